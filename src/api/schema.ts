@@ -1,0 +1,162 @@
+// The control API: every request, response and event the daemon serves, the CLI sends and the
+// TUI renders. The daemon validates requests with these schemas; tests validate responses with
+// them. The CLI imports only the inferred types (`import type`) so that a command does not pay
+// for loading zod at start-up.
+import { z } from 'zod';
+
+export const API_VERSION = 1;
+
+/** A place in a config file, as `file:line:col`. */
+const SourceRef = z.string();
+
+export const Diagnostic = z.object({
+  severity: z.enum(['error', 'warning']),
+  file: z.string(),
+  line: z.int(),
+  col: z.int(),
+  message: z.string(),
+  /** The whole diagnostic as `file:line:col: severity: message`, ready to print. */
+  text: z.string(),
+});
+export type Diagnostic = z.infer<typeof Diagnostic>;
+
+/** RFC 5798 §6.4 states. INIT until the VRRP engine has started the instance. */
+export const VrrpState = z.enum(['INIT', 'BACKUP', 'MASTER', 'FAULT']);
+export type VrrpState = z.infer<typeof VrrpState>;
+
+export const InstanceStatus = z.object({
+  name: z.string(),
+  interface: z.string(),
+  vrid: z.int(),
+  version: z.union([z.literal(2), z.literal(3)]),
+  family: z.union([z.literal(4), z.literal(6)]),
+  state: VrrpState,
+  initialState: z.enum(['MASTER', 'BACKUP']),
+  priority: z.int(),
+  effectivePriority: z.int(),
+  advertIntSeconds: z.number(),
+  nopreempt: z.boolean(),
+  /** Each VIP as written in keepalived.conf terms: `ADDR/PREFIX [dev IF]`. */
+  vips: z.array(z.string()),
+  syncGroup: z.string().optional(),
+  source: SourceRef,
+});
+export type InstanceStatus = z.infer<typeof InstanceStatus>;
+
+/** Health of a real server as the checkers see it; `unknown` until a check has completed. */
+export const RealServerHealth = z.enum(['unknown', 'up', 'down']);
+
+export const RealServerStatus = z.object({
+  address: z.string(),
+  port: z.int(),
+  weight: z.int(),
+  health: RealServerHealth,
+  /** Checker types configured for this real server, e.g. `HTTP_GET`. */
+  checkers: z.array(z.string()),
+  source: SourceRef,
+});
+export type RealServerStatus = z.infer<typeof RealServerStatus>;
+
+export const VirtualServerStatus = z.object({
+  /** `ADDR:PORT` (`[v6]:PORT`), `fwmark N` or `group NAME`, as ipvsadm would name it. */
+  name: z.string(),
+  protocol: z.enum(['TCP', 'UDP', 'SCTP']),
+  scheduler: z.string(),
+  lbKind: z.enum(['DR', 'NAT', 'TUN']),
+  persistenceTimeoutSeconds: z.number().optional(),
+  quorum: z.int(),
+  realServers: z.array(RealServerStatus),
+  source: SourceRef,
+});
+export type VirtualServerStatus = z.infer<typeof VirtualServerStatus>;
+
+export const ConfigStatus = z.object({
+  /** The main config file as given to vigild. */
+  path: z.string(),
+  /** Every file read for the running config, includes in order. */
+  files: z.array(z.string()),
+  loadedAt: z.iso.datetime(),
+  /** Counts loads: 1 after start, +1 per accepted reload. */
+  generation: z.int(),
+  warnings: z.array(Diagnostic),
+  /** The latest reload attempt, when it was rejected and the running config kept. */
+  lastRejectedReload: z
+    .object({ at: z.iso.datetime(), errors: z.array(Diagnostic) })
+    .optional(),
+});
+
+export const DaemonStatus = z.object({
+  version: z.string(),
+  pid: z.int(),
+  startedAt: z.iso.datetime(),
+  uptimeSeconds: z.number(),
+  socket: z.string(),
+  readOnlySocket: z.string(),
+  stateDir: z.string(),
+});
+
+export const StatusResponse = z.object({
+  apiVersion: z.literal(API_VERSION),
+  daemon: DaemonStatus,
+  config: ConfigStatus,
+  instances: z.array(InstanceStatus),
+  virtualServers: z.array(VirtualServerStatus),
+});
+export type StatusResponse = z.infer<typeof StatusResponse>;
+
+/** POST /v1/reload takes an empty object: the daemon re-reads the file it was started with. */
+export const ReloadRequest = z.strictObject({});
+export type ReloadRequest = z.infer<typeof ReloadRequest>;
+
+export const ReloadResponse = z.object({
+  generation: z.int(),
+  files: z.array(z.string()),
+  warnings: z.array(Diagnostic),
+});
+export type ReloadResponse = z.infer<typeof ReloadResponse>;
+
+/** Every non-2xx answer. `code` is stable for scripts; `message` is for people. */
+export const ErrorResponse = z.object({
+  error: z.object({
+    code: z.enum([
+      'bad_request',
+      'not_found',
+      'method_not_allowed',
+      'read_only',
+      'payload_too_large',
+      'headers_too_large',
+      'unsupported_media_type',
+      'config_invalid',
+      'internal',
+    ]),
+    message: z.string(),
+    diagnostics: z.array(Diagnostic).optional(),
+  }),
+});
+export type ErrorResponse = z.infer<typeof ErrorResponse>;
+export type ErrorCode = ErrorResponse['error']['code'];
+
+/** Events on GET /v1/events, one per SSE message (`event:` is the type, `data:` the JSON). */
+export const DaemonEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('hello'), at: z.iso.datetime(), generation: z.int() }),
+  z.object({
+    type: z.literal('config.reloaded'),
+    at: z.iso.datetime(),
+    generation: z.int(),
+    files: z.array(z.string()),
+    warnings: z.array(Diagnostic),
+  }),
+  z.object({ type: z.literal('config.rejected'), at: z.iso.datetime(), errors: z.array(Diagnostic) }),
+  z.object({ type: z.literal('daemon.stopping'), at: z.iso.datetime(), signal: z.string() }),
+]);
+export type DaemonEvent = z.infer<typeof DaemonEvent>;
+
+/** `vigil check --json`: the outcome of validating a config file (also what a reload checks). */
+export const ConfigCheckResult = z.object({
+  ok: z.boolean(),
+  path: z.string(),
+  files: z.array(z.string()),
+  summary: z.object({ instances: z.int(), virtualServers: z.int(), realServers: z.int() }).optional(),
+  diagnostics: z.array(Diagnostic),
+});
+export type ConfigCheckResult = z.infer<typeof ConfigCheckResult>;

@@ -1,0 +1,69 @@
+// What every command that talks to vigild shares: the --socket and --json flags, one client,
+// and the exit codes scripts rely on.
+import { Command } from '@oclif/core/command';
+import * as Flags from '@oclif/core/flags';
+import { ApiError, DaemonUnreachableError, VigilClient } from '../api/client.js';
+import { DEFAULT_SOCKET } from '../api/endpoints.js';
+
+/** Exit codes of every `vigil` command; README and `vigil --help` document them. */
+export const EXIT = {
+  ok: 0,
+  /** The daemon (or the config check) said no: invalid config, rejected request. */
+  failed: 1,
+  /** Bad flags or arguments (oclif's own code for parse errors). */
+  usage: 2,
+  /** No daemon answered on the socket. */
+  unreachable: 3,
+} as const;
+
+export const socketFlag = Flags.string({
+  description: 'control socket of vigild (read-only requests fall back to NAME-ro.sock when it is not accessible)',
+  env: 'VIGIL_SOCKET',
+  default: DEFAULT_SOCKET,
+  helpGroup: 'DAEMON',
+});
+
+export const jsonFlag = Flags.boolean({
+  description: "print the API's JSON response exactly, for scripts",
+  default: false,
+});
+
+export abstract class DaemonCommand extends Command {
+  /**
+   * Runs `request` against the daemon and prints its result: as JSON with --json, else through
+   * `render`. Failures become one clear line on stderr and the documented exit code.
+   */
+  protected async request<T>(
+    flags: { socket: string; json: boolean },
+    request: (client: VigilClient) => Promise<T>,
+    render: (result: T) => string,
+  ): Promise<void> {
+    const client = new VigilClient({ socket: flags.socket });
+    try {
+      const result = await request(client);
+      this.log(flags.json ? JSON.stringify(result, null, 2) : render(result));
+    } catch (err) {
+      process.exitCode = this.report(err, flags);
+    } finally {
+      await client.close();
+    }
+  }
+
+  private report(err: unknown, flags: { json: boolean }): number {
+    if (err instanceof DaemonUnreachableError) {
+      process.stderr.write(
+        `vigil: ${err.message}. Is vigild running? Start it (e.g. systemctl start vigild), or point --socket or VIGIL_SOCKET at its socket.\n`,
+      );
+      return EXIT.unreachable;
+    }
+    if (err instanceof ApiError) {
+      if (flags.json) {
+        this.log(JSON.stringify({ error: { code: err.code, message: err.message, diagnostics: err.diagnostics } }, null, 2));
+      } else {
+        process.stderr.write(`vigil: ${err.message}\n${err.diagnostics.map((d) => `  ${d.text}\n`).join('')}`);
+      }
+      return EXIT.failed;
+    }
+    throw err;
+  }
+}

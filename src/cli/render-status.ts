@@ -1,0 +1,75 @@
+// `vigil status` as people read it: the daemon line, then instances and virtual servers as
+// tables in the spirit of `ipvsadm -Ln`.
+import type { StatusResponse } from '../api/schema.js';
+import { formatDuration, renderTable } from './table.js';
+
+export function renderStatus(status: StatusResponse): string {
+  const { daemon, config } = status;
+  const out: string[] = [];
+  out.push(
+    `vigild ${daemon.version}  pid ${daemon.pid}  up ${formatDuration(daemon.uptimeSeconds)}  socket ${daemon.socket}`,
+    `config ${config.path}  generation ${config.generation}  loaded ${localTime(config.loadedAt)}` +
+      (config.files.length > 1 ? `  (${config.files.length} files)` : ''),
+  );
+  if (config.warnings.length > 0) {
+    out.push(`${config.warnings.length} config warning(s):`, ...config.warnings.map((w) => `  ${w.text}`));
+  }
+  if (config.lastRejectedReload) {
+    const { at, errors } = config.lastRejectedReload;
+    out.push(
+      `last reload at ${localTime(at)} was REJECTED (${errors.length} error(s)); the config above is still running:`,
+      ...errors.map((e) => `  ${e.text}`),
+    );
+  }
+
+  out.push('', 'VRRP instances');
+  if (status.instances.length === 0) out.push('  (none configured)');
+  else {
+    out.push(
+      renderTable(
+        ['NAME', 'INTERFACE', 'VRID', 'VER', 'STATE', 'PRIO', 'EFFECTIVE', 'ADVERT', 'SYNC GROUP', 'VIPS'],
+        status.instances.map((i) => [
+          i.name,
+          i.interface,
+          String(i.vrid),
+          `v${i.version}`,
+          i.state,
+          String(i.priority),
+          String(i.effectivePriority),
+          `${i.advertIntSeconds}s`,
+          i.syncGroup ?? '-',
+          i.vips.join(', '),
+        ]),
+      ),
+    );
+  }
+
+  out.push('', 'Virtual servers');
+  if (status.virtualServers.length === 0) out.push('  (none configured)');
+  else {
+    const rows: string[][] = [];
+    for (const vs of status.virtualServers) {
+      const service = [
+        vs.name,
+        vs.protocol,
+        vs.scheduler,
+        vs.lbKind,
+        vs.persistenceTimeoutSeconds === undefined ? '-' : `${vs.persistenceTimeoutSeconds}s`,
+      ];
+      if (vs.realServers.length === 0) rows.push([...service, '(no real servers)', '', '', '']);
+      vs.realServers.forEach((rs, index) => {
+        const lead = index === 0 ? service : service.map(() => '');
+        const address = rs.address.includes(':') ? `[${rs.address}]:${rs.port}` : `${rs.address}:${rs.port}`;
+        rows.push([...lead, address, String(rs.weight), rs.health, rs.checkers.join(',') || '-']);
+      });
+    }
+    out.push(renderTable(['VIRTUAL SERVER', 'PROTO', 'SCHED', 'KIND', 'PERSIST', 'REAL SERVER', 'WEIGHT', 'HEALTH', 'CHECKS'], rows));
+  }
+  return out.join('\n');
+}
+
+function localTime(iso: string): string {
+  const d = new Date(iso);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}

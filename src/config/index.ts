@@ -1,0 +1,90 @@
+/**
+ * The keepalived.conf dialect: load a configuration (following includes) into a typed,
+ * validated Config, with every problem reported as a positioned diagnostic. Pure apart from
+ * file reads, which go through a SourceReader.
+ */
+import { DiagnosticSink, sortDiagnostics, type Diagnostic } from './diagnostics.js';
+import { fsReader } from './fs-reader.js';
+import { buildConfig } from './keywords.js';
+import { SourceLoader } from './parser.js';
+import type { SourceReader } from './source-reader.js';
+import type { Config } from './types.js';
+import { validateConfig } from './validate.js';
+
+export { formatDiagnostic, formatPos, type Diagnostic, type Severity, type SourcePos } from './diagnostics.js';
+export { createMemoryReader, type SourceReader } from './source-reader.js';
+export { fsReader } from './fs-reader.js';
+export { NOT_IMPLEMENTED, type NotImplemented } from './keywords.js';
+export type * from './types.js';
+export { CHECKER_TYPES, DNS_QUERY_TYPES, SCHEDULERS } from './types.js';
+
+export interface LoadOptions {
+  /** Where files are read from; default: the local file system. */
+  reader?: SourceReader;
+  /**
+   * Host interface name → its addresses (no prefix). When given, an unknown interface is a
+   * warning and priority 255 is checked against the addresses the interface really has.
+   */
+  interfaces?: ReadonlyMap<string, readonly string[]>;
+}
+
+export interface LoadResult {
+  /** Undefined exactly when there is at least one error diagnostic. */
+  config?: Config;
+  /** Sorted by file (in the order read), then line and column. */
+  diagnostics: Diagnostic[];
+  /** Every file read, main file first, includes in the order they were spliced in. */
+  files: string[];
+}
+
+function load(path: string, text: string | undefined, opts: LoadOptions): LoadResult {
+  try {
+    return loadUnguarded(path, text, opts);
+  } catch (err) {
+    // A bug must not take down a daemon that is reloading: report it like any other problem.
+    const reason = err instanceof Error ? err.message : String(err);
+    return {
+      diagnostics: [{ severity: 'error', pos: { file: path, line: 1, col: 1 }, message: `internal error while loading the configuration (please report it): ${reason}` }],
+      files: [],
+    };
+  }
+}
+
+function loadUnguarded(path: string, text: string | undefined, opts: LoadOptions): LoadResult {
+  const sink = new DiagnosticSink();
+  const sources = new SourceLoader(opts.reader ?? fsReader, sink).loadMain(path, text);
+  let config: Config | undefined;
+  // Unbalanced braces make the tree's shape a guess; interpreting it would only add noise.
+  if (sources.balanced && sources.files.length > 0) {
+    const built = buildConfig(sources.statements, sink);
+    validateConfig(built.config, built.sites, sink, { interfaces: opts.interfaces });
+    config = built.config;
+  }
+  const diagnostics = sortDiagnostics(sink.items, sources.files);
+  return {
+    config: config && !diagnostics.some((d) => d.severity === 'error') ? config : undefined,
+    diagnostics,
+    files: sources.files,
+  };
+}
+
+/** Reads and validates the configuration at `path`, following its includes. Never throws. */
+export function loadConfig(path: string, opts: LoadOptions = {}): LoadResult {
+  return load(path, undefined, opts);
+}
+
+/**
+ * Like loadConfig, for text already in memory; `fileName` names it in diagnostics and is the
+ * base for relative includes, which are read through `opts.reader`.
+ */
+export function parseConfigText(text: string, fileName: string, opts: LoadOptions = {}): LoadResult {
+  return load(fileName, text, opts);
+}
+
+export function summarize(c: Config): { instances: number; virtualServers: number; realServers: number } {
+  return {
+    instances: c.instances.length,
+    virtualServers: c.virtualServers.length,
+    realServers: c.virtualServers.reduce((sum, vs) => sum + vs.realServers.length, 0),
+  };
+}

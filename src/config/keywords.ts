@@ -1,0 +1,105 @@
+import type { DiagnosticSink, SourcePos } from './diagnostics.js';
+import type { Statement } from './parser.js';
+import type { Config } from './types.js';
+import { checkerTables } from './keywords/checkers.js';
+import { defaultGlobalDefs, globalDefsBlock } from './keywords/global.js';
+import { lvsTables, readVirtualServerGroupEntries, virtualServerKeyword } from './keywords/lvs.js';
+import { ARGS, BuildContext, Sites, applyBlock, collectHomes, custom, defineBlock, type BlockTable, type KeywordSpec } from './keywords/table.js';
+import {
+  instanceBlock,
+  newInstance,
+  newSyncGroup,
+  newTrackFile,
+  newVrrpScript,
+  resolveInstance,
+  syncGroupBlock,
+  trackFileBlock,
+  vrrpScriptBlock,
+} from './keywords/vrrp.js';
+
+export { NOT_IMPLEMENTED, type NotImplemented } from './keywords/not-implemented.js';
+export { Sites } from './keywords/table.js';
+
+type ListKey = 'scripts' | 'trackFiles' | 'instances' | 'syncGroups' | 'virtualServerGroups';
+
+/** `KEYWORD NAME { ... }`: creates a named object, reads its block and adds it to a list. */
+function namedBlock<K extends ListKey>(
+  name: string,
+  list: K,
+  create: (name: string, pos: SourcePos) => Config[K][number],
+  read: (item: Config[K][number], stmt: Statement, ctx: BuildContext) => void,
+  aliases?: readonly string[],
+): KeywordSpec<Config> {
+  return custom(name, {
+    aliases,
+    args: ARGS.one,
+    block: true,
+    repeatable: true,
+    apply(config, stmt, ctx) {
+      const item = create(stmt.args[0]!.text, stmt.keyword.pos);
+      ctx.sites.note(item, Sites.DEFINITION, stmt);
+      read(item, stmt, ctx);
+      (config[list] as Config[K][number][]).push(item);
+    },
+  });
+}
+
+const readWith =
+  <T extends object>(table: BlockTable<T>) =>
+  (item: T, stmt: Statement, ctx: BuildContext): void =>
+    applyBlock(table, stmt.block!, item, ctx);
+
+const topLevel = defineBlock<Config>('top level', [
+  custom('global_defs', {
+    args: ARGS.none,
+    block: true,
+    repeatable: true,
+    apply(config, stmt, ctx) {
+      applyBlock(globalDefsBlock, stmt.block!, config.global, ctx);
+    },
+  }),
+  namedBlock('vrrp_script', 'scripts', newVrrpScript, readWith(vrrpScriptBlock)),
+  namedBlock('track_file', 'trackFiles', newTrackFile, readWith(trackFileBlock), ['vrrp_track_file']),
+  namedBlock('vrrp_sync_group', 'syncGroups', newSyncGroup, readWith(syncGroupBlock)),
+  namedBlock('vrrp_instance', 'instances', newInstance, readWith(instanceBlock)),
+  namedBlock('virtual_server_group', 'virtualServerGroups', (name, pos) => ({ name, pos, entries: [] }), readVirtualServerGroupEntries),
+  virtualServerKeyword,
+]);
+
+const ALL_TABLES: readonly BlockTable<never>[] = [
+  topLevel,
+  globalDefsBlock,
+  vrrpScriptBlock,
+  trackFileBlock,
+  syncGroupBlock,
+  instanceBlock,
+  ...lvsTables,
+  ...checkerTables,
+];
+
+const KEYWORD_HOMES = collectHomes(ALL_TABLES);
+
+export function emptyConfig(): Config {
+  return {
+    global: defaultGlobalDefs(),
+    scripts: [],
+    trackFiles: [],
+    instances: [],
+    syncGroups: [],
+    virtualServerGroups: [],
+    virtualServers: [],
+  };
+}
+
+/**
+ * Interprets the statement tree into a typed Config. Value errors are reported as found;
+ * cross-object rules are left to validate(). `sites` records which statement set what.
+ */
+export function buildConfig(statements: readonly Statement[], sink: DiagnosticSink): { config: Config; sites: Sites } {
+  const sites = new Sites();
+  const ctx = new BuildContext(sink, sites, KEYWORD_HOMES);
+  const config = emptyConfig();
+  applyBlock(topLevel, statements, config, ctx);
+  for (const instance of config.instances) resolveInstance(instance, config.global, ctx);
+  return { config, sites };
+}

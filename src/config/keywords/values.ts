@@ -1,0 +1,163 @@
+import { maxPrefix, parseIp, type IpAddress } from '../address.js';
+import { splitCommand } from '../argv.js';
+import type { Token } from '../lexer.js';
+import type { Statement } from '../parser.js';
+import type { Command, RunAs } from '../types.js';
+import type { BuildContext, ValueParser } from './table.js';
+
+const INT32_MAX = 2_147_483_647;
+
+export function integer(min: number, max = INT32_MAX): ValueParser<number> {
+  return (tok, ctx, keyword) => {
+    if (!/^[+-]?\d+$/.test(tok.text)) {
+      ctx.error(tok.pos, `\`${keyword}\` expects a whole number, got \`${tok.text}\``);
+      return undefined;
+    }
+    const n = Number(tok.text);
+    if (n < min || n > max) {
+      ctx.error(tok.pos, `\`${keyword}\` must be between ${min} and ${max}, got ${tok.text}`);
+      return undefined;
+    }
+    return n;
+  };
+}
+
+export const port: ValueParser<number> = (tok, ctx, keyword) => {
+  if (/^\d+$/.test(tok.text) && Number(tok.text) >= 1 && Number(tok.text) <= 65535) return Number(tok.text);
+  ctx.error(tok.pos, `\`${keyword}\`: \`${tok.text}\` is not a port (1-65535)`);
+  return undefined;
+};
+
+/** A decimal number such as `3` or `0.5`; `min` is exclusive when `positive` is set. */
+export function decimal(opts: { min?: number; max?: number; positive?: boolean } = {}): ValueParser<number> {
+  const { min = 0, max = INT32_MAX, positive = false } = opts;
+  return (tok, ctx, keyword) => {
+    if (!/^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(tok.text)) {
+      ctx.error(tok.pos, `\`${keyword}\` expects a number, got \`${tok.text}\``);
+      return undefined;
+    }
+    const n = Number(tok.text);
+    if (positive && n <= min) {
+      ctx.error(tok.pos, `\`${keyword}\` must be greater than ${min}, got ${tok.text}`);
+      return undefined;
+    }
+    if (n < min || n > max) {
+      ctx.error(tok.pos, `\`${keyword}\` must be between ${min} and ${max}, got ${tok.text}`);
+      return undefined;
+    }
+    return n;
+  };
+}
+
+export function oneOf<V extends string>(values: readonly V[]): ValueParser<V> {
+  return (tok, ctx, keyword) => {
+    if ((values as readonly string[]).includes(tok.text)) return tok.text as V;
+    ctx.error(tok.pos, `\`${keyword}\` must be one of ${values.map((v) => `\`${v}\``).join(', ')}; got \`${tok.text}\``);
+    return undefined;
+  };
+}
+
+export const text: ValueParser<string> = (tok) => tok.text;
+
+export const readIp: ValueParser<IpAddress> = (tok, ctx, keyword) => {
+  const ip = parseIp(tok.text);
+  if (!ip) ctx.error(tok.pos, `\`${keyword}\` expects an IPv4 or IPv6 address, got \`${tok.text}\``);
+  return ip;
+};
+
+/** An address field stored as its canonical text. */
+export const ipText: ValueParser<string> = (tok, ctx, keyword) => readIp(tok, ctx, keyword)?.address;
+
+/** `ADDRESS[/PREFIX]`; the prefix is undefined when not written. */
+export function readIpWithPrefix(tok: Token, ctx: BuildContext, what: string): { ip: IpAddress; prefix?: number } | undefined {
+  const [addressText, prefixText, ...rest] = tok.text.split('/');
+  const ip = parseIp(addressText!);
+  if (!ip || rest.length > 0) {
+    ctx.error(tok.pos, `${what}: \`${tok.text}\` is not an IPv4 or IPv6 address (optionally with /prefix)`);
+    return undefined;
+  }
+  if (prefixText === undefined) return { ip };
+  const limit = maxPrefix(ip.family);
+  if (!/^\d+$/.test(prefixText) || Number(prefixText) > limit) {
+    ctx.error(tok.pos, `${what}: prefix \`/${prefixText}\` must be between 0 and ${limit} for an IPv${ip.family} address`);
+    return undefined;
+  }
+  return { ip, prefix: Number(prefixText) };
+}
+
+/** `username [[:]groupname]`, as `user` and `script_user` take it. */
+export function readRunAs(args: readonly Token[]): RunAs {
+  const [user, group] = args;
+  const groupName = group?.text.replace(/^:/, '');
+  return groupName ? { user: user!.text, group: groupName } : { user: user!.text };
+}
+
+/**
+ * A script command from one or more tokens. keepalived expects the whole command quoted when
+ * it has arguments (`"/bin/check --fast"`); each token is split the same way and joined.
+ */
+export function readCommand(keywordTok: Token, tokens: readonly Token[], ctx: BuildContext): Command | undefined {
+  const keyword = keywordTok.text;
+  const argv: string[] = [];
+  for (const tok of tokens) {
+    const split = splitCommand(tok.text);
+    if ('error' in split) {
+      ctx.error(tok.pos, `\`${keyword}\`: ${split.error}`);
+      return undefined;
+    }
+    argv.push(...split.argv);
+  }
+  if (argv.length === 0) {
+    ctx.error((tokens[0] ?? keywordTok).pos, `\`${keyword}\` needs a command`);
+    return undefined;
+  }
+  return argv;
+}
+
+/**
+ * `notify_* COMMAND [username [groupname]]`. keepalived takes words after the command as the
+ * user to run it as; vigil runs every script as script_user for now, so they are ignored.
+ */
+export function readNotifyCommand(stmt: Statement, ctx: BuildContext): Command | undefined {
+  const [commandTok, userTok] = stmt.args;
+  const command = readCommand(stmt.keyword, commandTok ? [commandTok] : [], ctx);
+  if (userTok) {
+    ctx.warning(
+      userTok.pos,
+      `running \`${stmt.keyword.text}\` as user \`${userTok.text}\` is accepted but not implemented by vigil yet; ignored. ` +
+        'If it was meant as an argument, quote the whole command: keepalived reads words after the command as user and group',
+    );
+  }
+  return command;
+}
+
+/**
+ * `weight N [reverse|noreverse]` as used by scripts, track files and track entries; `weightTok`
+ * is the `weight` word itself and `rest` what follows it on the line.
+ */
+export function readWeight(
+  weightTok: Token,
+  rest: readonly Token[],
+  ctx: BuildContext,
+  range: readonly [number, number],
+  reverseWords: readonly string[],
+): { weight: number; reverse?: boolean } | undefined {
+  const [valueTok, reverseTok, extra] = rest;
+  if (!valueTok) {
+    ctx.error(weightTok.pos, '`weight` needs a value');
+    return undefined;
+  }
+  const weight = integer(range[0], range[1])(valueTok, ctx, 'weight');
+  if (weight === undefined) return undefined;
+  if (extra) {
+    ctx.error(extra.pos, `unexpected \`${extra.text}\` after the weight`);
+    return undefined;
+  }
+  if (!reverseTok) return { weight };
+  if (!reverseWords.includes(reverseTok.text)) {
+    const allowed = reverseWords.map((w) => `\`${w}\``).join(' or ');
+    ctx.error(reverseTok.pos, `a weight may only be followed by ${allowed}, got \`${reverseTok.text}\``);
+    return undefined;
+  }
+  return { weight, reverse: reverseTok.text === 'reverse' };
+}

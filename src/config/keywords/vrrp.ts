@@ -1,0 +1,408 @@
+import { maxPrefix } from '../address.js';
+import type { SourcePos } from '../diagnostics.js';
+import type { Token } from '../lexer.js';
+import type { Statement } from '../parser.js';
+import { closestMatch } from '../suggest.js';
+import type { GlobalDefs, NotifyScripts, SyncGroup, TrackFile, TrackRef, Vip, VipScope, VrrpInstance, VrrpScript } from '../types.js';
+import { vrrpVersion } from './global.js';
+import { findNotImplemented, notImplementedMessage } from './not-implemented.js';
+import { ARGS, applyBlock, custom, defineBlock, field, flag, toggle, type BuildContext, type KeywordSpec } from './table.js';
+import { decimal, integer, ipText, oneOf, readCommand, readIp, readIpWithPrefix, readNotifyCommand, readRunAs, readWeight, text } from './values.js';
+
+// ---- shared pieces -------------------------------------------------------------------------
+
+const NOTIFY_EVENTS = { notify_master: 'master', notify_backup: 'backup', notify_fault: 'fault', notify_stop: 'stop', notify: 'any' } as const;
+
+/** `notify_master`, `notify_backup`, ... for anything with a `notify` record. */
+function notifyKeywords<T extends { notify: NotifyScripts }>(): KeywordSpec<T>[] {
+  return Object.entries(NOTIFY_EVENTS).map(([name, event]) =>
+    custom<T>(name, {
+      args: [1, 3],
+      apply(target, stmt, ctx) {
+        const command = readNotifyCommand(stmt, ctx);
+        if (command) target.notify[event] = command;
+      },
+    }),
+  );
+}
+
+/** Statements of a list block (`virtual_ipaddress { ... }`) must be plain lines. */
+function listLines(stmt: Statement, ctx: BuildContext): Statement[] {
+  const lines: Statement[] = [];
+  for (const line of stmt.block ?? []) {
+    if (line.block) {
+      ctx.error(line.keyword.pos, `\`${stmt.keyword.text}\` entries cannot open a \`{ ... }\` block`);
+    } else {
+      lines.push(line);
+    }
+  }
+  return lines;
+}
+
+/**
+ * Options that follow the first word of a list line (`198.51.100.10/24 dev eth0 label eth0:1`).
+ * `known` options take one value each; options keepalived has but vigil ignores are skipped
+ * with their values and a warning. Returns false after reporting an error.
+ */
+function readLineOptions(line: Statement, block: string, known: Record<string, (value: Token) => boolean>, ctx: BuildContext): boolean {
+  const args = line.args;
+  for (let i = 0; i < args.length; ) {
+    const option = args[i]!;
+    const handler = known[option.text];
+    if (handler) {
+      const value = args[i + 1];
+      if (!value) {
+        ctx.error(option.pos, `\`${option.text}\` needs a value`);
+        return false;
+      }
+      if (!handler(value)) return false;
+      i += 2;
+      continue;
+    }
+    const ignored = findNotImplemented(block, option.text);
+    if (ignored?.values !== undefined) {
+      ctx.warning(option.pos, notImplementedMessage(option.text));
+      i += 1 + ignored.values;
+      continue;
+    }
+    const suggestion = closestMatch(option.text, Object.keys(known));
+    ctx.error(option.pos, `unknown \`${block}\` option \`${option.text}\`${suggestion ? `; did you mean \`${suggestion}\`?` : ''}`);
+    return false;
+  }
+  return true;
+}
+
+/** `NAME [weight N [reverse|noreverse]]`, one line of a track_* block. */
+function readTrackRef(line: Statement, ctx: BuildContext, range: readonly [number, number], reverseWords: readonly string[]): TrackRef | undefined {
+  const ref: TrackRef = { name: line.keyword.text, pos: line.keyword.pos };
+  const [weightTok, ...rest] = line.args;
+  if (!weightTok) return ref;
+  if (weightTok.text !== 'weight') {
+    ctx.error(weightTok.pos, `expected \`weight\` after \`${ref.name}\`, got \`${weightTok.text}\``);
+    return undefined;
+  }
+  const weight = readWeight(weightTok, rest, ctx, range, reverseWords);
+  if (!weight) return undefined;
+  ref.weight = weight.weight;
+  if (weight.reverse !== undefined) ref.reverse = weight.reverse;
+  return ref;
+}
+
+const TRACK_BLOCKS = {
+  track_interface: { key: 'trackInterfaces', range: [-253, 253], reverse: ['reverse', 'noreverse'] },
+  track_script: { key: 'trackScripts', range: [-253, 253], reverse: ['reverse', 'noreverse'] },
+  track_file: { key: 'trackFiles', range: [-254, 254], reverse: ['reverse', 'noreverse'] },
+} as const;
+
+// ---- vrrp_script / track_file --------------------------------------------------------------
+
+export function newVrrpScript(name: string, pos: SourcePos): VrrpScript {
+  return { name, pos, script: [], interval: 1, weight: 0, weightReverse: false, rise: 1, fall: 1, initFail: false };
+}
+
+export const vrrpScriptBlock = defineBlock<VrrpScript>('vrrp_script', [
+  custom('script', {
+    args: ARGS.atLeastOne,
+    apply(script, stmt, ctx) {
+      const command = readCommand(stmt.keyword, stmt.args, ctx);
+      if (command) script.script = command;
+    },
+  }),
+  field('interval', 'interval', decimal({ positive: true })),
+  field('timeout', 'timeout', decimal({ positive: true })),
+  custom('weight', {
+    args: [1, 2],
+    apply(script, stmt, ctx) {
+      const weight = readWeight(stmt.keyword, stmt.args, ctx, [-253, 253], ['reverse']);
+      if (!weight) return;
+      script.weight = weight.weight;
+      script.weightReverse = weight.reverse ?? false;
+    },
+  }),
+  field('rise', 'rise', integer(1)),
+  field('fall', 'fall', integer(1)),
+  custom('user', {
+    args: [1, 2],
+    apply(script, stmt) {
+      script.user = readRunAs(stmt.args);
+    },
+  }),
+  flag('init_fail', 'initFail'),
+]);
+
+export function newTrackFile(name: string, pos: SourcePos): TrackFile {
+  return { name, pos, file: '', weight: 1, weightReverse: false };
+}
+
+export const trackFileBlock = defineBlock<TrackFile>('track_file', [
+  field('file', 'file', text),
+  custom('weight', {
+    args: [1, 2],
+    apply(trackFile, stmt, ctx) {
+      const weight = readWeight(stmt.keyword, stmt.args, ctx, [-254, 254], ['reverse']);
+      if (!weight) return;
+      trackFile.weight = weight.weight;
+      trackFile.weightReverse = weight.reverse ?? false;
+    },
+  }),
+  custom('init_file', {
+    args: [0, 2],
+    apply(trackFile, stmt, ctx) {
+      const overwrite = stmt.args.at(-1)?.text === 'overwrite';
+      const valueTok = overwrite ? stmt.args.slice(0, -1)[0] : stmt.args[0];
+      if (stmt.args.length === 2 && !overwrite) {
+        ctx.error(stmt.args[1]!.pos, `\`init_file\` takes a value and then optionally \`overwrite\`, got \`${stmt.args[1]!.text}\``);
+        return;
+      }
+      const value = valueTok ? integer(-2_147_483_647)(valueTok, ctx, 'init_file') : 0;
+      if (value !== undefined) trackFile.initFile = { value, overwrite };
+    },
+  }),
+]);
+
+// ---- vrrp_sync_group -----------------------------------------------------------------------
+
+export function newSyncGroup(name: string, pos: SourcePos): SyncGroup {
+  return { name, pos, members: [], notify: {} };
+}
+
+export const syncGroupBlock = defineBlock<SyncGroup>('vrrp_sync_group', [
+  custom('group', {
+    args: ARGS.none,
+    block: true,
+    apply(group, stmt, ctx) {
+      // Members may be one per line or several on a line (`group { VI_1 VI_2 }`).
+      group.members = listLines(stmt, ctx).flatMap((line) => [line.keyword, ...line.args].map((tok) => tok.text));
+    },
+  }),
+  ...notifyKeywords<SyncGroup>(),
+]);
+
+// ---- vrrp_instance -------------------------------------------------------------------------
+
+export function newInstance(name: string, pos: SourcePos): VrrpInstance {
+  return {
+    name,
+    pos,
+    initialState: 'BACKUP',
+    interface: '',
+    vrid: 0,
+    priority: 100,
+    version: 2,
+    advertInt: 1,
+    family: 4,
+    nopreempt: false,
+    preemptDelay: 0,
+    unicastPeers: [],
+    vips: [],
+    excludedVips: [],
+    trackInterfaces: [],
+    trackScripts: [],
+    trackFiles: [],
+    notify: {},
+    garpMasterDelay: 5,
+    garpMasterRepeat: 5,
+    garpMasterRefresh: 0,
+    garpMasterRefreshRepeat: 1,
+    skipCheckAdvAddr: false,
+    higherPrioSendAdvert: false,
+    dontTrackPrimary: false,
+  };
+}
+
+const VIP_SCOPES: readonly VipScope[] = ['global', 'site', 'link', 'host', 'nowhere'];
+
+/** One `virtual_ipaddress` line: `ADDRESS[/PREFIX] [brd X] [dev X] [scope X] [label X] ...`. */
+function readVip(line: Statement, block: string, ctx: BuildContext): Vip | undefined {
+  const parsed = readIpWithPrefix(line.keyword, ctx, block);
+  if (!parsed) return undefined;
+  const { ip, prefix } = parsed;
+  const vip: Vip = { address: ip.address, prefix: prefix ?? maxPrefix(ip.family), family: ip.family, pos: line.keyword.pos };
+  const ok = readLineOptions(line, block, {
+    dev: (tok) => {
+      vip.dev = tok.text;
+      return true;
+    },
+    label: (tok) => {
+      vip.label = tok.text;
+      return true;
+    },
+    scope: (tok) => {
+      vip.scope = oneOf(VIP_SCOPES)(tok, ctx, 'scope');
+      return vip.scope !== undefined;
+    },
+    brd: (tok) => {
+      vip.brd = tok.text === '+' || tok.text === '-' ? tok.text : readIp(tok, ctx, 'brd')?.address;
+      return vip.brd !== undefined;
+    },
+  }, ctx);
+  return ok ? vip : undefined;
+}
+
+function vipBlock(name: 'virtual_ipaddress' | 'virtual_ipaddress_excluded', key: 'vips' | 'excludedVips'): KeywordSpec<VrrpInstance> {
+  return custom(name, {
+    args: ARGS.none,
+    block: true,
+    repeatable: true,
+    apply(instance, stmt, ctx) {
+      for (const line of listLines(stmt, ctx)) {
+        const vip = readVip(line, name, ctx);
+        if (vip) instance[key].push(vip);
+      }
+    },
+  });
+}
+
+function trackBlock(name: keyof typeof TRACK_BLOCKS): KeywordSpec<VrrpInstance> {
+  const { key, range, reverse } = TRACK_BLOCKS[name];
+  return custom(name, {
+    args: ARGS.none,
+    block: true,
+    repeatable: true,
+    apply(instance, stmt, ctx) {
+      for (const line of listLines(stmt, ctx)) {
+        const ref = readTrackRef(line, ctx, range, reverse);
+        if (ref) instance[key].push(ref);
+      }
+    },
+  });
+}
+
+interface AuthDraft {
+  type?: 'PASS' | 'AH';
+  password?: string;
+}
+
+const authenticationBlock = defineBlock<AuthDraft>('authentication', [
+  field('auth_type', 'type', oneOf(['PASS', 'AH'] as const)),
+  field('auth_pass', 'password', text),
+]);
+
+/** keepalived only ever sends the first 8 bytes of a PASS password (RFC 2338's field size). */
+const AUTH_PASS_MAX = 8;
+
+function readAuthentication(instance: VrrpInstance, stmt: Statement, ctx: BuildContext): void {
+  const draft: AuthDraft = {};
+  applyBlock(authenticationBlock, stmt.block ?? [], draft, ctx);
+  const typeStmt = ctx.sites.get(draft, 'auth_type');
+  if (draft.type === 'AH') {
+    ctx.error(
+      typeStmt!.keyword.pos,
+      'AH authentication is not supported: it was removed from VRRP by RFC 3768 and never interoperated; use `auth_type PASS` or remove the `authentication` block',
+    );
+    return;
+  }
+  if (draft.type === undefined) {
+    if (!typeStmt) ctx.error(stmt.keyword.pos, '`authentication` needs `auth_type PASS`');
+    return;
+  }
+  if (draft.password === undefined) {
+    ctx.error(stmt.keyword.pos, '`auth_type PASS` needs an `auth_pass` of 1 to 8 characters');
+    return;
+  }
+  let password = draft.password;
+  const passTok = ctx.sites.get(draft, 'auth_pass')!.args[0]!;
+  if (password.length === 0) {
+    ctx.error(passTok.pos, '`auth_pass` must not be empty');
+    return;
+  }
+  if (password.length > AUTH_PASS_MAX) {
+    password = password.slice(0, AUTH_PASS_MAX);
+    ctx.warning(passTok.pos, `\`auth_pass\` is longer than ${AUTH_PASS_MAX} characters; keepalived uses only the first ${AUTH_PASS_MAX} (\`${password}\`), and so does vigil`);
+  }
+  instance.auth = { type: 'PASS', password };
+}
+
+export const instanceBlock = defineBlock<VrrpInstance>('vrrp_instance', [
+  field('state', 'initialState', oneOf(['MASTER', 'BACKUP'] as const)),
+  field('interface', 'interface', text),
+  field('virtual_router_id', 'vrid', integer(1, 255)),
+  field('priority', 'priority', integer(1, 255)),
+  // The version decides the valid range, so it is checked once the version is known.
+  field('advert_int', 'advertInt', decimal({ positive: true })),
+  field('version', 'version', vrrpVersion),
+  flag('nopreempt', 'nopreempt'),
+  custom('preempt', {
+    args: ARGS.none,
+    apply(instance) {
+      instance.nopreempt = false;
+    },
+  }),
+  field('preempt_delay', 'preemptDelay', decimal({ max: 1000 })),
+  field('unicast_src_ip', 'unicastSrcIp', ipText, ['mcast_src_ip']),
+  custom('unicast_peer', {
+    args: ARGS.none,
+    block: true,
+    repeatable: true,
+    apply(instance, stmt, ctx) {
+      for (const line of listLines(stmt, ctx)) {
+        const ip = readIp(line.keyword, ctx, 'unicast_peer');
+        if (ip && readLineOptions(line, 'unicast_peer', {}, ctx)) instance.unicastPeers.push({ address: ip.address, pos: line.keyword.pos });
+      }
+    },
+  }),
+  custom('authentication', { args: ARGS.none, block: true, apply: readAuthentication }),
+  vipBlock('virtual_ipaddress', 'vips'),
+  vipBlock('virtual_ipaddress_excluded', 'excludedVips'),
+  trackBlock('track_interface'),
+  trackBlock('track_script'),
+  trackBlock('track_file'),
+  ...notifyKeywords<VrrpInstance>(),
+  field('garp_master_delay', 'garpMasterDelay', integer(0)),
+  field('garp_master_repeat', 'garpMasterRepeat', integer(0)),
+  field('garp_master_refresh', 'garpMasterRefresh', integer(0)),
+  field('garp_master_refresh_repeat', 'garpMasterRefreshRepeat', integer(1)),
+  toggle('skip_check_adv_addr', 'skipCheckAdvAddr'),
+  toggle('higher_prio_send_advert', 'higherPrioSendAdvert'),
+  flag('dont_track_primary', 'dontTrackPrimary'),
+  // Deprecated in keepalived: forces IPv6. Only noted; the family is worked out at the end.
+  custom('native_ipv6', { args: ARGS.none, apply() {} }),
+  // vigil installs no firewall rules, so a backup-turned-master always accepts traffic for
+  // its VIPs: `accept` states what already happens.
+  custom('accept', { args: ARGS.none, apply() {} }),
+]);
+
+// ---- resolution once the whole file is read ------------------------------------------------
+
+/** Instance keywords that default to the global_defs value of the same field. */
+const NUMBERS_FROM_GLOBAL = {
+  garp_master_delay: 'garpMasterDelay',
+  garp_master_repeat: 'garpMasterRepeat',
+  garp_master_refresh: 'garpMasterRefresh',
+  garp_master_refresh_repeat: 'garpMasterRefreshRepeat',
+} as const;
+const FLAGS_FROM_GLOBAL = {
+  skip_check_adv_addr: 'skipCheckAdvAddr',
+  higher_prio_send_advert: 'higherPrioSendAdvert',
+} as const;
+
+/**
+ * Fills in what depends on the rest of the file: the address family (from the first VIP),
+ * the VRRP version and the values inherited from global_defs, which may come later in the file.
+ */
+export function resolveInstance(instance: VrrpInstance, global: GlobalDefs, ctx: BuildContext): void {
+  const { sites } = ctx;
+  const native = sites.get(instance, 'native_ipv6');
+  const first = instance.vips[0];
+  if (native && first?.family === 4) {
+    ctx.error(native.keyword.pos, '`native_ipv6` forces IPv6, but the first `virtual_ipaddress` is an IPv4 address');
+  }
+  instance.family = first?.family ?? (native ? 6 : 4);
+
+  // keepalived runs IPv6 instances as VRRPv3 unless a version is asked for explicitly.
+  if (!sites.has(instance, 'version')) {
+    instance.version = sites.has(global, 'vrrp_version') ? global.vrrpVersion : instance.family === 6 ? 3 : 2;
+  }
+  for (const [keyword, key] of Object.entries(NUMBERS_FROM_GLOBAL)) {
+    if (!sites.has(instance, keyword)) instance[key] = global[key];
+  }
+  for (const [keyword, key] of Object.entries(FLAGS_FROM_GLOBAL)) {
+    if (!sites.has(instance, keyword)) instance[key] = global[key];
+  }
+
+  const auth = sites.get(instance, 'authentication');
+  if (auth && instance.version === 3) {
+    ctx.warning(auth.keyword.pos, 'VRRPv3 has no authentication (RFC 5798); this `authentication` block is ignored');
+    delete instance.auth;
+  }
+}

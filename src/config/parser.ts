@@ -1,0 +1,250 @@
+import path from 'node:path';
+import { DiagnosticSink, type Diagnostic, type SourcePos } from './diagnostics.js';
+import { expandGlob, hasGlobMagic } from './glob.js';
+import { tokenize, type Token } from './lexer.js';
+import type { SourceReader } from './source-reader.js';
+
+/**
+ * One line of configuration: a keyword, its arguments up to `{`, `}` or the end of the line,
+ * and the statements of the block it opens, if any.
+ */
+export interface Statement {
+  keyword: Token;
+  args: Token[];
+  block?: Statement[];
+  pos: SourcePos;
+}
+
+export interface TokenParseResult {
+  statements: Statement[];
+  diagnostics: Diagnostic[];
+  /** False when braces did not pair up; the statement tree is then not worth interpreting. */
+  balanced: boolean;
+}
+
+interface Frame {
+  statements: Statement[];
+  open?: Token;
+  /** Contents are dropped: the block had no keyword, or its line was unsupported syntax. */
+  discard: boolean;
+}
+
+/** keepalived preprocessor features vigil does not implement, recognised at a statement's start. */
+function unsupportedSyntax(word: Token): string | undefined {
+  if (word.quoted) return undefined;
+  if (word.text.startsWith('$')) {
+    return 'parameter definitions and substitutions (`$NAME=value`, `$NAME`) are not supported by vigil; write the values out in full';
+  }
+  if (word.text.startsWith('@')) {
+    return 'conditional configuration lines (`@config_id ...`) are not supported by vigil; give each host its own file (use `include` for the shared parts)';
+  }
+  if (/^~(SEQ|SEQx|LST)\b/.test(word.text)) {
+    return '`~SEQ`/`~LST` sequence lines are not supported by vigil; write each generated line out';
+  }
+  return undefined;
+}
+
+/** Builds the statement tree of one file's tokens. Includes are left as ordinary statements. */
+export function parseTokens(tokens: readonly Token[]): TokenParseResult {
+  const diagnostics: Diagnostic[] = [];
+  const error = (pos: SourcePos, message: string): void => {
+    diagnostics.push({ severity: 'error', pos, message });
+  };
+  const root: Frame = { statements: [], discard: false };
+  const stack: Frame[] = [root];
+  const top = (): Frame => stack[stack.length - 1]!;
+  let balanced = true;
+  let current: Statement | undefined;
+  // A statement that ended at its line end may still take a `{` standing alone on the next
+  // line (`vrrp_instance VI_1` newline `{` is a common style).
+  let blockCandidate: Statement | undefined;
+  let skippedLine: number | undefined;
+
+  const finish = (atLineEnd: boolean): void => {
+    if (!current) return;
+    top().statements.push(current);
+    blockCandidate = atLineEnd ? current : undefined;
+    current = undefined;
+  };
+
+  for (const tok of tokens) {
+    if (current && tok.pos.line !== current.pos.line) finish(true);
+    if (skippedLine !== undefined && tok.pos.line !== skippedLine) skippedLine = undefined;
+
+    if (tok.kind === 'word') {
+      if (skippedLine !== undefined) continue;
+      if (current) {
+        current.args.push(tok);
+        continue;
+      }
+      blockCandidate = undefined;
+      const unsupported = unsupportedSyntax(tok);
+      if (unsupported) {
+        if (!top().discard) error(tok.pos, unsupported);
+        skippedLine = tok.pos.line;
+        continue;
+      }
+      current = { keyword: tok, args: [], pos: tok.pos };
+      continue;
+    }
+
+    if (tok.kind === 'open') {
+      let owner: Statement | undefined;
+      if (current) {
+        owner = current;
+        finish(false);
+      } else if (skippedLine === undefined && blockCandidate && !blockCandidate.block) {
+        owner = blockCandidate;
+      }
+      blockCandidate = undefined;
+      if (owner) {
+        owner.block = [];
+        stack.push({ statements: owner.block, open: tok, discard: top().discard });
+      } else {
+        if (skippedLine === undefined && !top().discard) {
+          error(tok.pos, '`{` has no keyword before it: a block must follow a keyword such as `vrrp_instance NAME`');
+        }
+        stack.push({ statements: [], open: tok, discard: true });
+      }
+      continue;
+    }
+
+    finish(false);
+    blockCandidate = undefined;
+    if (stack.length === 1) {
+      error(tok.pos, 'unexpected `}`: no block is open here; remove it or add the missing `{`');
+      balanced = false;
+    } else {
+      stack.pop();
+    }
+  }
+  finish(true);
+  for (const frame of stack.slice(1)) {
+    error(frame.open!.pos, 'unclosed `{`: the block opened here is never closed; add the missing `}`');
+    balanced = false;
+  }
+  return { statements: root.statements, diagnostics, balanced };
+}
+
+export interface SourcesResult {
+  statements: Statement[];
+  /** Every file read, main file first, in the order they were spliced in, without repeats. */
+  files: string[];
+  /** False when any file had unbalanced braces. */
+  balanced: boolean;
+}
+
+interface ChainLink {
+  display: string;
+  resolved: string;
+}
+
+/**
+ * Reads the main file (or takes its text) and splices every `include` in place, depth first,
+ * so that the result is one statement tree spanning all files.
+ */
+export class SourceLoader {
+  private readonly files: string[] = [];
+  private balanced = true;
+
+  constructor(
+    private readonly reader: SourceReader,
+    private readonly sink: DiagnosticSink,
+  ) {}
+
+  loadMain(file: string, text?: string): SourcesResult {
+    const chain = [{ display: file, resolved: path.resolve(file) }];
+    let statements: Statement[] = [];
+    if (text !== undefined) {
+      this.noteFile(file);
+      statements = this.parseText(text, file, chain);
+    } else {
+      statements = this.readAndParse(file, { file, line: 1, col: 1 }, chain) ?? [];
+    }
+    return { statements, files: this.files, balanced: this.balanced };
+  }
+
+  private noteFile(file: string): void {
+    if (!this.files.includes(file)) this.files.push(file);
+  }
+
+  private readAndParse(file: string, blame: SourcePos, chain: ChainLink[]): Statement[] | undefined {
+    let text: string;
+    try {
+      text = this.reader.readFile(file);
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      this.sink.error(blame, `cannot read \`${file}\`: ${reason}`);
+      return undefined;
+    }
+    this.noteFile(file);
+    return this.parseText(text, file, chain);
+  }
+
+  private parseText(text: string, file: string, chain: ChainLink[]): Statement[] {
+    const lexed = tokenize(text, file);
+    const parsed = parseTokens(lexed.tokens);
+    for (const d of [...lexed.diagnostics, ...parsed.diagnostics]) this.sink.items.push(d);
+    if (!parsed.balanced) this.balanced = false;
+    return this.expand(parsed.statements, file, chain);
+  }
+
+  private expand(statements: Statement[], file: string, chain: ChainLink[]): Statement[] {
+    const out: Statement[] = [];
+    for (const stmt of statements) {
+      if (stmt.keyword.text === 'include' && !stmt.keyword.quoted) {
+        out.push(...this.include(stmt, file, chain));
+        continue;
+      }
+      if (stmt.block) stmt.block = this.expand(stmt.block, file, chain);
+      out.push(stmt);
+    }
+    return out;
+  }
+
+  private include(stmt: Statement, file: string, chain: ChainLink[]): Statement[] {
+    if (stmt.block) {
+      this.sink.error(stmt.keyword.pos, '`include` does not take a block');
+      return [];
+    }
+    const [patternTok, extra] = stmt.args;
+    if (!patternTok || extra) {
+      this.sink.error((extra ?? stmt.keyword).pos, '`include` takes exactly one path or glob pattern (quote a path that contains spaces)');
+      return [];
+    }
+    const pattern = patternTok.text;
+    const baseDir = path.dirname(file);
+    let matches: string[];
+    if (hasGlobMagic(pattern)) {
+      matches = expandGlob(pattern, baseDir, this.reader);
+      if (matches.length === 0) {
+        this.sink.warning(patternTok.pos, `include pattern \`${pattern}\` matched no files`);
+      }
+    } else {
+      const target = path.isAbsolute(pattern) ? path.normalize(pattern) : path.join(baseDir, pattern);
+      if (!this.reader.exists(target)) {
+        this.sink.error(patternTok.pos, `included file \`${target}\` does not exist`);
+        return [];
+      }
+      if (!this.reader.isFile(target)) {
+        this.sink.error(patternTok.pos, `included path \`${target}\` is not a regular file`);
+        return [];
+      }
+      matches = [target];
+    }
+
+    const out: Statement[] = [];
+    for (const match of matches) {
+      const resolved = path.resolve(match);
+      const loopAt = chain.findIndex((link) => link.resolved === resolved);
+      if (loopAt !== -1) {
+        const cycle = [...chain.slice(loopAt).map((link) => link.display), match].join(' → ');
+        this.sink.error(patternTok.pos, `include cycle: ${cycle}`);
+        continue;
+      }
+      const included = this.readAndParse(match, patternTok.pos, [...chain, { display: match, resolved }]);
+      if (included) out.push(...included);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * The only way the config module touches files, so that it stays pure and tests can feed it
+ * an in-memory tree. Paths are passed exactly as the loader built them (joined, not resolved).
+ */
+export interface SourceReader {
+  /** The file's text; throws an Error whose message says why it could not be read. */
+  readFile(path: string): string;
+  /** Names of the entries of a directory; [] when it is not a readable directory. */
+  listDir(path: string): string[];
+  exists(path: string): boolean;
+  isFile(path: string): boolean;
+}
+
+/**
+ * A reader over a fixed set of files, keyed by path. Directories exist implicitly as the
+ * parents of the files. Useful for tests and for checking configuration text held in memory.
+ */
+export function createMemoryReader(files: Readonly<Record<string, string>>): SourceReader {
+  const normalize = (p: string): string => p.replace(/\/+$/, '') || '/';
+  const paths = Object.keys(files).map(normalize);
+  const isDir = (p: string): boolean => {
+    const prefix = p === '/' ? '/' : `${p}/`;
+    return paths.some((f) => f.startsWith(prefix));
+  };
+  return {
+    readFile(path) {
+      const text = files[path] ?? files[normalize(path)];
+      if (text === undefined) throw new Error(`no such file: ${path}`);
+      return text;
+    },
+    listDir(path) {
+      const dir = normalize(path);
+      const prefix = dir === '/' ? '/' : `${dir}/`;
+      const names = new Set<string>();
+      for (const f of paths) {
+        if (f.startsWith(prefix)) names.add(f.slice(prefix.length).split('/')[0]!);
+      }
+      return [...names];
+    },
+    exists(path) {
+      const p = normalize(path);
+      return paths.includes(p) || isDir(p);
+    },
+    isFile(path) {
+      return paths.includes(normalize(path));
+    },
+  };
+}

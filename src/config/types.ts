@@ -1,0 +1,304 @@
+/**
+ * The typed, validated configuration. Every block-level object carries the position of its
+ * keyword; times are in seconds; addresses are canonical text (IPv6 compressed, lowercase).
+ */
+import type { Family } from './address.js';
+import type { SourcePos } from './diagnostics.js';
+
+export type { Family } from './address.js';
+export type { SourcePos } from './diagnostics.js';
+
+/** A script is an argv vector, split from the configured text the way keepalived splits it. */
+export type Command = string[];
+
+export interface RunAs {
+  user: string;
+  group?: string;
+}
+
+export interface Config {
+  global: GlobalDefs;
+  scripts: VrrpScript[];
+  trackFiles: TrackFile[];
+  instances: VrrpInstance[];
+  syncGroups: SyncGroup[];
+  virtualServerGroups: VirtualServerGroup[];
+  virtualServers: VirtualServer[];
+}
+
+export interface GlobalDefs {
+  routerId?: string;
+  /** Default VRRP version of instances that do not set `version`. */
+  vrrpVersion: 2 | 3;
+  garpMasterDelay: number;
+  garpMasterRepeat: number;
+  /** 0 = no periodic refresh. */
+  garpMasterRefresh: number;
+  garpMasterRefreshRepeat: number;
+  garpInterval: number;
+  gnaInterval: number;
+  scriptUser?: RunAs;
+  enableScriptSecurity: boolean;
+  skipCheckAdvAddr: boolean;
+  vrrpStrict: boolean;
+  higherPrioSendAdvert: boolean;
+}
+
+export interface VrrpScript {
+  name: string;
+  pos: SourcePos;
+  script: Command;
+  interval: number;
+  /** Unset means keepalived's default: the interval. */
+  timeout?: number;
+  weight: number;
+  weightReverse: boolean;
+  rise: number;
+  fall: number;
+  user?: RunAs;
+  initFail: boolean;
+}
+
+export interface TrackFile {
+  name: string;
+  pos: SourcePos;
+  file: string;
+  weight: number;
+  weightReverse: boolean;
+  /** Create the file with this value at startup (always, when `overwrite`). */
+  initFile?: { value: number; overwrite: boolean };
+}
+
+export interface NotifyScripts {
+  master?: Command;
+  backup?: Command;
+  fault?: Command;
+  stop?: Command;
+  /** `notify`: run on every transition, with type, name, state and priority appended. */
+  any?: Command;
+}
+
+export interface TrackRef {
+  name: string;
+  /** Unset: the tracked object's own weight (interfaces: 0, i.e. fault when down). */
+  weight?: number;
+  /** Unset: the tracked object's own setting. */
+  reverse?: boolean;
+  pos: SourcePos;
+}
+
+export type VipScope = 'global' | 'site' | 'link' | 'host' | 'nowhere';
+
+export interface Vip {
+  address: string;
+  prefix: number;
+  family: Family;
+  dev?: string;
+  label?: string;
+  scope?: VipScope;
+  /** Broadcast address, or `+` / `-` to set / clear the host bits. */
+  brd?: string;
+  pos: SourcePos;
+}
+
+export interface VrrpInstance {
+  name: string;
+  pos: SourcePos;
+  initialState: 'MASTER' | 'BACKUP';
+  interface: string;
+  vrid: number;
+  priority: number;
+  version: 2 | 3;
+  advertInt: number;
+  family: Family;
+  nopreempt: boolean;
+  preemptDelay: number;
+  unicastSrcIp?: string;
+  unicastPeers: { address: string; pos: SourcePos }[];
+  auth?: { type: 'PASS'; password: string };
+  vips: Vip[];
+  excludedVips: Vip[];
+  trackInterfaces: TrackRef[];
+  trackScripts: TrackRef[];
+  trackFiles: TrackRef[];
+  notify: NotifyScripts;
+  garpMasterDelay: number;
+  garpMasterRepeat: number;
+  garpMasterRefresh: number;
+  garpMasterRefreshRepeat: number;
+  skipCheckAdvAddr: boolean;
+  higherPrioSendAdvert: boolean;
+  dontTrackPrimary: boolean;
+}
+
+export interface SyncGroup {
+  name: string;
+  pos: SourcePos;
+  members: string[];
+  notify: NotifyScripts;
+}
+
+export type VirtualServerGroupEntry =
+  | { kind: 'ip'; address: string; family: Family; port: number; pos: SourcePos }
+  | { kind: 'range'; first: string; last: string; family: Family; port: number; pos: SourcePos }
+  /** `family` only when written (`fwmark 1 inet6`), for groups whose real servers are all tunnelled. */
+  | { kind: 'fwmark'; mark: number; family?: Family; pos: SourcePos };
+
+export interface VirtualServerGroup {
+  name: string;
+  pos: SourcePos;
+  entries: VirtualServerGroupEntry[];
+}
+
+export type VirtualServerKey =
+  | { kind: 'ip'; address: string; family: Family; port: number }
+  | { kind: 'fwmark'; mark: number; family: Family }
+  | { kind: 'group'; name: string };
+
+export const SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh', 'twos'] as const;
+export type Scheduler = (typeof SCHEDULERS)[number];
+
+export type LbKind = 'NAT' | 'DR' | 'TUN';
+export type Protocol = 'TCP' | 'UDP' | 'SCTP';
+
+/** Check timing that a virtual server or real server may set as a default for its checkers. */
+export interface CheckDefaults {
+  connectTimeout?: number;
+  retry?: number;
+  delayBeforeRetry?: number;
+  warmup?: number;
+  delayLoop?: number;
+  alpha?: boolean;
+  virtualhost?: string;
+}
+
+export interface VirtualServer extends CheckDefaults {
+  pos: SourcePos;
+  key: VirtualServerKey;
+  protocol: Protocol;
+  scheduler: Scheduler;
+  schedFlags: { shPort: boolean; shFallback: boolean; mhPort: boolean; mhFallback: boolean };
+  lbKind: LbKind;
+  persistenceTimeout?: number;
+  /** Netmask (IPv4 dotted) or prefix length (IPv6) grouping clients for persistence. */
+  persistenceGranularity?: string;
+  delayLoop: number;
+  haSuspend: boolean;
+  alpha: boolean;
+  omega: boolean;
+  quorum: number;
+  hysteresis: number;
+  quorumUp?: Command;
+  quorumDown?: Command;
+  sorryServer?: { address: string; port: number; family: Family; pos: SourcePos };
+  sorryServerInhibit: boolean;
+  inhibitOnFailure: boolean;
+  realServers: RealServer[];
+}
+
+export interface RealServer extends CheckDefaults {
+  pos: SourcePos;
+  address: string;
+  family: Family;
+  port: number;
+  weight: number;
+  inhibitOnFailure: boolean;
+  notifyUp?: Command;
+  notifyDown?: Command;
+  uthreshold?: number;
+  lthreshold?: number;
+  checkers: Checker[];
+}
+
+/** Timing every checker has; unset keywords are inherited from the real, then virtual server. */
+export interface CheckerTiming {
+  pos: SourcePos;
+  retry: number;
+  delayBeforeRetry: number;
+  /** Upper bound of the random delay before the first check; 0 disables it. */
+  warmup: number;
+  delayLoop: number;
+  alpha: boolean;
+}
+
+/** Where a network checker connects from and to; unset means the real server's address and port. */
+export interface ConnectionOptions {
+  connectIp?: string;
+  connectPort?: number;
+  bindTo?: string;
+  bindPort?: number;
+  bindIf?: string;
+  fwmark?: number;
+}
+
+export interface NetworkChecker extends CheckerTiming, ConnectionOptions {
+  connectTimeout: number;
+}
+
+export interface HttpUrl {
+  path: string;
+  /** Lowercase hex MD5 of the body. */
+  digest?: string;
+  /** Accepted status codes with ranges expanded; unset means 200-299. */
+  statusCodes?: number[];
+  virtualhost?: string;
+  pos: SourcePos;
+}
+
+export interface TcpCheck extends NetworkChecker {
+  type: 'TCP_CHECK';
+}
+
+export interface HttpCheck extends NetworkChecker {
+  type: 'HTTP_GET' | 'SSL_GET';
+  urls: HttpUrl[];
+  virtualhost?: string;
+  enableSni: boolean;
+}
+
+export interface MiscCheck extends CheckerTiming {
+  type: 'MISC_CHECK';
+  path: Command;
+  timeout: number;
+  /** Exit codes 2..255 set the weight to code - 2. */
+  dynamic: boolean;
+  user?: RunAs;
+}
+
+export interface SmtpHost extends ConnectionOptions {
+  pos: SourcePos;
+}
+
+export interface SmtpCheck extends NetworkChecker {
+  type: 'SMTP_CHECK';
+  heloName?: string;
+  /** Legacy `host { ... }` blocks: extra endpoints checked in turn. */
+  hosts: SmtpHost[];
+}
+
+export const DNS_QUERY_TYPES = ['A', 'NS', 'CNAME', 'SOA', 'MX', 'TXT', 'AAAA'] as const;
+export type DnsQueryType = (typeof DNS_QUERY_TYPES)[number];
+
+export interface DnsCheck extends NetworkChecker {
+  type: 'DNS_CHECK';
+  queryType: DnsQueryType;
+  name: string;
+}
+
+export interface UdpCheck extends NetworkChecker {
+  type: 'UDP_CHECK';
+  /** Lowercase hex of the datagram to send; unset sends a random payload. */
+  payload?: string;
+  /** A reply is required; `pattern` (hex, `x` = any nibble) must match its start. */
+  requireReply?: { pattern?: string };
+  minReplyLength: number;
+  maxReplyLength: number;
+}
+
+export interface PingCheck extends NetworkChecker {
+  type: 'PING_CHECK';
+}
+
+export type Checker = TcpCheck | HttpCheck | MiscCheck | SmtpCheck | DnsCheck | UdpCheck | PingCheck;
+export type CheckerType = Checker['type'];
+export const CHECKER_TYPES: readonly CheckerType[] = ['TCP_CHECK', 'HTTP_GET', 'SSL_GET', 'MISC_CHECK', 'SMTP_CHECK', 'DNS_CHECK', 'UDP_CHECK', 'PING_CHECK'];

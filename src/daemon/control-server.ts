@@ -1,0 +1,237 @@
+// The control API over unix sockets: the control socket (0660, every route) and the read-only
+// socket beside it (0666, GET routes only). Every bad request gets a 4xx with a message and the
+// daemon carries on; nothing a client sends can take it down.
+import { chmodSync, existsSync, mkdirSync, unlinkSync } from 'node:fs';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import { routes, type RouteName } from '../api/endpoints.js';
+import type { DaemonEvent, ErrorCode, ErrorResponse } from '../api/schema.js';
+import { ReloadRequest } from '../api/schema.js';
+import type { Logger } from './logger.js';
+import type { z } from 'zod';
+
+/** The largest request body accepted; every API request is a small JSON object. */
+export const MAX_BODY_BYTES = 64 * 1024;
+const MAX_HEADER_BYTES = 16 * 1024;
+/** SSE comment lines keep idle event streams from being cut by proxies or client timeouts. */
+const EVENT_KEEPALIVE_MS = 15_000;
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    message: string,
+    readonly extra: Partial<ErrorResponse['error']> = {},
+  ) {
+    super(message);
+  }
+}
+
+/** What the daemon does for each route; the server only moves bytes and validates shape. */
+export interface ControlHandlers {
+  status(): unknown;
+  reload(request: ReloadRequest): Promise<unknown>;
+  /** The first event of every stream, then live events until the returned function is called. */
+  subscribe(send: (event: DaemonEvent) => void): () => void;
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+export class ControlServer {
+  private readonly servers: http.Server[] = [];
+  private readonly socketPaths: string[] = [];
+  private readonly eventStreams = new Set<ServerResponse>();
+  private readonly handlers: Record<RouteName, Handler>;
+
+  constructor(
+    private readonly daemon: ControlHandlers,
+    private readonly log: Logger,
+  ) {
+    this.handlers = {
+      status: async (_req, res) => sendJson(res, 200, this.daemon.status()),
+      reload: async (req, res) => {
+        const request = parseBody(ReloadRequest, await readJsonBody(req));
+        sendJson(res, 200, await this.daemon.reload(request));
+      },
+      events: async (req, res) => this.streamEvents(req, res),
+    };
+  }
+
+  /** Listens on the control socket (0660) and the read-only socket (0666). */
+  async listen(socket: string, readOnlySocket: string): Promise<void> {
+    await this.listenOn(socket, 0o660, false);
+    await this.listenOn(readOnlySocket, 0o666, true);
+  }
+
+  /** Ends event streams, stops accepting, and removes the socket files. */
+  async close(): Promise<void> {
+    for (const res of this.eventStreams) res.end();
+    await Promise.all(
+      this.servers.map(
+        (server) =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections();
+          }),
+      ),
+    );
+    for (const socketPath of this.socketPaths) removeSocketFile(socketPath);
+    this.servers.length = 0;
+    this.socketPaths.length = 0;
+  }
+
+  private async listenOn(socketPath: string, mode: number, readOnly: boolean): Promise<void> {
+    mkdirSync(path.dirname(socketPath), { recursive: true, mode: 0o755 });
+    await claimSocketPath(socketPath);
+    const server = http.createServer(
+      { maxHeaderSize: MAX_HEADER_BYTES, requestTimeout: 30_000, headersTimeout: 10_000 },
+      (req, res) => void this.handle(req, res, readOnly),
+    );
+    server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+      this.log.debug({ err: err.message }, 'control: malformed request');
+      if (!socket.writable) return socket.destroy();
+      const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+      const body = JSON.stringify({
+        error: tooLarge
+          ? { code: 'headers_too_large', message: `the request headers are larger than ${MAX_HEADER_BYTES} bytes` }
+          : { code: 'bad_request', message: `malformed HTTP request (${err.code ?? err.message})` },
+      });
+      socket.end(
+        `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\n` +
+          `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(socketPath, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    chmodSync(socketPath, mode);
+    this.servers.push(server);
+    this.socketPaths.push(socketPath);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse, readOnly: boolean): Promise<void> {
+    try {
+      const pathname = (req.url ?? '/').split('?')[0];
+      const routeName = (Object.keys(routes) as RouteName[]).find(
+        (name) => routes[name].path === pathname && routes[name].method === req.method,
+      );
+      if (!routeName) throw routeMismatch(pathname ?? '/', req.method ?? '');
+      if (readOnly && routes[routeName].method !== 'GET') {
+        throw new HttpError(403, 'read_only', `${req.method} ${pathname} is not served on the read-only socket; use the control socket (root or the socket's group)`);
+      }
+      await this.handlers[routeName](req, res);
+    } catch (err) {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      if (err instanceof HttpError) {
+        // An unread body is drained by node (bounded by requestTimeout), so the client can
+        // finish sending and read this answer.
+        sendJson(res, err.status, { error: { code: err.code, message: err.message, ...err.extra } });
+        return;
+      }
+      this.log.error({ err }, 'control: request failed');
+      sendJson(res, 500, { error: { code: 'internal', message: `internal error: ${(err as Error).message}` } });
+    }
+  }
+
+  private async streamEvents(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+    });
+    this.eventStreams.add(res);
+    const send = (event: DaemonEvent) => res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+    const unsubscribe = this.daemon.subscribe(send);
+    const keepalive = setInterval(() => res.write(': keepalive\n\n'), EVENT_KEEPALIVE_MS);
+    keepalive.unref();
+    await new Promise<void>((resolve) => res.once('close', resolve));
+    clearInterval(keepalive);
+    unsubscribe();
+    this.eventStreams.delete(res);
+  }
+}
+
+function routeMismatch(pathname: string, method: string): HttpError {
+  const allowed = Object.values(routes)
+    .filter((r) => r.path === pathname)
+    .map((r) => r.method);
+  if (allowed.length > 0) {
+    return new HttpError(405, 'method_not_allowed', `${method} is not allowed on ${pathname}; use ${allowed.join(' or ')}`);
+  }
+  const known = Object.values(routes).map((r) => `${r.method} ${r.path}`).join(', ');
+  return new HttpError(404, 'not_found', `no route ${method} ${pathname}; routes are ${known}`);
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+  const type = req.headers['content-type'] ?? '';
+  if (!/^application\/json\b/i.test(type)) {
+    throw new HttpError(415, 'unsupported_media_type', `the body must be JSON (content-type: application/json), got '${type || 'none'}'`);
+  }
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > MAX_BODY_BYTES) throw tooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw tooLarge();
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  try {
+    return text.length === 0 ? {} : JSON.parse(text);
+  } catch (err) {
+    throw new HttpError(400, 'bad_request', `the body is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+const tooLarge = () =>
+  new HttpError(413, 'payload_too_large', `the request body is larger than ${MAX_BODY_BYTES} bytes`);
+
+function parseBody<T>(schema: z.ZodType<T>, value: unknown): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((i) => `${i.path.length ? i.path.join('.') : 'body'}: ${i.message}`);
+  throw new HttpError(400, 'bad_request', `invalid request: ${problems.join('; ')}`);
+}
+
+/**
+ * Makes `socketPath` free to bind: a live daemon there is an error (two daemons must never
+ * share a socket); a stale file left by a crash is removed.
+ */
+async function claimSocketPath(socketPath: string): Promise<void> {
+  if (!existsSync(socketPath)) return;
+  const alive = await new Promise<boolean>((resolve) => {
+    const probe = net.connect(socketPath);
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once('error', () => resolve(false));
+  });
+  if (alive) {
+    throw new Error(`another process is already serving ${socketPath}; stop it, or give this vigild its own --socket`);
+  }
+  removeSocketFile(socketPath);
+}
+
+function removeSocketFile(socketPath: string): void {
+  try {
+    unlinkSync(socketPath);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+}

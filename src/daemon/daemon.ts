@@ -1,0 +1,152 @@
+// vigild's lifecycle: load the config, own the pid file and the sockets, serve the control API,
+// reload on request, and release exactly what it took on stop.
+import { mkdirSync } from 'node:fs';
+import { loadConfig, summarize, type Config } from '../config/index.js';
+import { toApiDiagnostic } from '../api/diagnostics.js';
+import type { Diagnostic, ReloadResponse } from '../api/schema.js';
+import { hostInterfaces } from '../net/interfaces.js';
+import { VERSION } from '../version.js';
+import { ControlServer, HttpError } from './control-server.js';
+import type { Logger } from './logger.js';
+import { acquirePidFile, releasePidFile } from './pidfile.js';
+import { buildStatus, type DaemonIdentity } from './status.js';
+import { StateStore } from './store.js';
+
+export interface DaemonOptions {
+  configPath: string;
+  socket: string;
+  readOnlySocket: string;
+  stateDir: string;
+  pidFile: string;
+  log: Logger;
+}
+
+type ConfigLoad =
+  | { ok: true; config: Config; files: string[]; warnings: Diagnostic[] }
+  | { ok: false; errors: Diagnostic[]; warnings: Diagnostic[] };
+
+/** The config could not be used; each diagnostic has already been logged. */
+export class ConfigRejectedError extends Error {
+  constructor(readonly errors: Diagnostic[]) {
+    super(`the config has ${errors.length} error${errors.length === 1 ? '' : 's'}`);
+  }
+}
+
+export class Daemon {
+  private readonly server: ControlServer;
+  private readonly identity: DaemonIdentity;
+  /** Reloads run one at a time, in the order they were asked for. */
+  private reloadQueue: Promise<unknown> = Promise.resolve();
+  private stopping = false;
+
+  private constructor(
+    private readonly options: DaemonOptions,
+    private readonly store: StateStore,
+  ) {
+    this.identity = {
+      version: VERSION,
+      pid: process.pid,
+      startedAt: new Date(),
+      socket: options.socket,
+      readOnlySocket: options.readOnlySocket,
+      stateDir: options.stateDir,
+    };
+    this.server = new ControlServer(
+      {
+        status: () => buildStatus(this.store, this.identity, new Date()),
+        reload: () => this.reloadForApi(),
+        subscribe: (send) => {
+          send({ type: 'hello', at: new Date().toISOString(), generation: this.store.loaded.generation });
+          return this.store.subscribe(send);
+        },
+      },
+      options.log,
+    );
+  }
+
+  /** Loads the config and starts serving; throws (after logging why) when it cannot. */
+  static async start(options: DaemonOptions): Promise<Daemon> {
+    const { log } = options;
+    const loaded = loadAndLog(options.configPath, log);
+    if (!loaded.ok) throw new ConfigRejectedError(loaded.errors);
+
+    mkdirSync(options.stateDir, { recursive: true, mode: 0o750 });
+    acquirePidFile(options.pidFile);
+    const store = new StateStore(options.configPath, loaded.config, loaded.files, loaded.warnings, new Date());
+    const daemon = new Daemon(options, store);
+    try {
+      await daemon.server.listen(options.socket, options.readOnlySocket);
+    } catch (err) {
+      releasePidFile(options.pidFile);
+      throw err;
+    }
+    log.info(
+      {
+        version: VERSION,
+        config: options.configPath,
+        socket: options.socket,
+        readOnlySocket: options.readOnlySocket,
+        stateDir: options.stateDir,
+        ...summarize(loaded.config),
+      },
+      'vigild started',
+    );
+    return daemon;
+  }
+
+  /** Re-reads the config file; an invalid one is logged and rejected, and the running one stays. */
+  reload(): Promise<ConfigLoad> {
+    const next = this.reloadQueue.then(() => this.reloadNow());
+    this.reloadQueue = next.catch(() => undefined);
+    return next;
+  }
+
+  async stop(reason: string): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.options.log.info({ reason }, 'vigild stopping');
+    this.store.publish({ type: 'daemon.stopping', at: new Date().toISOString(), signal: reason });
+    await this.server.close();
+    releasePidFile(this.options.pidFile);
+    this.options.log.info('vigild stopped');
+  }
+
+  private reloadNow(): ConfigLoad {
+    const { log, configPath } = this.options;
+    log.info({ config: configPath }, 'reloading config');
+    const loaded = loadAndLog(configPath, log);
+    if (!loaded.ok) {
+      this.store.rejectConfig(loaded.errors, new Date());
+      log.error(
+        { errors: loaded.errors.length, generation: this.store.loaded.generation },
+        'reload rejected: the running config stays in place',
+      );
+      return loaded;
+    }
+    const current = this.store.acceptConfig(loaded.config, loaded.files, loaded.warnings, new Date());
+    log.info({ generation: current.generation, ...summarize(loaded.config) }, 'config reloaded');
+    return loaded;
+  }
+
+  private async reloadForApi(): Promise<ReloadResponse> {
+    const result = await this.reload();
+    if (!result.ok) {
+      throw new HttpError(422, 'config_invalid', `${this.options.configPath} has ${result.errors.length} error(s); the running config stays in place`, {
+        diagnostics: result.errors,
+      });
+    }
+    return { generation: this.store.loaded.generation, files: result.files, warnings: result.warnings };
+  }
+}
+
+function loadAndLog(configPath: string, log: Logger): ConfigLoad {
+  const result = loadConfig(configPath, { interfaces: hostInterfaces() });
+  const diagnostics = result.diagnostics.map(toApiDiagnostic);
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  const warnings = diagnostics.filter((d) => d.severity === 'warning');
+  // One log line per diagnostic, each carrying file:line:col, so journald shows them all.
+  for (const d of warnings) log.warn({ file: d.file, line: d.line, col: d.col }, d.text);
+  for (const d of errors) log.error({ file: d.file, line: d.line, col: d.col }, d.text);
+  if (!result.config || errors.length > 0) return { ok: false, errors, warnings };
+  return { ok: true, config: result.config, files: result.files, warnings };
+}

@@ -1,0 +1,102 @@
+// `vigild`: argument parsing and process signals around the Daemon.
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_SOCKET, readOnlySocketFor } from '../api/endpoints.js';
+import { VERSION } from '../version.js';
+import { ConfigRejectedError, Daemon } from './daemon.js';
+import { createLogger, LOG_LEVELS } from './logger.js';
+import type { Level } from 'pino';
+
+const USAGE = `Usage: vigild [options]
+
+VRRP failover, IPVS programming and health checks, configured with keepalived.conf.
+
+Options:
+  -f, --config FILE      config file (default /etc/keepalived/keepalived.conf)
+  -s, --socket PATH      control socket (default ${DEFAULT_SOCKET}); the read-only socket
+                         is created beside it as NAME-ro.sock
+      --state-dir DIR    persistent state (default /var/lib/vigil)
+      --pid-file FILE    pid file (default: the socket path with .pid for .sock)
+      --log-level LEVEL  ${LOG_LEVELS.join(', ')} (default info)
+  -h, --help             show this help
+  -v, --version          show the version
+
+Signals: SIGHUP reloads the config (an invalid one is rejected and the running one stays);
+SIGTERM and SIGINT stop cleanly.
+Several daemons on one host (e.g. one per network namespace) each need their own --socket
+and --state-dir.`;
+
+/** Exit codes: 0 clean stop, 1 could not start (config or environment), 2 bad arguments. */
+function fail(code: number, message: string): never {
+  process.stderr.write(`vigild: ${message}\n`);
+  process.exit(code);
+}
+
+function parse(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        config: { type: 'string', short: 'f', default: '/etc/keepalived/keepalived.conf' },
+        socket: { type: 'string', short: 's', default: DEFAULT_SOCKET },
+        'state-dir': { type: 'string', default: '/var/lib/vigil' },
+        'pid-file': { type: 'string' },
+        'log-level': { type: 'string', default: 'info' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    }).values;
+  } catch (err) {
+    fail(2, `${(err as Error).message}\n\n${USAGE}`);
+  }
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const args = parse(argv);
+  if (args.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (args.version) {
+    process.stdout.write(`vigild ${VERSION}\n`);
+    return;
+  }
+  const level = args['log-level'] as Level;
+  if (!LOG_LEVELS.includes(level)) fail(2, `--log-level must be one of ${LOG_LEVELS.join(', ')}, got '${level}'`);
+
+  const socket = path.resolve(args.socket);
+  const log = await createLogger(level);
+  let daemon: Daemon;
+  try {
+    daemon = await Daemon.start({
+      configPath: path.resolve(args.config),
+      socket,
+      readOnlySocket: readOnlySocketFor(socket),
+      stateDir: path.resolve(args['state-dir']),
+      pidFile: path.resolve(args['pid-file'] ?? socket.replace(/\.sock$/, '') + '.pid'),
+      log,
+    });
+  } catch (err) {
+    if (err instanceof ConfigRejectedError) {
+      log.fatal(`not starting: ${err.message} (run 'vigil check --config ${args.config}' to list them)`);
+    } else {
+      log.fatal(`not starting: ${(err as Error).message}`);
+    }
+    process.exit(1);
+  }
+
+  const stop = (signal: string) => {
+    daemon.stop(signal).then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'error while stopping');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGHUP', () => void daemon.reload());
+}

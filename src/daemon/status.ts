@@ -1,0 +1,100 @@
+// Projects the store into the API's status response. Pure: the caller passes the clock.
+import type { SourcePos, VirtualServer, Vip } from '../config/index.js';
+import type { InstanceStatus, StatusResponse, VirtualServerStatus } from '../api/schema.js';
+import { API_VERSION } from '../api/schema.js';
+import type { StateStore } from './store.js';
+
+export interface DaemonIdentity {
+  version: string;
+  pid: number;
+  startedAt: Date;
+  socket: string;
+  readOnlySocket: string;
+  stateDir: string;
+}
+
+const sourceRef = (pos: SourcePos): string => `${pos.file}:${pos.line}:${pos.col}`;
+
+const vipText = (vip: Vip): string => `${vip.address}/${vip.prefix}${vip.dev ? ` dev ${vip.dev}` : ''}`;
+
+/** Names a virtual server the way ipvsadm -Ln does, so operators recognise it. */
+export function virtualServerName(vs: VirtualServer): string {
+  const { key } = vs;
+  switch (key.kind) {
+    case 'ip':
+      return key.family === 6 ? `[${key.address}]:${key.port}` : `${key.address}:${key.port}`;
+    case 'fwmark':
+      return `fwmark ${key.mark}`;
+    case 'group':
+      return `group ${key.name}`;
+  }
+}
+
+export function buildStatus(store: StateStore, daemon: DaemonIdentity, now: Date): StatusResponse {
+  const { config, path, files, loadedAt, generation, warnings } = store.loaded;
+  const syncGroupOf = new Map<string, string>();
+  for (const group of config.syncGroups) for (const member of group.members) syncGroupOf.set(member, group.name);
+
+  const instances = config.instances.map(
+    (inst): InstanceStatus => ({
+      name: inst.name,
+      interface: inst.interface,
+      vrid: inst.vrid,
+      version: inst.version,
+      family: inst.family,
+      state: 'INIT',
+      initialState: inst.initialState,
+      priority: inst.priority,
+      effectivePriority: inst.priority,
+      advertIntSeconds: inst.advertInt,
+      nopreempt: inst.nopreempt,
+      vips: inst.vips.map(vipText),
+      syncGroup: syncGroupOf.get(inst.name),
+      source: sourceRef(inst.pos),
+    }),
+  );
+
+  const virtualServers = config.virtualServers.map(
+    (vs): VirtualServerStatus => ({
+      name: virtualServerName(vs),
+      protocol: vs.protocol,
+      scheduler: vs.scheduler,
+      lbKind: vs.lbKind,
+      persistenceTimeoutSeconds: vs.persistenceTimeout,
+      quorum: vs.quorum,
+      realServers: vs.realServers.map((rs) => ({
+        address: rs.address,
+        port: rs.port,
+        weight: rs.weight,
+        health: 'unknown',
+        checkers: rs.checkers.map((c) => c.type),
+        source: sourceRef(rs.pos),
+      })),
+      source: sourceRef(vs.pos),
+    }),
+  );
+
+  const rejected = store.lastRejectedReload;
+  return {
+    apiVersion: API_VERSION,
+    daemon: {
+      version: daemon.version,
+      pid: daemon.pid,
+      startedAt: daemon.startedAt.toISOString(),
+      uptimeSeconds: Math.max(0, (now.getTime() - daemon.startedAt.getTime()) / 1000),
+      socket: daemon.socket,
+      readOnlySocket: daemon.readOnlySocket,
+      stateDir: daemon.stateDir,
+    },
+    config: {
+      path,
+      files,
+      loadedAt: loadedAt.toISOString(),
+      generation,
+      warnings,
+      lastRejectedReload: rejected && { at: rejected.at.toISOString(), errors: rejected.errors },
+    },
+    instances,
+    virtualServers,
+  };
+}

@@ -1,0 +1,113 @@
+// Runs vigil and vigild as users do: the real bin scripts in child processes.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { repoRoot } from './paths.js';
+
+export const vigilBin = path.join(repoRoot, 'bin', 'vigil');
+export const vigildBin = path.join(repoRoot, 'bin', 'vigild');
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function run(bin: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+export const vigil = (args: string[], env?: NodeJS.ProcessEnv) => run(vigilBin, args, env);
+
+export async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** A vigild child in its own temp directory (socket, state, pid file), with its log captured. */
+export class DaemonProcess {
+  readonly dir: string;
+  readonly socket: string;
+  readonly readOnlySocket: string;
+  readonly pidFile: string;
+  readonly stateDir: string;
+  child!: ChildProcess;
+  log = '';
+  exited: Promise<number | null> = Promise.resolve(null);
+
+  readonly configPath: string;
+
+  /** `dir` defaults to a new temp directory; the config defaults to `keepalived.conf` in it. */
+  constructor(options: { dir?: string; configPath?: string } = {}) {
+    this.dir = options.dir ?? mkdtempSync(path.join(tmpdir(), 'vigil-test-'));
+    this.configPath = options.configPath ?? path.join(this.dir, 'keepalived.conf');
+    this.socket = path.join(this.dir, 'vigil.sock');
+    this.readOnlySocket = path.join(this.dir, 'vigil-ro.sock');
+    this.pidFile = path.join(this.dir, 'vigil.pid');
+    this.stateDir = path.join(this.dir, 'state');
+  }
+
+  writeConfig(text: string): void {
+    writeFileSync(this.configPath, text);
+  }
+
+  /** Starts vigild and resolves once both sockets exist, or rejects with its log if it exits. */
+  async start(extraArgs: string[] = []): Promise<void> {
+    this.spawn(extraArgs);
+    let exitedEarly = false;
+    void this.exited.then(() => (exitedEarly = true));
+    await waitFor(`vigild to listen on ${this.socket}`, () => {
+      if (exitedEarly) throw new Error(`vigild exited during start:\n${this.log}`);
+      return existsSync(this.socket) && existsSync(this.readOnlySocket) && this.log.includes('vigild started');
+    });
+  }
+
+  /** Starts vigild and waits for it to exit on its own (for start-up failures). */
+  async startExpectingExit(extraArgs: string[] = []): Promise<number | null> {
+    this.spawn(extraArgs);
+    return this.exited;
+  }
+
+  signal(name: NodeJS.Signals): void {
+    this.child.kill(name);
+  }
+
+  async stop(): Promise<number | null> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
+    return this.exited;
+  }
+
+  /** Kills the daemon if still running and removes its directory. */
+  async cleanup(): Promise<void> {
+    if (this.child && this.child.exitCode === null && this.child.signalCode === null) {
+      this.child.kill('SIGKILL');
+      await this.exited;
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private spawn(extraArgs: string[]): void {
+    this.child = spawn(
+      vigildBin,
+      ['--config', this.configPath, '--socket', this.socket, '--state-dir', this.stateDir, '--pid-file', this.pidFile, ...extraArgs],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    this.child.stdout!.on('data', (d) => (this.log += d));
+    this.child.stderr!.on('data', (d) => (this.log += d));
+    this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
+  }
+}

@@ -1,0 +1,71 @@
+// `vigil check` as a user runs it: the real CLI process on real files.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { ConfigCheckResult } from '../../src/api/schema.js';
+import { example } from '../helpers/paths.js';
+import { vigil } from '../helpers/processes.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'vigil-check-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('a valid config: exit 0 and a one-line summary', async () => {
+  const { code, stdout } = await vigil(['check', '--config', example('lvs-dr.conf')]);
+  assert.equal(code, 0);
+  assert.match(stdout, /^\S*lvs-dr\.conf: OK: \d+ instances?, \d+ virtual servers?, \d+ real servers?/);
+  assert.equal(stdout.trim().split('\n').length, 1);
+});
+
+test('every shipped example is valid', async () => {
+  for (const name of ['web-vip.conf', 'lvs-dr.conf', 'db-misc-check.conf', 'unicast.conf', 'ipv6.conf', 'conf.d-include/keepalived.conf']) {
+    const { code, stderr } = await vigil(['check', '-f', example(name)]);
+    assert.equal(code, 0, `${name}: ${stderr}`);
+  }
+});
+
+test('an invalid config: exit 1, every error as file:line:col, with did-you-mean', async () => {
+  const file = path.join(dir, 'broken.conf');
+  writeFileSync(
+    file,
+    [
+      'vrrp_instance VI_1 {',
+      '  state BACKUP',
+      '  interface lo',
+      '  virtual_router_id 256',
+      '  nopreemt',
+      '  virtual_ipaddress {',
+      '    198.51.100.300/24',
+      '  }',
+      '}',
+      '',
+    ].join('\n'),
+  );
+  const { code, stdout, stderr } = await vigil(['check', '--config', file]);
+  assert.equal(code, 1);
+  assert.equal(stdout, '');
+  assert.match(stderr, new RegExp(`^${file}:4:21: error: .*1.*255`, 'm'));
+  assert.match(stderr, new RegExp(`^${file}:5:3: error: .*nopreemt.*did you mean .?nopreempt`, 'm'));
+  assert.match(stderr, new RegExp(`^${file}:7:5: error: .*198\\.51\\.100\\.300`, 'm'));
+  assert.match(stderr, /INVALID: 3 errors/);
+
+  const json = await vigil(['check', '--config', file, '--json']);
+  assert.equal(json.code, 1);
+  const result = ConfigCheckResult.parse(JSON.parse(json.stdout));
+  assert.equal(result.ok, false);
+  assert.deepEqual(
+    result.diagnostics.map((d) => [d.severity, d.line, d.col]),
+    [
+      ['error', 4, 21],
+      ['error', 5, 3],
+      ['error', 7, 5],
+    ],
+  );
+});
+
+test('a missing file is one clear error, exit 1', async () => {
+  const { code, stderr } = await vigil(['check', '--config', path.join(dir, 'nope.conf')]);
+  assert.equal(code, 1);
+  assert.match(stderr, /nope\.conf:1:1: error: /);
+});

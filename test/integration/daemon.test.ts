@@ -1,0 +1,298 @@
+// vigild and vigil as separate processes over the real unix sockets: start, status, reloads by
+// SIGHUP and by API, hostile clients, and a clean stop.
+import assert from 'node:assert/strict';
+import { existsSync, statSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { VigilClient } from '../../src/api/client.js';
+import { StatusResponse, ErrorResponse, type DaemonEvent } from '../../src/api/schema.js';
+import { DaemonProcess, vigil, waitFor } from '../helpers/processes.js';
+
+const GOOD = `global_defs {
+  router_id lb-test
+}
+
+vrrp_instance VI_WEB {
+  state MASTER
+  interface lo
+  virtual_router_id 51
+  priority 150
+  advert_int 1
+  virtual_ipaddress {
+    198.51.100.10/24 dev lo
+  }
+}
+
+virtual_server 198.51.100.10 80 {
+  delay_loop 5
+  lb_algo wrr
+  lb_kind DR
+  protocol TCP
+  real_server 203.0.113.21 80 {
+    weight 2
+    TCP_CHECK {
+      connect_timeout 3
+    }
+  }
+  real_server 203.0.113.22 80 {
+    weight 1
+  }
+}
+`;
+
+// The same plus a second instance, so an accepted reload is visible in status.
+const GOOD_2 = `${GOOD}
+vrrp_instance VI_DB {
+  state BACKUP
+  interface lo
+  virtual_router_id 52
+  priority 100
+  virtual_ipaddress {
+    198.51.100.20/24
+  }
+}
+`;
+
+// Line 8 misspells virtual_router_id (so the instance at 5:15 lacks one); line 9 has an
+// out-of-range priority.
+const BAD = GOOD.replace('  virtual_router_id 51\n  priority 150', '  virtual_routr_id 51\n  priority 300');
+
+/** Sends raw bytes on a unix socket and returns whatever comes back before the server closes. */
+function rawExchange(socket: string, payload: string | Buffer): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const conn = net.connect(socket);
+    let reply = '';
+    conn.on('data', (d) => (reply += d));
+    conn.on('error', (err) => ((err as NodeJS.ErrnoException).code === 'EPIPE' || (err as NodeJS.ErrnoException).code === 'ECONNRESET' ? resolve(reply) : reject(err)));
+    conn.on('close', () => resolve(reply));
+    conn.write(payload, () => conn.end());
+  });
+}
+
+function request(socket: string, method: string, urlPath: string, body?: string, headers: Record<string, string> = {}) {
+  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = http.request({ socketPath: socket, method, path: urlPath, headers }, (res) => {
+      let text = '';
+      res.on('data', (d) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('vigild with vigil over the control socket', () => {
+  const daemon = new DaemonProcess();
+  const { configPath } = daemon;
+
+  before(async () => {
+    daemon.writeConfig(GOOD);
+    await daemon.start();
+  });
+
+  after(async () => {
+    await daemon.cleanup();
+  });
+
+  test('vigil status --json prints the API response, which matches the schema and the config', async () => {
+    const { code, stdout, stderr } = await vigil(['status', '--json', '--socket', daemon.socket]);
+    assert.equal(code, 0, stderr);
+    const status = StatusResponse.parse(JSON.parse(stdout));
+    assert.equal(status.daemon.pid, daemon.child.pid);
+    assert.equal(status.config.path, configPath);
+    assert.equal(status.config.generation, 1);
+    assert.deepEqual(
+      status.instances.map((i) => [i.name, i.interface, i.vrid, i.priority, i.state, i.vips]),
+      [['VI_WEB', 'lo', 51, 150, 'INIT', ['198.51.100.10/24 dev lo']]],
+    );
+    assert.equal(status.instances[0]?.source, `${configPath}:5:1`);
+    const [vs] = status.virtualServers;
+    assert.equal(vs?.name, '198.51.100.10:80');
+    assert.equal(vs?.scheduler, 'wrr');
+    assert.deepEqual(
+      vs?.realServers.map((r) => [r.address, r.port, r.weight, r.checkers]),
+      [
+        ['203.0.113.21', 80, 2, ['TCP_CHECK']],
+        ['203.0.113.22', 80, 1, []],
+      ],
+    );
+  });
+
+  test('vigil status prints aligned tables and takes the socket from VIGIL_SOCKET', async () => {
+    const { code, stdout } = await vigil(['status'], { VIGIL_SOCKET: daemon.socket });
+    assert.equal(code, 0);
+    assert.match(stdout, /^vigild \S+ {2}pid \d+ {2}up \d+s/);
+    assert.match(stdout, /^NAME +INTERFACE +VRID +VER +STATE/m);
+    assert.match(stdout, /^VI_WEB +lo +51 +v2 +INIT +150 +150 +1s +- +198\.51\.100\.10\/24 dev lo$/m);
+    assert.match(stdout, /^198\.51\.100\.10:80 +TCP +wrr +DR +- +203\.0\.113\.21:80 +2 +unknown +TCP_CHECK$/m);
+    assert.match(stdout, /^ +203\.0\.113\.22:80 +1 +unknown +-$/m);
+  });
+
+  test('sockets have the documented modes, and a pid file names the daemon', () => {
+    assert.equal(statSync(daemon.socket).mode & 0o777, 0o660);
+    assert.equal(statSync(daemon.readOnlySocket).mode & 0o777, 0o666);
+    assert.equal(statSync(daemon.pidFile).isFile(), true);
+  });
+
+  test('the read-only socket serves status but refuses changes', async () => {
+    const status = await request(daemon.readOnlySocket, 'GET', '/v1/status');
+    assert.equal(status.status, 200);
+    const reload = await request(daemon.readOnlySocket, 'POST', '/v1/reload', '{}', { 'content-type': 'application/json' });
+    assert.equal(reload.status, 403);
+    assert.equal(ErrorResponse.parse(JSON.parse(reload.body)).error.code, 'read_only');
+  });
+
+  test('SIGHUP with a bad config is rejected, logged with positions, and the running config stays', async () => {
+    daemon.writeConfig(BAD);
+    daemon.signal('SIGHUP');
+    await waitFor('the rejection in the log', () => daemon.log.includes('reload rejected'));
+    assert.match(daemon.log, new RegExp(`${configPath}:8:3: error: .*virtual_routr_id.*did you mean .?virtual_router_id`));
+    assert.match(daemon.log, new RegExp(`${configPath}:9:12: error: .*priority`));
+
+    const { stdout } = await vigil(['status', '--json', '--socket', daemon.socket]);
+    const status = StatusResponse.parse(JSON.parse(stdout));
+    assert.equal(status.config.generation, 1);
+    assert.deepEqual(status.instances.map((i) => i.name), ['VI_WEB']);
+    const rejected = status.config.lastRejectedReload;
+    assert.ok(rejected, 'status reports the rejected reload');
+    assert.deepEqual(
+      rejected.errors.map((e) => `${e.line}:${e.col}`),
+      ['5:15', '8:3', '9:12'],
+    );
+    const table = await vigil(['status', '--socket', daemon.socket]);
+    assert.match(table.stdout, /last reload at .* was REJECTED \(3 error\(s\)\)/);
+  });
+
+  test('SIGHUP with a good config applies it and emits config.reloaded on the event stream', async () => {
+    const client = new VigilClient({ socket: daemon.socket });
+    const abort = new AbortController();
+    const seen: DaemonEvent[] = [];
+    const reading = (async () => {
+      for await (const event of client.events(abort.signal)) {
+        seen.push(event);
+        if (event.type === 'config.reloaded') break;
+      }
+    })();
+    await waitFor('the hello event', () => seen.some((e) => e.type === 'hello'));
+
+    daemon.writeConfig(GOOD_2);
+    daemon.signal('SIGHUP');
+    await reading;
+    abort.abort();
+    await client.close();
+    const reloaded = seen.find((e) => e.type === 'config.reloaded');
+    assert.equal(reloaded?.type === 'config.reloaded' && reloaded.generation, 2);
+
+    const { stdout } = await vigil(['status', '--json', '--socket', daemon.socket]);
+    const status = StatusResponse.parse(JSON.parse(stdout));
+    assert.equal(status.config.generation, 2);
+    assert.equal(status.config.lastRejectedReload, undefined);
+    assert.deepEqual(status.instances.map((i) => i.name), ['VI_WEB', 'VI_DB']);
+  });
+
+  test('vigil reload reports a rejected config with every error and exits 1; --json prints the API error', async () => {
+    daemon.writeConfig(BAD);
+    const plain = await vigil(['reload', '--socket', daemon.socket]);
+    assert.equal(plain.code, 1);
+    assert.match(plain.stderr, /the running config stays in place/);
+    assert.match(plain.stderr, new RegExp(`${configPath}:8:3: error:`));
+    assert.match(plain.stderr, new RegExp(`${configPath}:9:12: error:`));
+
+    const json = await vigil(['reload', '--json', '--socket', daemon.socket]);
+    assert.equal(json.code, 1);
+    const body = ErrorResponse.parse(JSON.parse(json.stdout));
+    assert.equal(body.error.code, 'config_invalid');
+    assert.equal(body.error.diagnostics?.length, 3);
+
+    daemon.writeConfig(GOOD);
+    const ok = await vigil(['reload', '--socket', daemon.socket]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /^reloaded: generation 3/);
+  });
+
+  test('garbage, oversize and malformed requests get 4xx answers and the daemon keeps serving', async () => {
+    assert.match(await rawExchange(daemon.socket, 'GARBAGE\r\n\r\n'), /^HTTP\/1\.1 400/);
+    assert.match(await rawExchange(daemon.socket, Buffer.from([0, 1, 2, 255, 254, 13, 10, 13, 10])), /^HTTP\/1\.1 400/);
+    const hugeHeader = `GET /v1/status HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(64 * 1024)}\r\n\r\n`;
+    assert.match(await rawExchange(daemon.socket, hugeHeader), /^HTTP\/1\.1 431/);
+
+    const json = { 'content-type': 'application/json' };
+    const cases: [string, string, string | undefined, Record<string, string>, number, string][] = [
+      ['POST', '/v1/reload', 'x'.repeat(1024 * 1024), json, 413, 'payload_too_large'],
+      ['POST', '/v1/reload', '{"config": ', json, 400, 'bad_request'],
+      ['POST', '/v1/reload', '{"unexpected": 1}', json, 400, 'bad_request'],
+      ['POST', '/v1/reload', '{}', { 'content-type': 'text/plain' }, 415, 'unsupported_media_type'],
+      ['GET', '/v1/nothing', undefined, {}, 404, 'not_found'],
+      ['DELETE', '/v1/status', undefined, {}, 405, 'method_not_allowed'],
+    ];
+    for (const [method, urlPath, body, headers, status, code] of cases) {
+      const res = await request(daemon.socket, method, urlPath, body, headers).catch((err: Error) => ({ status: -1, body: err.message }));
+      assert.equal(res.status, status, `${method} ${urlPath}: ${res.body}`);
+      assert.equal(ErrorResponse.parse(JSON.parse(res.body)).error.code, code);
+    }
+
+    // A client that connects and says nothing must not block others.
+    const idle = net.connect(daemon.socket);
+    const { code } = await vigil(['status', '--socket', daemon.socket]);
+    idle.destroy();
+    assert.equal(code, 0);
+    assert.equal(daemon.child.exitCode, null, 'vigild is still running');
+  });
+
+  test('a second vigild on the same socket refuses to start and leaves the first alone', async () => {
+    const second = new DaemonProcess({ dir: daemon.dir });
+    const code = await second.startExpectingExit();
+    assert.equal(code, 1);
+    assert.match(second.log, /already running as pid|already serving/);
+    const { code: statusCode } = await vigil(['status', '--socket', daemon.socket]);
+    assert.equal(statusCode, 0);
+  });
+
+  test('SIGTERM stops cleanly and removes the sockets and the pid file', async () => {
+    const code = await daemon.stop();
+    assert.equal(code, 0);
+    assert.equal(existsSync(daemon.socket), false);
+    assert.equal(existsSync(daemon.readOnlySocket), false);
+    assert.equal(existsSync(daemon.pidFile), false);
+    assert.match(daemon.log, /vigild stopped/);
+  });
+});
+
+describe('vigil and vigild at the edges', () => {
+  test('vigil status with no daemon says so in one line naming the socket, and exits 3', async () => {
+    const socket = '/tmp/vigil-test-nothing-here.sock';
+    const { code, stdout, stderr } = await vigil(['status', '--socket', socket]);
+    assert.equal(code, 3);
+    assert.equal(stdout, '');
+    assert.equal(stderr.trim().split('\n').length, 1);
+    assert.match(stderr, /vigild is not answering on \/tmp\/vigil-test-nothing-here\.sock: no such socket.*--socket/);
+  });
+
+  test('vigild refuses to start on an invalid config, logging every error with its position', async () => {
+    const daemon = new DaemonProcess();
+    const { configPath } = daemon;
+    try {
+      daemon.writeConfig(BAD);
+      const code = await daemon.startExpectingExit();
+      assert.equal(code, 1);
+      assert.match(daemon.log, new RegExp(`${configPath}:8:3: error:`));
+      assert.match(daemon.log, new RegExp(`${configPath}:9:12: error:`));
+      assert.match(daemon.log, /not starting: the config has 3 errors/);
+      assert.equal(existsSync(daemon.socket), false);
+    } finally {
+      await daemon.cleanup();
+    }
+  });
+
+  test('vigild rejects unknown flags with usage and exit 2', async () => {
+    const daemon = new DaemonProcess({ configPath: '/nonexistent.conf' });
+    try {
+      const code = await daemon.startExpectingExit(['--bogus']);
+      assert.equal(code, 2);
+      assert.match(daemon.log, /Unknown option '--bogus'[\s\S]*Usage: vigild/);
+    } finally {
+      await daemon.cleanup();
+    }
+  });
+});

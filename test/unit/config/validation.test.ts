@@ -1,0 +1,221 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { loadConfig, type LoadOptions } from '../../../src/config/index.js';
+import { fixture } from '../../helpers/paths.js';
+import { expectDiagnostic, expectLoaded, expectOnlyErrors, warningsOf } from './assert-diagnostics.js';
+
+/** Loads test/fixtures/config/NAME and returns it with a `file:line:col` builder for it. */
+function broken(name: string, opts?: LoadOptions) {
+  const file = fixture('config', name);
+  return { result: loadConfig(file, opts), at: (line: number, col: number) => `${file}:${line}:${col}` };
+}
+
+describe('validation: VRRP instances', () => {
+  it('virtual_router_id must be 1..255', () => {
+    const { result, at } = broken('vrid-range.conf');
+    expectOnlyErrors(result, [[at(3, 23), '`virtual_router_id` must be between 1 and 255, got 256']]);
+  });
+
+  it('priority must be 1..255', () => {
+    const { result, at } = broken('priority-range.conf');
+    expectOnlyErrors(result, [[at(4, 14), '`priority` must be between 1 and 255, got 0']]);
+  });
+
+  it('priority 255 requires the interface to own every VIP', () => {
+    const notOwner = broken('priority-owner.conf', { interfaces: new Map([['eth0', ['198.51.100.5']]]) });
+    expectOnlyErrors(notOwner.result, [[notOwner.at(5, 14), 'priority 255 is reserved for the address owner, but `198.51.100.10` is not an address of `eth0`; use a priority from 1 to 254']]);
+
+    const owner = broken('priority-owner.conf', { interfaces: new Map([['eth0', ['198.51.100.5', '198.51.100.10']]]) });
+    assert.equal(expectLoaded(owner.result).instances[0]!.priority, 255);
+  });
+
+  it('an unknown interface is a warning when the host interfaces are given', () => {
+    const { result, at } = broken('priority-owner.conf', { interfaces: new Map([['lo', ['127.0.0.1']]]) });
+    expectDiagnostic(result, 'warning', at(3, 15), 'interface `eth0` does not exist on this host');
+    // Without the interface, ownership cannot be judged: only the warning is reported.
+    assert.deepEqual(result.diagnostics.length, 1);
+    assert.ok(result.config);
+  });
+
+  it('advert_int is whole seconds 1..255 for VRRPv2', () => {
+    const { result, at } = broken('advert-int-v2.conf');
+    expectOnlyErrors(result, [[at(4, 16), '`advert_int` for VRRPv2 must be a whole number of seconds from 1 to 255, got 0.5']]);
+  });
+
+  it('advert_int is 0.01..40.95 in centiseconds for VRRPv3', () => {
+    const { result, at } = broken('advert-int-v3.conf');
+    expectOnlyErrors(result, [
+      [at(7, 16), '`advert_int` for VRRPv3 must be from 0.01 to 40.95 seconds in steps of 0.01, got 0.005'],
+      [at(15, 16), 'got 41'],
+    ]);
+  });
+
+  it('preempt_delay is 0..1000', () => {
+    const { result, at } = broken('preempt-delay-range.conf');
+    expectOnlyErrors(result, [[at(4, 19), '`preempt_delay` must be between 0 and 1000, got 1001']]);
+  });
+
+  it('rejects bad numbers, addresses, prefixes, ports and weights at the offending token', () => {
+    const { result, at } = broken('bad-values.conf');
+    expectOnlyErrors(result, [
+      [at(3, 12), '`weight` must be between -253 and 253, got 300'],
+      [at(7, 23), '`virtual_router_id` expects a whole number, got `fifty`'],
+      [at(9, 9), '`198.51.100.300/24` is not an IPv4 or IPv6 address'],
+      [at(10, 9), 'prefix `/33` must be between 0 and 32 for an IPv4 address'],
+      [at(11, 9), 'prefix `/129` must be between 0 and 128 for an IPv6 address'],
+      [at(14, 21), '`weight` must be between -253 and 253, got -254'],
+      [at(17, 30), '`70000` is not a port (1-65535)'],
+      [at(21, 16), '`weight` must be between 0 and 2147483647, got -1'],
+    ]);
+  });
+
+  it('every virtual_ipaddress must share the family of the first; excluded ones may differ', () => {
+    const { result, at } = broken('vip-family-mix.conf');
+    expectOnlyErrors(result, [[at(7, 9), `\`virtual_ipaddress\` cannot mix address families: \`2001:db8::10\` is IPv6 but \`198.51.100.10\` at ${at(6, 9)} is IPv4`]]);
+  });
+
+  it('an IPv6 instance needs VRRP version 3, whether 2 comes from global_defs or the instance', () => {
+    const global = broken('ipv6-v2-global.conf');
+    expectOnlyErrors(global.result, [[global.at(8, 9), `but \`vrrp_version 2\` is set in global_defs at ${global.at(2, 5)}`]]);
+    const own = broken('ipv6-v2-instance.conf');
+    expectOnlyErrors(own.result, [[own.at(4, 13), 'vrrp_instance `VI_6` has IPv6 addresses, which need VRRP version 3; set `version 3`']]);
+  });
+
+  it('unicast_src_ip and unicast_peer must match the instance family', () => {
+    const { result, at } = broken('unicast-family.conf');
+    expectOnlyErrors(result, [
+      [at(4, 20), '`unicast_src_ip` `2001:db8::2` is IPv6 but the instance is IPv4'],
+      [at(7, 9), '`unicast_peer` `2001:db8::3` is IPv6 but the instance is IPv4'],
+    ]);
+  });
+
+  it('an instance needs an interface and at least one virtual_ipaddress', () => {
+    const { result, at } = broken('missing-parts.conf');
+    expectOnlyErrors(result, [
+      [at(1, 15), 'vrrp_instance `VI_NOIF` needs an `interface`'],
+      [at(7, 15), 'vrrp_instance `VI_NOVIP` has no `virtual_ipaddress`'],
+    ]);
+  });
+
+  it('VRIDs are unique per interface and family, and instance names are unique', () => {
+    const { result, at } = broken('duplicates.conf');
+    expectOnlyErrors(result, [
+      [at(10, 23), `virtual_router_id 51 is already used on \`eth0\` (IPv4) by vrrp_instance \`VI_1\` at ${at(1, 1)}`],
+      [at(15, 15), `vrrp_instance \`VI_1\` is already defined at ${at(1, 1)}`],
+    ]);
+  });
+
+  it('nopreempt requires state BACKUP', () => {
+    const { result, at } = broken('nopreempt-master.conf');
+    expectOnlyErrors(result, [[at(5, 5), '`nopreempt` needs `state BACKUP`: an instance that starts as MASTER always preempts']]);
+  });
+
+  it('state is MASTER or BACKUP', () => {
+    const { result, at } = broken('bad-state.conf');
+    expectOnlyErrors(result, [[at(2, 11), '`state` must be one of `MASTER`, `BACKUP`; got `PRIMARY`']]);
+  });
+});
+
+describe('validation: authentication', () => {
+  it('AH is refused at its auth_type line', () => {
+    const { result, at } = broken('auth-ah.conf');
+    expectOnlyErrors(result, [[at(5, 9), 'AH authentication is not supported: it was removed from VRRP by RFC 3768']]);
+  });
+
+  it('a PASS password over 8 characters is truncated with a warning; VRRPv3 ignores authentication', () => {
+    const { result, at } = broken('auth-pass.conf');
+    const config = expectLoaded(result);
+    expectDiagnostic(result, 'warning', at(6, 19), 'keepalived uses only the first 8 (`longpass`)');
+    expectDiagnostic(result, 'warning', at(16, 5), 'VRRPv3 has no authentication');
+    assert.equal(warningsOf(result).length, 2);
+    assert.deepEqual(config.instances[0]!.auth, { type: 'PASS', password: 'longpass' });
+    assert.equal(config.instances[1]!.auth, undefined);
+  });
+});
+
+describe('validation: references', () => {
+  it('track_script and track_file must name defined vrrp_script / track_file blocks', () => {
+    const { result, at } = broken('undefined-refs.conf');
+    expectOnlyErrors(result, [
+      [at(11, 9), 'track_script `chk_ngnix` is not defined; did you mean `chk_nginx`?'],
+      [at(14, 9), 'track_file `maintenance` is not defined; define it with `track_file maintenance { ... }`'],
+    ]);
+  });
+
+  it('sync group members must be instances, each in at most one group', () => {
+    const { result, at } = broken('sync-groups.conf');
+    expectOnlyErrors(result, [
+      [at(3, 14), 'vrrp_sync_group `SG_1` lists `VI_X`, which is not a vrrp_instance; did you mean `VI_1`?'],
+      [at(8, 9), `vrrp_instance \`VI_1\` is already in vrrp_sync_group \`SG_1\` (${at(3, 9)})`],
+    ]);
+  });
+
+  it('virtual server groups must exist; real and sorry servers match the family; real servers are unique', () => {
+    const { result, at } = broken('lvs-refs.conf');
+    expectOnlyErrors(result, [
+      [at(6, 16), 'virtual_server_group `WBE` is not defined; did you mean `WEB`?'],
+      [at(11, 18), 'sorry_server `2001:db8::99` is IPv6 but virtual_server `198.51.100.80 80` is IPv4'],
+      [at(12, 17), 'real_server `2001:db8::21` is IPv6 but virtual_server `198.51.100.80 80` is IPv4'],
+      [at(16, 17), `real_server \`198.51.100.22 80\` is already listed at ${at(14, 5)}`],
+    ]);
+  });
+});
+
+describe('validation: timing', () => {
+  it('interval, timeout, delay_loop and connect_timeout are positive; rise and fall at least 1', () => {
+    const { result, at } = broken('timing-ranges.conf');
+    expectOnlyErrors(result, [
+      [at(3, 14), '`interval` must be greater than 0, got 0'],
+      [at(4, 13), '`timeout` must be greater than 0, got -1'],
+      [at(5, 10), '`rise` must be between 1 and'],
+      [at(6, 10), '`fall` must be between 1 and'],
+      [at(9, 16), '`delay_loop` must be greater than 0, got 0'],
+      [at(12, 29), '`connect_timeout` must be greater than 0, got 0'],
+    ]);
+  });
+});
+
+describe('keywords: unknown, misplaced and not implemented', () => {
+  it('suggests the intended keyword for typos', () => {
+    const { result, at } = broken('did-you-mean.conf');
+    expectDiagnostic(result, 'error', at(4, 5), 'unknown keyword `priorty` in `vrrp_instance`; did you mean `priority`?');
+    expectDiagnostic(result, 'error', at(5, 5), 'unknown keyword `nopreemt` in `vrrp_instance`; did you mean `nopreempt`?');
+    expectDiagnostic(result, 'error', at(6, 5), 'unknown keyword `virtual_ipadress` in `vrrp_instance`; did you mean `virtual_ipaddress`?');
+    assert.equal(result.config, undefined);
+  });
+
+  it('names the block where a misplaced keyword belongs', () => {
+    const { result, at } = broken('wrong-block.conf');
+    expectOnlyErrors(result, [
+      [at(2, 5), '`priority` is not valid in `virtual_server`; it belongs in `vrrp_instance`'],
+      [at(4, 9), '`url` is not valid in `real_server`; it belongs in `HTTP_GET` or in `SSL_GET`'],
+    ]);
+  });
+
+  it('warns about keepalived keywords vigil does not implement yet and ignores them', () => {
+    const { result, at } = broken('not-implemented.conf');
+    const config = expectLoaded(result);
+    expectDiagnostic(result, 'warning', at(2, 5), '`notification_email` is accepted but not implemented by vigil yet; ignored');
+    expectDiagnostic(result, 'warning', at(5, 5), '`smtp_server` is accepted');
+    expectDiagnostic(result, 'warning', at(10, 5), '`use_vmac` is accepted but not implemented by vigil yet; ignored');
+    expectDiagnostic(result, 'warning', at(12, 35), '`no_track` is accepted');
+    expectDiagnostic(result, 'warning', at(12, 44), '`preferred_lft` is accepted');
+    assert.equal(warningsOf(result).length, 5);
+    assert.deepEqual(config.instances[0]!.vips.map((v) => [v.address, v.dev]), [['198.51.100.10', 'eth0']]);
+  });
+
+  it('checks the number of arguments and whether a block is expected', () => {
+    const { result, at } = broken('arity.conf');
+    expectOnlyErrors(result, [
+      [at(4, 5), '`priority` needs a value'],
+      [at(5, 15), '`nopreempt` takes no arguments (found `yes`)'],
+      [at(6, 18), 'unexpected argument `MASTER` after `state`'],
+      [at(7, 23), '`virtual_ipaddress` takes no arguments'],
+    ]);
+  });
+
+  it('reports an unterminated quote and still reads the rest', () => {
+    const { result, at } = broken('unterminated-quote.conf');
+    expectOnlyErrors(result, [[at(2, 12), 'unterminated quoted string']]);
+  });
+});
