@@ -1,6 +1,8 @@
 // The one client for the control API, used by every CLI command and the TUI: HTTP/1.1 over the
-// daemon's unix socket.
-import { Client } from 'undici';
+// daemon's unix socket. It uses node:http rather than undici: a CLI run pays for every module it
+// loads, and undici (its import plus compiling its WebAssembly HTTP parser) cost ~100 ms per
+// `vigil status` here, against nothing for node:http, whose parser is built into node.
+import http, { type IncomingMessage } from 'node:http';
 import { readOnlySocketFor, routes, type RouteName } from './endpoints.js';
 import type { DaemonEvent, Diagnostic, ErrorResponse, ReloadResponse, StatusResponse } from './schema.js';
 
@@ -40,14 +42,13 @@ const UNREACHABLE: Record<string, string> = {
   ECONNREFUSED: 'connection refused (stale socket: the daemon is not running)',
   EACCES: 'permission denied',
   ENOTSOCK: 'not a socket',
-  UND_ERR_CONNECT_TIMEOUT: 'connect timed out',
-  UND_ERR_HEADERS_TIMEOUT: 'no answer in time',
-  UND_ERR_SOCKET: 'the connection was closed',
+  ETIMEDOUT: 'no answer in time',
   ECONNRESET: 'the connection was reset',
 };
 
 export class VigilClient {
-  private readonly clients = new Map<string, Client>();
+  // One keep-alive agent per client: the TUI's repeated requests reuse a connection.
+  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
 
   constructor(private readonly options: ClientOptions) {}
 
@@ -61,39 +62,43 @@ export class VigilClient {
 
   /** The daemon's event stream until `signal` aborts or the daemon goes away. */
   async *events(signal?: AbortSignal): AsyncGenerator<DaemonEvent> {
-    const { body } = await this.send('events', undefined, signal);
+    const response = await this.send('events', undefined, signal);
     let buffer = '';
-    for await (const chunk of body) {
-      buffer += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const message = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const data = message
-          .split('\n')
-          .filter((line) => line.startsWith('data:'))
-          .map((line) => line.slice(5).trimStart())
-          .join('\n');
-        if (data) yield JSON.parse(data) as DaemonEvent;
+    try {
+      for await (const chunk of response) {
+        buffer += (chunk as Buffer).toString('utf8');
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const message = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const data = message
+            .split('\n')
+            .filter((line) => line.startsWith('data:'))
+            .map((line) => line.slice(5).trimStart())
+            .join('\n');
+          if (data) yield JSON.parse(data) as DaemonEvent;
+        }
       }
+    } catch (err) {
+      // An abort by the caller ends the stream quietly; anything else is the caller's to see.
+      if (!signal?.aborted) throw err;
     }
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.clients.values()].map((c) => c.close()));
-    this.clients.clear();
+    this.agent.destroy();
   }
 
   private async call<T>(route: RouteName, body?: unknown): Promise<T> {
-    const { body: responseBody } = await this.send(route, body);
-    return (await responseBody.json()) as T;
+    const response = await this.send(route, body);
+    return JSON.parse(await readText(response)) as T;
   }
 
   /**
    * Sends one request. A read (GET) refused on the control socket for lack of permission is
    * retried on the read-only socket, so an unprivileged operator can still read status.
    */
-  private async send(route: RouteName, body: unknown, signal?: AbortSignal) {
+  private async send(route: RouteName, body: unknown, signal?: AbortSignal): Promise<IncomingMessage> {
     const { method, path } = routes[route];
     const attempt = (socket: string) => this.sendOn(socket, method, path, body, signal);
     try {
@@ -107,23 +112,32 @@ export class VigilClient {
   }
 
   private async sendOn(socket: string, method: string, path: string, body: unknown, signal?: AbortSignal) {
-    let response;
-    try {
-      response = await this.clientFor(socket).request({
-        method: method as 'GET' | 'POST',
-        path,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal,
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const response = await new Promise<IncomingMessage>((resolve, reject) => {
+      const req = http.request(
+        {
+          socketPath: socket,
+          agent: this.agent,
+          method,
+          path,
+          headers: payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+          timeout: this.options.timeoutMs ?? 5000,
+          signal,
+        },
+        resolve,
+      );
+      // The timeout covers waiting for the answer; an open event stream is not "waiting".
+      req.on('response', () => req.setTimeout(0));
+      req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        const reason = UNREACHABLE[err.code ?? ''];
+        reject(reason ? new DaemonUnreachableError(socket, reason) : err);
       });
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code ?? '';
-      const reason = UNREACHABLE[code];
-      if (reason) throw new DaemonUnreachableError(socket, reason);
-      throw err;
-    }
-    if (response.statusCode >= 400) {
-      const text = await response.body.text();
+      req.end(payload);
+    });
+    const status = response.statusCode ?? 0;
+    if (status >= 400) {
+      const text = await readText(response);
       let parsed: ErrorResponse | undefined;
       try {
         parsed = JSON.parse(text) as ErrorResponse;
@@ -131,29 +145,14 @@ export class VigilClient {
         // not JSON: report the raw text below
       }
       const error = parsed?.error;
-      throw new ApiError(
-        response.statusCode,
-        error?.code ?? 'internal',
-        error?.message ?? `HTTP ${response.statusCode}: ${text.slice(0, 200)}`,
-        error?.diagnostics,
-      );
+      throw new ApiError(status, error?.code ?? 'internal', error?.message ?? `HTTP ${status}: ${text.slice(0, 200)}`, error?.diagnostics);
     }
     return response;
   }
+}
 
-  private clientFor(socket: string): Client {
-    let client = this.clients.get(socket);
-    if (!client) {
-      const timeout = this.options.timeoutMs ?? 5000;
-      client = new Client('http://vigild', {
-        socketPath: socket,
-        connectTimeout: timeout,
-        headersTimeout: timeout,
-        // The event stream stays open without data between keep-alive comments.
-        bodyTimeout: 0,
-      });
-      this.clients.set(socket, client);
-    }
-    return client;
-  }
+async function readText(stream: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }

@@ -59,7 +59,7 @@ function parseIpv6Bytes(text: string): number[] | undefined {
   return words.flatMap((w) => [w >> 8, w & 0xff]);
 }
 
-export function formatIp(bytes: Uint8Array): string {
+function formatIp(bytes: Uint8Array): string {
   if (bytes.length === 4) return [...bytes].join('.');
   const words: number[] = [];
   for (let i = 0; i < 16; i += 2) words.push((bytes[i]! << 8) | bytes[i + 1]!);
@@ -97,11 +97,11 @@ export function parseIp(text: string): IpAddress | undefined {
 
 export const maxPrefix = (family: Family): number => (family === 4 ? 32 : 128);
 
-export function ipToBigInt(ip: IpAddress): bigint {
+function ipToBigInt(ip: IpAddress): bigint {
   return ip.bytes.reduce((acc, b) => (acc << 8n) | BigInt(b), 0n);
 }
 
-export function bigIntToIp(value: bigint, family: Family): IpAddress {
+function bigIntToIp(value: bigint, family: Family): IpAddress {
   const length = family === 4 ? 4 : 16;
   const bytes = new Uint8Array(length);
   let v = value;

@@ -33,10 +33,6 @@ export class DiagnosticSink {
   warning(pos: SourcePos, message: string): void {
     this.items.push({ severity: 'warning', pos, message });
   }
-
-  get errorCount(): number {
-    return this.items.filter((d) => d.severity === 'error').length;
-  }
 }
 
 /**

@@ -1,5 +1,14 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
 import type { SourceReader } from './source-reader.js';
+
+/** Any failure (missing, not a directory, no permission) means "nothing usable there". */
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
 
 /** The default SourceReader: the local file system, read synchronously. */
 export const fsReader: SourceReader = {
@@ -14,9 +23,9 @@ export const fsReader: SourceReader = {
     }
   },
   exists(path) {
-    return statSync(path, { throwIfNoEntry: false }) !== undefined;
+    return statOrUndefined(path) !== undefined;
   },
   isFile(path) {
-    return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
+    return statOrUndefined(path)?.isFile() ?? false;
   },
 };

@@ -18,7 +18,6 @@ import {
 } from './keywords/vrrp.js';
 
 export { NOT_IMPLEMENTED, type NotImplemented } from './keywords/not-implemented.js';
-export { Sites } from './keywords/table.js';
 
 type ListKey = 'scripts' | 'trackFiles' | 'instances' | 'syncGroups' | 'virtualServerGroups';
 
@@ -79,7 +78,7 @@ const ALL_TABLES: readonly BlockTable<never>[] = [
 
 const KEYWORD_HOMES = collectHomes(ALL_TABLES);
 
-export function emptyConfig(): Config {
+function emptyConfig(): Config {
   return {
     global: defaultGlobalDefs(),
     scripts: [],

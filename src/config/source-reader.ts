@@ -17,16 +17,16 @@ export interface SourceReader {
  */
 export function createMemoryReader(files: Readonly<Record<string, string>>): SourceReader {
   const normalize = (p: string): string => p.replace(/\/+$/, '') || '/';
-  const paths = Object.keys(files).map(normalize);
+  const paths = Object.keys(files);
   const isDir = (p: string): boolean => {
     const prefix = p === '/' ? '/' : `${p}/`;
     return paths.some((f) => f.startsWith(prefix));
   };
   return {
     readFile(path) {
-      const text = files[path] ?? files[normalize(path)];
-      if (text === undefined) throw new Error(`no such file: ${path}`);
-      return text;
+      const key = normalize(path);
+      if (!Object.hasOwn(files, key)) throw new Error(`no such file: ${path}`);
+      return files[key]!;
     },
     listDir(path) {
       const dir = normalize(path);

@@ -78,7 +78,7 @@ export function validateConfig(config: Config, sites: Sites, sink: DiagnosticSin
     const at = namePos(instance);
     const label = `vrrp_instance \`${instance.name}\``;
     if (!sites.has(instance, 'interface')) sink.error(at, `${label} needs an \`interface\``);
-    else knownInterface(instance.interface, valuePos(instance, 'interface', at));
+    else if (instance.interface) knownInterface(instance.interface, valuePos(instance, 'interface', at));
     if (!sites.has(instance, 'virtual_router_id')) sink.error(at, `${label} needs a \`virtual_router_id\` (1-255)`);
     for (const track of instance.trackInterfaces) knownInterface(track.name, track.pos);
     for (const vip of [...instance.vips, ...instance.excludedVips]) {

@@ -12,7 +12,7 @@ import {
 } from '../types.js';
 import { checkDefaultKeywords, checkerKeywords, resolveChecker, virtualhostKeyword } from './checkers.js';
 import { ARGS, applyBlock, custom, defineBlock, field, flag, Sites, toggle, type BuildContext, type KeywordSpec, type ValueParser } from './table.js';
-import { integer, oneOf, port, readIp, readIpWithPrefix, readNotifyCommand } from './values.js';
+import { INT32_MAX, integer, oneOf, port, readIp, readIpWithPrefix, readNotifyCommand } from './values.js';
 
 const FWMARK_MAX = 0xffffffff;
 const fwmark = integer(1, FWMARK_MAX);
@@ -41,10 +41,13 @@ function readGroupAddress(tok: Token, ctx: BuildContext): { first: IpAddress; la
   }
   if (lastText === undefined) return { first, last: first };
   const last = parseIp(lastText) ?? lastComponentReplaced(first, lastText);
-  if (!last || last.family !== first.family || compareIp(last, first) < 0) {
-    ctx.error(tok.pos, `\`virtual_server_group\`: range \`${tok.text}\` must end at or after its start, in the same address family`);
+  const invalid = (reason: string): undefined => {
+    ctx.error(tok.pos, `\`virtual_server_group\`: range \`${tok.text}\` is invalid: ${reason}`);
     return undefined;
-  }
+  };
+  if (!last) return invalid(`its end \`${lastText}\` is neither an address nor a last ${first.family === 4 ? 'octet' : 'group'}`);
+  if (last.family !== first.family) return invalid('it mixes IPv4 and IPv6');
+  if (compareIp(last, first) < 0) return invalid('it ends before it starts');
   return { first, last };
 }
 
@@ -104,8 +107,11 @@ export function readVirtualServerGroupEntries(group: VirtualServerGroup, stmt: S
 
 // ---- real_server ---------------------------------------------------------------------------
 
+/** IPVS weights are a non-negative int32; keepalived keeps INT32_MAX for its fault state. */
+const REAL_SERVER_WEIGHT_MAX = INT32_MAX - 1;
+
 const realServerBlock = defineBlock<RealServer>('real_server', [
-  field('weight', 'weight', integer(0)),
+  field('weight', 'weight', integer(0, REAL_SERVER_WEIGHT_MAX)),
   ...(['notify_up', 'notify_down'] as const).map((name) =>
     custom<RealServer>(name, {
       args: [1, 3],

@@ -1,4 +1,5 @@
 import { formatPos, type DiagnosticSink, type SourcePos } from '../diagnostics.js';
+import type { Token } from '../lexer.js';
 import type { Statement } from '../parser.js';
 import { closestMatch } from '../suggest.js';
 import { findNotImplemented, NOT_IMPLEMENTED, notImplementedMessage } from './not-implemented.js';
@@ -65,7 +66,7 @@ export interface KeywordSpec<T> {
 export interface BlockTable<T> {
   /** As users know the block: `vrrp_instance`, `HTTP_GET`, ... (`top level` for the file). */
   name: string;
-  keywords: readonly KeywordSpec<T>[];
+  /** Every accepted word (canonical names and aliases) → its spec. */
   lookup: ReadonlyMap<string, KeywordSpec<T>>;
 }
 
@@ -74,7 +75,7 @@ export function defineBlock<T>(name: string, keywords: readonly KeywordSpec<T>[]
   for (const spec of keywords) {
     for (const word of [spec.name, ...(spec.aliases ?? [])]) lookup.set(word, spec);
   }
-  return { name, keywords, lookup };
+  return { name, lookup };
 }
 
 /** Maps every keyword (implemented or not) to the blocks where it is valid. */
@@ -170,7 +171,7 @@ export function applyBlock<T extends object>(table: BlockTable<T>, statements: r
 }
 
 /** Reads one argument token into a typed value, reporting problems itself. */
-export type ValueParser<V> = (tok: Statement['keyword'], ctx: BuildContext, keyword: string) => V | undefined;
+export type ValueParser<V> = (tok: Token, ctx: BuildContext, keyword: string) => V | undefined;
 
 /** `keyword VALUE` stored in `target[key]`. */
 export function field<T, K extends keyof T>(name: string, key: K, parse: ValueParser<T[K]>, aliases?: readonly string[]): KeywordSpec<T> {
@@ -198,10 +199,12 @@ export function flag<T, K extends BooleanKeys<T>>(name: string, key: K): Keyword
   };
 }
 
-const BOOL_WORDS: Readonly<Record<string, boolean>> = { on: true, true: true, yes: true, off: false, false: false, no: false };
+const BOOL_WORDS: ReadonlyMap<string, boolean> = new Map([
+  ['on', true], ['true', true], ['yes', true], ['off', false], ['false', false], ['no', false],
+]);
 
-export const readBool: ValueParser<boolean> = (tok, ctx, keyword) => {
-  const value = BOOL_WORDS[tok.text.toLowerCase()];
+const readBool: ValueParser<boolean> = (tok, ctx, keyword) => {
+  const value = BOOL_WORDS.get(tok.text.toLowerCase());
   if (value === undefined) ctx.error(tok.pos, `\`${keyword}\` expects on/off, true/false or yes/no, got \`${tok.text}\``);
   return value;
 };

@@ -5,7 +5,7 @@ import type { Statement } from '../parser.js';
 import type { Command, RunAs } from '../types.js';
 import type { BuildContext, ValueParser } from './table.js';
 
-const INT32_MAX = 2_147_483_647;
+export const INT32_MAX = 2_147_483_647;
 
 export function integer(min: number, max = INT32_MAX): ValueParser<number> {
   return (tok, ctx, keyword) => {

@@ -44,11 +44,11 @@ function listLines(stmt: Statement, ctx: BuildContext): Statement[] {
  * `known` options take one value each; options keepalived has but vigil ignores are skipped
  * with their values and a warning. Returns false after reporting an error.
  */
-function readLineOptions(line: Statement, block: string, known: Record<string, (value: Token) => boolean>, ctx: BuildContext): boolean {
+function readLineOptions(line: Statement, block: string, known: ReadonlyMap<string, (value: Token) => boolean>, ctx: BuildContext): boolean {
   const args = line.args;
   for (let i = 0; i < args.length; ) {
     const option = args[i]!;
-    const handler = known[option.text];
+    const handler = known.get(option.text);
     if (handler) {
       const value = args[i + 1];
       if (!value) {
@@ -65,7 +65,7 @@ function readLineOptions(line: Statement, block: string, known: Record<string, (
       i += 1 + ignored.values;
       continue;
     }
-    const suggestion = closestMatch(option.text, Object.keys(known));
+    const suggestion = closestMatch(option.text, known.keys());
     ctx.error(option.pos, `unknown \`${block}\` option \`${option.text}\`${suggestion ? `; did you mean \`${suggestion}\`?` : ''}`);
     return false;
   }
@@ -218,24 +218,26 @@ function readVip(line: Statement, block: string, ctx: BuildContext): Vip | undef
   if (!parsed) return undefined;
   const { ip, prefix } = parsed;
   const vip: Vip = { address: ip.address, prefix: prefix ?? maxPrefix(ip.family), family: ip.family, pos: line.keyword.pos };
-  const ok = readLineOptions(line, block, {
-    dev: (tok) => {
+  const brd = (tok: Token): string | undefined => (tok.text === '+' || tok.text === '-' ? tok.text : readIp(tok, ctx, 'brd')?.address);
+  const options = new Map<string, (tok: Token) => boolean>([
+    ['dev', (tok) => {
       vip.dev = tok.text;
       return true;
-    },
-    label: (tok) => {
+    }],
+    ['label', (tok) => {
       vip.label = tok.text;
       return true;
-    },
-    scope: (tok) => {
+    }],
+    ['scope', (tok) => {
       vip.scope = oneOf(VIP_SCOPES)(tok, ctx, 'scope');
       return vip.scope !== undefined;
-    },
-    brd: (tok) => {
-      vip.brd = tok.text === '+' || tok.text === '-' ? tok.text : readIp(tok, ctx, 'brd')?.address;
+    }],
+    ['brd', (tok) => {
+      vip.brd = brd(tok);
       return vip.brd !== undefined;
-    },
-  }, ctx);
+    }],
+  ]);
+  const ok = readLineOptions(line, block, options, ctx);
   return ok ? vip : undefined;
 }
 
@@ -337,7 +339,7 @@ export const instanceBlock = defineBlock<VrrpInstance>('vrrp_instance', [
     apply(instance, stmt, ctx) {
       for (const line of listLines(stmt, ctx)) {
         const ip = readIp(line.keyword, ctx, 'unicast_peer');
-        if (ip && readLineOptions(line, 'unicast_peer', {}, ctx)) instance.unicastPeers.push({ address: ip.address, pos: line.keyword.pos });
+        if (ip && readLineOptions(line, 'unicast_peer', new Map(), ctx)) instance.unicastPeers.push({ address: ip.address, pos: line.keyword.pos });
       }
     },
   }),

@@ -65,7 +65,7 @@ describe('validation: VRRP instances', () => {
       [at(11, 9), 'prefix `/129` must be between 0 and 128 for an IPv6 address'],
       [at(14, 21), '`weight` must be between -253 and 253, got -254'],
       [at(17, 30), '`70000` is not a port (1-65535)'],
-      [at(21, 16), '`weight` must be between 0 and 2147483647, got -1'],
+      [at(21, 16), '`weight` must be between 0 and 2147483646, got -1'],
     ]);
   });
 

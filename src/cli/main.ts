@@ -1,0 +1,15 @@
+// The `vigil` CLI as one bundle (dist/vigil.cjs, built by esbuild): oclif, the commands and
+// what they import, in a single file. Node 20 loads a hundred small CommonJS modules much slower
+// than one file with the same code, and a command's start-up is most of what an operator waits
+// for. oclif finds the commands through `COMMANDS` (its "explicit" discovery strategy).
+import { execute } from '@oclif/core/execute';
+import Check from '../../commands/check.js';
+import Reload from '../../commands/reload.js';
+import Status from '../../commands/status.js';
+
+export const COMMANDS = { check: Check, reload: Reload, status: Status };
+
+/** `dir` is a path below the package root (not in bin/, whose package.json only sets the module type). */
+export function run(dir: string): Promise<unknown> {
+  return execute({ dir });
+}
