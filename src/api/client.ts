@@ -6,6 +6,16 @@ import http, { type IncomingMessage } from 'node:http';
 import { readOnlySocketFor, routes, type RouteName } from './endpoints.js';
 import type { DaemonEvent, Diagnostic, ErrorResponse, ReloadResponse, StatusResponse } from './schema.js';
 
+// Socket errors that mean "no daemon here" rather than a fault worth a stack trace.
+const UNREACHABLE: Record<string, string> = {
+  ENOENT: 'no such socket',
+  ECONNREFUSED: 'connection refused (stale socket: the daemon is not running)',
+  EACCES: 'permission denied',
+  ENOTSOCK: 'not a socket',
+  ETIMEDOUT: 'no answer in time',
+  ECONNRESET: 'the connection was reset',
+};
+
 /** Nothing answered on the socket: the daemon is not running, or the path is wrong. */
 export class DaemonUnreachableError extends Error {
   constructor(
@@ -14,6 +24,10 @@ export class DaemonUnreachableError extends Error {
   ) {
     super(`vigild is not answering on ${socket}: ${reason}`);
     this.name = 'DaemonUnreachableError';
+  }
+
+  get permissionDenied(): boolean {
+    return this.reason === UNREACHABLE.EACCES;
   }
 }
 
@@ -35,16 +49,6 @@ export interface ClientOptions {
   /** How long to wait for the daemon's answer headers before giving up. */
   timeoutMs?: number;
 }
-
-// Socket errors that mean "no daemon here" rather than a fault worth a stack trace.
-const UNREACHABLE: Record<string, string> = {
-  ENOENT: 'no such socket',
-  ECONNREFUSED: 'connection refused (stale socket: the daemon is not running)',
-  EACCES: 'permission denied',
-  ENOTSOCK: 'not a socket',
-  ETIMEDOUT: 'no answer in time',
-  ECONNRESET: 'the connection was reset',
-};
 
 export class VigilClient {
   // One keep-alive agent per client: the TUI's repeated requests reuse a connection.
@@ -104,7 +108,7 @@ export class VigilClient {
     try {
       return await attempt(this.options.socket);
     } catch (err) {
-      if (method === 'GET' && err instanceof DaemonUnreachableError && err.reason === UNREACHABLE.EACCES) {
+      if (method === 'GET' && err instanceof DaemonUnreachableError && err.permissionDenied) {
         return attempt(readOnlySocketFor(this.options.socket));
       }
       throw err;

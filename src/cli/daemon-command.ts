@@ -17,6 +17,7 @@ export const EXIT = {
 } as const;
 
 export const socketFlag = Flags.string({
+  char: 's',
   description: 'control socket of vigild (read-only requests fall back to NAME-ro.sock when it is not accessible)',
   env: 'VIGIL_SOCKET',
   default: DEFAULT_SOCKET,
@@ -52,7 +53,9 @@ export abstract class DaemonCommand extends Command {
   private report(err: unknown, flags: { json: boolean }): number {
     if (err instanceof DaemonUnreachableError) {
       process.stderr.write(
-        `vigil: ${err.message}. Is vigild running? Start it (e.g. systemctl start vigild), or point --socket or VIGIL_SOCKET at its socket.\n`,
+        err.permissionDenied
+          ? `vigil: permission denied on ${err.socket}: changes need root or the control socket's group; reads also try the read-only socket beside it.\n`
+          : `vigil: ${err.message}. Is vigild running? Start it (e.g. systemctl start vigild), or point --socket or VIGIL_SOCKET at its socket.\n`,
       );
       return EXIT.unreachable;
     }

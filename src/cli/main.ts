@@ -9,7 +9,9 @@ import Status from '../../commands/status.js';
 
 export const COMMANDS = { check: Check, reload: Reload, status: Status };
 
-/** `dir` is a path below the package root (not in bin/, whose package.json only sets the module type). */
-export function run(dir: string): Promise<unknown> {
-  return execute({ dir });
+/** `root` is the package directory, which holds package.json and oclif.manifest.json. */
+export function run(root: string): Promise<unknown> {
+  // vigil has no plugins: skip oclif's look-ups of user, dev and just-in-time plugins, which
+  // cost start-up time and read files in the user's home directory.
+  return execute({ loadOptions: { root, userPlugins: false, devPlugins: false, jitPlugins: false } });
 }

@@ -1,13 +1,14 @@
 // vigild and vigil as separate processes over the real unix sockets: start, status, reloads by
 // SIGHUP and by API, hostile clients, and a clean stop.
 import assert from 'node:assert/strict';
-import { existsSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, statSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { VigilClient } from '../../src/api/client.js';
 import { StatusResponse, ErrorResponse, type DaemonEvent } from '../../src/api/schema.js';
-import { DaemonProcess, vigil, waitFor } from '../helpers/processes.js';
+import { DaemonProcess, vigil, vigilBin, waitFor } from '../helpers/processes.js';
 
 const GOOD = `global_defs {
   router_id lb-test
@@ -141,6 +142,20 @@ describe('vigild with vigil over the control socket', () => {
     const reload = await request(daemon.readOnlySocket, 'POST', '/v1/reload', '{}', { 'content-type': 'application/json' });
     assert.equal(reload.status, 403);
     assert.equal(ErrorResponse.parse(JSON.parse(reload.body)).error.code, 'read_only');
+  });
+
+  test('an unprivileged user reads status through the read-only socket but cannot reload', async (t) => {
+    const nobody = { uid: 65534, gid: 65534, env: { ...process.env, HOME: '/nonexistent' } };
+    const probe = spawnSync(process.execPath, [vigilBin, '--version'], nobody);
+    if (probe.status !== 0) return t.skip('the checkout is not readable by uid 65534 here');
+    // As /run/vigil is: others may traverse the socket directory.
+    chmodSync(daemon.dir, 0o755);
+    const status = spawnSync(process.execPath, [vigilBin, 'status', '--json', '--socket', daemon.socket], { ...nobody, encoding: 'utf8' });
+    assert.equal(status.status, 0, status.stderr);
+    assert.equal(StatusResponse.parse(JSON.parse(status.stdout)).daemon.pid, daemon.child.pid);
+    const reload = spawnSync(process.execPath, [vigilBin, 'reload', '--socket', daemon.socket], { ...nobody, encoding: 'utf8' });
+    assert.equal(reload.status, 3);
+    assert.match(reload.stderr, /permission denied on .*vigil\.sock: changes need root or the control socket's group/);
   });
 
   test('SIGHUP with a bad config is rejected, logged with positions, and the running config stays', async () => {

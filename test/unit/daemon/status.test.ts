@@ -15,7 +15,7 @@ vrrp_instance VI_6 {
   state BACKUP
   interface eth0
   virtual_router_id 9
-  vrrp_version 3
+  version 3
   advert_int 0.5
   nopreempt
   virtual_ipaddress {
