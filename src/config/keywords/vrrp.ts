@@ -100,6 +100,19 @@ export function newVrrpScript(name: string, pos: SourcePos): VrrpScript {
   return { name, pos, script: [], interval: 1, weight: 0, weightReverse: false, rise: 1, fall: 1, initFail: false };
 }
 
+/** `weight N [reverse]` on a vrrp_script or track file; keepalived allows each its own range. */
+function weightKeyword<T extends { weight: number; weightReverse: boolean }>(range: [number, number]): KeywordSpec<T> {
+  return custom('weight', {
+    args: [1, 2],
+    apply(target, stmt, ctx) {
+      const weight = readWeight(stmt.keyword, stmt.args, ctx, range, ['reverse']);
+      if (!weight) return;
+      target.weight = weight.weight;
+      target.weightReverse = weight.reverse ?? false;
+    },
+  });
+}
+
 export const vrrpScriptBlock = defineBlock<VrrpScript>('vrrp_script', [
   custom('script', {
     args: ARGS.atLeastOne,
@@ -110,15 +123,7 @@ export const vrrpScriptBlock = defineBlock<VrrpScript>('vrrp_script', [
   }),
   field('interval', 'interval', decimal({ positive: true })),
   field('timeout', 'timeout', decimal({ positive: true })),
-  custom('weight', {
-    args: [1, 2],
-    apply(script, stmt, ctx) {
-      const weight = readWeight(stmt.keyword, stmt.args, ctx, [-253, 253], ['reverse']);
-      if (!weight) return;
-      script.weight = weight.weight;
-      script.weightReverse = weight.reverse ?? false;
-    },
-  }),
+  weightKeyword([-253, 253]),
   field('rise', 'rise', integer(1)),
   field('fall', 'fall', integer(1)),
   custom('user', {
@@ -136,15 +141,7 @@ export function newTrackFile(name: string, pos: SourcePos): TrackFile {
 
 export const trackFileBlock = defineBlock<TrackFile>('track_file', [
   field('file', 'file', text),
-  custom('weight', {
-    args: [1, 2],
-    apply(trackFile, stmt, ctx) {
-      const weight = readWeight(stmt.keyword, stmt.args, ctx, [-254, 254], ['reverse']);
-      if (!weight) return;
-      trackFile.weight = weight.weight;
-      trackFile.weightReverse = weight.reverse ?? false;
-    },
-  }),
+  weightKeyword([-254, 254]),
   custom('init_file', {
     args: [0, 2],
     apply(trackFile, stmt, ctx) {
