@@ -296,7 +296,7 @@ function readAuthentication(instance: VrrpInstance, stmt: Statement, ctx: BuildC
     return;
   }
   if (draft.password === undefined) {
-    ctx.error(stmt.keyword.pos, '`auth_type PASS` needs an `auth_pass` of 1 to 8 characters');
+    ctx.error(stmt.keyword.pos, '`auth_type PASS` needs an `auth_pass` of 1 to 8 bytes');
     return;
   }
   let password = draft.password;
@@ -305,9 +305,16 @@ function readAuthentication(instance: VrrpInstance, stmt: Statement, ctx: BuildC
     ctx.error(passTok.pos, '`auth_pass` must not be empty');
     return;
   }
-  if (password.length > AUTH_PASS_MAX) {
-    password = password.slice(0, AUTH_PASS_MAX);
-    ctx.warning(passTok.pos, `\`auth_pass\` is longer than ${AUTH_PASS_MAX} characters; keepalived uses only the first ${AUTH_PASS_MAX} (\`${password}\`), and so does vigil`);
+  // The wire field is 8 bytes; keepalived keeps the first 8 bytes of what it is given.
+  const bytes = Buffer.from(password, 'utf8');
+  if (bytes.length > AUTH_PASS_MAX) {
+    const kept = bytes.subarray(0, AUTH_PASS_MAX).toString('utf8');
+    if (Buffer.byteLength(kept, 'utf8') !== AUTH_PASS_MAX) {
+      ctx.error(passTok.pos, `\`auth_pass\` is longer than ${AUTH_PASS_MAX} bytes, and cutting it there (as keepalived does) would split a character; use at most ${AUTH_PASS_MAX} bytes`);
+      return;
+    }
+    password = kept;
+    ctx.warning(passTok.pos, `\`auth_pass\` is longer than ${AUTH_PASS_MAX} bytes; keepalived uses only the first ${AUTH_PASS_MAX} (\`${password}\`), and so does vigil`);
   }
   instance.auth = { type: 'PASS', password };
 }

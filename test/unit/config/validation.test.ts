@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { loadConfig, type LoadOptions } from '../../../src/config/index.js';
+import { loadConfig, parseConfigText, type LoadOptions } from '../../../src/config/index.js';
 import { fixture } from '../../helpers/paths.js';
 import { expectDiagnostic, expectLoaded, expectOnlyErrors, warningsOf } from './assert-diagnostics.js';
 
@@ -130,6 +130,16 @@ describe('validation: authentication', () => {
     assert.equal(warningsOf(result).length, 2);
     assert.deepEqual(config.instances[0]!.auth, { type: 'PASS', password: 'longpass' });
     assert.equal(config.instances[1]!.auth, undefined);
+  });
+
+  it('auth_pass is limited to the 8 bytes of the wire field, never splitting a character', () => {
+    const instance = (pass: string) =>
+      `vrrp_instance V {\n interface eth0\n virtual_router_id 1\n authentication {\n  auth_type PASS\n  auth_pass ${pass}\n }\n virtual_ipaddress {\n  198.51.100.1\n }\n}\n`;
+    const fits = parseConfigText(instance('pässwöx'), 'k.conf');
+    expectDiagnostic(fits, 'warning', 'k.conf:6:13', 'longer than 8 bytes; keepalived uses only the first 8 (`pässwö`)');
+    assert.deepEqual(expectLoaded(fits).instances[0]!.auth, { type: 'PASS', password: 'pässwö' });
+    const splits = parseConfigText(instance('ppässwörd'), 'k.conf');
+    expectOnlyErrors(splits, [['k.conf:6:13', 'would split a character; use at most 8 bytes']]);
   });
 });
 
