@@ -39,6 +39,24 @@ export const InstanceStatus = z.object({
   /** Each VIP as written in keepalived.conf terms: `ADDR/PREFIX [dev IF]`. */
   vips: z.array(z.string()),
   syncGroup: z.string().optional(),
+  /** The current master's primary address: ours when MASTER, the last accepted advert's sender when BACKUP. */
+  masterAddress: z.string().optional(),
+  /** Why the instance is in FAULT. */
+  faultReason: z.string().optional(),
+  lastTransition: z
+    .object({ at: z.iso.datetime(), from: VrrpState, to: VrrpState, reason: z.string() })
+    .optional(),
+  counters: z.object({
+    advertsSent: z.int(),
+    advertsReceived: z.int(),
+    priorityZeroSent: z.int(),
+    priorityZeroReceived: z.int(),
+    becameMaster: z.int(),
+    announcements: z.int(),
+    sendErrors: z.int(),
+    /** Received adverts dropped, by reason (bad_checksum, auth_mismatch, ...). */
+    drops: z.record(z.string(), z.int()),
+  }),
   source: SourceRef,
 });
 export type InstanceStatus = z.infer<typeof InstanceStatus>;
@@ -148,6 +166,14 @@ export const DaemonEvent = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('config.rejected'), at: z.iso.datetime(), errors: z.array(Diagnostic) }),
   z.object({ type: z.literal('daemon.stopping'), at: z.iso.datetime(), signal: z.string() }),
+  z.object({
+    type: z.literal('vrrp.transition'),
+    at: z.iso.datetime(),
+    instance: z.string(),
+    from: VrrpState,
+    to: VrrpState,
+    reason: z.string(),
+  }),
 ]);
 export type DaemonEvent = z.infer<typeof DaemonEvent>;
 

@@ -2,6 +2,7 @@
 import type { SourcePos, VirtualServer, Vip } from '../config/index.js';
 import type { InstanceStatus, StatusResponse, VirtualServerStatus } from '../api/schema.js';
 import { API_VERSION } from '../api/schema.js';
+import type { InstanceStatus as RuntimeStatus } from '../vrrp/instance.js';
 import type { StateStore } from './store.js';
 
 export interface DaemonIdentity {
@@ -30,29 +31,52 @@ export function virtualServerName(vs: VirtualServer): string {
   }
 }
 
-export function buildStatus(store: StateStore, daemon: DaemonIdentity, now: Date): StatusResponse {
+const NO_COUNTERS: InstanceStatus['counters'] = {
+  advertsSent: 0,
+  advertsReceived: 0,
+  priorityZeroSent: 0,
+  priorityZeroReceived: 0,
+  becameMaster: 0,
+  announcements: 0,
+  sendErrors: 0,
+  drops: {},
+};
+
+/** `runtime` is what the VRRP engine reports per instance; an instance it does not run shows as INIT. */
+export function buildStatus(store: StateStore, daemon: DaemonIdentity, now: Date, runtime: readonly RuntimeStatus[] = []): StatusResponse {
   const { config, path, files, loadedAt, generation, warnings } = store.loaded;
   const syncGroupOf = new Map<string, string>();
   for (const group of config.syncGroups) for (const member of group.members) syncGroupOf.set(member, group.name);
 
-  const instances = config.instances.map(
-    (inst): InstanceStatus => ({
+  const running = new Map(runtime.map((r) => [r.name, r]));
+  const instances = config.instances.map((inst): InstanceStatus => {
+    const live = running.get(inst.name);
+    return {
       name: inst.name,
       interface: inst.interface,
       vrid: inst.vrid,
       version: inst.version,
       family: inst.family,
-      state: 'INIT',
+      state: live?.state ?? 'INIT',
       initialState: inst.initialState,
       priority: inst.priority,
-      effectivePriority: inst.priority,
+      effectivePriority: live?.effectivePriority ?? inst.priority,
       advertIntSeconds: inst.advertInt,
       nopreempt: inst.nopreempt,
       vips: inst.vips.map(vipText),
       syncGroup: syncGroupOf.get(inst.name),
+      masterAddress: live?.masterAddress,
+      faultReason: live?.faultReason,
+      lastTransition: live?.lastTransition && {
+        at: live.lastTransition.at.toISOString(),
+        from: live.lastTransition.from,
+        to: live.lastTransition.to,
+        reason: live.lastTransition.reason,
+      },
+      counters: live?.counters ?? NO_COUNTERS,
       source: sourceRef(inst.pos),
-    }),
-  );
+    };
+  });
 
   const virtualServers = config.virtualServers.map(
     (vs): VirtualServerStatus => ({

@@ -395,6 +395,9 @@ export function resolveInstance(instance: VrrpInstance, global: GlobalDefs, ctx:
   }
   instance.family = first?.family ?? (native ? 6 : 4);
 
+  // keepalived starts an address owner (priority 255) as MASTER unless `state` says otherwise.
+  if (!sites.has(instance, 'state') && instance.priority === 255) instance.initialState = 'MASTER';
+
   // keepalived runs IPv6 instances as VRRPv3 unless a version is asked for explicitly.
   if (!sites.has(instance, 'version')) {
     instance.version = sites.has(global, 'vrrp_version') ? global.vrrpVersion : instance.family === 6 ? 3 : 2;

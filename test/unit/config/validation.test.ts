@@ -27,6 +27,12 @@ describe('validation: VRRP instances', () => {
 
     const owner = broken('priority-owner.conf', { interfaces: new Map([['eth0', ['198.51.100.5', '198.51.100.10']]]) });
     assert.equal(expectLoaded(owner.result).instances[0]!.priority, 255);
+
+    // keepalived starts an owner without `state` as MASTER; `state BACKUP` still holds it back.
+    const owner255 = (state: string) =>
+      expectLoaded(parseConfigText(`vrrp_instance V {\n ${state}\n interface eth0\n virtual_router_id 1\n priority 255\n virtual_ipaddress {\n  198.51.100.10\n }\n}\n`, 'k.conf')).instances[0]!.initialState;
+    assert.equal(owner255(''), 'MASTER');
+    assert.equal(owner255('state BACKUP'), 'BACKUP');
   });
 
   it('an unknown interface is a warning when the host interfaces are given', () => {

@@ -1,0 +1,125 @@
+// All VRRP instances of a config, running: one advert socket per interface and family shared by
+// the instances on it, received adverts decoded once and handed to the instance of their VRID.
+// The kernel is reached only through the ports the daemon passes in.
+import type { Config, VrrpInstance as InstanceConfig } from '../config/index.js';
+import {
+  VrrpInstanceRuntime,
+  type AddressPort,
+  type AnnouncePort,
+  type Clock,
+  type InstanceObserver,
+  type InstanceStatus,
+} from './instance.js';
+import { decodeAdvertisement, type Family, type ReceivedIpHeader } from './packet.js';
+
+/** An open advert socket on one interface for one family. */
+export interface AdvertSocket {
+  send(payload: Buffer, destination: string): void;
+  close(): void;
+}
+
+export interface EnginePorts {
+  /** Opens the advert socket of an interface; every VRRP packet received on it goes to `onPacket`. */
+  openSocket(ifname: string, family: Family, onPacket: (payload: Buffer, ip: ReceivedIpHeader) => void): AdvertSocket;
+  /** The interface's primary address for `family` (IPv6: its link-local address), if it has one. */
+  primaryAddress(ifname: string, family: Family): string | undefined;
+  addresses(ifname: string): AddressPort;
+  announcer(ifname: string, family: Family): AnnouncePort;
+  clock: Clock;
+  observer: InstanceObserver;
+}
+
+interface Link {
+  socket: AdvertSocket;
+  byVrid: Map<number, VrrpInstanceRuntime>;
+  /** Our own source addresses on this link: packets from them are our own, looped back. */
+  ownSources: Set<string>;
+}
+
+export class VrrpEngine {
+  private readonly runtimes: VrrpInstanceRuntime[] = [];
+  private readonly links = new Map<string, Link>();
+
+  constructor(
+    private readonly config: Config,
+    private readonly ports: EnginePorts,
+  ) {}
+
+  /** Opens the sockets and starts every instance; throws, having started nothing, if a socket cannot be opened. */
+  start(): void {
+    const planned = this.config.instances.map((instance) => ({ instance, source: this.sourceAddressOf(instance) }));
+    try {
+      for (const { instance, source } of planned) {
+        const link = this.linkFor(instance);
+        const runtime = new VrrpInstanceRuntime(instance, {
+          link: { sourceAddress: source, send: (payload, destination) => link.socket.send(payload, destination) },
+          addresses: this.ports.addresses(instance.interface),
+          announcer: this.ports.announcer(instance.interface, instance.family),
+          clock: this.ports.clock,
+          observer: this.ports.observer,
+          garpIntervalSeconds: this.config.global.garpInterval,
+        });
+        link.byVrid.set(instance.vrid, runtime);
+        link.ownSources.add(source);
+        this.runtimes.push(runtime);
+      }
+    } catch (err) {
+      this.closeLinks();
+      this.runtimes.length = 0;
+      throw err;
+    }
+    for (const runtime of this.runtimes) runtime.start();
+  }
+
+  /** Every master resigns (priority 0) and removes its VIPs; then the sockets close. */
+  async stop(): Promise<void> {
+    await Promise.all(this.runtimes.map((r) => r.stop()));
+    this.closeLinks();
+  }
+
+  status(): InstanceStatus[] {
+    return this.runtimes.map((r) => r.status());
+  }
+
+  instance(name: string): VrrpInstanceRuntime | undefined {
+    return this.runtimes.find((r) => r.name === name);
+  }
+
+  private sourceAddressOf(instance: InstanceConfig): string {
+    const source = instance.unicastSrcIp ?? this.ports.primaryAddress(instance.interface, instance.family);
+    if (!source) {
+      const kind = instance.family === 6 ? 'an IPv6 link-local address' : 'an IPv4 address';
+      throw new Error(`vrrp_instance ${instance.name}: interface ${instance.interface} has no ${kind} to send adverts from (or set unicast_src_ip)`);
+    }
+    return source;
+  }
+
+  private linkFor(instance: InstanceConfig): Link {
+    const key = `${instance.interface}/${instance.family}`;
+    let link = this.links.get(key);
+    if (!link) {
+      const byVrid = new Map<number, VrrpInstanceRuntime>();
+      const ownSources = new Set<string>();
+      const socket = this.ports.openSocket(instance.interface, instance.family, (payload, ip) => this.dispatch(byVrid, ownSources, payload, ip));
+      link = { socket, byVrid, ownSources };
+      this.links.set(key, link);
+    }
+    return link;
+  }
+
+  private dispatch(byVrid: Map<number, VrrpInstanceRuntime>, ownSources: Set<string>, payload: Buffer, ip: ReceivedIpHeader): void {
+    if (ownSources.has(ip.source)) return;
+    const decoded = decodeAdvertisement(payload, ip);
+    // The VRID byte is readable in all but the shortest packets: a bad packet is counted by the
+    // instance it was meant for, where operators look.
+    const runtime = byVrid.get(decoded.ok ? decoded.advert.vrid : (payload[1] ?? -1));
+    if (!runtime) return; // another virtual router on this network: none of ours
+    if (!decoded.ok) runtime.countDrop(decoded.reason, `packet from ${ip.source} dropped: ${decoded.detail}`);
+    else runtime.receive(decoded.advert, ip);
+  }
+
+  private closeLinks(): void {
+    for (const link of this.links.values()) link.socket.close();
+    this.links.clear();
+  }
+}

@@ -1,0 +1,327 @@
+// One running VRRP instance: the state machine driven by real time and real packets, and its
+// actions carried out — adverts on the wire, VIPs on the interface, gratuitous ARP / unsolicited
+// NA. Everything that touches the kernel or the clock comes in through the ports below, so the
+// daemon wires real sockets and netlink, and tests wire fakes and a fake clock.
+import type { VrrpInstance as InstanceConfig, Vip } from '../config/index.js';
+import { VrrpMachine, type Action, type MachineSnapshot, type VrrpState } from './machine.js';
+import { checkAgainstInstance, encodeAdvertisement, type Advertisement, type DropReason, type ReceivedIpHeader } from './packet.js';
+
+/** RFC 5798 §5.1.1.2 / §5.1.2.2: where adverts go unless unicast peers are configured. */
+export const VRRP_MULTICAST = { 4: '224.0.0.18', 6: 'ff02::12' } as const;
+
+/** The instance's side of the socket for its interface and family (shared by instances). */
+export interface AdvertLink {
+  /** The source address of our adverts: the interface's primary address (IPv6: link-local), or unicast_src_ip. */
+  readonly sourceAddress: string;
+  send(payload: Buffer, destination: string): void;
+}
+
+/** Adds and removes VIPs on the interface; remembers what it added, so it removes only that. */
+export interface AddressPort {
+  add(vips: readonly Vip[]): Promise<void>;
+  remove(vips: readonly Vip[]): Promise<void>;
+}
+
+/** Sends one round of gratuitous ARP (IPv4) / unsolicited NA (IPv6): one frame per VIP. */
+export interface AnnouncePort {
+  announce(vips: readonly Vip[]): void;
+}
+
+export interface Clock {
+  /** Milliseconds on a monotonic clock. */
+  now(): number;
+  /** Calls `fn` after `ms`; returns the function that cancels it. */
+  after(ms: number, fn: () => void): () => void;
+}
+
+export interface Transition {
+  instance: string;
+  from: VrrpState;
+  to: VrrpState;
+  reason: string;
+  /** Wall-clock time, for people. */
+  at: Date;
+}
+
+export interface InstanceObserver {
+  transition(t: Transition): void;
+  /** Something an operator should see in the log: a dropped advert, a failed send or VIP change. */
+  problem(instance: string, message: string, detail?: Record<string, unknown>): void;
+}
+
+export interface InstanceCounters {
+  advertsSent: number;
+  advertsReceived: number;
+  priorityZeroSent: number;
+  priorityZeroReceived: number;
+  becameMaster: number;
+  /** Rounds of gratuitous ARP / unsolicited NA sent. */
+  announcements: number;
+  sendErrors: number;
+  /** Received adverts dropped, by reason. */
+  drops: Partial<Record<DropReason, number>>;
+}
+
+export interface InstanceStatus extends MachineSnapshot {
+  name: string;
+  lastTransition?: Transition;
+  counters: InstanceCounters;
+}
+
+export interface InstancePorts {
+  link: AdvertLink;
+  addresses: AddressPort;
+  announcer: AnnouncePort;
+  clock: Clock;
+  observer: InstanceObserver;
+  /** Global vrrp_garp_interval: the pause between gratuitous ARPs of one burst, in seconds. */
+  garpIntervalSeconds: number;
+}
+
+export class VrrpInstanceRuntime {
+  private readonly machine: VrrpMachine;
+  private readonly counters: InstanceCounters = {
+    advertsSent: 0,
+    advertsReceived: 0,
+    priorityZeroSent: 0,
+    priorityZeroReceived: 0,
+    becameMaster: 0,
+    announcements: 0,
+    sendErrors: 0,
+    drops: {},
+  };
+  private lastTransition: Transition | undefined;
+  private cancelTimer: (() => void) | undefined;
+  /** Pending gratuitous-ARP rounds of the current mastership. */
+  private readonly announceTimers = new Set<() => void>();
+  /** VIP changes run one after another, in the order the machine asked for them. */
+  private addressQueue: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly config: InstanceConfig,
+    private readonly ports: InstancePorts,
+  ) {
+    this.machine = new VrrpMachine({
+      version: config.version,
+      priority: config.priority,
+      advertIntervalCs: Math.round(config.advertInt * 100),
+      preempt: !config.nopreempt,
+      preemptDelayMs: config.preemptDelay * 1000,
+      initialState: config.initialState,
+      primaryAddress: ports.link.sourceAddress,
+      higherPrioSendAdvert: config.higherPrioSendAdvert,
+      // keepalived answers a lower-priority advert at once, so a second master (after a
+      // partition heals) steps down within a round trip instead of at our next advert.
+      replyToLowerPriority: true,
+    });
+  }
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  get state(): VrrpState {
+    return this.machine.state;
+  }
+
+  start(): void {
+    this.step({ type: 'startup' });
+  }
+
+  /** Leaves the virtual router: a master sends priority 0 and removes its VIPs. */
+  async stop(): Promise<void> {
+    this.step({ type: 'shutdown' });
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
+    await this.addressQueue;
+  }
+
+  /** Operator failover: a master hands over to the best backup. Returns whether it was master. */
+  relinquish(): boolean {
+    const wasMaster = this.machine.state === 'MASTER';
+    this.step({ type: 'relinquish' });
+    return wasMaster;
+  }
+
+  /** A decoded advert for this instance's VRID, from another router. */
+  receive(advert: Advertisement, ip: ReceivedIpHeader): void {
+    const check = checkAgainstInstance(advert, {
+      version: this.config.version,
+      vrid: this.config.vrid,
+      priority: this.config.priority,
+      advertIntervalCs: Math.round(this.config.advertInt * 100),
+      addresses: this.config.vips.map((v) => v.address),
+      password: this.config.auth?.password,
+    });
+    // skip_check_adv_addr: a master we already follow may advertise another address list.
+    const addressCheckSkipped =
+      !check.ok && check.reason === 'address_mismatch' && this.config.skipCheckAdvAddr && this.machine.snapshot().masterAddress === ip.source;
+    if (!check.ok && !addressCheckSkipped) {
+      this.countDrop(check.reason, `advert from ${ip.source} dropped: ${check.detail}`);
+      return;
+    }
+    if (check.ok && check.warning) this.ports.observer.problem(this.name, check.warning, { source: ip.source });
+    this.counters.advertsReceived++;
+    if (advert.priority === 0) this.counters.priorityZeroReceived++;
+    const wasMaster = this.machine.state === 'MASTER';
+    this.step({ type: 'advert', priority: advert.priority, advertIntervalCs: advert.advertIntervalCs, source: ip.source });
+    // A master only hears adverts from another master. Still master afterwards means the other
+    // one is stepping down, e.g. after a partition heals: clients may have learned its MAC for
+    // the VIPs, so announce them again now rather than leave them black-holed until their ARP
+    // entries expire.
+    if (wasMaster && this.machine.state === 'MASTER' && advert.priority > 0) this.announceRound();
+  }
+
+  /** Priority after tracking weights (configured priority plus the weights that apply). */
+  setEffectivePriority(value: number): void {
+    this.step({ type: 'effectivePriority', value });
+  }
+
+  setFault(reason: string | undefined): void {
+    this.step(reason === undefined ? { type: 'faultCleared' } : { type: 'fault', reason });
+  }
+
+  /** Counts a received advert that never reached the instance checks (the link decodes first). */
+  countDrop(reason: DropReason, message: string): void {
+    this.counters.drops[reason] = (this.counters.drops[reason] ?? 0) + 1;
+    this.ports.observer.problem(this.name, message, { reason });
+  }
+
+  status(): InstanceStatus {
+    return {
+      ...this.machine.snapshot(),
+      name: this.name,
+      lastTransition: this.lastTransition,
+      counters: { ...this.counters, drops: { ...this.counters.drops } },
+    };
+  }
+
+  private step(input: Parameters<VrrpMachine['step']>[0]): void {
+    for (const action of this.machine.step(input, this.ports.clock.now())) this.perform(action);
+    this.armTimer();
+  }
+
+  private perform(action: Action): void {
+    switch (action.type) {
+      case 'sendAdvert':
+        return this.sendAdvert(action.priority);
+      case 'becomeMaster':
+        this.counters.becameMaster++;
+        this.changeAddresses('add', () => this.startAnnouncing());
+        return;
+      case 'leaveMaster':
+        this.stopAnnouncing();
+        this.changeAddresses('remove');
+        return;
+      case 'transition':
+        this.lastTransition = { instance: this.name, from: action.from, to: action.to, reason: action.reason, at: new Date() };
+        this.ports.observer.transition(this.lastTransition);
+        return;
+      case 'advertRejected':
+        this.countDrop('interval_mismatch', action.reason);
+        return;
+      case 'wantMaster':
+        // Sync groups are coordinated above single instances; a lone instance never asks.
+        return;
+    }
+  }
+
+  private armTimer(): void {
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
+    const deadline = this.machine.nextDeadline();
+    if (deadline === undefined) return;
+    this.cancelTimer = this.ports.clock.after(Math.max(0, deadline - this.ports.clock.now()), () => {
+      this.cancelTimer = undefined;
+      this.step({ type: 'tick' });
+    });
+  }
+
+  private sendAdvert(priority: number): void {
+    const { config, ports } = this;
+    const destinations = config.unicastPeers.length > 0 ? config.unicastPeers.map((p) => p.address) : [VRRP_MULTICAST[config.family]];
+    for (const destination of destinations) {
+      try {
+        const payload = encodeAdvertisement(
+          {
+            version: config.version,
+            vrid: config.vrid,
+            priority,
+            addresses: config.vips.map((v) => v.address),
+            advertIntervalCs: Math.round(config.advertInt * 100),
+            password: config.auth?.password,
+          },
+          { family: config.family, source: ports.link.sourceAddress, destination },
+        );
+        ports.link.send(payload, destination);
+        this.counters.advertsSent++;
+        if (priority === 0) this.counters.priorityZeroSent++;
+      } catch (err) {
+        this.counters.sendErrors++;
+        ports.observer.problem(this.name, `could not send an advert to ${destination}: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  /** The VIPs and the excluded VIPs: both move with mastership; only the VIPs are advertised. */
+  private get ownedAddresses(): Vip[] {
+    return [...this.config.vips, ...this.config.excludedVips];
+  }
+
+  private changeAddresses(change: 'add' | 'remove', then?: () => void): void {
+    const vips = this.ownedAddresses;
+    this.addressQueue = this.addressQueue
+      .then(() => this.ports.addresses[change](vips))
+      .then(then, (err: Error) => this.ports.observer.problem(this.name, `could not ${change} VIPs: ${err.message}`));
+  }
+
+  /**
+   * keepalived's schedule: garp_master_repeat rounds at once (vrrp_garp_interval apart), as many
+   * again after garp_master_delay, then garp_master_refresh_repeat rounds every
+   * garp_master_refresh seconds while master.
+   */
+  private startAnnouncing(): void {
+    if (this.machine.state !== 'MASTER') return;
+    const { garpMasterRepeat, garpMasterDelay, garpMasterRefresh, garpMasterRefreshRepeat } = this.config;
+    this.announceBurst(garpMasterRepeat);
+    if (garpMasterDelay > 0) this.schedule(garpMasterDelay * 1000, () => this.announceBurst(garpMasterRepeat));
+    if (garpMasterRefresh > 0) {
+      const refresh = () => {
+        this.announceBurst(garpMasterRefreshRepeat);
+        this.schedule(garpMasterRefresh * 1000, refresh);
+      };
+      this.schedule(garpMasterRefresh * 1000, refresh);
+    }
+  }
+
+  private announceBurst(rounds: number): void {
+    const gapMs = this.ports.garpIntervalSeconds * 1000;
+    for (let i = 0; i < rounds; i++) {
+      if (i === 0 || gapMs === 0) this.announceRound();
+      else this.schedule(i * gapMs, () => this.announceRound());
+    }
+  }
+
+  private announceRound(): void {
+    try {
+      this.ports.announcer.announce(this.ownedAddresses);
+      this.counters.announcements++;
+    } catch (err) {
+      this.counters.sendErrors++;
+      this.ports.observer.problem(this.name, `could not announce VIPs: ${(err as Error).message}`);
+    }
+  }
+
+  private schedule(ms: number, fn: () => void): void {
+    const cancel = this.ports.clock.after(ms, () => {
+      this.announceTimers.delete(cancel);
+      fn();
+    });
+    this.announceTimers.add(cancel);
+  }
+
+  private stopAnnouncing(): void {
+    for (const cancel of this.announceTimers) cancel();
+    this.announceTimers.clear();
+  }
+}

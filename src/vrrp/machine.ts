@@ -1,0 +1,461 @@
+/**
+ * The VRRP state machine of RFC 5798 section 6.4 (VRRPv3), with RFC 3768 timing for VRRPv2.
+ *
+ * Pure and clock-injected: no timers, sockets or processes. The caller feeds inputs stamped with
+ * the current time (milliseconds, any monotonic origin) and carries out the returned actions in
+ * order. The machine runs one timer at a time (Adver_Timer as MASTER, Master_Down_Timer as
+ * BACKUP), kept as a deadline in its state: the caller arms one real timer for `nextDeadline()`
+ * and feeds `tick` when it fires. A tick before the deadline does nothing, so a timer that fires
+ * early only needs re-arming.
+ *
+ * Where the RFC leaves room, keepalived's documented behaviour decides:
+ * - `state MASTER` is a hint only an address owner acts on: an owner with `state MASTER` is MASTER
+ *   at once; everyone else, an owner with `state BACKUP` included, starts as BACKUP and waits
+ *   Master_Down_Interval ("between 3 and 4 advert intervals"). `nopreempt` and `preempt_delay`
+ *   only work with `state BACKUP`, and an owner always preempts; the machine enforces both.
+ * - `preempt_delay`: a window that opens when the instance enters BACKUP from startup or fault,
+ *   closes when a master with a priority at least ours is heard, and reopens at the next
+ *   lower-priority master. Inside it, lower-priority adverts are accepted as if `nopreempt` were
+ *   set; after it, they are discarded and the Master_Down_Timer takes over.
+ * - FAULT (not in the RFC): an instance that cannot work (tracked interface or script down). It
+ *   holds no addresses and sends nothing; when the fault clears it starts again as at startup.
+ *   A master going to FAULT first sends a priority-0 advert, like a shutdown, so a backup takes
+ *   over after its skew time instead of Master_Down_Interval (the send may fail if the link is
+ *   down; that is harmless).
+ */
+import { parseIp } from '../config/address.js';
+
+export type VrrpState = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT';
+
+/** RFC 5798 5.2.4: the priority of the router that owns the virtual addresses. */
+export const OWNER_PRIORITY = 255;
+/** RFC 5798 5.2.4: an advert with priority 0 says "the master is stopping". */
+const RESIGN_PRIORITY = 0;
+
+export interface MachineOptions {
+  version: 2 | 3;
+  /** Configured priority: 1..254, or 255 for the address owner. */
+  priority: number;
+  /** Advertisement_Interval in centiseconds. VRRPv2 carries whole seconds (100, 200, ...). */
+  advertIntervalCs: number;
+  /** Preempt_Mode; false for `nopreempt`. */
+  preempt: boolean;
+  /** keepalived `preempt_delay`, in milliseconds; 0 for none. */
+  preemptDelayMs: number;
+  /** keepalived `state`. */
+  initialState: 'MASTER' | 'BACKUP';
+  /** The source address of our adverts: breaks ties between equal priorities (RFC 5798 6.4.3). */
+  primaryAddress: string;
+  /**
+   * keepalived `higher_prio_send_advert`: a master that hears a higher priority sends one advert
+   * of its own before stepping down, so the other side sees both masters. Default off.
+   */
+  higherPrioSendAdvert?: boolean;
+  /**
+   * Answer a lower-priority advert with one of ours at once, so a second master steps down within
+   * the round trip rather than at our next advert. keepalived does this unless
+   * `lower_prio_no_advert` (or `vrrp_strict`) is set; RFC 5798 discards the advert. Default off.
+   */
+  replyToLowerPriority?: boolean;
+  /**
+   * Set by SyncGroup: when this instance would become master on its own (Master_Down_Timer
+   * expiry, owner startup) it emits `wantMaster` and waits in BACKUP until the group sends
+   * `sync` to MASTER.
+   */
+  syncGroupMember?: boolean;
+}
+
+export type Input =
+  | { type: 'startup' }
+  | { type: 'shutdown' }
+  | { type: 'tick' }
+  /** A valid advert for this virtual router from another router; priority 0..255. */
+  | { type: 'advert'; priority: number; advertIntervalCs: number; source: string }
+  /** Tracking changed the priority: configured priority plus weights. Clamped to 1..254; ignored for the owner. */
+  | { type: 'effectivePriority'; value: number }
+  /** Something this instance depends on is down; repeated faults replace the reason. */
+  | { type: 'fault'; reason: string }
+  | { type: 'faultCleared' }
+  /** Operator failover: stop being master now, and let a backup keep the role. */
+  | { type: 'relinquish' }
+  /** From SyncGroup only: promote a member waiting in BACKUP, or take a master back to BACKUP. */
+  | { type: 'sync'; to: 'MASTER' | 'BACKUP'; reason: string };
+
+export type TransitionAction = { type: 'transition'; from: VrrpState; to: VrrpState; reason: string };
+
+/**
+ * What the caller must do, in the order given. Effects come first and `transition` last, so
+ * notify scripts run once the new state is in effect (VIPs present or gone).
+ */
+export type Action =
+  | { type: 'sendAdvert'; priority: number }
+  /** Add the VIPs, then send gratuitous ARP / unsolicited NA for them. */
+  | { type: 'becomeMaster' }
+  /** Remove the VIPs this instance added (when leaving MASTER for any state). */
+  | { type: 'leaveMaster' }
+  | TransitionAction
+  /** A sync-group member is ready to become master and waits for its group. */
+  | { type: 'wantMaster'; reason: string }
+  /** An advert this router must not act on (count it as a bad packet). */
+  | { type: 'advertRejected'; reason: string };
+
+export interface MachineSnapshot {
+  state: VrrpState;
+  priority: number;
+  effectivePriority: number;
+  /** The master as far as we know: ourselves, or the sender of the last advert we accepted. */
+  masterAddress?: string;
+  masterPriority?: number;
+  masterAdvertIntervalCs: number;
+  skewTimeMs: number;
+  masterDownIntervalMs: number;
+  nextDeadline?: number;
+  faultReason?: string;
+  /** End of the running preempt_delay window. */
+  preemptHoldUntil?: number;
+  /** Relinquished by the operator: following a lower-priority master instead of preempting it. */
+  relinquished: boolean;
+  /** A sync-group member whose Master_Down_Timer expired, waiting for the rest of its group. */
+  waitingForSyncGroup: boolean;
+}
+
+/** Why the Master_Down_Timer is running: the words of the BACKUP to MASTER transition. */
+type TakeoverCause =
+  | { kind: 'silence'; since: number; from?: string }
+  | { kind: 'resigned'; source: string }
+  | { kind: 'preempting'; source: string; priority: number };
+
+type Advert = Extract<Input, { type: 'advert' }>;
+
+export class VrrpMachine {
+  readonly #options: MachineOptions;
+  readonly #preempt: boolean;
+  readonly #preemptDelayMs: number;
+  #state: VrrpState = 'INIT';
+  #effectivePriority: number;
+  #masterAdvertIntervalCs: number;
+  /** Adver_Timer (MASTER) or Master_Down_Timer (BACKUP); undefined when neither runs. */
+  #deadline: number | undefined;
+  #master: { address: string; priority: number } | undefined;
+  #takeoverCause: TakeoverCause = { kind: 'silence', since: 0 };
+  #faultReason: string | undefined;
+  #preemptHoldUntil: number | undefined;
+  #relinquished = false;
+  /** Set while a sync-group member waits for its group; the reason it wants to be master. */
+  #pendingTakeover: string | undefined;
+
+  constructor(options: MachineOptions) {
+    validate(options);
+    this.#options = { ...options };
+    // keepalived: "nopreempt ... the initial state of this entry must be BACKUP" (it clears
+    // nopreempt and preempt_delay for `state MASTER`), and an address owner always preempts.
+    const startsAsMaster = options.initialState === 'MASTER';
+    this.#preempt = options.preempt || startsAsMaster || this.#isOwner;
+    this.#preemptDelayMs = startsAsMaster ? 0 : options.preemptDelayMs;
+    this.#effectivePriority = options.priority;
+    this.#masterAdvertIntervalCs = options.advertIntervalCs;
+  }
+
+  get state(): VrrpState {
+    return this.#state;
+  }
+
+  nextDeadline(): number | undefined {
+    return this.#deadline;
+  }
+
+  step(input: Input, now: number): Action[] {
+    switch (input.type) {
+      case 'startup':
+        return this.#state === 'INIT' ? this.#initialize(now, 'started') : [];
+      case 'shutdown':
+        return this.#state === 'INIT' ? [] : this.#stop('INIT', 'shutdown');
+      case 'tick':
+        return this.#tick(now);
+      case 'advert':
+        return this.#receive(input, now);
+      case 'effectivePriority':
+        // RFC 5798 5.2.4: the owner's priority is 255 by definition; weights cannot lower it.
+        if (!this.#isOwner) this.#effectivePriority = Math.min(OWNER_PRIORITY - 1, Math.max(1, Math.round(input.value)));
+        return [];
+      case 'fault':
+        this.#faultReason = input.reason;
+        return this.#state === 'MASTER' || this.#state === 'BACKUP' ? this.#stop('FAULT', `fault: ${input.reason}`) : [];
+      case 'faultCleared':
+        this.#faultReason = undefined;
+        return this.#state === 'FAULT' ? this.#initialize(now, 'fault cleared') : [];
+      case 'relinquish':
+        return this.#relinquish(now);
+      case 'sync':
+        return this.#sync(input, now);
+    }
+  }
+
+  snapshot(): MachineSnapshot {
+    const master = this.#state === 'MASTER' ? { address: this.#options.primaryAddress, priority: this.#effectivePriority } : this.#state === 'BACKUP' ? this.#master : undefined;
+    return {
+      state: this.#state,
+      priority: this.#options.priority,
+      effectivePriority: this.#effectivePriority,
+      masterAddress: master?.address,
+      masterPriority: master?.priority,
+      masterAdvertIntervalCs: this.#masterAdvertIntervalCs,
+      skewTimeMs: this.#skewMs,
+      masterDownIntervalMs: this.#masterDownIntervalMs,
+      nextDeadline: this.#deadline,
+      faultReason: this.#faultReason,
+      preemptHoldUntil: this.#preemptHoldUntil,
+      relinquished: this.#relinquished,
+      waitingForSyncGroup: this.#pendingTakeover !== undefined,
+    };
+  }
+
+  get #isOwner(): boolean {
+    return this.#options.priority === OWNER_PRIORITY;
+  }
+
+  get #advertIntervalMs(): number {
+    return this.#options.advertIntervalCs * 10;
+  }
+
+  /**
+   * Skew_Time. RFC 5798: (256 - Priority) * Master_Adver_Interval / 256. RFC 3768 (VRRPv2):
+   * (256 - Priority) / 256 seconds, whatever the interval.
+   */
+  get #skewMs(): number {
+    const unitMs = this.#options.version === 3 ? this.#masterAdvertIntervalCs * 10 : 1000;
+    return ((256 - this.#effectivePriority) * unitMs) / 256;
+  }
+
+  /** Master_Down_Interval = 3 * Master_Adver_Interval + Skew_Time (VRRPv2 never learns an interval). */
+  get #masterDownIntervalMs(): number {
+    return 3 * this.#masterAdvertIntervalCs * 10 + this.#skewMs;
+  }
+
+  /** RFC 5798 6.4.1 Initialize, on startup and when a fault clears. */
+  #initialize(now: number, why: string): Action[] {
+    if (this.#faultReason !== undefined) return [this.#transition('FAULT', `fault: ${this.#faultReason}`)];
+    this.#forgetMaster();
+    this.#preemptHoldUntil = this.#preemptDelayMs > 0 ? now + this.#preemptDelayMs : undefined;
+    if (this.#isOwner && this.#options.initialState === 'MASTER') {
+      const reason = `${why}: address owner (priority 255) in state MASTER`;
+      // A sync-group member has to wait for its group, and waits in BACKUP.
+      const enterBackup = this.#options.syncGroupMember ? [this.#transition('BACKUP', reason)] : [];
+      return [...enterBackup, ...this.#takeOver(now, reason)];
+    }
+    this.#armMasterDown(now, { kind: 'silence', since: now });
+    return [this.#transition('BACKUP', `${why}; becomes master unless an advert arrives within ${seconds(this.#masterDownIntervalMs)}`)];
+  }
+
+  #tick(now: number): Action[] {
+    if (this.#deadline === undefined || now < this.#deadline) return [];
+    if (this.#state === 'MASTER') return this.#advertiseNow(now);
+    return this.#takeOver(now, this.#takeoverReason(now));
+  }
+
+  #takeOver(now: number, reason: string): Action[] {
+    if (!this.#options.syncGroupMember) return this.#becomeMaster(now, reason);
+    this.#pendingTakeover = reason;
+    this.#deadline = undefined;
+    return [{ type: 'wantMaster', reason }];
+  }
+
+  #becomeMaster(now: number, reason: string): Action[] {
+    this.#deadline = now + this.#advertIntervalMs;
+    this.#endBackupDuties();
+    return [{ type: 'sendAdvert', priority: this.#effectivePriority }, { type: 'becomeMaster' }, this.#transition('MASTER', reason)];
+  }
+
+  #advertiseNow(now: number): Action[] {
+    this.#deadline = now + this.#advertIntervalMs;
+    return [{ type: 'sendAdvert', priority: this.#effectivePriority }];
+  }
+
+  #receive(advert: Advert, now: number): Action[] {
+    if (this.#state !== 'MASTER' && this.#state !== 'BACKUP') return [];
+    const rejection = this.#rejection(advert);
+    if (rejection !== undefined) return [{ type: 'advertRejected', reason: rejection }];
+    return this.#state === 'MASTER' ? this.#masterReceives(advert, now) : this.#backupReceives(advert, now);
+  }
+
+  #rejection(advert: Advert): string | undefined {
+    const ours = this.#options.advertIntervalCs;
+    if (this.#options.version === 2 && advert.advertIntervalCs !== ours) {
+      return `advert from ${advert.source} has advert_int ${seconds(advert.advertIntervalCs * 10)} but ours is ${seconds(ours * 10)}; VRRPv2 routers must agree (RFC 3768 7.1)`;
+    }
+    // Learning a zero interval would make Master_Down_Interval zero: a backup would take over at once.
+    if (advert.advertIntervalCs < 1) return `advert from ${advert.source} has an advert interval of 0`;
+    return undefined;
+  }
+
+  /** RFC 5798 6.4.3, "If an ADVERTISEMENT is received". */
+  #masterReceives(advert: Advert, now: number): Action[] {
+    // Another master is leaving: answer at once so the backups hear a master before their skew time.
+    if (advert.priority === RESIGN_PRIORITY) return this.#advertiseNow(now);
+    const ours = this.#effectivePriority;
+    if (advert.priority > ours || (advert.priority === ours && compareAddresses(advert.source, this.#options.primaryAddress) > 0)) {
+      const reason =
+        advert.priority > ours
+          ? `${advert.source} advertises higher priority ${advert.priority} (ours ${ours})`
+          : `${advert.source} advertises the same priority ${ours} from a higher address than ours (${this.#options.primaryAddress})`;
+      this.#follow(advert);
+      return this.#masterToBackup(now, this.#options.higherPrioSendAdvert ? ours : undefined, reason);
+    }
+    return this.#options.replyToLowerPriority ? this.#advertiseNow(now) : [];
+  }
+
+  /** RFC 5798 6.4.2, "If an ADVERTISEMENT is received". */
+  #backupReceives(advert: Advert, now: number): Action[] {
+    if (advert.priority === RESIGN_PRIORITY) {
+      this.#deadline = now + this.#skewMs;
+      this.#takeoverCause = { kind: 'resigned', source: advert.source };
+      return [];
+    }
+    this.#trackPreemptHold(advert.priority, now);
+    if (advert.priority < this.#effectivePriority && this.#preemptsNow(now)) {
+      // Discarded: the Master_Down_Timer runs on and this router takes over when it expires.
+      this.#takeoverCause = { kind: 'preempting', source: advert.source, priority: advert.priority };
+      return [];
+    }
+    this.#follow(advert);
+    this.#pendingTakeover = undefined;
+    this.#armMasterDown(now, { kind: 'silence', since: now, from: advert.source });
+    return [];
+  }
+
+  #trackPreemptHold(priority: number, now: number): void {
+    if (this.#preemptDelayMs === 0) return;
+    if (priority >= this.#effectivePriority) this.#preemptHoldUntil = undefined;
+    else this.#preemptHoldUntil ??= now + this.#preemptDelayMs;
+  }
+
+  /** Whether a lower-priority master's advert is discarded (preempted) rather than followed. */
+  #preemptsNow(now: number): boolean {
+    const holding = this.#preemptHoldUntil !== undefined && now < this.#preemptHoldUntil;
+    return this.#preempt && !this.#relinquished && !holding;
+  }
+
+  /**
+   * Operator failover. The master resigns (priority 0) so the best backup takes over after its
+   * skew time, and then follows that master even if its priority is lower than ours, as if
+   * `nopreempt` were set; otherwise it would take the role back one Master_Down_Interval later.
+   * This lasts until this router becomes master again by the ordinary rules (the new master
+   * stopped advertising or resigned), faults, or shuts down. It cannot leave the virtual router
+   * without a master: if no backup takes over, the Master_Down_Timer brings this router back.
+   */
+  #relinquish(now: number): Action[] {
+    if (this.#state !== 'MASTER') return [];
+    this.#forgetMaster();
+    const actions = this.#masterToBackup(now, RESIGN_PRIORITY, 'relinquished by operator: sent priority 0 so a backup takes over');
+    this.#relinquished = true;
+    return actions;
+  }
+
+  #sync(input: Extract<Input, { type: 'sync' }>, now: number): Action[] {
+    if (input.to === 'MASTER') {
+      // Only a member waiting for its group is promoted; one that hears a master again is not.
+      return this.#pendingTakeover === undefined ? [] : this.#becomeMaster(now, `${this.#pendingTakeover}; ${input.reason}`);
+    }
+    if (this.#state !== 'MASTER') return [];
+    this.#forgetMaster();
+    return this.#masterToBackup(now, RESIGN_PRIORITY, input.reason);
+  }
+
+  /** Leave MASTER for BACKUP; the caller has set the master we now follow (or forgotten it). */
+  #masterToBackup(now: number, farewellPriority: number | undefined, reason: string): Action[] {
+    const actions = [...leavingMaster(farewellPriority), this.#transition('BACKUP', reason)];
+    this.#armMasterDown(now, { kind: 'silence', since: now, from: this.#master?.address });
+    return actions;
+  }
+
+  /** Shutdown (to INIT) or fault: a master resigns and releases its addresses; all timers stop. */
+  #stop(to: 'INIT' | 'FAULT', reason: string): Action[] {
+    const actions = [...(this.#state === 'MASTER' ? leavingMaster(RESIGN_PRIORITY) : []), this.#transition(to, reason)];
+    this.#deadline = undefined;
+    this.#endBackupDuties();
+    return actions;
+  }
+
+  /** Forget what only a backup keeps: whom it follows, and why it would or would not take over. */
+  #endBackupDuties(): void {
+    this.#master = undefined;
+    this.#pendingTakeover = undefined;
+    this.#relinquished = false;
+    this.#preemptHoldUntil = undefined;
+  }
+
+  /** Accept the sender as master; VRRPv3 learns its interval (RFC 5798 6.4.2, 6.4.3). */
+  #follow(advert: Advert): void {
+    if (this.#options.version === 3) this.#masterAdvertIntervalCs = advert.advertIntervalCs;
+    this.#master = { address: advert.source, priority: advert.priority };
+  }
+
+  #forgetMaster(): void {
+    this.#master = undefined;
+    this.#masterAdvertIntervalCs = this.#options.advertIntervalCs;
+  }
+
+  #armMasterDown(now: number, cause: TakeoverCause): void {
+    this.#deadline = now + this.#masterDownIntervalMs;
+    this.#takeoverCause = cause;
+  }
+
+  #takeoverReason(now: number): string {
+    const cause = this.#takeoverCause;
+    switch (cause.kind) {
+      case 'silence':
+        return `master down timer expired (no advert ${cause.from === undefined ? 'received' : `from ${cause.from}`} for ${seconds(now - cause.since)})`;
+      case 'resigned':
+        return `${cause.source} resigned (priority 0 advert); took over after skew time ${seconds(this.#skewMs)}`;
+      case 'preempting':
+        return `preempted ${cause.source}: its priority ${cause.priority} is below ours (${this.#effectivePriority})`;
+    }
+  }
+
+  #transition(to: VrrpState, reason: string): TransitionAction {
+    const from = this.#state;
+    this.#state = to;
+    return { type: 'transition', from, to, reason };
+  }
+}
+
+/** The actions that end mastership: a last advert when one is due, then the VIPs go. */
+function leavingMaster(farewellPriority: number | undefined): Action[] {
+  const farewell: Action[] = farewellPriority === undefined ? [] : [{ type: 'sendAdvert', priority: farewellPriority }];
+  return [...farewell, { type: 'leaveMaster' }];
+}
+
+/**
+ * Numeric order of two addresses (RFC 5798 6.4.3 compares primary addresses as numbers, so
+ * 192.0.2.10 is above 192.0.2.9). Addresses of different families, or unparsable ones, never
+ * win a tie: a virtual router speaks one family, and the transport only reports real addresses.
+ */
+export function compareAddresses(a: string, b: string): number {
+  const x = parseIp(a)?.bytes;
+  const y = parseIp(b)?.bytes;
+  if (x === undefined || y === undefined || x.length !== y.length) return 0;
+  for (let i = 0; i < x.length; i++) {
+    if (x[i] !== y[i]) return x[i]! - y[i]!;
+  }
+  return 0;
+}
+
+/** Milliseconds as operators read them: "3.609 s". */
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(3))} s`;
+}
+
+function validate(options: MachineOptions): void {
+  const check = (ok: boolean, message: string): void => {
+    if (!ok) throw new RangeError(message);
+  };
+  const { priority, version, advertIntervalCs: cs } = options;
+  check(Number.isInteger(priority) && priority >= 1 && priority <= OWNER_PRIORITY, `priority must be an integer from 1 to 255, got ${priority}`);
+  if (version === 2) {
+    check(Number.isInteger(cs) && cs % 100 === 0 && cs >= 100 && cs <= 25500, `a VRRPv2 advert interval must be whole seconds from 1 to 255, got ${cs / 100} s`);
+  } else {
+    check(Number.isInteger(cs) && cs >= 1 && cs <= 4095, `a VRRPv3 advert interval must be 1 to 4095 centiseconds, got ${cs}`);
+  }
+  check(Number.isFinite(options.preemptDelayMs) && options.preemptDelayMs >= 0, `preempt delay must be 0 or more, got ${options.preemptDelayMs}`);
+  check(parseIp(options.primaryAddress) !== undefined, `primary address \`${options.primaryAddress}\` is not an IP address`);
+}

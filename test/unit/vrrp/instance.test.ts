@@ -1,0 +1,163 @@
+// The instance runtime with fake ports and a fake clock: what goes on the wire and onto the
+// interface, and when.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { parseConfigText, type Vip } from '../../../src/config/index.js';
+import { VrrpInstanceRuntime, type Transition } from '../../../src/vrrp/instance.js';
+import { decodeAdvertisement, type Advertisement } from '../../../src/vrrp/packet.js';
+import { FakeClock } from '../../helpers/fake-clock.js';
+
+const SELF = '198.51.100.11';
+const PEER = '198.51.100.12';
+
+function instanceConfig(extra = '') {
+  const { config, diagnostics } = parseConfigText(
+    `vrrp_instance VI_1 {
+  state BACKUP
+  interface eth0
+  virtual_router_id 51
+  priority 150
+  advert_int 1
+  ${extra}
+  virtual_ipaddress {
+    198.51.100.200/24
+  }
+  virtual_ipaddress_excluded {
+    2001:db8::200/64
+  }
+}`,
+    'k.conf',
+  );
+  assert.ok(config, diagnostics.map((d) => d.message).join('\n'));
+  return config.instances[0]!;
+}
+
+function harness(extra = '') {
+  const clock = new FakeClock();
+  const sent: { advert: Advertisement; destination: string; at: number }[] = [];
+  const log: string[] = [];
+  const transitions: Transition[] = [];
+  const onInterface = new Set<string>();
+  const runtime = new VrrpInstanceRuntime(instanceConfig(extra), {
+    link: {
+      sourceAddress: SELF,
+      send(payload, destination) {
+        const decoded = decodeAdvertisement(payload, { family: 4, source: SELF, destination, ttl: 255 });
+        assert.ok(decoded.ok, 'the runtime sends adverts that decode');
+        sent.push({ advert: decoded.advert, destination, at: clock.now() });
+      },
+    },
+    addresses: {
+      add: async (vips: readonly Vip[]) => {
+        log.push(`add ${vips.map((v) => v.address).join(',')} @${clock.now()}`);
+        vips.forEach((v) => onInterface.add(v.address));
+      },
+      remove: async (vips: readonly Vip[]) => {
+        log.push(`remove @${clock.now()}`);
+        vips.forEach((v) => onInterface.delete(v.address));
+      },
+    },
+    announcer: { announce: (vips) => log.push(`announce ${vips.length} @${clock.now()}`) },
+    clock,
+    observer: { transition: (t) => transitions.push(t), problem: (_i, message) => log.push(`problem ${message}`) },
+    garpIntervalSeconds: 0,
+  });
+  /** Lets queued VIP changes (promises) settle. */
+  const settle = () => new Promise((r) => setImmediate(r));
+  const advertFrom = (source: string, priority: number, overrides: Partial<Advertisement> = {}) =>
+    runtime.receive({ version: 2, vrid: 51, priority, addresses: ['198.51.100.200'], advertIntervalCs: 100, ...overrides }, { family: 4, source, destination: '224.0.0.18', ttl: 255 });
+  return { clock, sent, log, transitions, onInterface, runtime, settle, advertFrom };
+}
+
+describe('VRRP instance runtime', () => {
+  test('becomes master after Master_Down_Interval: advert first, then VIPs, then gratuitous ARP bursts', async () => {
+    const h = harness();
+    h.runtime.start();
+    assert.equal(h.runtime.state, 'BACKUP');
+    // v2, priority 150: 3 × 1 s + (256 − 150) / 256 s = 3.4140625 s
+    h.clock.advance(3414);
+    assert.equal(h.runtime.state, 'BACKUP');
+    h.clock.advance(1);
+    assert.equal(h.runtime.state, 'MASTER');
+    assert.deepEqual(h.sent.map((s) => [s.advert.priority, s.destination]), [[150, '224.0.0.18']]);
+    await h.settle();
+    // VIPs and excluded VIPs both go on the interface; only the VIPs are advertised.
+    assert.deepEqual([...h.onInterface].sort(), ['198.51.100.200', '2001:db8::200']);
+    assert.deepEqual(h.sent[0]!.advert.addresses, ['198.51.100.200']);
+    // garp_master_repeat 5 at once, 5 more after garp_master_delay 5 s (keepalived's defaults).
+    assert.equal(h.log.filter((l) => l.startsWith('announce')).length, 5);
+    h.clock.advance(5000);
+    assert.equal(h.log.filter((l) => l.startsWith('announce')).length, 10);
+    // Adverts every advert_int while master.
+    assert.equal(h.sent.length, 6);
+    assert.equal(h.transitions.at(-1)?.to, 'MASTER');
+    assert.match(h.transitions.at(-1)!.reason, /master down timer expired/);
+  });
+
+  test('a higher-priority advert makes the master step down and remove exactly its VIPs', async () => {
+    const h = harness();
+    h.runtime.start();
+    h.clock.advance(3415);
+    await h.settle();
+    h.advertFrom(PEER, 200);
+    await h.settle();
+    assert.equal(h.runtime.state, 'BACKUP');
+    assert.deepEqual([...h.onInterface], []);
+    assert.equal(h.runtime.status().masterAddress, PEER);
+    const announced = h.log.filter((l) => l.startsWith('announce')).length;
+    for (let i = 0; i < 10; i++) {
+      h.clock.advance(1000);
+      h.advertFrom(PEER, 200);
+    }
+    assert.equal(h.runtime.state, 'BACKUP');
+    assert.equal(h.log.filter((l) => l.startsWith('announce')).length, announced, 'no more gratuitous ARPs after leaving master');
+  });
+
+  test('stop as master sends priority 0 and removes the VIPs', async () => {
+    const h = harness();
+    h.runtime.start();
+    h.clock.advance(3415);
+    await h.settle();
+    await h.runtime.stop();
+    assert.deepEqual(h.sent.at(-1)?.advert.priority, 0);
+    assert.deepEqual([...h.onInterface], []);
+    assert.equal(h.runtime.state, 'INIT');
+    assert.equal(h.runtime.status().counters.priorityZeroSent, 1);
+  });
+
+  test('a master hearing a lower-priority master (a healed partition) answers at once and announces its VIPs again', async () => {
+    const h = harness();
+    h.runtime.start();
+    h.clock.advance(3415);
+    await h.settle();
+    const before = { adverts: h.sent.length, announces: h.log.filter((l) => l.startsWith('announce')).length };
+    h.advertFrom(PEER, 100);
+    assert.equal(h.runtime.state, 'MASTER');
+    assert.equal(h.sent.length, before.adverts + 1, 'an advert goes out at once');
+    assert.equal(h.log.filter((l) => l.startsWith('announce')).length, before.announces + 1);
+  });
+
+  test('adverts that fail the instance checks are counted by reason and change nothing', () => {
+    const h = harness('authentication {\n auth_type PASS\n auth_pass secret\n }');
+    h.runtime.start();
+    h.advertFrom(PEER, 200, { password: 'wrong' });
+    h.advertFrom(PEER, 200, { password: 'secret', advertIntervalCs: 200 });
+    h.advertFrom(PEER, 200, { password: 'secret', addresses: ['198.51.100.9'] });
+    const { counters } = h.runtime.status();
+    assert.deepEqual(counters.drops, { auth_mismatch: 1, interval_mismatch: 1, address_mismatch: 1 });
+    assert.equal(counters.advertsReceived, 0);
+    // None of them reset the Master_Down_Timer: it takes over on time.
+    h.clock.advance(3415);
+    assert.equal(h.runtime.state, 'MASTER');
+  });
+
+  test('unicast peers get the adverts instead of the multicast group', () => {
+    const h = harness(`unicast_peer {\n ${PEER}\n 198.51.100.13\n }`);
+    h.runtime.start();
+    h.clock.advance(3415);
+    assert.deepEqual(
+      h.sent.map((s) => s.destination),
+      [PEER, '198.51.100.13'],
+    );
+  });
+});
