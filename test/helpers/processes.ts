@@ -51,8 +51,12 @@ export class DaemonProcess {
 
   readonly configPath: string;
 
+  /** Runs vigild inside this network namespace (`ip netns exec` keeps the pid: it execs). */
+  readonly netns: string | undefined;
+
   /** `dir` defaults to a new temp directory; the config defaults to `keepalived.conf` in it. */
-  constructor(options: { dir?: string; configPath?: string } = {}) {
+  constructor(options: { dir?: string; configPath?: string; netns?: string } = {}) {
+    this.netns = options.netns;
     this.dir = options.dir ?? mkdtempSync(path.join(tmpdir(), 'vigil-test-'));
     this.configPath = options.configPath ?? path.join(this.dir, 'keepalived.conf');
     this.socket = path.join(this.dir, 'vigil.sock');
@@ -101,11 +105,9 @@ export class DaemonProcess {
   }
 
   private spawn(extraArgs: string[]): void {
-    this.child = spawn(
-      vigildBin,
-      ['--config', this.configPath, '--socket', this.socket, '--state-dir', this.stateDir, '--pid-file', this.pidFile, ...extraArgs],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const argv = [vigildBin, '--config', this.configPath, '--socket', this.socket, '--state-dir', this.stateDir, '--pid-file', this.pidFile, ...extraArgs];
+    const [command, ...args] = this.netns ? ['ip', 'netns', 'exec', this.netns, ...argv] : argv;
+    this.child = spawn(command!, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout!.on('data', (d) => (this.log += d));
     this.child.stderr!.on('data', (d) => (this.log += d));
     this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));

@@ -1,0 +1,9 @@
+{
+  "targets": [
+    {
+      "target_name": "sockets",
+      "sources": ["native/sockets.c"],
+      "cflags_c": ["-std=gnu11", "-Wall", "-Wextra"]
+    }
+  ]
+}

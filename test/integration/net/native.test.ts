@@ -1,0 +1,80 @@
+// The addon's contract, against the host's own kernel and without root: Node-shaped errors,
+// closed sockets, readiness polling stopped safely, and rtnetlink answers read-only.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { interfaceIndex, nativeConstants, RawSocket, sockets } from '../../../src/net/native.js';
+import { NetlinkSocket } from '../../../src/net/netlink.js';
+import { Rtnetlink } from '../../../src/net/rtnetlink.js';
+import { repoRoot } from '../../helpers/paths.js';
+
+test('a failed system call throws like Node: code, negated errno, syscall', () => {
+  assert.throws(() => sockets().socket(12345, nativeConstants().SOCK_RAW, 0), {
+    code: 'EAFNOSUPPORT',
+    errno: -97,
+    syscall: 'socket',
+    message: 'EAFNOSUPPORT: address family not supported, socket',
+  });
+  assert.throws(() => interfaceIndex('vigil-nope0'), { code: 'ENODEV', message: "ENODEV: no such device, if_nametoindex 'vigil-nope0'" });
+  assert.equal(interfaceIndex('lo'), 1);
+});
+
+test('arguments of the wrong type are TypeErrors, not crashes', () => {
+  const c = nativeConstants();
+  assert.throws(() => sockets().socket('inet' as unknown as number, c.SOCK_RAW, 0), { name: 'TypeError', message: 'domain must be a number' });
+  assert.throws(() => sockets().sendto(0, 'text' as unknown as Buffer), { name: 'TypeError', message: 'data must be a Buffer' });
+  assert.throws(() => sockets().bind(0, { family: 9999 } as never), /only AF_INET, AF_INET6, AF_PACKET and AF_NETLINK/);
+  assert.throws(() => sockets().pollStop({} as never), /must be a handle from pollStart/);
+});
+
+test('a closed socket refuses further use, and closing twice is harmless', () => {
+  const c = nativeConstants();
+  const socket = new RawSocket(c.AF_NETLINK, c.SOCK_RAW, c.NETLINK_ROUTE);
+  socket.on('message', () => {});
+  socket.close();
+  socket.close();
+  assert.throws(() => socket.send(Buffer.alloc(16), { family: c.AF_NETLINK }), { code: 'ERR_SOCKET_CLOSED', message: 'sendto on a closed socket' });
+});
+
+test('rtnetlink lists the host links and addresses without privileges', async () => {
+  const route = new Rtnetlink();
+  try {
+    const links = await route.listLinks();
+    assert.ok(links.some((l) => l.index === 1 && l.name === 'lo' && l.up));
+    const addresses = await route.listAddresses();
+    assert.ok(addresses.some((x) => x.address === '127.0.0.1' && x.prefix === 8 && x.scope === 'host'));
+  } finally {
+    route.close();
+  }
+});
+
+test('requests queued on a netlink socket reject when it closes', async () => {
+  const socket = new NetlinkSocket(nativeConstants().NETLINK_ROUTE);
+  const dumps = [socket.dump('first dump', 18, Buffer.alloc(16)), socket.dump('second dump', 18, Buffer.alloc(16))];
+  socket.close();
+  for (const [i, dump] of dumps.entries()) {
+    await assert.rejects(dump, { code: 'ERR_SOCKET_CLOSED', message: `${i === 0 ? 'first' : 'second'} dump: netlink socket closed` });
+  }
+  await assert.rejects(socket.dump('late', 18, Buffer.alloc(16)), { code: 'ERR_SOCKET_CLOSED' });
+});
+
+test('a worker that exits while its sockets are still polling tears down cleanly', async () => {
+  const netlink = pathToFileURL(`${repoRoot}/dist/src/net/netlink.js`).href;
+  const native = pathToFileURL(`${repoRoot}/dist/src/net/native.js`).href;
+  const worker = new Worker(
+    `import('${native}').then(async ({ nativeConstants }) => {
+       const { NetlinkSocket } = await import('${netlink}');
+       // Joined to the link group, so it polls; never closed.
+       new NetlinkSocket(nativeConstants().NETLINK_ROUTE, [1]);
+       await new NetlinkSocket(nativeConstants().NETLINK_ROUTE).dump('links', 18, Buffer.alloc(16));
+       process.exit(0);
+     });`,
+    { eval: true },
+  );
+  const code = await new Promise((resolve, reject) => {
+    worker.on('error', reject);
+    worker.on('exit', resolve);
+  });
+  assert.equal(code, 0);
+});

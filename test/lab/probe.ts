@@ -1,0 +1,44 @@
+// A client's view of a VIP: pings it every 10 ms and records when replies came, so a test can
+// measure the outage a failover causes exactly as a client would see it.
+import type { ChildProcess } from 'node:child_process';
+import type { Lab, NodeName } from './lab.js';
+
+export const PROBE_INTERVAL_MS = 10;
+
+export class VipProbe {
+  /** Reply times, in ms since the epoch, from ping's own timestamps (-D). */
+  readonly replies: number[] = [];
+  private readonly child: ChildProcess;
+  private pending = '';
+
+  constructor(lab: Lab, from: NodeName, readonly vip: string) {
+    // -W 0.2: count a reply later than 200 ms as lost rather than as a late arrival.
+    this.child = lab.spawn(from, ['ping', '-D', '-n', '-i', String(PROBE_INTERVAL_MS / 1000), '-W', '0.2', vip]);
+    this.child.stdout!.on('data', (chunk: Buffer) => {
+      this.pending += chunk.toString();
+      const lines = this.pending.split('\n');
+      this.pending = lines.pop() ?? '';
+      for (const line of lines) {
+        const match = /^\[(\d+\.\d+)\] \d+ bytes from /.exec(line);
+        if (match) this.replies.push(Number(match[1]) * 1000);
+      }
+    });
+  }
+
+  /** The longest stretch without a reply since `since` (ms epoch), minus the probe interval. */
+  longestOutageSince(since: number): number {
+    const times = [since, ...this.replies.filter((t) => t > since)];
+    let longest = 0;
+    for (let i = 1; i < times.length; i++) longest = Math.max(longest, times[i]! - times[i - 1]!);
+    return Math.max(0, longest - PROBE_INTERVAL_MS);
+  }
+
+  /** Whether a reply arrived after `since`. */
+  answeredSince(since: number): boolean {
+    return this.replies.some((t) => t > since);
+  }
+
+  stop(): void {
+    this.child.kill('SIGINT');
+  }
+}
