@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { example } from '../test/helpers/paths.js';
 import { DaemonProcess, vigilBin } from '../test/helpers/processes.js';
+import { Lab, labAvailable } from '../test/lab/lab.js';
 
 const runs = Number(process.argv[2] ?? 30);
 
@@ -21,8 +22,13 @@ function time(cmd: string, args: string[]): number[] {
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN;
 
-const daemon = new DaemonProcess({ configPath: example('lvs-dr.conf') });
+const unavailable = await labAvailable();
+if (unavailable) throw new Error(`cli-latency runs vigild in a network namespace: ${unavailable}`);
+// vigild runs VRRP for real (VIPs on eth0), so it runs on a lab router, never on the host.
+const lab = new Lab();
+const daemon = new DaemonProcess({ configPath: example('lvs-dr.conf'), netns: lab.ns('r1') });
 try {
+  await lab.up(1);
   await daemon.start();
   const rows: [string, number[]][] = [
     ['node -e 0 (floor)', time(process.execPath, ['-e', '0'])],
@@ -37,4 +43,5 @@ try {
   }
 } finally {
   await daemon.cleanup();
+  await lab.down();
 }

@@ -11,6 +11,7 @@ import type { Logger } from './logger.js';
 import { acquirePidFile, releasePidFile } from './pidfile.js';
 import { buildStatus, type DaemonIdentity } from './status.js';
 import { StateStore } from './store.js';
+import { VrrpService } from './vrrp-service.js';
 
 export interface DaemonOptions {
   configPath: string;
@@ -38,6 +39,7 @@ export class Daemon {
   /** Reloads run one at a time, in the order they were asked for. */
   private reloadQueue: Promise<unknown> = Promise.resolve();
   private stopping = false;
+  private vrrp: VrrpService | undefined;
 
   private constructor(
     private readonly options: DaemonOptions,
@@ -53,7 +55,7 @@ export class Daemon {
     };
     this.server = new ControlServer(
       {
-        status: () => buildStatus(this.store, this.identity, new Date()),
+        status: () => buildStatus(this.store, this.identity, new Date(), this.vrrp?.status()),
         reload: () => this.reloadForApi(),
         subscribe: (send) => {
           send({ type: 'hello', at: new Date().toISOString(), generation: this.store.loaded.generation });
@@ -76,7 +78,9 @@ export class Daemon {
     const daemon = new Daemon(options, store);
     try {
       await daemon.server.listen(options.socket, options.readOnlySocket);
+      daemon.vrrp = await VrrpService.start(loaded.config, options.stateDir, log, store);
     } catch (err) {
+      await daemon.server.close();
       releasePidFile(options.pidFile);
       throw err;
     }
@@ -106,12 +110,14 @@ export class Daemon {
     this.stopping = true;
     this.options.log.info({ reason }, 'vigild stopping');
     this.store.publish({ type: 'daemon.stopping', at: new Date().toISOString(), signal: reason });
+    // Masters resign first (priority 0, VIPs removed), so backups take over within their skew time.
+    await this.vrrp?.stop();
     await this.server.close();
     releasePidFile(this.options.pidFile);
     this.options.log.info('vigild stopped');
   }
 
-  private reloadNow(): ConfigLoad {
+  private async reloadNow(): Promise<ConfigLoad> {
     const { log, configPath } = this.options;
     log.info({ config: configPath }, 'reloading config');
     const loaded = loadAndLog(configPath, log);
@@ -123,6 +129,7 @@ export class Daemon {
       );
       return loaded;
     }
+    await this.vrrp?.reload(loaded.config);
     const current = this.store.acceptConfig(loaded.config, loaded.files, loaded.warnings, new Date());
     log.info({ generation: current.generation, ...summarize(loaded.config) }, 'config reloaded');
     return loaded;

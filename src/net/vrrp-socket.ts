@@ -5,16 +5,13 @@
  * checks need. The VRRP message itself is vrrp/packet's business.
  */
 import { EventEmitter } from 'node:events';
+import { IPPROTO_VRRP, VRRP_MULTICAST, VRRP_TTL } from '../vrrp/packet.js';
 import { parseIp, type Family } from '../config/address.js';
 import { writeI32 } from './byte-order.js';
 import { interfaceIndex, nativeConstants, RawSocket, withContext, type Ancillary, type InetSocketAddress, type ReceivedMessage } from './native.js';
 
-const IPPROTO_VRRP = 112;
-const VRRP_TTL = 255;
 const IPV4_MIN_HEADER_LENGTH = 20;
 
-/** The all-VRRP-routers groups (RFC 5798 §5.1.1.2, §5.1.2.2). */
-export const VRRP_MULTICAST: Readonly<Record<Family, string>> = { 4: '224.0.0.18', 6: 'ff02::12' };
 
 export interface VrrpPacket {
   /** The VRRP message, without the IP header. */

@@ -24,7 +24,8 @@ export interface EnginePorts {
   /** The interface's primary address for `family` (IPv6: its link-local address), if it has one. */
   primaryAddress(ifname: string, family: Family): string | undefined;
   addresses(ifname: string): AddressPort;
-  announcer(ifname: string, family: Family): AnnouncePort;
+  /** Announces VIPs of an instance on this interface (each on its own `dev` if it has one). */
+  announcer(ifname: string): AnnouncePort;
   clock: Clock;
   observer: InstanceObserver;
 }
@@ -54,7 +55,7 @@ export class VrrpEngine {
         const runtime = new VrrpInstanceRuntime(instance, {
           link: { sourceAddress: source, send: (payload, destination) => link.socket.send(payload, destination) },
           addresses: this.ports.addresses(instance.interface),
-          announcer: this.ports.announcer(instance.interface, instance.family),
+          announcer: this.ports.announcer(instance.interface),
           clock: this.ports.clock,
           observer: this.ports.observer,
           garpIntervalSeconds: this.config.global.garpInterval,

@@ -4,10 +4,8 @@
 // daemon wires real sockets and netlink, and tests wire fakes and a fake clock.
 import type { VrrpInstance as InstanceConfig, Vip } from '../config/index.js';
 import { VrrpMachine, type Action, type MachineSnapshot, type VrrpState } from './machine.js';
-import { checkAgainstInstance, encodeAdvertisement, type Advertisement, type DropReason, type ReceivedIpHeader } from './packet.js';
+import { checkAgainstInstance, encodeAdvertisement, VRRP_MULTICAST, type Advertisement, type DropReason, type ReceivedIpHeader } from './packet.js';
 
-/** RFC 5798 §5.1.1.2 / §5.1.2.2: where adverts go unless unicast peers are configured. */
-export const VRRP_MULTICAST = { 4: '224.0.0.18', 6: 'ff02::12' } as const;
 
 /** The instance's side of the socket for its interface and family (shared by instances). */
 export interface AdvertLink {

@@ -14,6 +14,9 @@ export const IPPROTO_VRRP = 112;
 /** Adverts are sent with TTL / hop limit 255 and refused with any other, so a routed packet cannot pose as a neighbour (RFC 5798 §5.1.1.3, §7.1). */
 export const VRRP_TTL = 255;
 
+/** The all-VRRP-routers multicast groups (RFC 5798 §5.1.1.2, §5.1.2.2). */
+export const VRRP_MULTICAST: Readonly<Record<Family, string>> = { 4: '224.0.0.18', 6: 'ff02::12' };
+
 const TYPE_ADVERTISEMENT = 1;
 const HEADER_LENGTH = 8;
 /** VRRPv2 ends with 8 bytes of authentication data; VRRPv3 has none. */

@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { VigilClient } from '../../src/api/client.js';
 import { StatusResponse, ErrorResponse, type DaemonEvent } from '../../src/api/schema.js';
 import { DaemonProcess, vigil, vigilBin, waitFor } from '../helpers/processes.js';
+import { Lab, labAvailable } from '../lab/lab.js';
 
 const GOOD = `global_defs {
   router_id lb-test
@@ -16,12 +17,12 @@ const GOOD = `global_defs {
 
 vrrp_instance VI_WEB {
   state MASTER
-  interface lo
+  interface eth0
   virtual_router_id 51
   priority 150
   advert_int 1
   virtual_ipaddress {
-    198.51.100.10/24 dev lo
+    198.51.100.10/24 dev eth0
   }
 }
 
@@ -46,7 +47,7 @@ virtual_server 198.51.100.10 80 {
 const GOOD_2 = `${GOOD}
 vrrp_instance VI_DB {
   state BACKUP
-  interface lo
+  interface eth0
   virtual_router_id 52
   priority 100
   virtual_ipaddress {
@@ -83,17 +84,21 @@ function request(socket: string, method: string, urlPath: string, body?: string,
   });
 }
 
-describe('vigild with vigil over the control socket', () => {
-  const daemon = new DaemonProcess();
+// vigild runs VRRP for real, so it runs on a router of a namespace lab, never on the host.
+describe('vigild with vigil over the control socket', { skip: await labAvailable() }, () => {
+  const lab = new Lab();
+  const daemon = new DaemonProcess({ netns: lab.ns('r1') });
   const { configPath } = daemon;
 
   before(async () => {
+    await lab.up(1);
     daemon.writeConfig(GOOD);
     await daemon.start();
   });
 
   after(async () => {
     await daemon.cleanup();
+    await lab.down();
   });
 
   test('vigil status --json prints the API response, which matches the schema and the config', async () => {
@@ -104,10 +109,12 @@ describe('vigild with vigil over the control socket', () => {
     assert.equal(status.config.path, configPath);
     assert.equal(status.config.generation, 1);
     assert.deepEqual(
-      status.instances.map((i) => [i.name, i.interface, i.vrid, i.priority, i.state, i.vips]),
-      [['VI_WEB', 'lo', 51, 150, 'INIT', ['198.51.100.10/24 dev lo']]],
+      status.instances.map((i) => [i.name, i.interface, i.vrid, i.priority, i.vips]),
+      [['VI_WEB', 'eth0', 51, 150, ['198.51.100.10/24 dev eth0']]],
     );
     assert.equal(status.instances[0]?.source, `${configPath}:5:1`);
+    // Alone on its network it starts as BACKUP and takes over after Master_Down_Interval.
+    assert.match(status.instances[0]!.state, /^(BACKUP|MASTER)$/);
     const [vs] = status.virtualServers;
     assert.equal(vs?.name, '198.51.100.10:80');
     assert.equal(vs?.scheduler, 'wrr');
@@ -125,7 +132,7 @@ describe('vigild with vigil over the control socket', () => {
     assert.equal(code, 0);
     assert.match(stdout, /^vigild \S+ {2}pid \d+ {2}up \d+s/);
     assert.match(stdout, /^NAME +INTERFACE +VRID +VER +STATE/m);
-    assert.match(stdout, /^VI_WEB +lo +51 +v2 +INIT +150 +150 +1s +- +198\.51\.100\.10\/24 dev lo$/m);
+    assert.match(stdout, /^VI_WEB +eth0 +51 +v2 +(BACKUP|MASTER) +150 +150 +1s +- +198\.51\.100\.10\/24 dev eth0$/m);
     assert.match(stdout, /^198\.51\.100\.10:80 +TCP +wrr +DR +- +203\.0\.113\.21:80 +2 +unknown +TCP_CHECK$/m);
     assert.match(stdout, /^ +203\.0\.113\.22:80 +1 +unknown +-$/m);
   });

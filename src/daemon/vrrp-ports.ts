@@ -1,0 +1,97 @@
+// The VRRP engine's ports made real: raw VRRP sockets, rtnetlink for VIPs, AF_PACKET for
+// gratuitous ARP / unsolicited NA, the process clock, and the daemon's log and event stream.
+import type { Config, Vip } from '../config/index.js';
+import { FrameSocket } from '../net/frame-socket.js';
+import { interfaceIndex } from '../net/native.js';
+import type { InterfaceAddress, Link, Rtnetlink } from '../net/rtnetlink.js';
+import { VipAddresses, type AddressLedger } from '../net/vip-addresses.js';
+import { VrrpSocket } from '../net/vrrp-socket.js';
+import type { EnginePorts } from '../vrrp/engine.js';
+import { buildGratuitousArp, buildUnsolicitedNeighborAdvert } from '../vrrp/gratuitous.js';
+import type { Clock, InstanceObserver } from '../vrrp/instance.js';
+import type { Family } from '../vrrp/packet.js';
+
+export const processClock: Clock = {
+  now: () => performance.now(),
+  after(ms, fn) {
+    const timer = setTimeout(fn, ms);
+    return () => clearTimeout(timer);
+  },
+};
+
+export interface HostSnapshot {
+  links: Link[];
+  addresses: InterfaceAddress[];
+}
+
+/** What the host looks like now: the interfaces (for MACs) and their addresses (for sources). */
+export async function snapshotHost(rtnl: Rtnetlink): Promise<HostSnapshot> {
+  const [links, addresses] = await Promise.all([rtnl.listLinks(), rtnl.listAddresses()]);
+  return { links, addresses };
+}
+
+export function realEnginePorts(
+  config: Config,
+  host: HostSnapshot,
+  rtnl: Rtnetlink,
+  ledger: AddressLedger,
+  observer: InstanceObserver,
+  onSocketError: (ifname: string, error: Error) => void,
+): EnginePorts & { close(): void } {
+  const vipAddresses = new Set(config.instances.flatMap((i) => [...i.vips, ...i.excludedVips].map((v) => v.address)));
+  const frameSockets = new Map<number, FrameSocket>();
+  const frameSocket = (ifindex: number) => {
+    let socket = frameSockets.get(ifindex);
+    if (!socket) frameSockets.set(ifindex, (socket = new FrameSocket(ifindex)));
+    return socket;
+  };
+  const macOf = (ifname: string) => {
+    const mac = host.links.find((l) => l.name === ifname)?.mac;
+    if (!mac) throw new Error(`interface ${ifname} has no MAC address to announce VIPs from`);
+    return mac;
+  };
+
+  return {
+    openSocket(ifname, family, onPacket) {
+      const socket = new VrrpSocket({ interface: ifname, family });
+      socket.on('packet', (p) => onPacket(p.payload, { family: p.family, source: p.source, destination: p.destination, ttl: p.ttl }));
+      socket.on('error', (err) => onSocketError(ifname, err));
+      return { send: (payload, destination) => socket.send(payload, destination), close: () => socket.close() };
+    },
+    primaryAddress(ifname, family) {
+      const ifindex = host.links.find((l) => l.name === ifname)?.index;
+      return primaryAddressOf(host.addresses, ifindex, family, vipAddresses);
+    },
+    addresses: (ifname) => new VipAddresses(rtnl, ifname, ledger),
+    announcer: (ifname) => ({
+      announce(vips: readonly Vip[]) {
+        for (const vip of vips) {
+          const dev = vip.dev ?? ifname;
+          const frame = vip.family === 4 ? buildGratuitousArp(macOf(dev), vip.address) : buildUnsolicitedNeighborAdvert(macOf(dev), vip.address);
+          frameSocket(interfaceIndex(dev)).send(frame);
+        }
+      },
+    }),
+    clock: processClock,
+    observer,
+    close() {
+      for (const socket of frameSockets.values()) socket.close();
+      frameSockets.clear();
+    },
+  };
+}
+
+/**
+ * The address the kernel will send adverts from, and so the one that goes into the VRRPv3
+ * checksum and the tie-break: IPv4, the interface's first primary address; IPv6, its link-local
+ * address (RFC 5798 §5.1.2.1). VIPs never count, even when a previous run left them behind.
+ */
+export function primaryAddressOf(addresses: readonly InterfaceAddress[], ifindex: number | undefined, family: Family, vips: ReadonlySet<string>): string | undefined {
+  return addresses.find(
+    (a) =>
+      a.ifindex === ifindex &&
+      a.family === family &&
+      !vips.has(a.address) &&
+      (family === 4 ? !a.secondary : a.scope === 'link' && !a.tentative && !a.dadFailed),
+  )?.address;
+}

@@ -1,0 +1,107 @@
+// VRRP inside vigild: the engine for the running config, its kernel ports, cleanup of VIPs a
+// crashed run left behind, and its transitions into the log and the event stream.
+import { isDeepStrictEqual } from 'node:util';
+import type { Config, VrrpInstance } from '../config/index.js';
+import { Rtnetlink } from '../net/rtnetlink.js';
+import { reclaimLeftovers } from '../net/vip-addresses.js';
+import { VrrpEngine } from '../vrrp/engine.js';
+import type { InstanceObserver, InstanceStatus } from '../vrrp/instance.js';
+import { FileAddressLedger } from './address-ledger.js';
+import type { Logger } from './logger.js';
+import type { StateStore } from './store.js';
+import { realEnginePorts, snapshotHost } from './vrrp-ports.js';
+
+export class VrrpService {
+  private engine: VrrpEngine | undefined;
+  private closePorts: (() => void) | undefined;
+  private running: Config | undefined;
+
+  private constructor(
+    private readonly rtnl: Rtnetlink,
+    private readonly ledger: FileAddressLedger,
+    private readonly log: Logger,
+    private readonly store: StateStore,
+  ) {}
+
+  /** Reclaims leftover VIPs and starts the config's instances; throws with a clear message when it cannot. */
+  static async start(config: Config, stateDir: string, log: Logger, store: StateStore): Promise<VrrpService> {
+    const ledger = new FileAddressLedger(stateDir);
+    const rtnl = new Rtnetlink();
+    const service = new VrrpService(rtnl, ledger, log, store);
+    try {
+      for (const left of await reclaimLeftovers(rtnl, ledger)) {
+        log.warn({ interface: left.ifname, address: `${left.address}/${left.prefix}` }, 'removed a VIP left behind by a previous run');
+      }
+      await service.run(config);
+    } catch (err) {
+      rtnl.close();
+      throw err;
+    }
+    return service;
+  }
+
+  status(): InstanceStatus[] {
+    return this.engine?.status() ?? [];
+  }
+
+  /**
+   * Applies a reloaded config. Unchanged instances keep running untouched; when any instance
+   * changed, the engine restarts (masters resign with priority 0, so backups take over within
+   * their skew time).
+   */
+  async reload(config: Config): Promise<void> {
+    if (this.running && sameInstances(this.running, config)) {
+      this.running = config;
+      return;
+    }
+    this.log.warn('VRRP instances changed: restarting them (a master hands its VIPs over while it restarts)');
+    await this.stopEngine();
+    await this.run(config);
+  }
+
+  async stop(): Promise<void> {
+    await this.stopEngine();
+    this.rtnl.close();
+  }
+
+  private async run(config: Config): Promise<void> {
+    this.running = config;
+    if (config.instances.length === 0) return;
+    const host = await snapshotHost(this.rtnl);
+    const ports = realEnginePorts(config, host, this.rtnl, this.ledger, this.observer(), (ifname, err) =>
+      this.log.error({ interface: ifname, err: err.message }, 'VRRP socket receive failed'),
+    );
+    const engine = new VrrpEngine(config, ports);
+    try {
+      engine.start();
+    } catch (err) {
+      ports.close();
+      throw new Error(`cannot start VRRP: ${(err as Error).message}`, { cause: err });
+    }
+    this.engine = engine;
+    this.closePorts = ports.close;
+  }
+
+  private async stopEngine(): Promise<void> {
+    await this.engine?.stop();
+    this.closePorts?.();
+    this.engine = undefined;
+    this.closePorts = undefined;
+  }
+
+  private observer(): InstanceObserver {
+    return {
+      transition: (t) => {
+        this.log.info({ instance: t.instance, from: t.from, to: t.to }, `${t.instance}: ${t.from} -> ${t.to}: ${t.reason}`);
+        this.store.publish({ type: 'vrrp.transition', at: t.at.toISOString(), instance: t.instance, from: t.from, to: t.to, reason: t.reason });
+      },
+      problem: (instance, message, detail) => this.log.warn({ instance, ...detail }, `${instance}: ${message}`),
+    };
+  }
+}
+
+/** Whether two configs run the same VRRP instances (source positions aside). */
+function sameInstances(a: Config, b: Config): boolean {
+  const strip = (instances: VrrpInstance[]) => JSON.parse(JSON.stringify(instances, (key, value) => (key === 'pos' ? undefined : value)));
+  return isDeepStrictEqual(strip(a.instances), strip(b.instances)) && a.global.garpInterval === b.global.garpInterval;
+}
