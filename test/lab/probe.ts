@@ -42,3 +42,16 @@ export class VipProbe {
     this.child.kill('SIGINT');
   }
 }
+
+/**
+ * Polls `from`'s neighbour table until the VIP resolves to `mac` (the new master's gratuitous
+ * ARP / NA reached the client); resolves with the milliseconds since `since`.
+ */
+export async function waitForVipAt(lab: Lab, from: NodeName, vip: string, mac: string, since: number, timeoutMs = 5000): Promise<number> {
+  for (;;) {
+    const { stdout } = await lab.exec(from, ['ip', '-j', 'neigh', 'show', vip]);
+    const [entry] = JSON.parse(stdout) as { lladdr?: string }[];
+    if (entry?.lladdr === mac) return Date.now() - since;
+    if (Date.now() - since > timeoutMs) throw new Error(`${vip} still resolves to ${entry?.lladdr ?? 'nothing'} on ${from}, not ${mac}`);
+  }
+}
