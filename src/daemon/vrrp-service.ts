@@ -95,6 +95,7 @@ export class VrrpService {
         this.log.info({ instance: t.instance, from: t.from, to: t.to }, `${t.instance}: ${t.from} -> ${t.to}: ${t.reason}`);
         this.store.publish({ type: 'vrrp.transition', at: t.at.toISOString(), instance: t.instance, from: t.from, to: t.to, reason: t.reason });
       },
+      groupTransition: (t) => this.log.info({ syncGroup: t.group, from: t.from, to: t.to }, `sync group ${t.group}: ${t.from} -> ${t.to}: ${t.reason}`),
       problem: (instance, message, detail) => this.log.warn({ instance, ...detail }, `${instance}: ${message}`),
     };
   }

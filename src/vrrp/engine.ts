@@ -2,7 +2,9 @@
 // the instances on it, received adverts decoded once and handed to the instance of their VRID.
 // The kernel is reached only through the ports the daemon passes in.
 import type { Config, VrrpInstance as InstanceConfig } from '../config/index.js';
+import { Coordinator } from './coordinator.js';
 import {
+  machineOptionsFor,
   VrrpInstanceRuntime,
   type AddressPort,
   type AnnouncePort,
@@ -49,17 +51,19 @@ export class VrrpEngine {
   /** Opens the sockets and starts every instance; throws, having started nothing, if a socket cannot be opened. */
   start(): void {
     const planned = this.config.instances.map((instance) => ({ instance, source: this.sourceAddressOf(instance) }));
+    const coordinators = this.syncGroupCoordinators(planned);
     try {
       for (const { instance, source } of planned) {
         const link = this.linkFor(instance);
-        const runtime = new VrrpInstanceRuntime(instance, {
-          link: { sourceAddress: source, send: (payload, destination) => link.socket.send(payload, destination) },
+        const ports = {
+          link: { sourceAddress: source, send: (payload: Buffer, destination: string) => link.socket.send(payload, destination) },
           addresses: this.ports.addresses(instance.interface),
           announcer: this.ports.announcer(instance.interface),
           clock: this.ports.clock,
           observer: this.ports.observer,
           garpIntervalSeconds: this.config.global.garpInterval,
-        });
+        };
+        const runtime = new VrrpInstanceRuntime(instance, ports, coordinators.get(instance.name));
         link.byVrid.set(instance.vrid, runtime);
         link.ownSources.add(source);
         this.runtimes.push(runtime);
@@ -84,6 +88,19 @@ export class VrrpEngine {
 
   instance(name: string): VrrpInstanceRuntime | undefined {
     return this.runtimes.find((r) => r.name === name);
+  }
+
+  /** One coordinator per vrrp_sync_group, shared by its members: they change state together. */
+  private syncGroupCoordinators(planned: { instance: InstanceConfig; source: string }[]): Map<string, Coordinator> {
+    const byMember = new Map<string, Coordinator>();
+    for (const group of this.config.syncGroups) {
+      const members = Object.fromEntries(
+        planned.filter((p) => group.members.includes(p.instance.name)).map((p) => [p.instance.name, machineOptionsFor(p.instance, p.source)]),
+      );
+      const coordinator = Coordinator.syncGroup(group.name, members, this.ports.clock, (t) => this.ports.observer.groupTransition?.(t));
+      for (const member of Object.keys(members)) byMember.set(member, coordinator);
+    }
+    return byMember;
   }
 
   private sourceAddressOf(instance: InstanceConfig): string {

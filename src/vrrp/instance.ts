@@ -3,7 +3,8 @@
 // NA. Everything that touches the kernel or the clock comes in through the ports below, so the
 // daemon wires real sockets and netlink, and tests wire fakes and a fake clock.
 import type { VrrpInstance as InstanceConfig, Vip } from '../config/index.js';
-import { VrrpMachine, type Action, type MachineSnapshot, type VrrpState } from './machine.js';
+import { Coordinator, type GroupTransition } from './coordinator.js';
+import type { Action, Input, MachineOptions, MachineSnapshot, VrrpState } from './machine.js';
 import { checkAgainstInstance, encodeAdvertisement, VRRP_MULTICAST, type Advertisement, type DropReason, type ReceivedIpHeader } from './packet.js';
 
 
@@ -43,6 +44,8 @@ export interface Transition {
 
 export interface InstanceObserver {
   transition(t: Transition): void;
+  /** A sync group changed state as a whole (for its notify scripts and the log). */
+  groupTransition?(t: GroupTransition): void;
   /** Something an operator should see in the log: a dropped advert, a failed send or VIP change. */
   problem(instance: string, message: string, detail?: Record<string, unknown>): void;
 }
@@ -76,8 +79,25 @@ export interface InstancePorts {
   garpIntervalSeconds: number;
 }
 
+/** The state machine options of an instance whose adverts leave from `sourceAddress`. */
+export function machineOptionsFor(config: InstanceConfig, sourceAddress: string): MachineOptions {
+  return {
+    version: config.version,
+    priority: config.priority,
+    advertIntervalCs: Math.round(config.advertInt * 100),
+    preempt: !config.nopreempt,
+    preemptDelayMs: config.preemptDelay * 1000,
+    initialState: config.initialState,
+    primaryAddress: sourceAddress,
+    higherPrioSendAdvert: config.higherPrioSendAdvert,
+    // keepalived answers a lower-priority advert at once, so a second master (after a
+    // partition heals) steps down within a round trip instead of at our next advert.
+    replyToLowerPriority: true,
+  };
+}
+
 export class VrrpInstanceRuntime {
-  private readonly machine: VrrpMachine;
+  private readonly coordinator: Coordinator;
   private readonly counters: InstanceCounters = {
     advertsSent: 0,
     advertsReceived: 0,
@@ -89,29 +109,22 @@ export class VrrpInstanceRuntime {
     drops: {},
   };
   private lastTransition: Transition | undefined;
-  private cancelTimer: (() => void) | undefined;
   /** Pending gratuitous-ARP rounds of the current mastership. */
   private readonly announceTimers = new Set<() => void>();
   /** VIP changes run one after another, in the order the machine asked for them. */
   private addressQueue: Promise<void> = Promise.resolve();
 
+  /**
+   * `coordinator` runs this instance's state machine: its sync group's, or by default one of its
+   * own.
+   */
   constructor(
     readonly config: InstanceConfig,
     private readonly ports: InstancePorts,
+    coordinator?: Coordinator,
   ) {
-    this.machine = new VrrpMachine({
-      version: config.version,
-      priority: config.priority,
-      advertIntervalCs: Math.round(config.advertInt * 100),
-      preempt: !config.nopreempt,
-      preemptDelayMs: config.preemptDelay * 1000,
-      initialState: config.initialState,
-      primaryAddress: ports.link.sourceAddress,
-      higherPrioSendAdvert: config.higherPrioSendAdvert,
-      // keepalived answers a lower-priority advert at once, so a second master (after a
-      // partition heals) steps down within a round trip instead of at our next advert.
-      replyToLowerPriority: true,
-    });
+    this.coordinator = coordinator ?? Coordinator.solo(config.name, machineOptionsFor(config, ports.link.sourceAddress), ports.clock);
+    this.coordinator.attach(config.name, (action) => this.perform(action));
   }
 
   get name(): string {
@@ -119,7 +132,7 @@ export class VrrpInstanceRuntime {
   }
 
   get state(): VrrpState {
-    return this.machine.state;
+    return this.coordinator.snapshot(this.name).state;
   }
 
   start(): void {
@@ -129,14 +142,13 @@ export class VrrpInstanceRuntime {
   /** Leaves the virtual router: a master sends priority 0 and removes its VIPs. */
   async stop(): Promise<void> {
     this.step({ type: 'shutdown' });
-    this.cancelTimer?.();
-    this.cancelTimer = undefined;
+    this.coordinator.halt();
     await this.addressQueue;
   }
 
   /** Operator failover: a master hands over to the best backup. Returns whether it was master. */
   relinquish(): boolean {
-    const wasMaster = this.machine.state === 'MASTER';
+    const wasMaster = this.state === 'MASTER';
     this.step({ type: 'relinquish' });
     return wasMaster;
   }
@@ -153,7 +165,7 @@ export class VrrpInstanceRuntime {
     });
     // skip_check_adv_addr: a master we already follow may advertise another address list.
     const addressCheckSkipped =
-      !check.ok && check.reason === 'address_mismatch' && this.config.skipCheckAdvAddr && this.machine.snapshot().masterAddress === ip.source;
+      !check.ok && check.reason === 'address_mismatch' && this.config.skipCheckAdvAddr && this.coordinator.snapshot(this.name).masterAddress === ip.source;
     if (!check.ok && !addressCheckSkipped) {
       this.countDrop(check.reason, `advert from ${ip.source} dropped: ${check.detail}`);
       return;
@@ -161,13 +173,13 @@ export class VrrpInstanceRuntime {
     if (check.ok && check.warning) this.ports.observer.problem(this.name, check.warning, { source: ip.source });
     this.counters.advertsReceived++;
     if (advert.priority === 0) this.counters.priorityZeroReceived++;
-    const wasMaster = this.machine.state === 'MASTER';
+    const wasMaster = this.state === 'MASTER';
     this.step({ type: 'advert', priority: advert.priority, advertIntervalCs: advert.advertIntervalCs, source: ip.source });
     // A master only hears adverts from another master. Still master afterwards means the other
     // one is stepping down, e.g. after a partition heals: clients may have learned its MAC for
     // the VIPs, so announce them again now rather than leave them black-holed until their ARP
     // entries expire.
-    if (wasMaster && this.machine.state === 'MASTER' && advert.priority > 0) this.announceRound();
+    if (wasMaster && this.state === 'MASTER' && advert.priority > 0) this.announceRound();
   }
 
   /** Priority after tracking weights (configured priority plus the weights that apply). */
@@ -187,16 +199,15 @@ export class VrrpInstanceRuntime {
 
   status(): InstanceStatus {
     return {
-      ...this.machine.snapshot(),
+      ...this.coordinator.snapshot(this.name),
       name: this.name,
       lastTransition: this.lastTransition,
       counters: { ...this.counters, drops: { ...this.counters.drops } },
     };
   }
 
-  private step(input: Parameters<VrrpMachine['step']>[0]): void {
-    for (const action of this.machine.step(input, this.ports.clock.now())) this.perform(action);
-    this.armTimer();
+  private step(input: Input): void {
+    this.coordinator.feed(this.name, input);
   }
 
   private perform(action: Action): void {
@@ -219,20 +230,9 @@ export class VrrpInstanceRuntime {
         this.countDrop('interval_mismatch', action.reason);
         return;
       case 'wantMaster':
-        // Sync groups are coordinated above single instances; a lone instance never asks.
+        // The sync group acts on it (the coordinator); nothing for the instance to do.
         return;
     }
-  }
-
-  private armTimer(): void {
-    this.cancelTimer?.();
-    this.cancelTimer = undefined;
-    const deadline = this.machine.nextDeadline();
-    if (deadline === undefined) return;
-    this.cancelTimer = this.ports.clock.after(Math.max(0, deadline - this.ports.clock.now()), () => {
-      this.cancelTimer = undefined;
-      this.step({ type: 'tick' });
-    });
   }
 
   private sendAdvert(priority: number): void {
@@ -279,7 +279,7 @@ export class VrrpInstanceRuntime {
    * garp_master_refresh seconds while master.
    */
   private startAnnouncing(): void {
-    if (this.machine.state !== 'MASTER') return;
+    if (this.state !== 'MASTER') return;
     const { garpMasterRepeat, garpMasterDelay, garpMasterRefresh, garpMasterRefreshRepeat } = this.config;
     this.announceBurst(garpMasterRepeat);
     if (garpMasterDelay > 0) this.schedule(garpMasterDelay * 1000, () => this.announceBurst(garpMasterRepeat));

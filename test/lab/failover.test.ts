@@ -21,12 +21,15 @@ const MARGIN_MS = 50;
 
 interface RouterSpec {
   priority: number;
+  /** The whole config, instead of the one-instance template. */
+  raw?: string;
   /** Extra lines inside vrrp_instance. */
   extra?: string;
   ipv6?: boolean;
 }
 
-function configText({ priority, extra = '', ipv6 = false }: RouterSpec): string {
+function configText({ priority, raw, extra = '', ipv6 = false }: RouterSpec): string {
+  if (raw) return raw;
   return `vrrp_instance VI_1 {
   state BACKUP
   interface eth0
@@ -234,5 +237,38 @@ describe('VRRP failover between vigild nodes (v3, advert 0.1 s)', { skip }, () =
     await cluster.waitForMaster('r2');
     assert.equal(await cluster.holds('r2', VIP6), true);
     await cluster.lab.exec('client', ['ping', '-6', '-c', '1', '-W', '1', VIP6]);
+  });
+
+  test('a sync group keeps its instances on one node, even when their priorities disagree', async () => {
+    // Alone, r1 would win VI_A (150 > 100) and r2 would win VI_B (100 > 50).
+    const groupConfig = (a: number, b: number) => `vrrp_sync_group SG {
+  group {
+    VI_A
+    VI_B
+  }
+}
+${['A', 'B']
+  .map(
+    (name, i) => `vrrp_instance VI_${name} {
+  state BACKUP
+  interface eth0
+  virtual_router_id ${61 + i}
+  priority ${i === 0 ? a : b}
+  advert_int 0.1
+  version 3
+  virtual_ipaddress {
+    198.51.100.${210 + i}/24
+  }
+}`,
+  )
+  .join('\n')}
+`;
+    await Promise.all([cluster.start('r1', { priority: 0, raw: groupConfig(150, 50) }), cluster.start('r2', { priority: 0, raw: groupConfig(100, 100) })]);
+    await new Promise((r) => setTimeout(r, 15 * ADVERT_MS));
+    const holders = async (address: string) => (await Promise.all((['r1', 'r2'] as const).map(async (n) => ((await cluster.holds(n, address)) ? n : '')))).filter(Boolean);
+    // Which node wins depends on who starts first; that one node holds both VIPs does not.
+    const a = await holders('198.51.100.210');
+    assert.equal(a.length, 1, `VI_A's VIP is on ${JSON.stringify(a)}`);
+    assert.deepEqual(await holders('198.51.100.211'), a);
   });
 });

@@ -130,6 +130,13 @@ NFT`);
     return run('ip', ['netns', 'exec', ns, ...argv], { maxBuffer: 16 * 1024 * 1024 });
   }
 
+  /** Whether `node` has `address` on its eth0, as the kernel says (not as a daemon claims). */
+  async holds(node: NodeName, address: string): Promise<boolean> {
+    const { stdout } = await this.exec(node, ['ip', '-j', 'addr', 'show', 'dev', 'eth0']);
+    const [link] = JSON.parse(stdout) as { addr_info: { local: string }[] }[];
+    return link?.addr_info.some((a) => a.local === address) ?? false;
+  }
+
   /** Starts a long-running process inside `node`; `down()` ends it if the test did not. */
   spawn(node: NodeName, argv: string[], options: SpawnOptions = {}): ChildProcess {
     const child = spawn('ip', ['netns', 'exec', this.ns(node), ...argv], { stdio: ['ignore', 'pipe', 'pipe'], ...options });

@@ -1,0 +1,158 @@
+// VRRP routers in a lab node, whatever runs them (vigild here, keepalived in ./keepalived.ts),
+// behind one interface, so a scenario can be written once and played with the roles either way.
+// Both read the same keepalived.conf text, which vrrpConfig() writes.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DaemonUnreachableError, VigilClient } from '../../src/api/client.js';
+import type { InstanceStatus, StatusResponse, VrrpState } from '../../src/api/schema.js';
+import { DaemonProcess } from '../helpers/processes.js';
+import type { Lab, NodeName } from './lab.js';
+
+/** A VRRP state, or DOWN when nothing runs VRRP on the node. */
+export type RouterState = VrrpState | 'DOWN';
+
+/** The instance name vrrpConfig() uses unless told otherwise. */
+export const DEFAULT_INSTANCE = 'VI_1';
+
+export interface LabRouter {
+  readonly node: NodeName;
+  /** What speaks VRRP on the node, for test names and messages. */
+  readonly kind: 'vigild' | 'keepalived';
+  /** Starts the daemon with this keepalived.conf text; resolves once its instances are running. */
+  start(config: string): Promise<void>;
+  /** SIGTERM, as an operator or systemd stops it: a master resigns with priority 0. */
+  stop(): Promise<void>;
+  state(instance?: string): Promise<RouterState>;
+  /** What the daemon printed, for failure messages. */
+  readonly log: string;
+  /** Kills what is still running and removes its files. */
+  cleanup(): Promise<void>;
+}
+
+export interface InstanceSpec {
+  name?: string;
+  version: 2 | 3;
+  vrid: number;
+  priority: number;
+  /** Seconds; VRRPv2 takes whole seconds only. */
+  advertInt: number;
+  /** With its prefix length, e.g. 198.51.100.200/24. */
+  vip: string;
+  /** VRRPv2 `auth_type PASS` password. */
+  authPass?: string;
+}
+
+/** keepalived.conf text for these instances, in the dialect both keepalived and vigild read. */
+export function vrrpConfig(...instances: InstanceSpec[]): string {
+  return instances
+    .map(
+      ({ name = DEFAULT_INSTANCE, version, vrid, priority, advertInt, vip, authPass }) => `vrrp_instance ${name} {
+    state BACKUP
+    interface eth0
+    version ${version}
+    virtual_router_id ${vrid}
+    priority ${priority}
+    advert_int ${advertInt}
+${authPass === undefined ? '' : `    authentication {\n        auth_type PASS\n        auth_pass ${authPass}\n    }\n`}    virtual_ipaddress {
+        ${vip} dev eth0
+    }
+}
+`,
+    )
+    .join('\n');
+}
+
+/** The address of a VIP written with its prefix length. */
+export const vipAddress = (vip: string): string => vip.split('/')[0]!;
+
+/**
+ * Polls `probe` every 50 ms until it returns true; after `timeoutMs` fails with what `explain`
+ * says about the last attempt.
+ */
+export async function pollUntil(probe: () => Promise<boolean>, explain: () => string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`after ${timeoutMs} ms: ${explain()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * Waits until every router is in its expected state for `instance` (an array lists the states
+ * that will do). Fails with the states seen last and the routers' logs.
+ */
+export async function waitForStates(expected: [LabRouter, RouterState | RouterState[]][], { instance = DEFAULT_INSTANCE, timeoutMs = 10_000 } = {}): Promise<void> {
+  let states: RouterState[] = [];
+  await pollUntil(
+    async () => {
+      states = await Promise.all(expected.map(([router]) => router.state(instance)));
+      return expected.every(([, want], i) => [want].flat().includes(states[i]!));
+    },
+    () => {
+      const seen = expected.map(([router, want], i) => `${router.kind} on ${router.node}: ${states[i]} (expected ${[want].flat().join(' or ')})`);
+      const logs = expected.map(([router]) => `--- ${router.kind} on ${router.node} ---\n${router.log.slice(-4000)}`);
+      return `${instance}: ${seen.join('; ')}\n${logs.join('\n')}`;
+    },
+    timeoutMs,
+  );
+}
+
+/** vigild in a lab node, its state read over the control API as `vigil status --json` would. */
+export class VigildRouter implements LabRouter {
+  readonly kind = 'vigild';
+  /** Kept across restarts, as in production: the state dir holds the ledger of VIPs it added. */
+  private readonly dir = mkdtempSync(path.join(tmpdir(), 'vigil-lab-'));
+  private daemon: DaemonProcess | undefined;
+
+  constructor(
+    private readonly lab: Lab,
+    readonly node: NodeName,
+  ) {}
+
+  get log(): string {
+    return this.daemon?.log ?? '';
+  }
+
+  async start(config: string): Promise<void> {
+    // A new process object per start: DaemonProcess waits for a start-up line in its own log.
+    this.daemon = new DaemonProcess({ netns: this.lab.ns(this.node), dir: this.dir });
+    this.daemon.writeConfig(config);
+    await this.daemon.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.daemon?.stop();
+  }
+
+  /** The daemon's status, or undefined when no vigild answers. */
+  async status(): Promise<StatusResponse | undefined> {
+    if (!this.daemon) return undefined;
+    const client = new VigilClient({ socket: this.daemon.socket, timeoutMs: 2000 });
+    try {
+      return await client.status();
+    } catch (err) {
+      if (err instanceof DaemonUnreachableError) return undefined;
+      throw err;
+    } finally {
+      await client.close();
+    }
+  }
+
+  /** One instance's status; throws when vigild is down or does not run it. */
+  async instance(name = DEFAULT_INSTANCE): Promise<InstanceStatus> {
+    const found = (await this.status())?.instances.find((i) => i.name === name);
+    if (!found) throw new Error(`vigild on ${this.node} does not report instance ${name}:\n${this.log.slice(-4000)}`);
+    return found;
+  }
+
+  async state(instance = DEFAULT_INSTANCE): Promise<RouterState> {
+    const status = await this.status();
+    return status?.instances.find((i) => i.name === instance)?.state ?? 'DOWN';
+  }
+
+  async cleanup(): Promise<void> {
+    await this.daemon?.cleanup();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
