@@ -2,7 +2,7 @@
 import type { SourcePos, VirtualServer, Vip } from '../config/index.js';
 import type { InstanceStatus, StatusResponse, VirtualServerStatus } from '../api/schema.js';
 import { API_VERSION } from '../api/schema.js';
-import type { InstanceStatus as RuntimeStatus } from '../vrrp/instance.js';
+import { emptyCounters, type InstanceStatus as RuntimeStatus } from '../vrrp/instance.js';
 import type { StateStore } from './store.js';
 
 export interface DaemonIdentity {
@@ -30,17 +30,6 @@ export function virtualServerName(vs: VirtualServer): string {
       return `group ${key.name}`;
   }
 }
-
-const NO_COUNTERS: InstanceStatus['counters'] = {
-  advertsSent: 0,
-  advertsReceived: 0,
-  priorityZeroSent: 0,
-  priorityZeroReceived: 0,
-  becameMaster: 0,
-  announcements: 0,
-  sendErrors: 0,
-  drops: {},
-};
 
 /** `runtime` is what the VRRP engine reports per instance; an instance it does not run shows as INIT. */
 export function buildStatus(store: StateStore, daemon: DaemonIdentity, now: Date, runtime: readonly RuntimeStatus[] = []): StatusResponse {
@@ -73,7 +62,7 @@ export function buildStatus(store: StateStore, daemon: DaemonIdentity, now: Date
         to: live.lastTransition.to,
         reason: live.lastTransition.reason,
       },
-      counters: live?.counters ?? NO_COUNTERS,
+      counters: live?.counters ?? emptyCounters(),
       source: sourceRef(inst.pos),
     };
   });

@@ -63,6 +63,10 @@ export interface InstanceCounters {
   drops: Partial<Record<DropReason, number>>;
 }
 
+export function emptyCounters(): InstanceCounters {
+  return { advertsSent: 0, advertsReceived: 0, priorityZeroSent: 0, priorityZeroReceived: 0, becameMaster: 0, announcements: 0, sendErrors: 0, drops: {} };
+}
+
 export interface InstanceStatus extends MachineSnapshot {
   name: string;
   lastTransition?: Transition;
@@ -98,16 +102,7 @@ export function machineOptionsFor(config: InstanceConfig, sourceAddress: string)
 
 export class VrrpInstanceRuntime {
   private readonly coordinator: Coordinator;
-  private readonly counters: InstanceCounters = {
-    advertsSent: 0,
-    advertsReceived: 0,
-    priorityZeroSent: 0,
-    priorityZeroReceived: 0,
-    becameMaster: 0,
-    announcements: 0,
-    sendErrors: 0,
-    drops: {},
-  };
+  private readonly counters = emptyCounters();
   private lastTransition: Transition | undefined;
   /** Pending gratuitous-ARP rounds of the current mastership. */
   private readonly announceTimers = new Set<() => void>();

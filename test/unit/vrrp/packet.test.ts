@@ -19,6 +19,7 @@ import {
 } from '../../../src/vrrp/packet.js';
 import { readPcap, type Frame, type IpFields } from '../../helpers/pcap.js';
 import { fixture } from '../../helpers/paths.js';
+import { prng } from '../../helpers/prng.js';
 
 interface VrrpFrame {
   number: number;
@@ -399,17 +400,6 @@ describe('encodeAdvertisement refuses what cannot go on the wire', () => {
   }
 });
 
-/** mulberry32: a small deterministic PRNG, so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('seeded fuzz', () => {
   const random = prng(0x7a11);
