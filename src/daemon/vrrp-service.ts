@@ -1,18 +1,22 @@
 // VRRP inside vigild: the engine for the running config, its kernel ports, cleanup of VIPs a
 // crashed run left behind, and its transitions into the log and the event stream.
 import { isDeepStrictEqual } from 'node:util';
-import type { Config, VrrpInstance } from '../config/index.js';
+import type { Config } from '../config/index.js';
 import { Rtnetlink } from '../net/rtnetlink.js';
 import { reclaimLeftovers } from '../net/vip-addresses.js';
 import { VrrpEngine } from '../vrrp/engine.js';
 import type { InstanceObserver, InstanceStatus } from '../vrrp/instance.js';
+import { ChildProcessLauncher, NotifyRunner, type NotifyState } from '../vrrp/script-runner.js';
 import { FileAddressLedger } from './address-ledger.js';
 import type { Logger } from './logger.js';
 import type { StateStore } from './store.js';
-import { realEnginePorts, snapshotHost } from './vrrp-ports.js';
+import { processClock, realEnginePorts, snapshotHost } from './vrrp-ports.js';
+import { TrackingSupervisor } from './vrrp-tracking.js';
 
 export class VrrpService {
   private engine: VrrpEngine | undefined;
+  private tracking: TrackingSupervisor | undefined;
+  private notify: NotifyRunner | undefined;
   private closePorts: (() => void) | undefined;
   private running: Config | undefined;
 
@@ -71,6 +75,11 @@ export class VrrpService {
     const ports = realEnginePorts(config, host, this.rtnl, this.ledger, this.observer(), (ifname, err) =>
       this.log.error({ interface: ifname, err: err.message }, 'VRRP socket receive failed'),
     );
+    const launcher = new ChildProcessLauncher(config.global);
+    this.notify = new NotifyRunner({
+      launcher,
+      onFailure: (f) => this.log.warn({ subject: f.subject, state: f.state }, `notify script for ${f.subject} ${f.state} failed: ${f.detail}`),
+    });
     const engine = new VrrpEngine(config, ports);
     try {
       engine.start();
@@ -80,12 +89,18 @@ export class VrrpService {
     }
     this.engine = engine;
     this.closePorts = ports.close;
+    this.tracking = new TrackingSupervisor(config, engine, host.links, launcher, processClock, this.log);
+    await this.tracking.start();
   }
 
   private async stopEngine(): Promise<void> {
+    this.tracking?.stop();
     await this.engine?.stop();
     this.closePorts?.();
+    // The STOP notify scripts the engine's shutdown queued run to the end.
+    await this.notify?.idle();
     this.engine = undefined;
+    this.tracking = undefined;
     this.closePorts = undefined;
   }
 
@@ -94,15 +109,30 @@ export class VrrpService {
       transition: (t) => {
         this.log.info({ instance: t.instance, from: t.from, to: t.to }, `${t.instance}: ${t.from} -> ${t.to}: ${t.reason}`);
         this.store.publish({ type: 'vrrp.transition', at: t.at.toISOString(), instance: t.instance, from: t.from, to: t.to, reason: t.reason });
+        const instance = this.running?.instances.find((i) => i.name === t.instance);
+        const priority = this.engine?.instance(t.instance)?.status().effectivePriority ?? instance?.priority ?? 0;
+        if (instance) void this.notify?.notifyInstance(t.instance, instance.notify, notifyState(t.to), priority);
       },
-      groupTransition: (t) => this.log.info({ syncGroup: t.group, from: t.from, to: t.to }, `sync group ${t.group}: ${t.from} -> ${t.to}: ${t.reason}`),
+      groupTransition: (t) => {
+        this.log.info({ syncGroup: t.group, from: t.from, to: t.to }, `sync group ${t.group}: ${t.from} -> ${t.to}: ${t.reason}`);
+        const group = this.running?.syncGroups.find((g) => g.name === t.group);
+        if (group) void this.notify?.notifyGroup(t.group, group.notify, notifyState(t.to));
+      },
       problem: (instance, message, detail) => this.log.warn({ instance, ...detail }, `${instance}: ${message}`),
     };
   }
 }
 
-/** Whether two configs run the same VRRP instances (source positions aside). */
+/** keepalived's notify states: leaving to INIT is a stop. */
+const notifyState = (state: InstanceStatus['state']): NotifyState => (state === 'INIT' ? 'STOP' : state);
+
+/** Whether two configs run the same VRRP (instances, groups, scripts, track files, globals), source positions aside. */
 function sameInstances(a: Config, b: Config): boolean {
-  const strip = (instances: VrrpInstance[]) => JSON.parse(JSON.stringify(instances, (key, value) => (key === 'pos' ? undefined : value)));
-  return isDeepStrictEqual(strip(a.instances), strip(b.instances)) && a.global.garpInterval === b.global.garpInterval;
+  const vrrpPart = (c: Config) =>
+    JSON.parse(
+      JSON.stringify({ instances: c.instances, syncGroups: c.syncGroups, scripts: c.scripts, trackFiles: c.trackFiles, global: c.global }, (key, value) =>
+        key === 'pos' ? undefined : value,
+      ),
+    );
+  return isDeepStrictEqual(vrrpPart(a), vrrpPart(b));
 }

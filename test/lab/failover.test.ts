@@ -1,7 +1,7 @@
 // vigild nodes in a namespace lab electing masters with real VRRP packets, and a client that
 // probes the VIP: the failover bounds of RFC 5798 as a client sees them.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { StatusResponse } from '../../src/api/schema.js';
@@ -25,12 +25,15 @@ interface RouterSpec {
   raw?: string;
   /** Extra lines inside vrrp_instance. */
   extra?: string;
+  /** Top-level blocks before the instance (vrrp_script, ...). */
+  preamble?: string;
   ipv6?: boolean;
 }
 
-function configText({ priority, raw, extra = '', ipv6 = false }: RouterSpec): string {
+function configText({ priority, raw, extra = '', preamble = '', ipv6 = false }: RouterSpec): string {
   if (raw) return raw;
-  return `vrrp_instance VI_1 {
+  return `${preamble}
+vrrp_instance VI_1 {
   state BACKUP
   interface eth0
   virtual_router_id 51
@@ -56,7 +59,8 @@ class Cluster {
 
   async start(node: NodeName, spec: RouterSpec): Promise<DaemonProcess> {
     let daemon = this.daemons.get(node);
-    if (!daemon || daemon.child.exitCode !== null || daemon.child.signalCode !== null) {
+    const exited = (d: DaemonProcess) => (d.child as DaemonProcess['child'] | undefined) !== undefined && (d.child.exitCode !== null || d.child.signalCode !== null);
+    if (!daemon || exited(daemon)) {
       daemon = new DaemonProcess({ netns: this.lab.ns(node), dir: daemon?.dir });
       this.daemons.set(node, daemon);
     }
@@ -270,5 +274,36 @@ ${['A', 'B']
     const a = await holders('198.51.100.210');
     assert.equal(a.length, 1, `VI_A's VIP is on ${JSON.stringify(a)}`);
     assert.deepEqual(await holders('198.51.100.211'), a);
+  });
+
+  test('tracking: a failing track_script lowers the priority and hands over; its own link down is FAULT; notify scripts see it all', async () => {
+    const r1 = new DaemonProcess({ netns: cluster.lab.ns('r1') });
+    cluster.daemons.set('r1', r1);
+    const flag = path.join(r1.dir, 'healthy');
+    const notified = path.join(r1.dir, 'notified');
+    const notifyScript = path.join(r1.dir, 'notify.sh');
+    writeFileSync(flag, '');
+    writeFileSync(notifyScript, `#!/bin/sh\necho "$@" >> ${notified}\n`, { mode: 0o755 });
+    const preamble = `vrrp_script chk {\n  script "/usr/bin/test -f ${flag}"\n  interval 0.2\n  weight -60\n}`;
+    const extra = `track_script {\n    chk\n  }\n  notify ${notifyScript}`;
+    await Promise.all([cluster.start('r1', { priority: 150, preamble, extra }), cluster.start('r2', { priority: 100 })]);
+    await cluster.waitForMaster('r1');
+
+    rmSync(flag);
+    await cluster.waitForMaster('r2'); // 150 - 60 = 90 < 100
+    const { stdout } = await vigil(['status', '--json', '--socket', r1.socket]);
+    assert.equal(StatusResponse.parse(JSON.parse(stdout)).instances[0]!.effectivePriority, 90);
+    writeFileSync(flag, '');
+    await cluster.waitForMaster('r1');
+
+    await cluster.lab.cut('r1', 'link');
+    await cluster.waitForStates({ r1: 'FAULT', r2: 'MASTER' });
+    await cluster.lab.heal('r1');
+    await cluster.waitForMaster('r1');
+
+    await waitFor('the notify scripts to catch up', () => readFileSync(notified, 'utf8').includes('FAULT'));
+    const calls = readFileSync(notified, 'utf8').trim().split('\n');
+    assert.deepEqual(calls.slice(0, 3), ['INSTANCE VI_1 BACKUP 150', 'INSTANCE VI_1 MASTER 150', 'INSTANCE VI_1 BACKUP 90']);
+    assert.ok(calls.some((c) => /^INSTANCE VI_1 FAULT \d+$/.test(c)), calls.join('; '));
   });
 });

@@ -1,0 +1,94 @@
+// What VRRP instances track, observed for real — link state over rtnetlink, vrrp_scripts run on
+// their intervals, track files watched — and the verdict (fault, effective priority) applied to
+// the running instances whenever any of it changes.
+import type { Config } from '../config/index.js';
+import { watchLinks, type Link, type Watcher } from '../net/rtnetlink.js';
+import type { VrrpEngine } from '../vrrp/engine.js';
+import { TrackFileWatcher } from '../vrrp/file-tracker.js';
+import type { Clock } from '../vrrp/instance.js';
+import { TrackScriptScheduler, type ScriptLauncher } from '../vrrp/script-runner.js';
+import { evaluateTracking, linkIsUp } from '../vrrp/tracking.js';
+import type { Logger } from './logger.js';
+
+export class TrackingSupervisor {
+  private readonly interfaces = new Map<string, boolean>();
+  private readonly scripts: TrackScriptScheduler;
+  private readonly files: TrackFileWatcher;
+  private links: Watcher | undefined;
+  /** Sync-group members ignore track weights (keepalived's default); faults still count. */
+  private readonly groupMembers: Set<string>;
+
+  constructor(
+    private readonly config: Config,
+    private readonly engine: VrrpEngine,
+    links: readonly Link[],
+    launcher: ScriptLauncher,
+    clock: Clock,
+    private readonly log: Logger,
+  ) {
+    for (const link of links) this.interfaces.set(link.name, linkIsUp(link));
+    this.groupMembers = new Set(config.syncGroups.flatMap((g) => g.members));
+    // Only what some instance tracks runs: keepalived ignores unused vrrp_scripts too.
+    const scriptNames = new Set(config.instances.flatMap((i) => i.trackScripts.map((t) => t.name)));
+    const fileNames = new Set(config.instances.flatMap((i) => i.trackFiles.map((t) => t.name)));
+    this.scripts = new TrackScriptScheduler(
+      config.scripts.filter((s) => scriptNames.has(s.name)),
+      {
+        launcher,
+        clock,
+        observer: {
+          statusChanged: (name, status, detail) => {
+            log.info({ script: name, status }, `vrrp_script ${name}: ${status} (${detail})`);
+            this.apply();
+          },
+          runSkipped: (name, detail) => log.warn({ script: name }, `vrrp_script ${name}: run skipped: ${detail}`),
+        },
+      },
+    );
+    this.files = new TrackFileWatcher(
+      config.trackFiles.filter((f) => fileNames.has(f.name)),
+      {
+        clock,
+        observer: {
+          valueChanged: (name, value) => {
+            log.info({ trackFile: name, value }, `track_file ${name}: ${value}`);
+            this.apply();
+          },
+          problem: (message) => log.warn(message),
+        },
+      },
+    );
+  }
+
+  async start(): Promise<void> {
+    this.links = watchLinks(
+      (event) => {
+        const changed = event.kind === 'resync' ? event.links : [event.link];
+        for (const link of changed) this.interfaces.set(link.name, event.kind !== 'removed' && linkIsUp(link));
+        this.apply();
+      },
+      (err) => this.log.error({ err: err.message }, 'link watch failed: interface tracking may be stale'),
+    );
+    await this.files.start();
+    this.scripts.start();
+    this.apply();
+  }
+
+  stop(): void {
+    this.links?.close();
+    this.scripts.stop();
+    this.files.stop();
+  }
+
+  /** Re-evaluates every instance and hands the verdicts to the running instances. */
+  private apply(): void {
+    const observed = { interfaces: this.interfaces, scripts: this.scripts.statuses(), files: this.files.values() };
+    for (const instance of this.config.instances) {
+      const runtime = this.engine.instance(instance.name);
+      if (!runtime) continue;
+      const verdict = evaluateTracking(instance, this.config, observed);
+      runtime.setEffectivePriority(this.groupMembers.has(instance.name) ? instance.priority : verdict.effectivePriority);
+      runtime.setFault(verdict.fault);
+    }
+  }
+}

@@ -1,0 +1,516 @@
+// keepalived's scripts as processes: vrrp_script health checks on their interval and notify
+// scripts on transitions. A script is an argv vector run without a shell, as its configured
+// user, in its own process group (so a timeout kills everything it started), never more than
+// one run of a health check at a time, and never blocking the event loop.
+//
+// A script is first prepared (user resolved, file found, permissions checked, as keepalived
+// does when it loads its config) and then run. The scheduler and the notify runner reach
+// processes only through the ScriptLauncher port, so their logic is tested with a fake one.
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Stats } from 'node:fs';
+import { lstat, readFile, realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import type { Command, GlobalDefs, NotifyScripts, RunAs, VrrpScript } from '../config/index.js';
+import type { Clock } from './instance.js';
+import { ScriptHealth, type ScriptStatus } from './tracking.js';
+
+// ---- who a script runs as --------------------------------------------------------------------
+
+/** The text of /etc/passwd and /etc/group. */
+export interface Accounts {
+  passwd: string;
+  group: string;
+}
+
+export interface ScriptIdentity {
+  /** For messages. */
+  user: string;
+  uid: number;
+  gid: number;
+}
+
+export type ScriptPolicy = Pick<GlobalDefs, 'scriptUser' | 'enableScriptSecurity'>;
+
+/** keepalived's default script user, used when it exists and script_user is not set. */
+const KEEPALIVED_SCRIPT_USER = 'keepalived_script';
+
+/** `name:field:...` records of a colon-separated account file, skipping comments and NIS `+`/`-` lines. */
+function accountRecords(text: string): string[][] {
+  return text
+    .split('\n')
+    .filter((line) => line !== '' && !line.startsWith('#') && !line.startsWith('+') && !line.startsWith('-'))
+    .map((line) => line.split(':'));
+}
+
+/** A uid or gid field; a damaged one must not become 0 (root), as Number('') would. */
+function accountId(field: string | undefined): number | undefined {
+  return field !== undefined && /^\d+$/.test(field) ? Number(field) : undefined;
+}
+
+function findUser(name: string, accounts: Accounts): { uid: number; gid: number } | undefined {
+  const record = accountRecords(accounts.passwd).find((fields) => fields[0] === name);
+  const [uid, gid] = [accountId(record?.[2]), accountId(record?.[3])];
+  return uid !== undefined && gid !== undefined ? { uid, gid } : undefined;
+}
+
+function findGroup(name: string, accounts: Accounts): number | undefined {
+  return accountId(accountRecords(accounts.group).find((fields) => fields[0] === name)?.[2]);
+}
+
+function resolveRunAs(runAs: RunAs, accounts: Accounts): ScriptIdentity | { error: string } {
+  const user = findUser(runAs.user, accounts);
+  if (!user) return { error: `user \`${runAs.user}\` does not exist (not in /etc/passwd)` };
+  if (runAs.group === undefined) return { user: runAs.user, ...user };
+  const gid = findGroup(runAs.group, accounts);
+  if (gid === undefined) return { error: `group \`${runAs.group}\` does not exist (not in /etc/group)` };
+  return { user: `${runAs.user}:${runAs.group}`, uid: user.uid, gid };
+}
+
+/**
+ * Who a script runs as, as keepalived decides it: the script's own `user`, else global
+ * script_user, else `keepalived_script` if that user exists, else the daemon's own user (root,
+ * as vigild normally runs). With enable_script_security keepalived will not fall back to the
+ * daemon's user silently: running scripts as root must then be asked for by name.
+ * The group is the user's primary group unless one is named.
+ */
+export function resolveScriptIdentity(
+  runAs: RunAs | undefined,
+  policy: ScriptPolicy,
+  accounts: Accounts,
+  self: { uid: number; gid: number },
+): ScriptIdentity | { error: string } {
+  const chosen = runAs ?? policy.scriptUser;
+  if (chosen) return resolveRunAs(chosen, accounts);
+  if (findUser(KEEPALIVED_SCRIPT_USER, accounts)) return resolveRunAs({ user: KEEPALIVED_SCRIPT_USER }, accounts);
+  if (policy.enableScriptSecurity) {
+    return {
+      error:
+        `enable_script_security is set but no script user is configured and \`${KEEPALIVED_SCRIPT_USER}\` does not exist; ` +
+        'set `script_user USER` in global_defs (`script_user root` to run scripts as root) or create that user',
+    };
+  }
+  const name = accountRecords(accounts.passwd).find((fields) => accountId(fields[2]) === self.uid)?.[0] ?? `uid ${self.uid}`;
+  return { user: name, ...self };
+}
+
+// ---- file checks -----------------------------------------------------------------------------
+
+const S_ISUID = 0o4000;
+const S_ISGID = 0o2000;
+const S_ISVTX = 0o1000;
+const S_IXUSR = 0o100;
+const S_IWGRP = 0o020;
+const S_IXGRP = 0o010;
+const S_IWOTH = 0o002;
+const S_IXOTH = 0o001;
+
+/** execve's permission rule for `who` (root may run anything with any execute bit). */
+export function isExecutableBy(file: Pick<Stats, 'mode' | 'uid' | 'gid'>, who: { uid: number; gid: number }): boolean {
+  if (who.uid === 0) return (file.mode & (S_IXUSR | S_IXGRP | S_IXOTH)) !== 0;
+  if (who.uid === file.uid) return (file.mode & S_IXUSR) !== 0;
+  return (file.mode & (who.gid === file.gid ? S_IXGRP : S_IXOTH)) !== 0;
+}
+
+/** Root's privileges are at stake: the script runs as root, or is set-uid/gid root. */
+function runsWithRootPrivileges(file: Stats, who: ScriptIdentity): boolean {
+  return (
+    who.uid === 0 ||
+    who.gid === 0 ||
+    (file.uid === 0 && (file.mode & S_ISUID) !== 0 && (file.mode & S_IXUSR) !== 0) ||
+    (file.gid === 0 && (file.mode & S_ISGID) !== 0 && (file.mode & S_IXGRP) !== 0)
+  );
+}
+
+/** `/a/b/c` → `/`, `/a`, `/a/b`, `/a/b/c`. */
+function pathAndAncestors(file: string): string[] {
+  const parts = file.split('/').filter((part) => part !== '');
+  return ['/', ...parts.map((_, i) => `/${parts.slice(0, i + 1).join('/')}`)];
+}
+
+/**
+ * keepalived's enable_script_security test: the first component of `file` (the file or a
+ * directory above it) that someone other than root could change, described; undefined when
+ * there is none. Owned by root and not writable by a non-root group or by everyone; a
+ * directory with the sticky bit (such as /tmp) is fine, as others cannot replace root's files
+ * in it. Symlinks are looked at themselves: only their owner matters, as their mode is always
+ * 0777 and only the owner can replace them; where they lead is checked separately.
+ */
+async function nonRootWritableComponent(file: string): Promise<string | undefined> {
+  for (const component of pathAndAncestors(file)) {
+    const info = await lstat(component);
+    if (info.uid !== 0) return `${component} is owned by uid ${info.uid}, not root`;
+    const guardedByMode = info.isFile() || (info.isDirectory() && (info.mode & S_ISVTX) === 0);
+    if (guardedByMode && (info.mode & S_IWOTH) !== 0) return `${component} is writable by everyone`;
+    if (guardedByMode && info.gid !== 0 && (info.mode & S_IWGRP) !== 0) return `${component} is writable by group ${info.gid}`;
+  }
+  return undefined;
+}
+
+/** A bare command name is looked up in PATH, as execvp would, taking the first file `who` may run. */
+async function locateExecutable(name: string, who: ScriptIdentity): Promise<string | undefined> {
+  if (name.includes('/')) return path.resolve(name);
+  for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(':')) {
+    const candidate = path.join(dir || '.', name);
+    const info = await stat(candidate).catch(() => undefined);
+    if (info?.isFile() && isExecutableBy(info, who)) return path.resolve(candidate);
+  }
+  return undefined;
+}
+
+// ---- the port --------------------------------------------------------------------------------
+
+export interface PreparedScript {
+  command: Command;
+  /** The file that runs: argv[0] found in PATH and with symlinks resolved when it was checked. */
+  file: string;
+  identity: ScriptIdentity;
+}
+
+export type Preparation = { ok: true; script: PreparedScript } | { ok: false; reason: string };
+
+export interface ScriptResult {
+  /** Exit status 0. */
+  success: boolean;
+  /** How it ended, for the log: "exited with status 3", "timed out after 2 s and was killed", ... */
+  detail: string;
+  /** The last lines it wrote to stdout and stderr. */
+  outputTail: string[];
+}
+
+export interface RunOptions {
+  timeoutMs: number;
+  /** Aborting kills the run's process group (vigild is stopping). */
+  signal?: AbortSignal;
+}
+
+/** Prepares and runs scripts. Neither method rejects: problems are results. */
+export interface ScriptLauncher {
+  /** Resolves the user, finds the file, checks it may and can run; `runAs` unset means the default user. */
+  prepare(command: Command, runAs?: RunAs): Promise<Preparation>;
+  run(script: PreparedScript, options: RunOptions): Promise<ScriptResult>;
+}
+
+/** A result for the log: how it ended, then (on failure) what it last said. */
+export function describeResult(result: ScriptResult): string {
+  if (result.success || result.outputTail.length === 0) return result.detail;
+  return `${result.detail}; last output: ${result.outputTail.join(' | ')}`;
+}
+
+// ---- running processes -----------------------------------------------------------------------
+
+const OUTPUT_TAIL_LINES = 5;
+const OUTPUT_LINE_MAX = 300;
+/**
+ * Output can still sit in the pipes when the script exits, so we wait for them to close; but a
+ * background process the script left behind may hold them open for ever, so not for long.
+ */
+const OUTPUT_DRAIN_MS = 100;
+/** Variables that change how a program loads or splits words; keepalived drops them too. */
+const UNSAFE_ENVIRONMENT = ['IFS', 'LD_PRELOAD', 'LD_LIBRARY_PATH'];
+
+/** Reads a script's stdout and stderr to the end, keeping only their last few lines. */
+class OutputTail {
+  readonly #lines: string[] = [];
+  readonly #partial = new Map<Readable, string>();
+
+  collect(stream: Readable): void {
+    stream.setEncoding('utf8');
+    stream.on('data', (text: string) => {
+      const pieces = ((this.#partial.get(stream) ?? '') + text).split('\n');
+      this.#partial.set(stream, pieces.pop()!.slice(0, OUTPUT_LINE_MAX));
+      for (const line of pieces) this.#keep(line);
+    });
+  }
+
+  lines(): string[] {
+    for (const rest of this.#partial.values()) if (rest !== '') this.#keep(rest);
+    this.#partial.clear();
+    return [...this.#lines];
+  }
+
+  #keep(line: string): void {
+    this.#lines.push(line.slice(0, OUTPUT_LINE_MAX));
+    if (this.#lines.length > OUTPUT_TAIL_LINES) this.#lines.shift();
+  }
+}
+
+function seconds(ms: number): string {
+  return `${ms / 1000} s`;
+}
+
+function scriptEnvironment(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of UNSAFE_ENVIRONMENT) delete env[name];
+  return env;
+}
+
+/** Runs scripts as child processes, with the users and checks of `policy` (global_defs). */
+export class ChildProcessLauncher implements ScriptLauncher {
+  constructor(private readonly policy: ScriptPolicy) {}
+
+  async prepare(command: Command, runAs?: RunAs): Promise<Preparation> {
+    const name = command[0]!;
+    try {
+      // Read at every preparation: accounts may change while vigild runs, and the files are small.
+      const [passwd, group] = await Promise.all([readFile('/etc/passwd', 'utf8'), readFile('/etc/group', 'utf8').catch(() => '')]);
+      const identity = resolveScriptIdentity(runAs, this.policy, { passwd, group }, { uid: process.getuid!(), gid: process.getgid!() });
+      if ('error' in identity) return { ok: false, reason: identity.error };
+      const located = await locateExecutable(name, identity);
+      if (!located) return { ok: false, reason: `${name} is not in PATH (${process.env.PATH ?? ''}) as a file ${identity.user} may run` };
+      const file = await realpath(located);
+      const info = await stat(file);
+      if (!info.isFile()) return { ok: false, reason: `${name} is not a regular file` };
+      if (!isExecutableBy(info, identity)) {
+        return { ok: false, reason: `${name} is not executable by ${identity.user} (uid ${identity.uid}, gid ${identity.gid}); check its mode` };
+      }
+      if (this.policy.enableScriptSecurity && runsWithRootPrivileges(info, identity)) {
+        for (const checked of new Set([located, file])) {
+          const problem = await nonRootWritableComponent(checked);
+          if (problem) {
+            return {
+              ok: false,
+              reason: `enable_script_security: ${name} would run with root privileges but ${problem}; make it and every directory above it owned and writable by root only`,
+            };
+          }
+        }
+      }
+      return { ok: true, script: { command, file, identity } };
+    } catch (err) {
+      return { ok: false, reason: `cannot check ${name}: ${(err as Error).message}` };
+    }
+  }
+
+  run(script: PreparedScript, { timeoutMs, signal }: RunOptions): Promise<ScriptResult> {
+    const failure = (detail: string): Promise<ScriptResult> => Promise.resolve({ success: false, detail, outputTail: [] });
+    if (signal?.aborted) return failure('not run: vigild is stopping');
+    const [argv0, ...args] = script.command;
+    let child: ChildProcessByStdio<null, Readable, Readable>;
+    try {
+      child = spawn(script.file, args, {
+        argv0,
+        // Its own session and so its own process group: killing the group reaches its children.
+        detached: true,
+        uid: script.identity.uid,
+        gid: script.identity.gid,
+        env: scriptEnvironment(),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    } catch (err) {
+      // Some start failures (EPERM when changing user) are thrown rather than emitted.
+      return failure(`could not start ${script.file} as ${script.identity.user}: ${(err as Error).message}`);
+    }
+    const output = new OutputTail();
+    output.collect(child.stdout);
+    output.collect(child.stderr);
+
+    return new Promise((resolve) => {
+      let killedBecause: string | undefined;
+      const killGroup = (because: string) => {
+        if (child.pid === undefined) return; // it never started: 'error' says why
+        killedBecause ??= because;
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          // The group is already gone.
+        }
+      };
+      const timer = setTimeout(() => killGroup(`timed out after ${seconds(timeoutMs)} and was killed`), timeoutMs);
+      const onAbort = () => killGroup('killed: vigild is stopping');
+      signal?.addEventListener('abort', onAbort, { once: true });
+
+      let settled = false;
+      const settle = (success: boolean, detail: string) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        resolve({ success, detail, outputTail: output.lines() });
+      };
+      child.on('error', (err) => settle(false, `could not start ${script.file}: ${err.message}`));
+      child.on('exit', (code, exitSignal) => {
+        clearTimeout(timer);
+        // An exit status counts even if a kill was sent: the script finished first (keepalived's rule too).
+        const detail = code !== null ? `exited with status ${code}` : (killedBecause ?? `killed by ${exitSignal}`);
+        const finish = () => settle(code === 0, detail);
+        const drainLimit = setTimeout(() => {
+          child.stdout.destroy();
+          child.stderr.destroy();
+          finish();
+        }, OUTPUT_DRAIN_MS);
+        child.on('close', () => {
+          clearTimeout(drainLimit);
+          finish();
+        });
+      });
+    });
+  }
+}
+
+// ---- vrrp_script scheduling ------------------------------------------------------------------
+
+export interface TrackScriptObserver {
+  /** A script's status changed (never back to `init`); `detail` says why, for the log. */
+  statusChanged(name: string, status: Exclude<ScriptStatus, 'init'>, detail: string): void;
+  /** A run was due while the previous one was still going, so it was skipped. */
+  runSkipped(name: string, detail: string): void;
+}
+
+export interface TrackScriptPorts {
+  launcher: ScriptLauncher;
+  clock: Clock;
+  observer: TrackScriptObserver;
+}
+
+interface ScheduledScript {
+  config: VrrpScript;
+  health: ScriptHealth;
+  /** Set once preparation refused the script: it never runs. */
+  refused: boolean;
+  running: boolean;
+  cancelTimer?: () => void;
+}
+
+/**
+ * Runs each vrrp_script at start and then every `interval` seconds, feeding its ScriptHealth,
+ * and tells the observer when a status changes. Give it only the scripts some instance tracks:
+ * keepalived runs no others. A scheduler runs once: after stop(), make a new one.
+ */
+export class TrackScriptScheduler {
+  readonly #scripts = new Map<string, ScheduledScript>();
+  readonly #stopping = new AbortController();
+
+  constructor(
+    scripts: readonly VrrpScript[],
+    private readonly ports: TrackScriptPorts,
+  ) {
+    for (const config of scripts) this.#scripts.set(config.name, { config, health: new ScriptHealth(config), refused: false, running: false });
+  }
+
+  start(): void {
+    for (const scheduled of this.#scripts.values()) void this.#prepareAndSchedule(scheduled);
+  }
+
+  /** Cancels what is scheduled and kills what is running; results still to come are ignored. */
+  stop(): void {
+    this.#stopping.abort();
+    for (const scheduled of this.#scripts.values()) scheduled.cancelTimer?.();
+  }
+
+  /** Every script's status now, for evaluateTracking. */
+  statuses(): ReadonlyMap<string, ScriptStatus> {
+    return new Map([...this.#scripts].map(([name, s]) => [name, s.refused ? 'disabled' : s.health.status]));
+  }
+
+  async #prepareAndSchedule(scheduled: ScheduledScript): Promise<void> {
+    const { config } = scheduled;
+    const preparation = await this.ports.launcher.prepare(config.script, config.user);
+    if (this.#stopping.signal.aborted) return;
+    if (!preparation.ok) {
+      scheduled.refused = true;
+      this.ports.observer.statusChanged(config.name, 'disabled', preparation.reason);
+      return;
+    }
+    const tick = () => {
+      scheduled.cancelTimer = this.ports.clock.after(config.interval * 1000, tick);
+      if (scheduled.running) {
+        this.ports.observer.runSkipped(config.name, `the previous run is still going after ${seconds(config.interval * 1000)}`);
+        return;
+      }
+      void this.#runOnce(scheduled, preparation.script);
+    };
+    tick();
+  }
+
+  async #runOnce(scheduled: ScheduledScript, script: PreparedScript): Promise<void> {
+    const { config } = scheduled;
+    scheduled.running = true;
+    // keepalived's default timeout is the interval.
+    const result = await this.ports.launcher.run(script, { timeoutMs: (config.timeout ?? config.interval) * 1000, signal: this.#stopping.signal });
+    scheduled.running = false;
+    if (this.#stopping.signal.aborted) return;
+    const changed = scheduled.health.record(result.success);
+    if (changed) this.ports.observer.statusChanged(config.name, changed, describeResult(result));
+  }
+}
+
+// ---- notify scripts --------------------------------------------------------------------------
+
+export type NotifyState = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP';
+
+export interface NotifyFailure {
+  /** `INSTANCE VI_1` or `GROUP VG_1`. */
+  subject: string;
+  state: NotifyState;
+  command: Command;
+  detail: string;
+}
+
+export interface NotifyPorts {
+  launcher: ScriptLauncher;
+  onFailure: (failure: NotifyFailure) => void;
+  /**
+   * Each script's time limit. keepalived sets none (it does not wait for notify scripts), but
+   * scripts that run in order need one; 10 s is keepalived's limit for its startup and
+   * shutdown scripts.
+   */
+  timeoutMs?: number;
+}
+
+const DEFAULT_NOTIFY_TIMEOUT_MS = 10_000;
+
+const STATE_SCRIPT: Record<NotifyState, keyof NotifyScripts> = { MASTER: 'master', BACKUP: 'backup', FAULT: 'fault', STOP: 'stop' };
+
+/**
+ * Runs notify scripts on transitions, keepalived's way: the state's own script (notify_master,
+ * ...) with no arguments added, then the generic `notify` with four: INSTANCE or GROUP, the
+ * name, the new state and the priority. The scripts of one instance or group run one at a time
+ * in the order of its transitions; different instances and groups do not wait for each other.
+ */
+export class NotifyRunner {
+  readonly #queues = new Map<string, Promise<void>>();
+
+  constructor(private readonly ports: NotifyPorts) {}
+
+  /** `priority` is the instance's effective priority, as keepalived passes it. */
+  notifyInstance(name: string, scripts: NotifyScripts, state: NotifyState, priority: number): Promise<void> {
+    return this.#enqueue('INSTANCE', name, scripts, state, priority);
+  }
+
+  /** keepalived passes priority 0 for a group. */
+  notifyGroup(name: string, scripts: NotifyScripts, state: NotifyState): Promise<void> {
+    return this.#enqueue('GROUP', name, scripts, state, 0);
+  }
+
+  /** Resolves when every script queued so far has finished, e.g. the STOP scripts at shutdown. */
+  async idle(): Promise<void> {
+    while (this.#queues.size > 0) await Promise.all(this.#queues.values());
+  }
+
+  #enqueue(type: 'INSTANCE' | 'GROUP', name: string, scripts: NotifyScripts, state: NotifyState, priority: number): Promise<void> {
+    const subject = `${type} ${name}`;
+    const commands: Command[] = [];
+    const own = scripts[STATE_SCRIPT[state]];
+    if (own) commands.push(own);
+    if (scripts.any) commands.push([...scripts.any, type, name, state, String(priority)]);
+    const previous = this.#queues.get(subject) ?? Promise.resolve();
+    const done = previous.then(async () => {
+      for (const command of commands) await this.#runOne(subject, state, command);
+    });
+    this.#queues.set(subject, done);
+    void done.then(() => {
+      if (this.#queues.get(subject) === done) this.#queues.delete(subject);
+    });
+    return done;
+  }
+
+  async #runOne(subject: string, state: NotifyState, command: Command): Promise<void> {
+    // Prepared at every run (they are rare): a script fixed since is run without a reload, and
+    // one that has become unsafe is refused.
+    const preparation = await this.ports.launcher.prepare(command);
+    const failed = (detail: string) => this.ports.onFailure({ subject, state, command, detail });
+    if (!preparation.ok) return failed(`not run: ${preparation.reason}`);
+    const result = await this.ports.launcher.run(preparation.script, { timeoutMs: this.ports.timeoutMs ?? DEFAULT_NOTIFY_TIMEOUT_MS });
+    if (!result.success) failed(describeResult(result));
+  }
+}

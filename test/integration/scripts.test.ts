@@ -1,0 +1,247 @@
+// Real scripts in real processes: exit codes, timeouts that kill the whole process group,
+// running as another user, enable_script_security, the generic notify's argv, and track files
+// noticed as they change.
+import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, describe, test } from 'node:test';
+import type { Command } from '../../src/config/index.js';
+import { TrackFileWatcher } from '../../src/vrrp/file-tracker.js';
+import type { Clock } from '../../src/vrrp/instance.js';
+import { ChildProcessLauncher, NotifyRunner, TrackScriptScheduler, type NotifyFailure, type ScriptPolicy } from '../../src/vrrp/script-runner.js';
+import { waitFor } from '../helpers/processes.js';
+
+const skipUnlessRoot = process.getuid?.() === 0 ? false : 'needs root: runs scripts as another user and checks root-owned paths';
+
+const realClock: Clock = {
+  now: () => performance.now(),
+  after(ms, fn) {
+    const timer = setTimeout(fn, ms);
+    return () => clearTimeout(timer);
+  },
+};
+
+const dir = mkdtempSync(path.join(tmpdir(), 'vigil-scripts-'));
+// Others (nobody) must be able to reach the scripts in here.
+chmodSync(dir, 0o755);
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function writeScript(name: string, body: string, mode = 0o755): string {
+  const file = path.join(dir, name);
+  writeFileSync(file, `#!/bin/sh\n${body}\n`);
+  chmodSync(file, mode);
+  return file;
+}
+
+async function runScript(command: Command, timeoutMs = 5000, policy: ScriptPolicy = { enableScriptSecurity: false }) {
+  const launcher = new ChildProcessLauncher(policy);
+  const preparation = await launcher.prepare(command);
+  assert.ok(preparation.ok, preparation.ok ? '' : preparation.reason);
+  return launcher.run(preparation.script, { timeoutMs });
+}
+
+/** Gone, or a zombie nobody has reaped yet: either way it runs no more. */
+function isGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return true;
+  }
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z') ?? true;
+  } catch {
+    return true;
+  }
+}
+
+describe('running scripts', () => {
+  test('exit status 0 is success', async () => {
+    const result = await runScript([writeScript('ok.sh', 'echo all good\nexit 0')]);
+    assert.deepEqual(result, { success: true, detail: 'exited with status 0', outputTail: ['all good'] });
+  });
+
+  test('any other exit status is failure, with the last lines of output kept', async () => {
+    const script = writeScript('fail.sh', 'for i in 1 2 3 4 5 6 7; do echo "line $i"; done\necho "to stderr" >&2\nexit 3');
+    const result = await runScript([script, 'an argument']);
+    assert.equal(result.success, false);
+    assert.equal(result.detail, 'exited with status 3');
+    assert.deepEqual(result.outputTail.slice(0, 3), ['line 4', 'line 5', 'line 6']);
+    assert.deepEqual(new Set(result.outputTail.slice(3)), new Set(['line 7', 'to stderr']));
+  });
+
+  test('arguments reach the script as they are, without a shell', async () => {
+    const out = path.join(dir, 'args.out');
+    await runScript([writeScript('args.sh', 'for a in "$@"; do echo "$a"; done > "$1.out"'), path.join(dir, 'args'), '$HOME; rm -rf /', "it's"]);
+    assert.deepEqual(readFileSync(out, 'utf8').split('\n'), [path.join(dir, 'args'), '$HOME; rm -rf /', "it's", '']);
+  });
+
+  test('a timeout kills the script and everything it started, promptly, and counts as failure', async () => {
+    const pids = path.join(dir, 'sleepers.pids');
+    const script = writeScript('hang.sh', `echo $$ > "${pids}"\nsleep 30 &\necho $! >> "${pids}"\nsleep 30`);
+    const started = performance.now();
+    const result = await runScript([script], 300);
+    const elapsed = performance.now() - started;
+    assert.equal(result.success, false);
+    assert.equal(result.detail, 'timed out after 0.3 s and was killed');
+    assert.ok(elapsed < 300 + 400, `took ${elapsed.toFixed(0)} ms`);
+    const [shell, background] = readFileSync(pids, 'utf8').trim().split('\n').map(Number);
+    await waitFor('the script and its background sleep to be gone', () => isGone(shell!) && isGone(background!), 2000);
+  });
+
+  test('a missing or non-executable script is refused when prepared, saying why', async () => {
+    const launcher = new ChildProcessLauncher({ enableScriptSecurity: false });
+    const missing = await launcher.prepare([path.join(dir, 'no-such-script')]);
+    assert.ok(!missing.ok && missing.reason.includes('no-such-script'), JSON.stringify(missing));
+    const notExecutable = await launcher.prepare([writeScript('plain.sh', 'exit 0', 0o644)]);
+    assert.ok(!notExecutable.ok && notExecutable.reason.includes('is not executable by'), JSON.stringify(notExecutable));
+  });
+
+  test('a script gone by the time it runs is a failure saying why', async () => {
+    const launcher = new ChildProcessLauncher({ enableScriptSecurity: false });
+    const script = writeScript('vanishing.sh', 'exit 0');
+    const preparation = await launcher.prepare([script]);
+    assert.ok(preparation.ok);
+    rmSync(script);
+    const result = await launcher.run(preparation.script, { timeoutMs: 5000 });
+    assert.equal(result.success, false);
+    assert.match(result.detail, /^could not start .*vanishing\.sh: .*ENOENT/);
+  });
+
+  test('a bare name is found in PATH', async () => {
+    const result = await runScript(['true']);
+    assert.equal(result.success, true);
+  });
+
+  test('runs as the configured user: nobody', { skip: skipUnlessRoot }, async () => {
+    const outDir = path.join(dir, 'for-nobody');
+    mkdirSync(outDir);
+    chmodSync(outDir, 0o777);
+    const script = writeScript('whoami.sh', `id -u > "${outDir}/uid"\nid -g > "${outDir}/gid"`);
+    const launcher = new ChildProcessLauncher({ enableScriptSecurity: false });
+    const preparation = await launcher.prepare([script], { user: 'nobody' });
+    assert.ok(preparation.ok, preparation.ok ? '' : preparation.reason);
+    const result = await launcher.run(preparation.script, { timeoutMs: 5000 });
+    assert.equal(result.success, true, result.detail);
+    const nobody = readFileSync('/etc/passwd', 'utf8').split('\n').find((line) => line.startsWith('nobody:'))!.split(':');
+    assert.equal(readFileSync(path.join(outDir, 'uid'), 'utf8').trim(), nobody[2]);
+    assert.equal(readFileSync(path.join(outDir, 'gid'), 'utf8').trim(), nobody[3]);
+  });
+
+  test('a tracked script scheduled for real reports ok', async () => {
+    const events: string[] = [];
+    const scheduler = new TrackScriptScheduler(
+      [{ name: 'chk', pos: { file: 'k.conf', line: 1, col: 1 }, script: [writeScript('chk.sh', 'exit 0')], interval: 1, weight: 0, weightReverse: false, rise: 1, fall: 1, initFail: false }],
+      {
+        launcher: new ChildProcessLauncher({ enableScriptSecurity: false }),
+        clock: realClock,
+        observer: { statusChanged: (name, status, detail) => events.push(`${name} ${status} ${detail}`), runSkipped: () => {} },
+      },
+    );
+    scheduler.start();
+    try {
+      await waitFor('the first result', () => events.length > 0, 5000);
+      assert.deepEqual(events, ['chk ok exited with status 0']);
+    } finally {
+      scheduler.stop();
+    }
+  });
+});
+
+describe('enable_script_security', { skip: skipUnlessRoot }, () => {
+  const policy: ScriptPolicy = { enableScriptSecurity: true, scriptUser: { user: 'root' } };
+  const launcher = new ChildProcessLauncher(policy);
+
+  test('refuses a world-writable script that would run as root', async () => {
+    const script = writeScript('world-writable.sh', 'exit 0', 0o777);
+    const preparation = await launcher.prepare([script]);
+    assert.deepEqual(preparation, {
+      ok: false,
+      reason: `enable_script_security: ${script} would run with root privileges but ${script} is writable by everyone; make it and every directory above it owned and writable by root only`,
+    });
+  });
+
+  test('refuses a script in a directory others can write to, unless it has the sticky bit', async () => {
+    const open = path.join(dir, 'open');
+    mkdirSync(open);
+    chmodSync(open, 0o777);
+    writeFileSync(path.join(open, 'check.sh'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+    const refused = await launcher.prepare([path.join(open, 'check.sh')]);
+    assert.ok(!refused.ok && refused.reason.includes(`${open} is writable by everyone`), JSON.stringify(refused));
+    chmodSync(open, 0o1777);
+    assert.equal((await launcher.prepare([path.join(open, 'check.sh')])).ok, true);
+  });
+
+  test('runs a script only root can change', async () => {
+    const result = await runScript([writeScript('safe.sh', 'exit 0', 0o755)], 5000, policy);
+    assert.equal(result.success, true);
+  });
+
+  test('the same script as nobody is not root’s business', async () => {
+    const preparation = await launcher.prepare([writeScript('harmless.sh', 'exit 0', 0o777)], { user: 'nobody' });
+    assert.equal(preparation.ok, true);
+  });
+});
+
+describe('notify scripts', () => {
+  test('the generic notify gets INSTANCE, the name, the state and the priority after its own arguments', async () => {
+    const out = path.join(dir, 'notify.out');
+    const script = writeScript('notify.sh', `for a in "$@"; do echo "$a"; done > "${out}"`);
+    const failures: NotifyFailure[] = [];
+    const runner = new NotifyRunner({ launcher: new ChildProcessLauncher({ enableScriptSecurity: false }), onFailure: (f) => failures.push(f) });
+    await runner.notifyInstance('VI_1', { any: [script, 'extra arg'] }, 'MASTER', 150);
+    assert.deepEqual(readFileSync(out, 'utf8').split('\n'), ['extra arg', 'INSTANCE', 'VI_1', 'MASTER', '150', '']);
+    assert.deepEqual(failures, []);
+  });
+});
+
+describe('track files', () => {
+  test('a change is noticed within 100 ms (by the watch: the re-read is a minute away)', async () => {
+    const file = path.join(dir, 'weight');
+    writeFileSync(file, '0\n');
+    const changes: { value: number; at: number }[] = [];
+    const problems: string[] = [];
+    const watcher = new TrackFileWatcher([{ name: 'weight', pos: { file: 'k.conf', line: 1, col: 1 }, file, weight: 1, weightReverse: false }], {
+      clock: realClock,
+      rereadIntervalMs: 60_000,
+      observer: { valueChanged: (_name, value) => changes.push({ value, at: performance.now() }), problem: (m) => problems.push(m) },
+    });
+    await watcher.start();
+    try {
+      const written = performance.now();
+      writeFileSync(file, '42\n');
+      await waitFor('the new value', () => changes.length > 0, 1000);
+      assert.equal(changes[0]!.value, 42);
+      assert.ok(changes[0]!.at - written < 100, `noticed after ${(changes[0]!.at - written).toFixed(1)} ms`);
+      assert.deepEqual(watcher.values(), new Map([['weight', 42]]));
+      rmSync(file);
+      await waitFor('removal read as 0', () => changes.length > 1, 1000);
+      assert.equal(changes[1]!.value, 0);
+      assert.deepEqual(problems, []);
+    } finally {
+      watcher.stop();
+    }
+  });
+
+  test('a file in a directory that did not exist at start is still picked up by the periodic re-read', async () => {
+    const later = path.join(dir, 'created-later');
+    const changes: number[] = [];
+    const problems: string[] = [];
+    const watcher = new TrackFileWatcher([{ name: 'late', pos: { file: 'k.conf', line: 1, col: 1 }, file: path.join(later, 'value'), weight: 1, weightReverse: false }], {
+      clock: realClock,
+      rereadIntervalMs: 50,
+      observer: { valueChanged: (_name, value) => changes.push(value), problem: (m) => problems.push(m) },
+    });
+    await watcher.start();
+    try {
+      assert.equal(problems.length, 1);
+      assert.match(problems[0]!, /cannot watch .*created-later\/value.*read every 50 ms instead/);
+      mkdirSync(later);
+      writeFileSync(path.join(later, 'value'), '-7\n');
+      await waitFor('the value', () => changes.length > 0, 1000);
+      assert.deepEqual(changes, [-7]);
+    } finally {
+      watcher.stop();
+    }
+  });
+});
