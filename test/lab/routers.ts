@@ -41,30 +41,28 @@ export interface InstanceSpec {
   vip: string;
   /** VRRPv2 `auth_type PASS` password. */
   authPass?: string;
+  /** Unicast adverts from `source` to each of `peers`, instead of multicast. */
+  unicast?: { source: string; peers: string[] };
 }
 
 /** keepalived.conf text for these instances, in the dialect both keepalived and vigild read. */
 export function vrrpConfig(...instances: InstanceSpec[]): string {
-  return instances
-    .map(
-      ({ name = DEFAULT_INSTANCE, version, vrid, priority, advertInt, vip, authPass }) => `vrrp_instance ${name} {
-    state BACKUP
-    interface eth0
-    version ${version}
-    virtual_router_id ${vrid}
-    priority ${priority}
-    advert_int ${advertInt}
-${authPass === undefined ? '' : `    authentication {\n        auth_type PASS\n        auth_pass ${authPass}\n    }\n`}    virtual_ipaddress {
-        ${vip} dev eth0
-    }
+  return instances.map(instanceBlock).join('\n');
 }
-`,
-    )
-    .join('\n');
+
+function instanceBlock({ name = DEFAULT_INSTANCE, version, vrid, priority, advertInt, vip, authPass, unicast }: InstanceSpec): string {
+  const block = (keyword: string, lines: string[]) => [`${keyword} {`, ...lines.map((line) => `    ${line}`), '}'];
+  const lines = ['state BACKUP', 'interface eth0', `version ${version}`, `virtual_router_id ${vrid}`, `priority ${priority}`, `advert_int ${advertInt}`];
+  if (authPass !== undefined) lines.push(...block('authentication', ['auth_type PASS', `auth_pass ${authPass}`]));
+  if (unicast) lines.push(`unicast_src_ip ${unicast.source}`, ...block('unicast_peer', unicast.peers));
+  lines.push(...block('virtual_ipaddress', [`${vip} dev eth0`]));
+  return `${block(`vrrp_instance ${name}`, lines).join('\n')}\n`;
 }
 
 /** The address of a VIP written with its prefix length. */
 export const vipAddress = (vip: string): string => vip.split('/')[0]!;
+
+export const vipFamily = (vip: string): 4 | 6 => (vip.includes(':') ? 6 : 4);
 
 /**
  * Polls `probe` every 50 ms until it returns true; after `timeoutMs` fails with what `explain`
