@@ -103,11 +103,8 @@ class Cluster {
     return this.waitForStates({ [node]: 'MASTER' }, timeoutMs);
   }
 
-  /** Whether `node` has `address` on its eth0, as the kernel says. */
-  async holds(node: NodeName, address: string): Promise<boolean> {
-    const { stdout } = await this.lab.exec(node, ['ip', '-j', 'addr', 'show', 'dev', 'eth0']);
-    const [link] = JSON.parse(stdout) as { addr_info: { local: string }[] }[];
-    return link?.addr_info.some((a) => a.local === address) ?? false;
+  holds(node: NodeName, address: string): Promise<boolean> {
+    return this.lab.holds(node, address);
   }
 
   async stopAll(): Promise<void> {
