@@ -27,7 +27,7 @@ export function renderStatus(status: StatusResponse): string {
   else {
     out.push(
       renderTable(
-        ['NAME', 'INTERFACE', 'VRID', 'VER', 'STATE', 'PRIO', 'EFFECTIVE', 'ADVERT', 'SYNC GROUP', 'VIPS'],
+        ['NAME', 'INTERFACE', 'VRID', 'VER', 'STATE', 'PRIO', 'EFFECTIVE', 'ADVERT', 'MASTER', 'SYNC GROUP', 'VIPS'],
         status.instances.map((i) => [
           i.name,
           i.interface,
@@ -37,11 +37,18 @@ export function renderStatus(status: StatusResponse): string {
           String(i.priority),
           String(i.effectivePriority),
           `${i.advertIntSeconds}s`,
+          i.masterAddress ?? '-',
           i.syncGroup ?? '-',
           i.vips.join(', '),
         ]),
       ),
     );
+    // Why each instance is where it is: the last transition's reason, and drops worth a look.
+    for (const i of status.instances) {
+      if (i.lastTransition) out.push(`  ${i.name}: ${i.lastTransition.from} -> ${i.lastTransition.to} at ${localTime(i.lastTransition.at)}: ${i.lastTransition.reason}`);
+      const drops = Object.entries(i.counters.drops).map(([reason, n]) => `${reason} ${n}`);
+      if (drops.length > 0) out.push(`  ${i.name}: dropped adverts: ${drops.join(', ')}`);
+    }
   }
 
   out.push('', 'Virtual servers');

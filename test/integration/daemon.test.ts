@@ -131,8 +131,9 @@ describe('vigild with vigil over the control socket', { skip: await labAvailable
     const { code, stdout } = await vigil(['status'], { VIGIL_SOCKET: daemon.socket });
     assert.equal(code, 0);
     assert.match(stdout, /^vigild \S+ {2}pid \d+ {2}up \d+s/);
-    assert.match(stdout, /^NAME +INTERFACE +VRID +VER +STATE/m);
-    assert.match(stdout, /^VI_WEB +eth0 +51 +v2 +(BACKUP|MASTER) +150 +150 +1s +- +198\.51\.100\.10\/24 dev eth0$/m);
+    assert.match(stdout, /^NAME +INTERFACE +VRID +VER +STATE +PRIO +EFFECTIVE +ADVERT +MASTER/m);
+    assert.match(stdout, /^VI_WEB +eth0 +51 +v2 +(BACKUP +150 +150 +1s +-|MASTER +150 +150 +1s +198\.51\.100\.11) +- +198\.51\.100\.10\/24 dev eth0$/m);
+    assert.match(stdout, /^ {2}VI_WEB: (INIT -> BACKUP|BACKUP -> MASTER) at .*: (started|master down timer expired)/m);
     assert.match(stdout, /^198\.51\.100\.10:80 +TCP +wrr +DR +- +203\.0\.113\.21:80 +2 +unknown +TCP_CHECK$/m);
     assert.match(stdout, /^ +203\.0\.113\.22:80 +1 +unknown +-$/m);
   });
