@@ -13,7 +13,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function show(router: DaemonProcess, name: string): Promise<void> {
   const { stdout } = await vigil(['status', '--socket', router.socket]);
-  const table = stdout.split('\n').filter((line) => /^(NAME|VI_)/.test(line));
+  const table = stdout.split('\n').filter((line) => /^(NAME|VI_| {2}VI_)/.test(line));
   console.log(`${name}:\n${table.map((l) => `  ${l}`).join('\n')}`);
 }
 
