@@ -40,6 +40,9 @@
   (CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(struct in_pktinfo)) +             \
    2 * CMSG_SPACE(sizeof(int)))
 
+/* Room for the one control message sendto attaches: IP_PKTINFO, or the larger IPV6_PKTINFO. */
+#define SEND_CONTROL_BUFFER_SIZE CMSG_SPACE(sizeof(struct in6_pktinfo))
+
 struct addon_state {
   unsigned char receive_buffer[RECEIVE_BUFFER_SIZE];
 };
@@ -141,21 +144,29 @@ static bool get_buffer(napi_env env, napi_value value, const char *what, void **
 
 /* ---- addresses ----------------------------------------------------------------------- */
 
-static bool read_ip_text(napi_env env, napi_value object, int family, void *out) {
-  napi_value value;
+/* Parses the string `value` into `out` (an in_addr or in6_addr of `family`). `what` names the
+ * value in errors, and `whose` the thing whose family it must have. */
+static bool read_ip(napi_env env, napi_value value, const char *what, const char *whose, int family, void *out) {
   char text[INET6_ADDRSTRLEN];
+  char message[160];
   size_t length;
-  if (napi_get_named_property(env, object, "address", &value) != napi_ok) return false;
   if (!is_type(env, value, napi_string)) {
-    throw_type_error(env, "%s must be a string", "address.address");
+    throw_type_error(env, "%s must be a string", what);
     return false;
   }
   napi_get_value_string_utf8(env, value, text, sizeof text, &length);
   if (inet_pton(family, text, out) != 1) {
-    throw_type_error(env, "address.address '%s' is not an IP address of the address's family", text);
+    snprintf(message, sizeof message, "%s '%s' is not an IP address of the %s family", what, text, whose);
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", message);
     return false;
   }
   return true;
+}
+
+static bool read_ip_text(napi_env env, napi_value object, int family, void *out) {
+  napi_value value;
+  if (napi_get_named_property(env, object, "address", &value) != napi_ok) return false;
+  return read_ip(env, value, "address.address", "address's", family, out);
 }
 
 static bool read_address(napi_env env, napi_value object, struct sockaddr_storage *storage,
@@ -337,25 +348,97 @@ static napi_value SetSockOpt(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* sendto(fd, data, address?) -> bytes sent */
+/* Puts the packet info of `options` ({ sourceAddress?, ifindex? }) into `message`'s control
+ * buffer: IP_PKTINFO or IPV6_PKTINFO, as the socket's family (SO_DOMAIN) requires. */
+static bool write_packet_info(napi_env env, int fd, napi_value options, struct msghdr *message) {
+  int family;
+  socklen_t family_length = sizeof family;
+  uint32_t ifindex;
+  napi_value source;
+  struct cmsghdr *cmsg = CMSG_FIRSTHDR(message);
+
+  if (!is_type(env, options, napi_object)) {
+    throw_type_error(env, "%s must be an object", "options");
+    return false;
+  }
+  if (!get_optional_uint(env, options, "ifindex", 0, &ifindex)) return false;
+  if (napi_get_named_property(env, options, "sourceAddress", &source) != napi_ok) return false;
+  bool has_source = !is_type(env, source, napi_undefined);
+  if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &family, &family_length) < 0) {
+    throw_errno(env, "getsockopt", errno, "SO_DOMAIN");
+    return false;
+  }
+
+  if (family == AF_INET) {
+    /* ipi_spec_dst is the source address; ipi_addr is ignored on send. */
+    struct in_pktinfo info;
+    memset(&info, 0, sizeof info);
+    info.ipi_ifindex = (int)ifindex;
+    if (has_source && !read_ip(env, source, "options.sourceAddress", "socket's", AF_INET, &info.ipi_spec_dst))
+      return false;
+    cmsg->cmsg_level = IPPROTO_IP;
+    cmsg->cmsg_type = IP_PKTINFO;
+    cmsg->cmsg_len = CMSG_LEN(sizeof info);
+    memcpy(CMSG_DATA(cmsg), &info, sizeof info);
+    message->msg_controllen = CMSG_SPACE(sizeof info);
+    return true;
+  }
+  if (family == AF_INET6) {
+    struct in6_pktinfo info;
+    memset(&info, 0, sizeof info);
+    info.ipi6_ifindex = ifindex;
+    if (has_source && !read_ip(env, source, "options.sourceAddress", "socket's", AF_INET6, &info.ipi6_addr))
+      return false;
+    cmsg->cmsg_level = IPPROTO_IPV6;
+    cmsg->cmsg_type = IPV6_PKTINFO;
+    cmsg->cmsg_len = CMSG_LEN(sizeof info);
+    memcpy(CMSG_DATA(cmsg), &info, sizeof info);
+    message->msg_controllen = CMSG_SPACE(sizeof info);
+    return true;
+  }
+  throw_type_error(env, "%s: a source address or interface applies to AF_INET and AF_INET6 sockets only",
+                   "options");
+  return false;
+}
+
+/* sendto(fd, data, address?, options?) -> bytes sent. options { sourceAddress?, ifindex? } send
+ * this datagram from that local address and out of that interface instead of the kernel's
+ * choice; the kernel refuses an address the host does not have (IPv6 EINVAL, IPv4 ENETUNREACH). */
 static napi_value SendTo(napi_env env, napi_callback_info info) {
-  napi_value argv[3], result;
+  napi_value argv[4], result;
   int32_t fd;
-  void *data;
-  size_t length;
+  struct iovec iov;
   struct sockaddr_storage address;
-  socklen_t address_length = 0;
+  union {
+    struct cmsghdr align;
+    char bytes[SEND_CONTROL_BUFFER_SIZE];
+  } control;
+  struct msghdr message;
   ssize_t sent;
-  if (!get_args(env, info, 3, argv)) return NULL;
-  if (!get_int(env, argv[0], "fd", &fd) || !get_buffer(env, argv[1], "data", &data, &length)) return NULL;
-  if (!is_type(env, argv[2], napi_undefined) && !read_address(env, argv[2], &address, &address_length))
+  if (!get_args(env, info, 4, argv)) return NULL;
+  if (!get_int(env, argv[0], "fd", &fd) || !get_buffer(env, argv[1], "data", &iov.iov_base, &iov.iov_len))
     return NULL;
+  memset(&message, 0, sizeof message);
+  message.msg_iov = &iov;
+  message.msg_iovlen = 1;
+  if (!is_type(env, argv[2], napi_undefined)) {
+    socklen_t address_length;
+    if (!read_address(env, argv[2], &address, &address_length)) return NULL;
+    message.msg_name = &address;
+    message.msg_namelen = address_length;
+  }
+  if (!is_type(env, argv[3], napi_undefined)) {
+    memset(&control, 0, sizeof control);
+    message.msg_control = control.bytes;
+    message.msg_controllen = sizeof control.bytes;
+    if (!write_packet_info(env, fd, argv[3], &message)) return NULL;
+  }
+  /* sendmsg without control messages is sendto. */
   do {
-    sent = sendto(fd, data, length, MSG_DONTWAIT, address_length ? (struct sockaddr *)&address : NULL,
-                  address_length);
+    sent = sendmsg(fd, &message, MSG_DONTWAIT);
   } while (sent < 0 && errno == EINTR);
   if (sent < 0) {
-    throw_errno(env, "sendto", errno, NULL);
+    throw_errno(env, "sendmsg", errno, NULL);
     return NULL;
   }
   NAPI_OK(napi_create_int64(env, sent, &result));
@@ -618,6 +701,7 @@ static napi_value constants_object(napi_env env) {
   CONSTANT(IPPROTO_IPV6);
   CONSTANT(SO_BINDTODEVICE);
   CONSTANT(IP_TTL);
+  CONSTANT(IP_TOS);
   CONSTANT(IP_RECVTTL);
   CONSTANT(IP_PKTINFO);
   CONSTANT(IP_MULTICAST_IF);
@@ -625,6 +709,7 @@ static napi_value constants_object(napi_env env) {
   CONSTANT(IP_MULTICAST_LOOP);
   CONSTANT(IP_ADD_MEMBERSHIP);
   CONSTANT(IPV6_UNICAST_HOPS);
+  CONSTANT(IPV6_TCLASS);
   CONSTANT(IPV6_MULTICAST_IF);
   CONSTANT(IPV6_MULTICAST_HOPS);
   CONSTANT(IPV6_MULTICAST_LOOP);

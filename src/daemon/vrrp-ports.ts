@@ -56,7 +56,7 @@ export function realEnginePorts(
       const socket = new VrrpSocket({ interface: ifname, family });
       socket.on('packet', (p) => onPacket(p.payload, { family: p.family, source: p.source, destination: p.destination, ttl: p.ttl }));
       socket.on('error', (err) => onSocketError(ifname, err));
-      return { send: (payload, destination) => socket.send(payload, destination), close: () => socket.close() };
+      return { send: (payload, destination, source) => socket.send(payload, destination, source), close: () => socket.close() };
     },
     primaryAddress(ifname, family) {
       const ifindex = host.links.find((l) => l.name === ifname)?.index;

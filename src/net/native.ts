@@ -22,6 +22,7 @@ export interface NativeConstants {
   IPPROTO_IPV6: number;
   SO_BINDTODEVICE: number;
   IP_TTL: number;
+  IP_TOS: number;
   IP_RECVTTL: number;
   IP_PKTINFO: number;
   IP_MULTICAST_IF: number;
@@ -29,6 +30,7 @@ export interface NativeConstants {
   IP_MULTICAST_LOOP: number;
   IP_ADD_MEMBERSHIP: number;
   IPV6_UNICAST_HOPS: number;
+  IPV6_TCLASS: number;
   IPV6_MULTICAST_IF: number;
   IPV6_MULTICAST_HOPS: number;
   IPV6_MULTICAST_LOOP: number;
@@ -73,6 +75,17 @@ export interface NetlinkSocketAddress {
 
 export type SocketAddress = InetSocketAddress | PacketSocketAddress | NetlinkSocketAddress;
 
+/**
+ * Where one AF_INET / AF_INET6 datagram leaves from, instead of where the kernel would choose:
+ * sent with IP_PKTINFO / IPV6_PKTINFO.
+ */
+export interface SendOptions {
+  /** A local address to send from; the kernel refuses one the host does not have (IPv6 EINVAL, IPv4 ENETUNREACH). */
+  sourceAddress?: string;
+  /** The outgoing interface. */
+  ifindex?: number;
+}
+
 /** What recvmsg found in the control messages the socket options asked for. */
 export interface Ancillary {
   /** IPv4 TTL (IP_RECVTTL; AF_INET raw sockets also get it in the IP header they return). */
@@ -100,7 +113,7 @@ interface SocketsAddon {
   socket(domain: number, type: number, protocol: number): number;
   bind(fd: number, address: SocketAddress): void;
   setsockopt(fd: number, level: number, name: number, value: number | Buffer): void;
-  sendto(fd: number, data: Buffer, address?: SocketAddress): number;
+  sendto(fd: number, data: Buffer, address?: SocketAddress, options?: SendOptions): number;
   recvmsg(fd: number): ReceivedMessage | null;
   close(fd: number): void;
   ifNameToIndex(name: string): number;
@@ -186,8 +199,8 @@ export class RawSocket<A extends SocketAddress = SocketAddress> extends EventEmi
   }
 
   /** Sends one datagram (to `address`, unless the socket is connected) and returns its length. */
-  send(data: Buffer, address?: A): number {
-    return sockets().sendto(this.#openFd('sendto'), data, address);
+  send(data: Buffer, address?: A, options?: SendOptions): number {
+    return sockets().sendto(this.#openFd('sendto'), data, address, options);
   }
 
   /** Stops reading and closes the descriptor; later calls do nothing. */

@@ -1,8 +1,9 @@
 /**
  * The VRRP wire for one interface and one IP family: a raw IPPROTO_VRRP socket bound to the
  * interface, joined to the VRRP multicast group there, sending with TTL / hop limit 255 (RFC
- * 5798 §5.1.1.3) and handing each received message up with the IP header fields the receive
- * checks need. The VRRP message itself is vrrp/packet's business.
+ * 5798 §5.1.1.3) and DSCP CS6 from the source address it is given, and handing each received
+ * message up with the IP header fields the receive checks need. The VRRP message itself is
+ * vrrp/packet's business.
  */
 import { EventEmitter } from 'node:events';
 import { IPPROTO_VRRP, VRRP_MULTICAST, VRRP_TTL } from '../vrrp/packet.js';
@@ -12,6 +13,12 @@ import { interfaceIndex, nativeConstants, RawSocket, withContext, type Ancillary
 
 const IPV4_MIN_HEADER_LENGTH = 20;
 
+/**
+ * DSCP CS6 (network control, RFC 4594) in the IPv4 TOS / IPv6 traffic class byte, as keepalived
+ * marks adverts: queues that honour DSCP keep them ahead of the traffic whose congestion would
+ * otherwise delay them into a false failover.
+ */
+const TRAFFIC_CLASS_CS6 = 0xc0;
 
 export interface VrrpPacket {
   /** The VRRP message, without the IP header. */
@@ -79,9 +86,9 @@ function ipv6Packet(data: Buffer, source: string, ancillary: Ancillary): VrrpPac
 
 /**
  * Emits 'packet' for every VRRP message arriving on the interface, and 'error' for receive
- * failures. One socket sends and receives. (A unicast source address, keepalived's
- * unicast_src_ip, will need a separate send socket bound to it: a raw socket bound to an
- * address receives only packets addressed to it, which would shut out the multicast group.)
+ * failures. One socket sends and receives, unbound to any address (a raw socket bound to one
+ * receives only packets addressed to it, which would shut out the multicast group); each advert
+ * names its source address instead (IP_PKTINFO / IPV6_PKTINFO).
  */
 export class VrrpSocket extends EventEmitter<VrrpSocketEvents> {
   readonly interface: string;
@@ -110,6 +117,7 @@ export class VrrpSocket extends EventEmitter<VrrpSocketEvents> {
         this.#socket.setOption(c.IPPROTO_IP, c.IP_ADD_MEMBERSHIP, ipMreqn(group, this.ifindex));
         this.#socket.setOption(c.IPPROTO_IP, c.IP_MULTICAST_TTL, VRRP_TTL);
         this.#socket.setOption(c.IPPROTO_IP, c.IP_TTL, VRRP_TTL);
+        this.#socket.setOption(c.IPPROTO_IP, c.IP_TOS, TRAFFIC_CLASS_CS6);
         // Our own adverts must not come back to us as if from a peer.
         this.#socket.setOption(c.IPPROTO_IP, c.IP_MULTICAST_LOOP, 0);
       } else {
@@ -117,6 +125,7 @@ export class VrrpSocket extends EventEmitter<VrrpSocketEvents> {
         this.#socket.setOption(c.IPPROTO_IPV6, c.IPV6_ADD_MEMBERSHIP, ipv6Mreq(group, this.ifindex));
         this.#socket.setOption(c.IPPROTO_IPV6, c.IPV6_MULTICAST_HOPS, VRRP_TTL);
         this.#socket.setOption(c.IPPROTO_IPV6, c.IPV6_UNICAST_HOPS, VRRP_TTL);
+        this.#socket.setOption(c.IPPROTO_IPV6, c.IPV6_TCLASS, TRAFFIC_CLASS_CS6);
         this.#socket.setOption(c.IPPROTO_IPV6, c.IPV6_MULTICAST_LOOP, 0);
         this.#socket.setOption(c.IPPROTO_IPV6, c.IPV6_RECVHOPLIMIT, 1);
         this.#socket.setOption(c.IPPROTO_IPV6, c.IPV6_RECVPKTINFO, 1);
@@ -129,20 +138,38 @@ export class VrrpSocket extends EventEmitter<VrrpSocketEvents> {
     this.#socket.on('error', (error) => this.emit('error', withContext(`receiving on ${where}`, error)));
   }
 
-  /** Sends one VRRP message, to the VRRP multicast group unless a (unicast peer) destination is given. */
-  send(payload: Buffer, destination: string = VRRP_MULTICAST[this.family]): void {
+  /**
+   * Sends one VRRP message to `destination` (the VRRP multicast group or a unicast peer) from
+   * `source`, not from the kernel's choice of source: the VRRPv3 checksum was computed over
+   * `source`, and peers take it for the master's address. The kernel would choose otherwise
+   * for unicast_src_ip, or for IPv6 once a VIP in the destination's prefix is on the interface.
+   */
+  send(payload: Buffer, destination: string, source: string): void {
     const c = nativeConstants();
     const family = this.family === 4 ? c.AF_INET : c.AF_INET6;
     try {
       // The scope id picks the interface for link-local destinations (ff02::12, fe80::/10).
-      this.#socket.send(payload, { family, address: destination, scopeId: this.ifindex });
+      this.#socket.send(payload, { family, address: destination, scopeId: this.ifindex }, { sourceAddress: source, ifindex: this.ifindex });
     } catch (error) {
-      throw withContext(`sending VRRP to ${destination} on ${this.interface}`, error as Error);
+      throw withContext(`sending VRRP from ${source} to ${destination} on ${this.interface}${this.#sendFailureHint(error as Error, source, destination)}`, error as Error);
     }
   }
 
   close(): void {
     this.#socket.close();
+  }
+
+  /** What the errors a source address can cause mean: the kernel names neither the address nor the cause. */
+  #sendFailureHint(error: Error, source: string, destination: string): string {
+    switch ((error as NodeJS.ErrnoException).code) {
+      case 'EINVAL': // IPv6: not an address of this host, or still tentative
+      case 'EADDRNOTAVAIL':
+        return ` (the kernel refuses ${source} as a source: it must be an address of this host, usable on ${this.interface})`;
+      case 'ENETUNREACH': // IPv4 says this for a source that is not an address of this host, too
+        return ` (no route to ${destination}, or ${source} is not an address of this host)`;
+      default:
+        return '';
+    }
   }
 
   /** Datagrams dropped because their IP header or ancillary data did not parse (the kernel should never deliver one). */

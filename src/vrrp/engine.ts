@@ -16,7 +16,8 @@ import { decodeAdvertisement, type Family, type ReceivedIpHeader } from './packe
 
 /** An open advert socket on one interface for one family. */
 export interface AdvertSocket {
-  send(payload: Buffer, destination: string): void;
+  /** Sends from `source`, which must be an address of this host, rather than the kernel's choice. */
+  send(payload: Buffer, destination: string, source: string): void;
   close(): void;
 }
 
@@ -56,7 +57,7 @@ export class VrrpEngine {
       for (const { instance, source } of planned) {
         const link = this.linkFor(instance);
         const ports = {
-          link: { sourceAddress: source, send: (payload: Buffer, destination: string) => link.socket.send(payload, destination) },
+          link: { sourceAddress: source, send: (payload: Buffer, destination: string, sourceAddress: string) => link.socket.send(payload, destination, sourceAddress) },
           addresses: this.ports.addresses(instance.interface),
           announcer: this.ports.announcer(instance.interface),
           clock: this.ports.clock,

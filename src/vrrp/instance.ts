@@ -12,7 +12,8 @@ import { checkAgainstInstance, encodeAdvertisement, VRRP_MULTICAST, type Adverti
 export interface AdvertLink {
   /** The source address of our adverts: the interface's primary address (IPv6: link-local), or unicast_src_ip. */
   readonly sourceAddress: string;
-  send(payload: Buffer, destination: string): void;
+  /** Sends from `source` explicitly: the VRRPv3 checksum covers it, and peers take it for the master's address. */
+  send(payload: Buffer, destination: string, source: string): void;
 }
 
 /** Adds and removes VIPs on the interface; remembers what it added, so it removes only that. */
@@ -150,13 +151,14 @@ export class VrrpInstanceRuntime {
 
   /** A decoded advert for this instance's VRID, from another router. */
   receive(advert: Advertisement, ip: ReceivedIpHeader): void {
-    const check = checkAgainstInstance(advert, {
+    const check = checkAgainstInstance(advert, ip, {
       version: this.config.version,
       vrid: this.config.vrid,
       priority: this.config.priority,
       advertIntervalCs: Math.round(this.config.advertInt * 100),
       addresses: this.config.vips.map((v) => v.address),
       password: this.config.auth?.password,
+      unicast: this.config.unicastPeers.length > 0,
     });
     // skip_check_adv_addr: a master we already follow may advertise another address list.
     const addressCheckSkipped =
@@ -233,6 +235,7 @@ export class VrrpInstanceRuntime {
   private sendAdvert(priority: number): void {
     const { config, ports } = this;
     const destinations = config.unicastPeers.length > 0 ? config.unicastPeers.map((p) => p.address) : [VRRP_MULTICAST[config.family]];
+    const source = ports.link.sourceAddress;
     for (const destination of destinations) {
       try {
         const payload = encodeAdvertisement(
@@ -244,9 +247,9 @@ export class VrrpInstanceRuntime {
             advertIntervalCs: Math.round(config.advertInt * 100),
             password: config.auth?.password,
           },
-          { family: config.family, source: ports.link.sourceAddress, destination },
+          { family: config.family, source, destination },
         );
-        ports.link.send(payload, destination);
+        ports.link.send(payload, destination, source);
         this.counters.advertsSent++;
         if (priority === 0) this.counters.priorityZeroSent++;
       } catch (err) {

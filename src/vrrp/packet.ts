@@ -11,7 +11,7 @@ export type { Family };
 
 /** The IP protocol number of VRRP (RFC 5798 §5.1.1.4). */
 export const IPPROTO_VRRP = 112;
-/** Adverts are sent with TTL / hop limit 255 and refused with any other, so a routed packet cannot pose as a neighbour (RFC 5798 §5.1.1.3, §7.1). */
+/** Adverts are sent with TTL / hop limit 255 and refused with any other (but for unicast peers), so a routed packet cannot pose as a neighbour (RFC 5798 §5.1.1.3, §7.1). */
 export const VRRP_TTL = 255;
 
 /** The all-VRRP-routers multicast groups (RFC 5798 §5.1.1.2, §5.1.2.2). */
@@ -59,7 +59,6 @@ export interface ReceivedIpHeader extends IpHeader {
 /** Every reason a received advert is dropped: one counter each. */
 export const DROP_REASONS = [
   // The packet on its own (decodeAdvertisement).
-  'bad_ttl',
   'too_short',
   'bad_length',
   'bad_version',
@@ -69,7 +68,9 @@ export const DROP_REASONS = [
   'bad_auth_type',
   'auth_ah_unsupported',
   'bad_interval',
-  // The packet against the receiving instance (checkAgainstInstance).
+  // The packet against the receiving instance (checkAgainstInstance). The TTL is checked here,
+  // not on its own, because unicast peers may send with any (keepalived sends 64 over IPv6).
+  'bad_ttl',
   'version_mismatch',
   'vrid_mismatch',
   'local_is_owner',
@@ -205,14 +206,13 @@ export function encodeAdvertisement(advert: Advertisement, ip: IpHeader): Buffer
 const hex16 = (n: number): string => `0x${n.toString(16).padStart(4, '0')}`;
 
 /**
- * Decodes and checks a received VRRP message on its own (RFC 5798 §7.1, RFC 3768 §7.1): TTL,
+ * Decodes and checks a received VRRP message on its own (RFC 5798 §7.1, RFC 3768 §7.1):
  * completeness, version, type, checksum, a VRID of 1-255, v2 auth type, a non-zero interval (RFC 9568
- * erratum 8301).
+ * erratum 8301). The TTL is the receiving instance's check (checkAgainstInstance).
  * Never throws for any `message` bytes: every defect is a Drop with its reason.
  * @throws RangeError only when `ip.source` or `ip.destination` is not an address of `ip.family` (a caller's bug)
  */
-export function decodeAdvertisement(message: Uint8Array, ip: ReceivedIpHeader): DecodeResult {
-  if (ip.ttl !== VRRP_TTL) return drop('bad_ttl', `${ip.family === 4 ? 'TTL' : 'hop limit'} ${ip.ttl}, expected ${VRRP_TTL}: the packet was routed or not sent as VRRP`);
+export function decodeAdvertisement(message: Uint8Array, ip: IpHeader): DecodeResult {
   if (message.length < HEADER_LENGTH) return drop('too_short', `${message.length} bytes, shorter than the ${HEADER_LENGTH}-byte header`);
 
   const version = message[0]! >> 4;
@@ -282,6 +282,8 @@ export interface ReceivingInstance {
   addresses: readonly string[];
   /** VRRPv2 simple text password; absent for no authentication. */
   password?: string;
+  /** It has unicast peers: their adverts may arrive with any TTL / hop limit. */
+  unicast: boolean;
 }
 
 /** `warning` is something to log about an advert that is nonetheless processed. */
@@ -294,12 +296,23 @@ function describeAuth(password: string | undefined): string {
 }
 
 /**
- * The receive checks of RFC 5798 §7.1 / RFC 3768 §7.1 that depend on the receiving instance: VRID,
- * address ownership, v2 authentication and interval, and the address list. A differing address
- * list is dropped, as those sections require, unless the sender is the address owner (priority
- * 255); then it is processed with a warning to log. keepalived drops such adverts too.
+ * The receive checks of RFC 5798 §7.1 / RFC 3768 §7.1 that depend on the receiving instance: TTL,
+ * VRID, address ownership, v2 authentication and interval, and the address list, for `advert`
+ * received with `ip`.
+ *
+ * The TTL / hop limit must be 255, so that a routed packet cannot pose as a neighbour, except
+ * for an instance with unicast peers: keepalived neither sends its unicast IPv6 adverts with 255
+ * nor checks the TTL of unicast adverts ("MUST verify that the IPv4 TTL/IPv6 HL is 255 (but not
+ * if unicast)"), and unicast peers may sit a route apart.
+ *
+ * A differing address list is dropped, as those sections require, unless the sender is the
+ * address owner (priority 255); then it is processed with a warning to log. keepalived drops such
+ * adverts too.
  */
-export function checkAgainstInstance(advert: Advertisement, instance: ReceivingInstance): InstanceCheck {
+export function checkAgainstInstance(advert: Advertisement, ip: Pick<ReceivedIpHeader, 'family' | 'ttl'>, instance: ReceivingInstance): InstanceCheck {
+  if (!instance.unicast && ip.ttl !== VRRP_TTL) {
+    return drop('bad_ttl', `${ip.family === 4 ? 'TTL' : 'hop limit'} ${ip.ttl}, expected ${VRRP_TTL}: the packet was routed or not sent as VRRP`);
+  }
   if (advert.version !== instance.version) return drop('version_mismatch', `VRRPv${advert.version} advert, the instance runs VRRPv${instance.version}`);
   if (advert.vrid !== instance.vrid) return drop('vrid_mismatch', `VRID ${advert.vrid}, the instance has ${instance.vrid}`);
   if (instance.priority === 255) return drop('local_is_owner', `this router owns the addresses of VRID ${instance.vrid} (priority 255) and ignores other routers' adverts`);

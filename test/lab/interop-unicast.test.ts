@@ -16,12 +16,9 @@ describe('interop with keepalived: VRRPv3 unicast peers over IPv4, advert 0.5 s'
 describe('interop with keepalived: VRRPv3 unicast peers over IPv6, advert 0.5 s', { skip }, () => {
   const mixed = new MixedLab();
   mixed.hooks();
-  bothWays(mixed, { version: 3, vrid: 62, advertInt: 0.5, vip: '2001:db8::210/64', unicast: true } satisfies VirtualRouter, {
-    // Two vigild bugs, both leading to two masters: (1) keepalived sends unicast IPv6 adverts
-    // with hop limit 64 (it sets 255 for multicast only, and does not check the hop limit of
-    // unicast adverts either), and vigild drops them as bad_ttl; (2) once vigild holds the VIP,
-    // the kernel picks the VIP as the source of vigild's unicast adverts while the checksum is
-    // computed over unicast_src_ip, so keepalived's kernel drops them (IPV6_CHECKSUM).
-    todo: 'vigild: the hop limit of unicast adverts, and their source address',
-  });
+  // Two traps, each making two masters if fallen into: keepalived sends unicast IPv6 adverts with
+  // hop limit 64 (255 for multicast only) and checks none on unicast; and once vigild holds the
+  // VIP, the kernel would choose the VIP as the source of vigild's unicast adverts, whose checksum
+  // covers unicast_src_ip, and keepalived's kernel would drop them (IPV6_CHECKSUM).
+  bothWays(mixed, { version: 3, vrid: 62, advertInt: 0.5, vip: '2001:db8::210/64', unicast: true } satisfies VirtualRouter);
 });

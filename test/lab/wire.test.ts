@@ -151,7 +151,6 @@ describe('on the wire, as tshark decodes it: two vigild routers elect, fail over
     'adverts are marked DSCP CS6 (network control), as keepalived marks them',
     // So that queues which honour DSCP keep them ahead of the traffic whose congestion would
     // otherwise delay them into a false failover.
-    { todo: 'vigild: IP_TOS / IPV6_TCLASS 0xc0 on the VRRP socket (the addon exports neither constant yet)' },
     async () => {
       const CS6 = '48';
       for (const advert of await decodeAdverts()) {

@@ -26,6 +26,17 @@ test('arguments of the wrong type are TypeErrors, not crashes', () => {
   assert.throws(() => sockets().sendto(0, 'text' as unknown as Buffer), { name: 'TypeError', message: 'data must be a Buffer' });
   assert.throws(() => sockets().bind(0, { family: 9999 } as never), /only AF_INET, AF_INET6, AF_PACKET and AF_NETLINK/);
   assert.throws(() => sockets().pollStop({} as never), /must be a handle from pollStart/);
+  const netlink = new RawSocket(c.AF_NETLINK, c.SOCK_RAW, c.NETLINK_ROUTE);
+  try {
+    const kernel = { family: c.AF_NETLINK };
+    assert.throws(() => sockets().sendto(netlink.fd, Buffer.alloc(16), kernel, 1 as never), { name: 'TypeError', message: 'options must be an object' });
+    assert.throws(() => netlink.send(Buffer.alloc(16), kernel, { ifindex: 1 }), {
+      name: 'TypeError',
+      message: 'options: a source address or interface applies to AF_INET and AF_INET6 sockets only',
+    });
+  } finally {
+    netlink.close();
+  }
 });
 
 test('a closed socket refuses further use, and closing twice is harmless', () => {

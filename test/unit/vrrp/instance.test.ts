@@ -41,8 +41,9 @@ function harness(extra = '') {
   const runtime = new VrrpInstanceRuntime(instanceConfig(extra), {
     link: {
       sourceAddress: SELF,
-      send(payload, destination) {
-        const decoded = decodeAdvertisement(payload, { family: 4, source: SELF, destination, ttl: 255 });
+      send(payload, destination, source) {
+        assert.equal(source, SELF, 'adverts leave from the address their checksum covers');
+        const decoded = decodeAdvertisement(payload, { family: 4, source, destination });
         assert.ok(decoded.ok, 'the runtime sends adverts that decode');
         sent.push({ advert: decoded.advert, destination, at: clock.now() });
       },
@@ -64,8 +65,8 @@ function harness(extra = '') {
   });
   /** Lets queued VIP changes (promises) settle. */
   const settle = () => new Promise((r) => setImmediate(r));
-  const advertFrom = (source: string, priority: number, overrides: Partial<Advertisement> = {}) =>
-    runtime.receive({ version: 2, vrid: 51, priority, addresses: ['198.51.100.200'], advertIntervalCs: 100, ...overrides }, { family: 4, source, destination: '224.0.0.18', ttl: 255 });
+  const advertFrom = (source: string, priority: number, overrides: Partial<Advertisement> = {}, ttl = 255) =>
+    runtime.receive({ version: 2, vrid: 51, priority, addresses: ['198.51.100.200'], advertIntervalCs: 100, ...overrides }, { family: 4, source, destination: '224.0.0.18', ttl });
   return { clock, sent, log, transitions, onInterface, runtime, settle, advertFrom };
 }
 
@@ -149,6 +150,25 @@ describe('VRRP instance runtime', () => {
     // None of them reset the Master_Down_Timer: it takes over on time.
     h.clock.advance(3415);
     assert.equal(h.runtime.state, 'MASTER');
+  });
+
+  test('an advert with a TTL other than 255 is dropped as bad_ttl without unicast peers', () => {
+    const h = harness();
+    h.runtime.start();
+    h.advertFrom(PEER, 200, {}, 64);
+    assert.deepEqual(h.runtime.status().counters.drops, { bad_ttl: 1 });
+    assert.match(h.log.at(-1)!, /advert from 198\.51\.100\.12 dropped: TTL 64, expected 255/);
+    h.clock.advance(3415);
+    assert.equal(h.runtime.state, 'MASTER');
+  });
+
+  test('with unicast peers, an advert is accepted whatever its TTL (keepalived sends IPv6 unicast with 64)', () => {
+    const h = harness(`unicast_peer {\n ${PEER}\n }`);
+    h.runtime.start();
+    h.advertFrom(PEER, 200, {}, 64);
+    const { counters } = h.runtime.status();
+    assert.deepEqual([counters.drops, counters.advertsReceived], [{}, 1]);
+    assert.equal(h.runtime.status().masterAddress, PEER);
   });
 
   test('unicast peers get the adverts instead of the multicast group', () => {

@@ -54,6 +54,7 @@ function receivingInstance(instance: VrrpInstance): ReceivingInstance {
     advertIntervalCs: Math.round(instance.advertInt * 100),
     addresses: instance.vips.map((vip) => vip.address),
     ...(instance.auth && { password: instance.auth.password }),
+    unicast: instance.unicastPeers.length > 0,
   };
 }
 
@@ -116,7 +117,7 @@ describe('golden captures from keepalived 2.2.7', () => {
         const instance = goldenInstance(golden.capture);
         for (const frame of frames) {
           const advert = decoded(decodeAdvertisement(frame.payload, received(frame.ip)), `frame ${frame.number}`);
-          assert.deepEqual(checkAgainstInstance(advert, instance), { ok: true }, `frame ${frame.number}`);
+          assert.deepEqual(checkAgainstInstance(advert, received(frame.ip), instance), { ok: true }, `frame ${frame.number}`);
         }
       });
     });
@@ -234,12 +235,6 @@ describe('checksums', () => {
 });
 
 describe('corrupted adverts are dropped with their reason', () => {
-  it('TTL or hop limit other than 255', () => {
-    assertDrop(decodeAs(V2, V2.payload, { ttl: 254 }), 'bad_ttl', 'IPv4 TTL 254');
-    assertDrop(decodeAs(V3_IPV6, V3_IPV6.payload, { ttl: 254 }), 'bad_ttl', 'IPv6 hop limit 254');
-    assertDrop(decodeAs(V3, V3.payload, { ttl: 1 }), 'bad_ttl', 'TTL 1');
-  });
-
   it('versions other than 2 and 3, and version 2 over IPv6', () => {
     for (const version of [0, 1, 4, 15]) {
       assertDrop(decodeAs(V2, corrupt(V2, (m) => void (m[0] = (version << 4) | 1))), 'bad_version', `version ${version}`);
@@ -316,51 +311,79 @@ describe('fields receivers ignore', () => {
 });
 
 describe('checks against the receiving instance', () => {
-  const v2Instance: ReceivingInstance = { version: 2, vrid: 51, priority: 100, advertIntervalCs: 100, addresses: ['192.0.2.200'] };
+  const v2Instance: ReceivingInstance = { version: 2, vrid: 51, priority: 100, advertIntervalCs: 100, addresses: ['192.0.2.200'], unicast: false };
   const v3Instance: ReceivingInstance = { ...v2Instance, version: 3 };
   const v2Advert = decoded(decodeAs(V2, V2.payload), 'v2');
   const passAdvert = decoded(decodeAs(V2_PASS, V2_PASS.payload), 'v2 PASS');
   const v3Advert = decoded(decodeAs(V3, V3.payload), 'v3');
+  const v3Ipv6Advert = decoded(decodeAs(V3_IPV6, V3_IPV6.payload), 'v3 IPv6');
+  const v3Ipv6Instance: ReceivingInstance = { ...v3Instance, vrid: 52, addresses: ['2001:db8::200'] };
+  /** Received as sent: TTL / hop limit 255. */
+  const ip4 = { family: 4, ttl: 255 } as const;
+  const ip6 = { family: 6, ttl: 255 } as const;
+
+  it('TTL or hop limit other than 255 from the peers of a multicast instance', () => {
+    assertDrop(checkAgainstInstance(v2Advert, { ...ip4, ttl: 254 }, v2Instance), 'bad_ttl', 'IPv4 TTL 254');
+    assertDrop(checkAgainstInstance(v3Ipv6Advert, { ...ip6, ttl: 254 }, v3Ipv6Instance), 'bad_ttl', 'IPv6 hop limit 254');
+    const ttl1 = checkAgainstInstance(v3Advert, { ...ip4, ttl: 1 }, v3Instance);
+    assertDrop(ttl1, 'bad_ttl', 'TTL 1');
+    assert.equal(!ttl1.ok && ttl1.detail, 'TTL 1, expected 255: the packet was routed or not sent as VRRP');
+  });
+
+  it('any TTL or hop limit from unicast peers, as keepalived sends IPv6 unicast adverts with 64 and checks none', () => {
+    assert.deepEqual(checkAgainstInstance(v3Ipv6Advert, { ...ip6, ttl: 64 }, { ...v3Ipv6Instance, unicast: true }), { ok: true });
+    assert.deepEqual(checkAgainstInstance(v3Advert, { ...ip4, ttl: 1 }, { ...v3Instance, unicast: true }), { ok: true });
+    assert.deepEqual(checkAgainstInstance(v2Advert, { ...ip4, ttl: 63 }, { ...v2Instance, unicast: true }), { ok: true });
+  });
+
+  it('the TTL is not judged before the instance is known: decoding accepts any', () => {
+    for (const ttl of [0, 1, 64, 254]) {
+      for (const sample of [V2, V3_IPV6]) {
+        const ip: ReceivedIpHeader = { ...received(sample.ip), ttl };
+        decoded(decodeAdvertisement(sample.payload, ip), `IPv${ip.family}, TTL ${ttl}`);
+      }
+    }
+  });
 
   it('accepts a matching advert', () => {
-    assert.deepEqual(checkAgainstInstance(v2Advert, v2Instance), { ok: true });
-    assert.deepEqual(checkAgainstInstance(passAdvert, { ...v2Instance, password: 'secret12' }), { ok: true });
-    assert.deepEqual(checkAgainstInstance(v3Advert, v3Instance), { ok: true });
+    assert.deepEqual(checkAgainstInstance(v2Advert, ip4, v2Instance), { ok: true });
+    assert.deepEqual(checkAgainstInstance(passAdvert, ip4, { ...v2Instance, password: 'secret12' }), { ok: true });
+    assert.deepEqual(checkAgainstInstance(v3Advert, ip4, v3Instance), { ok: true });
   });
 
   it('another VRRP version', () => {
-    assertDrop(checkAgainstInstance(v2Advert, v3Instance), 'version_mismatch');
-    assertDrop(checkAgainstInstance(v3Advert, v2Instance), 'version_mismatch');
+    assertDrop(checkAgainstInstance(v2Advert, ip4, v3Instance), 'version_mismatch');
+    assertDrop(checkAgainstInstance(v3Advert, ip4, v2Instance), 'version_mismatch');
   });
 
   it('another VRID', () => {
-    assertDrop(checkAgainstInstance(v2Advert, { ...v2Instance, vrid: 52 }), 'vrid_mismatch');
-    assertDrop(checkAgainstInstance(v3Advert, { ...v3Instance, vrid: 1 }), 'vrid_mismatch');
+    assertDrop(checkAgainstInstance(v2Advert, ip4, { ...v2Instance, vrid: 52 }), 'vrid_mismatch');
+    assertDrop(checkAgainstInstance(v3Advert, ip4, { ...v3Instance, vrid: 1 }), 'vrid_mismatch');
   });
 
   it('this router owns the addresses (priority 255)', () => {
-    assertDrop(checkAgainstInstance(v2Advert, { ...v2Instance, priority: 255 }), 'local_is_owner');
+    assertDrop(checkAgainstInstance(v2Advert, ip4, { ...v2Instance, priority: 255 }), 'local_is_owner');
   });
 
   it('VRRPv2 authentication: wrong password, password missing, password unexpected', () => {
-    const wrong = checkAgainstInstance(passAdvert, { ...v2Instance, password: 'secret13' });
+    const wrong = checkAgainstInstance(passAdvert, ip4, { ...v2Instance, password: 'secret13' });
     assertDrop(wrong, 'auth_mismatch', 'wrong password');
     assert.doesNotMatch(!wrong.ok ? wrong.detail : '', /secret/, 'passwords stay out of the log');
-    assertDrop(checkAgainstInstance(passAdvert, { ...v2Instance, password: 'secret1' }), 'auth_mismatch', 'a prefix of the password');
-    assertDrop(checkAgainstInstance(v2Advert, { ...v2Instance, password: 'secret12' }), 'auth_mismatch', 'password missing');
-    assertDrop(checkAgainstInstance(passAdvert, v2Instance), 'auth_mismatch', 'password unexpected');
+    assertDrop(checkAgainstInstance(passAdvert, ip4, { ...v2Instance, password: 'secret1' }), 'auth_mismatch', 'a prefix of the password');
+    assertDrop(checkAgainstInstance(v2Advert, ip4, { ...v2Instance, password: 'secret12' }), 'auth_mismatch', 'password missing');
+    assertDrop(checkAgainstInstance(passAdvert, ip4, v2Instance), 'auth_mismatch', 'password unexpected');
   });
 
   it('VRRPv2 interval must match; VRRPv3 adopts the master interval', () => {
-    assertDrop(checkAgainstInstance(v2Advert, { ...v2Instance, advertIntervalCs: 200 }), 'interval_mismatch');
-    assert.deepEqual(checkAgainstInstance(v3Advert, { ...v3Instance, advertIntervalCs: 10 }), { ok: true });
+    assertDrop(checkAgainstInstance(v2Advert, ip4, { ...v2Instance, advertIntervalCs: 200 }), 'interval_mismatch');
+    assert.deepEqual(checkAgainstInstance(v3Advert, ip4, { ...v3Instance, advertIntervalCs: 10 }), { ok: true });
   });
 
   it('a different address list is dropped, unless the address owner sent it', () => {
     const other = { ...v2Instance, addresses: ['192.0.2.201'] };
-    assertDrop(checkAgainstInstance(v2Advert, other), 'address_mismatch', 'another address');
-    assertDrop(checkAgainstInstance(v2Advert, { ...v2Instance, addresses: ['192.0.2.200', '192.0.2.201'] }), 'address_mismatch', 'one missing');
-    const fromOwner = checkAgainstInstance({ ...v2Advert, priority: 255 }, other);
+    assertDrop(checkAgainstInstance(v2Advert, ip4, other), 'address_mismatch', 'another address');
+    assertDrop(checkAgainstInstance(v2Advert, ip4, { ...v2Instance, addresses: ['192.0.2.200', '192.0.2.201'] }), 'address_mismatch', 'one missing');
+    const fromOwner = checkAgainstInstance({ ...v2Advert, priority: 255 }, ip4, other);
     assert.equal(fromOwner.ok, true);
     assert.match(fromOwner.ok ? fromOwner.warning ?? '' : '', /advert lists \[192\.0\.2\.200\], the instance has \[192\.0\.2\.201\]/);
   });
@@ -369,7 +392,7 @@ describe('checks against the receiving instance', () => {
     const sample = vrrpFrames('v3-ipv4-3vips')[0]!;
     const advert = decoded(decodeAs(sample, sample.payload), '3 VIPs');
     const instance = { ...v3Instance, addresses: ['198.51.100.200', '192.0.2.201', '192.0.2.200'] };
-    assert.deepEqual(checkAgainstInstance(advert, instance), { ok: true });
+    assert.deepEqual(checkAgainstInstance(advert, ip4, instance), { ok: true });
   });
 });
 
@@ -411,7 +434,7 @@ describe('seeded fuzz', () => {
   ];
   const randomIp = (family: 4 | 6): string =>
     family === 4 ? Array.from({ length: 4 }, () => int(256)).join('.') : Array.from({ length: 8 }, () => int(0x10000).toString(16)).join(':');
-  const instance: ReceivingInstance = { version: 3, vrid: 51, priority: 100, advertIntervalCs: 100, addresses: ['192.0.2.200'] };
+  const instance: ReceivingInstance = { version: 3, vrid: 51, priority: 100, advertIntervalCs: 100, addresses: ['192.0.2.200'], unicast: false };
 
   /** Decoding must answer for any bytes, and whatever it accepts must survive a round trip. */
   function check(message: Buffer, ip: ReceivedIpHeader, label: string): DropReason | 'ok' {
@@ -427,7 +450,7 @@ describe('seeded fuzz', () => {
     }
     const again = decodeAdvertisement(encodeAdvertisement(result.advert, ip), ip);
     assert.deepEqual(again, result, label);
-    checkAgainstInstance(result.advert, { ...instance, version: result.advert.version });
+    checkAgainstInstance(result.advert, ip, { ...instance, version: result.advert.version });
     return 'ok';
   }
 
@@ -476,7 +499,7 @@ describe('seeded fuzz', () => {
         );
         return [message, { ...received(sample.ip), ttl: random() < 0.9 ? 255 : int(256) }];
       },
-      ['ok', 'bad_ttl', 'bad_version', 'bad_type', 'too_short', 'bad_checksum'],
+      ['ok', 'bad_version', 'bad_type', 'too_short', 'bad_checksum'],
     );
   });
 
