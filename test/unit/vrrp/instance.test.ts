@@ -89,8 +89,12 @@ describe('VRRP instance runtime', () => {
     assert.equal(h.log.filter((l) => l.startsWith('announce')).length, 5);
     h.clock.advance(5000);
     assert.equal(h.log.filter((l) => l.startsWith('announce')).length, 10);
-    // Adverts every advert_int while master.
-    assert.equal(h.sent.length, 6);
+    // Adverts every advert_int while master, each repeated half an interval later.
+    const start = h.sent[0]!.at;
+    assert.deepEqual(
+      h.sent.map((x) => x.at - start),
+      [0, 500, 1000, 1500, 2000, 2500, 3000, 3500, 4000, 4500, 5000],
+    );
     assert.equal(h.transitions.at(-1)?.to, 'MASTER');
     assert.match(h.transitions.at(-1)!.reason, /master down timer expired/);
   });
@@ -120,10 +124,14 @@ describe('VRRP instance runtime', () => {
     h.clock.advance(3415);
     await h.settle();
     await h.runtime.stop();
-    assert.deepEqual(h.sent.at(-1)?.advert.priority, 0);
+    // The resignation goes out twice: a lost one would cost the backups a Master_Down_Interval.
+    assert.deepEqual(h.sent.slice(-2).map((x) => x.advert.priority), [0, 0]);
     assert.deepEqual([...h.onInterface], []);
     assert.equal(h.runtime.state, 'INIT');
-    assert.equal(h.runtime.status().counters.priorityZeroSent, 1);
+    assert.equal(h.runtime.status().counters.priorityZeroSent, 2);
+    const sent = h.sent.length;
+    h.clock.advance(5000);
+    assert.equal(h.sent.length, sent, 'nothing more after stop, not even a pending repeat');
   });
 
   test('a master hearing a lower-priority master (a healed partition) answers at once and announces its VIPs again', async () => {
