@@ -59,7 +59,7 @@ function parseIpv6Bytes(text: string): number[] | undefined {
   return words.flatMap((w) => [w >> 8, w & 0xff]);
 }
 
-function formatIp(bytes: Uint8Array): string {
+export function formatIp(bytes: Uint8Array): string {
   if (bytes.length === 4) return [...bytes].join('.');
   const words: number[] = [];
   for (let i = 0; i < 16; i += 2) words.push((bytes[i]! << 8) | bytes[i + 1]!);
