@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
-import { StatusResponse } from '../../src/api/schema.js';
-import { DaemonProcess, vigil, waitFor } from '../helpers/processes.js';
+import { waitFor } from '../helpers/processes.js';
 import { Lab, ipv4Of, labAvailable, macOf, type NodeName } from './lab.js';
 import { VipProbe, waitForVipAt } from './probe.js';
+import { VigildRouter, waitForStates, type RouterState } from './routers.js';
 
 const skip = await labAvailable();
 const VIP = '198.51.100.200';
@@ -51,68 +51,46 @@ vrrp_instance VI_1 {
 /** A lab of routers each running vigild, and helpers to read who is master. */
 class Cluster {
   readonly lab = new Lab();
-  readonly daemons = new Map<NodeName, DaemonProcess>();
+  readonly routers = new Map<NodeName, VigildRouter>();
 
   async up(routers: number): Promise<void> {
     await this.lab.up(routers);
   }
 
-  async start(node: NodeName, spec: RouterSpec): Promise<DaemonProcess> {
-    let daemon = this.daemons.get(node);
-    const exited = (d: DaemonProcess) => (d.child as DaemonProcess['child'] | undefined) !== undefined && (d.child.exitCode !== null || d.child.signalCode !== null);
-    if (!daemon || exited(daemon)) {
-      daemon = new DaemonProcess({ netns: this.lab.ns(node), dir: daemon?.dir });
-      this.daemons.set(node, daemon);
-    }
-    writeFileSync(path.join(daemon.dir, 'keepalived.conf'), configText(spec));
-    await daemon.start();
-    return daemon;
+  /** The vigild of `node`; the same one (and state dir) across restarts. */
+  router(node: NodeName): VigildRouter {
+    let router = this.routers.get(node);
+    if (!router) this.routers.set(node, (router = new VigildRouter(this.lab, node)));
+    return router;
   }
 
-  daemon(node: NodeName): DaemonProcess {
-    const daemon = this.daemons.get(node);
-    if (!daemon) throw new Error(`no vigild on ${node}`);
-    return daemon;
+  async start(node: NodeName, spec: RouterSpec): Promise<VigildRouter> {
+    const router = this.router(node);
+    await router.start(configText(spec));
+    return router;
   }
 
-  async state(node: NodeName): Promise<string> {
-    const { stdout, code } = await vigil(['status', '--json', '--socket', this.daemon(node).socket]);
-    if (code !== 0) return 'DOWN';
-    return StatusResponse.parse(JSON.parse(stdout)).instances[0]!.state;
-  }
-
-  async states(): Promise<Record<string, string>> {
-    const entries = await Promise.all([...this.daemons.keys()].map(async (node) => [node, await this.state(node)] as const));
-    return Object.fromEntries(entries);
-  }
-
-  /** Waits until the daemons' states are exactly `expected` (nodes not named must not be MASTER). */
-  async waitForStates(expected: Record<string, string>, timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const states = await this.states();
-      const matches = Object.entries(states).every(([node, state]) => (expected[node] ?? 'not MASTER') === state || (expected[node] === undefined && state !== 'MASTER'));
-      if (matches) return;
-      if (Date.now() > deadline) throw new Error(`expected ${JSON.stringify(expected)}, got ${JSON.stringify(states)}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+  /** Waits until each named node is in its state; every other running vigild must not be MASTER. */
+  waitForStates(expected: Partial<Record<NodeName, RouterState>>, timeoutMs = 10_000): Promise<void> {
+    return waitForStates(
+      [...this.routers].map(([node, router]) => [router, expected[node] ?? ['BACKUP', 'FAULT', 'INIT', 'DOWN']]),
+      { timeoutMs },
+    );
   }
 
   /** Waits until `node` is the one and only master. */
   waitForMaster(node: NodeName, timeoutMs = 10_000): Promise<void> {
-    return this.waitForStates({ [node]: 'MASTER' }, timeoutMs);
-  }
-
-  holds(node: NodeName, address: string): Promise<boolean> {
-    return this.lab.holds(node, address);
+    const expected: Partial<Record<NodeName, RouterState>> = {};
+    expected[node] = 'MASTER';
+    return this.waitForStates(expected, timeoutMs);
   }
 
   async stopAll(): Promise<void> {
-    await Promise.all([...this.daemons.values()].map((d) => d.stop()));
+    await Promise.all([...this.routers.values()].map((r) => r.stop()));
   }
 
   async down(): Promise<void> {
-    await Promise.all([...this.daemons.values()].map((d) => d.cleanup()));
+    await Promise.all([...this.routers.values()].map((r) => r.cleanup()));
     await this.lab.down();
   }
 }
@@ -132,9 +110,9 @@ describe('VRRP failover between vigild nodes (v3, advert 0.1 s)', { skip }, () =
   test('two nodes elect the higher priority; only the master holds the VIP and the client reaches it', async () => {
     await Promise.all([cluster.start('r1', { priority: 150 }), cluster.start('r2', { priority: 100 })]);
     await cluster.waitForMaster('r1');
-    assert.equal(await cluster.state('r2'), 'BACKUP');
-    assert.equal(await cluster.holds('r1', VIP), true);
-    assert.equal(await cluster.holds('r2', VIP), false);
+    assert.equal(await cluster.router('r2').state(), 'BACKUP');
+    assert.equal(await cluster.lab.holds('r1', VIP), true);
+    assert.equal(await cluster.lab.holds('r2', VIP), false);
     await cluster.lab.exec('client', ['ping', '-c', '1', '-W', '1', VIP]);
   });
 
@@ -143,18 +121,18 @@ describe('VRRP failover between vigild nodes (v3, advert 0.1 s)', { skip }, () =
     await cluster.waitForMaster('r1');
     await cluster.lab.exec('client', ['ping', '-c', '1', '-W', '1', VIP]);
     const killedAt = Date.now();
-    cluster.daemon('r1').signal('SIGKILL');
+    const killed = cluster.router('r1').kill();
     // The client is served by r2 once r2's gratuitous ARP has repointed the VIP at r2's MAC.
     const elapsed = await waitForVipAt(cluster.lab, 'client', VIP, macOf('r2'), killedAt);
     t.diagnostic(`VIP at r2 for the client ${elapsed} ms after kill -9 (bound ${(masterDownMs(100) + MARGIN_MS).toFixed(0)} ms)`);
     assert.ok(elapsed <= masterDownMs(100) + MARGIN_MS, `${elapsed} ms`);
-    await cluster.daemon('r1').exited;
+    await killed;
     await cluster.waitForMaster('r2');
 
     // The killed vigild left its VIP behind; a restart takes it back before anything else.
-    assert.equal(await cluster.holds('r1', VIP), true);
+    assert.equal(await cluster.lab.holds('r1', VIP), true);
     await cluster.start('r1', { priority: 150 });
-    await waitFor('the leftover VIP to be reclaimed or re-owned', () => cluster.daemon('r1').log.includes('removed a VIP left behind'));
+    await waitFor('the leftover VIP to be reclaimed', () => cluster.router('r1').log.includes('removed a VIP left behind'));
     await cluster.waitForMaster('r1');
   });
 
@@ -164,13 +142,13 @@ describe('VRRP failover between vigild nodes (v3, advert 0.1 s)', { skip }, () =
     probe = new VipProbe(cluster.lab, 'client', VIP);
     await waitFor('the probe to get replies', () => probe!.replies.length > 5);
     const stoppedAt = Date.now();
-    await cluster.daemon('r1').stop();
+    await cluster.router('r1').stop();
     await cluster.waitForMaster('r2');
     await new Promise((r) => setTimeout(r, 300));
     const outage = probe.longestOutageSince(stoppedAt);
     t.diagnostic(`client outage ${outage.toFixed(0)} ms (bound ${(skewMs(100) + MARGIN_MS).toFixed(0)} ms)`);
     assert.ok(outage <= skewMs(100) + MARGIN_MS, `client outage ${outage.toFixed(0)} ms > ${(skewMs(100) + MARGIN_MS).toFixed(0)} ms`);
-    assert.equal(await cluster.holds('r1', VIP), false, 'a stopped vigild removes its VIP');
+    assert.equal(await cluster.lab.holds('r1', VIP), false, 'a stopped vigild removes its VIP');
   });
 
   test('the higher priority preempts back when it returns; nopreempt keeps the current master', async () => {
@@ -178,24 +156,22 @@ describe('VRRP failover between vigild nodes (v3, advert 0.1 s)', { skip }, () =
     await cluster.waitForMaster('r2');
     await cluster.start('r1', { priority: 150 });
     await cluster.waitForMaster('r1');
-    await cluster.daemon('r1').stop();
+    await cluster.router('r1').stop();
     await cluster.waitForMaster('r2');
 
     await cluster.start('r1', { priority: 150, extra: 'nopreempt' });
     // Long enough for a preempting node to have taken over several times.
     await new Promise((r) => setTimeout(r, 10 * ADVERT_MS));
-    assert.equal(await cluster.state('r1'), 'BACKUP');
+    assert.equal(await cluster.router('r1').state(), 'BACKUP');
     await cluster.waitForMaster('r2');
   });
 
   test('three nodes: the highest priority wins, and the next one takes over when it dies', async () => {
     await Promise.all([cluster.start('r1', { priority: 50 }), cluster.start('r2', { priority: 150 }), cluster.start('r3', { priority: 100 })]);
     await cluster.waitForMaster('r2');
-    cluster.daemon('r2').signal('SIGKILL');
-    await cluster.daemon('r2').exited;
-    cluster.daemons.delete('r2');
+    await cluster.router('r2').kill();
     await cluster.waitForMaster('r3');
-    assert.equal(await cluster.state('r1'), 'BACKUP');
+    assert.equal(await cluster.router('r1').state(), 'BACKUP');
     // r2's killed vigild left its VIP on r2: remove it so the next test starts clean.
     await cluster.lab.exec('r2', ['ip', 'addr', 'del', `${VIP}/24`, 'dev', 'eth0']);
   });
@@ -225,18 +201,18 @@ describe('VRRP failover between vigild nodes (v3, advert 0.1 s)', { skip }, () =
       cluster.start('r2', { priority: 100, extra: unicast('r2', 'r1') }),
     ]);
     await cluster.waitForMaster('r1');
-    await cluster.daemon('r1').stop();
+    await cluster.router('r1').stop();
     await cluster.waitForMaster('r2');
   });
 
   test('an IPv6 instance elects, serves the VIP over IPv6 and fails over', async () => {
     await Promise.all([cluster.start('r1', { priority: 150, ipv6: true }), cluster.start('r2', { priority: 100, ipv6: true })]);
     await cluster.waitForMaster('r1');
-    assert.equal(await cluster.holds('r1', VIP6), true);
+    assert.equal(await cluster.lab.holds('r1', VIP6), true);
     await cluster.lab.exec('client', ['ping', '-6', '-c', '1', '-W', '1', VIP6]);
-    await cluster.daemon('r1').stop();
+    await cluster.router('r1').stop();
     await cluster.waitForMaster('r2');
-    assert.equal(await cluster.holds('r2', VIP6), true);
+    assert.equal(await cluster.lab.holds('r2', VIP6), true);
     await cluster.lab.exec('client', ['ping', '-6', '-c', '1', '-W', '1', VIP6]);
   });
 
@@ -266,7 +242,7 @@ ${['A', 'B']
 `;
     await Promise.all([cluster.start('r1', { priority: 0, raw: groupConfig(150, 50) }), cluster.start('r2', { priority: 0, raw: groupConfig(100, 100) })]);
     await new Promise((r) => setTimeout(r, 15 * ADVERT_MS));
-    const holders = async (address: string) => (await Promise.all((['r1', 'r2'] as const).map(async (n) => ((await cluster.holds(n, address)) ? n : '')))).filter(Boolean);
+    const holders = async (address: string) => (await Promise.all((['r1', 'r2'] as const).map(async (n) => ((await cluster.lab.holds(n, address)) ? n : '')))).filter(Boolean);
     // Which node wins depends on who starts first; that one node holds both VIPs does not.
     const a = await holders('198.51.100.210');
     assert.equal(a.length, 1, `VI_A's VIP is on ${JSON.stringify(a)}`);
@@ -274,8 +250,7 @@ ${['A', 'B']
   });
 
   test('tracking: a failing track_script lowers the priority and hands over; its own link down is FAULT; notify scripts see it all', async () => {
-    const r1 = new DaemonProcess({ netns: cluster.lab.ns('r1') });
-    cluster.daemons.set('r1', r1);
+    const r1 = cluster.router('r1');
     const flag = path.join(r1.dir, 'healthy');
     const notified = path.join(r1.dir, 'notified');
     const notifyScript = path.join(r1.dir, 'notify.sh');
@@ -288,8 +263,7 @@ ${['A', 'B']
 
     rmSync(flag);
     await cluster.waitForMaster('r2'); // 150 - 60 = 90 < 100
-    const { stdout } = await vigil(['status', '--json', '--socket', r1.socket]);
-    assert.equal(StatusResponse.parse(JSON.parse(stdout)).instances[0]!.effectivePriority, 90);
+    assert.equal((await r1.instance()).effectivePriority, 90);
     writeFileSync(flag, '');
     await cluster.waitForMaster('r1');
 

@@ -100,7 +100,7 @@ export async function waitForStates(expected: [LabRouter, RouterState | RouterSt
 export class VigildRouter implements LabRouter {
   readonly kind = 'vigild';
   /** Kept across restarts, as in production: the state dir holds the ledger of VIPs it added. */
-  private readonly dir = mkdtempSync(path.join(tmpdir(), 'vigil-lab-'));
+  readonly dir = mkdtempSync(path.join(tmpdir(), 'vigil-lab-'));
   private daemon: DaemonProcess | undefined;
 
   constructor(
@@ -121,6 +121,12 @@ export class VigildRouter implements LabRouter {
 
   async stop(): Promise<void> {
     await this.daemon?.stop();
+  }
+
+  /** kill -9: the daemon dies without resigning or removing its VIPs, as in a crash. */
+  async kill(): Promise<void> {
+    this.daemon?.signal('SIGKILL');
+    await this.daemon?.exited;
   }
 
   /** The daemon's status, or undefined when no vigild answers. */
