@@ -71,6 +71,8 @@ export const RealServerStatus = z.object({
   health: RealServerHealth,
   /** Checker types configured for this real server, e.g. `HTTP_GET`. */
   checkers: z.array(z.string()),
+  /** From the kernel's IPVS table; absent when the destination is not there (or IPVS is unavailable). */
+  kernel: z.object({ weight: z.int(), activeConns: z.int(), inactiveConns: z.int() }).optional(),
   source: SourceRef,
 });
 export type RealServerStatus = z.infer<typeof RealServerStatus>;
@@ -113,11 +115,20 @@ export const DaemonStatus = z.object({
   stateDir: z.string(),
 });
 
+export const IpvsStatus = z.object({
+  /** Whether vigild can program IPVS; false with `error` saying why (no module, no permission). */
+  available: z.boolean(),
+  error: z.string().optional(),
+  /** Services vigild owns in the kernel (added or adopted). */
+  ownedServices: z.int(),
+});
+
 export const StatusResponse = z.object({
   apiVersion: z.literal(API_VERSION),
   daemon: DaemonStatus,
   config: ConfigStatus,
   instances: z.array(InstanceStatus),
+  ipvs: IpvsStatus,
   virtualServers: z.array(VirtualServerStatus),
 });
 export type StatusResponse = z.infer<typeof StatusResponse>;

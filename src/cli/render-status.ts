@@ -52,6 +52,9 @@ export function renderStatus(status: StatusResponse): string {
   }
 
   out.push('', 'Virtual servers');
+  if (status.virtualServers.length > 0 && !status.ipvs.available) {
+    out.push(`  IPVS UNAVAILABLE: ${status.ipvs.error ?? 'unknown reason'}; nothing is programmed (VRRP is unaffected)`);
+  }
   if (status.virtualServers.length === 0) out.push('  (none configured)');
   else {
     const rows: string[][] = [];
@@ -63,14 +66,16 @@ export function renderStatus(status: StatusResponse): string {
         vs.lbKind,
         vs.persistenceTimeoutSeconds === undefined ? '-' : `${vs.persistenceTimeoutSeconds}s`,
       ];
-      if (vs.realServers.length === 0) rows.push([...service, '(no real servers)', '', '', '']);
+      if (vs.realServers.length === 0) rows.push([...service, '(no real servers)', '', '', '', '', '']);
       vs.realServers.forEach((rs, index) => {
         const lead = index === 0 ? service : service.map(() => '');
         const address = rs.address.includes(':') ? `[${rs.address}]:${rs.port}` : `${rs.address}:${rs.port}`;
-        rows.push([...lead, address, String(rs.weight), rs.health, rs.checkers.join(',') || '-']);
+        // As ipvsadm -Ln shows them: the kernel's weight and connection counts ('-': not in the kernel).
+        const kernel = rs.kernel ? [String(rs.kernel.weight), String(rs.kernel.activeConns), String(rs.kernel.inactiveConns)] : ['-', '-', '-'];
+        rows.push([...lead, address, ...kernel, rs.health, rs.checkers.join(',') || '-']);
       });
     }
-    out.push(renderTable(['VIRTUAL SERVER', 'PROTO', 'SCHED', 'KIND', 'PERSIST', 'REAL SERVER', 'WEIGHT', 'HEALTH', 'CHECKS'], rows));
+    out.push(renderTable(['VIRTUAL SERVER', 'PROTO', 'SCHED', 'KIND', 'PERSIST', 'REAL SERVER', 'WEIGHT', 'ACTIVE', 'INACTIVE', 'HEALTH', 'CHECKS'], rows));
   }
   return out.join('\n');
 }

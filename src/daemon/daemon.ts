@@ -55,7 +55,7 @@ export class Daemon {
     };
     this.server = new ControlServer(
       {
-        status: () => buildStatus(this.store, this.identity, new Date(), this.vrrp?.status()),
+        status: () => buildStatus(this.store, this.identity, new Date(), { vrrp: this.vrrp?.status() }),
         reload: () => this.reloadForApi(),
         subscribe: (send) => {
           send({ type: 'hello', at: new Date().toISOString(), generation: this.store.loaded.generation });

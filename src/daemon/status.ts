@@ -2,6 +2,8 @@
 import type { SourcePos, VirtualServer, Vip } from '../config/index.js';
 import type { InstanceStatus, StatusResponse, VirtualServerStatus } from '../api/schema.js';
 import { API_VERSION } from '../api/schema.js';
+import { serviceKeysOf } from '../ipvs/desired.js';
+import { destinationKeyText, serviceKeyText } from '../ipvs/reconcile.js';
 import { emptyCounters, type InstanceStatus as RuntimeStatus } from '../vrrp/instance.js';
 import type { StateStore } from './store.js';
 
@@ -31,8 +33,30 @@ export function virtualServerName(vs: VirtualServer): string {
   }
 }
 
-/** `runtime` is what the VRRP engine reports per instance; an instance it does not run shows as INIT. */
-export function buildStatus(store: StateStore, daemon: DaemonIdentity, now: Date, runtime: readonly RuntimeStatus[] = []): StatusResponse {
+/** A destination as the kernel has it. */
+export interface KernelDestination {
+  weight: number;
+  activeConns: number;
+  inactiveConns: number;
+}
+
+/** By service key text, then destination key text (see ipvs/reconcile). */
+export type KernelTable = ReadonlyMap<string, ReadonlyMap<string, KernelDestination>>;
+
+/** What runs, beside the config: VRRP per instance, and the kernel's IPVS table. */
+export interface LiveState {
+  /** An instance the engine does not run shows as INIT. */
+  vrrp?: readonly RuntimeStatus[];
+  ipvs?: {
+    available: boolean;
+    error?: string;
+    ownedServices: number;
+    kernel: KernelTable;
+  };
+}
+
+export function buildStatus(store: StateStore, daemon: DaemonIdentity, now: Date, live: LiveState = {}): StatusResponse {
+  const runtime = live.vrrp ?? [];
   const { config, path, files, loadedAt, generation, warnings } = store.loaded;
   const syncGroupOf = new Map<string, string>();
   for (const group of config.syncGroups) for (const member of group.members) syncGroupOf.set(member, group.name);
@@ -81,6 +105,7 @@ export function buildStatus(store: StateStore, daemon: DaemonIdentity, now: Date
         weight: rs.weight,
         health: 'unknown',
         checkers: rs.checkers.map((c) => c.type),
+        kernel: kernelDestination(serviceKeysOf(vs, config).map(serviceKeyText), destinationKeyText(rs), live.ipvs?.kernel),
         source: sourceRef(rs.pos),
       })),
       source: sourceRef(vs.pos),
@@ -108,6 +133,18 @@ export function buildStatus(store: StateStore, daemon: DaemonIdentity, now: Date
       lastRejectedReload: rejected && { at: rejected.at.toISOString(), errors: rejected.errors },
     },
     instances,
+    ipvs: { available: live.ipvs?.available ?? false, error: live.ipvs?.error, ownedServices: live.ipvs?.ownedServices ?? 0 },
     virtualServers,
+  };
+}
+
+/** A real server in the kernel, summed over the services its virtual server stands for. */
+function kernelDestination(services: string[], destination: string, kernel: KernelTable | undefined): KernelDestination | undefined {
+  const found = services.map((s) => kernel?.get(s)?.get(destination)).filter((d) => d !== undefined);
+  if (found.length === 0) return undefined;
+  return {
+    weight: found[0]!.weight,
+    activeConns: found.reduce((n, d) => n + d.activeConns, 0),
+    inactiveConns: found.reduce((n, d) => n + d.inactiveConns, 0),
   };
 }

@@ -12,7 +12,8 @@ export function desiredTable(config: Config): ServiceEntry[] {
   return config.virtualServers.flatMap((vs) => serviceKeysOf(vs, config).map((key) => ({ key, settings: settingsOf(vs, key.family), destinations: destinationsOf(vs) })));
 }
 
-function serviceKeysOf(vs: VirtualServer, config: Config): ServiceKey[] {
+/** The kernel services one virtual_server stands for (several for a group). */
+export function serviceKeysOf(vs: VirtualServer, config: Config): ServiceKey[] {
   const protocol = vs.protocol.toLowerCase() as 'tcp' | 'udp' | 'sctp';
   const { key } = vs;
   switch (key.kind) {
