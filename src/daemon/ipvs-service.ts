@@ -1,0 +1,136 @@
+// IPVS inside vigild: the config's virtual servers made real in the kernel by reconciling, with
+// what vigild owns kept in its state dir, so that a restart adopts its own table (no connection
+// dropped) and never touches anyone else's.
+import path from 'node:path';
+import type { Config } from '../config/index.js';
+import { desiredTable } from '../ipvs/desired.js';
+import { destinationKeyText, reconcile, serviceKeyText, type Operation, type Ownership, type ServiceEntry } from '../ipvs/reconcile.js';
+import type { Logger } from './logger.js';
+import { readStateFile, writeStateFile } from './state-file.js';
+import type { KernelDestination, LiveState } from './status.js';
+
+/** A kernel service with the live counters of its destinations. */
+export interface KernelService extends ServiceEntry {
+  counters: Map<string, Omit<KernelDestination, 'weight'>>;
+}
+
+/** The kernel's IPVS table, as the daemon needs it (src/ipvs/kernel.ts over generic netlink). */
+export interface IpvsKernel {
+  table(): Promise<KernelService[]>;
+  apply(operation: Operation): Promise<void>;
+  close(): void;
+}
+
+interface OwnershipFile {
+  services: string[];
+  destinations: Record<string, string[]>;
+}
+
+const isOwnershipFile = (v: unknown): v is OwnershipFile =>
+  typeof v === 'object' && v !== null && Array.isArray((v as OwnershipFile).services) && typeof (v as OwnershipFile).destinations === 'object';
+
+export class IpvsService {
+  private owned: Ownership;
+  private readonly file: string;
+
+  private constructor(
+    private readonly kernel: IpvsKernel | undefined,
+    /** Why IPVS cannot be used, when it cannot. */
+    private readonly unavailable: string | undefined,
+    stateDir: string,
+    private readonly log: Logger,
+  ) {
+    this.file = path.join(stateDir, 'owned-ipvs.json');
+    const saved = readStateFile<OwnershipFile>(this.file, { services: [], destinations: {} }, isOwnershipFile);
+    this.owned = { services: new Set(saved.services), destinations: new Map(Object.entries(saved.destinations).map(([k, v]) => [k, new Set(v)])) };
+  }
+
+  /**
+   * Opens IPVS when the config has virtual servers (or a previous run left services it owns) and
+   * programs the table. IPVS that cannot be opened is logged and reported, never fatal: VRRP
+   * must run on regardless.
+   */
+  static async start(config: Config, stateDir: string, log: Logger, openKernel: () => Promise<IpvsKernel>): Promise<IpvsService> {
+    const probe = new IpvsService(undefined, undefined, stateDir, log);
+    if (config.virtualServers.length === 0 && probe.owned.services.size === 0) return probe;
+    let kernel: IpvsKernel;
+    try {
+      kernel = await openKernel();
+    } catch (err) {
+      const reason = (err as Error).message;
+      log.error({ err: reason }, `IPVS unavailable: ${reason}; virtual servers are not programmed (VRRP runs on)`);
+      return new IpvsService(undefined, reason, stateDir, log);
+    }
+    const service = new IpvsService(kernel, undefined, stateDir, log);
+    await service.apply(config);
+    return service;
+  }
+
+  /** Makes the kernel match `config`, touching only what vigild owns. */
+  apply(config: Config): Promise<void> {
+    return this.applyTable(desiredTable(config));
+  }
+
+  private async applyTable(desired: ServiceEntry[]): Promise<void> {
+    if (!this.kernel) return;
+    const before = await this.kernel.table();
+    const { operations, owned } = reconcile(desired, before, this.owned);
+    let failed = 0;
+    for (const operation of operations) {
+      try {
+        await this.kernel.apply(operation);
+      } catch (err) {
+        failed++;
+        this.log.error({ operation: operation.op, err: (err as Error).message }, `IPVS ${describe(operation)} failed`);
+      }
+    }
+    // Own exactly what is now in the kernel of what we meant to own (a failed add is not ours).
+    const after = operations.length > 0 ? await this.kernel.table() : before;
+    this.owned = ownedPresent(owned, after);
+    this.save();
+    if (operations.length > 0) this.log.info({ operations: operations.length, failed, ownedServices: this.owned.services.size }, 'IPVS table reconciled');
+  }
+
+  /** On stop: removes what vigild owns, unless told to leave the table for the next run. */
+  async stop(keepTable: boolean): Promise<void> {
+    if (!keepTable) await this.applyTable([]);
+    this.kernel?.close();
+  }
+
+  async snapshot(): Promise<NonNullable<LiveState['ipvs']>> {
+    if (!this.kernel) return { available: false, error: this.unavailable ?? 'not in use: no virtual_server configured', ownedServices: 0, kernel: new Map() };
+    const table = await this.kernel.table();
+    const kernel = new Map(
+      table.map((s) => [
+        serviceKeyText(s.key),
+        new Map(s.destinations.map((d) => [destinationKeyText(d), { weight: d.weight, ...(s.counters.get(destinationKeyText(d)) ?? { activeConns: 0, inactiveConns: 0 }) }])),
+      ]),
+    );
+    return { available: true, ownedServices: this.owned.services.size, kernel };
+  }
+
+  private save(): void {
+    writeStateFile(this.file, {
+      services: [...this.owned.services],
+      destinations: Object.fromEntries([...this.owned.destinations].map(([k, v]) => [k, [...v]])),
+    });
+  }
+}
+
+function ownedPresent(owned: Ownership, table: readonly ServiceEntry[]): Ownership {
+  const present = new Map(table.map((s) => [serviceKeyText(s.key), new Set(s.destinations.map(destinationKeyText))]));
+  const result: Ownership = { services: new Set(), destinations: new Map() };
+  for (const key of owned.services) {
+    const destinations = present.get(key);
+    if (!destinations) continue;
+    result.services.add(key);
+    result.destinations.set(key, new Set([...(owned.destinations.get(key) ?? [])].filter((d) => destinations.has(d))));
+  }
+  return result;
+}
+
+function describe(operation: Operation): string {
+  return 'key' in operation
+    ? `${operation.op} ${serviceKeyText(operation.key)}`
+    : `${operation.op} ${destinationKeyText(operation.destination)} in ${serviceKeyText(operation.service)}`;
+}

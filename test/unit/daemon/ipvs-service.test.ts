@@ -1,0 +1,94 @@
+// The daemon's IPVS service over an in-memory kernel: ownership across restarts, foreign
+// entries, stop, and an unavailable IPVS. (The real kernel is exercised in test/vm.)
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, test } from 'node:test';
+import { pino } from 'pino';
+import { parseConfigText } from '../../../src/config/index.js';
+import { destinationKeyText, serviceKeyText, type Operation, type ServiceEntry } from '../../../src/ipvs/reconcile.js';
+import { IpvsService, type IpvsKernel, type KernelService } from '../../../src/daemon/ipvs-service.js';
+
+class MemoryKernel implements IpvsKernel {
+  readonly services = new Map<string, ServiceEntry>();
+  readonly applied: string[] = [];
+
+  async table(): Promise<KernelService[]> {
+    return [...this.services.values()].map((s) => ({ ...s, destinations: [...s.destinations], counters: new Map() }));
+  }
+
+  async apply(o: Operation): Promise<void> {
+    this.applied.push(o.op);
+    switch (o.op) {
+      case 'addService':
+      case 'editService':
+        this.services.set(serviceKeyText(o.key), { key: o.key, settings: o.settings, destinations: this.services.get(serviceKeyText(o.key))?.destinations ?? [] });
+        return;
+      case 'removeService':
+        this.services.delete(serviceKeyText(o.key));
+        return;
+      default: {
+        const service = this.services.get(serviceKeyText(o.service))!;
+        const others = service.destinations.filter((d) => destinationKeyText(d) !== destinationKeyText(o.destination));
+        service.destinations = o.op === 'removeDestination' ? others : [...others, o.destination];
+      }
+    }
+  }
+
+  close(): void {}
+}
+
+const log = pino({ level: 'silent' });
+const config = (weight: number) => {
+  const { config } = parseConfigText(`virtual_server 198.51.100.80 80 {\n lb_kind DR\n real_server 203.0.113.21 80 {\n  weight ${weight}\n }\n}\n`, 'k.conf');
+  assert.ok(config);
+  return config;
+};
+
+let stateDir: string;
+beforeEach(() => (stateDir = mkdtempSync(path.join(tmpdir(), 'vigil-ipvs-'))));
+afterEach(() => rmSync(stateDir, { recursive: true, force: true }));
+
+test('programs the table, adopts it after a restart without touching it, and removes it on stop', async () => {
+  const kernel = new MemoryKernel();
+  await IpvsService.start(config(1), stateDir, log, async () => kernel);
+  assert.deepEqual(kernel.applied, ['addService', 'addDestination']);
+
+  // A restart (kill -9 and start again) finds the table in place: nothing to do.
+  kernel.applied.length = 0;
+  const second = await IpvsService.start(config(1), stateDir, log, async () => kernel);
+  assert.deepEqual(kernel.applied, []);
+  assert.equal((await second.snapshot()).ownedServices, 1);
+
+  await second.apply(config(5));
+  assert.deepEqual(kernel.applied, ['editDestination']);
+
+  await second.stop(false);
+  assert.equal(kernel.services.size, 0);
+});
+
+test('a service added by hand survives everything vigild does; --keep-ipvs leaves vigild\'s own too', async () => {
+  const kernel = new MemoryKernel();
+  const foreign: ServiceEntry = {
+    key: { kind: 'addr', family: 4, protocol: 'udp', address: '198.51.100.53', port: 53 },
+    settings: { scheduler: 'rr', persistenceTimeout: 0, persistencePrefix: 32, schedFlags: { shFallback: false, shPort: false, mhFallback: false, mhPort: false } },
+    destinations: [],
+  };
+  kernel.services.set(serviceKeyText(foreign.key), foreign);
+  const service = await IpvsService.start(config(1), stateDir, log, async () => kernel);
+  await service.stop(true);
+  assert.equal(kernel.services.size, 2);
+  const again = await IpvsService.start(config(1), stateDir, log, async () => kernel);
+  await again.stop(false);
+  assert.deepEqual([...kernel.services.keys()], ['udp:198.51.100.53:53']);
+});
+
+test('an IPVS that cannot be opened is reported, not fatal', async () => {
+  const service = await IpvsService.start(config(1), stateDir, log, async () => {
+    throw new Error('IPVS is not available in this kernel (modprobe ip_vs?)');
+  });
+  const snapshot = await service.snapshot();
+  assert.equal(snapshot.available, false);
+  assert.match(snapshot.error ?? '', /modprobe ip_vs/);
+});
