@@ -30,7 +30,7 @@ export class HttpError extends Error {
 
 /** What the daemon does for each route; the server only moves bytes and validates shape. */
 export interface ControlHandlers {
-  status(): unknown;
+  status(): Promise<unknown>;
   reload(request: ReloadRequest): Promise<unknown>;
   /** The first event of every stream, then live events until the returned function is called. */
   subscribe(send: (event: DaemonEvent) => void): () => void;
@@ -49,7 +49,7 @@ export class ControlServer {
     private readonly log: Logger,
   ) {
     this.handlers = {
-      status: async (_req, res) => sendJson(res, 200, this.daemon.status()),
+      status: async (_req, res) => sendJson(res, 200, await this.daemon.status()),
       reload: async (req, res) => {
         const request = parseBody(ReloadRequest, await readJsonBody(req));
         sendJson(res, 200, await this.daemon.reload(request));

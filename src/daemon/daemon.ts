@@ -10,6 +10,8 @@ import { ControlServer, HttpError } from './control-server.js';
 import type { Logger } from './logger.js';
 import { acquirePidFile, releasePidFile } from './pidfile.js';
 import { buildStatus, type DaemonIdentity } from './status.js';
+import { IpvsKernel } from '../ipvs/kernel.js';
+import { IpvsService } from './ipvs-service.js';
 import { StateStore } from './store.js';
 import { VrrpService } from './vrrp-service.js';
 
@@ -19,6 +21,8 @@ export interface DaemonOptions {
   readOnlySocket: string;
   stateDir: string;
   pidFile: string;
+  /** Leave vigild's IPVS services in the kernel on stop, for the next start to adopt. */
+  keepIpvs: boolean;
   log: Logger;
 }
 
@@ -40,6 +44,7 @@ export class Daemon {
   private reloadQueue: Promise<unknown> = Promise.resolve();
   private stopping = false;
   private vrrp: VrrpService | undefined;
+  private ipvs: IpvsService | undefined;
 
   private constructor(
     private readonly options: DaemonOptions,
@@ -55,7 +60,7 @@ export class Daemon {
     };
     this.server = new ControlServer(
       {
-        status: () => buildStatus(this.store, this.identity, new Date(), { vrrp: this.vrrp?.status() }),
+        status: async () => buildStatus(this.store, this.identity, new Date(), { vrrp: this.vrrp?.status(), ipvs: await this.ipvs?.snapshot() }),
         reload: () => this.reloadForApi(),
         subscribe: (send) => {
           send({ type: 'hello', at: new Date().toISOString(), generation: this.store.loaded.generation });
@@ -79,6 +84,7 @@ export class Daemon {
     try {
       await daemon.server.listen(options.socket, options.readOnlySocket);
       daemon.vrrp = await VrrpService.start(loaded.config, options.stateDir, log, store);
+      daemon.ipvs = await IpvsService.start(loaded.config, options.stateDir, log, () => IpvsKernel.open());
     } catch (err) {
       await daemon.server.close();
       releasePidFile(options.pidFile);
@@ -112,6 +118,7 @@ export class Daemon {
     this.store.publish({ type: 'daemon.stopping', at: new Date().toISOString(), signal: reason });
     // Masters resign first (priority 0, VIPs removed), so backups take over within their skew time.
     await this.vrrp?.stop();
+    await this.ipvs?.stop(this.options.keepIpvs);
     await this.server.close();
     releasePidFile(this.options.pidFile);
     this.options.log.info('vigild stopped');
@@ -130,6 +137,7 @@ export class Daemon {
       return loaded;
     }
     await this.vrrp?.reload(loaded.config);
+    await this.ipvs?.apply(loaded.config);
     const current = this.store.acceptConfig(loaded.config, loaded.files, loaded.warnings, new Date());
     log.info({ generation: current.generation, ...summarize(loaded.config) }, 'config reloaded');
     return loaded;

@@ -4,22 +4,14 @@
 import path from 'node:path';
 import type { Config } from '../config/index.js';
 import { desiredTable } from '../ipvs/desired.js';
+import type { IpvsKernel } from '../ipvs/kernel.js';
 import { destinationKeyText, reconcile, serviceKeyText, type Operation, type Ownership, type ServiceEntry } from '../ipvs/reconcile.js';
 import type { Logger } from './logger.js';
 import { readStateFile, writeStateFile } from './state-file.js';
-import type { KernelDestination, LiveState } from './status.js';
+import type { LiveState } from './status.js';
 
-/** A kernel service with the live counters of its destinations. */
-export interface KernelService extends ServiceEntry {
-  counters: Map<string, Omit<KernelDestination, 'weight'>>;
-}
-
-/** The kernel's IPVS table, as the daemon needs it (src/ipvs/kernel.ts over generic netlink). */
-export interface IpvsKernel {
-  table(): Promise<KernelService[]>;
-  apply(operation: Operation): Promise<void>;
-  close(): void;
-}
+/** The kernel side the service needs: src/ipvs/kernel.ts, or an in-memory one in tests. */
+export type IpvsKernelPort = Pick<IpvsKernel, 'table' | 'apply' | 'close'>;
 
 interface OwnershipFile {
   services: string[];
@@ -34,7 +26,7 @@ export class IpvsService {
   private readonly file: string;
 
   private constructor(
-    private readonly kernel: IpvsKernel | undefined,
+    private readonly kernel: IpvsKernelPort | undefined,
     /** Why IPVS cannot be used, when it cannot. */
     private readonly unavailable: string | undefined,
     stateDir: string,
@@ -50,10 +42,10 @@ export class IpvsService {
    * programs the table. IPVS that cannot be opened is logged and reported, never fatal: VRRP
    * must run on regardless.
    */
-  static async start(config: Config, stateDir: string, log: Logger, openKernel: () => Promise<IpvsKernel>): Promise<IpvsService> {
+  static async start(config: Config, stateDir: string, log: Logger, openKernel: () => Promise<IpvsKernelPort>): Promise<IpvsService> {
     const probe = new IpvsService(undefined, undefined, stateDir, log);
     if (config.virtualServers.length === 0 && probe.owned.services.size === 0) return probe;
-    let kernel: IpvsKernel;
+    let kernel: IpvsKernelPort;
     try {
       kernel = await openKernel();
     } catch (err) {

@@ -18,6 +18,8 @@ Options:
       --state-dir DIR    persistent state (default /var/lib/vigil)
       --pid-file FILE    pid file (default: the socket path with .pid for .sock)
       --log-level LEVEL  ${LOG_LEVELS.join(', ')} (default info)
+      --keep-ipvs        on stop, leave vigild's IPVS services in the kernel (the next
+                         start adopts them without dropping a connection); default: remove
   -h, --help             show this help
   -v, --version          show the version
 
@@ -44,6 +46,7 @@ function parse(argv: string[]) {
         'state-dir': { type: 'string', default: '/var/lib/vigil' },
         'pid-file': { type: 'string' },
         'log-level': { type: 'string', default: 'info' },
+        'keep-ipvs': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -76,6 +79,7 @@ export async function main(argv: string[]): Promise<void> {
       readOnlySocket: readOnlySocketFor(socket),
       stateDir: path.resolve(args['state-dir']),
       pidFile: path.resolve(args['pid-file'] ?? socket.replace(/\.sock$/, '') + '.pid'),
+      keepIpvs: args['keep-ipvs'] ?? false,
       log,
     });
   } catch (err) {

@@ -47,7 +47,14 @@ function settingsOf(vs: VirtualServer, family: Family): ServiceSettings {
     const asMask = parseIp(granularity);
     persistencePrefix = asMask ? (netmaskPrefix(asMask) ?? fullPrefix) : Number(granularity);
   }
-  return { scheduler: vs.scheduler, persistenceTimeout: vs.persistenceTimeout ?? 0, persistencePrefix, schedFlags: { ...vs.schedFlags } };
+  const { shFallback, mhFallback, shPort, mhPort } = vs.schedFlags;
+  return {
+    scheduler: vs.scheduler,
+    persistenceTimeout: vs.persistenceTimeout ?? 0,
+    persistencePrefix,
+    schedulerFlag1: shFallback || mhFallback,
+    schedulerFlag2: shPort || mhPort,
+  };
 }
 
 function destinationsOf(vs: VirtualServer): DestinationSettings[] {

@@ -9,10 +9,9 @@
 // - Anything else in the kernel is foreign: never edited, never removed, even inside a service
 //   vigild owns (someone added a real server by hand: it stays).
 
-/** The fields that identify a service; changing any of them makes another service. */
-export type ServiceKey =
-  | { kind: 'addr'; family: 4 | 6; protocol: 'tcp' | 'udp' | 'sctp'; address: string; port: number }
-  | { kind: 'fwmark'; family: 4 | 6; mark: number };
+import type { ForwardMethod, ServiceKey } from './codec.js';
+
+export type { ForwardMethod, ServiceKey };
 
 export interface ServiceSettings {
   scheduler: string;
@@ -20,10 +19,13 @@ export interface ServiceSettings {
   persistenceTimeout: number;
   /** Persistence granularity as a prefix length (IPv4 netmask /N, IPv6 prefix). */
   persistencePrefix: number;
-  schedFlags: { shFallback: boolean; shPort: boolean; mhFallback: boolean; mhPort: boolean };
+  /**
+   * The scheduler flag bits as the kernel keeps them: flag 1 is sh-fallback and mh-fallback,
+   * flag 2 sh-port and mh-port (which name applies depends on the scheduler).
+   */
+  schedulerFlag1: boolean;
+  schedulerFlag2: boolean;
 }
-
-export type ForwardMethod = 'route' | 'nat' | 'tunnel';
 
 export interface DestinationSettings {
   address: string;
@@ -67,10 +69,8 @@ const sameSettings = (a: ServiceSettings, b: ServiceSettings) =>
   a.scheduler === b.scheduler &&
   a.persistenceTimeout === b.persistenceTimeout &&
   (a.persistenceTimeout === 0 || a.persistencePrefix === b.persistencePrefix) &&
-  a.schedFlags.shFallback === b.schedFlags.shFallback &&
-  a.schedFlags.shPort === b.schedFlags.shPort &&
-  a.schedFlags.mhFallback === b.schedFlags.mhFallback &&
-  a.schedFlags.mhPort === b.schedFlags.mhPort;
+  a.schedulerFlag1 === b.schedulerFlag1 &&
+  a.schedulerFlag2 === b.schedulerFlag2;
 
 const sameDestination = (a: DestinationSettings, b: DestinationSettings) =>
   a.forward === b.forward && a.weight === b.weight && a.upperThreshold === b.upperThreshold && a.lowerThreshold === b.lowerThreshold;

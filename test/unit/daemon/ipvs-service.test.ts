@@ -8,9 +8,10 @@ import { afterEach, beforeEach, test } from 'node:test';
 import { pino } from 'pino';
 import { parseConfigText } from '../../../src/config/index.js';
 import { destinationKeyText, serviceKeyText, type Operation, type ServiceEntry } from '../../../src/ipvs/reconcile.js';
-import { IpvsService, type IpvsKernel, type KernelService } from '../../../src/daemon/ipvs-service.js';
+import { IpvsService, type IpvsKernelPort } from '../../../src/daemon/ipvs-service.js';
+import type { KernelService } from '../../../src/ipvs/kernel.js';
 
-class MemoryKernel implements IpvsKernel {
+class MemoryKernel implements IpvsKernelPort {
   readonly services = new Map<string, ServiceEntry>();
   readonly applied: string[] = [];
 
@@ -72,7 +73,7 @@ test('a service added by hand survives everything vigild does; --keep-ipvs leave
   const kernel = new MemoryKernel();
   const foreign: ServiceEntry = {
     key: { kind: 'addr', family: 4, protocol: 'udp', address: '198.51.100.53', port: 53 },
-    settings: { scheduler: 'rr', persistenceTimeout: 0, persistencePrefix: 32, schedFlags: { shFallback: false, shPort: false, mhFallback: false, mhPort: false } },
+    settings: { scheduler: 'rr', persistenceTimeout: 0, persistencePrefix: 32, schedulerFlag1: false, schedulerFlag2: false },
     destinations: [],
   };
   kernel.services.set(serviceKeyText(foreign.key), foreign);

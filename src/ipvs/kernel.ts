@@ -1,0 +1,89 @@
+// The kernel's IPVS table in reconcile's terms, over the generic-netlink client: read it whole,
+// and carry out one operation at a time.
+import { parseIp } from '../config/address.js';
+import { IpvsClient } from './client.js';
+import type { Destination, Service } from './codec.js';
+import { destinationKeyText, type DestinationSettings, type Operation, type ServiceEntry, type ServiceSettings } from './reconcile.js';
+
+/** A kernel service with the live connection counts of its destinations, by destination key. */
+export interface KernelService extends ServiceEntry {
+  counters: Map<string, { activeConns: number; inactiveConns: number }>;
+}
+
+export class IpvsKernel {
+  private constructor(private readonly client: IpvsClient) {}
+
+  /** Throws IpvsUnavailableError without the ip_vs module, NetlinkError EPERM without privilege. */
+  static async open(): Promise<IpvsKernel> {
+    return new IpvsKernel(await IpvsClient.open());
+  }
+
+  async table(): Promise<KernelService[]> {
+    const services = await this.client.services();
+    return Promise.all(
+      services.map(async (service) => {
+        const destinations = await this.client.destinations(service.key);
+        return {
+          key: service.key,
+          settings: settingsOf(service),
+          destinations: destinations.map(destinationSettingsOf),
+          counters: new Map(destinations.map((d) => [destinationKeyText(d), { activeConns: d.activeConns ?? 0, inactiveConns: d.inactiveConns ?? 0 }])),
+        };
+      }),
+    );
+  }
+
+  async apply(operation: Operation): Promise<void> {
+    switch (operation.op) {
+      case 'addService':
+        return this.client.addService(serviceOf(operation));
+      case 'editService':
+        return this.client.editService(serviceOf(operation));
+      case 'removeService':
+        return this.client.removeService(operation.key);
+      case 'addDestination':
+        return this.client.addDestination(operation.service, destinationOf(operation.destination));
+      case 'editDestination':
+        return this.client.editDestination(operation.service, destinationOf(operation.destination));
+      case 'removeDestination':
+        return this.client.removeDestination(operation.service, { ...operation.destination, family: familyOf(operation.destination.address) });
+    }
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
+
+function settingsOf(service: Service): ServiceSettings {
+  return {
+    scheduler: service.scheduler,
+    persistenceTimeout: service.flags.persistent ? service.timeout : 0,
+    persistencePrefix: service.netmask,
+    schedulerFlag1: service.flags.schedulerFlag1,
+    schedulerFlag2: service.flags.schedulerFlag2,
+  };
+}
+
+function serviceOf({ key, settings }: { key: Service['key']; settings: ServiceSettings }): Service {
+  const persistent = settings.persistenceTimeout > 0;
+  return {
+    key,
+    scheduler: settings.scheduler,
+    flags: { persistent, onePacket: false, schedulerFlag1: settings.schedulerFlag1, schedulerFlag2: settings.schedulerFlag2, schedulerFlag3: false },
+    timeout: settings.persistenceTimeout,
+    netmask: settings.persistencePrefix,
+  };
+}
+
+function destinationSettingsOf(d: Destination): DestinationSettings {
+  return { address: d.address, port: d.port, forward: d.forward, weight: d.weight, upperThreshold: d.upperThreshold, lowerThreshold: d.lowerThreshold };
+}
+
+function destinationOf(d: DestinationSettings): Destination {
+  return { ...d, family: familyOf(d.address) };
+}
+
+function familyOf(address: string): 4 | 6 {
+  return parseIp(address)?.family ?? 4;
+}
