@@ -1,0 +1,86 @@
+// What the tests inside the IPVS guest share: ipvsadm, and an LVS-DR lab built on the
+// namespace lab (../lab/lab.ts), so that cut/loss/heal work on its nodes too.
+//
+//   client 198.51.100.100 ──┐
+//   r1 (director) .11 ──────┼── bridge (switch namespace)      VIP 198.51.100.80: on the director's
+//   r2, r3 (real servers) ──┘   198.51.100.12, .13             eth0, and on each real server's lo
+//
+// Direct routing: the director's IPVS rewrites only the destination MAC, the real servers accept
+// the VIP on lo and answer the client themselves; arp_ignore=1 / arp_announce=2 keep them from
+// answering or announcing the VIP on the wire, so the client's ARP finds the director alone.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { Lab, ipv4Of, type NodeName } from '../lab/lab.js';
+
+const run = promisify(execFile);
+
+/** Set by test/vm/ipvs-vm.sh in the guest; these tests skip anywhere else. */
+export const outsideVm = process.env.VIGIL_IPVS_VM === '1' ? false : 'runs only in the IPVS guest: npm run test:vm';
+
+/** Runs ipvsadm in the guest's own namespace (or in `netns`) and returns its stdout. */
+export async function ipvsadm(args: string[], netns?: string): Promise<string> {
+  const { stdout } = await (netns ? run('ip', ['netns', 'exec', netns, 'ipvsadm', ...args]) : run('ipvsadm', args));
+  return stdout;
+}
+
+export const VIP = '198.51.100.80';
+export const DIRECTOR: NodeName = 'r1';
+
+// One tiny HTTP server per real server: answers every request with the node's name.
+const SERVER = `require('node:http').createServer((q, s) => s.end(process.argv[1])).listen(80, () => console.log('listening'))`;
+// The client: `count` GETs of the VIP, each on a new connection (so each is scheduled anew).
+const CLIENT = `const http = require('node:http'); const [host, count] = process.argv.slice(1);
+const get = () => new Promise((resolve, reject) => http.get({ host, agent: false, timeout: 5000 }, (r) => {
+  let body = ''; r.on('data', (d) => (body += d)); r.on('end', () => resolve(body));
+}).on('error', reject).on('timeout', function () { this.destroy(new Error('timed out')); }));
+(async () => { const names = []; for (let i = 0; i < +count; i++) names.push(await get()); console.log(JSON.stringify(names)); })()
+  .catch((e) => { console.error(e.message); process.exit(1); });`;
+
+export class LvsLab extends Lab {
+  readonly realServers: NodeName[] = [];
+
+  /** Builds the client, the director (r1, VIP on eth0, no IPVS service yet) and `count` real servers (r2..) with the VIP on lo. */
+  async upDr(count = 2): Promise<void> {
+    await this.up(count + 1);
+    await this.exec(DIRECTOR, ['ip', 'addr', 'add', `${VIP}/32`, 'dev', 'eth0']);
+    for (let i = 2; i <= count + 1; i++) {
+      const node: NodeName = `r${i}`;
+      await this.exec(node, ['sysctl', '-qw', 'net.ipv4.conf.all.arp_ignore=1', 'net.ipv4.conf.all.arp_announce=2']);
+      await this.exec(node, ['ip', 'addr', 'add', `${VIP}/32`, 'dev', 'lo']);
+      this.realServers.push(node);
+    }
+  }
+
+  /** ipvsadm on the director. */
+  ipvsadm(args: string[]): Promise<string> {
+    return ipvsadm(args, this.ns(DIRECTOR));
+  }
+
+  /** A DR service VIP:80 on the director with every real server at weight 1. */
+  async addDrService(scheduler = 'rr'): Promise<void> {
+    await this.ipvsadm(['-A', '-t', `${VIP}:80`, '-s', scheduler]);
+    for (const node of this.realServers) await this.ipvsadm(['-a', '-t', `${VIP}:80`, '-r', `${ipv4Of(node)}:80`, '-g', '-w', '1']);
+  }
+
+  /** Starts an HTTP server on port 80 of every real server and resolves once all listen. */
+  async serveHttp(): Promise<void> {
+    await Promise.all(
+      this.realServers.map(
+        (node) =>
+          new Promise<void>((resolve, reject) => {
+            const child = this.spawn(node, ['node', '-e', SERVER, node]);
+            let err = '';
+            child.stderr?.on('data', (d) => (err += d));
+            child.stdout?.on('data', (d: Buffer) => d.toString().includes('listening') && resolve());
+            child.once('exit', (code) => reject(new Error(`HTTP server on ${node} exited ${code}: ${err}`)));
+          }),
+      ),
+    );
+  }
+
+  /** The names of the real servers that answered `count` GETs of http://VIP/ from the client, in order. */
+  async fetchVip(count: number): Promise<string[]> {
+    const { stdout } = await this.exec('client', ['node', '-e', CLIENT, VIP, String(count)]);
+    return JSON.parse(stdout) as string[];
+  }
+}

@@ -1,0 +1,48 @@
+// `npm run test:vm`: boots the IPVS guest once (test/vm/ipvs-vm.sh) and runs every
+// dist/test/vm/*.test.js in it, one file at a time, streaming node's test-runner output; exits
+// with the tests' code. Where no guest can be booted here it says why in one line, and then fails
+// under CI=true but skips elsewhere, so `npm test` still works without qemu.
+// Arguments pick files by part of their name: `npm run test:vm -- smoke`.
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { repoRoot } from '../helpers/paths.js';
+
+/** Generous for slow runs, and still well under CI's patience: a boot and the smoke suite take ~18 s here. */
+const TIMEOUT_S = 240;
+
+const script = path.join(repoRoot, 'test', 'vm', 'ipvs-vm.sh');
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+const check = spawnSync('bash', [script, '--check'], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'inherit', 'pipe'] });
+if (check.status !== 0) {
+  const reason = check.stderr.trim().split('\n').pop() || `${script} --check exited ${check.status}`;
+  if (process.env.CI === 'true') {
+    console.error(`VM tests cannot run: ${reason}`);
+    process.exit(1);
+  }
+  console.log(`VM tests skipped: ${reason}`);
+  process.exit(0);
+}
+
+const picks = process.argv.slice(2);
+const files = readdirSync(here)
+  .filter((f) => f.endsWith('.test.js') && (picks.length === 0 || picks.some((p) => f.includes(p))))
+  .sort()
+  .map((f) => path.relative(repoRoot, path.join(here, f)));
+if (files.length === 0) {
+  console.error(`VM tests: no *.test.js in ${here}${picks.length ? ` matching ${picks.join(', ')}` : ''}`);
+  process.exit(1);
+}
+
+// Node picks spec for a terminal and TAP otherwise; the guest's output is always a serial port,
+// so choose here as node would for this process's stdout.
+const reporter = process.stdout.isTTY ? 'spec' : 'tap';
+console.log(`VM tests: booting the IPVS guest for ${files.length} file(s)`);
+const vm = spawnSync('bash', [script, `exec node --test --test-concurrency=1 --test-reporter=${reporter} ${files.join(' ')}`], {
+  cwd: repoRoot,
+  stdio: ['ignore', 'inherit', 'inherit'],
+  env: { ...process.env, IPVS_VM_TIMEOUT: String(TIMEOUT_S) },
+});
+process.exit(vm.status ?? 1);

@@ -1,0 +1,96 @@
+// vigild programming a real IPVS kernel (in the guest of `npm run test:vm`), checked with
+// ipvsadm: the table it applies, reloads that change only what changed, a foreign service that
+// survives everything, and kill -9 + restart that keeps the table and adopts it.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { StatusResponse } from '../../src/api/schema.js';
+import { DaemonProcess, vigil, waitFor } from '../helpers/processes.js';
+import { ipvsadm, outsideVm } from './lvs-lab.js';
+
+const config = (webWeight: number) => `virtual_server 198.51.100.80 80 {
+  lb_algo wrr
+  lb_kind DR
+  real_server 203.0.113.21 80 {
+    weight ${webWeight}
+  }
+  real_server 203.0.113.22 80 {
+    weight 1
+  }
+}
+virtual_server 203.0.113.53 53 {
+  protocol UDP
+  lb_algo rr
+  lb_kind NAT
+  persistence_timeout 60
+  real_server 198.51.100.31 53 {
+    weight 1
+  }
+}
+`;
+
+/** `ipvsadm -Ln` without its two header lines, spaces folded: what a person compares. */
+async function table(): Promise<string[]> {
+  const lines = (await ipvsadm(['-Ln'])).trim().split('\n').slice(3);
+  return lines.map((l) => l.trim().replace(/\s+/g, ' '));
+}
+
+const FOREIGN = ['-A', '-t', '198.51.100.99:8080', '-s', 'lc'];
+
+describe('vigild and a real IPVS kernel', { skip: outsideVm }, () => {
+  const daemon = new DaemonProcess();
+
+  before(async () => {
+    await ipvsadm(FOREIGN);
+    daemon.writeConfig(config(3));
+    await daemon.start();
+  });
+  after(async () => {
+    await daemon.cleanup();
+    await ipvsadm(['-D', '-t', '198.51.100.99:8080']).catch(() => undefined);
+  });
+
+  test('applies the config: ipvsadm -Ln shows exactly its services, beside the foreign one', async () => {
+    assert.deepEqual(await table(), [
+      'TCP 198.51.100.80:80 wrr',
+      '-> 203.0.113.21:80 Route 3 0 0',
+      '-> 203.0.113.22:80 Route 1 0 0',
+      'TCP 198.51.100.99:8080 lc',
+      'UDP 203.0.113.53:53 rr persistent 60',
+      '-> 198.51.100.31:53 Masq 1 0 0',
+    ]);
+    const { stdout } = await vigil(['status', '--json', '--socket', daemon.socket]);
+    const status = StatusResponse.parse(JSON.parse(stdout));
+    assert.equal(status.ipvs.available, true);
+    assert.equal(status.ipvs.ownedServices, 2);
+    assert.deepEqual(status.virtualServers[0]!.realServers[0]!.kernel, { weight: 3, activeConns: 0, inactiveConns: 0 });
+  });
+
+  test('a reload changes only what changed', async () => {
+    daemon.writeConfig(config(7));
+    const { code, stderr } = await vigil(['reload', '--socket', daemon.socket]);
+    assert.equal(code, 0, stderr);
+    await waitFor('the reconcile log line', () => /"operations":1,"failed":0/.test(daemon.log));
+    assert.ok((await table()).includes('-> 203.0.113.21:80 Route 7 0 0'));
+  });
+
+  test('kill -9 and restart: the table stays, and the new vigild adopts it without a change', async () => {
+    const before = await table();
+    daemon.signal('SIGKILL');
+    await daemon.exited;
+    assert.deepEqual(await table(), before);
+    const restarted = new DaemonProcess({ dir: daemon.dir });
+    try {
+      await restarted.start();
+      assert.deepEqual(await table(), before);
+      assert.doesNotMatch(restarted.log, /IPVS table reconciled/);
+      const { stdout } = await vigil(['status', '--json', '--socket', restarted.socket]);
+      assert.equal(StatusResponse.parse(JSON.parse(stdout)).ipvs.ownedServices, 2);
+
+      // SIGTERM: vigild removes what it owns, and only that.
+      await restarted.stop();
+      assert.deepEqual(await table(), ['TCP 198.51.100.99:8080 lc']);
+    } finally {
+      await restarted.cleanup();
+    }
+  });
+});
