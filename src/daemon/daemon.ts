@@ -84,7 +84,13 @@ export class Daemon {
     try {
       await daemon.server.listen(options.socket, options.readOnlySocket);
       daemon.vrrp = await VrrpService.start(loaded.config, options.stateDir, log, store);
-      daemon.ipvs = await IpvsService.start(loaded.config, options.stateDir, log, () => IpvsKernel.open());
+      daemon.ipvs = await IpvsService.start(loaded.config, options.stateDir, log, () => IpvsKernel.open(), daemon.masterAddresses(loaded.config));
+      // ha_suspend: services follow the VIPs this node holds as master.
+      store.subscribe((event) => {
+        if (event.type !== 'vrrp.transition') return;
+        const { config } = store.loaded;
+        if (config.virtualServers.some((vs) => vs.haSuspend)) void daemon.ipvs?.apply(config, daemon.masterAddresses());
+      });
     } catch (err) {
       await daemon.server.close();
       releasePidFile(options.pidFile);
@@ -137,10 +143,16 @@ export class Daemon {
       return loaded;
     }
     await this.vrrp?.reload(loaded.config);
-    await this.ipvs?.apply(loaded.config);
+    await this.ipvs?.apply(loaded.config, this.masterAddresses(loaded.config));
     const current = this.store.acceptConfig(loaded.config, loaded.files, loaded.warnings, new Date());
     log.info({ generation: current.generation, ...summarize(loaded.config) }, 'config reloaded');
     return loaded;
+  }
+
+  /** The VIPs (and excluded VIPs) of the instances that are MASTER now. */
+  private masterAddresses(config = this.store.loaded.config): Set<string> {
+    const masters = new Set((this.vrrp?.status() ?? []).filter((s) => s.state === 'MASTER').map((s) => s.name));
+    return new Set(config.instances.filter((i) => masters.has(i.name)).flatMap((i) => [...i.vips, ...i.excludedVips].map((v) => v.address)));
   }
 
   private async reloadForApi(): Promise<ReloadResponse> {

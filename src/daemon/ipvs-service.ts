@@ -24,6 +24,7 @@ const isOwnershipFile = (v: unknown): v is OwnershipFile =>
 export class IpvsService {
   private owned: Ownership;
   private readonly file: string;
+  private pending: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly kernel: IpvsKernelPort | undefined,
@@ -42,7 +43,7 @@ export class IpvsService {
    * programs the table. IPVS that cannot be opened is logged and reported, never fatal: VRRP
    * must run on regardless.
    */
-  static async start(config: Config, stateDir: string, log: Logger, openKernel: () => Promise<IpvsKernelPort>): Promise<IpvsService> {
+  static async start(config: Config, stateDir: string, log: Logger, openKernel: () => Promise<IpvsKernelPort>, masterAddresses: ReadonlySet<string> = new Set()): Promise<IpvsService> {
     const probe = new IpvsService(undefined, undefined, stateDir, log);
     if (config.virtualServers.length === 0 && probe.owned.services.size === 0) return probe;
     let kernel: IpvsKernelPort;
@@ -54,13 +55,22 @@ export class IpvsService {
       return new IpvsService(undefined, reason, stateDir, log);
     }
     const service = new IpvsService(kernel, undefined, stateDir, log);
-    await service.apply(config);
+    await service.apply(config, masterAddresses);
     return service;
   }
 
-  /** Makes the kernel match `config`, touching only what vigild owns. */
-  apply(config: Config): Promise<void> {
-    return this.applyTable(desiredTable(config));
+  /**
+   * Makes the kernel match `config`, touching only what vigild owns; `masterAddresses` are the
+   * VIPs held as VRRP master, for ha_suspend. Calls run one after another.
+   */
+  apply(config: Config, masterAddresses: ReadonlySet<string> = new Set()): Promise<void> {
+    return this.queue(() => this.applyTable(desiredTable(config, masterAddresses)));
+  }
+
+  private queue(work: () => Promise<void>): Promise<void> {
+    const next = this.pending.then(work);
+    this.pending = next.catch(() => undefined);
+    return next;
   }
 
   private async applyTable(desired: ServiceEntry[]): Promise<void> {
@@ -85,7 +95,7 @@ export class IpvsService {
 
   /** On stop: removes what vigild owns, unless told to leave the table for the next run. */
   async stop(keepTable: boolean): Promise<void> {
-    if (!keepTable) await this.applyTable([]);
+    if (!keepTable) await this.queue(() => this.applyTable([]));
     this.kernel?.close();
   }
 

@@ -1,15 +1,24 @@
 // The IPVS table a config asks for: one service per virtual server (a virtual_server_group's
 // entries each become one, sharing the real servers), with keepalived's defaults. Pure.
-// Health, quorum, sorry servers and ha_suspend adjust this table in later layers; here every
-// configured real server is in, at its configured weight.
+// Health, quorum and sorry servers adjust this table in later layers; here every configured real
+// server is in, at its configured weight.
 import { formatIp, netmaskPrefix, parseIp, type Family } from '../config/address.js';
 import type { Config, VirtualServer } from '../config/index.js';
 import type { DestinationSettings, ForwardMethod, ServiceEntry, ServiceKey, ServiceSettings } from './reconcile.js';
 
 const FORWARD: Record<VirtualServer['lbKind'], ForwardMethod> = { DR: 'route', NAT: 'nat', TUN: 'tunnel' };
 
-export function desiredTable(config: Config): ServiceEntry[] {
-  return config.virtualServers.flatMap((vs) => serviceKeysOf(vs, config).map((key) => ({ key, settings: settingsOf(vs, key.family), destinations: destinationsOf(vs) })));
+/**
+ * `masterAddresses`: the VIPs this node holds as VRRP master. A virtual server with ha_suspend is
+ * programmed only while its address is one of them, so a backup director carries no services for
+ * addresses it does not hold. Without ha_suspend a service is programmed regardless.
+ */
+export function desiredTable(config: Config, masterAddresses: ReadonlySet<string> = new Set()): ServiceEntry[] {
+  return config.virtualServers.flatMap((vs) =>
+    serviceKeysOf(vs, config)
+      .filter((key) => !vs.haSuspend || (key.kind === 'addr' && masterAddresses.has(key.address)))
+      .map((key) => ({ key, settings: settingsOf(vs, key.family), destinations: destinationsOf(vs) })),
+  );
 }
 
 /** The kernel services one virtual_server stands for (several for a group). */

@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { StatusResponse } from '../../src/api/schema.js';
 import { DaemonProcess, vigil, waitFor } from '../helpers/processes.js';
-import { ipvsadm, outsideVm } from './lvs-lab.js';
+import { Lab } from '../lab/lab.js';
+import { pollUntil } from '../lab/routers.js';
+import { ipvsadm, outsideVm, VIP } from './lvs-lab.js';
 
 const config = (webWeight: number) => `virtual_server 198.51.100.80 80 {
   lb_algo wrr
@@ -92,5 +94,45 @@ describe('vigild and a real IPVS kernel', { skip: outsideVm }, () => {
     } finally {
       await restarted.cleanup();
     }
+  });
+});
+
+describe('ha_suspend follows VRRP mastership', { skip: outsideVm }, () => {
+  const lab = new Lab();
+  const daemon = new DaemonProcess({ netns: lab.ns('r1') });
+
+  before(async () => {
+    await lab.up(1);
+    daemon.writeConfig(`vrrp_instance VI_1 {
+  state BACKUP
+  interface eth0
+  virtual_router_id 51
+  priority 100
+  advert_int 1
+  virtual_ipaddress {
+    ${VIP}/24 dev eth0
+  }
+}
+virtual_server ${VIP} 80 {
+  ha_suspend
+  lb_kind DR
+  real_server 198.51.100.12 80 {
+    weight 1
+  }
+}
+`);
+    await daemon.start();
+  });
+  after(async () => {
+    await daemon.cleanup();
+    await lab.down();
+  });
+
+  test('no service while BACKUP; programmed once MASTER; gone after stop', async () => {
+    const services = async () => (await ipvsadm(['-Ln'], lab.ns('r1'))).split('\n').filter((l) => /^(TCP|UDP)/.test(l.trim()));
+    assert.deepEqual(await services(), [], 'a backup holds no service for the VIP');
+    await pollUntil(async () => (await services()).length === 1, () => 'the service did not appear once the instance became master', 20_000);
+    await daemon.stop();
+    assert.deepEqual(await services(), []);
   });
 });

@@ -121,4 +121,11 @@ virtual_server 2001:db8::80 443 {
     assert.deepEqual(table[4]!.settings.persistencePrefix, 128);
     assert.equal(table[4]!.destinations[0]!.forward, 'tunnel');
   });
+
+  test('ha_suspend: a service is in the table only while its address is held as master', () => {
+    const { config } = parseConfigText('virtual_server 198.51.100.80 80 {\n ha_suspend\n real_server 203.0.113.21 80 {\n }\n}\nvirtual_server 198.51.100.81 80 {\n real_server 203.0.113.21 80 {\n }\n}\n', 'k.conf');
+    assert.ok(config);
+    assert.deepEqual(desiredTable(config).map((s) => serviceKeyText(s.key)), ['tcp:198.51.100.81:80']);
+    assert.deepEqual(desiredTable(config, new Set(['198.51.100.80'])).map((s) => serviceKeyText(s.key)), ['tcp:198.51.100.80:80', 'tcp:198.51.100.81:80']);
+  });
 });
