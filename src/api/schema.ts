@@ -178,6 +178,13 @@ export const DaemonEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('config.rejected'), at: z.iso.datetime(), errors: z.array(Diagnostic) }),
   z.object({ type: z.literal('daemon.stopping'), at: z.iso.datetime(), signal: z.string() }),
   z.object({
+    type: z.literal('ipvs.reconciled'),
+    at: z.iso.datetime(),
+    /** Each kernel change made, e.g. `editDestination 203.0.113.21:80 in tcp:198.51.100.80:80`. */
+    operations: z.array(z.string()),
+    failed: z.int(),
+  }),
+  z.object({
     type: z.literal('vrrp.transition'),
     at: z.iso.datetime(),
     instance: z.string(),

@@ -84,7 +84,11 @@ export class Daemon {
     try {
       await daemon.server.listen(options.socket, options.readOnlySocket);
       daemon.vrrp = await VrrpService.start(loaded.config, options.stateDir, log, store);
-      daemon.ipvs = await IpvsService.start(loaded.config, options.stateDir, log, () => IpvsKernel.open(), daemon.masterAddresses(loaded.config));
+      daemon.ipvs = await IpvsService.start(
+        loaded.config,
+        { stateDir: options.stateDir, log, openKernel: () => IpvsKernel.open(), publish: (event) => store.publish(event) },
+        daemon.masterAddresses(loaded.config),
+      );
       // ha_suspend: services follow the VIPs this node holds as master.
       store.subscribe((event) => {
         if (event.type !== 'vrrp.transition') return;

@@ -8,10 +8,19 @@ import type { IpvsKernel } from '../ipvs/kernel.js';
 import { destinationKeyText, reconcile, serviceKeyText, type Operation, type Ownership, type ServiceEntry } from '../ipvs/reconcile.js';
 import type { Logger } from './logger.js';
 import { readStateFile, writeStateFile } from './state-file.js';
+import type { DaemonEvent } from '../api/schema.js';
 import type { LiveState } from './status.js';
 
 /** The kernel side the service needs: src/ipvs/kernel.ts, or an in-memory one in tests. */
 export type IpvsKernelPort = Pick<IpvsKernel, 'table' | 'apply' | 'close'>;
+
+export interface IpvsContext {
+  stateDir: string;
+  log: Logger;
+  openKernel: () => Promise<IpvsKernelPort>;
+  /** Where changes to the kernel's table are announced (the daemon's event stream). */
+  publish?: (event: Extract<DaemonEvent, { type: 'ipvs.reconciled' }>) => void;
+}
 
 interface OwnershipFile {
   services: string[];
@@ -26,14 +35,16 @@ export class IpvsService {
   private readonly file: string;
   private pending: Promise<void> = Promise.resolve();
 
+  private readonly log: Logger;
+
   private constructor(
     private readonly kernel: IpvsKernelPort | undefined,
     /** Why IPVS cannot be used, when it cannot. */
     private readonly unavailable: string | undefined,
-    stateDir: string,
-    private readonly log: Logger,
+    private readonly context: IpvsContext,
   ) {
-    this.file = path.join(stateDir, 'owned-ipvs.json');
+    this.log = context.log;
+    this.file = path.join(context.stateDir, 'owned-ipvs.json');
     const saved = readStateFile<OwnershipFile>(this.file, { services: [], destinations: {} }, isOwnershipFile);
     this.owned = { services: new Set(saved.services), destinations: new Map(Object.entries(saved.destinations).map(([k, v]) => [k, new Set(v)])) };
   }
@@ -43,8 +54,9 @@ export class IpvsService {
    * programs the table. IPVS that cannot be opened is logged and reported, never fatal: VRRP
    * must run on regardless.
    */
-  static async start(config: Config, stateDir: string, log: Logger, openKernel: () => Promise<IpvsKernelPort>, masterAddresses: ReadonlySet<string> = new Set()): Promise<IpvsService> {
-    const probe = new IpvsService(undefined, undefined, stateDir, log);
+  static async start(config: Config, context: IpvsContext, masterAddresses: ReadonlySet<string> = new Set()): Promise<IpvsService> {
+    const { log, openKernel } = context;
+    const probe = new IpvsService(undefined, undefined, context);
     if (config.virtualServers.length === 0 && probe.owned.services.size === 0) return probe;
     let kernel: IpvsKernelPort;
     try {
@@ -52,9 +64,9 @@ export class IpvsService {
     } catch (err) {
       const reason = (err as Error).message;
       log.error({ err: reason }, `IPVS unavailable: ${reason}; virtual servers are not programmed (VRRP runs on)`);
-      return new IpvsService(undefined, reason, stateDir, log);
+      return new IpvsService(undefined, reason, context);
     }
-    const service = new IpvsService(kernel, undefined, stateDir, log);
+    const service = new IpvsService(kernel, undefined, context);
     await service.apply(config, masterAddresses);
     return service;
   }
@@ -90,7 +102,10 @@ export class IpvsService {
     const after = operations.length > 0 ? await this.kernel.table() : before;
     this.owned = ownedPresent(owned, after);
     this.save();
-    if (operations.length > 0) this.log.info({ operations: operations.length, failed, ownedServices: this.owned.services.size }, 'IPVS table reconciled');
+    if (operations.length > 0) {
+      this.log.info({ operations: operations.length, failed, ownedServices: this.owned.services.size }, 'IPVS table reconciled');
+      this.context.publish?.({ type: 'ipvs.reconciled', at: new Date().toISOString(), operations: operations.map(describe), failed });
+    }
   }
 
   /** On stop: removes what vigild owns, unless told to leave the table for the next run. */

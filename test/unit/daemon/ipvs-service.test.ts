@@ -53,17 +53,20 @@ afterEach(() => rmSync(stateDir, { recursive: true, force: true }));
 
 test('programs the table, adopts it after a restart without touching it, and removes it on stop', async () => {
   const kernel = new MemoryKernel();
-  await IpvsService.start(config(1), stateDir, log, async () => kernel);
+  await IpvsService.start(config(1), { stateDir, log, openKernel: async () => kernel });
   assert.deepEqual(kernel.applied, ['addService', 'addDestination']);
 
   // A restart (kill -9 and start again) finds the table in place: nothing to do.
   kernel.applied.length = 0;
-  const second = await IpvsService.start(config(1), stateDir, log, async () => kernel);
+  const events: string[][] = [];
+  const second = await IpvsService.start(config(1), { stateDir, log, openKernel: async () => kernel, publish: (e) => events.push(e.operations) });
   assert.deepEqual(kernel.applied, []);
   assert.equal((await second.snapshot()).ownedServices, 1);
 
   await second.apply(config(5));
   assert.deepEqual(kernel.applied, ['editDestination']);
+  // The event stream says exactly what changed; adopting the table said nothing.
+  assert.deepEqual(events, [['editDestination 203.0.113.21:80 in tcp:198.51.100.80:80']]);
 
   await second.stop(false);
   assert.equal(kernel.services.size, 0);
@@ -77,17 +80,21 @@ test('a service added by hand survives everything vigild does; --keep-ipvs leave
     destinations: [],
   };
   kernel.services.set(serviceKeyText(foreign.key), foreign);
-  const service = await IpvsService.start(config(1), stateDir, log, async () => kernel);
+  const service = await IpvsService.start(config(1), { stateDir, log, openKernel: async () => kernel });
   await service.stop(true);
   assert.equal(kernel.services.size, 2);
-  const again = await IpvsService.start(config(1), stateDir, log, async () => kernel);
+  const again = await IpvsService.start(config(1), { stateDir, log, openKernel: async () => kernel });
   await again.stop(false);
   assert.deepEqual([...kernel.services.keys()], ['udp:198.51.100.53:53']);
 });
 
 test('an IPVS that cannot be opened is reported, not fatal', async () => {
-  const service = await IpvsService.start(config(1), stateDir, log, async () => {
-    throw new Error('IPVS is not available in this kernel (modprobe ip_vs?)');
+  const service = await IpvsService.start(config(1), {
+    stateDir,
+    log,
+    openKernel: async () => {
+      throw new Error('IPVS is not available in this kernel (modprobe ip_vs?)');
+    },
   });
   const snapshot = await service.snapshot();
   assert.equal(snapshot.available, false);
