@@ -8,6 +8,7 @@ import { VrrpEngine } from '../vrrp/engine.js';
 import type { InstanceObserver, InstanceStatus } from '../vrrp/instance.js';
 import { ChildProcessLauncher, NotifyRunner, type NotifyState } from '../vrrp/script-runner.js';
 import { FileAddressLedger } from './address-ledger.js';
+import { LogThrottle } from './log-throttle.js';
 import type { Logger } from './logger.js';
 import type { StateStore } from './store.js';
 import { processClock, realEnginePorts, snapshotHost } from './vrrp-ports.js';
@@ -19,6 +20,7 @@ export class VrrpService {
   private notify: NotifyRunner | undefined;
   private closePorts: (() => void) | undefined;
   private running: Config | undefined;
+  private readonly throttle = new LogThrottle();
 
   private constructor(
     private readonly rtnl: Rtnetlink,
@@ -118,7 +120,11 @@ export class VrrpService {
         const group = this.running?.syncGroups.find((g) => g.name === t.group);
         if (group) void this.notify?.notifyGroup(t.group, group.notify, notifyState(t.to));
       },
-      problem: (instance, message, detail) => this.log.warn({ instance, ...detail }, `${instance}: ${message}`),
+      problem: (instance, message, detail) => {
+        // Drops are counted in status anyway; the log gets the first of each kind and a tally.
+        const { log, suppressed } = this.throttle.admit(`${instance}|${String(detail?.reason ?? message)}`, performance.now());
+        if (log) this.log.warn({ instance, ...detail, ...(suppressed > 0 && { suppressed }) }, `${instance}: ${message}${suppressed > 0 ? ` (and ${suppressed} more like it in the last minute)` : ''}`);
+      },
     };
   }
 }
