@@ -19,6 +19,7 @@ import {
 } from '../../../src/ipvs/codec.js';
 import { encodeGenericPayload, type GenericMessage } from '../../../src/net/genetlink.js';
 import { encodeAttributes, NetlinkFormatError } from '../../../src/net/netlink-codec.js';
+import { cString, nest, tlv, u16, u32 } from '../../helpers/netlink-bytes.js';
 
 // Netlink is in host byte order; the byte-exact expectations are written for little-endian hosts.
 const littleEndianOnly = { skip: os.endianness() !== 'LE' && 'byte-exact expectations are little-endian' };
@@ -275,21 +276,6 @@ describe('requests the kernel would refuse or misread are not built', () => {
 
 // ---- replies, built by hand from ip_vs.h as the kernel writes them: nests without NLA_F_NESTED ----
 
-function tlv(type: number, data: Buffer | string): Buffer {
-  const bytes = typeof data === 'string' ? Buffer.from(hex(data), 'hex') : data;
-  const header = Buffer.alloc(4);
-  header.writeUInt16LE(4 + bytes.length, 0);
-  header.writeUInt16LE(type, 2);
-  return Buffer.concat([header, bytes, Buffer.alloc((4 - (bytes.length % 4)) % 4)]);
-}
-const nest = (type: number, ...children: Buffer[]): Buffer => tlv(type, Buffer.concat(children));
-const cString = (text: string): Buffer => Buffer.from(`${text}\0`);
-const u16 = (value: number): Buffer => Buffer.from([value & 0xff, value >> 8]);
-const u32 = (value: number): Buffer => {
-  const data = Buffer.alloc(4);
-  data.writeUInt32LE(value);
-  return data;
-};
 const u64 = (value: number): Buffer => {
   const data = Buffer.alloc(8);
   data.writeBigUInt64LE(BigInt(value));

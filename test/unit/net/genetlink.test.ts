@@ -14,26 +14,12 @@ import {
   type NetlinkTransport,
 } from '../../../src/net/genetlink.js';
 import { attribute, NetlinkError, NetlinkFormatError, type NetlinkMessage } from '../../../src/net/netlink-codec.js';
+import { cString, nest, tlv, u16, u32 } from '../../helpers/netlink-bytes.js';
 
 // Netlink is in host byte order; the byte-exact expectations are written for little-endian hosts.
 const littleEndianOnly = { skip: os.endianness() !== 'LE' && 'byte-exact expectations are little-endian' };
 
 /** One attribute as the kernel writes it: length, type (nests without NLA_F_NESTED), data, padding. */
-function tlv(type: number, data: Buffer | string): Buffer {
-  const bytes = typeof data === 'string' ? Buffer.from(data, 'hex') : data;
-  const header = Buffer.alloc(4);
-  header.writeUInt16LE(4 + bytes.length, 0);
-  header.writeUInt16LE(type, 2);
-  return Buffer.concat([header, bytes, Buffer.alloc((4 - (bytes.length % 4)) % 4)]);
-}
-const nest = (type: number, ...children: Buffer[]): Buffer => tlv(type, Buffer.concat(children));
-const cString = (text: string): Buffer => Buffer.from(`${text}\0`);
-const u16 = (value: number): Buffer => Buffer.from([value & 0xff, value >> 8]);
-const u32 = (value: number): Buffer => {
-  const data = Buffer.alloc(4);
-  data.writeUInt32LE(value);
-  return data;
-};
 
 /** A genetlink message as the kernel sends it: genlmsghdr (command, version), then attributes. */
 const genlMessage = (type: number, command: number, version: number, ...attributes: Buffer[]): NetlinkMessage => ({
