@@ -21,7 +21,7 @@ const sourceRef = (pos: SourcePos): string => `${pos.file}:${pos.line}:${pos.col
 const vipText = (vip: Vip): string => `${vip.address}/${vip.prefix}${vip.dev ? ` dev ${vip.dev}` : ''}`;
 
 /** Names a virtual server the way ipvsadm -Ln does, so operators recognise it. */
-export function virtualServerName(vs: VirtualServer): string {
+function virtualServerName(vs: VirtualServer): string {
   const { key } = vs;
   switch (key.kind) {
     case 'ip':

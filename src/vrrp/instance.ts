@@ -144,13 +144,6 @@ export class VrrpInstanceRuntime {
     await this.addressQueue;
   }
 
-  /** Operator failover: a master hands over to the best backup. Returns whether it was master. */
-  relinquish(): boolean {
-    const wasMaster = this.state === 'MASTER';
-    this.step({ type: 'relinquish' });
-    return wasMaster;
-  }
-
   /** A decoded advert for this instance's VRID, from another router. */
   receive(advert: Advertisement, ip: ReceivedIpHeader): void {
     const check = checkAgainstInstance(advert, ip, {

@@ -33,6 +33,17 @@ function master(overrides: Partial<MachineOptions> = {}): VrrpMachine {
   return m;
 }
 
+/** Routers A (priority 150, the master) and B (100, backup), started and settled by 10 s. */
+function settledPair(): Lan {
+  const lan = new Lan();
+  lan.addRouter('A', '192.0.2.1', { VI_1: { priority: 150 } });
+  lan.addRouter('B', PEER, { VI_1: { priority: 100 } });
+  lan.start('A');
+  lan.start('B');
+  lan.runUntil(10_000);
+  return lan;
+}
+
 const transition = (from: string, to: string, reason: string): Action => ({ type: 'transition', from, to, reason }) as Action;
 const transitionsIn = (log: [number, Action][]): [number, string][] => log.flatMap(([at, a]) => (a.type === 'transition' ? [[at, a.to] as [number, string]] : []));
 const reasonFor = (log: [number, Action][], to: string): string | undefined => log.map(([, a]) => a).find((a): a is TransitionAction => a.type === 'transition' && a.to === to)?.reason;
@@ -309,12 +320,7 @@ describe('Master (RFC 5798 6.4.3)', () => {
     assert.deepEqual(started().step({ type: 'shutdown' }, 10), [transition('BACKUP', 'INIT', 'shutdown')]);
     assert.equal(m.step(startup, 6000).at(-1)?.type, 'transition', 'it can start again');
 
-    const lan = new Lan();
-    lan.addRouter('A', '192.0.2.1', { VI_1: { priority: 150 } });
-    lan.addRouter('B', '192.0.2.2', { VI_1: { priority: 100 } });
-    lan.start('A');
-    lan.start('B');
-    lan.runUntil(10_000);
+    const lan = settledPair();
     lan.input('A', 'VI_1', { type: 'shutdown' });
     lan.runUntil(20_000);
     assert.deepEqual(lan.transitions().slice(3), [
@@ -327,12 +333,7 @@ describe('Master (RFC 5798 6.4.3)', () => {
 
 describe('tracking, fault and operator failover', () => {
   test('tracking: a master whose effective priority drops below the backup is preempted by it', () => {
-    const lan = new Lan();
-    lan.addRouter('A', '192.0.2.1', { VI_1: { priority: 150 } });
-    lan.addRouter('B', '192.0.2.2', { VI_1: { priority: 100 } });
-    lan.start('A');
-    lan.start('B');
-    lan.runUntil(10_000);
+    const lan = settledPair();
     lan.input('A', 'VI_1', { type: 'effectivePriority', value: 150 - 60 });
     lan.runUntil(20_000);
     assert.deepEqual(lan.adverts('A', 'VI_1').slice(5, 8), [
@@ -360,12 +361,7 @@ describe('tracking, fault and operator failover', () => {
   });
 
   test('fault: a master resigns and releases its addresses; when the fault clears it comes back as a backup and preempts', () => {
-    const lan = new Lan();
-    lan.addRouter('A', '192.0.2.1', { VI_1: { priority: 150 } });
-    lan.addRouter('B', '192.0.2.2', { VI_1: { priority: 100 } });
-    lan.start('A');
-    lan.start('B');
-    lan.runUntil(10_000);
+    const lan = settledPair();
     lan.input('A', 'VI_1', { type: 'fault', reason: 'eth0 is down' });
     assert.deepEqual(
       lan.events.filter((e) => e.at === 10_000).map((e) => e.action),
@@ -399,12 +395,7 @@ describe('tracking, fault and operator failover', () => {
   });
 
   test('relinquish: the master hands over to a lower-priority backup and does not take the role back while it lives', () => {
-    const lan = new Lan();
-    lan.addRouter('A', '192.0.2.1', { VI_1: { priority: 150 } });
-    lan.addRouter('B', '192.0.2.2', { VI_1: { priority: 100 } });
-    lan.start('A');
-    lan.start('B');
-    lan.runUntil(10_000);
+    const lan = settledPair();
     lan.input('A', 'VI_1', { type: 'relinquish' });
     assert.deepEqual(
       lan.events.filter((e) => e.at === 10_000).map((e) => e.action),
