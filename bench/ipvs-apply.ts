@@ -12,7 +12,7 @@ const DESTINATIONS = 10;
 function table(changed: number): ServiceEntry[] {
   return Array.from({ length: SERVICES }, (_, s) => ({
     key: { kind: 'addr' as const, family: 4 as const, protocol: 'tcp' as const, address: `198.51.100.${1 + (s % 250)}`, port: 1000 + Math.floor(s / 250) * 1000 + (s % 250) },
-    settings: { scheduler: 'wrr', persistenceTimeout: 0, persistencePrefix: 32, schedulerFlag1: false, schedulerFlag2: false },
+    settings: { scheduler: 'wrr', persistenceTimeout: 0, persistencePrefix: 32, onePacket: false, schedulerFlag1: false, schedulerFlag2: false },
     destinations: Array.from({ length: DESTINATIONS }, (_, d) => ({
       address: `203.0.113.${d + 1}`,
       port: 80,

@@ -61,18 +61,34 @@ export const InstanceStatus = z.object({
 });
 export type InstanceStatus = z.infer<typeof InstanceStatus>;
 
-/** Health of a real server as the checkers see it; `unknown` until a check has completed. */
-export const RealServerHealth = z.enum(['unknown', 'up', 'down']);
+/**
+ * Health of a real server as vigild's checks see it: `unchecked` when it has no checker vigild
+ * runs (it counts as up, as in keepalived).
+ */
+export const RealServerHealth = z.enum(['up', 'down', 'unchecked']);
+export type RealServerHealth = z.infer<typeof RealServerHealth>;
+
+/** A destination as the kernel's IPVS table has it (summed over a group's services). */
+const KernelDestination = z.object({ weight: z.int(), activeConns: z.int(), inactiveConns: z.int() });
 
 export const RealServerStatus = z.object({
   address: z.string(),
   port: z.int(),
+  /** As configured. */
   weight: z.int(),
   health: RealServerHealth,
+  /** Why it is down, e.g. `TCP_CHECK: connection refused`. */
+  healthReason: z.string().optional(),
+  /** When health last changed (or checking began). */
+  healthSince: z.iso.datetime().optional(),
+  /** The most recent completed check. */
+  lastCheck: z.object({ at: z.iso.datetime(), latencyMs: z.number() }).optional(),
+  /** A weight set by MISC_CHECK misc_dynamic, in place of `weight`. */
+  dynamicWeight: z.int().optional(),
   /** Checker types configured for this real server, e.g. `HTTP_GET`. */
   checkers: z.array(z.string()),
   /** From the kernel's IPVS table; absent when the destination is not there (or IPVS is unavailable). */
-  kernel: z.object({ weight: z.int(), activeConns: z.int(), inactiveConns: z.int() }).optional(),
+  kernel: KernelDestination.optional(),
   source: SourceRef,
 });
 export type RealServerStatus = z.infer<typeof RealServerStatus>;
@@ -85,6 +101,13 @@ export const VirtualServerStatus = z.object({
   lbKind: z.enum(['DR', 'NAT', 'TUN']),
   persistenceTimeoutSeconds: z.number().optional(),
   quorum: z.int(),
+  hysteresis: z.int(),
+  /** The summed weight of the live real servers, which quorum is measured against. */
+  aliveWeight: z.int(),
+  /** False once the live weight fell below quorum − hysteresis, until it reaches quorum + hysteresis. */
+  quorumHolds: z.boolean(),
+  /** In service (`active`) while quorum is lost. */
+  sorryServer: z.object({ address: z.string(), port: z.int(), active: z.boolean(), kernel: KernelDestination.optional() }).optional(),
   realServers: z.array(RealServerStatus),
   source: SourceRef,
 });
@@ -183,6 +206,26 @@ export const DaemonEvent = z.discriminatedUnion('type', [
     /** Each kernel change made, e.g. `editDestination 203.0.113.21:80 in tcp:198.51.100.80:80`. */
     operations: z.array(z.string()),
     failed: z.int(),
+  }),
+  z.object({
+    type: z.literal('realserver.health'),
+    at: z.iso.datetime(),
+    /** The virtual server's status name and the real server's `ADDR:PORT`. */
+    virtualServer: z.string(),
+    realServer: z.string(),
+    health: z.enum(['up', 'down']),
+    reason: z.string().optional(),
+    dynamicWeight: z.int().optional(),
+  }),
+  z.object({
+    type: z.literal('virtualserver.quorum'),
+    at: z.iso.datetime(),
+    virtualServer: z.string(),
+    holds: z.boolean(),
+    aliveWeight: z.int(),
+    quorum: z.int(),
+    hysteresis: z.int(),
+    sorryServerActive: z.boolean(),
   }),
   z.object({
     type: z.literal('vrrp.transition'),

@@ -58,6 +58,7 @@ export function renderStatus(status: StatusResponse): string {
   if (status.virtualServers.length === 0) out.push('  (none configured)');
   else {
     const rows: string[][] = [];
+    const notes: string[] = [];
     for (const vs of status.virtualServers) {
       const service = [
         vs.name,
@@ -66,18 +67,37 @@ export function renderStatus(status: StatusResponse): string {
         vs.lbKind,
         vs.persistenceTimeoutSeconds === undefined ? '-' : `${vs.persistenceTimeoutSeconds}s`,
       ];
-      if (vs.realServers.length === 0) rows.push([...service, '(no real servers)', '', '', '', '', '']);
-      vs.realServers.forEach((rs, index) => {
+      const servers = vs.realServers.map((rs) => ({
+        address: endpoint(rs),
+        kernel: rs.kernel,
+        health: rs.health === 'down' ? 'DOWN' : rs.dynamicWeight !== undefined ? `${rs.health} (weight ${rs.dynamicWeight})` : rs.health,
+        checks: rs.checkers.join(',') || '-',
+      }));
+      if (vs.sorryServer) {
+        const sorry = vs.sorryServer;
+        servers.push({ address: endpoint(sorry), kernel: sorry.kernel, health: sorry.active ? 'SORRY (in service)' : 'sorry (standby)', checks: '-' });
+      }
+      if (servers.length === 0) rows.push([...service, '(no real servers)', '', '', '', '', '']);
+      servers.forEach((server, index) => {
         const lead = index === 0 ? service : service.map(() => '');
-        const address = rs.address.includes(':') ? `[${rs.address}]:${rs.port}` : `${rs.address}:${rs.port}`;
         // As ipvsadm -Ln shows them: the kernel's weight and connection counts ('-': not in the kernel).
-        const kernel = rs.kernel ? [String(rs.kernel.weight), String(rs.kernel.activeConns), String(rs.kernel.inactiveConns)] : ['-', '-', '-'];
-        rows.push([...lead, address, ...kernel, rs.health, rs.checkers.join(',') || '-']);
+        const { kernel } = server;
+        const counts = kernel ? [String(kernel.weight), String(kernel.activeConns), String(kernel.inactiveConns)] : ['-', '-', '-'];
+        rows.push([...lead, server.address, ...counts, server.health, server.checks]);
       });
+      if (!vs.quorumHolds) notes.push(`  ${vs.name}: QUORUM LOST: live weight ${vs.aliveWeight}, quorum ${vs.quorum} (hysteresis ${vs.hysteresis})`);
+      for (const rs of vs.realServers.filter((r) => r.health === 'down')) {
+        notes.push(`  ${endpoint(rs)} of ${vs.name}: down${rs.healthSince ? ` since ${localTime(rs.healthSince)}` : ''}: ${rs.healthReason ?? 'check failed'}`);
+      }
     }
     out.push(renderTable(['VIRTUAL SERVER', 'PROTO', 'SCHED', 'KIND', 'PERSIST', 'REAL SERVER', 'WEIGHT', 'ACTIVE', 'INACTIVE', 'HEALTH', 'CHECKS'], rows));
+    out.push(...notes);
   }
   return out.join('\n');
+}
+
+function endpoint(server: { address: string; port: number }): string {
+  return server.address.includes(':') ? `[${server.address}]:${server.port}` : `${server.address}:${server.port}`;
 }
 
 function localTime(iso: string): string {

@@ -16,7 +16,7 @@ export { createMemoryReader, type SourceReader } from './source-reader.js';
 export { fsReader } from './fs-reader.js';
 export { NOT_IMPLEMENTED, type NotImplemented } from './keywords.js';
 export type * from './types.js';
-export { CHECKER_TYPES, DNS_QUERY_TYPES, SCHEDULERS } from './types.js';
+export { CHECKER_TYPES, DNS_QUERY_TYPES, RUNNABLE_CHECKERS, SCHEDULERS } from './types.js';
 
 export interface LoadOptions {
   /** Where files are read from; default: the local file system. */

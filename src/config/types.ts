@@ -184,6 +184,8 @@ export interface VirtualServer extends CheckDefaults {
   persistenceGranularity?: string;
   delayLoop: number;
   haSuspend: boolean;
+  /** `ops`: IPVS one-packet scheduling, each UDP datagram balanced on its own. */
+  onePacket: boolean;
   alpha: boolean;
   omega: boolean;
   quorum: number;
@@ -302,3 +304,5 @@ export interface PingCheck extends NetworkChecker {
 export type Checker = TcpCheck | HttpCheck | MiscCheck | SmtpCheck | DnsCheck | UdpCheck | PingCheck;
 export type CheckerType = Checker['type'];
 export const CHECKER_TYPES: readonly CheckerType[] = ['TCP_CHECK', 'HTTP_GET', 'SSL_GET', 'MISC_CHECK', 'SMTP_CHECK', 'DNS_CHECK', 'UDP_CHECK', 'PING_CHECK'];
+/** The checkers vigild runs; the others are parsed and checked, but leave their real server up. */
+export const RUNNABLE_CHECKERS = ['TCP_CHECK', 'MISC_CHECK'] as const satisfies readonly CheckerType[];

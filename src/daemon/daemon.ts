@@ -11,6 +11,8 @@ import type { Logger } from './logger.js';
 import { acquirePidFile, releasePidFile } from './pidfile.js';
 import { buildStatus, type DaemonIdentity } from './status.js';
 import { IpvsKernel } from '../ipvs/kernel.js';
+import type { TableInputs } from '../ipvs/desired.js';
+import { CheckService } from './check-service.js';
 import { IpvsService } from './ipvs-service.js';
 import { StateStore } from './store.js';
 import { VrrpService } from './vrrp-service.js';
@@ -45,11 +47,18 @@ export class Daemon {
   private stopping = false;
   private vrrp: VrrpService | undefined;
   private ipvs: IpvsService | undefined;
+  private checks: CheckService | undefined;
+  /**
+   * The config the services run: during a reload it is the new one before the store accepts it,
+   * so a health change in that window cannot re-apply the old table.
+   */
+  private applied: Config;
 
   private constructor(
     private readonly options: DaemonOptions,
     private readonly store: StateStore,
   ) {
+    this.applied = store.loaded.config;
     this.identity = {
       version: VERSION,
       pid: process.pid,
@@ -60,7 +69,8 @@ export class Daemon {
     };
     this.server = new ControlServer(
       {
-        status: async () => buildStatus(this.store, this.identity, new Date(), { vrrp: this.vrrp?.status(), ipvs: await this.ipvs?.snapshot() }),
+        status: async () =>
+          buildStatus(this.store, this.identity, new Date(), { vrrp: this.vrrp?.status(), ipvs: await this.ipvs?.snapshot(), checks: this.checks }),
         reload: () => this.reloadForApi(),
         subscribe: (send) => {
           send({ type: 'hello', at: new Date().toISOString(), generation: this.store.loaded.generation });
@@ -84,16 +94,16 @@ export class Daemon {
     try {
       await daemon.server.listen(options.socket, options.readOnlySocket);
       daemon.vrrp = await VrrpService.start(loaded.config, options.stateDir, log, store);
+      // Checks start before IPVS so that the first table already leaves out alpha servers.
+      daemon.checks = new CheckService(loaded.config, { log, publish: (event) => store.publish(event), onTableChange: () => daemon.refreshIpvs() });
       daemon.ipvs = await IpvsService.start(
         loaded.config,
         { stateDir: options.stateDir, log, openKernel: () => IpvsKernel.open(), publish: (event) => store.publish(event) },
-        daemon.masterAddresses(loaded.config),
+        daemon.tableInputs(),
       );
       // ha_suspend: services follow the VIPs this node holds as master.
       store.subscribe((event) => {
-        if (event.type !== 'vrrp.transition') return;
-        const { config } = store.loaded;
-        if (config.virtualServers.some((vs) => vs.haSuspend)) void daemon.ipvs?.apply(config, daemon.masterAddresses());
+        if (event.type === 'vrrp.transition' && daemon.applied.virtualServers.some((vs) => vs.haSuspend)) daemon.refreshIpvs();
       });
     } catch (err) {
       await daemon.server.close();
@@ -128,6 +138,7 @@ export class Daemon {
     this.store.publish({ type: 'daemon.stopping', at: new Date().toISOString(), signal: reason });
     // Masters resign first (priority 0, VIPs removed), so backups take over within their skew time.
     await this.vrrp?.stop();
+    await this.checks?.stop();
     await this.ipvs?.stop(this.options.keepIpvs);
     await this.server.close();
     releasePidFile(this.options.pidFile);
@@ -146,15 +157,27 @@ export class Daemon {
       );
       return loaded;
     }
+    this.applied = loaded.config;
     await this.vrrp?.reload(loaded.config);
-    await this.ipvs?.apply(loaded.config, this.masterAddresses(loaded.config));
+    this.checks?.update(loaded.config);
+    await this.ipvs?.apply(loaded.config, this.tableInputs());
     const current = this.store.acceptConfig(loaded.config, loaded.files, loaded.warnings, new Date());
     log.info({ generation: current.generation, ...summarize(loaded.config) }, 'config reloaded');
     return loaded;
   }
 
+  /** What the IPVS table depends on besides the config: mastership, health and quorum. */
+  private tableInputs(): TableInputs {
+    return { masterAddresses: this.masterAddresses(), health: this.checks?.verdicts(), quorumLost: this.checks?.quorumLost() };
+  }
+
+  private refreshIpvs(): void {
+    void this.ipvs?.refresh(() => ({ config: this.applied, inputs: this.tableInputs() }));
+  }
+
   /** The VIPs (and excluded VIPs) of the instances that are MASTER now. */
-  private masterAddresses(config = this.store.loaded.config): Set<string> {
+  private masterAddresses(): Set<string> {
+    const config = this.applied;
     const masters = new Set((this.vrrp?.status() ?? []).filter((s) => s.state === 'MASTER').map((s) => s.name));
     return new Set(config.instances.filter((i) => masters.has(i.name)).flatMap((i) => [...i.vips, ...i.excludedVips].map((v) => v.address)));
   }

@@ -3,7 +3,7 @@
 // dropped) and never touches anyone else's.
 import path from 'node:path';
 import type { Config } from '../config/index.js';
-import { desiredTable } from '../ipvs/desired.js';
+import { desiredTable, type TableInputs } from '../ipvs/desired.js';
 import type { IpvsKernel } from '../ipvs/kernel.js';
 import { destinationKeyText, reconcile, serviceKeyText, type Operation, type Ownership, type ServiceEntry } from '../ipvs/reconcile.js';
 import type { Logger } from './logger.js';
@@ -34,6 +34,7 @@ export class IpvsService {
   private owned: Ownership;
   private readonly file: string;
   private pending: Promise<void> = Promise.resolve();
+  private waitingRefresh: Promise<void> | undefined;
 
   private readonly log: Logger;
 
@@ -54,7 +55,7 @@ export class IpvsService {
    * programs the table. IPVS that cannot be opened is logged and reported, never fatal: VRRP
    * must run on regardless.
    */
-  static async start(config: Config, context: IpvsContext, masterAddresses: ReadonlySet<string> = new Set()): Promise<IpvsService> {
+  static async start(config: Config, context: IpvsContext, inputs: TableInputs = {}): Promise<IpvsService> {
     const { log, openKernel } = context;
     const probe = new IpvsService(undefined, undefined, context);
     if (config.virtualServers.length === 0 && probe.owned.services.size === 0) return probe;
@@ -67,16 +68,31 @@ export class IpvsService {
       return new IpvsService(undefined, reason, context);
     }
     const service = new IpvsService(kernel, undefined, context);
-    await service.apply(config, masterAddresses);
+    await service.apply(config, inputs);
     return service;
   }
 
   /**
-   * Makes the kernel match `config`, touching only what vigild owns; `masterAddresses` are the
-   * VIPs held as VRRP master, for ha_suspend. Calls run one after another.
+   * Makes the kernel match `config` as adjusted by health, quorum and VRRP mastership, touching
+   * only what vigild owns. Calls run one after another.
    */
-  apply(config: Config, masterAddresses: ReadonlySet<string> = new Set()): Promise<void> {
-    return this.queue(() => this.applyTable(desiredTable(config, masterAddresses)));
+  apply(config: Config, inputs: TableInputs = {}): Promise<void> {
+    return this.queue(() => this.applyTable(desiredTable(config, inputs)));
+  }
+
+  /**
+   * Re-applies the state `current` gives when its turn comes. A call made while another is still
+   * waiting joins it, so a burst of health changes costs one pass over the kernel, not one each.
+   */
+  refresh(current: () => { config: Config; inputs: TableInputs }): Promise<void> {
+    if (this.waitingRefresh) return this.waitingRefresh;
+    const run = this.queue(() => {
+      this.waitingRefresh = undefined;
+      const { config, inputs } = current();
+      return this.applyTable(desiredTable(config, inputs));
+    });
+    this.waitingRefresh = run;
+    return run;
   }
 
   private queue(work: () => Promise<void>): Promise<void> {

@@ -2,7 +2,9 @@
 import type { SourcePos, VirtualServer, Vip } from '../config/index.js';
 import type { InstanceStatus, StatusResponse, VirtualServerStatus } from '../api/schema.js';
 import { API_VERSION } from '../api/schema.js';
-import { serviceKeysOf } from '../ipvs/desired.js';
+import type { RealServerHealth } from '../check/index.js';
+import { serviceKeysOf, type TableInputs } from '../ipvs/desired.js';
+import { aliveWeight } from '../ipvs/quorum.js';
 import { destinationKeyText, serviceKeyText } from '../ipvs/reconcile.js';
 import { emptyCounters, type InstanceStatus as RuntimeStatus } from '../vrrp/instance.js';
 import type { StateStore } from './store.js';
@@ -21,7 +23,7 @@ const sourceRef = (pos: SourcePos): string => `${pos.file}:${pos.line}:${pos.col
 const vipText = (vip: Vip): string => `${vip.address}/${vip.prefix}${vip.dev ? ` dev ${vip.dev}` : ''}`;
 
 /** Names a virtual server the way ipvsadm -Ln does, so operators recognise it. */
-function virtualServerName(vs: VirtualServer): string {
+export function virtualServerName(vs: VirtualServer): string {
   const { key } = vs;
   switch (key.kind) {
     case 'ip':
@@ -52,6 +54,12 @@ export interface LiveState {
     error?: string;
     ownedServices: number;
     kernel: KernelTable;
+  };
+  /** What the health checks say; without it every real server counts as unchecked and up. */
+  checks?: {
+    health(vs: VirtualServer, rs: { address: string; port: number }): RealServerHealth | undefined;
+    verdicts(): TableInputs['health'];
+    quorumHolds(vs: VirtualServer): boolean;
   };
 }
 
@@ -91,26 +99,46 @@ export function buildStatus(store: StateStore, daemon: DaemonIdentity, now: Date
     };
   });
 
-  const virtualServers = config.virtualServers.map(
-    (vs): VirtualServerStatus => ({
+  const virtualServers = config.virtualServers.map((vs): VirtualServerStatus => {
+    const services = serviceKeysOf(vs, config).map(serviceKeyText);
+    const inKernel = (d: { address: string; port: number }) => kernelDestination(services, destinationKeyText(d), live.ipvs?.kernel);
+    const healthOf = (rs: { address: string; port: number }) => live.checks?.health(vs, rs);
+    const quorumHolds = live.checks?.quorumHolds(vs) ?? true;
+    return {
       name: virtualServerName(vs),
       protocol: vs.protocol,
       scheduler: vs.scheduler,
       lbKind: vs.lbKind,
       persistenceTimeoutSeconds: vs.persistenceTimeout,
       quorum: vs.quorum,
-      realServers: vs.realServers.map((rs) => ({
-        address: rs.address,
-        port: rs.port,
-        weight: rs.weight,
-        health: 'unknown',
-        checkers: rs.checkers.map((c) => c.type),
-        kernel: kernelDestination(serviceKeysOf(vs, config).map(serviceKeyText), destinationKeyText(rs), live.ipvs?.kernel),
-        source: sourceRef(rs.pos),
-      })),
+      hysteresis: vs.hysteresis,
+      aliveWeight: aliveWeight(vs, live.checks?.verdicts()),
+      quorumHolds,
+      sorryServer: vs.sorryServer && {
+        address: vs.sorryServer.address,
+        port: vs.sorryServer.port,
+        active: !quorumHolds,
+        kernel: inKernel(vs.sorryServer),
+      },
+      realServers: vs.realServers.map((rs) => {
+        const health = healthOf(rs);
+        return {
+          address: rs.address,
+          port: rs.port,
+          weight: rs.weight,
+          health: !health?.checked ? 'unchecked' : health.alive ? 'up' : 'down',
+          healthReason: health?.alive === false ? health.reason : undefined,
+          healthSince: health?.checked ? new Date(health.since).toISOString() : undefined,
+          lastCheck: health?.lastCheckAt !== undefined ? { at: new Date(health.lastCheckAt).toISOString(), latencyMs: health.lastLatencyMs ?? 0 } : undefined,
+          dynamicWeight: health?.weight,
+          checkers: rs.checkers.map((c) => c.type),
+          kernel: inKernel(rs),
+          source: sourceRef(rs.pos),
+        };
+      }),
       source: sourceRef(vs.pos),
-    }),
-  );
+    };
+  });
 
   const rejected = store.lastRejectedReload;
   return {

@@ -1,24 +1,66 @@
 // The IPVS table a config asks for: one service per virtual server (a virtual_server_group's
-// entries each become one, sharing the real servers), with keepalived's defaults. Pure.
-// Health, quorum and sorry servers adjust this table in later layers; here every configured real
-// server is in, at its configured weight.
+// entries each become one, sharing the real servers), with keepalived's defaults, adjusted by
+// what runs: real-server health (inhibit_on_failure), quorum (sorry_server) and VRRP mastership
+// (ha_suspend). Pure.
 import { formatIp, netmaskPrefix, parseIp, type Family } from '../config/address.js';
-import type { Config, VirtualServer } from '../config/index.js';
-import type { DestinationSettings, ForwardMethod, ServiceEntry, ServiceKey, ServiceSettings } from './reconcile.js';
+import type { Config, RealServer, VirtualServer } from '../config/index.js';
+import { destinationKeyText, type DestinationSettings, type ForwardMethod, type ServiceEntry, type ServiceKey, type ServiceSettings } from './reconcile.js';
 
 const FORWARD: Record<VirtualServer['lbKind'], ForwardMethod> = { DR: 'route', NAT: 'nat', TUN: 'tunnel' };
 
-/**
- * `masterAddresses`: the VIPs this node holds as VRRP master. A virtual server with ha_suspend is
- * programmed only while its address is one of them, so a backup director carries no services for
- * addresses it does not hold. Without ha_suspend a service is programmed regardless.
- */
-export function desiredTable(config: Config, masterAddresses: ReadonlySet<string> = new Set()): ServiceEntry[] {
-  return config.virtualServers.flatMap((vs) =>
-    serviceKeysOf(vs, config)
+/** What the health checks say of one real server. */
+export interface RealServerVerdict {
+  alive: boolean;
+  /** A weight set by a check (MISC_CHECK misc_dynamic) in place of the configured one. */
+  weight?: number;
+}
+
+/** The running state the table depends on; each part defaults to "nothing known yet". */
+export interface TableInputs {
+  /**
+   * The VIPs this node holds as VRRP master. A virtual server with ha_suspend is programmed only
+   * while its address is one of them, so a backup director carries no services for addresses it
+   * does not hold. Without ha_suspend a service is programmed regardless.
+   */
+  masterAddresses?: ReadonlySet<string>;
+  /** By realServerId; a real server missing here is alive at its configured weight. */
+  health?: Pick<ReadonlyMap<string, RealServerVerdict>, 'get'>;
+  /** The virtual servers (by virtualServerId) that have lost quorum. */
+  quorumLost?: ReadonlySet<string>;
+}
+
+export function desiredTable(config: Config, inputs: TableInputs = {}): ServiceEntry[] {
+  const masterAddresses = inputs.masterAddresses ?? new Set();
+  return config.virtualServers.flatMap((vs) => {
+    const destinations = destinationsOf(vs, inputs);
+    return serviceKeysOf(vs, config)
       .filter((key) => !vs.haSuspend || (key.kind === 'addr' && masterAddresses.has(key.address)))
-      .map((key) => ({ key, settings: settingsOf(vs, key.family), destinations: destinationsOf(vs) })),
-  );
+      .map((key) => ({ key, settings: settingsOf(vs, key.family), destinations }));
+  });
+}
+
+/** Names a virtual server across reloads: its protocol and address, fwmark or group. */
+export function virtualServerId(vs: VirtualServer): string {
+  const { key } = vs;
+  switch (key.kind) {
+    case 'ip':
+      return `${vs.protocol.toLowerCase()}:${destinationKeyText(key)}`;
+    case 'fwmark':
+      return `fwmark:${key.family}:${key.mark}`;
+    case 'group':
+      return `group:${vs.protocol.toLowerCase()}:${key.name}`;
+  }
+}
+
+/** Names a real server of a virtual server across reloads. */
+export function realServerId(vs: VirtualServer, rs: Pick<RealServer, 'address' | 'port'>): string {
+  return `${virtualServerId(vs)}|${destinationKeyText(rs)}`;
+}
+
+/** The verdict for a real server: alive at its configured weight until a check says otherwise. */
+export function verdictOf(vs: VirtualServer, rs: RealServer, health: TableInputs['health']): { alive: boolean; weight: number } {
+  const verdict = health?.get(realServerId(vs, rs));
+  return { alive: verdict?.alive ?? true, weight: verdict?.weight ?? rs.weight };
 }
 
 /** The kernel services one virtual_server stands for (several for a group). */
@@ -61,20 +103,40 @@ function settingsOf(vs: VirtualServer, family: Family): ServiceSettings {
     scheduler: vs.scheduler,
     persistenceTimeout: vs.persistenceTimeout ?? 0,
     persistencePrefix,
+    onePacket: vs.onePacket,
     schedulerFlag1: shFallback || mhFallback,
     schedulerFlag2: shPort || mhPort,
   };
 }
 
-function destinationsOf(vs: VirtualServer): DestinationSettings[] {
-  return vs.realServers.map((rs) => ({
+/**
+ * keepalived's rules: a live real server is in at its weight; a dead one is out, or in at weight 0
+ * with inhibit_on_failure (its established connections keep flowing, new ones go elsewhere).
+ * While the virtual server has lost quorum and has a sorry server, every real server is out (or
+ * at 0) and the sorry server takes the traffic; otherwise the sorry server is out, or at 0 with
+ * sorry_server_inhibit.
+ */
+function destinationsOf(vs: VirtualServer, inputs: TableInputs): DestinationSettings[] {
+  const sorryActive = vs.sorryServer !== undefined && (inputs.quorumLost?.has(virtualServerId(vs)) ?? false);
+  const destination = (rs: { address: string; port: number; uthreshold?: number; lthreshold?: number }, weight: number): DestinationSettings => ({
     address: rs.address,
     port: rs.port,
     forward: FORWARD[vs.lbKind],
-    weight: rs.weight,
+    weight,
     upperThreshold: rs.uthreshold ?? 0,
     lowerThreshold: rs.lthreshold ?? 0,
-  }));
+  });
+  const destinations = vs.realServers.flatMap((rs) => {
+    const { alive, weight } = verdictOf(vs, rs, inputs.health);
+    if (alive && !sorryActive) return [destination(rs, weight)];
+    return rs.inhibitOnFailure ? [destination(rs, 0)] : [];
+  });
+  const sorry = vs.sorryServer;
+  if (sorry && (sorryActive || vs.sorryServerInhibit)) {
+    // A real server at the sorry server's address keeps its own entry.
+    if (!destinations.some((d) => d.address === sorry.address && d.port === sorry.port)) destinations.push(destination(sorry, sorryActive ? 1 : 0));
+  }
+  return destinations;
 }
 
 /** Every address from `first` to `last` inclusive (a virtual_server_group range). */

@@ -60,6 +60,7 @@ function settingsOf(service: Service): ServiceSettings {
     scheduler: service.scheduler,
     persistenceTimeout: service.flags.persistent ? service.timeout : 0,
     persistencePrefix: service.netmask,
+    onePacket: service.flags.onePacket,
     schedulerFlag1: service.flags.schedulerFlag1,
     schedulerFlag2: service.flags.schedulerFlag2,
   };
@@ -70,7 +71,7 @@ function serviceOf({ key, settings }: { key: Service['key']; settings: ServiceSe
   return {
     key,
     scheduler: settings.scheduler,
-    flags: { persistent, onePacket: false, schedulerFlag1: settings.schedulerFlag1, schedulerFlag2: settings.schedulerFlag2, schedulerFlag3: false },
+    flags: { persistent, onePacket: settings.onePacket, schedulerFlag1: settings.schedulerFlag1, schedulerFlag2: settings.schedulerFlag2, schedulerFlag3: false },
     timeout: settings.persistenceTimeout,
     netmask: settings.persistencePrefix,
   };

@@ -19,6 +19,8 @@ export interface ServiceSettings {
   persistenceTimeout: number;
   /** Persistence granularity as a prefix length (IPv4 netmask /N, IPv6 prefix). */
   persistencePrefix: number;
+  /** IP_VS_SVC_F_ONEPACKET (keepalived's `ops`). */
+  onePacket: boolean;
   /**
    * The scheduler flag bits as the kernel keeps them: flag 1 is sh-fallback and mh-fallback,
    * flag 2 sh-port and mh-port (which name applies depends on the scheduler).
@@ -69,6 +71,7 @@ const sameSettings = (a: ServiceSettings, b: ServiceSettings) =>
   a.scheduler === b.scheduler &&
   a.persistenceTimeout === b.persistenceTimeout &&
   (a.persistenceTimeout === 0 || a.persistencePrefix === b.persistencePrefix) &&
+  a.onePacket === b.onePacket &&
   a.schedulerFlag1 === b.schedulerFlag1 &&
   a.schedulerFlag2 === b.schedulerFlag2;
 

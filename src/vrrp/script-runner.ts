@@ -176,6 +176,8 @@ export interface ScriptResult {
   detail: string;
   /** The last lines it wrote to stdout and stderr. */
   outputTail: string[];
+  /** Its exit status; unset when it did not exit by itself (killed, or never started). */
+  exitCode?: number;
 }
 
 export interface RunOptions {
@@ -320,19 +322,19 @@ export class ChildProcessLauncher implements ScriptLauncher {
       signal?.addEventListener('abort', onAbort, { once: true });
 
       let settled = false;
-      const settle = (success: boolean, detail: string) => {
+      const settle = (success: boolean, detail: string, exitCode?: number) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
-        resolve({ success, detail, outputTail: output.lines() });
+        resolve({ success, detail, outputTail: output.lines(), ...(exitCode !== undefined && { exitCode }) });
       };
       child.on('error', (err) => settle(false, `could not start ${script.file}: ${err.message}`));
       child.on('exit', (code, exitSignal) => {
         clearTimeout(timer);
         // An exit status counts even if a kill was sent: the script finished first (keepalived's rule too).
         const detail = code !== null ? `exited with status ${code}` : (killedBecause ?? `killed by ${exitSignal}`);
-        const finish = () => settle(code === 0, detail);
+        const finish = () => settle(code === 0, detail, code ?? undefined);
         const drainLimit = setTimeout(() => {
           child.stdout.destroy();
           child.stderr.destroy();
@@ -439,9 +441,10 @@ export class TrackScriptScheduler {
 export type NotifyState = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP';
 
 export interface NotifyFailure {
-  /** `INSTANCE VI_1` or `GROUP VG_1`. */
+  /** `INSTANCE VI_1`, `GROUP VG_1`, `real server 203.0.113.21:80 of 198.51.100.80:80`... */
   subject: string;
-  state: NotifyState;
+  /** The state or event the script was told of: MASTER, UP, QUORUM_DOWN... */
+  state: string;
   command: Command;
   detail: string;
 }
@@ -487,15 +490,14 @@ export class NotifyRunner {
     while (this.#queues.size > 0) await Promise.all(this.#queues.values());
   }
 
-  #enqueue(type: 'INSTANCE' | 'GROUP', name: string, scripts: NotifyScripts, state: NotifyState, priority: number): Promise<void> {
-    const subject = `${type} ${name}`;
-    const commands: Command[] = [];
-    const own = scripts[STATE_SCRIPT[state]];
-    if (own) commands.push(own);
-    if (scripts.any) commands.push([...scripts.any, type, name, state, String(priority)]);
+  /**
+   * Runs `commands` in order, after the scripts already queued for `subject`; `event` names what
+   * they are told of, for failures. The scripts of real servers and virtual servers come here.
+   */
+  run(subject: string, event: string, commands: Command[]): Promise<void> {
     const previous = this.#queues.get(subject) ?? Promise.resolve();
     const done = previous.then(async () => {
-      for (const command of commands) await this.#runOne(subject, state, command);
+      for (const command of commands) await this.#runOne(subject, event, command);
     });
     this.#queues.set(subject, done);
     void done.then(() => {
@@ -504,7 +506,15 @@ export class NotifyRunner {
     return done;
   }
 
-  async #runOne(subject: string, state: NotifyState, command: Command): Promise<void> {
+  #enqueue(type: 'INSTANCE' | 'GROUP', name: string, scripts: NotifyScripts, state: NotifyState, priority: number): Promise<void> {
+    const commands: Command[] = [];
+    const own = scripts[STATE_SCRIPT[state]];
+    if (own) commands.push(own);
+    if (scripts.any) commands.push([...scripts.any, type, name, state, String(priority)]);
+    return this.run(`${type} ${name}`, state, commands);
+  }
+
+  async #runOne(subject: string, state: string, command: Command): Promise<void> {
     // Prepared at every run (they are rare): a script fixed since is run without a reload, and
     // one that has become unsafe is refused.
     const preparation = await this.ports.launcher.prepare(command);

@@ -58,7 +58,7 @@ function isGone(pid: number): boolean {
 describe('running scripts', () => {
   test('exit status 0 is success', async () => {
     const result = await runScript([writeScript('ok.sh', 'echo all good\nexit 0')]);
-    assert.deepEqual(result, { success: true, detail: 'exited with status 0', outputTail: ['all good'] });
+    assert.deepEqual(result, { success: true, detail: 'exited with status 0', outputTail: ['all good'], exitCode: 0 });
   });
 
   test('any other exit status is failure, with the last lines of output kept', async () => {

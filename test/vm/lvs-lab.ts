@@ -8,7 +8,7 @@
 // Direct routing: the director's IPVS rewrites only the destination MAC, the real servers accept
 // the VIP on lo and answer the client themselves; arp_ignore=1 / arp_announce=2 keep them from
 // answering or announcing the VIP on the wire, so the client's ARP finds the director alone.
-import { execFile } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Lab, ipv4Of, type NodeName } from '../lab/lab.js';
 
@@ -38,6 +38,7 @@ const get = () => new Promise((resolve, reject) => http.get({ host, agent: false
 
 export class LvsLab extends Lab {
   readonly realServers: NodeName[] = [];
+  private readonly httpServers = new Map<NodeName, ChildProcess>();
 
   /** Builds the client, the director (r1, VIP on eth0, no IPVS service yet) and `count` real servers (r2..) with the VIP on lo. */
   async upDr(count = 2): Promise<void> {
@@ -62,13 +63,14 @@ export class LvsLab extends Lab {
     for (const node of this.realServers) await this.ipvsadm(['-a', '-t', `${VIP}:80`, '-r', `${ipv4Of(node)}:80`, '-g', '-w', '1']);
   }
 
-  /** Starts an HTTP server on port 80 of every real server and resolves once all listen. */
-  async serveHttp(): Promise<void> {
+  /** Starts an HTTP server on port 80 of each node (every real server by default) and resolves once all listen. */
+  async serveHttp(nodes: NodeName[] = this.realServers): Promise<void> {
     await Promise.all(
-      this.realServers.map(
+      nodes.map(
         (node) =>
           new Promise<void>((resolve, reject) => {
             const child = this.spawn(node, ['node', '-e', SERVER, node]);
+            this.httpServers.set(node, child);
             let err = '';
             child.stderr?.on('data', (d) => (err += d));
             child.stdout?.on('data', (d: Buffer) => d.toString().includes('listening') && resolve());
@@ -76,6 +78,16 @@ export class LvsLab extends Lab {
           }),
       ),
     );
+  }
+
+  /** Stops the HTTP server of `node`: its port 80 refuses connections from then on. */
+  async stopHttp(node: NodeName): Promise<void> {
+    const child = this.httpServers.get(node);
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+    this.httpServers.delete(node);
   }
 
   /** The names of the real servers that answered `count` GETs of http://VIP/ from the client, in order. */

@@ -24,6 +24,7 @@ virtual_server 203.0.113.53 53 {
   lb_algo rr
   lb_kind NAT
   persistence_timeout 60
+  ops
   real_server 198.51.100.31 53 {
     weight 1
   }
@@ -57,7 +58,7 @@ describe('vigild and a real IPVS kernel', { skip: outsideVm }, () => {
       '-> 203.0.113.21:80 Route 3 0 0',
       '-> 203.0.113.22:80 Route 1 0 0',
       'TCP 198.51.100.99:8080 lc',
-      'UDP 203.0.113.53:53 rr persistent 60',
+      'UDP 203.0.113.53:53 rr persistent 60 ops',
       '-> 198.51.100.31:53 Masq 1 0 0',
     ]);
     const { stdout } = await vigil(['status', '--json', '--socket', daemon.socket]);

@@ -3,6 +3,7 @@ import type { Token } from '../lexer.js';
 import type { Statement } from '../parser.js';
 import {
   DNS_QUERY_TYPES,
+  RUNNABLE_CHECKERS,
   type CheckDefaults,
   type Checker,
   type CheckerTiming,
@@ -257,6 +258,9 @@ const DEFAULT_DELAY_BEFORE_RETRY: Partial<Record<Checker['type'], number>> = { H
  */
 export function resolveChecker(checker: Checker, rs: RealServer, vs: VirtualServer, ctx: BuildContext): void {
   const own = (keyword: string): boolean => ctx.sites.has(checker, keyword);
+  if (!(RUNNABLE_CHECKERS as readonly string[]).includes(checker.type)) {
+    ctx.warning(checker.pos, `\`${checker.type}\` is not run by vigil yet (it runs ${RUNNABLE_CHECKERS.join(' and ')}); this check never takes real_server ${rs.address} ${rs.port} out of service`);
+  }
   if (!own('delay_loop')) checker.delayLoop = rs.delayLoop ?? vs.delayLoop;
   if (!own('retry')) checker.retry = rs.retry ?? vs.retry ?? DEFAULT_RETRY[checker.type] ?? 1;
   if (!own('delay_before_retry')) {

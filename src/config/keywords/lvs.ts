@@ -190,6 +190,7 @@ const virtualServerBlock = defineBlock<VirtualServer>('virtual_server', [
   field('persistence_granularity', 'persistenceGranularity', persistenceGranularity),
   field('protocol', 'protocol', oneOf(['TCP', 'UDP', 'SCTP'] as const)),
   flag('ha_suspend', 'haSuspend'),
+  flag('ops', 'onePacket'),
   toggle('omega', 'omega'),
   field('quorum', 'quorum', integer(0)),
   field('hysteresis', 'hysteresis', integer(0)),
@@ -258,6 +259,7 @@ export const virtualServerKeyword: KeywordSpec<{ virtualServers: VirtualServer[]
       lbKind: 'NAT',
       delayLoop: 60,
       haSuspend: false,
+      onePacket: false,
       alpha: false,
       omega: false,
       quorum: 1,
@@ -285,6 +287,8 @@ function resolveVirtualServer(vs: VirtualServer, stmt: Statement, ctx: BuildCont
     vs.key.family = family;
   }
   if (vs.sorryServer && vs.sorryServer.port === 0) vs.sorryServer.port = keyPort;
+  const ops = ctx.sites.get(vs, 'ops');
+  if (ops && vs.protocol !== 'UDP') ctx.warning(ops.keyword.pos, `\`ops\` (one-packet scheduling) only changes how UDP is balanced; this virtual server is ${vs.protocol}`);
   for (const rs of vs.realServers) {
     if (rs.port === 0) rs.port = keyPort;
     if (!ctx.sites.has(rs, 'inhibit_on_failure')) rs.inhibitOnFailure = vs.inhibitOnFailure;

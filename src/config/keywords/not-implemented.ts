@@ -77,7 +77,7 @@ export const NOT_IMPLEMENTED: readonly NotImplemented[] = [
   ...options(VIP, 0, 'home', '-nodad', 'nodad', 'mngtmpaddr', 'noprefixroute', 'autojoin', 'no_track', 'use_vmac'),
   ...options(VIP, 1, 'peer', 'preferred_lft'),
   ...options(['unicast_peer'], 1, 'min_ttl', 'max_ttl'),
-  ...entries(VS, 'flag-1', 'flag-2', 'flag-3', 'ops', 'persistence_engine', 'smtp_alert', 'snmp_name',
+  ...entries(VS, 'flag-1', 'flag-2', 'flag-3', 'persistence_engine', 'smtp_alert', 'snmp_name',
     'sorry_server_lvs_method'),
   ...entries(RS, 'lvs_method', 'smtp_alert', 'snmp_name', 'FILE_CHECK', 'BFD_CHECK'),
   ...entries(ALL_CHECKERS, 'log_all_failures'),

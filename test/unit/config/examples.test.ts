@@ -5,10 +5,13 @@ import { loadConfig, summarize, type Checker, type HttpCheck, type MiscCheck } f
 import { example } from '../../helpers/paths.js';
 import { expectLoaded } from './assert-diagnostics.js';
 
+/** The one warning an example may carry: it shows real keepalived checkers vigild does not run yet. */
+const CHECKER_NOT_RUN = /^`\w+` is not run by vigil yet/;
+
 const load = (...parts: string[]) => {
   const result = loadConfig(example(...parts));
   const config = expectLoaded(result);
-  assert.deepEqual(result.diagnostics, [], 'examples must load without warnings too');
+  assert.deepEqual(result.diagnostics.filter((d) => !CHECKER_NOT_RUN.test(d.message)), [], 'examples must load without warnings too');
   return { config, result };
 };
 
@@ -25,7 +28,7 @@ const only = <T extends Checker['type']>(checkers: Checker[], type: T): Extract<
 };
 
 describe('examples', () => {
-  it('every examples/*.conf loads with no diagnostics', () => {
+  it('every examples/*.conf loads with no diagnostics beyond checkers not run yet', () => {
     const files = readdirSync(example()).filter((f) => f.endsWith('.conf'));
     assert.ok(files.length >= 5);
     for (const file of files) load(file);

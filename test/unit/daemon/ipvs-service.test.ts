@@ -76,7 +76,7 @@ test('a service added by hand survives everything vigild does; --keep-ipvs leave
   const kernel = new MemoryKernel();
   const foreign: ServiceEntry = {
     key: { kind: 'addr', family: 4, protocol: 'udp', address: '198.51.100.53', port: 53 },
-    settings: { scheduler: 'rr', persistenceTimeout: 0, persistencePrefix: 32, schedulerFlag1: false, schedulerFlag2: false },
+    settings: { scheduler: 'rr', persistenceTimeout: 0, persistencePrefix: 32, onePacket: false, schedulerFlag1: false, schedulerFlag2: false },
     destinations: [],
   };
   kernel.services.set(serviceKeyText(foreign.key), foreign);

@@ -4,7 +4,7 @@ import { parseConfigText } from '../../../src/config/index.js';
 import { desiredTable } from '../../../src/ipvs/desired.js';
 import { reconcile, serviceKeyText, type DestinationSettings, type Operation, type Ownership, type ServiceEntry } from '../../../src/ipvs/reconcile.js';
 
-const settings = { scheduler: 'wrr', persistenceTimeout: 0, persistencePrefix: 32, schedulerFlag1: false, schedulerFlag2: false };
+const settings = { scheduler: 'wrr', persistenceTimeout: 0, persistencePrefix: 32, onePacket: false, schedulerFlag1: false, schedulerFlag2: false };
 const dest = (last: number, weight = 1): DestinationSettings => ({ address: `203.0.113.${last}`, port: 80, forward: 'route', weight, upperThreshold: 0, lowerThreshold: 0 });
 const service = (port: number, destinations: DestinationSettings[], overrides: Partial<typeof settings> = {}): ServiceEntry => ({
   key: { kind: 'addr', family: 4, protocol: 'tcp', address: '198.51.100.80', port },
@@ -116,7 +116,7 @@ virtual_server 2001:db8::80 443 {
     assert.ok(config, diagnostics.map((d) => d.message).join('\n'));
     const table = desiredTable(config);
     assert.deepEqual(table.map((s) => serviceKeyText(s.key)), ['tcp:198.51.100.80:80', 'tcp:198.51.100.90:80', 'tcp:198.51.100.91:80', 'fwmark:4:7', 'udp:[2001:db8::80]:443']);
-    assert.deepEqual(table[0]!.settings, { scheduler: 'sh', persistenceTimeout: 300, persistencePrefix: 24, schedulerFlag1: false, schedulerFlag2: true });
+    assert.deepEqual(table[0]!.settings, { scheduler: 'sh', persistenceTimeout: 300, persistencePrefix: 24, onePacket: false, schedulerFlag1: false, schedulerFlag2: true });
     assert.deepEqual(table[0]!.destinations, [{ address: '203.0.113.21', port: 80, forward: 'nat', weight: 3, upperThreshold: 100, lowerThreshold: 0 }]);
     assert.deepEqual(table[4]!.settings.persistencePrefix, 128);
     assert.equal(table[4]!.destinations[0]!.forward, 'tunnel');
@@ -126,6 +126,6 @@ virtual_server 2001:db8::80 443 {
     const { config } = parseConfigText('virtual_server 198.51.100.80 80 {\n ha_suspend\n real_server 203.0.113.21 80 {\n }\n}\nvirtual_server 198.51.100.81 80 {\n real_server 203.0.113.21 80 {\n }\n}\n', 'k.conf');
     assert.ok(config);
     assert.deepEqual(desiredTable(config).map((s) => serviceKeyText(s.key)), ['tcp:198.51.100.81:80']);
-    assert.deepEqual(desiredTable(config, new Set(['198.51.100.80'])).map((s) => serviceKeyText(s.key)), ['tcp:198.51.100.80:80', 'tcp:198.51.100.81:80']);
+    assert.deepEqual(desiredTable(config, { masterAddresses: new Set(['198.51.100.80']) }).map((s) => serviceKeyText(s.key)), ['tcp:198.51.100.80:80', 'tcp:198.51.100.81:80']);
   });
 });

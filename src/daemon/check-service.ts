@@ -1,0 +1,153 @@
+// Real-server health inside vigild: the checkers run on their schedules, each verdict change is
+// logged, published and handed to the notify scripts, quorum is re-weighed, and the IPVS table
+// is re-reconciled. The table itself is computed elsewhere (ipvs/desired) from what this keeps.
+import type { Command, Config, RealServer, VirtualServer } from '../config/index.js';
+import type { DaemonEvent } from '../api/schema.js';
+import { HealthChecker, type RealServerHealth, type RealServerTarget } from '../check/index.js';
+import { realServerId, virtualServerId, type RealServerVerdict } from '../ipvs/desired.js';
+import { destinationKeyText } from '../ipvs/reconcile.js';
+import { aliveWeight, quorumHolds } from '../ipvs/quorum.js';
+import { ChildProcessLauncher, NotifyRunner } from '../vrrp/script-runner.js';
+import type { Logger } from './logger.js';
+import { virtualServerName } from './status.js';
+import { processClock } from './vrrp-ports.js';
+
+export interface CheckContext {
+  log: Logger;
+  publish: (event: Extract<DaemonEvent, { type: 'realserver.health' | 'virtualserver.quorum' }>) => void;
+  /** Health or quorum changed: the IPVS table must follow. */
+  onTableChange: () => void;
+}
+
+interface Member {
+  vs: VirtualServer;
+  rs: RealServer;
+}
+
+export class CheckService {
+  private readonly checker: HealthChecker;
+  private readonly notify: NotifyRunner;
+  private members = new Map<string, Member>();
+  /** Whether quorum holds, by virtualServerId. */
+  private quorum = new Map<string, boolean>();
+  private config: Config;
+
+  constructor(
+    config: Config,
+    private readonly context: CheckContext,
+  ) {
+    this.config = config;
+    const launcher = new ChildProcessLauncher(config.global);
+    this.notify = new NotifyRunner({
+      launcher,
+      onFailure: (f) => context.log.warn({ subject: f.subject, event: f.state }, `notify script for ${f.subject} ${f.state} failed: ${f.detail}`),
+    });
+    this.checker = new HealthChecker({ clock: processClock, wallClock: Date.now, random: Math.random, launcher }, (id, health, previous) =>
+      this.changed(id, health, previous),
+    );
+    this.update(config);
+  }
+
+  /** Takes a new config: unchanged real servers keep their verdicts and schedules. */
+  update(config: Config): void {
+    this.config = config;
+    this.members = new Map(config.virtualServers.flatMap((vs) => vs.realServers.map((rs): [string, Member] => [realServerId(vs, rs), { vs, rs }])));
+    const targets: RealServerTarget[] = [...this.members].map(([id, { rs }]) => ({ id, address: rs.address, port: rs.port, checkers: rs.checkers }));
+    this.checker.update(targets);
+    const known = new Set(config.virtualServers.map(virtualServerId));
+    for (const id of this.quorum.keys()) if (!known.has(id)) this.quorum.delete(id);
+    for (const vs of config.virtualServers) this.weigh(vs);
+  }
+
+  /** Each real server's verdict, by realServerId, for the IPVS table. */
+  verdicts(): Pick<ReadonlyMap<string, RealServerVerdict>, 'get'> {
+    return { get: (id) => this.checker.health(id) };
+  }
+
+  /** The virtual servers, by virtualServerId, whose quorum is lost. */
+  quorumLost(): Set<string> {
+    return new Set([...this.quorum].filter(([, holds]) => !holds).map(([id]) => id));
+  }
+
+  health(vs: VirtualServer, rs: Pick<RealServer, 'address' | 'port'>): RealServerHealth | undefined {
+    return this.checker.health(realServerId(vs, rs));
+  }
+
+  quorumHolds(vs: VirtualServer): boolean {
+    return this.quorum.get(virtualServerId(vs)) ?? true;
+  }
+
+  /**
+   * Stops checking. With `omega`, a virtual server going away runs its notify_down scripts for
+   * the real servers that were up and quorum_down if quorum held, as keepalived does on shutdown.
+   */
+  async stop(): Promise<void> {
+    this.checker.stop();
+    for (const vs of this.config.virtualServers.filter((v) => v.omega)) {
+      const name = virtualServerName(vs);
+      for (const rs of vs.realServers) {
+        if (this.checker.health(realServerId(vs, rs))?.alive !== false) this.run(`real server ${destinationKeyText(rs)} of ${name}`, 'DOWN', rs.notifyDown);
+      }
+      if (this.quorumHolds(vs)) this.run(`virtual server ${name}`, 'QUORUM_DOWN', vs.quorumDown);
+    }
+    await this.notify.idle();
+  }
+
+  private changed(id: string, health: RealServerHealth, previous: RealServerHealth): void {
+    const member = this.members.get(id);
+    if (!member) return;
+    const { vs, rs } = member;
+    const name = virtualServerName(vs);
+    const rsName = destinationKeyText(rs);
+    if (health.alive !== previous.alive) {
+      const text = `real server ${rsName} of ${name} is ${health.alive ? 'up' : `down: ${health.reason ?? 'check failed'}`}`;
+      if (health.alive) this.context.log.info({ virtualServer: name, realServer: rsName }, text);
+      else this.context.log.warn({ virtualServer: name, realServer: rsName, reason: health.reason }, text);
+      this.run(`real server ${rsName} of ${name}`, health.alive ? 'UP' : 'DOWN', health.alive ? rs.notifyUp : rs.notifyDown);
+    }
+    this.context.publish({
+      type: 'realserver.health',
+      at: new Date().toISOString(),
+      virtualServer: name,
+      realServer: rsName,
+      health: health.alive ? 'up' : 'down',
+      ...(health.reason !== undefined && !health.alive && { reason: health.reason }),
+      ...(health.weight !== undefined && { dynamicWeight: health.weight }),
+    });
+    this.weigh(vs);
+    this.context.onTableChange();
+  }
+
+  /** Re-weighs a virtual server's quorum; a change is logged, published and notified. */
+  private weigh(vs: VirtualServer): void {
+    const id = virtualServerId(vs);
+    const before = this.quorum.get(id);
+    const weight = aliveWeight(vs, this.verdicts());
+    const holds = quorumHolds(before, weight, vs);
+    this.quorum.set(id, holds);
+    // At start only a lost quorum is news (keepalived's "starting with quorum down").
+    if (holds === (before ?? true)) return;
+    const name = virtualServerName(vs);
+    const sorry = vs.sorryServer ? `; sorry server ${destinationKeyText(vs.sorryServer)} ${holds ? 'out of' : 'in'} service` : '';
+    const text = holds
+      ? `${name} regained quorum: live weight ${weight} >= ${vs.quorum}+${vs.hysteresis}${sorry}`
+      : `${name} lost quorum: live weight ${weight} < ${vs.quorum}-${vs.hysteresis}${sorry}`;
+    if (holds) this.context.log.info({ virtualServer: name, aliveWeight: weight }, text);
+    else this.context.log.warn({ virtualServer: name, aliveWeight: weight }, text);
+    this.context.publish({
+      type: 'virtualserver.quorum',
+      at: new Date().toISOString(),
+      virtualServer: name,
+      holds,
+      aliveWeight: weight,
+      quorum: vs.quorum,
+      hysteresis: vs.hysteresis,
+      sorryServerActive: !holds && vs.sorryServer !== undefined,
+    });
+    this.run(`virtual server ${name}`, holds ? 'QUORUM_UP' : 'QUORUM_DOWN', holds ? vs.quorumUp : vs.quorumDown);
+  }
+
+  private run(subject: string, event: string, command: Command | undefined): void {
+    if (command) void this.notify.run(subject, event, [command]);
+  }
+}

@@ -1,0 +1,106 @@
+// Health checks driving a real IPVS table and real traffic: vigild on the director checks the real
+// servers with TCP_CHECK; a dead server leaves the table (or drops to weight 0 with
+// inhibit_on_failure), a pool without quorum hands the traffic to the sorry server, and alpha keeps
+// a never-checked server out.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { StatusResponse } from '../../src/api/schema.js';
+import { DaemonProcess, vigil } from '../helpers/processes.js';
+import { ipv4Of } from '../lab/lab.js';
+import { pollUntil } from '../lab/routers.js';
+import { DIRECTOR, LvsLab, outsideVm, VIP } from './lvs-lab.js';
+
+// One check a second, one failure is enough: the test waits seconds, not minutes.
+const TCP_CHECK = 'TCP_CHECK {\n      connect_timeout 1\n      delay_loop 1\n      retry 0\n      warmup 0\n    }';
+
+const config = `virtual_server ${VIP} 80 {
+  lb_algo rr
+  lb_kind DR
+  sorry_server ${ipv4Of('r4')} 80
+  real_server ${ipv4Of('r2')} 80 {
+    weight 1
+    ${TCP_CHECK}
+  }
+  real_server ${ipv4Of('r3')} 80 {
+    weight 1
+    inhibit_on_failure
+    ${TCP_CHECK}
+  }
+}
+virtual_server ${VIP} 8080 {
+  lb_kind DR
+  alpha
+  real_server ${ipv4Of('r2')} 8080 {
+    weight 1
+    ${TCP_CHECK}
+  }
+}
+`;
+
+describe('health checks drive the IPVS table', { skip: outsideVm }, () => {
+  const lab = new LvsLab();
+  const daemon = new DaemonProcess({ netns: lab.ns(DIRECTOR) });
+
+  /** The director's destinations of VIP:PORT as `ADDRESS:PORT WEIGHT`. */
+  async function destinations(port: number): Promise<string[]> {
+    const lines = (await lab.ipvsadm(['-Ln', '-t', `${VIP}:${port}`])).trim().split('\n');
+    return lines.filter((l) => l.trim().startsWith('->') && !l.includes('RemoteAddress')).map((l) => l.trim().split(/\s+/)).map((f) => `${f[1]} ${f[3]}`);
+  }
+  async function settle(port: number, want: string[], what: string): Promise<void> {
+    let seen: string[] = [];
+    await pollUntil(
+      async () => JSON.stringify((seen = await destinations(port))) === JSON.stringify(want),
+      () => `${what}: the table is ${JSON.stringify(seen)}\n${daemon.log}`,
+      15_000,
+    );
+  }
+  async function status(): Promise<StatusResponse> {
+    const { stdout } = await vigil(['status', '--json', '--socket', daemon.socket]);
+    return StatusResponse.parse(JSON.parse(stdout));
+  }
+
+  before(async () => {
+    await lab.upDr(3);
+    await lab.serveHttp();
+    daemon.writeConfig(config);
+    await daemon.start();
+  });
+  after(async () => {
+    await daemon.cleanup();
+    await lab.down();
+  });
+
+  test('healthy pool: both real servers serve; the sorry server and the alpha server with nothing listening are out', async () => {
+    await settle(80, [`${ipv4Of('r2')}:80 1`, `${ipv4Of('r3')}:80 1`], 'both real servers in');
+    assert.deepEqual(new Set(await lab.fetchVip(6)), new Set(['r2', 'r3']));
+    assert.deepEqual(await destinations(8080), []);
+    const s = await status();
+    assert.deepEqual(s.virtualServers[0]!.realServers.map((r) => r.health), ['up', 'up']);
+    assert.equal(s.virtualServers[1]!.realServers[0]!.health, 'down');
+    assert.match(s.virtualServers[1]!.realServers[0]!.healthReason ?? '', /TCP_CHECK: connection refused/);
+  });
+
+  test('a dead real server leaves the table and gets no new connections', async () => {
+    await lab.stopHttp('r2');
+    await settle(80, [`${ipv4Of('r3')}:80 1`], 'r2 out');
+    assert.deepEqual(new Set(await lab.fetchVip(4)), new Set(['r3']));
+    const { stdout } = await vigil(['status', '--socket', daemon.socket]);
+    assert.match(stdout, new RegExp(`${ipv4Of('r2')}:80 of ${VIP}:80: down since .*: TCP_CHECK: connection refused`));
+  });
+
+  test('all dead: inhibit_on_failure keeps r3 at weight 0 and the sorry server takes the traffic', async () => {
+    await lab.stopHttp('r3');
+    await settle(80, [`${ipv4Of('r3')}:80 0`, `${ipv4Of('r4')}:80 1`], 'sorry server in');
+    assert.deepEqual(new Set(await lab.fetchVip(3)), new Set(['r4']));
+    const vs = (await status()).virtualServers[0]!;
+    assert.equal(vs.quorumHolds, false);
+    assert.equal(vs.sorryServer?.active, true);
+  });
+
+  test('a real server back: quorum regained, the sorry server leaves, traffic returns', async () => {
+    await lab.serveHttp(['r2']);
+    await settle(80, [`${ipv4Of('r2')}:80 1`, `${ipv4Of('r3')}:80 0`], 'r2 back, sorry server out');
+    assert.deepEqual(new Set(await lab.fetchVip(3)), new Set(['r2']));
+    assert.match(daemon.log, /regained quorum/);
+  });
+});
