@@ -151,6 +151,7 @@ export interface Service {
    * Persistence granularity as a prefix length: clients in one prefix share a destination.
    * IPv4 0 to 32 (the kernel keeps a dotted mask: 24 is 255.255.255.0), IPv6 1 to 128. A
    * service that is not persistent still has one: 32 or 128 by convention (ipvsadm's default).
+   * Decoded, an IPv4 mask that is not a prefix (`ipvsadm -M 255.0.255.0`) is NOT_A_PREFIX.
    */
   netmask: number;
   /** A persistence engine ("sip"), when the service has one. */
@@ -465,6 +466,9 @@ function decodeAddress(data: Buffer, family: Family, where: string): string {
   return formatIp(data.subarray(0, length));
 }
 
+/** The netmask of a service whose IPv4 persistence mask is not a prefix (only a foreign one can be). */
+export const NOT_A_PREFIX = -1;
+
 function decodeNetmask(data: Buffer, family: Family, where: string): number {
   if (data.length !== 4) throw new NetlinkFormatError(`${where}: the netmask attribute is ${data.length} bytes, expected 4`);
   if (family === 6) {
@@ -474,10 +478,10 @@ function decodeNetmask(data: Buffer, family: Family, where: string): number {
   }
   const mask = data.readUInt32BE(0);
   const hostBits = ~mask >>> 0;
-  // A prefix's host part is all ones from the bottom: one more is a power of two.
-  if ((hostBits & (hostBits + 1)) !== 0) {
-    throw new NetlinkFormatError(`${where}: netmask ${formatIp(data)} is not a prefix; vigil models persistence granularity as a prefix length`);
-  }
+  // A prefix's host part is all ones from the bottom: one more is a power of two. The kernel
+  // takes any IPv4 mask, so someone else's service may have another; reading the table must not
+  // fail over it (nor must it ever equal a prefix vigild wants).
+  if ((hostBits & (hostBits + 1)) !== 0) return NOT_A_PREFIX;
   return 32 - Math.log2(hostBits + 1);
 }
 

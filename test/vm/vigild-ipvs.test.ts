@@ -37,7 +37,9 @@ async function table(): Promise<string[]> {
   return lines.map((l) => l.trim().replace(/\s+/g, ' '));
 }
 
-const FOREIGN = ['-A', '-t', '198.51.100.99:8080', '-s', 'lc'];
+// Someone else's service, with a persistence mask that is not a prefix: vigild must read past it.
+const FOREIGN = ['-A', '-t', '198.51.100.99:8080', '-s', 'lc', '-p', '30', '-M', '255.0.255.0'];
+const FOREIGN_LISTED = 'TCP 198.51.100.99:8080 lc persistent 30 mask 255.0.255.0';
 
 describe('vigild and a real IPVS kernel', { skip: outsideVm }, () => {
   const daemon = new DaemonProcess();
@@ -57,7 +59,7 @@ describe('vigild and a real IPVS kernel', { skip: outsideVm }, () => {
       'TCP 198.51.100.80:80 wrr',
       '-> 203.0.113.21:80 Route 3 0 0',
       '-> 203.0.113.22:80 Route 1 0 0',
-      'TCP 198.51.100.99:8080 lc',
+      FOREIGN_LISTED,
       'UDP 203.0.113.53:53 rr persistent 60 ops',
       '-> 198.51.100.31:53 Masq 1 0 0',
     ]);
@@ -91,7 +93,7 @@ describe('vigild and a real IPVS kernel', { skip: outsideVm }, () => {
 
       // SIGTERM: vigild removes what it owns, and only that.
       await restarted.stop();
-      assert.deepEqual(await table(), ['TCP 198.51.100.99:8080 lc']);
+      assert.deepEqual(await table(), [FOREIGN_LISTED]);
     } finally {
       await restarted.cleanup();
     }

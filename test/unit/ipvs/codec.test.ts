@@ -9,6 +9,7 @@ import {
   IPVS_CMD,
   IPVS_GENL_VERSION,
   ipvsRequest,
+  NOT_A_PREFIX,
   SCHEDULER_FLAG_ALIASES,
   type Destination,
   type IpvsRequest,
@@ -392,6 +393,11 @@ describe('decoding services', () => {
     assert.equal(decodeService(serviceReply(...tcpServiceAttributes.slice(0, 7), tlv(9, '00000000'))).netmask, 0);
   });
 
+  test("someone else's non-prefix IPv4 mask (ipvsadm -M 255.0.255.0) reads as NOT_A_PREFIX, so the table still reads", littleEndianOnly, () => {
+    const attributes = tcpServiceAttributes.map((a, i) => (i === 7 ? tlv(9, 'ff00ff00') : a));
+    assert.equal(decodeService(serviceReply(...attributes)).netmask, NOT_A_PREFIX);
+  });
+
   test('the scheduler "none" of a service without one is kept', littleEndianOnly, () => {
     const attributes = tcpServiceAttributes.map((a, i) => (i === 4 ? tlv(6, cString('none')) : a));
     assert.equal(decodeService(serviceReply(...attributes)).scheduler, 'none');
@@ -497,7 +503,6 @@ describe('malformed replies are errors with a reason, never crashes', () => {
     ['a 3-byte address', () => decodeService(serviceReply(...replaced(3, tlv(3, 'c00002')))), /3-byte address attribute cannot hold an IPv4 address/],
     ['a 4-byte IPv6 address', () => decodeService(serviceReply(...replaced(3, tlv(3, 'c000020a')).map((a) => (a.readUInt16LE(2) === 1 ? tlv(1, u16(10)) : a)))), /4-byte address attribute cannot hold an IPv6 address/],
     ['flags without a mask', () => decodeService(serviceReply(...replaced(7, tlv(7, '00000000')))), /flags attribute is 4 bytes, expected 8/],
-    ['a non-contiguous IPv4 netmask', () => decodeService(serviceReply(...replaced(9, tlv(9, 'ff00ff00')))), /netmask 255.0.255.0 is not a prefix/],
     ['an IPv6 netmask of 0', () => decodeService(serviceReply(tlv(1, u16(10)), tlv(5, u32(1)), tlv(6, cString('rr')), tlv(7, '00000000 ffffffff'), tlv(8, u32(0)), tlv(9, u32(0)))), /IPv6 netmask 0 is not a prefix length/],
     ['a 3-byte counter', () => decodeService(serviceReply(...tcpServiceAttributes, nest(12, tlv(1, '010203')))), /IPVS service TCP 192.0.2.10:80: stats: attribute connections \(1\) is 3 bytes/],
     ['stats missing a counter', () => decodeService(serviceReply(...tcpServiceAttributes, nest(12, tlv(1, u64(1))))), /stats: the packetsIn attribute is missing/],
