@@ -3,6 +3,8 @@
 // inhibit_on_failure), a pool without quorum hands the traffic to the sorry server, and alpha keeps
 // a never-checked server out.
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { StatusResponse } from '../../src/api/schema.js';
 import { DaemonProcess, vigil } from '../helpers/processes.js';
@@ -13,12 +15,20 @@ import { DIRECTOR, LvsLab, outsideVm, VIP } from './lvs-lab.js';
 // One check a second, one failure is enough: the test waits seconds, not minutes.
 const TCP_CHECK = 'TCP_CHECK {\n      connect_timeout 1\n      delay_loop 1\n      retry 0\n      warmup 0\n    }';
 
-const config = `virtual_server ${VIP} 80 {
+/** A notify command that appends `word` to the events file. */
+const note = (events: string, word: string) => `"/bin/sh -c 'echo ${word} >> ${events}'"`;
+
+const config = (events: string) => `virtual_server ${VIP} 80 {
   lb_algo rr
   lb_kind DR
   sorry_server ${ipv4Of('r4')} 80
+  quorum_up ${note(events, 'quorum-up')}
+  quorum_down ${note(events, 'quorum-down')}
+  omega
   real_server ${ipv4Of('r2')} 80 {
     weight 1
+    notify_up ${note(events, 'r2-up')}
+    notify_down ${note(events, 'r2-down')}
     ${TCP_CHECK}
   }
   real_server ${ipv4Of('r3')} 80 {
@@ -40,6 +50,8 @@ virtual_server ${VIP} 8080 {
 describe('health checks drive the IPVS table', { skip: outsideVm }, () => {
   const lab = new LvsLab();
   const daemon = new DaemonProcess({ netns: lab.ns(DIRECTOR) });
+  const events = path.join(daemon.dir, 'events');
+  const notified = () => (existsSync(events) ? readFileSync(events, 'utf8').trim().split('\n') : []);
 
   /** The director's destinations of VIP:PORT as `ADDRESS:PORT WEIGHT`. */
   async function destinations(port: number): Promise<string[]> {
@@ -62,7 +74,7 @@ describe('health checks drive the IPVS table', { skip: outsideVm }, () => {
   before(async () => {
     await lab.upDr(3);
     await lab.serveHttp();
-    daemon.writeConfig(config);
+    daemon.writeConfig(config(events));
     await daemon.start();
   });
   after(async () => {
@@ -86,6 +98,7 @@ describe('health checks drive the IPVS table', { skip: outsideVm }, () => {
     assert.deepEqual(new Set(await lab.fetchVip(4)), new Set(['r3']));
     const { stdout } = await vigil(['status', '--socket', daemon.socket]);
     assert.match(stdout, new RegExp(`${ipv4Of('r2')}:80 of ${VIP}:80: down since .*: TCP_CHECK: connection refused`));
+    await pollUntil(async () => notified().includes('r2-down'), () => `notify_down did not run: ${notified().join(' ')}`);
   });
 
   test('all dead: inhibit_on_failure keeps r3 at weight 0 and the sorry server takes the traffic', async () => {
@@ -95,6 +108,7 @@ describe('health checks drive the IPVS table', { skip: outsideVm }, () => {
     const vs = (await status()).virtualServers[0]!;
     assert.equal(vs.quorumHolds, false);
     assert.equal(vs.sorryServer?.active, true);
+    await pollUntil(async () => notified().includes('quorum-down'), () => `quorum_down did not run: ${notified().join(' ')}`);
   });
 
   test('a real server back: quorum regained, the sorry server leaves, traffic returns', async () => {
@@ -102,5 +116,12 @@ describe('health checks drive the IPVS table', { skip: outsideVm }, () => {
     await settle(80, [`${ipv4Of('r2')}:80 1`, `${ipv4Of('r3')}:80 0`], 'r2 back, sorry server out');
     assert.deepEqual(new Set(await lab.fetchVip(3)), new Set(['r2']));
     assert.match(daemon.log, /regained quorum/);
+    await pollUntil(async () => notified().includes('quorum-up') && notified().includes('r2-up'), () => `quorum_up and notify_up did not run: ${notified().join(' ')}`);
+  });
+
+  test('omega: on stop, the down scripts of what was up run', async () => {
+    const before = notified().length;
+    await daemon.stop();
+    assert.deepEqual(notified().slice(before).sort(), ['quorum-down', 'r2-down']);
   });
 });
