@@ -3,7 +3,7 @@
 // is re-reconciled. The table itself is computed elsewhere (ipvs/desired) from what this keeps.
 import type { Command, Config, RealServer, VirtualServer } from '../config/index.js';
 import type { DaemonEvent } from '../api/schema.js';
-import { HealthChecker, type RealServerHealth, type RealServerTarget } from '../check/index.js';
+import { HealthChecker, type HealthPorts, type RealServerHealth, type RealServerTarget } from '../check/index.js';
 import { realServerId, virtualServerId, type RealServerVerdict } from '../ipvs/desired.js';
 import { destinationKeyText } from '../ipvs/reconcile.js';
 import { aliveWeight, quorumHolds } from '../ipvs/quorum.js';
@@ -17,6 +17,8 @@ export interface CheckContext {
   publish: (event: Extract<DaemonEvent, { type: 'realserver.health' | 'virtualserver.quorum' }>) => void;
   /** Health or quorum changed: the IPVS table must follow. */
   onTableChange: () => void;
+  /** The checker's ports; real time, sockets and processes unless a test says otherwise. */
+  ports?: Partial<HealthPorts>;
 }
 
 interface Member {
@@ -37,12 +39,12 @@ export class CheckService {
     private readonly context: CheckContext,
   ) {
     this.config = config;
-    const launcher = new ChildProcessLauncher(config.global);
+    const launcher = context.ports?.launcher ?? new ChildProcessLauncher(config.global);
     this.notify = new NotifyRunner({
       launcher,
       onFailure: (f) => context.log.warn({ subject: f.subject, event: f.state }, `notify script for ${f.subject} ${f.state} failed: ${f.detail}`),
     });
-    this.checker = new HealthChecker({ clock: processClock, wallClock: Date.now, random: Math.random, launcher }, (id, health, previous) =>
+    this.checker = new HealthChecker({ clock: processClock, wallClock: Date.now, random: Math.random, ...context.ports, launcher }, (id, health, previous) =>
       this.changed(id, health, previous),
     );
     this.update(config);

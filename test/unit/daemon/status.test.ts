@@ -4,6 +4,8 @@ import { parseConfigText } from '../../../src/config/index.js';
 import { StatusResponse } from '../../../src/api/schema.js';
 import { buildStatus } from '../../../src/daemon/status.js';
 import { StateStore } from '../../../src/daemon/store.js';
+import type { RealServerHealth } from '../../../src/check/index.js';
+import { renderStatus } from '../../../src/cli/render-status.js';
 
 const CONFIG = `
 vrrp_sync_group SG {
@@ -84,4 +86,61 @@ test('a rejected reload is reported until the next accepted one', () => {
   assert.equal(store.lastRejectedReload, undefined);
   assert.equal(store.loaded.generation, 2);
   assert.deepEqual(events, ['config.rejected', 'config.reloaded']);
+});
+
+test('health and quorum: a down server with its reason, lost quorum with the sorry server in service, shown in status and in the table', () => {
+  const { config } = parseConfigText(
+    `virtual_server 198.51.100.80 80 {
+  lb_kind DR
+  quorum 2
+  sorry_server 203.0.113.99 80
+  real_server 203.0.113.21 80 {
+    TCP_CHECK {
+    }
+  }
+  real_server 203.0.113.22 80 {
+    MISC_CHECK {
+      misc_path /bin/true
+      misc_dynamic
+    }
+  }
+  real_server 203.0.113.23 80 {
+  }
+}
+`,
+    'k.conf',
+  );
+  assert.ok(config);
+  const at = new Date('2026-11-25T10:00:00Z');
+  const store = new StateStore('k.conf', config, ['k.conf'], [], at);
+  const identity = { version: '0.1.0', pid: 1, startedAt: at, socket: 's', readOnlySocket: 'r', stateDir: 'd' };
+  const health = new Map<string, RealServerHealth>([
+    ['203.0.113.21', { alive: false, reason: 'TCP_CHECK: connection refused', since: at.getTime(), lastCheckAt: at.getTime(), lastLatencyMs: 0.4, checked: true }],
+    ['203.0.113.22', { alive: true, weight: 0, since: at.getTime(), checked: true }],
+    ['203.0.113.23', { alive: true, since: at.getTime(), checked: false }],
+  ]);
+  const checks = {
+    health: (_vs: unknown, rs: { address: string }) => health.get(rs.address),
+    verdicts: () => ({ get: (id: string) => health.get(id.split('|')[1]!.split(':')[0]!) }),
+    quorumHolds: () => false,
+  };
+  const status = StatusResponse.parse(buildStatus(store, identity, at, { checks }));
+  const [vs] = status.virtualServers;
+  assert.deepEqual(
+    vs?.realServers.map((r) => [r.health, r.healthReason, r.dynamicWeight]),
+    [
+      ['down', 'TCP_CHECK: connection refused', undefined],
+      ['up', undefined, 0],
+      ['unchecked', undefined, undefined],
+    ],
+  );
+  assert.equal(vs?.aliveWeight, 1, 'a dynamic weight of 0 counts as 0; the unchecked server counts');
+  assert.deepEqual(vs?.sorryServer, { address: '203.0.113.99', port: 80, active: true, kernel: undefined });
+
+  const text = renderStatus(status);
+  assert.match(text, /^198\.51\.100\.80:80 .* 203\.0\.113\.21:80 +- +- +- +DOWN +TCP_CHECK$/m);
+  assert.match(text, /^ +203\.0\.113\.22:80 +- +- +- +up \(weight 0\) +MISC_CHECK$/m);
+  assert.match(text, /^ +203\.0\.113\.99:80 +- +- +- +SORRY \(in service\) +-$/m);
+  assert.match(text, /^ {2}198\.51\.100\.80:80: QUORUM LOST: live weight 1, quorum 2 \(hysteresis 0\)$/m);
+  assert.match(text, /^ {2}203\.0\.113\.21:80 of 198\.51\.100\.80:80: down since .*: TCP_CHECK: connection refused$/m);
 });
