@@ -68,8 +68,29 @@ export type InstanceStatus = z.infer<typeof InstanceStatus>;
 export const RealServerHealth = z.enum(['up', 'down', 'unchecked']);
 export type RealServerHealth = z.infer<typeof RealServerHealth>;
 
-/** A destination as the kernel's IPVS table has it (summed over a group's services). */
-const KernelDestination = z.object({ weight: z.int(), activeConns: z.int(), inactiveConns: z.int() });
+/** What IPVS counts, as `ipvsadm -Ln --stats --exact` and `--rate` show it; rates per second. */
+const IpvsStats = z.object({
+  connections: z.number(),
+  packetsIn: z.number(),
+  packetsOut: z.number(),
+  bytesIn: z.number(),
+  bytesOut: z.number(),
+  connectionRate: z.number(),
+  packetRateIn: z.number(),
+  packetRateOut: z.number(),
+  byteRateIn: z.number(),
+  byteRateOut: z.number(),
+});
+
+/** A destination as the kernel's IPVS table has it (counts summed over a group's services). */
+const KernelDestination = z.object({
+  weight: z.int(),
+  activeConns: z.int(),
+  inactiveConns: z.int(),
+  /** Persistence templates pointing at it (`ipvsadm -Ln --persistent-conn`). */
+  persistConns: z.int(),
+  stats: IpvsStats,
+});
 
 export const RealServerStatus = z.object({
   address: z.string(),

@@ -136,7 +136,10 @@ export class IpvsService {
     const kernel = new Map(
       table.map((s) => [
         serviceKeyText(s.key),
-        new Map(s.destinations.map((d) => [destinationKeyText(d), { weight: d.weight, ...(s.counters.get(destinationKeyText(d)) ?? { activeConns: 0, inactiveConns: 0 }) }])),
+        new Map(s.destinations.flatMap((d) => {
+          const counters = s.counters.get(destinationKeyText(d));
+          return counters ? [[destinationKeyText(d), { weight: d.weight, ...counters }]] : [];
+        })),
       ]),
     );
     return { available: true, ownedServices: this.owned.services.size, kernel };

@@ -4,6 +4,8 @@ import type { InstanceStatus, StatusResponse, VirtualServerStatus } from '../api
 import { API_VERSION } from '../api/schema.js';
 import type { RealServerHealth } from '../check/index.js';
 import { serviceKeysOf, type TableInputs } from '../ipvs/desired.js';
+import type { Stats } from '../ipvs/codec.js';
+import type { DestinationCounters } from '../ipvs/kernel.js';
 import { aliveWeight } from '../ipvs/quorum.js';
 import { destinationKeyText, serviceKeyText } from '../ipvs/reconcile.js';
 import { emptyCounters, type InstanceStatus as RuntimeStatus } from '../vrrp/instance.js';
@@ -36,10 +38,8 @@ export function virtualServerName(vs: VirtualServer): string {
 }
 
 /** A destination as the kernel has it. */
-export interface KernelDestination {
+export interface KernelDestination extends DestinationCounters {
   weight: number;
-  activeConns: number;
-  inactiveConns: number;
 }
 
 /** By service key text, then destination key text (see ipvs/reconcile). */
@@ -170,9 +170,13 @@ export function buildStatus(store: StateStore, daemon: DaemonIdentity, now: Date
 function kernelDestination(services: string[], destination: string, kernel: KernelTable | undefined): KernelDestination | undefined {
   const found = services.map((s) => kernel?.get(s)?.get(destination)).filter((d) => d !== undefined);
   if (found.length === 0) return undefined;
+  const sum = (count: (d: KernelDestination) => number) => found.reduce((n, d) => n + count(d), 0);
+  const stats = Object.fromEntries(Object.keys(found[0]!.stats).map((field) => [field, sum((d) => d.stats[field as keyof Stats])])) as Stats;
   return {
     weight: found[0]!.weight,
-    activeConns: found.reduce((n, d) => n + d.activeConns, 0),
-    inactiveConns: found.reduce((n, d) => n + d.inactiveConns, 0),
+    activeConns: sum((d) => d.activeConns),
+    inactiveConns: sum((d) => d.inactiveConns),
+    persistConns: sum((d) => d.persistConns),
+    stats,
   };
 }

@@ -2,13 +2,35 @@
 // and carry out one operation at a time.
 import { parseIp } from '../config/address.js';
 import { IpvsClient } from './client.js';
-import type { Destination, Service } from './codec.js';
+import type { Destination, Service, Stats } from './codec.js';
 import { destinationKeyText, type DestinationSettings, type Operation, type ServiceEntry, type ServiceSettings } from './reconcile.js';
 
-/** A kernel service with the live connection counts of its destinations, by destination key. */
-export interface KernelService extends ServiceEntry {
-  counters: Map<string, { activeConns: number; inactiveConns: number }>;
+/** What the kernel counts for a destination (ipvsadm -Ln, --stats, --rate, --persistent-conn). */
+export interface DestinationCounters {
+  activeConns: number;
+  inactiveConns: number;
+  /** Persistence templates pointing at it. */
+  persistConns: number;
+  stats: Stats;
 }
+
+/** A kernel service with the counters of its destinations, by destination key. */
+export interface KernelService extends ServiceEntry {
+  counters: Map<string, DestinationCounters>;
+}
+
+const NO_STATS: Stats = {
+  connections: 0,
+  packetsIn: 0,
+  packetsOut: 0,
+  bytesIn: 0,
+  bytesOut: 0,
+  connectionRate: 0,
+  packetRateIn: 0,
+  packetRateOut: 0,
+  byteRateIn: 0,
+  byteRateOut: 0,
+};
 
 export class IpvsKernel {
   private constructor(private readonly client: IpvsClient) {}
@@ -27,7 +49,7 @@ export class IpvsKernel {
           key: service.key,
           settings: settingsOf(service),
           destinations: destinations.map(destinationSettingsOf),
-          counters: new Map(destinations.map((d) => [destinationKeyText(d), { activeConns: d.activeConns ?? 0, inactiveConns: d.inactiveConns ?? 0 }])),
+          counters: new Map(destinations.map((d) => [destinationKeyText(d), countersOf(d)])),
         };
       }),
     );
@@ -53,6 +75,10 @@ export class IpvsKernel {
   close(): void {
     this.client.close();
   }
+}
+
+function countersOf(d: Destination): DestinationCounters {
+  return { activeConns: d.activeConns ?? 0, inactiveConns: d.inactiveConns ?? 0, persistConns: d.persistConns ?? 0, stats: d.stats ?? NO_STATS };
 }
 
 function settingsOf(service: Service): ServiceSettings {

@@ -2,13 +2,15 @@
 // from keepalived.conf) → real servers answering the client directly.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { StatusResponse } from '../../src/api/schema.js';
 import { DaemonProcess, vigil } from '../helpers/processes.js';
 import { ipv4Of, type NodeName } from '../lab/lab.js';
 import { DIRECTOR, LvsLab, outsideVm, VIP } from './lvs-lab.js';
 
-const config = (realServers: NodeName[]) => `virtual_server ${VIP} 80 {
+const config = (realServers: NodeName[], persistence = 0) => `virtual_server ${VIP} 80 {
   lb_algo rr
   lb_kind DR
+  persistence_timeout ${persistence}
 ${realServers.map((node) => `  real_server ${ipv4Of(node)} 80 {\n    weight 1\n  }`).join('\n')}
 }
 `;
@@ -39,5 +41,34 @@ describe('LVS-DR programmed by vigild', { skip: outsideVm }, () => {
     assert.equal(code, 0, stderr);
     const names = await lab.fetchVip(6);
     assert.deepEqual(new Set(names), new Set(['r2']), `answers: ${names.join(', ')}`);
+  });
+
+  test('status counts what ipvsadm counts: --stats --exact and --persistent-conn', async () => {
+    daemon.writeConfig(config(['r2', 'r3'], 60));
+    assert.equal((await vigil(['reload', '--socket', daemon.socket])).code, 0);
+    const names = await lab.fetchVip(4);
+    assert.equal(new Set(names).size, 1, `persistence sends one client to one server: ${names.join(', ')}`);
+    // The kernel folds its per-CPU counters into what it reports every 2 s: once a fold has
+    // happened after the last packet, every read agrees.
+    await new Promise((r) => setTimeout(r, 2500));
+    /** `ipvsadm -Ln FLAGS`: each destination's numbers, by ADDRESS:PORT. */
+    const columns = async (flags: string[]) =>
+      new Map(
+        (await lab.ipvsadm(['-Ln', ...flags])).split('\n').filter((l) => l.trim().startsWith('->') && !l.includes('RemoteAddress')).map((l) => {
+          const [, address, ...numbers] = l.trim().split(/\s+/);
+          return [address!, numbers.map(Number)] as const;
+        }),
+      );
+    const stats = await columns(['--stats', '--exact']);
+    const persistent = await columns(['--persistent-conn']);
+    const { stdout } = await vigil(['status', '--json', '--socket', daemon.socket]);
+    const realServers = StatusResponse.parse(JSON.parse(stdout)).virtualServers[0]!.realServers;
+    for (const rs of realServers) {
+      const kernel = rs.kernel!;
+      const at = `${rs.address}:${rs.port}`;
+      assert.deepEqual([kernel.stats.connections, kernel.stats.packetsIn, kernel.stats.packetsOut, kernel.stats.bytesIn, kernel.stats.bytesOut], stats.get(at), `--stats of ${at}`);
+      assert.deepEqual([kernel.weight, kernel.persistConns, kernel.activeConns, kernel.inactiveConns], persistent.get(at), `--persistent-conn of ${at}`);
+    }
+    assert.equal(realServers.reduce((n, rs) => n + rs.kernel!.persistConns, 0), 1, 'one persistence template');
   });
 });

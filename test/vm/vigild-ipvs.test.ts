@@ -67,7 +67,8 @@ describe('vigild and a real IPVS kernel', { skip: outsideVm }, () => {
     const status = StatusResponse.parse(JSON.parse(stdout));
     assert.equal(status.ipvs.available, true);
     assert.equal(status.ipvs.ownedServices, 2);
-    assert.deepEqual(status.virtualServers[0]!.realServers[0]!.kernel, { weight: 3, activeConns: 0, inactiveConns: 0 });
+    const { weight, activeConns, inactiveConns, persistConns, stats } = status.virtualServers[0]!.realServers[0]!.kernel!;
+    assert.deepEqual({ weight, activeConns, inactiveConns, persistConns, connections: stats.connections }, { weight: 3, activeConns: 0, inactiveConns: 0, persistConns: 0, connections: 0 });
   });
 
   test('a reload changes only what changed', async () => {
