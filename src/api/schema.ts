@@ -229,6 +229,12 @@ export const DaemonEvent = z.discriminatedUnion('type', [
     failed: z.int(),
   }),
   z.object({
+    type: z.literal('ipvs.stats'),
+    at: z.iso.datetime(),
+    /** As in status: every virtual and real server with weights, health and the kernel's counters. */
+    virtualServers: z.array(VirtualServerStatus),
+  }),
+  z.object({
     type: z.literal('realserver.health'),
     at: z.iso.datetime(),
     /** The virtual server's status name and the real server's `ADDR:PORT`. */

@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { loadConfig, summarize, type Config } from '../config/index.js';
 import { toApiDiagnostic } from '../api/diagnostics.js';
-import type { Diagnostic, ReloadResponse } from '../api/schema.js';
+import type { Diagnostic, ReloadResponse, StatusResponse } from '../api/schema.js';
 import { hostInterfaces } from '../net/interfaces.js';
 import { VERSION } from '../version.js';
 import { ControlServer, HttpError } from './control-server.js';
@@ -16,6 +16,9 @@ import { CheckService } from './check-service.js';
 import { IpvsService } from './ipvs-service.js';
 import { StateStore } from './store.js';
 import { VrrpService } from './vrrp-service.js';
+
+/** The kernel re-estimates IPVS rates every 2 s: more often would repeat the same figures. */
+const STATS_INTERVAL_MS = 2000;
 
 export interface DaemonOptions {
   configPath: string;
@@ -53,6 +56,9 @@ export class Daemon {
    * so a health change in that window cannot re-apply the old table.
    */
   private applied: Config;
+  /** Clients following the event stream, and the timer of their `ipvs.stats` events. */
+  private watchers = 0;
+  private statsTimer: NodeJS.Timeout | undefined;
 
   private constructor(
     private readonly options: DaemonOptions,
@@ -69,12 +75,16 @@ export class Daemon {
     };
     this.server = new ControlServer(
       {
-        status: async () =>
-          buildStatus(this.store, this.identity, new Date(), { vrrp: this.vrrp?.status(), ipvs: await this.ipvs?.snapshot(), checks: this.checks }),
+        status: () => this.status(),
         reload: () => this.reloadForApi(),
         subscribe: (send) => {
           send({ type: 'hello', at: new Date().toISOString(), generation: this.store.loaded.generation });
-          return this.store.subscribe(send);
+          const unsubscribe = this.store.subscribe(send);
+          this.watchStats(+1);
+          return () => {
+            unsubscribe();
+            this.watchStats(-1);
+          };
         },
       },
       options.log,
@@ -136,6 +146,7 @@ export class Daemon {
     this.stopping = true;
     this.options.log.info({ reason }, 'vigild stopping');
     this.store.publish({ type: 'daemon.stopping', at: new Date().toISOString(), signal: reason });
+    clearInterval(this.statsTimer);
     // Masters resign first (priority 0, VIPs removed), so backups take over within their skew time.
     await this.vrrp?.stop();
     await this.checks?.stop();
@@ -164,6 +175,32 @@ export class Daemon {
     const current = this.store.acceptConfig(loaded.config, loaded.files, loaded.warnings, new Date());
     log.info({ generation: current.generation, ...summarize(loaded.config) }, 'config reloaded');
     return loaded;
+  }
+
+  private async status(): Promise<StatusResponse> {
+    return buildStatus(this.store, this.identity, new Date(), { vrrp: this.vrrp?.status(), ipvs: await this.ipvs?.snapshot(), checks: this.checks });
+  }
+
+  /**
+   * While anyone follows the event stream, an `ipvs.stats` event every STATS_INTERVAL_MS carries
+   * every virtual and real server with weights, health and live counters; nobody watching, no
+   * kernel reads.
+   */
+  private watchStats(delta: 1 | -1): void {
+    this.watchers += delta;
+    if (this.watchers > 0 && !this.statsTimer) {
+      this.statsTimer = setInterval(() => {
+        if (this.applied.virtualServers.length === 0) return;
+        void this.status().then(
+          (status) => this.store.publish({ type: 'ipvs.stats', at: new Date().toISOString(), virtualServers: status.virtualServers }),
+          (err: unknown) => this.options.log.warn({ err: (err as Error).message }, 'IPVS counters could not be read for the event stream'),
+        );
+      }, STATS_INTERVAL_MS);
+      this.statsTimer.unref();
+    } else if (this.watchers === 0 && this.statsTimer) {
+      clearInterval(this.statsTimer);
+      this.statsTimer = undefined;
+    }
   }
 
   /** What the IPVS table depends on besides the config: mastership, health and quorum. */

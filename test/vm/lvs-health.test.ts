@@ -7,7 +7,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { StatusResponse } from '../../src/api/schema.js';
-import { DaemonProcess, vigil } from '../helpers/processes.js';
+import { VigilClient } from '../../src/api/client.js';
+import type { DaemonEvent } from '../../src/api/schema.js';
+import { DaemonProcess, vigil, waitFor } from '../helpers/processes.js';
 import { ipv4Of } from '../lab/lab.js';
 import { pollUntil } from '../lab/routers.js';
 import { DIRECTOR, LvsLab, outsideVm, VIP } from './lvs-lab.js';
@@ -92,9 +94,31 @@ describe('health checks drive the IPVS table', { skip: outsideVm }, () => {
     assert.match(s.virtualServers[1]!.realServers[0]!.healthReason ?? '', /TCP_CHECK: connection refused/);
   });
 
-  test('a dead real server leaves the table and gets no new connections', async () => {
+  test('a dead real server leaves the table and gets no new connections; the event stream says so', async () => {
+    const client = new VigilClient({ socket: daemon.socket });
+    const abort = new AbortController();
+    const seen: DaemonEvent[] = [];
+    const r2 = `${ipv4Of('r2')}:80`;
+    // Reads until the stream has told of r2 going down and then shown the table without it.
+    const reading = (async () => {
+      for await (const event of client.events(abort.signal)) {
+        seen.push(event);
+        if (event.type === 'ipvs.stats' && seen.some((e) => e.type === 'realserver.health' && e.realServer === r2)) {
+          if (event.virtualServers[0]!.realServers[0]!.kernel === undefined) break;
+        }
+      }
+    })();
+    await waitFor('the hello event', () => seen.some((e) => e.type === 'hello'));
     await lab.stopHttp('r2');
     await settle(80, [`${ipv4Of('r3')}:80 1`], 'r2 out');
+    await Promise.race([reading, new Promise((_, reject) => setTimeout(() => reject(new Error(`events: ${seen.map((e) => e.type).join(' ')}`)), 10_000))]);
+    abort.abort();
+    await client.close();
+    const down = seen.find((e) => e.type === 'realserver.health');
+    assert.deepEqual(down?.type === 'realserver.health' && [down.virtualServer, down.realServer, down.health, down.reason], [`${VIP}:80`, r2, 'down', 'TCP_CHECK: connection refused']);
+    const stats = seen.findLast((e) => e.type === 'ipvs.stats');
+    assert.ok(stats?.type === 'ipvs.stats');
+    assert.equal(stats.virtualServers[0]!.realServers[1]!.kernel?.weight, 1);
     assert.deepEqual(new Set(await lab.fetchVip(4)), new Set(['r3']));
     const { stdout } = await vigil(['status', '--socket', daemon.socket]);
     assert.match(stdout, new RegExp(`${ipv4Of('r2')}:80 of ${VIP}:80: down since .*: TCP_CHECK: connection refused`));
