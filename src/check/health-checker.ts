@@ -157,7 +157,7 @@ export class HealthChecker {
 
   #start(target: RealServerTarget, definition: unknown): ServerRun {
     const server: ServerRun = { target, definition, checkers: [], health: { alive: true, since: 0, checked: false }, retired: false };
-    server.checkers = target.checkers.filter(isRunnable).map((checker) => ({ checker, server, state: initialCheckerState(checker.alpha) }));
+    server.checkers = target.checkers.filter(isRunnable).map((checker) => ({ checker, server, state: initialCheckerState(checker.alpha, checker.retry) }));
     server.health = summarize(server, this.ports.wallClock(), {});
     // The random first delay keeps servers configured together from being checked together.
     for (const run of server.checkers) this.#schedule(run, this.ports.random() * run.checker.warmup * 1000);

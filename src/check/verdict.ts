@@ -20,9 +20,14 @@ export interface VerdictTiming {
   delayLoop: number;
 }
 
-/** A checker starts up, as keepalived assumes a real server works; with `alpha` it must prove it first. */
-export function initialCheckerState(alpha: boolean): CheckerState {
-  return { up: !alpha, failures: 0 };
+/**
+ * A checker starts up, as keepalived assumes a real server works; with `alpha` it must prove it
+ * first. Either way it starts with its retries used up, as keepalived does: a server that is dead
+ * when checking begins leaves at its first failed check; only one that has passed a check since
+ * gets `retry` more chances.
+ */
+export function initialCheckerState(alpha: boolean, retry: number): CheckerState {
+  return { up: !alpha, failures: retry };
 }
 
 /** The next state, whether the checker changed up/down, and when to check next (seconds). */

@@ -6,6 +6,8 @@ import { afterCheck, initialCheckerState, type CheckerState, type CheckOutcome }
 
 const ok: CheckOutcome = { ok: true, latencyMs: 3 };
 const fail: CheckOutcome = { ok: false, latencyMs: 3, reason: 'connection refused' };
+/** A checker whose last check passed. */
+const passed: CheckerState = { up: true, failures: 0 };
 
 /** Feeds `outcomes` to a checker starting in `start`; each step's up/changed/next. */
 function run(start: CheckerState, outcomes: CheckOutcome[], timing = { retry: 1, delayBeforeRetry: 2, delayLoop: 10 }) {
@@ -18,17 +20,26 @@ function run(start: CheckerState, outcomes: CheckOutcome[], timing = { retry: 1,
 }
 
 describe('checker verdicts', () => {
-  test('a checker starts up, or down with alpha', () => {
-    assert.deepEqual(initialCheckerState(false), { up: true, failures: 0 });
-    assert.deepEqual(initialCheckerState(true), { up: false, failures: 0 });
+  test('a checker starts up, or down with alpha, with its retries used up', () => {
+    assert.deepEqual(initialCheckerState(false, 2), { up: true, failures: 2 });
+    assert.deepEqual(initialCheckerState(true, 2), { up: false, failures: 2 });
+  });
+
+  test('at start one failure is enough; once a check has passed, failures are retried', () => {
+    assert.deepEqual(run(initialCheckerState(false, 2), [fail]), [{ up: false, changed: true, next: 10 }]);
+    assert.deepEqual(run(initialCheckerState(false, 1), [ok, fail, fail]), [
+      { up: true, changed: false, next: 10 },
+      { up: true, changed: false, next: 2 },
+      { up: false, changed: true, next: 10 },
+    ]);
   });
 
   test('retry 0: the first failure puts it down', () => {
-    assert.deepEqual(run(initialCheckerState(false), [fail], { retry: 0, delayBeforeRetry: 2, delayLoop: 10 }), [{ up: false, changed: true, next: 10 }]);
+    assert.deepEqual(run(passed, [fail], { retry: 0, delayBeforeRetry: 2, delayLoop: 10 }), [{ up: false, changed: true, next: 10 }]);
   });
 
   test('retry 2: down on the third consecutive failure, retried after delay_before_retry until then', () => {
-    assert.deepEqual(run(initialCheckerState(false), [fail, fail, fail], { retry: 2, delayBeforeRetry: 2, delayLoop: 10 }), [
+    assert.deepEqual(run(passed, [fail, fail, fail], { retry: 2, delayBeforeRetry: 2, delayLoop: 10 }), [
       { up: true, changed: false, next: 2 },
       { up: true, changed: false, next: 2 },
       { up: false, changed: true, next: 10 },
@@ -36,7 +47,7 @@ describe('checker verdicts', () => {
   });
 
   test('a success between failures starts the count again', () => {
-    assert.deepEqual(run(initialCheckerState(false), [fail, ok, fail, fail], { retry: 1, delayBeforeRetry: 2, delayLoop: 10 }), [
+    assert.deepEqual(run(passed, [fail, ok, fail, fail], { retry: 1, delayBeforeRetry: 2, delayLoop: 10 }), [
       { up: true, changed: false, next: 2 },
       { up: true, changed: false, next: 10 },
       { up: true, changed: false, next: 2 },
@@ -62,7 +73,7 @@ describe('checker verdicts', () => {
   });
 
   test('alpha: down from the start until the first success', () => {
-    assert.deepEqual(run(initialCheckerState(true), [fail, ok]), [
+    assert.deepEqual(run(initialCheckerState(true, 0), [fail, ok]), [
       { up: false, changed: false, next: 10 },
       { up: true, changed: true, next: 10 },
     ]);
