@@ -6,8 +6,8 @@ import net from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { HealthChecker, type RealServerTarget } from '../src/check/index.js';
 import type { TcpCheck } from '../src/config/index.js';
-import { processClock } from '../src/daemon/vrrp-ports.js';
-import { ChildProcessLauncher } from '../src/vrrp/script-runner.js';
+import { processClock } from '../src/clock.js';
+import { ChildProcessLauncher } from '../src/scripts/launcher.js';
 
 const servers = Number(process.argv[2] ?? 10_000);
 const seconds = Number(process.argv[3] ?? 20);

@@ -5,8 +5,8 @@
 // is tested with a fake clock and fake probes.
 import { isDeepStrictEqual } from 'node:util';
 import { RUNNABLE_CHECKERS, type Checker, type TcpCheck } from '../config/index.js';
-import type { Clock } from '../vrrp/instance.js';
-import type { Preparation, ScriptLauncher } from '../vrrp/script-runner.js';
+import type { Clock } from '../clock.js';
+import type { Preparation, ScriptLauncher } from '../scripts/launcher.js';
 import { probeMisc } from './misc.js';
 import { probeTcp, type TcpTarget } from './tcp.js';
 import { afterCheck, initialCheckerState, type CheckerState, type CheckOutcome } from './verdict.js';

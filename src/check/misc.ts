@@ -1,7 +1,7 @@
 // MISC_CHECK: a real server passes when its script exits 0. With misc_dynamic the exit code
 // also carries a weight: 1 fails, 2..255 pass with weight code − 2, and 0 passes leaving the
 // configured weight in place.
-import { describeResult, type Preparation, type ScriptLauncher, type ScriptResult } from '../vrrp/script-runner.js';
+import { describeResult, type Preparation, type ScriptLauncher, type ScriptResult } from '../scripts/launcher.js';
 import type { CheckOutcome } from './verdict.js';
 
 export interface MiscRunOptions {

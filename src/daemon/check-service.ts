@@ -7,10 +7,11 @@ import { HealthChecker, type HealthPorts, type RealServerHealth, type RealServer
 import { realServerId, virtualServerId, type RealServerVerdict } from '../ipvs/desired.js';
 import { destinationKeyText } from '../ipvs/reconcile.js';
 import { aliveWeight, quorumHolds } from '../ipvs/quorum.js';
-import { ChildProcessLauncher, NotifyRunner } from '../vrrp/script-runner.js';
+import { processClock } from '../clock.js';
+import { ChildProcessLauncher } from '../scripts/launcher.js';
+import { NotifyRunner } from '../scripts/notify.js';
 import type { Logger } from './logger.js';
 import { virtualServerName } from './status.js';
-import { processClock } from './vrrp-ports.js';
 
 export interface CheckContext {
   log: Logger;

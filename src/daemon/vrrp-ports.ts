@@ -1,5 +1,6 @@
 // The VRRP engine's ports made real: raw VRRP sockets, rtnetlink for VIPs, AF_PACKET for
 // gratuitous ARP / unsolicited NA, the process clock, and the daemon's log and event stream.
+import { processClock } from '../clock.js';
 import type { Config, Vip } from '../config/index.js';
 import { FrameSocket } from '../net/frame-socket.js';
 import { interfaceIndex } from '../net/native.js';
@@ -8,16 +9,8 @@ import { VipAddresses, type AddressLedger } from '../net/vip-addresses.js';
 import { VrrpSocket } from '../net/vrrp-socket.js';
 import type { EnginePorts } from '../vrrp/engine.js';
 import { buildGratuitousArp, buildUnsolicitedNeighborAdvert } from '../vrrp/gratuitous.js';
-import type { Clock, InstanceObserver } from '../vrrp/instance.js';
+import type { InstanceObserver } from '../vrrp/instance.js';
 import type { Family } from '../vrrp/packet.js';
-
-export const processClock: Clock = {
-  now: () => performance.now(),
-  after(ms, fn) {
-    const timer = setTimeout(fn, ms);
-    return () => clearTimeout(timer);
-  },
-};
 
 export interface HostSnapshot {
   links: Link[];

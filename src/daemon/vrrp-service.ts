@@ -6,12 +6,14 @@ import { Rtnetlink } from '../net/rtnetlink.js';
 import { reclaimLeftovers } from '../net/vip-addresses.js';
 import { VrrpEngine } from '../vrrp/engine.js';
 import type { InstanceObserver, InstanceStatus } from '../vrrp/instance.js';
-import { ChildProcessLauncher, NotifyRunner, type NotifyState } from '../vrrp/script-runner.js';
+import { processClock } from '../clock.js';
+import { ChildProcessLauncher } from '../scripts/launcher.js';
+import { NotifyRunner, type NotifyState } from '../scripts/notify.js';
 import { FileAddressLedger } from './address-ledger.js';
 import { LogThrottle } from './log-throttle.js';
 import type { Logger } from './logger.js';
 import type { StateStore } from './store.js';
-import { processClock, realEnginePorts, snapshotHost } from './vrrp-ports.js';
+import { realEnginePorts, snapshotHost } from './vrrp-ports.js';
 import { TrackingSupervisor } from './vrrp-tracking.js';
 
 export class VrrpService {

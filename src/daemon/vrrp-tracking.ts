@@ -5,8 +5,9 @@ import type { Config } from '../config/index.js';
 import { watchLinks, type Link, type Watcher } from '../net/rtnetlink.js';
 import type { VrrpEngine } from '../vrrp/engine.js';
 import { TrackFileWatcher } from '../vrrp/file-tracker.js';
-import type { Clock } from '../vrrp/instance.js';
-import { TrackScriptScheduler, type ScriptLauncher } from '../vrrp/script-runner.js';
+import type { Clock } from '../clock.js';
+import type { ScriptLauncher } from '../scripts/launcher.js';
+import { TrackScriptScheduler } from '../vrrp/track-scripts.js';
 import { evaluateTracking, linkIsUp } from '../vrrp/tracking.js';
 import type { Logger } from './logger.js';
 

@@ -1,6 +1,7 @@
 // All VRRP instances of a config, running: one advert socket per interface and family shared by
 // the instances on it, received adverts decoded once and handed to the instance of their VRID.
 // The kernel is reached only through the ports the daemon passes in.
+import type { Clock } from '../clock.js';
 import type { Config, VrrpInstance as InstanceConfig } from '../config/index.js';
 import { Coordinator } from './coordinator.js';
 import {
@@ -8,7 +9,6 @@ import {
   VrrpInstanceRuntime,
   type AddressPort,
   type AnnouncePort,
-  type Clock,
   type InstanceObserver,
   type InstanceStatus,
 } from './instance.js';

@@ -6,7 +6,7 @@ import { watch, constants as fsConstants, type FSWatcher } from 'node:fs';
 import { open, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { TrackFile } from '../config/index.js';
-import type { Clock } from './instance.js';
+import type { Clock } from '../clock.js';
 
 /** keepalived reads at most this much of a track file. */
 const READ_BYTES = 127;

@@ -2,6 +2,7 @@
 // actions carried out — adverts on the wire, VIPs on the interface, gratuitous ARP / unsolicited
 // NA. Everything that touches the kernel or the clock comes in through the ports below, so the
 // daemon wires real sockets and netlink, and tests wire fakes and a fake clock.
+import type { Clock } from '../clock.js';
 import type { VrrpInstance as InstanceConfig, Vip } from '../config/index.js';
 import { Coordinator, type GroupTransition } from './coordinator.js';
 import type { Action, Input, MachineOptions, MachineSnapshot, VrrpState } from './machine.js';
@@ -25,13 +26,6 @@ export interface AddressPort {
 /** Sends one round of gratuitous ARP (IPv4) / unsolicited NA (IPv6): one frame per VIP. */
 export interface AnnouncePort {
   announce(vips: readonly Vip[]): void;
-}
-
-export interface Clock {
-  /** Milliseconds on a monotonic clock. */
-  now(): number;
-  /** Calls `fn` after `ms`; returns the function that cancels it. */
-  after(ms: number, fn: () => void): () => void;
 }
 
 export interface Transition {

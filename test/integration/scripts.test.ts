@@ -8,8 +8,10 @@ import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { Command } from '../../src/config/index.js';
 import { TrackFileWatcher } from '../../src/vrrp/file-tracker.js';
-import type { Clock } from '../../src/vrrp/instance.js';
-import { ChildProcessLauncher, NotifyRunner, TrackScriptScheduler, type NotifyFailure, type ScriptPolicy } from '../../src/vrrp/script-runner.js';
+import type { Clock } from '../../src/clock.js';
+import { ChildProcessLauncher, type ScriptPolicy } from '../../src/scripts/launcher.js';
+import { NotifyRunner, type NotifyFailure } from '../../src/scripts/notify.js';
+import { TrackScriptScheduler } from '../../src/vrrp/track-scripts.js';
 import { waitFor } from '../helpers/processes.js';
 
 const skipUnlessRoot = process.getuid?.() === 0 ? false : 'needs root: runs scripts as another user and checks root-owned paths';

@@ -7,8 +7,8 @@ import { HealthChecker, type RealServerHealth, type RealServerTarget } from '../
 import type { TcpTarget } from '../../../src/check/tcp.js';
 import type { CheckOutcome } from '../../../src/check/verdict.js';
 import type { Checker, Command, HttpCheck, MiscCheck, RunAs, TcpCheck } from '../../../src/config/index.js';
-import type { Clock } from '../../../src/vrrp/instance.js';
-import type { Preparation, PreparedScript, RunOptions, ScriptLauncher, ScriptResult } from '../../../src/vrrp/script-runner.js';
+import type { Clock } from '../../../src/clock.js';
+import type { Preparation, PreparedScript, RunOptions, ScriptLauncher, ScriptResult } from '../../../src/scripts/launcher.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
 
 const pos = (line = 1) => ({ file: 'k.conf', line, col: 1 });

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { probeMisc } from '../../../src/check/misc.js';
-import { ChildProcessLauncher } from '../../../src/vrrp/script-runner.js';
+import { ChildProcessLauncher } from '../../../src/scripts/launcher.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'vigil-misc-'));
 // The launcher may pick another user (keepalived_script) to run them: it must reach them.

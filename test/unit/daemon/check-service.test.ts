@@ -11,7 +11,7 @@ import { parseConfigText } from '../../../src/config/index.js';
 import { CheckService } from '../../../src/daemon/check-service.js';
 import { desiredTable } from '../../../src/ipvs/desired.js';
 import type { Command } from '../../../src/config/index.js';
-import type { ScriptLauncher } from '../../../src/vrrp/script-runner.js';
+import type { ScriptLauncher } from '../../../src/scripts/launcher.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
 
 const CHECK = 'TCP_CHECK {\n connect_timeout 1\n delay_loop 1\n retry 0\n warmup 0\n }';

@@ -1,19 +1,16 @@
-// keepalived's scripts as processes: vrrp_script health checks on their interval and notify
-// scripts on transitions. A script is an argv vector run without a shell, as its configured
-// user, in its own process group (so a timeout kills everything it started), never more than
-// one run of a health check at a time, and never blocking the event loop.
+// keepalived's scripts as processes: vrrp_script and MISC_CHECK checks, notify scripts. A script
+// is an argv vector run without a shell, as its configured user, in its own process group (so a
+// timeout kills everything it started), never blocking the event loop.
 //
 // A script is first prepared (user resolved, file found, permissions checked, as keepalived
-// does when it loads its config) and then run. The scheduler and the notify runner reach
-// processes only through the ScriptLauncher port, so their logic is tested with a fake one.
+// does when it loads its config) and then run. Schedulers and notify runners reach processes
+// only through the ScriptLauncher port, so their logic is tested with a fake one.
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Stats } from 'node:fs';
 import { lstat, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import type { Command, GlobalDefs, NotifyScripts, RunAs, VrrpScript } from '../config/index.js';
-import type { Clock } from './instance.js';
-import { ScriptHealth, type ScriptStatus } from './tracking.js';
+import type { Command, GlobalDefs, RunAs } from '../config/index.js';
 
 // ---- who a script runs as --------------------------------------------------------------------
 
@@ -237,7 +234,8 @@ class OutputTail {
   }
 }
 
-function seconds(ms: number): string {
+/** `1.5 s`: a duration for messages. */
+export function secondsText(ms: number): string {
   return `${ms / 1000} s`;
 }
 
@@ -317,7 +315,7 @@ export class ChildProcessLauncher implements ScriptLauncher {
           // The group is already gone.
         }
       };
-      const timer = setTimeout(() => killGroup(`timed out after ${seconds(timeoutMs)} and was killed`), timeoutMs);
+      const timer = setTimeout(() => killGroup(`timed out after ${secondsText(timeoutMs)} and was killed`), timeoutMs);
       const onAbort = () => killGroup('killed: vigild is stopping');
       signal?.addEventListener('abort', onAbort, { once: true });
 
@@ -346,181 +344,5 @@ export class ChildProcessLauncher implements ScriptLauncher {
         });
       });
     });
-  }
-}
-
-// ---- vrrp_script scheduling ------------------------------------------------------------------
-
-export interface TrackScriptObserver {
-  /** A script's status changed (never back to `init`); `detail` says why, for the log. */
-  statusChanged(name: string, status: Exclude<ScriptStatus, 'init'>, detail: string): void;
-  /** A run was due while the previous one was still going, so it was skipped. */
-  runSkipped(name: string, detail: string): void;
-}
-
-export interface TrackScriptPorts {
-  launcher: ScriptLauncher;
-  clock: Clock;
-  observer: TrackScriptObserver;
-}
-
-interface ScheduledScript {
-  config: VrrpScript;
-  health: ScriptHealth;
-  /** Set once preparation refused the script: it never runs. */
-  refused: boolean;
-  running: boolean;
-  cancelTimer?: () => void;
-}
-
-/**
- * Runs each vrrp_script at start and then every `interval` seconds, feeding its ScriptHealth,
- * and tells the observer when a status changes. Give it only the scripts some instance tracks:
- * keepalived runs no others. A scheduler runs once: after stop(), make a new one.
- */
-export class TrackScriptScheduler {
-  readonly #scripts = new Map<string, ScheduledScript>();
-  readonly #stopping = new AbortController();
-
-  constructor(
-    scripts: readonly VrrpScript[],
-    private readonly ports: TrackScriptPorts,
-  ) {
-    for (const config of scripts) this.#scripts.set(config.name, { config, health: new ScriptHealth(config), refused: false, running: false });
-  }
-
-  start(): void {
-    for (const scheduled of this.#scripts.values()) void this.#prepareAndSchedule(scheduled);
-  }
-
-  /** Cancels what is scheduled and kills what is running; results still to come are ignored. */
-  stop(): void {
-    this.#stopping.abort();
-    for (const scheduled of this.#scripts.values()) scheduled.cancelTimer?.();
-  }
-
-  /** Every script's status now, for evaluateTracking. */
-  statuses(): ReadonlyMap<string, ScriptStatus> {
-    return new Map([...this.#scripts].map(([name, s]) => [name, s.refused ? 'disabled' : s.health.status]));
-  }
-
-  async #prepareAndSchedule(scheduled: ScheduledScript): Promise<void> {
-    const { config } = scheduled;
-    const preparation = await this.ports.launcher.prepare(config.script, config.user);
-    if (this.#stopping.signal.aborted) return;
-    if (!preparation.ok) {
-      scheduled.refused = true;
-      this.ports.observer.statusChanged(config.name, 'disabled', preparation.reason);
-      return;
-    }
-    const tick = () => {
-      scheduled.cancelTimer = this.ports.clock.after(config.interval * 1000, tick);
-      if (scheduled.running) {
-        this.ports.observer.runSkipped(config.name, `the previous run is still going after ${seconds(config.interval * 1000)}`);
-        return;
-      }
-      void this.#runOnce(scheduled, preparation.script);
-    };
-    tick();
-  }
-
-  async #runOnce(scheduled: ScheduledScript, script: PreparedScript): Promise<void> {
-    const { config } = scheduled;
-    scheduled.running = true;
-    // keepalived's default timeout is the interval.
-    const result = await this.ports.launcher.run(script, { timeoutMs: (config.timeout ?? config.interval) * 1000, signal: this.#stopping.signal });
-    scheduled.running = false;
-    if (this.#stopping.signal.aborted) return;
-    const changed = scheduled.health.record(result.success);
-    if (changed) this.ports.observer.statusChanged(config.name, changed, describeResult(result));
-  }
-}
-
-// ---- notify scripts --------------------------------------------------------------------------
-
-export type NotifyState = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP';
-
-export interface NotifyFailure {
-  /** `INSTANCE VI_1`, `GROUP VG_1`, `real server 203.0.113.21:80 of 198.51.100.80:80`... */
-  subject: string;
-  /** The state or event the script was told of: MASTER, UP, QUORUM_DOWN... */
-  state: string;
-  command: Command;
-  detail: string;
-}
-
-export interface NotifyPorts {
-  launcher: ScriptLauncher;
-  onFailure: (failure: NotifyFailure) => void;
-  /**
-   * Each script's time limit. keepalived sets none (it does not wait for notify scripts), but
-   * scripts that run in order need one; 10 s is keepalived's limit for its startup and
-   * shutdown scripts.
-   */
-  timeoutMs?: number;
-}
-
-const DEFAULT_NOTIFY_TIMEOUT_MS = 10_000;
-
-const STATE_SCRIPT: Record<NotifyState, keyof NotifyScripts> = { MASTER: 'master', BACKUP: 'backup', FAULT: 'fault', STOP: 'stop' };
-
-/**
- * Runs notify scripts on transitions, keepalived's way: the state's own script (notify_master,
- * ...) with no arguments added, then the generic `notify` with four: INSTANCE or GROUP, the
- * name, the new state and the priority. The scripts of one instance or group run one at a time
- * in the order of its transitions; different instances and groups do not wait for each other.
- */
-export class NotifyRunner {
-  readonly #queues = new Map<string, Promise<void>>();
-
-  constructor(private readonly ports: NotifyPorts) {}
-
-  /** `priority` is the instance's effective priority, as keepalived passes it. */
-  notifyInstance(name: string, scripts: NotifyScripts, state: NotifyState, priority: number): Promise<void> {
-    return this.#enqueue('INSTANCE', name, scripts, state, priority);
-  }
-
-  /** keepalived passes priority 0 for a group. */
-  notifyGroup(name: string, scripts: NotifyScripts, state: NotifyState): Promise<void> {
-    return this.#enqueue('GROUP', name, scripts, state, 0);
-  }
-
-  /** Resolves when every script queued so far has finished, e.g. the STOP scripts at shutdown. */
-  async idle(): Promise<void> {
-    while (this.#queues.size > 0) await Promise.all(this.#queues.values());
-  }
-
-  /**
-   * Runs `commands` in order, after the scripts already queued for `subject`; `event` names what
-   * they are told of, for failures. The scripts of real servers and virtual servers come here.
-   */
-  run(subject: string, event: string, commands: Command[]): Promise<void> {
-    const previous = this.#queues.get(subject) ?? Promise.resolve();
-    const done = previous.then(async () => {
-      for (const command of commands) await this.#runOne(subject, event, command);
-    });
-    this.#queues.set(subject, done);
-    void done.then(() => {
-      if (this.#queues.get(subject) === done) this.#queues.delete(subject);
-    });
-    return done;
-  }
-
-  #enqueue(type: 'INSTANCE' | 'GROUP', name: string, scripts: NotifyScripts, state: NotifyState, priority: number): Promise<void> {
-    const commands: Command[] = [];
-    const own = scripts[STATE_SCRIPT[state]];
-    if (own) commands.push(own);
-    if (scripts.any) commands.push([...scripts.any, type, name, state, String(priority)]);
-    return this.run(`${type} ${name}`, state, commands);
-  }
-
-  async #runOne(subject: string, state: string, command: Command): Promise<void> {
-    // Prepared at every run (they are rare): a script fixed since is run without a reload, and
-    // one that has become unsafe is refused.
-    const preparation = await this.ports.launcher.prepare(command);
-    const failed = (detail: string) => this.ports.onFailure({ subject, state, command, detail });
-    if (!preparation.ok) return failed(`not run: ${preparation.reason}`);
-    const result = await this.ports.launcher.run(preparation.script, { timeoutMs: this.ports.timeoutMs ?? DEFAULT_NOTIFY_TIMEOUT_MS });
-    if (!result.success) failed(describeResult(result));
   }
 }

@@ -6,16 +6,15 @@ import type { Command, RunAs, VrrpScript } from '../../../src/config/index.js';
 import {
   describeResult,
   isExecutableBy,
-  NotifyRunner,
   resolveScriptIdentity,
-  TrackScriptScheduler,
-  type NotifyFailure,
   type Preparation,
   type PreparedScript,
   type RunOptions,
   type ScriptLauncher,
   type ScriptResult,
-} from '../../../src/vrrp/script-runner.js';
+} from '../../../src/scripts/launcher.js';
+import { NotifyRunner, type NotifyFailure } from '../../../src/scripts/notify.js';
+import { TrackScriptScheduler } from '../../../src/vrrp/track-scripts.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
 
 interface FakeRun {
