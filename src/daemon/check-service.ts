@@ -85,7 +85,7 @@ export class CheckService {
    * the real servers that were up and quorum_down if quorum held, as keepalived does on shutdown.
    */
   async stop(): Promise<void> {
-    this.checker.stop();
+    // Verdicts are read before the checker stops and forgets them.
     for (const vs of this.config.virtualServers.filter((v) => v.omega)) {
       const name = virtualServerName(vs);
       for (const rs of vs.realServers) {
@@ -93,6 +93,7 @@ export class CheckService {
       }
       if (this.quorumHolds(vs)) this.run(`virtual server ${name}`, 'QUORUM_DOWN', vs.quorumDown);
     }
+    this.checker.stop();
     await this.notify.idle();
   }
 

@@ -21,6 +21,7 @@ const CONFIG = `virtual_server 198.51.100.80 80 {
   hysteresis 1
   sorry_server 203.0.113.99 80
   quorum_down /usr/local/bin/quorum-down
+  omega
   real_server 203.0.113.21 80 {
     weight 2
     notify_down "/usr/local/bin/rs-down 21"
@@ -28,6 +29,7 @@ const CONFIG = `virtual_server 198.51.100.80 80 {
   }
   real_server 203.0.113.22 80 {
     weight 1
+    notify_down "/usr/local/bin/rs-down 22"
     ${CHECK}
   }
   real_server 203.0.113.23 80 {
@@ -94,6 +96,18 @@ test('a real server going down: event, notify_down, table input; quorum held wit
   assert.equal(checks.quorumHolds(vs), true);
   assert.deepEqual(table(), ['203.0.113.21 2', '203.0.113.22 1', '203.0.113.23 1']);
 
+  const beforeStop = ran.length;
+  down.add('203.0.113.22');
+  await settle();
+  assert.deepEqual(ran.slice(beforeStop), ['/usr/local/bin/rs-down 22'], 'notify_down as 22 fails again');
   await checks.stop();
-  assert.deepEqual(ran, ['/usr/local/bin/rs-down 21', '/usr/local/bin/quorum-down']);
+  assert.deepEqual(ran, [
+    '/usr/local/bin/rs-down 21',
+    '/usr/local/bin/rs-down 22',
+    '/usr/local/bin/quorum-down',
+    '/usr/local/bin/rs-down 22',
+    // omega at stop: the down script of 21 (still up); not of 22 (already down); quorum_down (held).
+    '/usr/local/bin/rs-down 21',
+    '/usr/local/bin/quorum-down',
+  ]);
 });
