@@ -3,7 +3,7 @@ import type { Statement } from './parser.js';
 import type { Config } from './types.js';
 import { checkerTables } from './keywords/checkers.js';
 import { defaultGlobalDefs, globalDefsBlock } from './keywords/global.js';
-import { lvsTables, readVirtualServerGroupEntries, virtualServerKeyword } from './keywords/lvs.js';
+import { lvsTables, readVirtualServerGroupEntries, resolveVirtualServers, virtualServerKeyword } from './keywords/lvs.js';
 import { ARGS, BuildContext, Sites, applyBlock, collectHomes, custom, defineBlock, type BlockTable, type KeywordSpec } from './keywords/table.js';
 import {
   instanceBlock,
@@ -100,5 +100,6 @@ export function buildConfig(statements: readonly Statement[], sink: DiagnosticSi
   const config = emptyConfig();
   applyBlock(topLevel, statements, config, ctx);
   for (const instance of config.instances) resolveInstance(instance, config.global, ctx);
+  resolveVirtualServers(config, ctx);
   return { config, sites };
 }

@@ -175,6 +175,7 @@ export interface CheckDefaults {
 export interface VirtualServer extends CheckDefaults {
   pos: SourcePos;
   key: VirtualServerKey;
+  /** UDP when not written, as keepalived programs it; fwmark services have no protocol and ignore it. */
   protocol: Protocol;
   scheduler: Scheduler;
   schedFlags: { shPort: boolean; shFallback: boolean; mhPort: boolean; mhFallback: boolean };

@@ -196,18 +196,9 @@ export function validateConfig(config: Config, sites: Sites, sink: DiagnosticSin
     if (family && vs.sorryServer && vs.sorryServer.family !== family) {
       sink.error(vs.sorryServer.pos, `sorry_server \`${vs.sorryServer.address}\` is ${familyName(vs.sorryServer.family)} but virtual_server \`${vsLabel}\` is ${familyName(family)}`);
     }
-    const seen = new Map<string, SourcePos>();
     for (const rs of vs.realServers) {
-      const at = valuePos(rs, Sites.DEFINITION, rs.pos);
       if (family && rs.family !== family) {
-        sink.error(at, `real_server \`${rs.address}\` is ${familyName(rs.family)} but virtual_server \`${vsLabel}\` is ${familyName(family)}`);
-      }
-      const id = `${rs.address}|${rs.port}`;
-      const first = seen.get(id);
-      if (first) {
-        sink.error(at, `real_server \`${rs.address} ${rs.port}\` is already listed at ${formatPos(first)} in this virtual_server`);
-      } else {
-        seen.set(id, rs.pos);
+        sink.error(valuePos(rs, Sites.DEFINITION, rs.pos), `real_server \`${rs.address}\` is ${familyName(rs.family)} but virtual_server \`${vsLabel}\` is ${familyName(family)}`);
       }
     }
   }

@@ -35,8 +35,29 @@ export function desiredTable(config: Config, inputs: TableInputs = {}): ServiceE
     const destinations = destinationsOf(vs, inputs);
     return serviceKeysOf(vs, config)
       .filter((key) => !vs.haSuspend || (key.kind === 'addr' && masterAddresses.has(key.address)))
-      .map((key) => ({ key, settings: settingsOf(vs, key.family), destinations }));
+      .map((key) => ({ key, settings: settingsOf(vs, key.family), destinations: onService(destinations, vs, key) }));
   });
+}
+
+/**
+ * DR and TUN deliver packets to the port they were sent to, so keepalived gives each service of
+ * a virtual_server group its destinations with the service's own port (none for a fwmark),
+ * whatever port the configuration gives them (the config layer warns). Destinations that
+ * become the same are added once: the first wins, as the kernel refuses the others.
+ * Address and fwmark virtual servers have their ports set so already, in the config layer.
+ */
+function onService(destinations: DestinationSettings[], vs: VirtualServer, key: ServiceKey): DestinationSettings[] {
+  if (vs.key.kind !== 'group' || vs.lbKind === 'NAT') return destinations;
+  const port = key.kind === 'addr' ? key.port : 0;
+  const seen = new Set<string>();
+  return destinations
+    .map((d) => ({ ...d, port }))
+    .filter((d) => {
+      const id = destinationKeyText(d);
+      if (seen.has(id)) return false;
+      seen.add(id);
+      return true;
+    });
 }
 
 /** Names a virtual server across reloads: its protocol and address, fwmark or group. */

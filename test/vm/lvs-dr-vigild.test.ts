@@ -8,6 +8,7 @@ import { ipv4Of, type NodeName } from '../lab/lab.js';
 import { DIRECTOR, LvsLab, outsideVm, VIP } from './lvs-lab.js';
 
 const config = (realServers: NodeName[], persistence = 0) => `virtual_server ${VIP} 80 {
+  protocol TCP
   lb_algo rr
   lb_kind DR
   persistence_timeout ${persistence}

@@ -21,6 +21,7 @@ const TCP_CHECK = 'TCP_CHECK {\n      connect_timeout 1\n      delay_loop 1\n   
 const note = (events: string, word: string) => `"/bin/sh -c 'echo ${word} >> ${events}'"`;
 
 const config = (events: string) => `virtual_server ${VIP} 80 {
+  protocol TCP
   lb_algo rr
   lb_kind DR
   sorry_server ${ipv4Of('r4')} 80
@@ -40,6 +41,7 @@ const config = (events: string) => `virtual_server ${VIP} 80 {
   }
 }
 virtual_server ${VIP} 8080 {
+  protocol TCP
   lb_kind DR
   alpha
   real_server ${ipv4Of('r2')} 8080 {

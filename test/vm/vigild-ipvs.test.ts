@@ -10,6 +10,7 @@ import { pollUntil } from '../lab/routers.js';
 import { ipvsadm, outsideVm, VIP } from './lvs-lab.js';
 
 const config = (webWeight: number) => `virtual_server 198.51.100.80 80 {
+  protocol TCP
   lb_algo wrr
   lb_kind DR
   real_server 203.0.113.21 80 {
@@ -118,6 +119,7 @@ describe('ha_suspend follows VRRP mastership', { skip: outsideVm }, () => {
   }
 }
 virtual_server ${VIP} 80 {
+  protocol TCP
   ha_suspend
   lb_kind DR
   real_server 198.51.100.12 80 {

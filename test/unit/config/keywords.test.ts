@@ -99,6 +99,7 @@ describe('typed values and keepalived defaults', () => {
 describe('LVS keywords', () => {
   it('applies keepalived defaults and inherits check timing: checker, then real server, then virtual server', () => {
     const config = loaded(`virtual_server 198.51.100.80 80 {
+  protocol TCP
   delay_loop 20
   retry 4
   connect_timeout 7
@@ -155,6 +156,7 @@ describe('LVS keywords', () => {
   fwmark 7 inet6
 }
 virtual_server group WEB {
+  protocol TCP
   persistence_timeout
   persistence_granularity 255.255.255.0
   real_server 198.51.100.21 80
@@ -166,7 +168,9 @@ virtual_server fwmark 9 {
   }
 }
 virtual_server 198.51.100.80 {
+  protocol TCP
   persistence_timeout 600
+  real_server 198.51.100.21
 }
 `);
     assert.deepEqual(config.virtualServerGroups[0]!.entries.map(({ pos, ...e }) => e), [
@@ -181,15 +185,11 @@ virtual_server 198.51.100.80 {
     assert.deepEqual([group!.persistenceTimeout, group!.persistenceGranularity, group!.realServers[0]!.port], [360, '255.255.255.0', 80]);
     assert.deepEqual(mark!.key, { kind: 'fwmark', mark: 9, family: 6 });
     assert.deepEqual([mark!.scheduler, mark!.schedFlags.mhFallback], ['mh', true]);
-    assert.deepEqual([portless!.key.kind === 'ip' && portless!.key.port, portless!.persistenceTimeout], [0, 600]);
-  });
-
-  it('requires a port unless the virtual server is persistent', () => {
-    expectOnlyErrors(load('virtual_server 198.51.100.80 {\n}\n'), [['mem.conf:1:16', 'without a port must be persistent']]);
+    assert.deepEqual([portless!.key.kind === 'ip' && portless!.key.port, portless!.persistenceTimeout, portless!.realServers[0]!.port], [0, 600, 0]);
   });
 
   it('requires urls for HTTP_GET and a path in each url, and checks status codes and digests', () => {
-    const result = load('virtual_server 198.51.100.80 80 {\n  real_server 198.51.100.21 80 {\n    HTTP_GET {\n    }\n    SSL_GET {\n      url {\n        digest 123\n        status_code 200-199 700\n      }\n      enable_sni\n    }\n  }\n}\n');
+    const result = load('virtual_server 198.51.100.80 80 {\n  real_server 198.51.100.21 80 {\n    HTTP_GET {\n    }\n    SSL_GET {\n      url {\n        digest 123\n        status_code 200-199 700\n      }\n      enable_sni\n    }\n  }\n  protocol TCP\n}\n');
     expectOnlyErrors(result, [
       ['mem.conf:3:5', '`HTTP_GET` needs at least one `url { path ... }` block'],
       ['mem.conf:6:7', '`url` needs a `path`'],

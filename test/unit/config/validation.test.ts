@@ -166,14 +166,14 @@ describe('validation: references', () => {
     ]);
   });
 
-  it('virtual server groups must exist; real and sorry servers match the family; real servers are unique', () => {
+  it('virtual server groups must exist; real and sorry servers match the family; a repeated real server is dropped', () => {
     const { result, at } = broken('lvs-refs.conf');
     expectOnlyErrors(result, [
       [at(6, 16), 'virtual_server_group `WBE` is not defined; did you mean `WEB`?'],
-      [at(11, 18), 'sorry_server `2001:db8::99` is IPv6 but virtual_server `198.51.100.80 80` is IPv4'],
-      [at(12, 17), 'real_server `2001:db8::21` is IPv6 but virtual_server `198.51.100.80 80` is IPv4'],
-      [at(16, 17), `real_server \`198.51.100.22 80\` is already listed at ${at(14, 5)}`],
+      [at(12, 18), 'sorry_server `2001:db8::99` is IPv6 but virtual_server `198.51.100.80 80` is IPv4'],
+      [at(13, 17), 'real_server `2001:db8::21` is IPv6 but virtual_server `198.51.100.80 80` is IPv4'],
     ]);
+    expectDiagnostic(result, 'warning', at(17, 17), `real_server \`198.51.100.22 80\` is already listed at ${at(15, 5)} in this virtual_server: keepalived removes this second one`);
   });
 });
 

@@ -16,6 +16,7 @@ import { FakeClock } from '../../helpers/fake-clock.js';
 
 const CHECK = 'TCP_CHECK {\n connect_timeout 1\n delay_loop 1\n retry 0\n warmup 0\n }';
 const CONFIG = `virtual_server 198.51.100.80 80 {
+  protocol TCP
   lb_kind DR
   quorum 3
   hysteresis 1

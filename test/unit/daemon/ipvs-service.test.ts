@@ -42,7 +42,7 @@ class MemoryKernel implements IpvsKernelPort {
 
 const log = pino({ level: 'silent' });
 const config = (weight: number) => {
-  const { config } = parseConfigText(`virtual_server 198.51.100.80 80 {\n lb_kind DR\n real_server 203.0.113.21 80 {\n  weight ${weight}\n }\n}\n`, 'k.conf');
+  const { config } = parseConfigText(`virtual_server 198.51.100.80 80 {\n protocol TCP\n lb_kind DR\n real_server 203.0.113.21 80 {\n  weight ${weight}\n }\n}\n`, 'k.conf');
   assert.ok(config);
   return config;
 };

@@ -25,6 +25,7 @@ vrrp_instance VI_6 {
   }
 }
 virtual_server 2001:db8::10 443 {
+  protocol TCP
   lb_algo sh
   lb_kind DR
   persistence_timeout 300
@@ -39,6 +40,8 @@ virtual_server 2001:db8::10 443 {
 }
 virtual_server fwmark 7 {
   lb_kind NAT
+  real_server 203.0.113.31 8080 {
+  }
 }
 `;
 
@@ -66,7 +69,7 @@ test('status projects the running config into the API shape, named as operators 
     status.virtualServers.map((v) => [v.name, v.scheduler, v.lbKind, v.persistenceTimeoutSeconds, v.realServers.map((r) => r.checkers)]),
     [
       ['[2001:db8::10]:443', 'sh', 'DR', 300, [['HTTP_GET']]],
-      ['fwmark 7', status.virtualServers[1]?.scheduler, 'NAT', undefined, []],
+      ['fwmark 7', status.virtualServers[1]?.scheduler, 'NAT', undefined, [[]]],
     ],
   );
   assert.equal(status.virtualServers[0]?.source, '/etc/keepalived/keepalived.conf:18:1');
@@ -91,6 +94,7 @@ test('a rejected reload is reported until the next accepted one', () => {
 test('health and quorum: a down server with its reason, lost quorum with the sorry server in service, shown in status and in the table', () => {
   const { config } = parseConfigText(
     `virtual_server 198.51.100.80 80 {
+  protocol TCP
   lb_kind DR
   quorum 2
   sorry_server 203.0.113.99 80

@@ -6,7 +6,7 @@ import { desiredTable, realServerId, virtualServerId, type RealServerVerdict } f
 import { aliveWeight, quorumHolds } from '../../../src/ipvs/quorum.js';
 
 function configOf(body: string): Config {
-  const { config, diagnostics } = parseConfigText(`virtual_server 198.51.100.80 80 {\n lb_kind DR\n${body}\n}\n`, 'k.conf');
+  const { config, diagnostics } = parseConfigText(`virtual_server 198.51.100.80 80 {\n protocol TCP\n lb_kind DR\n${body}\n}\n`, 'k.conf');
   assert.ok(config, diagnostics.map((d) => d.message).join('\n'));
   return config;
 }

@@ -95,6 +95,7 @@ describe('desired IPVS table from keepalived.conf', () => {
   fwmark 7
 }
 virtual_server group WEB {
+  protocol TCP
   lb_algo sh
   sh-port
   lb_kind NAT
@@ -123,9 +124,51 @@ virtual_server 2001:db8::80 443 {
   });
 
   test('ha_suspend: a service is in the table only while its address is held as master', () => {
-    const { config } = parseConfigText('virtual_server 198.51.100.80 80 {\n ha_suspend\n real_server 203.0.113.21 80 {\n }\n}\nvirtual_server 198.51.100.81 80 {\n real_server 203.0.113.21 80 {\n }\n}\n', 'k.conf');
+    const { config } = parseConfigText('virtual_server 198.51.100.80 80 {\n protocol TCP\n ha_suspend\n real_server 203.0.113.21 80 {\n }\n}\nvirtual_server 198.51.100.81 80 {\n protocol TCP\n real_server 203.0.113.21 80 {\n }\n}\n', 'k.conf');
     assert.ok(config);
     assert.deepEqual(desiredTable(config).map((s) => serviceKeyText(s.key)), ['tcp:198.51.100.81:80']);
     assert.deepEqual(desiredTable(config, { masterAddresses: new Set(['198.51.100.80']) }).map((s) => serviceKeyText(s.key)), ['tcp:198.51.100.80:80', 'tcp:198.51.100.81:80']);
+  });
+
+  test('a DR group sends each service its destinations with the service port (none for a fwmark), once each, as keepalived does', () => {
+    const { config, diagnostics } = parseConfigText(
+      `virtual_server_group WEB {
+  198.51.100.80 80
+  198.51.100.81 443
+  fwmark 7
+}
+virtual_server group WEB {
+  protocol TCP
+  lb_kind DR
+  sorry_server 203.0.113.99 9090
+  sorry_server_inhibit
+  real_server 203.0.113.21 8080 {
+  }
+  real_server 203.0.113.21 8081 {
+    weight 5
+  }
+  real_server 203.0.113.22 {
+  }
+}`,
+      'k.conf',
+    );
+    assert.ok(config, diagnostics.map((d) => d.message).join('\n'));
+    // The configuration keeps the written ports: checks connect to them.
+    assert.deepEqual(config.virtualServers[0]!.realServers.map((rs) => rs.port), [8080, 8081, 0]);
+    const table = desiredTable(config);
+    assert.deepEqual(
+      table.map((s) => [serviceKeyText(s.key), s.destinations.map((d) => `${d.address}:${d.port} ${d.weight}`)]),
+      [
+        ['tcp:198.51.100.80:80', ['203.0.113.21:80 1', '203.0.113.22:80 1', '203.0.113.99:80 0']],
+        ['tcp:198.51.100.81:443', ['203.0.113.21:443 1', '203.0.113.22:443 1', '203.0.113.99:443 0']],
+        ['fwmark:4:7', ['203.0.113.21:0 1', '203.0.113.22:0 1', '203.0.113.99:0 0']],
+      ],
+    );
+  });
+
+  test('a NAT sorry server without a port stays at port 0, as keepalived programs it', () => {
+    const { config } = parseConfigText('virtual_server 198.51.100.80 80 {\n protocol TCP\n sorry_server 203.0.113.99\n sorry_server_inhibit\n real_server 203.0.113.21 {\n }\n}\n', 'k.conf');
+    assert.ok(config);
+    assert.deepEqual(desiredTable(config)[0]!.destinations.map((d) => `${d.address}:${d.port} ${d.forward}`), ['203.0.113.21:80 nat', '203.0.113.99:0 nat']);
   });
 });
