@@ -117,7 +117,8 @@ export type RealServerStatus = z.infer<typeof RealServerStatus>;
 export const VirtualServerStatus = z.object({
   /** `ADDR:PORT` (`[v6]:PORT`), `fwmark N` or `group NAME`, as ipvsadm would name it. */
   name: z.string(),
-  protocol: z.enum(['TCP', 'UDP', 'SCTP']),
+  /** `FWM` for a fwmark virtual server, whatever protocol its packets have: ipvsadm's name. */
+  protocol: z.enum(['TCP', 'UDP', 'SCTP', 'FWM']),
   scheduler: z.string(),
   lbKind: z.enum(['DR', 'NAT', 'TUN']),
   persistenceTimeoutSeconds: z.number().optional(),

@@ -106,7 +106,7 @@ export function buildStatus(store: StateStore, daemon: DaemonIdentity, now: Date
     const quorumHolds = live.checks?.quorumHolds(vs) ?? true;
     return {
       name: virtualServerName(vs),
-      protocol: vs.protocol,
+      protocol: vs.key.kind === 'fwmark' ? 'FWM' : vs.protocol,
       scheduler: vs.scheduler,
       lbKind: vs.lbKind,
       persistenceTimeoutSeconds: vs.persistenceTimeout,

@@ -66,10 +66,10 @@ test('status projects the running config into the API shape, named as operators 
     [{ name: 'VI_6', family: 6, version: 3, advert: 0.5, vips: ['2001:db8::10/64 dev eth0'], syncGroup: 'SG', nopreempt: true }],
   );
   assert.deepEqual(
-    status.virtualServers.map((v) => [v.name, v.scheduler, v.lbKind, v.persistenceTimeoutSeconds, v.realServers.map((r) => r.checkers)]),
+    status.virtualServers.map((v) => [v.name, v.protocol, v.scheduler, v.lbKind, v.persistenceTimeoutSeconds, v.realServers.map((r) => r.checkers)]),
     [
-      ['[2001:db8::10]:443', 'sh', 'DR', 300, [['HTTP_GET']]],
-      ['fwmark 7', status.virtualServers[1]?.scheduler, 'NAT', undefined, [[]]],
+      ['[2001:db8::10]:443', 'TCP', 'sh', 'DR', 300, [['HTTP_GET']]],
+      ['fwmark 7', 'FWM', status.virtualServers[1]?.scheduler, 'NAT', undefined, [[]]],
     ],
   );
   assert.equal(status.virtualServers[0]?.source, '/etc/keepalived/keepalived.conf:18:1');
