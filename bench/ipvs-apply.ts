@@ -3,7 +3,7 @@
 // IPVS guest (timings there are ~20x the host's: compare only within one run).
 // Usage: npm run bench:ipvs   (boots the guest via test/vm/ipvs-vm.sh)
 import { execFileSync, spawnSync } from 'node:child_process';
-import { IpvsKernel } from '../src/ipvs/kernel.js';
+import { applyAll, IpvsKernel } from '../src/ipvs/kernel.js';
 import { reconcile, type Ownership, type ServiceEntry } from '../src/ipvs/reconcile.js';
 
 const SERVICES = 1000;
@@ -27,7 +27,7 @@ function table(changed: number): ServiceEntry[] {
 async function timeApply(kernel: IpvsKernel, desired: ServiceEntry[], owned: Ownership): Promise<{ ms: number; operations: number; owned: Ownership }> {
   const start = performance.now();
   const plan = reconcile(desired, await kernel.table(), owned);
-  for (const operation of plan.operations) await kernel.apply(operation);
+  for (const result of await applyAll(kernel, plan.operations)) if (result.status === 'rejected') throw result.reason;
   return { ms: performance.now() - start, operations: plan.operations.length, owned: plan.owned };
 }
 

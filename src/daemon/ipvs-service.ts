@@ -4,7 +4,7 @@
 import path from 'node:path';
 import type { Config } from '../config/index.js';
 import { desiredTable, type TableInputs } from '../ipvs/desired.js';
-import type { IpvsKernel } from '../ipvs/kernel.js';
+import { applyAll, type IpvsKernel } from '../ipvs/kernel.js';
 import { destinationKeyText, reconcile, serviceKeyText, type Operation, type Ownership, type ServiceEntry } from '../ipvs/reconcile.js';
 import type { Logger } from './logger.js';
 import { readStateFile, writeStateFile } from './state-file.js';
@@ -105,15 +105,14 @@ export class IpvsService {
     if (!this.kernel) return;
     const before = await this.kernel.table();
     const { operations, owned } = reconcile(desired, before, this.owned);
+    const results = await applyAll(this.kernel, operations);
     let failed = 0;
-    for (const operation of operations) {
-      try {
-        await this.kernel.apply(operation);
-      } catch (err) {
-        failed++;
-        this.log.error({ operation: operation.op, err: (err as Error).message }, `IPVS ${describe(operation)} failed`);
-      }
-    }
+    results.forEach((result, index) => {
+      if (result.status === 'fulfilled') return;
+      failed++;
+      const operation = operations[index]!;
+      this.log.error({ operation: operation.op, err: (result.reason as Error).message }, `IPVS ${describe(operation)} failed`);
+    });
     // Own exactly what is now in the kernel of what we meant to own (a failed add is not ours).
     const after = operations.length > 0 ? await this.kernel.table() : before;
     this.owned = ownedPresent(owned, after);

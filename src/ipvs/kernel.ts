@@ -77,6 +77,15 @@ export class IpvsKernel {
   }
 }
 
+/**
+ * Carries out `operations` in their order, all requested at once: the netlink socket sends them
+ * back to back and the kernel applies them in order, so a table of thousands costs a few wake-ups
+ * rather than one round trip each. One refused does not stop the rest; each outcome is returned.
+ */
+export function applyAll(kernel: Pick<IpvsKernel, 'apply'>, operations: readonly Operation[]): Promise<PromiseSettledResult<void>[]> {
+  return Promise.allSettled(operations.map((operation) => kernel.apply(operation)));
+}
+
 function countersOf(d: Destination): DestinationCounters {
   return { activeConns: d.activeConns ?? 0, inactiveConns: d.inactiveConns ?? 0, persistConns: d.persistConns ?? 0, stats: d.stats ?? NO_STATS };
 }

@@ -1,8 +1,10 @@
 /**
  * A netlink socket speaking to the kernel: requests answered by sequence number, dumps gathered
- * until NLMSG_DONE, and the multicast notifications of the groups it joined. Requests go out
- * one at a time, because the kernel runs at most one dump per socket and answers everything
- * else before sendmsg returns, so queueing costs nothing.
+ * until NLMSG_DONE, and the multicast notifications of the groups it joined. The kernel handles
+ * a request inside sendmsg and queues its ack, and handles a socket's messages in order; so
+ * requests are sent back to back, up to REQUEST_WINDOW awaiting their acks (a burst of IPVS
+ * changes costs one wake-up of the event loop per batch, not one per change), in the order they
+ * were made. A dump goes out alone: the kernel runs one per socket, fed by our reads.
  */
 import { EventEmitter } from 'node:events';
 import os from 'node:os';
@@ -27,9 +29,15 @@ import {
 
 /** How often a dump is restarted when the kernel flags it as interrupted by concurrent changes. */
 const DUMP_ATTEMPTS = 5;
+/**
+ * Requests awaiting their acks at once. Each ack holds roughly a kilobyte of the receive buffer
+ * (about 200 KiB by default) until read: this many stay well inside it.
+ */
+const REQUEST_WINDOW = 64;
 
 interface PendingRequest {
   operation: string;
+  dump: boolean;
   type: number;
   flags: number;
   payload: Buffer;
@@ -55,7 +63,8 @@ const socketClosed = (): Error => Object.assign(new Error('netlink socket closed
 export class NetlinkSocket extends EventEmitter<NetlinkSocketEvents> {
   readonly #socket: RawSocket<NetlinkSocketAddress>;
   readonly #queue: PendingRequest[] = [];
-  #active: PendingRequest | undefined;
+  /** Sent and not yet answered, by sequence number: requests, or one dump alone. */
+  readonly #sent = new Map<number, PendingRequest>();
   #lastSeq = 0;
 
   /** `protocol`: NETLINK_ROUTE, NETLINK_GENERIC, ...; `groups`: multicast group numbers to join. */
@@ -83,45 +92,51 @@ export class NetlinkSocket extends EventEmitter<NetlinkSocketEvents> {
    * `operation`, e.g. "add 198.51.100.10/24 to ifindex 3: EEXIST: file already exists".
    */
   request(operation: string, type: number, flags: number, payload: Buffer): Promise<NetlinkMessage[]> {
-    return this.#enqueue(operation, type, NLM_F_REQUEST | NLM_F_ACK | flags, payload, 1);
+    return this.#enqueue(operation, false, type, NLM_F_REQUEST | NLM_F_ACK | flags, payload, 1);
   }
 
   /** Dumps a table: resolves with every part once NLMSG_DONE arrives. */
   dump(operation: string, type: number, payload: Buffer): Promise<NetlinkMessage[]> {
-    return this.#enqueue(operation, type, NLM_F_REQUEST | NLM_F_DUMP, payload, DUMP_ATTEMPTS);
+    return this.#enqueue(operation, true, type, NLM_F_REQUEST | NLM_F_DUMP, payload, DUMP_ATTEMPTS);
   }
 
   /** Closes the socket; requests still waiting reject with ERR_SOCKET_CLOSED. */
   close(): void {
     if (this.#socket.closed) return;
     this.#socket.close();
-    const waiting = [...(this.#active ? [this.#active] : []), ...this.#queue.splice(0)];
-    this.#active = undefined;
+    const waiting = [...this.#sent.values(), ...this.#queue.splice(0)];
+    this.#sent.clear();
     for (const request of waiting) request.reject(withContext(request.operation, socketClosed()));
   }
 
-  #enqueue(operation: string, type: number, flags: number, payload: Buffer, attempts: number): Promise<NetlinkMessage[]> {
+  #enqueue(operation: string, dump: boolean, type: number, flags: number, payload: Buffer, attempts: number): Promise<NetlinkMessage[]> {
     return new Promise((resolve, reject) => {
-      this.#queue.push({ operation, type, flags, payload, seq: 0, replies: [], interrupted: false, attemptsLeft: attempts, resolve, reject });
+      this.#queue.push({ operation, dump, type, flags, payload, seq: 0, replies: [], interrupted: false, attemptsLeft: attempts, resolve, reject });
       this.#sendNext();
     });
   }
 
+  /** Sends what may go now: requests up to the window, or a dump once nothing else is out. */
   #sendNext(): void {
-    if (this.#active) return;
-    const next = this.#queue.shift();
-    if (!next) return;
-    if (this.#socket.closed) {
-      next.reject(withContext(next.operation, socketClosed()));
-      this.#sendNext();
-      return;
+    for (;;) {
+      const next = this.#queue[0];
+      if (!next) return;
+      if (this.#socket.closed) {
+        this.#queue.shift();
+        next.reject(withContext(next.operation, socketClosed()));
+        continue;
+      }
+      const dumping = [...this.#sent.values()].some((r) => r.dump);
+      if (dumping || (next.dump && this.#sent.size > 0) || this.#sent.size >= REQUEST_WINDOW) return;
+      this.#queue.shift();
+      this.#transmit(next);
     }
-    this.#active = next;
-    this.#transmit(next);
   }
 
   #transmit(request: PendingRequest): void {
+    this.#sent.delete(request.seq);
     request.seq = this.#lastSeq = (this.#lastSeq + 1) >>> 0 || 1;
+    this.#sent.set(request.seq, request);
     request.replies = [];
     request.interrupted = false;
     request.attemptsLeft--;
@@ -134,8 +149,8 @@ export class NetlinkSocket extends EventEmitter<NetlinkSocketEvents> {
   }
 
   #settle(request: PendingRequest, error: Error | undefined): void {
-    if (this.#active !== request) return;
-    this.#active = undefined;
+    if (this.#sent.get(request.seq) !== request) return;
+    this.#sent.delete(request.seq);
     if (error) request.reject(error);
     else request.resolve(request.replies);
     this.#sendNext();
@@ -159,9 +174,9 @@ export class NetlinkSocket extends EventEmitter<NetlinkSocketEvents> {
   }
 
   #onReply(message: NetlinkMessage): void {
-    const request = this.#active;
+    const request = this.#sent.get(message.seq);
     // Anything else is late output of a request that already failed.
-    if (!request || message.seq !== request.seq) return;
+    if (!request) return;
     switch (message.type) {
       case NLMSG_NOOP:
         return;
@@ -187,10 +202,14 @@ export class NetlinkSocket extends EventEmitter<NetlinkSocketEvents> {
     }
   }
 
+  /**
+   * A receive failure may have lost any answer still to come (ENOBUFS drops them), so every
+   * request out now fails with it: its outcome is unknown, and the caller reads the table again.
+   */
   #onReceiveError(error: Error): void {
-    const request = this.#active;
-    if (request) this.#settle(request, withContext(request.operation, error));
+    const waiting = [...this.#sent.values()];
+    for (const request of waiting) this.#settle(request, withContext(request.operation, error));
     if ((error as NodeJS.ErrnoException).code === 'ENOBUFS') this.emit('overrun');
-    else if (!request) this.emit('error', error);
+    else if (waiting.length === 0) this.emit('error', error);
   }
 }

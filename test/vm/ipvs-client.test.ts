@@ -294,4 +294,22 @@ describe('IpvsClient against the kernel', { skip }, () => {
     );
     assert.deepEqual(await client.destinations(missing), []);
   });
+
+  test('many changes requested at once: carried out in order, each answered for itself, a dump after them sees them all', async () => {
+    const key: ServiceKey = { kind: 'addr', family: 4, protocol: 'tcp', address: '203.0.113.15', port: 80 };
+    ours.push(key);
+    const service: Service = { key, scheduler: 'wrr', flags: NO_FLAGS, timeout: 0, netmask: 32 };
+    // More than the socket's window of unanswered requests, with one refusal (a repeated
+    // destination) in the middle.
+    const destinations = Array.from({ length: 200 }, (_, i) => routed(`198.51.100.${i + 1}`, 80, i + 1));
+    const requests = [client.addService(service), ...destinations.map((d) => client.addDestination(key, d)), client.addDestination(key, destinations[7]!)];
+    const listing = client.destinations(key);
+    const outcomes = await Promise.allSettled(requests);
+    assert.deepEqual(
+      outcomes.flatMap((o, i) => (o.status === 'rejected' ? [[i, (o.reason as NetlinkError).code]] : [])),
+      [[201, 'EEXIST']],
+    );
+    assert.equal((await listing).length, 200);
+    await assertInKernel(service, destinations);
+  });
 });
