@@ -38,6 +38,9 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | fals
   }
 }
 
+/** The IPVS guest emulates its CPU (TCG, ~20x slower): a start that takes 2 s here takes many there. */
+const START_TIMEOUT_MS = process.env.VIGIL_IPVS_VM === '1' ? 30_000 : 10_000;
+
 /** A vigild child in its own temp directory (socket, state, pid file), with its log captured. */
 export class DaemonProcess {
   readonly dir: string;
@@ -69,15 +72,23 @@ export class DaemonProcess {
     writeFileSync(this.configPath, text);
   }
 
-  /** Starts vigild and resolves once both sockets exist, or rejects with its log if it exits. */
+  /** Starts vigild and resolves once both sockets exist, or rejects with its log if it exits or takes too long. */
   async start(extraArgs: string[] = []): Promise<void> {
     this.spawn(extraArgs);
     let exitedEarly = false;
     void this.exited.then(() => (exitedEarly = true));
-    await waitFor(`vigild to listen on ${this.socket}`, () => {
-      if (exitedEarly) throw new Error(`vigild exited during start:\n${this.log}`);
-      return existsSync(this.socket) && existsSync(this.readOnlySocket) && this.log.includes('vigild started');
-    });
+    try {
+      await waitFor(
+        `vigild to listen on ${this.socket}`,
+        () => {
+          if (exitedEarly) throw new Error(`vigild exited during start:\n${this.log}`);
+          return existsSync(this.socket) && existsSync(this.readOnlySocket) && this.log.includes('vigild started');
+        },
+        START_TIMEOUT_MS,
+      );
+    } catch (error) {
+      throw exitedEarly ? error : new Error(`${(error as Error).message}; its log so far:\n${this.log}`, { cause: error });
+    }
   }
 
   /** Starts vigild and waits for it to exit on its own (for start-up failures). */
