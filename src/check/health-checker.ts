@@ -11,12 +11,10 @@ import { probeMisc } from './misc.js';
 import { probeTcp, type TcpTarget } from './tcp.js';
 import { afterCheck, initialCheckerState, type CheckerState, type CheckOutcome } from './verdict.js';
 
-// Defined with the config types, so the config layer can warn about the checkers not run.
-export { RUNNABLE_CHECKERS };
+// RUNNABLE_CHECKERS lives with the config types, so that the config layer can warn about the others.
+type RunnableChecker = Extract<Checker, { type: (typeof RUNNABLE_CHECKERS)[number] }>;
 
-export type RunnableChecker = Extract<Checker, { type: (typeof RUNNABLE_CHECKERS)[number] }>;
-
-export function isRunnable(checker: Checker): checker is RunnableChecker {
+function isRunnable(checker: Checker): checker is RunnableChecker {
   return (RUNNABLE_CHECKERS as readonly string[]).includes(checker.type);
 }
 

@@ -140,6 +140,9 @@ export const SCHEDULER_FLAG_ALIASES = {
 /** Counters and rates, as the kernel keeps them per service and per destination. */
 export type Stats = Record<keyof typeof STATS_LAYOUT, number>;
 
+/** Every counter at zero: what a destination the kernel sent no stats for has counted. */
+export const NO_STATS: Readonly<Stats> = Object.freeze(Object.fromEntries(Object.keys(STATS_LAYOUT).map((field) => [field, 0])) as Stats);
+
 export interface Service {
   key: ServiceKey;
   /** rr, wrr, lc, wlc, sh, mh, ...: the kernel loads ip_vs_<name> on first use. */

@@ -2,7 +2,7 @@
 // and carry out one operation at a time.
 import { parseIp } from '../config/address.js';
 import { IpvsClient } from './client.js';
-import type { Destination, Service, Stats } from './codec.js';
+import { NO_STATS, type Destination, type Service, type Stats } from './codec.js';
 import { destinationKeyText, type DestinationSettings, type Operation, type ServiceEntry, type ServiceSettings } from './reconcile.js';
 
 /** What the kernel counts for a destination (ipvsadm -Ln, --stats, --rate, --persistent-conn). */
@@ -19,18 +19,6 @@ export interface KernelService extends ServiceEntry {
   counters: Map<string, DestinationCounters>;
 }
 
-const NO_STATS: Stats = {
-  connections: 0,
-  packetsIn: 0,
-  packetsOut: 0,
-  bytesIn: 0,
-  bytesOut: 0,
-  connectionRate: 0,
-  packetRateIn: 0,
-  packetRateOut: 0,
-  byteRateIn: 0,
-  byteRateOut: 0,
-};
 
 export class IpvsKernel {
   private constructor(private readonly client: IpvsClient) {}

@@ -74,6 +74,8 @@ async function listByIpvsadm(): Promise<{ version: string; size: number; service
 }
 
 const NO_FLAGS: ServiceFlags = { persistent: false, onePacket: false, schedulerFlag1: false, schedulerFlag2: false, schedulerFlag3: false };
+/** A service with no flags and no persistence (its netmask the full length of its family, as the kernel keeps it). */
+const plainService = (key: ServiceKey, scheduler: string): Service => ({ key, scheduler, flags: NO_FLAGS, timeout: 0, netmask: key.family === 6 ? 128 : 32 });
 const routed = (address: string, port: number, weight = 1): Destination => ({
   family: address.includes(':') ? 6 : 4,
   address,
@@ -143,13 +145,7 @@ describe('IpvsClient against the kernel', { skip }, () => {
   });
 
   test('a TCP IPv4 wrr service with two direct-routed destinations: added, read back, edited, removed', async () => {
-    const service: Service = {
-      key: { kind: 'addr', family: 4, protocol: 'tcp', address: '203.0.113.10', port: 80 },
-      scheduler: 'wrr',
-      flags: NO_FLAGS,
-      timeout: 0,
-      netmask: 32,
-    };
+    const service: Service = plainService({ kind: 'addr', family: 4, protocol: 'tcp', address: '203.0.113.10', port: 80 }, 'wrr');
     const first = routed('198.51.100.21', 80);
     const second = routed('198.51.100.22', 80, 2);
     await add(service, [first, second]);
@@ -168,7 +164,7 @@ describe('IpvsClient against the kernel', { skip }, () => {
   });
 
   test('fwmark services of both families', async () => {
-    const v4: Service = { key: { kind: 'fwmark', family: 4, mark: 4240 }, scheduler: 'rr', flags: NO_FLAGS, timeout: 0, netmask: 32 };
+    const v4: Service = plainService({ kind: 'fwmark', family: 4, mark: 4240 }, 'rr');
     const v6: Service = {
       key: { kind: 'fwmark', family: 6, mark: 4241 },
       scheduler: 'mh',
@@ -232,13 +228,7 @@ describe('IpvsClient against the kernel', { skip }, () => {
   });
 
   test('editing a service changes its scheduler and persistence in place', async () => {
-    const service: Service = {
-      key: { kind: 'addr', family: 4, protocol: 'sctp', address: '203.0.113.12', port: 9 },
-      scheduler: 'lc',
-      flags: NO_FLAGS,
-      timeout: 0,
-      netmask: 32,
-    };
+    const service: Service = plainService({ kind: 'addr', family: 4, protocol: 'sctp', address: '203.0.113.12', port: 9 }, 'lc');
     const destination = routed('198.51.100.41', 9);
     await add(service, [destination]);
     const edited: Service = { ...service, scheduler: 'wrr', flags: { ...NO_FLAGS, persistent: true }, timeout: 300, netmask: 16 };
@@ -247,13 +237,7 @@ describe('IpvsClient against the kernel', { skip }, () => {
   });
 
   test('tunnel destinations: IPIP by default, GUE with its port and checksum, IPv4 real servers of an IPv6 service', async () => {
-    const service: Service = {
-      key: { kind: 'addr', family: 6, protocol: 'tcp', address: '2001:db8::13', port: 80 },
-      scheduler: 'rr',
-      flags: NO_FLAGS,
-      timeout: 0,
-      netmask: 128,
-    };
+    const service: Service = plainService({ kind: 'addr', family: 6, protocol: 'tcp', address: '2001:db8::13', port: 80 }, 'rr');
     const ipip: Destination = { ...routed('2001:db8::51', 80), forward: 'tunnel' };
     const gue: Destination = { ...routed('2001:db8::52', 80), forward: 'tunnel', tunnel: { type: 'gue', port: 6080, checksum: 'csum' } };
     const ipv4: Destination = { ...routed('198.51.100.53', 80), forward: 'tunnel', tunnel: { type: 'gre', port: 0, checksum: 'none' } };
@@ -268,7 +252,7 @@ describe('IpvsClient against the kernel', { skip }, () => {
     await ipvsadm(['-a', '-t', '203.0.113.99:8080', '-r', '198.51.100.99:80', '-m', '-w', '3', '-x', '100', '-y', '10']);
     await ipvsadm(['-a', '-t', '203.0.113.99:8080', '-r', '198.51.100.98', '-i', '-w', '0']);
     const { service, destinations } = await readBack(key);
-    assert.deepEqual(service, { key, scheduler: 'lc', flags: NO_FLAGS, timeout: 0, netmask: 32 });
+    assert.deepEqual(service, plainService(key, 'lc'));
     assert.deepEqual(destinations, [
       { family: 4, address: '198.51.100.98', port: 8080, forward: 'tunnel', weight: 0, upperThreshold: 0, lowerThreshold: 0, tunnel: { type: 'ipip', port: 0, checksum: 'none' } },
       { family: 4, address: '198.51.100.99', port: 80, forward: 'nat', weight: 3, upperThreshold: 100, lowerThreshold: 10 },
@@ -277,7 +261,7 @@ describe('IpvsClient against the kernel', { skip }, () => {
 
   test("the kernel's refusals name the operation and say what the errno means", async () => {
     const key: Extract<ServiceKey, { kind: 'addr' }> = { kind: 'addr', family: 4, protocol: 'udp', address: '203.0.113.14', port: 53 };
-    const service: Service = { key, scheduler: 'rr', flags: NO_FLAGS, timeout: 0, netmask: 32 };
+    const service: Service = plainService(key, 'rr');
     await add(service);
     const refusal = (code: string, message: RegExp) => (error: unknown) =>
       error instanceof NetlinkError && error.code === code && message.test(error.message);
@@ -298,7 +282,7 @@ describe('IpvsClient against the kernel', { skip }, () => {
   test('many changes requested at once: carried out in order, each answered for itself, a dump after them sees them all', async () => {
     const key: ServiceKey = { kind: 'addr', family: 4, protocol: 'tcp', address: '203.0.113.15', port: 80 };
     ours.push(key);
-    const service: Service = { key, scheduler: 'wrr', flags: NO_FLAGS, timeout: 0, netmask: 32 };
+    const service: Service = plainService(key, 'wrr');
     // More than the socket's window of unanswered requests, with one refusal (a repeated
     // destination) in the middle.
     const destinations = Array.from({ length: 200 }, (_, i) => routed(`198.51.100.${i + 1}`, 80, i + 1));

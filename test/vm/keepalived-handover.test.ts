@@ -11,7 +11,7 @@ import { after, describe, test } from 'node:test';
 import { StatusResponse } from '../../src/api/schema.js';
 import { DaemonProcess, vigil } from '../helpers/processes.js';
 import { pollUntil } from '../lab/routers.js';
-import { ipvsadm, outsideVm } from './lvs-lab.js';
+import { listing, outsideVm } from './lvs-lab.js';
 
 // Real servers without checkers (keepalived and vigild both count them as alive), written the
 // ways keepalived corrects: no protocol (UDP), portless real and sorry servers, a repeated real
@@ -129,9 +129,7 @@ virtual_server 198.51.100.87 {
 }
 `;
 
-async function table(): Promise<string[]> {
-  return (await ipvsadm(['-Ln'])).trim().split('\n').slice(3).map((l) => l.trim().replace(/\s+/g, ' '));
-}
+const table = () => listing();
 
 /** keepalived's checker on CONFIG in the foreground, with its output kept for failures. */
 function startKeepalived(dir: string, configPath: string, extra: string[] = []) {

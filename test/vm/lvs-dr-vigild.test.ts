@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { StatusResponse } from '../../src/api/schema.js';
 import { DaemonProcess, vigil } from '../helpers/processes.js';
 import { ipv4Of, type NodeName } from '../lab/lab.js';
-import { DIRECTOR, LvsLab, outsideVm, VIP } from './lvs-lab.js';
+import { destinationRows, DIRECTOR, LvsLab, outsideVm, VIP } from './lvs-lab.js';
 
 const config = (realServers: NodeName[], persistence = 0) => `virtual_server ${VIP} 80 {
   protocol TCP
@@ -53,13 +53,7 @@ describe('LVS-DR programmed by vigild', { skip: outsideVm }, () => {
     // happened after the last packet, every read agrees.
     await new Promise((r) => setTimeout(r, 2500));
     /** `ipvsadm -Ln FLAGS`: each destination's numbers, by ADDRESS:PORT. */
-    const columns = async (flags: string[]) =>
-      new Map(
-        (await lab.ipvsadm(['-Ln', ...flags])).split('\n').filter((l) => l.trim().startsWith('->') && !l.includes('RemoteAddress')).map((l) => {
-          const [, address, ...numbers] = l.trim().split(/\s+/);
-          return [address!, numbers.map(Number)] as const;
-        }),
-      );
+    const columns = async (flags: string[]) => new Map([...(await destinationRows(flags, lab.ns(DIRECTOR)))].map(([address, numbers]) => [address, numbers.map(Number)]));
     const stats = await columns(['--stats', '--exact']);
     const persistent = await columns(['--persistent-conn']);
     const { stdout } = await vigil(['status', '--json', '--socket', daemon.socket]);

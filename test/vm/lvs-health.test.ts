@@ -12,7 +12,7 @@ import type { DaemonEvent } from '../../src/api/schema.js';
 import { DaemonProcess, vigil, waitFor } from '../helpers/processes.js';
 import { ipv4Of } from '../lab/lab.js';
 import { pollUntil } from '../lab/routers.js';
-import { DIRECTOR, LvsLab, outsideVm, VIP } from './lvs-lab.js';
+import { destinationRows, DIRECTOR, LvsLab, outsideVm, VIP } from './lvs-lab.js';
 
 // One check a second, one failure is enough: the test waits seconds, not minutes.
 const TCP_CHECK = 'TCP_CHECK {\n      connect_timeout 1\n      delay_loop 1\n      retry 0\n      warmup 0\n    }';
@@ -62,8 +62,8 @@ describe('health checks drive the IPVS table', { skip: outsideVm }, () => {
 
   /** The director's destinations of VIP:PORT as `ADDRESS:PORT WEIGHT`. */
   async function destinations(port: number): Promise<string[]> {
-    const lines = (await lab.ipvsadm(['-Ln', '-t', `${VIP}:${port}`])).trim().split('\n');
-    return lines.filter((l) => l.trim().startsWith('->') && !l.includes('RemoteAddress')).map((l) => l.trim().split(/\s+/)).map((f) => `${f[1]} ${f[3]}`);
+    const rows = await destinationRows(['-t', `${VIP}:${port}`], lab.ns(DIRECTOR));
+    return [...rows].map(([address, [, weight]]) => `${address} ${weight}`);
   }
   async function settle(port: number, want: string[], what: string): Promise<void> {
     let seen: string[] = [];

@@ -23,6 +23,18 @@ export async function ipvsadm(args: string[], netns?: string): Promise<string> {
   return stdout;
 }
 
+/** `ipvsadm -Ln ARGS` (in `netns`) without its three header lines, spaces folded: what a person compares. */
+export async function listing(args: string[] = [], netns?: string): Promise<string[]> {
+  const lines = (await ipvsadm(['-Ln', ...args], netns)).trim().split('\n').slice(3);
+  return lines.map((l) => l.trim().replace(/\s+/g, ' '));
+}
+
+/** The destination rows of `listing(args)`: the columns after each `ADDRESS:PORT`, by it. */
+export async function destinationRows(args: string[] = [], netns?: string): Promise<Map<string, string[]>> {
+  const rows = (await listing(args, netns)).filter((l) => l.startsWith('-> ')).map((l) => l.split(' ').slice(1));
+  return new Map(rows.map(([address, ...columns]) => [address!, columns]));
+}
+
 export const VIP = '198.51.100.80';
 export const DIRECTOR: NodeName = 'r1';
 

@@ -7,7 +7,7 @@ import { StatusResponse } from '../../src/api/schema.js';
 import { DaemonProcess, vigil, waitFor } from '../helpers/processes.js';
 import { Lab } from '../lab/lab.js';
 import { pollUntil } from '../lab/routers.js';
-import { ipvsadm, outsideVm, VIP } from './lvs-lab.js';
+import { ipvsadm, listing, outsideVm, VIP } from './lvs-lab.js';
 
 const config = (webWeight: number) => `virtual_server 198.51.100.80 80 {
   protocol TCP
@@ -33,10 +33,7 @@ virtual_server 203.0.113.53 53 {
 `;
 
 /** `ipvsadm -Ln` without its two header lines, spaces folded: what a person compares. */
-async function table(): Promise<string[]> {
-  const lines = (await ipvsadm(['-Ln'])).trim().split('\n').slice(3);
-  return lines.map((l) => l.trim().replace(/\s+/g, ' '));
-}
+const table = () => listing();
 
 // Someone else's service, with a persistence mask that is not a prefix: vigild must read past it.
 const FOREIGN = ['-A', '-t', '198.51.100.99:8080', '-s', 'lc', '-p', '30', '-M', '255.0.255.0'];
@@ -135,7 +132,7 @@ virtual_server ${VIP} 80 {
   });
 
   test('no service while BACKUP; programmed once MASTER; gone after stop', async () => {
-    const services = async () => (await ipvsadm(['-Ln'], lab.ns('r1'))).split('\n').filter((l) => /^(TCP|UDP)/.test(l.trim()));
+    const services = async () => (await listing([], lab.ns('r1'))).filter((l) => /^(TCP|UDP) /.test(l));
     assert.deepEqual(await services(), [], 'a backup holds no service for the VIP');
     await pollUntil(async () => (await services()).length === 1, () => 'the service did not appear once the instance became master', 20_000);
     await daemon.stop();
