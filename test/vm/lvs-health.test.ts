@@ -40,6 +40,19 @@ const config = (events: string) => `virtual_server ${VIP} 80 {
     ${TCP_CHECK}
   }
 }
+virtual_server ${VIP} 8081 {
+  protocol TCP
+  lb_kind DR
+  real_server ${ipv4Of('r3')} 8081 {
+    weight 1
+    MISC_CHECK {
+      misc_path "/bin/sh -c 'exit 9'"
+      misc_dynamic
+      delay_loop 1
+      warmup 0
+    }
+  }
+}
 virtual_server ${VIP} 8080 {
   protocol TCP
   lb_kind DR
@@ -94,14 +107,15 @@ describe('health checks drive the IPVS table', { skip: outsideVm }, () => {
     await lab.down();
   });
 
-  test('healthy pool: both real servers serve; the sorry server is out, and so is the alpha server not yet checked', async () => {
+  test('healthy pool: both real servers serve; the sorry server is out, and so is the alpha server not yet checked; a misc_dynamic weight reaches the kernel', async () => {
     await settle(80, [`${ipv4Of('r2')}:80 1`, `${ipv4Of('r3')}:80 1`], 'both real servers in');
     assert.deepEqual(new Set(await lab.fetchVip(6)), new Set(['r2', 'r3']));
     assert.deepEqual(await destinations(8080), []);
+    await settle(8081, [`${ipv4Of('r3')}:8081 7`], 'misc_dynamic: exit 9 is weight 7 in the kernel');
     const s = await status();
     assert.deepEqual(s.virtualServers[0]!.realServers.map((r) => r.health), ['up', 'up']);
-    assert.equal(s.virtualServers[1]!.realServers[0]!.health, 'down');
-    assert.match(s.virtualServers[1]!.realServers[0]!.healthReason ?? '', /TCP_CHECK: not checked yet \(alpha: down until a check passes\)/);
+    assert.equal(s.virtualServers[2]!.realServers[0]!.health, 'down');
+    assert.match(s.virtualServers[2]!.realServers[0]!.healthReason ?? '', /TCP_CHECK: not checked yet \(alpha: down until a check passes\)/);
   });
 
   test('a dead real server leaves the table and gets no new connections; the event stream says so', async () => {
