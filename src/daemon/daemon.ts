@@ -168,8 +168,9 @@ export class Daemon {
       );
       return loaded;
     }
-    this.applied = loaded.config;
     await this.vrrp?.reload(loaded.config);
+    // From here on IPVS follows the new config, even before the store accepts it (see `applied`).
+    this.applied = loaded.config;
     this.checks?.update(loaded.config);
     await this.ipvs?.apply(loaded.config, this.tableInputs());
     const current = this.store.acceptConfig(loaded.config, loaded.files, loaded.warnings, new Date());
