@@ -5,8 +5,8 @@
 import net from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { HealthChecker, type RealServerTarget } from '../src/check/index.js';
-import type { TcpCheck } from '../src/config/index.js';
 import { processClock } from '../src/clock.js';
+import type { TcpCheck } from '../src/config/index.js';
 import { ChildProcessLauncher } from '../src/scripts/launcher.js';
 
 const servers = Number(process.argv[2] ?? 10_000);
@@ -46,7 +46,12 @@ const targets: RealServerTarget[] = Array.from({ length: servers }, (_, i) => ({
 
 let changes = 0;
 const checker = new HealthChecker(
-  { clock: processClock, wallClock: Date.now, random: Math.random, launcher: new ChildProcessLauncher({ enableScriptSecurity: false }) },
+  {
+    clock: processClock,
+    wallClock: Date.now,
+    random: Math.random,
+    launcher: new ChildProcessLauncher({ enableScriptSecurity: false }),
+  },
   () => changes++,
 );
 const lastChecks = () => targets.reduce((n, t) => n + (checker.health(t.id)?.lastCheckAt !== undefined ? 1 : 0), 0);
@@ -72,9 +77,17 @@ checker.stop();
 await Promise.all(listeners.map((s) => new Promise((r) => s.close(r))));
 
 const ms = (ns: number) => (ns / 1e6).toFixed(1);
-console.log(`checks: ${servers} real servers, TCP_CHECK each (10 % refused), delay_loop ${delayLoop} s, ${seconds} s on loopback`);
-console.log(`  accepted connections/s   ${(completed / elapsed).toFixed(0)} (expected about ${((servers * 0.9) / delayLoop).toFixed(0)})`);
+console.log(
+  `checks: ${servers} real servers, TCP_CHECK each (10 % refused), delay_loop ${delayLoop} s, ${seconds} s on loopback`,
+);
+console.log(
+  `  accepted connections/s   ${(completed / elapsed).toFixed(0)} (expected about ${((servers * 0.9) / delayLoop).toFixed(0)})`,
+);
 console.log(`  servers checked          ${checked} of ${servers}; down ${changes} (expected ${servers / 10})`);
-console.log(`  event loop delay ms      p50 ${ms(loop.percentile(50))}  p99 ${ms(loop.percentile(99))}  max ${ms(loop.max)}  (sampled every 5 ms: an idle loop reads ~5)`);
-console.log(`  CPU                      ${(((cpu.user + cpu.system) / 1e6 / elapsed) * 100).toFixed(1)} % of a core (the listeners accept in this process too)`);
+console.log(
+  `  event loop delay ms      p50 ${ms(loop.percentile(50))}  p99 ${ms(loop.percentile(99))}  max ${ms(loop.max)}  (sampled every 5 ms: an idle loop reads ~5)`,
+);
+console.log(
+  `  CPU                      ${(((cpu.user + cpu.system) / 1e6 / elapsed) * 100).toFixed(1)} % of a core (the listeners accept in this process too)`,
+);
 console.log(`  RSS                      ${(rss / 2 ** 20).toFixed(0)} MiB peak`);

@@ -20,7 +20,8 @@ function time(cmd: string, args: string[]): number[] {
   return samples.sort((a, b) => a - b);
 }
 
-const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN;
+const quantile = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN;
 
 const unavailable = await labAvailable();
 if (unavailable) throw new Error(`cli-latency runs vigild in a network namespace: ${unavailable}`);
@@ -39,7 +40,9 @@ try {
   console.log(`cli-latency: ${runs} runs each, wall time from spawn to exit (ms)`);
   console.log(`${'command'.padEnd(24)}${'median'.padStart(8)}${'p95'.padStart(8)}`);
   for (const [name, samples] of rows) {
-    console.log(`${name.padEnd(24)}${quantile(samples, 0.5).toFixed(1).padStart(8)}${quantile(samples, 0.95).toFixed(1).padStart(8)}`);
+    console.log(
+      `${name.padEnd(24)}${quantile(samples, 0.5).toFixed(1).padStart(8)}${quantile(samples, 0.95).toFixed(1).padStart(8)}`,
+    );
   }
 } finally {
   await daemon.cleanup();

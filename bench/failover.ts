@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { KeepalivedRouter, keepalivedUnavailable } from '../test/lab/keepalived.js';
 import { Lab, labAvailable, macOf } from '../test/lab/lab.js';
 import { VipProbe, waitForVipAt } from '../test/lab/probe.js';
-import { VigildRouter, vrrpConfig, waitForStates, type InstanceSpec, type LabRouter } from '../test/lab/routers.js';
+import { type InstanceSpec, type LabRouter, VigildRouter, vrrpConfig, waitForStates } from '../test/lab/routers.js';
 
 const runs = Number(process.argv[2] ?? 3);
 const VIP = '198.51.100.200';
@@ -18,7 +18,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 type Kind = 'vigild' | 'keepalived';
-const makeRouter = (kind: Kind, lab: Lab, node: 'r1' | 'r2'): LabRouter => (kind === 'vigild' ? new VigildRouter(lab, node) : new KeepalivedRouter(lab, node));
+const makeRouter = (kind: Kind, lab: Lab, node: 'r1' | 'r2'): LabRouter =>
+  kind === 'vigild' ? new VigildRouter(lab, node) : new KeepalivedRouter(lab, node);
 
 interface Scenario {
   label: string;
@@ -38,7 +39,13 @@ async function killAll(lab: Lab, node: 'r1'): Promise<void> {
 async function oneFailover(kind: Kind, scenario: Scenario, how: 'SIGTERM' | 'kill -9'): Promise<number> {
   const lab = new Lab();
   const [r1, r2] = [makeRouter(kind, lab, 'r1'), makeRouter(kind, lab, 'r2')];
-  const spec = (priority: number): InstanceSpec => ({ version: scenario.version, vrid: 51, priority, advertInt: scenario.advertInt, vip: `${VIP}/24` });
+  const spec = (priority: number): InstanceSpec => ({
+    version: scenario.version,
+    vrid: 51,
+    priority,
+    advertInt: scenario.advertInt,
+    vip: `${VIP}/24`,
+  });
   try {
     await lab.up(2);
     await Promise.all([r1.start(vrrpConfig(spec(150))), r2.start(vrrpConfig(spec(100)))]);
@@ -71,7 +78,8 @@ async function oneFailover(kind: Kind, scenario: Scenario, how: 'SIGTERM' | 'kil
 
 /** CPU (percent of one core, over `seconds`) and RSS of every process in the node's namespace. */
 async function usage(lab: Lab, node: 'r1', seconds: number): Promise<{ cpu: number; rssMiB: number }> {
-  const pids = async () => (await lab.exec('sw', ['ip', 'netns', 'pids', lab.ns(node)])).stdout.trim().split(/\s+/).filter(Boolean);
+  const pids = async () =>
+    (await lab.exec('sw', ['ip', 'netns', 'pids', lab.ns(node)])).stdout.trim().split(/\s+/).filter(Boolean);
   const ticks = (pid: string) => {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
     return Number(fields[11]) + Number(fields[12]); // utime + stime, in clock ticks
@@ -93,7 +101,17 @@ async function hundredInstances(kind: Kind): Promise<{ cpu: number; rssMiB: numb
   const router = makeRouter(kind, lab, 'r1');
   try {
     await lab.up(1);
-    const instances = Array.from({ length: 100 }, (_, i): InstanceSpec => ({ name: `VI_${i + 1}`, version: 3, vrid: i + 1, priority: 150, advertInt: 1, vip: `203.0.113.${i + 1}/24` }));
+    const instances = Array.from(
+      { length: 100 },
+      (_, i): InstanceSpec => ({
+        name: `VI_${i + 1}`,
+        version: 3,
+        vrid: i + 1,
+        priority: 150,
+        advertInt: 1,
+        vip: `203.0.113.${i + 1}/24`,
+      }),
+    );
     await router.start(vrrpConfig(...instances));
     await waitForStates([[router, 'MASTER']], { instance: 'VI_100', timeoutMs: 20_000 });
     await sleep(2000);
@@ -115,7 +133,9 @@ for (const scenario of SCENARIOS) {
     for (let i = 0; i < runs; i++) {
       for (const kind of ['vigild', 'keepalived'] as const) figures[kind].push(await oneFailover(kind, scenario, how));
     }
-    console.log(`${scenario.label.padEnd(20)}${how.padEnd(10)}${median(figures.vigild).toFixed(0).padStart(10)}${median(figures.keepalived).toFixed(0).padStart(12)}   (vigild ${figures.vigild.map((x) => x.toFixed(0)).join('/')}, keepalived ${figures.keepalived.map((x) => x.toFixed(0)).join('/')})`);
+    console.log(
+      `${scenario.label.padEnd(20)}${how.padEnd(10)}${median(figures.vigild).toFixed(0).padStart(10)}${median(figures.keepalived).toFixed(0).padStart(12)}   (vigild ${figures.vigild.map((x) => x.toFixed(0)).join('/')}, keepalived ${figures.keepalived.map((x) => x.toFixed(0)).join('/')})`,
+    );
   }
 }
 

@@ -4,15 +4,28 @@
 // Usage: npm run bench:ipvs   (boots the guest via test/vm/ipvs-vm.sh)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { applyAll, IpvsKernel } from '../src/ipvs/kernel.js';
-import { reconcile, type Ownership, type ServiceEntry } from '../src/ipvs/reconcile.js';
+import { type Ownership, reconcile, type ServiceEntry } from '../src/ipvs/reconcile.js';
 
 const SERVICES = 1000;
 const DESTINATIONS = 10;
 
 function table(changed: number): ServiceEntry[] {
   return Array.from({ length: SERVICES }, (_, s) => ({
-    key: { kind: 'addr' as const, family: 4 as const, protocol: 'tcp' as const, address: `198.51.100.${1 + (s % 250)}`, port: 1000 + Math.floor(s / 250) * 1000 + (s % 250) },
-    settings: { scheduler: 'wrr', persistenceTimeout: 0, persistencePrefix: 32, onePacket: false, schedulerFlag1: false, schedulerFlag2: false },
+    key: {
+      kind: 'addr' as const,
+      family: 4 as const,
+      protocol: 'tcp' as const,
+      address: `198.51.100.${1 + (s % 250)}`,
+      port: 1000 + Math.floor(s / 250) * 1000 + (s % 250),
+    },
+    settings: {
+      scheduler: 'wrr',
+      persistenceTimeout: 0,
+      persistencePrefix: 32,
+      onePacket: false,
+      schedulerFlag1: false,
+      schedulerFlag2: false,
+    },
     destinations: Array.from({ length: DESTINATIONS }, (_, d) => ({
       address: `203.0.113.${d + 1}`,
       port: 80,
@@ -24,7 +37,11 @@ function table(changed: number): ServiceEntry[] {
   }));
 }
 
-async function timeApply(kernel: IpvsKernel, desired: ServiceEntry[], owned: Ownership): Promise<{ ms: number; operations: number; owned: Ownership }> {
+async function timeApply(
+  kernel: IpvsKernel,
+  desired: ServiceEntry[],
+  owned: Ownership,
+): Promise<{ ms: number; operations: number; owned: Ownership }> {
   const start = performance.now();
   const plan = reconcile(desired, await kernel.table(), owned);
   for (const result of await applyAll(kernel, plan.operations)) if (result.status === 'rejected') throw result.reason;
@@ -35,7 +52,10 @@ function ipvsadmRules(entries: ServiceEntry[]): string {
   return entries
     .flatMap((s) => {
       const key = s.key.kind === 'addr' ? `${s.key.address}:${s.key.port}` : '';
-      return [`-A -t ${key} -s ${s.settings.scheduler}`, ...s.destinations.map((d) => `-a -t ${key} -r ${d.address}:${d.port} -g -w ${d.weight}`)];
+      return [
+        `-A -t ${key} -s ${s.settings.scheduler}`,
+        ...s.destinations.map((d) => `-a -t ${key} -r ${d.address}:${d.port} -g -w ${d.weight}`),
+      ];
     })
     .join('\n');
 }
@@ -62,8 +82,12 @@ execFileSync('ipvsadm', ['-C']);
 const clearMs = performance.now() - start;
 
 const entries = SERVICES * (DESTINATIONS + 1);
-console.log(`ipvs-apply: ${SERVICES} services × ${DESTINATIONS} destinations (${entries} entries), inside the IPVS guest (TCG: ~20x slower than native)`);
+console.log(
+  `ipvs-apply: ${SERVICES} services × ${DESTINATIONS} destinations (${entries} entries), inside the IPVS guest (TCG: ~20x slower than native)`,
+);
 console.log(`vigild from scratch   ${scratch.ms.toFixed(0).padStart(7)} ms  ${scratch.operations} operations`);
-console.log(`vigild 1 % change     ${change.ms.toFixed(0).padStart(7)} ms  ${change.operations} operations (${((100 * change.operations) / entries).toFixed(2)} % of entries)`);
+console.log(
+  `vigild 1 % change     ${change.ms.toFixed(0).padStart(7)} ms  ${change.operations} operations (${((100 * change.operations) / entries).toFixed(2)} % of entries)`,
+);
 console.log(`vigild remove own     ${removal.ms.toFixed(0).padStart(7)} ms  ${removal.operations} operations`);
 console.log(`ipvsadm -R (same)     ${restoreMs.toFixed(0).padStart(7)} ms  (ipvsadm -C ${clearMs.toFixed(0)} ms)`);

@@ -1,17 +1,18 @@
+import path from 'node:path';
 import { Command } from '@oclif/core/command';
 import * as Flags from '@oclif/core/flags';
-import path from 'node:path';
-import { loadConfig, summarize } from '../src/config/index.js';
 import { toApiDiagnostic } from '../src/api/diagnostics.js';
 import type { ConfigCheckResult } from '../src/api/schema.js';
 import { EXIT, jsonFlag } from '../src/cli/daemon-command.js';
+import { loadConfig, summarize } from '../src/config/index.js';
 import { hostInterfaces } from '../src/net/interfaces.js';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export default class Check extends Command {
   static override summary = 'Validate a keepalived.conf without starting anything (like keepalived -t).';
-  static override description = `Every problem is reported as file:line:col: severity: message, on stderr; the summary goes to stdout. Interfaces that do not exist on this host are warnings, not errors.
+  static override description =
+    `Every problem is reported as file:line:col: severity: message, on stderr; the summary goes to stdout. Interfaces that do not exist on this host are warnings, not errors.
 
 Exit codes: 0 valid (warnings allowed), 1 invalid.`;
   static override examples = [
@@ -19,7 +20,11 @@ Exit codes: 0 valid (warnings allowed), 1 invalid.`;
     '<%= config.bin %> check -f new.conf && systemctl reload vigild',
   ];
   static override flags = {
-    config: Flags.string({ char: 'f', description: 'config file to check', default: '/etc/keepalived/keepalived.conf' }),
+    config: Flags.string({
+      char: 'f',
+      description: 'config file to check',
+      default: '/etc/keepalived/keepalived.conf',
+    }),
     json: jsonFlag,
   };
 
@@ -51,7 +56,9 @@ Exit codes: 0 valid (warnings allowed), 1 invalid.`;
           (warnings ? `, ${plural(warnings, 'warning')}` : ''),
       );
     } else {
-      process.stderr.write(`${flags.config}: INVALID: ${plural(errors, 'error')}${warnings ? `, ${plural(warnings, 'warning')}` : ''}\n`);
+      process.stderr.write(
+        `${flags.config}: INVALID: ${plural(errors, 'error')}${warnings ? `, ${plural(warnings, 'warning')}` : ''}\n`,
+      );
     }
   }
 }

@@ -2,7 +2,8 @@ import { DaemonCommand, jsonFlag, socketFlag } from '../src/cli/daemon-command.j
 
 export default class Reload extends DaemonCommand {
   static override summary = 'Re-read the config file the daemon was started with.';
-  static override description = `An invalid config is rejected with every error as file:line:col and the running config stays in place (like SIGHUP, but you see the outcome).
+  static override description =
+    `An invalid config is rejected with every error as file:line:col and the running config stays in place (like SIGHUP, but you see the outcome).
 
 Exit codes: 0 reloaded, 1 rejected, 3 no daemon on the socket.`;
   static override examples = ['<%= config.bin %> reload', '<%= config.bin %> reload --json'];
@@ -14,7 +15,10 @@ Exit codes: 0 reloaded, 1 rejected, 3 no daemon on the socket.`;
       flags,
       (client) => client.reload(),
       (r) =>
-        [`reloaded: generation ${r.generation}, ${r.files.length} file(s)`, ...r.warnings.map((w) => `  ${w.text}`)].join('\n'),
+        [
+          `reloaded: generation ${r.generation}, ${r.files.length} file(s)`,
+          ...r.warnings.map((w) => `  ${w.text}`),
+        ].join('\n'),
     );
   }
 }

@@ -3,7 +3,7 @@
 // loads, and undici (its import plus compiling its WebAssembly HTTP parser) cost ~100 ms per
 // `vigil status` here, against nothing for node:http, whose parser is built into node.
 import http, { type IncomingMessage } from 'node:http';
-import { readOnlySocketFor, routes, type RouteName } from './endpoints.js';
+import { type RouteName, readOnlySocketFor, routes } from './endpoints.js';
 import type { DaemonEvent, Diagnostic, ErrorResponse, ReloadResponse, StatusResponse } from './schema.js';
 
 // Socket errors that mean "no daemon here" rather than a fault worth a stack trace.
@@ -71,8 +71,7 @@ export class VigilClient {
     try {
       for await (const chunk of response) {
         buffer += (chunk as Buffer).toString('utf8');
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
+        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
           const message = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
           const data = message
@@ -124,7 +123,10 @@ export class VigilClient {
           agent: this.agent,
           method,
           path,
-          headers: payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+          headers:
+            payload === undefined
+              ? {}
+              : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
           timeout: this.options.timeoutMs ?? 5000,
           signal,
         },
@@ -149,7 +151,12 @@ export class VigilClient {
         // not JSON: report the raw text below
       }
       const error = parsed?.error;
-      throw new ApiError(status, error?.code ?? 'internal', error?.message ?? `HTTP ${status}: ${text.slice(0, 200)}`, error?.diagnostics);
+      throw new ApiError(
+        status,
+        error?.code ?? 'internal',
+        error?.message ?? `HTTP ${status}: ${text.slice(0, 200)}`,
+        error?.diagnostics,
+      );
     }
     return response;
   }

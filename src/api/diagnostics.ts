@@ -1,6 +1,6 @@
 // Config diagnostics as the API carries them: flat position fields for scripts, plus the
 // ready-to-print `file:line:col: severity: message` line for people.
-import { formatDiagnostic, type Diagnostic as ConfigDiagnostic } from '../config/index.js';
+import { type Diagnostic as ConfigDiagnostic, formatDiagnostic } from '../config/index.js';
 import type { Diagnostic } from './schema.js';
 
 export function toApiDiagnostic(d: ConfigDiagnostic): Diagnostic {

@@ -21,4 +21,3 @@ export const routes = {
 } as const;
 
 export type RouteName = keyof typeof routes;
-

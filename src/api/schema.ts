@@ -43,9 +43,7 @@ export const InstanceStatus = z.object({
   masterAddress: z.string().optional(),
   /** Why the instance is in FAULT. */
   faultReason: z.string().optional(),
-  lastTransition: z
-    .object({ at: z.iso.datetime(), from: VrrpState, to: VrrpState, reason: z.string() })
-    .optional(),
+  lastTransition: z.object({ at: z.iso.datetime(), from: VrrpState, to: VrrpState, reason: z.string() }).optional(),
   counters: z.object({
     advertsSent: z.int(),
     advertsReceived: z.int(),
@@ -129,7 +127,9 @@ export const VirtualServerStatus = z.object({
   /** False once the live weight fell below quorum − hysteresis, until it reaches quorum + hysteresis. */
   quorumHolds: z.boolean(),
   /** In service (`active`) while quorum is lost. */
-  sorryServer: z.object({ address: z.string(), port: z.int(), active: z.boolean(), kernel: KernelDestination.optional() }).optional(),
+  sorryServer: z
+    .object({ address: z.string(), port: z.int(), active: z.boolean(), kernel: KernelDestination.optional() })
+    .optional(),
   realServers: z.array(RealServerStatus),
   source: SourceRef,
 });
@@ -145,9 +145,7 @@ export const ConfigStatus = z.object({
   generation: z.int(),
   warnings: z.array(Diagnostic),
   /** The latest reload attempt, when it was rejected and the running config kept. */
-  lastRejectedReload: z
-    .object({ at: z.iso.datetime(), errors: z.array(Diagnostic) })
-    .optional(),
+  lastRejectedReload: z.object({ at: z.iso.datetime(), errors: z.array(Diagnostic) }).optional(),
 });
 
 export const DaemonStatus = z.object({

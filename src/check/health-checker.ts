@@ -4,12 +4,12 @@
 // dynamic weight changes. Time, processes and sockets come in through ports, so the schedule
 // is tested with a fake clock and fake probes.
 import { isDeepStrictEqual } from 'node:util';
-import { RUNNABLE_CHECKERS, type Checker, type TcpCheck } from '../config/index.js';
 import type { Clock } from '../clock.js';
+import { type Checker, RUNNABLE_CHECKERS, type TcpCheck } from '../config/index.js';
 import type { Preparation, ScriptLauncher } from '../scripts/launcher.js';
 import { probeMisc } from './misc.js';
 import { probeTcp, type TcpTarget } from './tcp.js';
-import { afterCheck, initialCheckerState, type CheckerState, type CheckOutcome } from './verdict.js';
+import { afterCheck, type CheckerState, type CheckOutcome, initialCheckerState } from './verdict.js';
 
 // RUNNABLE_CHECKERS lives with the config types, so that the config layer can warn about the others.
 type RunnableChecker = Extract<Checker, { type: (typeof RUNNABLE_CHECKERS)[number] }>;
@@ -88,18 +88,26 @@ interface ServerRun {
 /** The parts of a target that matter to its checks; `pos` fields only say where the config said it. */
 function definitionOf(target: RealServerTarget): unknown {
   const { address, port, checkers } = target;
-  return JSON.parse(JSON.stringify({ address, port, checkers }, (key, value: unknown) => (key === 'pos' ? undefined : value)));
+  return JSON.parse(
+    JSON.stringify({ address, port, checkers }, (key, value: unknown) => (key === 'pos' ? undefined : value)),
+  );
 }
 
 /** A real server's verdict from its checkers' states; `since` is decided by the caller. */
-function summarize(server: ServerRun, since: number, lastCheck: Pick<RealServerHealth, 'lastLatencyMs' | 'lastCheckAt'>): RealServerHealth {
+function summarize(
+  server: ServerRun,
+  since: number,
+  lastCheck: Pick<RealServerHealth, 'lastLatencyMs' | 'lastCheckAt'>,
+): RealServerHealth {
   const down = server.checkers.find((run) => !run.state.up);
   const weight = server.checkers.find((run) => run.weight !== undefined)?.weight;
   return {
     alive: down === undefined,
     ...(weight !== undefined && { weight }),
     // A checker can be down without a reason only when alpha made it start down.
-    ...(down && { reason: `${down.checker.type}: ${down.reason ?? 'not checked yet (alpha: down until a check passes)'}` }),
+    ...(down && {
+      reason: `${down.checker.type}: ${down.reason ?? 'not checked yet (alpha: down until a check passes)'}`,
+    }),
     ...lastCheck,
     since,
     checked: server.checkers.length > 0,
@@ -137,7 +145,10 @@ export class HealthChecker {
       if (next.has(target.id)) continue;
       const definition = definitionOf(target);
       const current = this.#servers.get(target.id);
-      next.set(target.id, current && isDeepStrictEqual(current.definition, definition) ? current : this.#start(target, definition));
+      next.set(
+        target.id,
+        current && isDeepStrictEqual(current.definition, definition) ? current : this.#start(target, definition),
+      );
     }
     for (const [id, server] of this.#servers) if (next.get(id) !== server) this.#retire(server);
     this.#servers = next;
@@ -154,8 +165,16 @@ export class HealthChecker {
   }
 
   #start(target: RealServerTarget, definition: unknown): ServerRun {
-    const server: ServerRun = { target, definition, checkers: [], health: { alive: true, since: 0, checked: false }, retired: false };
-    server.checkers = target.checkers.filter(isRunnable).map((checker) => ({ checker, server, state: initialCheckerState(checker.alpha, checker.retry) }));
+    const server: ServerRun = {
+      target,
+      definition,
+      checkers: [],
+      health: { alive: true, since: 0, checked: false },
+      retired: false,
+    };
+    server.checkers = target.checkers
+      .filter(isRunnable)
+      .map((checker) => ({ checker, server, state: initialCheckerState(checker.alpha, checker.retry) }));
     server.health = summarize(server, this.ports.wallClock(), {});
     // The random first delay keeps servers configured together from being checked together.
     for (const run of server.checkers) this.#schedule(run, this.ports.random() * run.checker.warmup * 1000);
@@ -181,7 +200,9 @@ export class HealthChecker {
   async #check(run: CheckerRun): Promise<void> {
     this.#inFlight++;
     // Probes never reject; a test's or a future probe's bug must not end the checker's schedule.
-    const outcome = await this.#probe(run).catch((err: unknown): CheckOutcome => ({ ok: false, latencyMs: 0, reason: `the check could not run: ${String(err)}` }));
+    const outcome = await this.#probe(run).catch(
+      (err: unknown): CheckOutcome => ({ ok: false, latencyMs: 0, reason: `the check could not run: ${String(err)}` }),
+    );
     this.#inFlight--;
     // Before recording, so that a listener that throws cannot leave the waiting checks stuck.
     this.#startWaiting();
@@ -201,13 +222,15 @@ export class HealthChecker {
     switch (checker.type) {
       case 'TCP_CHECK':
         return this.#probeTcp(tcpTarget(checker, server.target));
-      case 'MISC_CHECK':
-      {
+      case 'MISC_CHECK': {
         run.preparation ??= this.ports.launcher.prepare(checker.path, checker.user);
         const preparation = await run.preparation;
         // A refused script is looked at again next time: the operator may have fixed it since.
         if (!preparation.ok) run.preparation = undefined;
-        return probeMisc(this.ports.launcher, preparation, { timeoutMs: checker.timeout * 1000, dynamic: checker.dynamic });
+        return probeMisc(this.ports.launcher, preparation, {
+          timeoutMs: checker.timeout * 1000,
+          dynamic: checker.dynamic,
+        });
       }
     }
   }
@@ -226,7 +249,8 @@ export class HealthChecker {
     const health = summarize(server, previous.since, { lastLatencyMs: outcome.latencyMs, lastCheckAt: checkedAt });
     if (health.alive !== previous.alive) health.since = checkedAt;
     server.health = health;
-    if (health.alive !== previous.alive || health.weight !== previous.weight) this.onChange(server.target.id, health, previous);
+    if (health.alive !== previous.alive || health.weight !== previous.weight)
+      this.onChange(server.target.id, health, previous);
   }
 }
 

@@ -2,4 +2,10 @@
  * Real-server health checking: keepalived's TCP_CHECK and MISC_CHECK, scheduled per checker,
  * with each real server's verdict kept and its changes reported.
  */
-export { HealthChecker, type HealthListener, type HealthPorts, type RealServerHealth, type RealServerTarget } from './health-checker.js';
+export {
+  HealthChecker,
+  type HealthListener,
+  type HealthPorts,
+  type RealServerHealth,
+  type RealServerTarget,
+} from './health-checker.js';

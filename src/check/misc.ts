@@ -16,7 +16,11 @@ export interface MiscRunOptions {
  * the script, made once per checker by the caller: a script it refused fails every check, for
  * the reason it gave.
  */
-export async function probeMisc(launcher: ScriptLauncher, preparation: Preparation, options: MiscRunOptions): Promise<CheckOutcome> {
+export async function probeMisc(
+  launcher: ScriptLauncher,
+  preparation: Preparation,
+  options: MiscRunOptions,
+): Promise<CheckOutcome> {
   if (!preparation.ok) return { ok: false, latencyMs: 0, reason: preparation.reason };
   const started = performance.now();
   const result = await launcher.run(preparation.script, { timeoutMs: options.timeoutMs });
@@ -26,6 +30,7 @@ export async function probeMisc(launcher: ScriptLauncher, preparation: Preparati
 function miscOutcome(result: ScriptResult, dynamic: boolean, latencyMs: number): CheckOutcome {
   if (result.success) return { ok: true, latencyMs };
   // Exit 1 (and timeouts and kills, which leave no exit code) fail even with misc_dynamic.
-  if (dynamic && result.exitCode !== undefined && result.exitCode >= 2) return { ok: true, latencyMs, weight: result.exitCode - 2 };
+  if (dynamic && result.exitCode !== undefined && result.exitCode >= 2)
+    return { ok: true, latencyMs, weight: result.exitCode - 2 };
   return { ok: false, latencyMs, reason: describeResult(result) };
 }

@@ -65,7 +65,10 @@ export function probeTcp(target: TcpTarget): Promise<CheckOutcome> {
       resolve(outcome);
     };
     // A timer of our own, as the socket's `timeout` only measures inactivity and closes nothing.
-    const timer = setTimeout(() => finish({ ok: false, latencyMs: elapsed(), reason: `timed out after ${target.timeoutMs / 1000} s` }), target.timeoutMs);
+    const timer = setTimeout(
+      () => finish({ ok: false, latencyMs: elapsed(), reason: `timed out after ${target.timeoutMs / 1000} s` }),
+      target.timeoutMs,
+    );
     socket.once('connect', () => finish({ ok: true, latencyMs: elapsed() }));
     socket.once('error', (err) => finish({ ok: false, latencyMs: elapsed(), reason: describeError(err, target) }));
   });

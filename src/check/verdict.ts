@@ -2,7 +2,7 @@
 // state, so the rules are tested without sockets, processes or time.
 
 export type CheckOutcome =
-  | { ok: true; latencyMs: number; /** MISC_CHECK misc_dynamic: exit code − 2 */ weight?: number }
+  | { ok: true; latencyMs: number /** MISC_CHECK misc_dynamic: exit code − 2 */; weight?: number }
   | { ok: false; latencyMs: number; reason: string };
 
 export interface CheckerState {
@@ -41,6 +41,7 @@ export function afterCheck(
   // Already down: nothing to retry, it is simply checked again on the regular loop.
   if (!state.up) return { state: { up: false, failures }, changed: false, nextInSeconds: timing.delayLoop };
   // The first attempt plus `retry` retries must all fail before the checker is given up on.
-  if (failures > timing.retry) return { state: { up: false, failures }, changed: true, nextInSeconds: timing.delayLoop };
+  if (failures > timing.retry)
+    return { state: { up: false, failures }, changed: true, nextInSeconds: timing.delayLoop };
   return { state: { up: true, failures }, changed: false, nextInSeconds: timing.delayBeforeRetry };
 }

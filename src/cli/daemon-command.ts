@@ -61,7 +61,9 @@ export abstract class DaemonCommand extends Command {
     }
     if (err instanceof ApiError) {
       if (flags.json) {
-        this.log(JSON.stringify({ error: { code: err.code, message: err.message, diagnostics: err.diagnostics } }, null, 2));
+        this.log(
+          JSON.stringify({ error: { code: err.code, message: err.message, diagnostics: err.diagnostics } }, null, 2),
+        );
       } else {
         process.stderr.write(`vigil: ${err.message}\n${err.diagnostics.map((d) => `  ${d.text}\n`).join('')}`);
       }

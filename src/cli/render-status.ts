@@ -45,7 +45,10 @@ export function renderStatus(status: StatusResponse): string {
     );
     // Why each instance is where it is: the last transition's reason, and drops worth a look.
     for (const i of status.instances) {
-      if (i.lastTransition) out.push(`  ${i.name}: ${i.lastTransition.from} -> ${i.lastTransition.to} at ${localTime(i.lastTransition.at)}: ${i.lastTransition.reason}`);
+      if (i.lastTransition)
+        out.push(
+          `  ${i.name}: ${i.lastTransition.from} -> ${i.lastTransition.to} at ${localTime(i.lastTransition.at)}: ${i.lastTransition.reason}`,
+        );
       const drops = Object.entries(i.counters.drops).map(([reason, n]) => `${reason} ${n}`);
       if (drops.length > 0) out.push(`  ${i.name}: dropped adverts: ${drops.join(', ')}`);
     }
@@ -53,7 +56,9 @@ export function renderStatus(status: StatusResponse): string {
 
   out.push('', 'Virtual servers');
   if (status.virtualServers.length > 0 && !status.ipvs.available) {
-    out.push(`  IPVS UNAVAILABLE: ${status.ipvs.error ?? 'unknown reason'}; nothing is programmed (VRRP is unaffected)`);
+    out.push(
+      `  IPVS UNAVAILABLE: ${status.ipvs.error ?? 'unknown reason'}; nothing is programmed (VRRP is unaffected)`,
+    );
   }
   if (status.virtualServers.length === 0) out.push('  (none configured)');
   else {
@@ -70,27 +75,61 @@ export function renderStatus(status: StatusResponse): string {
       const servers = vs.realServers.map((rs) => ({
         address: endpoint(rs),
         kernel: rs.kernel,
-        health: rs.health === 'down' ? 'DOWN' : rs.dynamicWeight !== undefined ? `${rs.health} (weight ${rs.dynamicWeight})` : rs.health,
+        health:
+          rs.health === 'down'
+            ? 'DOWN'
+            : rs.dynamicWeight !== undefined
+              ? `${rs.health} (weight ${rs.dynamicWeight})`
+              : rs.health,
         checks: rs.checkers.join(',') || '-',
       }));
       if (vs.sorryServer) {
         const sorry = vs.sorryServer;
-        servers.push({ address: endpoint(sorry), kernel: sorry.kernel, health: sorry.active ? 'SORRY (in service)' : 'sorry (standby)', checks: '-' });
+        servers.push({
+          address: endpoint(sorry),
+          kernel: sorry.kernel,
+          health: sorry.active ? 'SORRY (in service)' : 'sorry (standby)',
+          checks: '-',
+        });
       }
       if (servers.length === 0) rows.push([...service, '(no real servers)', '', '', '', '', '']);
       servers.forEach((server, index) => {
         const lead = index === 0 ? service : service.map(() => '');
         // As ipvsadm -Ln shows them: the kernel's weight and connection counts ('-': not in the kernel).
         const { kernel } = server;
-        const counts = kernel ? [String(kernel.weight), String(kernel.activeConns), String(kernel.inactiveConns)] : ['-', '-', '-'];
+        const counts = kernel
+          ? [String(kernel.weight), String(kernel.activeConns), String(kernel.inactiveConns)]
+          : ['-', '-', '-'];
         rows.push([...lead, server.address, ...counts, server.health, server.checks]);
       });
-      if (!vs.quorumHolds) notes.push(`  ${vs.name}: QUORUM LOST: live weight ${vs.aliveWeight}, quorum ${vs.quorum} (hysteresis ${vs.hysteresis})`);
+      if (!vs.quorumHolds)
+        notes.push(
+          `  ${vs.name}: QUORUM LOST: live weight ${vs.aliveWeight}, quorum ${vs.quorum} (hysteresis ${vs.hysteresis})`,
+        );
       for (const rs of vs.realServers.filter((r) => r.health === 'down')) {
-        notes.push(`  ${endpoint(rs)} of ${vs.name}: down${rs.healthSince ? ` since ${localTime(rs.healthSince)}` : ''}: ${rs.healthReason ?? 'check failed'}`);
+        notes.push(
+          `  ${endpoint(rs)} of ${vs.name}: down${rs.healthSince ? ` since ${localTime(rs.healthSince)}` : ''}: ${rs.healthReason ?? 'check failed'}`,
+        );
       }
     }
-    out.push(renderTable(['VIRTUAL SERVER', 'PROTO', 'SCHED', 'KIND', 'PERSIST', 'REAL SERVER', 'WEIGHT', 'ACTIVE', 'INACTIVE', 'HEALTH', 'CHECKS'], rows));
+    out.push(
+      renderTable(
+        [
+          'VIRTUAL SERVER',
+          'PROTO',
+          'SCHED',
+          'KIND',
+          'PERSIST',
+          'REAL SERVER',
+          'WEIGHT',
+          'ACTIVE',
+          'INACTIVE',
+          'HEALTH',
+          'CHECKS',
+        ],
+        rows,
+      ),
+    );
     out.push(...notes);
   }
   return out.join('\n');

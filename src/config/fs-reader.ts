@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
+import { readdirSync, readFileSync, type Stats, statSync } from 'node:fs';
 import type { SourceReader } from './source-reader.js';
 
 /** Any failure (missing, not a directory, no permission) means "nothing usable there". */

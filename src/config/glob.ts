@@ -45,7 +45,10 @@ export function globComponentToRegExp(component: string): RegExp {
 export function expandGlob(pattern: string, baseDir: string, reader: SourceReader): string[] {
   const full = path.isAbsolute(pattern) ? path.normalize(pattern) : path.join(baseDir, pattern);
   const root = path.isAbsolute(full) ? path.parse(full).root : '';
-  const components = full.slice(root.length).split(path.sep).filter((c) => c !== '');
+  const components = full
+    .slice(root.length)
+    .split(path.sep)
+    .filter((c) => c !== '');
 
   let candidates = [root];
   for (const component of components) {

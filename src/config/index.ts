@@ -3,7 +3,7 @@
  * validated Config, with every problem reported as a positioned diagnostic. Pure apart from
  * file reads, which go through a SourceReader.
  */
-import { DiagnosticSink, sortDiagnostics, type Diagnostic } from './diagnostics.js';
+import { type Diagnostic, DiagnosticSink, sortDiagnostics } from './diagnostics.js';
 import { fsReader } from './fs-reader.js';
 import { buildConfig } from './keywords.js';
 import { SourceLoader } from './parser.js';
@@ -11,10 +11,10 @@ import type { SourceReader } from './source-reader.js';
 import type { Config } from './types.js';
 import { validateConfig } from './validate.js';
 
-export { formatDiagnostic, formatPos, type Diagnostic, type Severity, type SourcePos } from './diagnostics.js';
-export { createMemoryReader, type SourceReader } from './source-reader.js';
+export { type Diagnostic, formatDiagnostic, formatPos, type Severity, type SourcePos } from './diagnostics.js';
 export { fsReader } from './fs-reader.js';
 export { NOT_IMPLEMENTED, type NotImplemented } from './keywords.js';
+export { createMemoryReader, type SourceReader } from './source-reader.js';
 export type * from './types.js';
 export { CHECKER_TYPES, DNS_QUERY_TYPES, RUNNABLE_CHECKERS, SCHEDULERS } from './types.js';
 
@@ -44,7 +44,13 @@ function load(path: string, text: string | undefined, opts: LoadOptions): LoadRe
     // A bug must not take down a daemon that is reloading: report it like any other problem.
     const reason = err instanceof Error ? err.message : String(err);
     return {
-      diagnostics: [{ severity: 'error', pos: { file: path, line: 1, col: 1 }, message: `internal error while loading the configuration (please report it): ${reason}` }],
+      diagnostics: [
+        {
+          severity: 'error',
+          pos: { file: path, line: 1, col: 1 },
+          message: `internal error while loading the configuration (please report it): ${reason}`,
+        },
+      ],
       files: [],
     };
   }

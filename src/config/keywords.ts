@@ -1,10 +1,23 @@
 import type { DiagnosticSink, SourcePos } from './diagnostics.js';
-import type { Statement } from './parser.js';
-import type { Config } from './types.js';
 import { checkerTables } from './keywords/checkers.js';
 import { defaultGlobalDefs, globalDefsBlock } from './keywords/global.js';
-import { lvsTables, readVirtualServerGroupEntries, resolveVirtualServers, virtualServerKeyword } from './keywords/lvs.js';
-import { ARGS, BuildContext, Sites, applyBlock, collectHomes, custom, defineBlock, type BlockTable, type KeywordSpec } from './keywords/table.js';
+import {
+  lvsTables,
+  readVirtualServerGroupEntries,
+  resolveVirtualServers,
+  virtualServerKeyword,
+} from './keywords/lvs.js';
+import {
+  ARGS,
+  applyBlock,
+  type BlockTable,
+  BuildContext,
+  collectHomes,
+  custom,
+  defineBlock,
+  type KeywordSpec,
+  Sites,
+} from './keywords/table.js';
 import {
   instanceBlock,
   newInstance,
@@ -16,6 +29,8 @@ import {
   trackFileBlock,
   vrrpScriptBlock,
 } from './keywords/vrrp.js';
+import type { Statement } from './parser.js';
+import type { Config } from './types.js';
 
 export { NOT_IMPLEMENTED, type NotImplemented } from './keywords/not-implemented.js';
 
@@ -61,7 +76,12 @@ const topLevel = defineBlock<Config>('top level', [
   namedBlock('track_file', 'trackFiles', newTrackFile, readWith(trackFileBlock), ['vrrp_track_file']),
   namedBlock('vrrp_sync_group', 'syncGroups', newSyncGroup, readWith(syncGroupBlock)),
   namedBlock('vrrp_instance', 'instances', newInstance, readWith(instanceBlock)),
-  namedBlock('virtual_server_group', 'virtualServerGroups', (name, pos) => ({ name, pos, entries: [] }), readVirtualServerGroupEntries),
+  namedBlock(
+    'virtual_server_group',
+    'virtualServerGroups',
+    (name, pos) => ({ name, pos, entries: [] }),
+    readVirtualServerGroupEntries,
+  ),
   virtualServerKeyword,
 ]);
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { DiagnosticSink, type Diagnostic, type SourcePos } from './diagnostics.js';
+import type { Diagnostic, DiagnosticSink, SourcePos } from './diagnostics.js';
 import { expandGlob, hasGlobMagic } from './glob.js';
-import { tokenize, type Token } from './lexer.js';
+import { type Token, tokenize } from './lexer.js';
 import type { SourceReader } from './source-reader.js';
 
 /**
@@ -209,7 +209,10 @@ export class SourceLoader {
     }
     const [patternTok, extra] = stmt.args;
     if (!patternTok || extra) {
-      this.sink.error((extra ?? stmt.keyword).pos, '`include` takes exactly one path or glob pattern (quote a path that contains spaces)');
+      this.sink.error(
+        (extra ?? stmt.keyword).pos,
+        '`include` takes exactly one path or glob pattern (quote a path that contains spaces)',
+      );
       return [];
     }
     const pattern = patternTok.text;

@@ -155,7 +155,22 @@ export type VirtualServerKey =
   | { kind: 'fwmark'; mark: number; family: Family }
   | { kind: 'group'; name: string };
 
-export const SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh', 'twos'] as const;
+export const SCHEDULERS = [
+  'rr',
+  'wrr',
+  'lc',
+  'wlc',
+  'lblc',
+  'lblcr',
+  'dh',
+  'sh',
+  'sed',
+  'nq',
+  'fo',
+  'ovf',
+  'mh',
+  'twos',
+] as const;
 export type Scheduler = (typeof SCHEDULERS)[number];
 
 export type LbKind = 'NAT' | 'DR' | 'TUN';
@@ -304,6 +319,15 @@ export interface PingCheck extends NetworkChecker {
 
 export type Checker = TcpCheck | HttpCheck | MiscCheck | SmtpCheck | DnsCheck | UdpCheck | PingCheck;
 export type CheckerType = Checker['type'];
-export const CHECKER_TYPES: readonly CheckerType[] = ['TCP_CHECK', 'HTTP_GET', 'SSL_GET', 'MISC_CHECK', 'SMTP_CHECK', 'DNS_CHECK', 'UDP_CHECK', 'PING_CHECK'];
+export const CHECKER_TYPES: readonly CheckerType[] = [
+  'TCP_CHECK',
+  'HTTP_GET',
+  'SSL_GET',
+  'MISC_CHECK',
+  'SMTP_CHECK',
+  'DNS_CHECK',
+  'UDP_CHECK',
+  'PING_CHECK',
+];
 /** The checkers vigild runs; the others are parsed and checked, but leave their real server up. */
 export const RUNNABLE_CHECKERS = ['TCP_CHECK', 'MISC_CHECK'] as const satisfies readonly CheckerType[];

@@ -1,5 +1,5 @@
 import { parseIp } from './address.js';
-import { formatPos, type DiagnosticSink, type SourcePos } from './diagnostics.js';
+import { type DiagnosticSink, formatPos, type SourcePos } from './diagnostics.js';
 import { Sites } from './keywords/table.js';
 import { closestMatch } from './suggest.js';
 import type { Config, TrackRef, VrrpInstance } from './types.js';
@@ -20,12 +20,18 @@ export function validateConfig(config: Config, sites: Sites, sink: DiagnosticSin
   };
   const namePos = (item: { pos: SourcePos }): SourcePos => valuePos(item, Sites.DEFINITION, item.pos);
 
-  const uniqueNames = <T extends { name: string; pos: SourcePos }>(items: readonly T[], what: string): Map<string, T> => {
+  const uniqueNames = <T extends { name: string; pos: SourcePos }>(
+    items: readonly T[],
+    what: string,
+  ): Map<string, T> => {
     const byName = new Map<string, T>();
     for (const item of items) {
       const first = byName.get(item.name);
       if (first) {
-        sink.error(namePos(item), `${what} \`${item.name}\` is already defined at ${formatPos(first.pos)}; names must be unique`);
+        sink.error(
+          namePos(item),
+          `${what} \`${item.name}\` is already defined at ${formatPos(first.pos)}; names must be unique`,
+        );
       } else {
         byName.set(item.name, item);
       }
@@ -39,11 +45,18 @@ export function validateConfig(config: Config, sites: Sites, sink: DiagnosticSin
   uniqueNames(config.syncGroups, 'vrrp_sync_group');
   const groups = uniqueNames(config.virtualServerGroups, 'virtual_server_group');
 
-  const checkRefs = (refs: readonly TrackRef[], defined: ReadonlyMap<string, unknown>, keyword: string, definer: string): void => {
+  const checkRefs = (
+    refs: readonly TrackRef[],
+    defined: ReadonlyMap<string, unknown>,
+    keyword: string,
+    definer: string,
+  ): void => {
     for (const ref of refs) {
       if (defined.has(ref.name)) continue;
       const suggestion = closestMatch(ref.name, defined.keys());
-      const hint = suggestion ? `; did you mean \`${suggestion}\`?` : `; define it with \`${definer} ${ref.name} { ... }\``;
+      const hint = suggestion
+        ? `; did you mean \`${suggestion}\`?`
+        : `; define it with \`${definer} ${ref.name} { ... }\``;
       sink.error(ref.pos, `${keyword} \`${ref.name}\` is not defined${hint}`);
     }
   };
@@ -51,7 +64,10 @@ export function validateConfig(config: Config, sites: Sites, sink: DiagnosticSin
   const knownInterface = (name: string, pos: SourcePos): void => {
     if (opts.interfaces && !opts.interfaces.has(name)) {
       const names = [...opts.interfaces.keys()];
-      sink.warning(pos, `interface \`${name}\` does not exist on this host${names.length ? ` (it has ${names.map((n) => `\`${n}\``).join(', ')})` : ''}`);
+      sink.warning(
+        pos,
+        `interface \`${name}\` does not exist on this host${names.length ? ` (it has ${names.map((n) => `\`${n}\``).join(', ')})` : ''}`,
+      );
     }
   };
 
@@ -118,31 +134,52 @@ export function validateConfig(config: Config, sites: Sites, sink: DiagnosticSin
       const value = instance.advertInt;
       const centis = value * 100;
       if (instance.version === 2 && (!Number.isInteger(value) || value < 1 || value > 255)) {
-        sink.error(advert.args[0]!.pos, `\`advert_int\` for VRRPv2 must be a whole number of seconds from 1 to 255, got ${advert.args[0]!.text}`);
-      } else if (instance.version === 3 && (Math.abs(centis - Math.round(centis)) > 1e-6 || value < 0.01 || value > 40.95)) {
-        sink.error(advert.args[0]!.pos, `\`advert_int\` for VRRPv3 must be from 0.01 to 40.95 seconds in steps of 0.01, got ${advert.args[0]!.text}`);
+        sink.error(
+          advert.args[0]!.pos,
+          `\`advert_int\` for VRRPv2 must be a whole number of seconds from 1 to 255, got ${advert.args[0]!.text}`,
+        );
+      } else if (
+        instance.version === 3 &&
+        (Math.abs(centis - Math.round(centis)) > 1e-6 || value < 0.01 || value > 40.95)
+      ) {
+        sink.error(
+          advert.args[0]!.pos,
+          `\`advert_int\` for VRRPv3 must be from 0.01 to 40.95 seconds in steps of 0.01, got ${advert.args[0]!.text}`,
+        );
       }
     }
 
     const nopreempt = sites.get(instance, 'nopreempt');
     if (instance.nopreempt && instance.initialState === 'MASTER' && nopreempt) {
-      sink.error(nopreempt.keyword.pos, '`nopreempt` needs `state BACKUP`: an instance that starts as MASTER always preempts; set `state BACKUP`');
+      sink.error(
+        nopreempt.keyword.pos,
+        '`nopreempt` needs `state BACKUP`: an instance that starts as MASTER always preempts; set `state BACKUP`',
+      );
     }
     const preemptDelay = sites.get(instance, 'preempt_delay');
     if (preemptDelay && instance.preemptDelay > 0 && instance.initialState === 'MASTER') {
-      sink.warning(preemptDelay.keyword.pos, '`preempt_delay` has no effect on an instance that starts as MASTER; set `state BACKUP`');
+      sink.warning(
+        preemptDelay.keyword.pos,
+        '`preempt_delay` has no effect on an instance that starts as MASTER; set `state BACKUP`',
+      );
     }
 
     if (instance.unicastSrcIp && firstVip) {
       const src = parseIp(instance.unicastSrcIp);
       if (src && src.family !== instance.family) {
-        sink.error(valuePos(instance, 'unicast_src_ip', at), `\`unicast_src_ip\` \`${instance.unicastSrcIp}\` is ${familyName(src.family)} but the instance is ${familyName(instance.family)}`);
+        sink.error(
+          valuePos(instance, 'unicast_src_ip', at),
+          `\`unicast_src_ip\` \`${instance.unicastSrcIp}\` is ${familyName(src.family)} but the instance is ${familyName(instance.family)}`,
+        );
       }
     }
     for (const peer of instance.unicastPeers) {
       const family = parseIp(peer.address)!.family;
       if (firstVip && family !== instance.family) {
-        sink.error(peer.pos, `\`unicast_peer\` \`${peer.address}\` is ${familyName(family)} but the instance is ${familyName(instance.family)}`);
+        sink.error(
+          peer.pos,
+          `\`unicast_peer\` \`${peer.address}\` is ${familyName(family)} but the instance is ${familyName(instance.family)}`,
+        );
       }
     }
 
@@ -173,12 +210,18 @@ export function validateConfig(config: Config, sites: Sites, sink: DiagnosticSin
     for (const tok of memberTokens) {
       if (!instances.has(tok.text)) {
         const suggestion = closestMatch(tok.text, instances.keys());
-        sink.error(tok.pos, `vrrp_sync_group \`${group.name}\` lists \`${tok.text}\`, which is not a vrrp_instance${suggestion ? `; did you mean \`${suggestion}\`?` : ''}`);
+        sink.error(
+          tok.pos,
+          `vrrp_sync_group \`${group.name}\` lists \`${tok.text}\`, which is not a vrrp_instance${suggestion ? `; did you mean \`${suggestion}\`?` : ''}`,
+        );
         continue;
       }
       const previous = groupOf.get(tok.text);
       if (previous) {
-        sink.error(tok.pos, `vrrp_instance \`${tok.text}\` is already in vrrp_sync_group \`${previous.group}\` (${formatPos(previous.pos)}); an instance can be in only one sync group`);
+        sink.error(
+          tok.pos,
+          `vrrp_instance \`${tok.text}\` is already in vrrp_sync_group \`${previous.group}\` (${formatPos(previous.pos)}); an instance can be in only one sync group`,
+        );
       } else {
         groupOf.set(tok.text, { group: group.name, pos: tok.pos });
       }
@@ -189,16 +232,25 @@ export function validateConfig(config: Config, sites: Sites, sink: DiagnosticSin
     const { key } = vs;
     if (key.kind === 'group' && !groups.has(key.name)) {
       const suggestion = closestMatch(key.name, groups.keys());
-      sink.error(valuePos(vs, Sites.DEFINITION, vs.pos), `virtual_server_group \`${key.name}\` is not defined${suggestion ? `; did you mean \`${suggestion}\`?` : ''}`);
+      sink.error(
+        valuePos(vs, Sites.DEFINITION, vs.pos),
+        `virtual_server_group \`${key.name}\` is not defined${suggestion ? `; did you mean \`${suggestion}\`?` : ''}`,
+      );
     }
     const family = key.kind === 'ip' ? key.family : undefined;
     const vsLabel = key.kind === 'ip' ? `${key.address} ${key.port}` : '';
     if (family && vs.sorryServer && vs.sorryServer.family !== family) {
-      sink.error(vs.sorryServer.pos, `sorry_server \`${vs.sorryServer.address}\` is ${familyName(vs.sorryServer.family)} but virtual_server \`${vsLabel}\` is ${familyName(family)}`);
+      sink.error(
+        vs.sorryServer.pos,
+        `sorry_server \`${vs.sorryServer.address}\` is ${familyName(vs.sorryServer.family)} but virtual_server \`${vsLabel}\` is ${familyName(family)}`,
+      );
     }
     for (const rs of vs.realServers) {
       if (family && rs.family !== family) {
-        sink.error(valuePos(rs, Sites.DEFINITION, rs.pos), `real_server \`${rs.address}\` is ${familyName(rs.family)} but virtual_server \`${vsLabel}\` is ${familyName(family)}`);
+        sink.error(
+          valuePos(rs, Sites.DEFINITION, rs.pos),
+          `real_server \`${rs.address}\` is ${familyName(rs.family)} but virtual_server \`${vsLabel}\` is ${familyName(family)}`,
+        );
       }
     }
   }

@@ -1,6 +1,6 @@
 // The VIPs vigild has added, kept in its state dir so that they outlive a crash.
 import path from 'node:path';
-import { sameAddress, type AddressLedger, type OwnedAddress } from '../net/vip-addresses.js';
+import { type AddressLedger, type OwnedAddress, sameAddress } from '../net/vip-addresses.js';
 import { readStateFile, writeStateFile } from './state-file.js';
 
 export class FileAddressLedger implements AddressLedger {

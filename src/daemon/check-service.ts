@@ -1,13 +1,14 @@
 // Real-server health inside vigild: the checkers run on their schedules, each verdict change is
 // logged, published and handed to the notify scripts, quorum is re-weighed, and the IPVS table
 // is re-reconciled. The table itself is computed elsewhere (ipvs/desired) from what this keeps.
-import type { Command, Config, RealServer, VirtualServer } from '../config/index.js';
+
 import type { DaemonEvent } from '../api/schema.js';
 import { HealthChecker, type HealthPorts, type RealServerHealth, type RealServerTarget } from '../check/index.js';
-import { realServerId, virtualServerId, type RealServerVerdict } from '../ipvs/desired.js';
-import { destinationKeyText } from '../ipvs/reconcile.js';
-import { aliveWeight, quorumHolds } from '../ipvs/quorum.js';
 import { processClock } from '../clock.js';
+import type { Command, Config, RealServer, VirtualServer } from '../config/index.js';
+import { type RealServerVerdict, realServerId, virtualServerId } from '../ipvs/desired.js';
+import { aliveWeight, quorumHolds } from '../ipvs/quorum.js';
+import { destinationKeyText } from '../ipvs/reconcile.js';
 import { ChildProcessLauncher } from '../scripts/launcher.js';
 import { NotifyRunner } from '../scripts/notify.js';
 import type { Logger } from './logger.js';
@@ -43,10 +44,15 @@ export class CheckService {
     const launcher = context.ports?.launcher ?? new ChildProcessLauncher(config.global);
     this.notify = new NotifyRunner({
       launcher,
-      onFailure: (f) => context.log.warn({ subject: f.subject, event: f.state }, `notify script for ${f.subject} ${f.state} failed: ${f.detail}`),
+      onFailure: (f) =>
+        context.log.warn(
+          { subject: f.subject, event: f.state },
+          `notify script for ${f.subject} ${f.state} failed: ${f.detail}`,
+        ),
     });
-    this.checker = new HealthChecker({ clock: processClock, wallClock: Date.now, random: Math.random, ...context.ports, launcher }, (id, health, previous) =>
-      this.changed(id, health, previous),
+    this.checker = new HealthChecker(
+      { clock: processClock, wallClock: Date.now, random: Math.random, ...context.ports, launcher },
+      (id, health, previous) => this.changed(id, health, previous),
     );
     this.update(config);
   }
@@ -54,8 +60,17 @@ export class CheckService {
   /** Takes a new config: unchanged real servers keep their verdicts and schedules. */
   update(config: Config): void {
     this.config = config;
-    this.members = new Map(config.virtualServers.flatMap((vs) => vs.realServers.map((rs): [string, Member] => [realServerId(vs, rs), { vs, rs }])));
-    const targets: RealServerTarget[] = [...this.members].map(([id, { rs }]) => ({ id, address: rs.address, port: rs.port, checkers: rs.checkers }));
+    this.members = new Map(
+      config.virtualServers.flatMap((vs) =>
+        vs.realServers.map((rs): [string, Member] => [realServerId(vs, rs), { vs, rs }]),
+      ),
+    );
+    const targets: RealServerTarget[] = [...this.members].map(([id, { rs }]) => ({
+      id,
+      address: rs.address,
+      port: rs.port,
+      checkers: rs.checkers,
+    }));
     this.checker.update(targets);
     const known = new Set(config.virtualServers.map(virtualServerId));
     for (const id of this.quorum.keys()) if (!known.has(id)) this.quorum.delete(id);
@@ -89,7 +104,8 @@ export class CheckService {
     for (const vs of this.config.virtualServers.filter((v) => v.omega)) {
       const name = virtualServerName(vs);
       for (const rs of vs.realServers) {
-        if (this.checker.health(realServerId(vs, rs))?.alive !== false) this.run(`real server ${destinationKeyText(rs)} of ${name}`, 'DOWN', rs.notifyDown);
+        if (this.checker.health(realServerId(vs, rs))?.alive !== false)
+          this.run(`real server ${destinationKeyText(rs)} of ${name}`, 'DOWN', rs.notifyDown);
       }
       if (this.quorumHolds(vs)) this.run(`virtual server ${name}`, 'QUORUM_DOWN', vs.quorumDown);
     }
@@ -107,7 +123,11 @@ export class CheckService {
       const text = `real server ${rsName} of ${name} is ${health.alive ? 'up' : `down: ${health.reason ?? 'check failed'}`}`;
       if (health.alive) this.context.log.info({ virtualServer: name, realServer: rsName }, text);
       else this.context.log.warn({ virtualServer: name, realServer: rsName, reason: health.reason }, text);
-      this.run(`real server ${rsName} of ${name}`, health.alive ? 'UP' : 'DOWN', health.alive ? rs.notifyUp : rs.notifyDown);
+      this.run(
+        `real server ${rsName} of ${name}`,
+        health.alive ? 'UP' : 'DOWN',
+        health.alive ? rs.notifyUp : rs.notifyDown,
+      );
     }
     this.context.publish({
       type: 'realserver.health',
@@ -132,7 +152,9 @@ export class CheckService {
     // At start only a lost quorum is news (keepalived's "starting with quorum down").
     if (holds === (before ?? true)) return;
     const name = virtualServerName(vs);
-    const sorry = vs.sorryServer ? `; sorry server ${destinationKeyText(vs.sorryServer)} ${holds ? 'out of' : 'in'} service` : '';
+    const sorry = vs.sorryServer
+      ? `; sorry server ${destinationKeyText(vs.sorryServer)} ${holds ? 'out of' : 'in'} service`
+      : '';
     const text = holds
       ? `${name} regained quorum: live weight ${weight} >= ${vs.quorum}+${vs.hysteresis}${sorry}`
       : `${name} lost quorum: live weight ${weight} < ${vs.quorum}-${vs.hysteresis}${sorry}`;

@@ -5,11 +5,11 @@ import { chmodSync, existsSync, mkdirSync, unlinkSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
-import { routes, type RouteName } from '../api/endpoints.js';
+import type { z } from 'zod';
+import { type RouteName, routes } from '../api/endpoints.js';
 import type { DaemonEvent, ErrorCode, ErrorResponse } from '../api/schema.js';
 import { ReloadRequest } from '../api/schema.js';
 import type { Logger } from './logger.js';
-import type { z } from 'zod';
 
 /** The largest request body accepted; every API request is a small JSON object. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -122,7 +122,11 @@ export class ControlServer {
       );
       if (!routeName) throw routeMismatch(pathname ?? '/', req.method ?? '');
       if (readOnly && routes[routeName].method !== 'GET') {
-        throw new HttpError(403, 'read_only', `${req.method} ${pathname} is not served on the read-only socket; use the control socket (root or the socket's group)`);
+        throw new HttpError(
+          403,
+          'read_only',
+          `${req.method} ${pathname} is not served on the read-only socket; use the control socket (root or the socket's group)`,
+        );
       }
       await this.handlers[routeName](req, res);
     } catch (err) {
@@ -141,7 +145,7 @@ export class ControlServer {
     }
   }
 
-  private async streamEvents(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async streamEvents(_req: IncomingMessage, res: ServerResponse): Promise<void> {
     res.writeHead(200, {
       'content-type': 'text/event-stream',
       'cache-control': 'no-cache',
@@ -164,9 +168,15 @@ function routeMismatch(pathname: string, method: string): HttpError {
     .filter((r) => r.path === pathname)
     .map((r) => r.method);
   if (allowed.length > 0) {
-    return new HttpError(405, 'method_not_allowed', `${method} is not allowed on ${pathname}; use ${allowed.join(' or ')}`);
+    return new HttpError(
+      405,
+      'method_not_allowed',
+      `${method} is not allowed on ${pathname}; use ${allowed.join(' or ')}`,
+    );
   }
-  const known = Object.values(routes).map((r) => `${r.method} ${r.path}`).join(', ');
+  const known = Object.values(routes)
+    .map((r) => `${r.method} ${r.path}`)
+    .join(', ');
   return new HttpError(404, 'not_found', `no route ${method} ${pathname}; routes are ${known}`);
 }
 
@@ -179,7 +189,11 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   const type = req.headers['content-type'] ?? '';
   if (!/^application\/json\b/i.test(type)) {
-    throw new HttpError(415, 'unsupported_media_type', `the body must be JSON (content-type: application/json), got '${type || 'none'}'`);
+    throw new HttpError(
+      415,
+      'unsupported_media_type',
+      `the body must be JSON (content-type: application/json), got '${type || 'none'}'`,
+    );
   }
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > MAX_BODY_BYTES) throw tooLarge();

@@ -1,19 +1,19 @@
 // vigild's lifecycle: load the config, own the pid file and the sockets, serve the control API,
 // reload on request, and release exactly what it took on stop.
 import { mkdirSync } from 'node:fs';
-import { loadConfig, summarize, type Config } from '../config/index.js';
 import { toApiDiagnostic } from '../api/diagnostics.js';
 import type { Diagnostic, ReloadResponse, StatusResponse } from '../api/schema.js';
+import { type Config, loadConfig, summarize } from '../config/index.js';
+import type { TableInputs } from '../ipvs/desired.js';
+import { IpvsKernel } from '../ipvs/kernel.js';
 import { hostInterfaces } from '../net/interfaces.js';
 import { VERSION } from '../version.js';
+import { CheckService } from './check-service.js';
 import { ControlServer, HttpError } from './control-server.js';
+import { IpvsService } from './ipvs-service.js';
 import type { Logger } from './logger.js';
 import { acquirePidFile, releasePidFile } from './pidfile.js';
 import { buildStatus, type DaemonIdentity } from './status.js';
-import { IpvsKernel } from '../ipvs/kernel.js';
-import type { TableInputs } from '../ipvs/desired.js';
-import { CheckService } from './check-service.js';
-import { IpvsService } from './ipvs-service.js';
 import { StateStore } from './store.js';
 import { VrrpService } from './vrrp-service.js';
 
@@ -105,15 +105,25 @@ export class Daemon {
       await daemon.server.listen(options.socket, options.readOnlySocket);
       daemon.vrrp = await VrrpService.start(loaded.config, options.stateDir, log, store);
       // Checks start before IPVS so that the first table already leaves out alpha servers.
-      daemon.checks = new CheckService(loaded.config, { log, publish: (event) => store.publish(event), onTableChange: () => daemon.refreshIpvs() });
+      daemon.checks = new CheckService(loaded.config, {
+        log,
+        publish: (event) => store.publish(event),
+        onTableChange: () => daemon.refreshIpvs(),
+      });
       daemon.ipvs = await IpvsService.start(
         loaded.config,
-        { stateDir: options.stateDir, log, openKernel: () => IpvsKernel.open(), publish: (event) => store.publish(event) },
+        {
+          stateDir: options.stateDir,
+          log,
+          openKernel: () => IpvsKernel.open(),
+          publish: (event) => store.publish(event),
+        },
         daemon.tableInputs(),
       );
       // ha_suspend: services follow the VIPs this node holds as master.
       store.subscribe((event) => {
-        if (event.type === 'vrrp.transition' && daemon.applied.virtualServers.some((vs) => vs.haSuspend)) daemon.refreshIpvs();
+        if (event.type === 'vrrp.transition' && daemon.applied.virtualServers.some((vs) => vs.haSuspend))
+          daemon.refreshIpvs();
       });
     } catch (err) {
       await daemon.server.close();
@@ -179,7 +189,11 @@ export class Daemon {
   }
 
   private async status(): Promise<StatusResponse> {
-    return buildStatus(this.store, this.identity, new Date(), { vrrp: this.vrrp?.status(), ipvs: await this.ipvs?.snapshot(), checks: this.checks });
+    return buildStatus(this.store, this.identity, new Date(), {
+      vrrp: this.vrrp?.status(),
+      ipvs: await this.ipvs?.snapshot(),
+      checks: this.checks,
+    });
   }
 
   /**
@@ -193,8 +207,17 @@ export class Daemon {
       this.statsTimer = setInterval(() => {
         if (this.applied.virtualServers.length === 0) return;
         void this.status().then(
-          (status) => this.store.publish({ type: 'ipvs.stats', at: new Date().toISOString(), virtualServers: status.virtualServers }),
-          (err: unknown) => this.options.log.warn({ err: (err as Error).message }, 'IPVS counters could not be read for the event stream'),
+          (status) =>
+            this.store.publish({
+              type: 'ipvs.stats',
+              at: new Date().toISOString(),
+              virtualServers: status.virtualServers,
+            }),
+          (err: unknown) =>
+            this.options.log.warn(
+              { err: (err as Error).message },
+              'IPVS counters could not be read for the event stream',
+            ),
         );
       }, STATS_INTERVAL_MS);
       this.statsTimer.unref();
@@ -206,7 +229,11 @@ export class Daemon {
 
   /** What the IPVS table depends on besides the config: mastership, health and quorum. */
   private tableInputs(): TableInputs {
-    return { masterAddresses: this.masterAddresses(), health: this.checks?.verdicts(), quorumLost: this.checks?.quorumLost() };
+    return {
+      masterAddresses: this.masterAddresses(),
+      health: this.checks?.verdicts(),
+      quorumLost: this.checks?.quorumLost(),
+    };
   }
 
   private refreshIpvs(): void {
@@ -217,15 +244,24 @@ export class Daemon {
   private masterAddresses(): Set<string> {
     const config = this.applied;
     const masters = new Set((this.vrrp?.status() ?? []).filter((s) => s.state === 'MASTER').map((s) => s.name));
-    return new Set(config.instances.filter((i) => masters.has(i.name)).flatMap((i) => [...i.vips, ...i.excludedVips].map((v) => v.address)));
+    return new Set(
+      config.instances
+        .filter((i) => masters.has(i.name))
+        .flatMap((i) => [...i.vips, ...i.excludedVips].map((v) => v.address)),
+    );
   }
 
   private async reloadForApi(): Promise<ReloadResponse> {
     const result = await this.reload();
     if (!result.ok) {
-      throw new HttpError(422, 'config_invalid', `${this.options.configPath} has ${result.errors.length} error(s); the running config stays in place`, {
-        diagnostics: result.errors,
-      });
+      throw new HttpError(
+        422,
+        'config_invalid',
+        `${this.options.configPath} has ${result.errors.length} error(s); the running config stays in place`,
+        {
+          diagnostics: result.errors,
+        },
+      );
     }
     return { generation: this.store.loaded.generation, files: result.files, warnings: result.warnings };
   }

@@ -2,13 +2,20 @@
 // what vigild owns kept in its state dir, so that a restart adopts its own table (no connection
 // dropped) and never touches anyone else's.
 import path from 'node:path';
+import type { DaemonEvent } from '../api/schema.js';
 import type { Config } from '../config/index.js';
 import { desiredTable, type TableInputs } from '../ipvs/desired.js';
 import { applyAll, type IpvsKernel } from '../ipvs/kernel.js';
-import { destinationKeyText, reconcile, serviceKeyText, type Operation, type Ownership, type ServiceEntry } from '../ipvs/reconcile.js';
+import {
+  destinationKeyText,
+  type Operation,
+  type Ownership,
+  reconcile,
+  type ServiceEntry,
+  serviceKeyText,
+} from '../ipvs/reconcile.js';
 import type { Logger } from './logger.js';
 import { readStateFile, writeStateFile } from './state-file.js';
-import type { DaemonEvent } from '../api/schema.js';
 import type { LiveState } from './status.js';
 
 /** The kernel side the service needs: src/ipvs/kernel.ts, or an in-memory one in tests. */
@@ -28,7 +35,10 @@ interface OwnershipFile {
 }
 
 const isOwnershipFile = (v: unknown): v is OwnershipFile =>
-  typeof v === 'object' && v !== null && Array.isArray((v as OwnershipFile).services) && typeof (v as OwnershipFile).destinations === 'object';
+  typeof v === 'object' &&
+  v !== null &&
+  Array.isArray((v as OwnershipFile).services) &&
+  typeof (v as OwnershipFile).destinations === 'object';
 
 export class IpvsService {
   private owned: Ownership;
@@ -47,7 +57,10 @@ export class IpvsService {
     this.log = context.log;
     this.file = path.join(context.stateDir, 'owned-ipvs.json');
     const saved = readStateFile<OwnershipFile>(this.file, { services: [], destinations: {} }, isOwnershipFile);
-    this.owned = { services: new Set(saved.services), destinations: new Map(Object.entries(saved.destinations).map(([k, v]) => [k, new Set(v)])) };
+    this.owned = {
+      services: new Set(saved.services),
+      destinations: new Map(Object.entries(saved.destinations).map(([k, v]) => [k, new Set(v)])),
+    };
   }
 
   /**
@@ -111,15 +124,26 @@ export class IpvsService {
       if (result.status === 'fulfilled') return;
       failed++;
       const operation = operations[index]!;
-      this.log.error({ operation: operation.op, err: (result.reason as Error).message }, `IPVS ${describe(operation)} failed`);
+      this.log.error(
+        { operation: operation.op, err: (result.reason as Error).message },
+        `IPVS ${describe(operation)} failed`,
+      );
     });
     // Own exactly what is now in the kernel of what we meant to own (a failed add is not ours).
     const after = operations.length > 0 ? await this.kernel.table() : before;
     this.owned = ownedPresent(owned, after);
     this.save();
     if (operations.length > 0) {
-      this.log.info({ operations: operations.length, failed, ownedServices: this.owned.services.size }, 'IPVS table reconciled');
-      this.context.publish?.({ type: 'ipvs.reconciled', at: new Date().toISOString(), operations: operations.map(describe), failed });
+      this.log.info(
+        { operations: operations.length, failed, ownedServices: this.owned.services.size },
+        'IPVS table reconciled',
+      );
+      this.context.publish?.({
+        type: 'ipvs.reconciled',
+        at: new Date().toISOString(),
+        operations: operations.map(describe),
+        failed,
+      });
     }
   }
 
@@ -130,15 +154,23 @@ export class IpvsService {
   }
 
   async snapshot(): Promise<NonNullable<LiveState['ipvs']>> {
-    if (!this.kernel) return { available: false, error: this.unavailable ?? 'not in use: no virtual_server configured', ownedServices: 0, kernel: new Map() };
+    if (!this.kernel)
+      return {
+        available: false,
+        error: this.unavailable ?? 'not in use: no virtual_server configured',
+        ownedServices: 0,
+        kernel: new Map(),
+      };
     const table = await this.kernel.table();
     const kernel = new Map(
       table.map((s) => [
         serviceKeyText(s.key),
-        new Map(s.destinations.flatMap((d) => {
-          const counters = s.counters.get(destinationKeyText(d));
-          return counters ? [[destinationKeyText(d), { weight: d.weight, ...counters }]] : [];
-        })),
+        new Map(
+          s.destinations.flatMap((d) => {
+            const counters = s.counters.get(destinationKeyText(d));
+            return counters ? [[destinationKeyText(d), { weight: d.weight, ...counters }]] : [];
+          }),
+        ),
       ]),
     );
     return { available: true, ownedServices: this.owned.services.size, kernel };

@@ -1,6 +1,6 @@
 // Structured logs: one JSON object per line for journald and log shippers; human-readable lines
 // when a person is watching a terminal.
-import { pino, type Logger, type Level } from 'pino';
+import { type Level, type Logger, pino } from 'pino';
 
 export type { Logger };
 

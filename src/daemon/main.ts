@@ -1,11 +1,11 @@
 // `vigild`: argument parsing and process signals around the Daemon.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import type { Level } from 'pino';
 import { DEFAULT_SOCKET, readOnlySocketFor } from '../api/endpoints.js';
 import { VERSION } from '../version.js';
 import { ConfigRejectedError, Daemon } from './daemon.js';
 import { createLogger, LOG_LEVELS } from './logger.js';
-import type { Level } from 'pino';
 
 const USAGE = `Usage: vigild [options]
 
@@ -78,7 +78,7 @@ export async function main(argv: string[]): Promise<void> {
       socket,
       readOnlySocket: readOnlySocketFor(socket),
       stateDir: path.resolve(args['state-dir']),
-      pidFile: path.resolve(args['pid-file'] ?? socket.replace(/\.sock$/, '') + '.pid'),
+      pidFile: path.resolve(args['pid-file'] ?? `${socket.replace(/\.sock$/, '')}.pid`),
       keepIpvs: args['keep-ipvs'] ?? false,
       log,
     });

@@ -23,7 +23,9 @@ export function acquirePidFile(file: string, pid = process.pid): void {
   }
   const other = Number.parseInt(readFileSync(file, 'utf8').trim(), 10);
   if (Number.isInteger(other) && other !== pid && isAlive(other)) {
-    throw new Error(`vigild is already running as pid ${other} (pid file ${file}); stop it, or give this one its own --socket and --pid-file`);
+    throw new Error(
+      `vigild is already running as pid ${other} (pid file ${file}); stop it, or give this one its own --socket and --pid-file`,
+    );
   }
   writeFileSync(file, `${pid}\n`, { mode: 0o644 });
 }

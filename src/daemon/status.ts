@@ -1,10 +1,11 @@
 // Projects the store into the API's status response. Pure: the caller passes the clock.
-import type { SourcePos, VirtualServer, Vip } from '../config/index.js';
+
 import type { InstanceStatus, StatusResponse, VirtualServerStatus } from '../api/schema.js';
 import { API_VERSION } from '../api/schema.js';
 import type { RealServerHealth } from '../check/index.js';
-import { serviceKeysOf, type TableInputs } from '../ipvs/desired.js';
+import type { SourcePos, Vip, VirtualServer } from '../config/index.js';
 import type { Stats } from '../ipvs/codec.js';
+import { serviceKeysOf, type TableInputs } from '../ipvs/desired.js';
 import type { DestinationCounters } from '../ipvs/kernel.js';
 import { aliveWeight } from '../ipvs/quorum.js';
 import { destinationKeyText, serviceKeyText } from '../ipvs/reconcile.js';
@@ -63,7 +64,12 @@ export interface LiveState {
   };
 }
 
-export function buildStatus(store: StateStore, daemon: DaemonIdentity, now: Date, live: LiveState = {}): StatusResponse {
+export function buildStatus(
+  store: StateStore,
+  daemon: DaemonIdentity,
+  now: Date,
+  live: LiveState = {},
+): StatusResponse {
   const runtime = live.vrrp ?? [];
   const { config, path, files, loadedAt, generation, warnings } = store.loaded;
   const syncGroupOf = new Map<string, string>();
@@ -101,7 +107,8 @@ export function buildStatus(store: StateStore, daemon: DaemonIdentity, now: Date
 
   const virtualServers = config.virtualServers.map((vs): VirtualServerStatus => {
     const services = serviceKeysOf(vs, config).map(serviceKeyText);
-    const inKernel = (d: { address: string; port: number }) => kernelDestination(services, destinationKeyText(d), live.ipvs?.kernel);
+    const inKernel = (d: { address: string; port: number }) =>
+      kernelDestination(services, destinationKeyText(d), live.ipvs?.kernel);
     const healthOf = (rs: { address: string; port: number }) => live.checks?.health(vs, rs);
     const quorumHolds = live.checks?.quorumHolds(vs) ?? true;
     return {
@@ -129,7 +136,10 @@ export function buildStatus(store: StateStore, daemon: DaemonIdentity, now: Date
           health: !health?.checked ? 'unchecked' : health.alive ? 'up' : 'down',
           healthReason: health?.alive === false ? health.reason : undefined,
           healthSince: health?.checked ? new Date(health.since).toISOString() : undefined,
-          lastCheck: health?.lastCheckAt !== undefined ? { at: new Date(health.lastCheckAt).toISOString(), latencyMs: health.lastLatencyMs ?? 0 } : undefined,
+          lastCheck:
+            health?.lastCheckAt !== undefined
+              ? { at: new Date(health.lastCheckAt).toISOString(), latencyMs: health.lastLatencyMs ?? 0 }
+              : undefined,
           dynamicWeight: health?.weight,
           checkers: rs.checkers.map((c) => c.type),
           kernel: inKernel(rs),
@@ -161,17 +171,27 @@ export function buildStatus(store: StateStore, daemon: DaemonIdentity, now: Date
       lastRejectedReload: rejected && { at: rejected.at.toISOString(), errors: rejected.errors },
     },
     instances,
-    ipvs: { available: live.ipvs?.available ?? false, error: live.ipvs?.error, ownedServices: live.ipvs?.ownedServices ?? 0 },
+    ipvs: {
+      available: live.ipvs?.available ?? false,
+      error: live.ipvs?.error,
+      ownedServices: live.ipvs?.ownedServices ?? 0,
+    },
     virtualServers,
   };
 }
 
 /** A real server in the kernel, summed over the services its virtual server stands for. */
-function kernelDestination(services: string[], destination: string, kernel: KernelTable | undefined): KernelDestination | undefined {
+function kernelDestination(
+  services: string[],
+  destination: string,
+  kernel: KernelTable | undefined,
+): KernelDestination | undefined {
   const found = services.map((s) => kernel?.get(s)?.get(destination)).filter((d) => d !== undefined);
   if (found.length === 0) return undefined;
   const sum = (count: (d: KernelDestination) => number) => found.reduce((n, d) => n + count(d), 0);
-  const stats = Object.fromEntries(Object.keys(found[0]!.stats).map((field) => [field, sum((d) => d.stats[field as keyof Stats])])) as Stats;
+  const stats = Object.fromEntries(
+    Object.keys(found[0]!.stats).map((field) => [field, sum((d) => d.stats[field as keyof Stats])]),
+  ) as Stats;
   return {
     weight: found[0]!.weight,
     activeConns: sum((d) => d.activeConns),

@@ -1,8 +1,8 @@
 // The daemon's one state store and event bus: what is running now, and every change to it as
 // an event. The control API reads from here; nothing else keeps a second copy.
 import { EventEmitter } from 'node:events';
-import type { Config } from '../config/index.js';
 import type { DaemonEvent, Diagnostic } from '../api/schema.js';
+import type { Config } from '../config/index.js';
 
 export interface LoadedConfig {
   config: Config;

@@ -5,7 +5,7 @@ import type { Config, Vip } from '../config/index.js';
 import { FrameSocket } from '../net/frame-socket.js';
 import { interfaceIndex } from '../net/native.js';
 import type { InterfaceAddress, Link, Rtnetlink } from '../net/rtnetlink.js';
-import { VipAddresses, type AddressLedger } from '../net/vip-addresses.js';
+import { type AddressLedger, VipAddresses } from '../net/vip-addresses.js';
 import { VrrpSocket } from '../net/vrrp-socket.js';
 import type { EnginePorts } from '../vrrp/engine.js';
 import { buildGratuitousArp, buildUnsolicitedNeighborAdvert } from '../vrrp/gratuitous.js';
@@ -34,8 +34,8 @@ export function realEnginePorts(
   const vipAddresses = new Set(config.instances.flatMap((i) => [...i.vips, ...i.excludedVips].map((v) => v.address)));
   const frameSockets = new Map<number, FrameSocket>();
   const frameSocket = (ifindex: number) => {
-    let socket = frameSockets.get(ifindex);
-    if (!socket) frameSockets.set(ifindex, (socket = new FrameSocket(ifindex)));
+    const socket = frameSockets.get(ifindex) ?? new FrameSocket(ifindex);
+    frameSockets.set(ifindex, socket);
     return socket;
   };
   const macOf = (ifname: string) => {
@@ -47,9 +47,14 @@ export function realEnginePorts(
   return {
     openSocket(ifname, family, onPacket) {
       const socket = new VrrpSocket({ interface: ifname, family });
-      socket.on('packet', (p) => onPacket(p.payload, { family: p.family, source: p.source, destination: p.destination, ttl: p.ttl }));
+      socket.on('packet', (p) =>
+        onPacket(p.payload, { family: p.family, source: p.source, destination: p.destination, ttl: p.ttl }),
+      );
       socket.on('error', (err) => onSocketError(ifname, err));
-      return { send: (payload, destination, source) => socket.send(payload, destination, source), close: () => socket.close() };
+      return {
+        send: (payload, destination, source) => socket.send(payload, destination, source),
+        close: () => socket.close(),
+      };
     },
     primaryAddress(ifname, family) {
       const ifindex = host.links.find((l) => l.name === ifname)?.index;
@@ -60,7 +65,10 @@ export function realEnginePorts(
       announce(vips: readonly Vip[]) {
         for (const vip of vips) {
           const dev = vip.dev ?? ifname;
-          const frame = vip.family === 4 ? buildGratuitousArp(macOf(dev), vip.address) : buildUnsolicitedNeighborAdvert(macOf(dev), vip.address);
+          const frame =
+            vip.family === 4
+              ? buildGratuitousArp(macOf(dev), vip.address)
+              : buildUnsolicitedNeighborAdvert(macOf(dev), vip.address);
           frameSocket(interfaceIndex(dev)).send(frame);
         }
       },
@@ -79,7 +87,12 @@ export function realEnginePorts(
  * checksum and the tie-break: IPv4, the interface's first primary address; IPv6, its link-local
  * address (RFC 5798 §5.1.2.1). VIPs never count, even when a previous run left them behind.
  */
-export function primaryAddressOf(addresses: readonly InterfaceAddress[], ifindex: number | undefined, family: Family, vips: ReadonlySet<string>): string | undefined {
+export function primaryAddressOf(
+  addresses: readonly InterfaceAddress[],
+  ifindex: number | undefined,
+  family: Family,
+  vips: ReadonlySet<string>,
+): string | undefined {
   return addresses.find(
     (a) =>
       a.ifindex === ifindex &&

@@ -1,14 +1,14 @@
 // VRRP inside vigild: the engine for the running config, its kernel ports, cleanup of VIPs a
 // crashed run left behind, and its transitions into the log and the event stream.
 import { isDeepStrictEqual } from 'node:util';
+import { processClock } from '../clock.js';
 import type { Config } from '../config/index.js';
 import { Rtnetlink } from '../net/rtnetlink.js';
 import { reclaimLeftovers } from '../net/vip-addresses.js';
-import { VrrpEngine } from '../vrrp/engine.js';
-import type { InstanceObserver, InstanceStatus } from '../vrrp/instance.js';
-import { processClock } from '../clock.js';
 import { ChildProcessLauncher } from '../scripts/launcher.js';
 import { NotifyRunner, type NotifyState } from '../scripts/notify.js';
+import { VrrpEngine } from '../vrrp/engine.js';
+import type { InstanceObserver, InstanceStatus } from '../vrrp/instance.js';
 import { FileAddressLedger } from './address-ledger.js';
 import { LogThrottle } from './log-throttle.js';
 import type { Logger } from './logger.js';
@@ -38,7 +38,10 @@ export class VrrpService {
     const service = new VrrpService(rtnl, ledger, log, store);
     try {
       for (const left of await reclaimLeftovers(rtnl, ledger)) {
-        log.warn({ interface: left.ifname, address: `${left.address}/${left.prefix}` }, 'removed a VIP left behind by a previous run');
+        log.warn(
+          { interface: left.ifname, address: `${left.address}/${left.prefix}` },
+          'removed a VIP left behind by a previous run',
+        );
       }
       await service.run(config);
     } catch (err) {
@@ -82,7 +85,11 @@ export class VrrpService {
     const launcher = new ChildProcessLauncher(config.global);
     this.notify = new NotifyRunner({
       launcher,
-      onFailure: (f) => this.log.warn({ subject: f.subject, state: f.state }, `notify script for ${f.subject} ${f.state} failed: ${f.detail}`),
+      onFailure: (f) =>
+        this.log.warn(
+          { subject: f.subject, state: f.state },
+          `notify script for ${f.subject} ${f.state} failed: ${f.detail}`,
+        ),
     });
     const engine = new VrrpEngine(config, ports);
     try {
@@ -111,21 +118,41 @@ export class VrrpService {
   private observer(): InstanceObserver {
     return {
       transition: (t) => {
-        this.log.info({ instance: t.instance, from: t.from, to: t.to }, `${t.instance}: ${t.from} -> ${t.to}: ${t.reason}`);
-        this.store.publish({ type: 'vrrp.transition', at: t.at.toISOString(), instance: t.instance, from: t.from, to: t.to, reason: t.reason });
+        this.log.info(
+          { instance: t.instance, from: t.from, to: t.to },
+          `${t.instance}: ${t.from} -> ${t.to}: ${t.reason}`,
+        );
+        this.store.publish({
+          type: 'vrrp.transition',
+          at: t.at.toISOString(),
+          instance: t.instance,
+          from: t.from,
+          to: t.to,
+          reason: t.reason,
+        });
         const instance = this.running?.instances.find((i) => i.name === t.instance);
         const priority = this.engine?.instance(t.instance)?.status().effectivePriority ?? instance?.priority ?? 0;
         if (instance) void this.notify?.notifyInstance(t.instance, instance.notify, notifyState(t.to), priority);
       },
       groupTransition: (t) => {
-        this.log.info({ syncGroup: t.group, from: t.from, to: t.to }, `sync group ${t.group}: ${t.from} -> ${t.to}: ${t.reason}`);
+        this.log.info(
+          { syncGroup: t.group, from: t.from, to: t.to },
+          `sync group ${t.group}: ${t.from} -> ${t.to}: ${t.reason}`,
+        );
         const group = this.running?.syncGroups.find((g) => g.name === t.group);
         if (group) void this.notify?.notifyGroup(t.group, group.notify, notifyState(t.to));
       },
       problem: (instance, message, detail) => {
         // Drops are counted in status anyway; the log gets the first of each kind and a tally.
-        const { log, suppressed } = this.throttle.admit(`${instance}|${String(detail?.reason ?? message)}`, performance.now());
-        if (log) this.log.warn({ instance, ...detail, ...(suppressed > 0 && { suppressed }) }, `${instance}: ${message}${suppressed > 0 ? ` (and ${suppressed} more like it in the last minute)` : ''}`);
+        const { log, suppressed } = this.throttle.admit(
+          `${instance}|${String(detail?.reason ?? message)}`,
+          performance.now(),
+        );
+        if (log)
+          this.log.warn(
+            { instance, ...detail, ...(suppressed > 0 && { suppressed }) },
+            `${instance}: ${message}${suppressed > 0 ? ` (and ${suppressed} more like it in the last minute)` : ''}`,
+          );
       },
     };
   }
@@ -138,8 +165,15 @@ const notifyState = (state: InstanceStatus['state']): NotifyState => (state === 
 function sameInstances(a: Config, b: Config): boolean {
   const vrrpPart = (c: Config) =>
     JSON.parse(
-      JSON.stringify({ instances: c.instances, syncGroups: c.syncGroups, scripts: c.scripts, trackFiles: c.trackFiles, global: c.global }, (key, value) =>
-        key === 'pos' ? undefined : value,
+      JSON.stringify(
+        {
+          instances: c.instances,
+          syncGroups: c.syncGroups,
+          scripts: c.scripts,
+          trackFiles: c.trackFiles,
+          global: c.global,
+        },
+        (key, value) => (key === 'pos' ? undefined : value),
       ),
     );
   return isDeepStrictEqual(vrrpPart(a), vrrpPart(b));

@@ -1,12 +1,13 @@
 // What VRRP instances track, observed for real — link state over rtnetlink, vrrp_scripts run on
 // their intervals, track files watched — and the verdict (fault, effective priority) applied to
 // the running instances whenever any of it changes.
+
+import type { Clock } from '../clock.js';
 import type { Config } from '../config/index.js';
-import { watchLinks, type Link, type Watcher } from '../net/rtnetlink.js';
+import { type Link, type Watcher, watchLinks } from '../net/rtnetlink.js';
+import type { ScriptLauncher } from '../scripts/launcher.js';
 import type { VrrpEngine } from '../vrrp/engine.js';
 import { TrackFileWatcher } from '../vrrp/file-tracker.js';
-import type { Clock } from '../clock.js';
-import type { ScriptLauncher } from '../scripts/launcher.js';
 import { TrackScriptScheduler } from '../vrrp/track-scripts.js';
 import { evaluateTracking, linkIsUp } from '../vrrp/tracking.js';
 import type { Logger } from './logger.js';
@@ -88,7 +89,9 @@ export class TrackingSupervisor {
       const runtime = this.engine.instance(instance.name);
       if (!runtime) continue;
       const verdict = evaluateTracking(instance, this.config, observed);
-      runtime.setEffectivePriority(this.groupMembers.has(instance.name) ? instance.priority : verdict.effectivePriority);
+      runtime.setEffectivePriority(
+        this.groupMembers.has(instance.name) ? instance.priority : verdict.effectivePriority,
+      );
       runtime.setFault(verdict.fault);
     }
   }

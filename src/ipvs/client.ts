@@ -4,21 +4,21 @@
  * batch fails at the first refusal with a NetlinkError that names the operation, e.g.
  * "add IPVS service TCP 192.0.2.10:80: EEXIST: file already exists".
  */
-import { GenericNetlink, type GenericMessage } from '../net/genetlink.js';
+import { type GenericMessage, GenericNetlink } from '../net/genetlink.js';
 import { withContext } from '../net/native.js';
 import { NetlinkError } from '../net/netlink-codec.js';
 import {
+  type Destination,
+  type DestinationKey,
   decodeDestination,
   decodeInfo,
   decodeService,
   IPVS_CMD,
   IPVS_GENL_NAME,
   IPVS_GENL_VERSION,
-  ipvsRequest,
-  type Destination,
-  type DestinationKey,
   type IpvsInfo,
   type IpvsRequest,
+  ipvsRequest,
   type Service,
   type ServiceKey,
 } from './codec.js';
@@ -140,7 +140,10 @@ export class IpvsClient {
     this.#genl.close();
   }
 
-  async #send({ operation, command, attributes }: IpvsRequest, mode: 'request' | 'dump' = 'request'): Promise<GenericMessage[]> {
+  async #send(
+    { operation, command, attributes }: IpvsRequest,
+    mode: 'request' | 'dump' = 'request',
+  ): Promise<GenericMessage[]> {
     try {
       return mode === 'dump'
         ? await this.#genl.dump(operation, command, attributes)

@@ -5,10 +5,15 @@
  *
  * There is deliberately no flush: vigil changes only the entries it owns, never the whole table.
  */
-import { formatIp, parseIp, type Family } from '../config/address.js';
+import { type Family, formatIp, parseIp } from '../config/address.js';
 import { readU32, writeU32 } from '../net/byte-order.js';
-import { decodeAttributeLayout, type AttributeLayout, type DecodedAttributes, type GenericMessage } from '../net/genetlink.js';
-import { attribute, NetlinkFormatError, type AttributeInput } from '../net/netlink-codec.js';
+import {
+  type AttributeLayout,
+  type DecodedAttributes,
+  decodeAttributeLayout,
+  type GenericMessage,
+} from '../net/genetlink.js';
+import { type AttributeInput, attribute, NetlinkFormatError } from '../net/netlink-codec.js';
 
 export const IPVS_GENL_NAME = 'IPVS';
 export const IPVS_GENL_VERSION = 1;
@@ -141,7 +146,9 @@ export const SCHEDULER_FLAG_ALIASES = {
 export type Stats = Record<keyof typeof STATS_LAYOUT, number>;
 
 /** Every counter at zero: what a destination the kernel sent no stats for has counted. */
-export const NO_STATS: Readonly<Stats> = Object.freeze(Object.fromEntries(Object.keys(STATS_LAYOUT).map((field) => [field, 0])) as Stats);
+export const NO_STATS: Readonly<Stats> = Object.freeze(
+  Object.fromEntries(Object.keys(STATS_LAYOUT).map((field) => [field, 0])) as Stats,
+);
 
 export interface Service {
   key: ServiceKey;
@@ -268,7 +275,8 @@ function requireInteger(value: number, min: number, max: number, what: string): 
 }
 
 function requireKnown<K extends PropertyKey>(table: Readonly<Record<K, number>>, name: K, what: string): number {
-  if (!Object.hasOwn(table, name)) throw new RangeError(`${what} must be one of ${Object.keys(table).join(', ')}, not ${String(name)}`);
+  if (!Object.hasOwn(table, name))
+    throw new RangeError(`${what} must be one of ${Object.keys(table).join(', ')}, not ${String(name)}`);
   return table[name];
 }
 
@@ -310,7 +318,10 @@ function encodeNetmask(family: Family, prefix: number, what: string): Buffer {
 /** struct ip_vs_flags: the flags, then the mask of those this request sets. */
 function encodeServiceFlags(flags: ServiceFlags): Buffer {
   const data = Buffer.alloc(8);
-  const bits = Object.entries(SERVICE_FLAG_BITS).reduce((all, [name, bit]) => (flags[name as keyof ServiceFlags] ? all | bit : all), 0);
+  const bits = Object.entries(SERVICE_FLAG_BITS).reduce(
+    (all, [name, bit]) => (flags[name as keyof ServiceFlags] ? all | bit : all),
+    0,
+  );
   writeU32(data, bits, 0);
   writeU32(data, SETTABLE_SERVICE_FLAGS, 4);
   return data;
@@ -318,10 +329,16 @@ function encodeServiceFlags(flags: ServiceFlags): Buffer {
 
 function serviceKeyAttributes(key: ServiceKey): AttributeInput[] {
   const what = `IPVS service ${describeService(key)}`;
-  const family = attribute.u16(SERVICE_LAYOUT.family.type, requireKnown(ADDRESS_FAMILIES, key.family, `${what}: family`));
+  const family = attribute.u16(
+    SERVICE_LAYOUT.family.type,
+    requireKnown(ADDRESS_FAMILIES, key.family, `${what}: family`),
+  );
   if (key.kind === 'fwmark') {
     // Mark 0 would mean "not a fwmark service" to the kernel.
-    return [family, attribute.u32(SERVICE_LAYOUT.fwmark.type, requireInteger(key.mark, 1, 0xffffffff, `${what}: fwmark`))];
+    return [
+      family,
+      attribute.u32(SERVICE_LAYOUT.fwmark.type, requireInteger(key.mark, 1, 0xffffffff, `${what}: fwmark`)),
+    ];
   }
   return [
     family,
@@ -332,7 +349,8 @@ function serviceKeyAttributes(key: ServiceKey): AttributeInput[] {
 }
 
 /** IPVS_CMD_ATTR_SERVICE holding the key alone: enough to name a service. */
-const serviceKeyNest = (key: ServiceKey): AttributeInput => attribute.nested(COMMAND_LAYOUT.service.type, serviceKeyAttributes(key));
+const serviceKeyNest = (key: ServiceKey): AttributeInput =>
+  attribute.nested(COMMAND_LAYOUT.service.type, serviceKeyAttributes(key));
 
 /** IPVS_CMD_ATTR_SERVICE with everything NEW_SERVICE and SET_SERVICE require. */
 function serviceNest(service: Service): AttributeInput {
@@ -341,11 +359,19 @@ function serviceNest(service: Service): AttributeInput {
     ...serviceKeyAttributes(service.key),
     attribute.string(SERVICE_LAYOUT.scheduler.type, requireName(service.scheduler, `${what}: scheduler`)),
     attribute.bytes(SERVICE_LAYOUT.flags.type, encodeServiceFlags(service.flags)),
-    attribute.u32(SERVICE_LAYOUT.timeout.type, requireInteger(service.timeout, 0, 0xffffffff, `${what}: persistence timeout`)),
+    attribute.u32(
+      SERVICE_LAYOUT.timeout.type,
+      requireInteger(service.timeout, 0, 0xffffffff, `${what}: persistence timeout`),
+    ),
     attribute.bytes(SERVICE_LAYOUT.netmask.type, encodeNetmask(service.key.family, service.netmask, what)),
     ...(service.persistenceEngine === undefined
       ? []
-      : [attribute.string(SERVICE_LAYOUT.persistenceEngine.type, requireName(service.persistenceEngine, `${what}: persistence engine`))]),
+      : [
+          attribute.string(
+            SERVICE_LAYOUT.persistenceEngine.type,
+            requireName(service.persistenceEngine, `${what}: persistence engine`),
+          ),
+        ]),
   ]);
 }
 
@@ -368,27 +394,47 @@ function destinationNest(serviceFamily: Family, destination: Destination, what: 
   const { forward, tunnel, upperThreshold, lowerThreshold } = destination;
   const attributes = [
     ...destinationKeyAttributes(destination, what),
-    attribute.u32(DESTINATION_LAYOUT.forward.type, requireKnown(FORWARD_METHODS, forward, `${what}: forwarding method`)),
+    attribute.u32(
+      DESTINATION_LAYOUT.forward.type,
+      requireKnown(FORWARD_METHODS, forward, `${what}: forwarding method`),
+    ),
     attribute.u32(DESTINATION_LAYOUT.weight.type, requireInteger(destination.weight, 0, 0x7fffffff, `${what}: weight`)),
-    attribute.u32(DESTINATION_LAYOUT.upperThreshold.type, requireInteger(upperThreshold, 0, 0xffffffff, `${what}: upper threshold`)),
-    attribute.u32(DESTINATION_LAYOUT.lowerThreshold.type, requireInteger(lowerThreshold, 0, 0xffffffff, `${what}: lower threshold`)),
+    attribute.u32(
+      DESTINATION_LAYOUT.upperThreshold.type,
+      requireInteger(upperThreshold, 0, 0xffffffff, `${what}: upper threshold`),
+    ),
+    attribute.u32(
+      DESTINATION_LAYOUT.lowerThreshold.type,
+      requireInteger(lowerThreshold, 0, 0xffffffff, `${what}: lower threshold`),
+    ),
     destinationFamily(destination, what),
   ];
   if (lowerThreshold > upperThreshold) {
     // ERANGE from the kernel, even when the upper threshold is 0 (no limit).
-    throw new RangeError(`${what}: the lower threshold ${lowerThreshold} is above the upper threshold ${upperThreshold}`);
+    throw new RangeError(
+      `${what}: the lower threshold ${lowerThreshold} is above the upper threshold ${upperThreshold}`,
+    );
   }
   if (destination.family !== serviceFamily && forward !== 'tunnel') {
-    throw new RangeError(`${what}: only a tunnel destination can be IPv${destination.family} in an IPv${serviceFamily} service, not a ${forward} one`);
+    throw new RangeError(
+      `${what}: only a tunnel destination can be IPv${destination.family} in an IPv${serviceFamily} service, not a ${forward} one`,
+    );
   }
-  if (tunnel && forward !== 'tunnel') throw new RangeError(`${what}: a tunnel encapsulation is given for a ${forward} destination`);
+  if (tunnel && forward !== 'tunnel')
+    throw new RangeError(`${what}: a tunnel encapsulation is given for a ${forward} destination`);
   if (tunnel) {
     const portMinimum = tunnel.type === 'gue' ? 1 : 0;
     // Sent only when asked for: kernels before 5.2 ignore these, and would tunnel with IPIP.
     attributes.push(
       attribute.u8(DESTINATION_LAYOUT.tunnelType.type, requireKnown(TUNNEL_TYPES, tunnel.type, `${what}: tunnel type`)),
-      attribute.bytes(DESTINATION_LAYOUT.tunnelPort.type, be16(requireInteger(tunnel.port, portMinimum, 0xffff, `${what}: ${tunnel.type} tunnel port`))),
-      attribute.u16(DESTINATION_LAYOUT.tunnelFlags.type, requireKnown(TUNNEL_CHECKSUMS, tunnel.checksum, `${what}: tunnel checksum`)),
+      attribute.bytes(
+        DESTINATION_LAYOUT.tunnelPort.type,
+        be16(requireInteger(tunnel.port, portMinimum, 0xffff, `${what}: ${tunnel.type} tunnel port`)),
+      ),
+      attribute.u16(
+        DESTINATION_LAYOUT.tunnelFlags.type,
+        requireKnown(TUNNEL_CHECKSUMS, tunnel.checksum, `${what}: tunnel checksum`),
+      ),
     );
   }
   return attribute.nested(COMMAND_LAYOUT.destination.type, attributes);
@@ -406,7 +452,11 @@ const destinationChange =
   (command: number, verb: string, preposition: string) =>
   (key: ServiceKey, destination: Destination): IpvsRequest => {
     const operation = `${verb} destination ${describeDestination(destination)} ${preposition} IPVS service ${describeService(key)}`;
-    return { operation, command, attributes: [serviceKeyNest(key), destinationNest(key.family, destination, operation)] };
+    return {
+      operation,
+      command,
+      attributes: [serviceKeyNest(key), destinationNest(key.family, destination, operation)],
+    };
   };
 
 /**
@@ -435,7 +485,11 @@ export const ipvsRequest = {
   removeDestination: (key: ServiceKey, destination: DestinationKey): IpvsRequest => {
     const operation = `remove destination ${describeDestination(destination)} from IPVS service ${describeService(key)}`;
     const attributes = [...destinationKeyAttributes(destination, operation), destinationFamily(destination, operation)];
-    return { operation, command: IPVS_CMD.DEL_DEST, attributes: [serviceKeyNest(key), attribute.nested(COMMAND_LAYOUT.destination.type, attributes)] };
+    return {
+      operation,
+      command: IPVS_CMD.DEL_DEST,
+      attributes: [serviceKeyNest(key), attribute.nested(COMMAND_LAYOUT.destination.type, attributes)],
+    };
   },
 };
 
@@ -464,7 +518,9 @@ const decodeFamily = (value: number, where: string): Family => known(FAMILY_BY_N
 function decodeAddress(data: Buffer, family: Family, where: string): string {
   const length = family === 4 ? 4 : 16;
   if (data.length < length || data.length > INET_ADDR_LENGTH) {
-    throw new NetlinkFormatError(`${where}: a ${data.length}-byte address attribute cannot hold an IPv${family} address`);
+    throw new NetlinkFormatError(
+      `${where}: a ${data.length}-byte address attribute cannot hold an IPv${family} address`,
+    );
   }
   return formatIp(data.subarray(0, length));
 }
@@ -473,10 +529,12 @@ function decodeAddress(data: Buffer, family: Family, where: string): string {
 export const NOT_A_PREFIX = -1;
 
 function decodeNetmask(data: Buffer, family: Family, where: string): number {
-  if (data.length !== 4) throw new NetlinkFormatError(`${where}: the netmask attribute is ${data.length} bytes, expected 4`);
+  if (data.length !== 4)
+    throw new NetlinkFormatError(`${where}: the netmask attribute is ${data.length} bytes, expected 4`);
   if (family === 6) {
     const prefix = readU32(data, 0);
-    if (prefix < 1 || prefix > 128) throw new NetlinkFormatError(`${where}: IPv6 netmask ${prefix} is not a prefix length`);
+    if (prefix < 1 || prefix > 128)
+      throw new NetlinkFormatError(`${where}: IPv6 netmask ${prefix} is not a prefix length`);
     return prefix;
   }
   const mask = data.readUInt32BE(0);
@@ -489,7 +547,10 @@ function decodeNetmask(data: Buffer, family: Family, where: string): number {
 }
 
 function decodeServiceFlags(data: Buffer, where: string): ServiceFlags {
-  if (data.length !== 8) throw new NetlinkFormatError(`${where}: the flags attribute is ${data.length} bytes, expected 8 (struct ip_vs_flags)`);
+  if (data.length !== 8)
+    throw new NetlinkFormatError(
+      `${where}: the flags attribute is ${data.length} bytes, expected 8 (struct ip_vs_flags)`,
+    );
   const bits = readU32(data, 0);
   const flags = {} as ServiceFlags;
   for (const [name, bit] of Object.entries(SERVICE_FLAG_BITS)) flags[name as keyof ServiceFlags] = (bits & bit) !== 0;
@@ -502,7 +563,8 @@ function decodeStats(nest: Buffer | undefined, where: string): Stats | undefined
   const statsWhere = `${where}: stats`;
   const decoded = decodeAttributeLayout(nest, STATS_LAYOUT, statsWhere);
   const stats = {} as Stats;
-  for (const field of Object.keys(STATS_LAYOUT) as (keyof Stats)[]) stats[field] = required(decoded[field], statsWhere, field);
+  for (const field of Object.keys(STATS_LAYOUT) as (keyof Stats)[])
+    stats[field] = required(decoded[field], statsWhere, field);
   return stats;
 }
 
@@ -545,10 +607,19 @@ export function decodeService(message: GenericMessage): Service {
 export function decodeDestination(message: GenericMessage, serviceFamily: Family): Destination {
   const attributes = decodeAttributeLayout(commandNest(message, 'destination'), DESTINATION_LAYOUT, 'IPVS destination');
   const family = attributes.family === undefined ? serviceFamily : decodeFamily(attributes.family, 'IPVS destination');
-  const address = decodeAddress(required(attributes.address, 'IPVS destination', 'address'), family, 'IPVS destination');
+  const address = decodeAddress(
+    required(attributes.address, 'IPVS destination', 'address'),
+    family,
+    'IPVS destination',
+  );
   const port = required(attributes.port, `IPVS destination ${address}`, 'port');
   const where = `IPVS destination ${describeDestination({ family, address, port })}`;
-  const forward = known(FORWARD_BY_NUMBER, required(attributes.forward, where, 'forward') & FORWARD_MASK, where, 'forwarding method');
+  const forward = known(
+    FORWARD_BY_NUMBER,
+    required(attributes.forward, where, 'forward') & FORWARD_MASK,
+    where,
+    'forwarding method',
+  );
   const destination: Destination = {
     family,
     address,
@@ -561,9 +632,19 @@ export function decodeDestination(message: GenericMessage, serviceFamily: Family
   if (forward === 'tunnel') {
     // Kernels before 5.2 send no tunnel attributes: they tunnel with IPIP only.
     destination.tunnel = {
-      type: known(TUNNEL_TYPE_BY_NUMBER, attributes.tunnelType ?? TUNNEL_TYPES[DEFAULT_TUNNEL.type], where, 'tunnel type'),
+      type: known(
+        TUNNEL_TYPE_BY_NUMBER,
+        attributes.tunnelType ?? TUNNEL_TYPES[DEFAULT_TUNNEL.type],
+        where,
+        'tunnel type',
+      ),
       port: attributes.tunnelPort ?? DEFAULT_TUNNEL.port,
-      checksum: known(TUNNEL_CHECKSUM_BY_NUMBER, attributes.tunnelFlags ?? TUNNEL_CHECKSUMS[DEFAULT_TUNNEL.checksum], where, 'tunnel flags'),
+      checksum: known(
+        TUNNEL_CHECKSUM_BY_NUMBER,
+        attributes.tunnelFlags ?? TUNNEL_CHECKSUMS[DEFAULT_TUNNEL.checksum],
+        where,
+        'tunnel flags',
+      ),
     };
   }
   if (attributes.activeConns !== undefined) destination.activeConns = attributes.activeConns;

@@ -2,9 +2,16 @@
 // entries each become one, sharing the real servers), with keepalived's defaults, adjusted by
 // what runs: real-server health (inhibit_on_failure), quorum (sorry_server) and VRRP mastership
 // (ha_suspend). Pure.
-import { formatIp, netmaskPrefix, parseIp, type Family } from '../config/address.js';
+import { type Family, formatIp, netmaskPrefix, parseIp } from '../config/address.js';
 import type { Config, RealServer, VirtualServer } from '../config/index.js';
-import { destinationKeyText, type DestinationSettings, type ForwardMethod, type ServiceEntry, type ServiceKey, type ServiceSettings } from './reconcile.js';
+import {
+  type DestinationSettings,
+  destinationKeyText,
+  type ForwardMethod,
+  type ServiceEntry,
+  type ServiceKey,
+  type ServiceSettings,
+} from './reconcile.js';
 
 const FORWARD: Record<VirtualServer['lbKind'], ForwardMethod> = { DR: 'route', NAT: 'nat', TUN: 'tunnel' };
 
@@ -79,7 +86,11 @@ export function realServerId(vs: VirtualServer, rs: Pick<RealServer, 'address' |
 }
 
 /** The verdict for a real server: alive at its configured weight until a check says otherwise. */
-export function verdictOf(vs: VirtualServer, rs: RealServer, health: TableInputs['health']): { alive: boolean; weight: number } {
+export function verdictOf(
+  vs: VirtualServer,
+  rs: RealServer,
+  health: TableInputs['health'],
+): { alive: boolean; weight: number } {
   const verdict = health?.get(realServerId(vs, rs));
   return { alive: verdict?.alive ?? true, weight: verdict?.weight ?? rs.weight };
 }
@@ -97,12 +108,19 @@ export function serviceKeysOf(vs: VirtualServer, config: Config): ServiceKey[] {
       const group = config.virtualServerGroups.find((g) => g.name === key.name);
       // Validation guarantees the group exists; the family of a fwmark entry follows its real servers.
       const realFamily: Family = vs.realServers[0]?.family ?? 4;
+      // biome-ignore lint/suspicious/useIterableCallbackReturn: the switch covers every entry kind (tsc checks it)
       return (group?.entries ?? []).flatMap((entry): ServiceKey[] => {
         switch (entry.kind) {
           case 'ip':
             return [{ kind: 'addr', family: entry.family, protocol, address: entry.address, port: entry.port }];
           case 'range':
-            return addressesBetween(entry.first, entry.last).map((address) => ({ kind: 'addr', family: entry.family, protocol, address, port: entry.port }));
+            return addressesBetween(entry.first, entry.last).map((address) => ({
+              kind: 'addr',
+              family: entry.family,
+              protocol,
+              address,
+              port: entry.port,
+            }));
           case 'fwmark':
             return [{ kind: 'fwmark', family: entry.family ?? realFamily, mark: entry.mark }];
         }
@@ -139,7 +157,10 @@ function settingsOf(vs: VirtualServer, family: Family): ServiceSettings {
  */
 function destinationsOf(vs: VirtualServer, inputs: TableInputs): DestinationSettings[] {
   const sorryActive = vs.sorryServer !== undefined && (inputs.quorumLost?.has(virtualServerId(vs)) ?? false);
-  const destination = (rs: { address: string; port: number; uthreshold?: number; lthreshold?: number }, weight: number): DestinationSettings => ({
+  const destination = (
+    rs: { address: string; port: number; uthreshold?: number; lthreshold?: number },
+    weight: number,
+  ): DestinationSettings => ({
     address: rs.address,
     port: rs.port,
     forward: FORWARD[vs.lbKind],
@@ -155,7 +176,8 @@ function destinationsOf(vs: VirtualServer, inputs: TableInputs): DestinationSett
   const sorry = vs.sorryServer;
   if (sorry && (sorryActive || vs.sorryServerInhibit)) {
     // A real server at the sorry server's address keeps its own entry.
-    if (!destinations.some((d) => d.address === sorry.address && d.port === sorry.port)) destinations.push(destination(sorry, sorryActive ? 1 : 0));
+    if (!destinations.some((d) => d.address === sorry.address && d.port === sorry.port))
+      destinations.push(destination(sorry, sorryActive ? 1 : 0));
   }
   return destinations;
 }
@@ -172,6 +194,7 @@ function addressesBetween(first: string, last: string): string[] {
     return bytes;
   };
   const addresses: string[] = [];
-  for (let n = toNumber(from.bytes); n <= toNumber(to.bytes); n++) addresses.push(formatIp(fromBytes(n, from.bytes.length)));
+  for (let n = toNumber(from.bytes); n <= toNumber(to.bytes); n++)
+    addresses.push(formatIp(fromBytes(n, from.bytes.length)));
   return addresses;
 }

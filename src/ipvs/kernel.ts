@@ -2,8 +2,14 @@
 // and carry out one operation at a time.
 import { parseIp } from '../config/address.js';
 import { IpvsClient } from './client.js';
-import { NO_STATS, type Destination, type Service, type Stats } from './codec.js';
-import { destinationKeyText, type DestinationSettings, type Operation, type ServiceEntry, type ServiceSettings } from './reconcile.js';
+import { type Destination, NO_STATS, type Service, type Stats } from './codec.js';
+import {
+  type DestinationSettings,
+  destinationKeyText,
+  type Operation,
+  type ServiceEntry,
+  type ServiceSettings,
+} from './reconcile.js';
 
 /** What the kernel counts for a destination (ipvsadm -Ln, --stats, --rate, --persistent-conn). */
 export interface DestinationCounters {
@@ -18,7 +24,6 @@ export interface DestinationCounters {
 export interface KernelService extends ServiceEntry {
   counters: Map<string, DestinationCounters>;
 }
-
 
 export class IpvsKernel {
   private constructor(private readonly client: IpvsClient) {}
@@ -56,7 +61,10 @@ export class IpvsKernel {
       case 'editDestination':
         return this.client.editDestination(operation.service, destinationOf(operation.destination));
       case 'removeDestination':
-        return this.client.removeDestination(operation.service, { ...operation.destination, family: familyOf(operation.destination.address) });
+        return this.client.removeDestination(operation.service, {
+          ...operation.destination,
+          family: familyOf(operation.destination.address),
+        });
     }
   }
 
@@ -70,12 +78,20 @@ export class IpvsKernel {
  * back to back and the kernel applies them in order, so a table of thousands costs a few wake-ups
  * rather than one round trip each. One refused does not stop the rest; each outcome is returned.
  */
-export function applyAll(kernel: Pick<IpvsKernel, 'apply'>, operations: readonly Operation[]): Promise<PromiseSettledResult<void>[]> {
+export function applyAll(
+  kernel: Pick<IpvsKernel, 'apply'>,
+  operations: readonly Operation[],
+): Promise<PromiseSettledResult<void>[]> {
   return Promise.allSettled(operations.map((operation) => kernel.apply(operation)));
 }
 
 function countersOf(d: Destination): DestinationCounters {
-  return { activeConns: d.activeConns ?? 0, inactiveConns: d.inactiveConns ?? 0, persistConns: d.persistConns ?? 0, stats: d.stats ?? NO_STATS };
+  return {
+    activeConns: d.activeConns ?? 0,
+    inactiveConns: d.inactiveConns ?? 0,
+    persistConns: d.persistConns ?? 0,
+    stats: d.stats ?? NO_STATS,
+  };
 }
 
 function settingsOf(service: Service): ServiceSettings {
@@ -94,14 +110,27 @@ function serviceOf({ key, settings }: { key: Service['key']; settings: ServiceSe
   return {
     key,
     scheduler: settings.scheduler,
-    flags: { persistent, onePacket: settings.onePacket, schedulerFlag1: settings.schedulerFlag1, schedulerFlag2: settings.schedulerFlag2, schedulerFlag3: false },
+    flags: {
+      persistent,
+      onePacket: settings.onePacket,
+      schedulerFlag1: settings.schedulerFlag1,
+      schedulerFlag2: settings.schedulerFlag2,
+      schedulerFlag3: false,
+    },
     timeout: settings.persistenceTimeout,
     netmask: settings.persistencePrefix,
   };
 }
 
 function destinationSettingsOf(d: Destination): DestinationSettings {
-  return { address: d.address, port: d.port, forward: d.forward, weight: d.weight, upperThreshold: d.upperThreshold, lowerThreshold: d.lowerThreshold };
+  return {
+    address: d.address,
+    port: d.port,
+    forward: d.forward,
+    weight: d.weight,
+    upperThreshold: d.upperThreshold,
+    lowerThreshold: d.lowerThreshold,
+  };
 }
 
 function destinationOf(d: DestinationSettings): Destination {

@@ -60,7 +60,9 @@ export type Operation =
   | { op: 'removeDestination'; service: ServiceKey; destination: Pick<DestinationSettings, 'address' | 'port'> };
 
 export function serviceKeyText(key: ServiceKey): string {
-  return key.kind === 'fwmark' ? `fwmark:${key.family}:${key.mark}` : `${key.protocol}:${key.family === 6 ? `[${key.address}]` : key.address}:${key.port}`;
+  return key.kind === 'fwmark'
+    ? `fwmark:${key.family}:${key.mark}`
+    : `${key.protocol}:${key.family === 6 ? `[${key.address}]` : key.address}:${key.port}`;
 }
 
 export function destinationKeyText(d: Pick<DestinationSettings, 'address' | 'port'>): string {
@@ -76,13 +78,20 @@ const sameSettings = (a: ServiceSettings, b: ServiceSettings) =>
   a.schedulerFlag2 === b.schedulerFlag2;
 
 const sameDestination = (a: DestinationSettings, b: DestinationSettings) =>
-  a.forward === b.forward && a.weight === b.weight && a.upperThreshold === b.upperThreshold && a.lowerThreshold === b.lowerThreshold;
+  a.forward === b.forward &&
+  a.weight === b.weight &&
+  a.upperThreshold === b.upperThreshold &&
+  a.lowerThreshold === b.lowerThreshold;
 
 /**
  * Operations in an order that never leaves traffic without somewhere to go: new services and
  * destinations first, then edits, then removals of destinations, then of services.
  */
-export function reconcile(desired: readonly ServiceEntry[], kernel: readonly ServiceEntry[], owned: Ownership): { operations: Operation[]; owned: Ownership } {
+export function reconcile(
+  desired: readonly ServiceEntry[],
+  kernel: readonly ServiceEntry[],
+  owned: Ownership,
+): { operations: Operation[]; owned: Ownership } {
   const adds: Operation[] = [];
   const edits: Operation[] = [];
   const destinationRemovals: Operation[] = [];
@@ -105,14 +114,16 @@ export function reconcile(desired: readonly ServiceEntry[], kernel: readonly Ser
       }
       continue;
     }
-    if (!sameSettings(service.settings, current.settings)) edits.push({ op: 'editService', key: service.key, settings: service.settings });
+    if (!sameSettings(service.settings, current.settings))
+      edits.push({ op: 'editService', key: service.key, settings: service.settings });
     const currentDestinations = new Map(current.destinations.map((d) => [destinationKeyText(d), d]));
     for (const destination of service.destinations) {
       const destinationKey = destinationKeyText(destination);
       ownedDestinations.add(destinationKey);
       const existing = currentDestinations.get(destinationKey);
       if (!existing) adds.push({ op: 'addDestination', service: service.key, destination });
-      else if (!sameDestination(destination, existing)) edits.push({ op: 'editDestination', service: service.key, destination });
+      else if (!sameDestination(destination, existing))
+        edits.push({ op: 'editDestination', service: service.key, destination });
     }
     const wantedDestinations = new Set(service.destinations.map(destinationKeyText));
     const previouslyOwned = owned.destinations.get(key) ?? new Set<string>();
@@ -134,7 +145,8 @@ export function reconcile(desired: readonly ServiceEntry[], kernel: readonly Ser
       continue;
     }
     for (const d of current.destinations) {
-      if (ourDestinations.has(destinationKeyText(d))) destinationRemovals.push({ op: 'removeDestination', service: current.key, destination: d });
+      if (ourDestinations.has(destinationKeyText(d)))
+        destinationRemovals.push({ op: 'removeDestination', service: current.key, destination: d });
     }
     nextOwned.services.add(key);
     nextOwned.destinations.set(key, new Set());

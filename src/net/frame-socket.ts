@@ -2,7 +2,7 @@
  * Sends complete Ethernet frames (the gratuitous ARPs and unsolicited Neighbor Advertisements
  * that vrrp/gratuitous builds) out of one interface through an AF_PACKET socket.
  */
-import { nativeConstants, RawSocket, withContext, type PacketSocketAddress } from './native.js';
+import { nativeConstants, type PacketSocketAddress, RawSocket, withContext } from './native.js';
 
 const ETHERNET_HEADER_LENGTH = 14;
 
@@ -23,11 +23,17 @@ export class FrameSocket {
 
   /** Sends `frame` as is: destination MAC, source MAC, ethertype, payload. */
   send(frame: Buffer): void {
-    if (frame.length < ETHERNET_HEADER_LENGTH) throw new RangeError(`an Ethernet frame has at least ${ETHERNET_HEADER_LENGTH} bytes, not ${frame.length}`);
+    if (frame.length < ETHERNET_HEADER_LENGTH)
+      throw new RangeError(`an Ethernet frame has at least ${ETHERNET_HEADER_LENGTH} bytes, not ${frame.length}`);
     const c = nativeConstants();
     // The ethertype becomes the packet's protocol inside the kernel (for taps and qdiscs);
     // the destination MAC is only informative, the frame already carries it.
-    const address = { family: c.AF_PACKET, ifindex: this.ifindex, protocol: frame.readUInt16BE(12), mac: frame.subarray(0, 6) };
+    const address = {
+      family: c.AF_PACKET,
+      ifindex: this.ifindex,
+      protocol: frame.readUInt16BE(12),
+      mac: frame.subarray(0, 6),
+    };
     try {
       this.#socket.send(frame, address);
     } catch (error) {

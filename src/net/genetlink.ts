@@ -11,13 +11,13 @@ import { readU16, readU32 } from './byte-order.js';
 import { nativeConstants, withContext } from './native.js';
 import { NetlinkSocket } from './netlink.js';
 import {
+  type AttributeInput,
   attribute,
   attributeData,
   decodeAttributes,
   encodeAttributes,
-  NetlinkFormatError,
-  type AttributeInput,
   type NetlinkAttribute,
+  NetlinkFormatError,
   type NetlinkMessage,
 } from './netlink-codec.js';
 
@@ -106,7 +106,11 @@ function attributesIn(buffer: Buffer, where: string): NetlinkAttribute[] {
  * newer kernels add attributes; a known one of the wrong length throws a NetlinkFormatError
  * that says `where` it was.
  */
-export function decodeAttributeLayout<L extends AttributeLayout>(buffer: Buffer, layout: L, where: string): DecodedAttributes<L> {
+export function decodeAttributeLayout<L extends AttributeLayout>(
+  buffer: Buffer,
+  layout: L,
+  where: string,
+): DecodedAttributes<L> {
   const fields = new Map(Object.entries(layout).map(([name, { type, kind }]) => [type, { name, kind }]));
   const decoded: Record<string, unknown> = {};
   for (const { type, data } of attributesIn(buffer, where)) {
@@ -114,7 +118,9 @@ export function decodeAttributeLayout<L extends AttributeLayout>(buffer: Buffer,
     if (!field) continue;
     const lengths = KIND_LENGTHS[field.kind];
     if (lengths && !lengths.includes(data.length)) {
-      throw new NetlinkFormatError(`${where}: attribute ${field.name} (${type}) is ${data.length} bytes, expected ${lengths.join(' or ')}`);
+      throw new NetlinkFormatError(
+        `${where}: attribute ${field.name} (${type}) is ${data.length} bytes, expected ${lengths.join(' or ')}`,
+      );
     }
     decoded[field.name] = readKind(data, field.kind);
   }
@@ -191,7 +197,8 @@ export function decodeFamily(message: GenericMessage): GenericFamily {
   const groupsWhere = `${where} ${name}: multicast group`;
   for (const entry of attributesIn(family.multicastGroups ?? Buffer.alloc(0), groupsWhere)) {
     const group = decodeAttributeLayout(entry.data, MULTICAST_GROUP_LAYOUT, groupsWhere);
-    if (group.name === undefined || group.id === undefined) throw new NetlinkFormatError(`${groupsWhere} ${entry.type} lacks a name or id`);
+    if (group.name === undefined || group.id === undefined)
+      throw new NetlinkFormatError(`${groupsWhere} ${entry.type} lacks a name or id`);
     multicastGroups.set(group.name, group.id);
   }
   return { id, name, version, maxAttribute, multicastGroups };
@@ -226,7 +233,8 @@ export class GenericNetlink {
     try {
       const replies = await transport.request(operation, GENL_ID_CTRL, 0, encodeGetFamily(familyName));
       const reply = replies[0];
-      if (!reply) throw new NetlinkFormatError(`${operation}: the controller acknowledged without describing the family`);
+      if (!reply)
+        throw new NetlinkFormatError(`${operation}: the controller acknowledged without describing the family`);
       return new GenericNetlink(transport, decodeFamily(decodeGenericMessage(reply)), version);
     } catch (error) {
       transport.close();
@@ -235,14 +243,28 @@ export class GenericNetlink {
   }
 
   /** Sends `command` with NLM_F_ACK (and `flags`); resolves with the replies before the ack. */
-  async request(operation: string, command: number, attributes: readonly AttributeInput[], flags = 0): Promise<GenericMessage[]> {
-    const replies = await this.#transport.request(operation, this.family.id, flags, encodeGenericPayload(command, this.#version, attributes));
+  async request(
+    operation: string,
+    command: number,
+    attributes: readonly AttributeInput[],
+    flags = 0,
+  ): Promise<GenericMessage[]> {
+    const replies = await this.#transport.request(
+      operation,
+      this.family.id,
+      flags,
+      encodeGenericPayload(command, this.#version, attributes),
+    );
     return decodeReplies(operation, replies);
   }
 
   /** Dumps with `command`: resolves with every part. */
   async dump(operation: string, command: number, attributes: readonly AttributeInput[]): Promise<GenericMessage[]> {
-    const replies = await this.#transport.dump(operation, this.family.id, encodeGenericPayload(command, this.#version, attributes));
+    const replies = await this.#transport.dump(
+      operation,
+      this.family.id,
+      encodeGenericPayload(command, this.#version, attributes),
+    );
     return decodeReplies(operation, replies);
   }
 

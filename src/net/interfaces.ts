@@ -12,7 +12,10 @@ export function hostInterfaces(): Map<string, string[]> {
     // no sysfs (a container without it): fall back to what has addresses
   }
   for (const [name, addrs] of Object.entries(os.networkInterfaces())) {
-    result.set(name, (addrs ?? []).map((a) => a.address.replace(/%.*$/, '')));
+    result.set(
+      name,
+      (addrs ?? []).map((a) => a.address.replace(/%.*$/, '')),
+    );
   }
   return result;
 }

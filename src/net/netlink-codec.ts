@@ -86,13 +86,20 @@ export function decodeMessages(buffer: Buffer): NetlinkMessage[] {
   let offset = 0;
   while (offset < buffer.length) {
     if (buffer.length - offset < NLMSG_HDRLEN) {
-      throw new NetlinkFormatError(`netlink: ${buffer.length - offset} bytes at offset ${offset} are too short for a message header`);
+      throw new NetlinkFormatError(
+        `netlink: ${buffer.length - offset} bytes at offset ${offset} are too short for a message header`,
+      );
     }
     const length = readU32(buffer, offset);
     if (length < NLMSG_HDRLEN || offset + length > buffer.length) {
-      throw new NetlinkFormatError(`netlink: message at offset ${offset} claims ${length} bytes, ${buffer.length - offset} remain`);
+      throw new NetlinkFormatError(
+        `netlink: message at offset ${offset} claims ${length} bytes, ${buffer.length - offset} remain`,
+      );
     }
-    messages.push({ ...decodeHeader(buffer, offset), payload: buffer.subarray(offset + NLMSG_HDRLEN, offset + length) });
+    messages.push({
+      ...decodeHeader(buffer, offset),
+      payload: buffer.subarray(offset + NLMSG_HDRLEN, offset + length),
+    });
     offset += align4(length);
   }
   return messages;
@@ -147,7 +154,10 @@ export function encodeAttributes(attributes: readonly AttributeInput[]): Buffer 
     const isNested = 'nested' in input;
     const data = isNested ? encodeAttributes(input.nested) : input.data;
     const length = NLA_HDRLEN + data.length;
-    if (length > 0xffff) throw new RangeError(`netlink attribute ${input.type} would be ${length} bytes; the length field holds at most 65535`);
+    if (length > 0xffff)
+      throw new RangeError(
+        `netlink attribute ${input.type} would be ${length} bytes; the length field holds at most 65535`,
+      );
     const header = Buffer.alloc(NLA_HDRLEN);
     writeU16(header, length, 0);
     writeU16(header, input.type | (isNested ? NLA_F_NESTED : 0), 2);
@@ -164,7 +174,9 @@ export function decodeAttributes(buffer: Buffer): NetlinkAttribute[] {
     const length = readU16(buffer, offset);
     const type = readU16(buffer, offset + 2);
     if (length < NLA_HDRLEN || offset + length > buffer.length) {
-      throw new NetlinkFormatError(`netlink: attribute at offset ${offset} claims ${length} bytes, ${buffer.length - offset} remain`);
+      throw new NetlinkFormatError(
+        `netlink: attribute at offset ${offset} claims ${length} bytes, ${buffer.length - offset} remain`,
+      );
     }
     attributes.push({
       type: type & NLA_TYPE_MASK,

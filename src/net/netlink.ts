@@ -8,7 +8,7 @@
  */
 import { EventEmitter } from 'node:events';
 import os from 'node:os';
-import { RawSocket, nativeConstants, withContext, type NetlinkSocketAddress, type ReceivedMessage } from './native.js';
+import { type NetlinkSocketAddress, nativeConstants, RawSocket, type ReceivedMessage, withContext } from './native.js';
 import {
   decodeAck,
   decodeDoneStatus,
@@ -16,6 +16,7 @@ import {
   encodeMessage,
   NetlinkError,
   NetlinkFormatError,
+  type NetlinkMessage,
   NLM_F_ACK,
   NLM_F_DUMP,
   NLM_F_DUMP_INTR,
@@ -24,7 +25,6 @@ import {
   NLMSG_ERROR,
   NLMSG_NOOP,
   NLMSG_OVERRUN,
-  type NetlinkMessage,
 } from './netlink-codec.js';
 
 /** How often a dump is restarted when the kernel flags it as interrupted by concurrent changes. */
@@ -109,9 +109,28 @@ export class NetlinkSocket extends EventEmitter<NetlinkSocketEvents> {
     for (const request of waiting) request.reject(withContext(request.operation, socketClosed()));
   }
 
-  #enqueue(operation: string, dump: boolean, type: number, flags: number, payload: Buffer, attempts: number): Promise<NetlinkMessage[]> {
+  #enqueue(
+    operation: string,
+    dump: boolean,
+    type: number,
+    flags: number,
+    payload: Buffer,
+    attempts: number,
+  ): Promise<NetlinkMessage[]> {
     return new Promise((resolve, reject) => {
-      this.#queue.push({ operation, dump, type, flags, payload, seq: 0, replies: [], interrupted: false, attemptsLeft: attempts, resolve, reject });
+      this.#queue.push({
+        operation,
+        dump,
+        type,
+        flags,
+        payload,
+        seq: 0,
+        replies: [],
+        interrupted: false,
+        attemptsLeft: attempts,
+        resolve,
+        reject,
+      });
       this.#sendNext();
     });
   }
@@ -142,7 +161,10 @@ export class NetlinkSocket extends EventEmitter<NetlinkSocketEvents> {
     request.attemptsLeft--;
     const { type, flags, payload, seq } = request;
     try {
-      this.#socket.send(encodeMessage({ type, flags, seq, pid: 0, payload }), { family: nativeConstants().AF_NETLINK, pid: 0 });
+      this.#socket.send(encodeMessage({ type, flags, seq, pid: 0, payload }), {
+        family: nativeConstants().AF_NETLINK,
+        pid: 0,
+      });
     } catch (error) {
       this.#settle(request, withContext(request.operation, error as Error));
     }
@@ -190,7 +212,14 @@ export class NetlinkSocket extends EventEmitter<NetlinkSocketEvents> {
         if (status < 0) this.#settle(request, new NetlinkError(request.operation, status));
         else if (!request.interrupted) this.#settle(request, undefined);
         else if (request.attemptsLeft > 0) this.#transmit(request);
-        else this.#settle(request, new NetlinkError(`${request.operation} (the table kept changing while it was read)`, -os.constants.errno.EINTR));
+        else
+          this.#settle(
+            request,
+            new NetlinkError(
+              `${request.operation} (the table kept changing while it was read)`,
+              -os.constants.errno.EINTR,
+            ),
+          );
         return;
       }
       case NLMSG_OVERRUN:

@@ -3,11 +3,20 @@
  * adding and removing virtual IPs, and notifications when links or addresses change. It acts
  * on the network namespace of the process.
  */
-import { parseIp, type Family } from '../config/address.js';
+import { type Family, parseIp } from '../config/address.js';
 import { readI32, readU32, writeU32 } from './byte-order.js';
 import { nativeConstants } from './native.js';
 import { NetlinkSocket } from './netlink.js';
-import { attribute, attributeData, attributesByType, encodeAttributes, NLM_F_CREATE, NLM_F_EXCL, type AttributeInput, type NetlinkMessage } from './netlink-codec.js';
+import {
+  type AttributeInput,
+  attribute,
+  attributeData,
+  attributesByType,
+  encodeAttributes,
+  type NetlinkMessage,
+  NLM_F_CREATE,
+  NLM_F_EXCL,
+} from './netlink-codec.js';
 
 const RTM_NEWLINK = 16;
 const RTM_DELLINK = 17;
@@ -216,12 +225,16 @@ function addressRequest(spec: AddressSpec, operation: string, options: { skipDad
   const attributes: AttributeInput[] = [attribute.bytes(IFA_LOCAL, bytes), attribute.bytes(IFA_ADDRESS, bytes)];
   if (ip.family === 4) {
     if (spec.label !== undefined) {
-      if (Buffer.byteLength(spec.label) > MAX_LABEL_LENGTH) throw new RangeError(`${operation}: label ${JSON.stringify(spec.label)} is longer than ${MAX_LABEL_LENGTH} bytes`);
+      if (Buffer.byteLength(spec.label) > MAX_LABEL_LENGTH)
+        throw new RangeError(
+          `${operation}: label ${JSON.stringify(spec.label)} is longer than ${MAX_LABEL_LENGTH} bytes`,
+        );
       attributes.push(attribute.string(IFA_LABEL, spec.label));
     }
     if (spec.broadcast !== undefined) {
       const broadcast = parseIp(spec.broadcast);
-      if (broadcast?.family !== 4) throw new RangeError(`${operation}: broadcast ${JSON.stringify(spec.broadcast)} is not an IPv4 address`);
+      if (broadcast?.family !== 4)
+        throw new RangeError(`${operation}: broadcast ${JSON.stringify(spec.broadcast)} is not an IPv4 address`);
       attributes.push(attribute.bytes(IFA_BROADCAST, Buffer.from(broadcast.bytes)));
     }
   } else if (spec.broadcast !== undefined) {

@@ -20,7 +20,8 @@ export interface AddressLedger {
   forget(entry: OwnedAddress): void;
 }
 
-export const sameAddress = (a: OwnedAddress, b: OwnedAddress) => a.ifname === b.ifname && a.address === b.address && a.prefix === b.prefix;
+export const sameAddress = (a: OwnedAddress, b: OwnedAddress) =>
+  a.ifname === b.ifname && a.address === b.address && a.prefix === b.prefix;
 
 export class VipAddresses {
   constructor(
@@ -58,7 +59,14 @@ export class VipAddresses {
   }
 
   private specOf(vip: Vip, entry: OwnedAddress): AddressSpec {
-    return { ifindex: interfaceIndex(entry.ifname), address: vip.address, prefix: vip.prefix, label: vip.label, scope: vip.scope, broadcast: vip.brd };
+    return {
+      ifindex: interfaceIndex(entry.ifname),
+      address: vip.address,
+      prefix: vip.prefix,
+      label: vip.label,
+      scope: vip.scope,
+      broadcast: vip.brd,
+    };
   }
 }
 
@@ -90,6 +98,8 @@ async function removeOwned(rtnl: Rtnetlink, entry: OwnedAddress, spec: AddressSp
     return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EADDRNOTAVAIL') return false;
-    throw new Error(`could not remove ${entry.address}/${entry.prefix} from ${entry.ifname}: ${(err as Error).message}`);
+    throw new Error(
+      `could not remove ${entry.address}/${entry.prefix} from ${entry.ifname}: ${(err as Error).message}`,
+    );
   }
 }

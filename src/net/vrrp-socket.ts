@@ -6,10 +6,18 @@
  * vrrp/packet's business.
  */
 import { EventEmitter } from 'node:events';
+import { type Family, parseIp } from '../config/address.js';
 import { IPPROTO_VRRP, VRRP_MULTICAST, VRRP_TTL } from '../vrrp/packet.js';
-import { parseIp, type Family } from '../config/address.js';
 import { writeI32 } from './byte-order.js';
-import { interfaceIndex, nativeConstants, RawSocket, withContext, type Ancillary, type InetSocketAddress, type ReceivedMessage } from './native.js';
+import {
+  type Ancillary,
+  type InetSocketAddress,
+  interfaceIndex,
+  nativeConstants,
+  RawSocket,
+  type ReceivedMessage,
+  withContext,
+} from './native.js';
 
 const IPV4_MIN_HEADER_LENGTH = 20;
 
@@ -68,7 +76,8 @@ function parseIpv4(data: Buffer): VrrpPacket | undefined {
   if (data.length < IPV4_MIN_HEADER_LENGTH || data[0]! >> 4 !== 4) return undefined;
   const headerLength = (data[0]! & 0x0f) * 4;
   const totalLength = data.readUInt16BE(2);
-  if (headerLength < IPV4_MIN_HEADER_LENGTH || totalLength < headerLength || totalLength > data.length) return undefined;
+  if (headerLength < IPV4_MIN_HEADER_LENGTH || totalLength < headerLength || totalLength > data.length)
+    return undefined;
   return {
     payload: data.subarray(headerLength, totalLength),
     family: 4,
@@ -149,9 +158,16 @@ export class VrrpSocket extends EventEmitter<VrrpSocketEvents> {
     const family = this.family === 4 ? c.AF_INET : c.AF_INET6;
     try {
       // The scope id picks the interface for link-local destinations (ff02::12, fe80::/10).
-      this.#socket.send(payload, { family, address: destination, scopeId: this.ifindex }, { sourceAddress: source, ifindex: this.ifindex });
+      this.#socket.send(
+        payload,
+        { family, address: destination, scopeId: this.ifindex },
+        { sourceAddress: source, ifindex: this.ifindex },
+      );
     } catch (error) {
-      throw withContext(`sending VRRP from ${source} to ${destination} on ${this.interface}${this.#sendFailureHint(error as Error, source, destination)}`, error as Error);
+      throw withContext(
+        `sending VRRP from ${source} to ${destination} on ${this.interface}${this.#sendFailureHint(error as Error, source, destination)}`,
+        error as Error,
+      );
     }
   }
 
@@ -178,7 +194,11 @@ export class VrrpSocket extends EventEmitter<VrrpSocketEvents> {
   }
 
   #onMessage({ data, address, ancillary, truncated }: ReceivedMessage<InetSocketAddress>): void {
-    const packet = truncated ? undefined : this.family === 4 ? parseIpv4(data) : ipv6Packet(data, address.address, ancillary);
+    const packet = truncated
+      ? undefined
+      : this.family === 4
+        ? parseIpv4(data)
+        : ipv6Packet(data, address.address, ancillary);
     if (packet) this.emit('packet', packet);
     else this.#malformed++;
   }

@@ -5,7 +5,7 @@
 // A script is first prepared (user resolved, file found, permissions checked, as keepalived
 // does when it loads its config) and then run. Schedulers and notify runners reach processes
 // only through the ScriptLauncher port, so their logic is tested with a fake one.
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import type { Stats } from 'node:fs';
 import { lstat, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -87,7 +87,8 @@ export function resolveScriptIdentity(
         'set `script_user USER` in global_defs (`script_user root` to run scripts as root) or create that user',
     };
   }
-  const name = accountRecords(accounts.passwd).find((fields) => accountId(fields[2]) === self.uid)?.[0] ?? `uid ${self.uid}`;
+  const name =
+    accountRecords(accounts.passwd).find((fields) => accountId(fields[2]) === self.uid)?.[0] ?? `uid ${self.uid}`;
   return { user: name, ...self };
 }
 
@@ -139,7 +140,8 @@ async function nonRootWritableComponent(file: string): Promise<string | undefine
     if (info.uid !== 0) return `${component} is owned by uid ${info.uid}, not root`;
     const guardedByMode = info.isFile() || (info.isDirectory() && (info.mode & S_ISVTX) === 0);
     if (guardedByMode && (info.mode & S_IWOTH) !== 0) return `${component} is writable by everyone`;
-    if (guardedByMode && info.gid !== 0 && (info.mode & S_IWGRP) !== 0) return `${component} is writable by group ${info.gid}`;
+    if (guardedByMode && info.gid !== 0 && (info.mode & S_IWGRP) !== 0)
+      return `${component} is writable by group ${info.gid}`;
   }
   return undefined;
 }
@@ -253,16 +255,31 @@ export class ChildProcessLauncher implements ScriptLauncher {
     const name = command[0]!;
     try {
       // Read at every preparation: accounts may change while vigild runs, and the files are small.
-      const [passwd, group] = await Promise.all([readFile('/etc/passwd', 'utf8'), readFile('/etc/group', 'utf8').catch(() => '')]);
-      const identity = resolveScriptIdentity(runAs, this.policy, { passwd, group }, { uid: process.getuid!(), gid: process.getgid!() });
+      const [passwd, group] = await Promise.all([
+        readFile('/etc/passwd', 'utf8'),
+        readFile('/etc/group', 'utf8').catch(() => ''),
+      ]);
+      const identity = resolveScriptIdentity(
+        runAs,
+        this.policy,
+        { passwd, group },
+        { uid: process.getuid!(), gid: process.getgid!() },
+      );
       if ('error' in identity) return { ok: false, reason: identity.error };
       const located = await locateExecutable(name, identity);
-      if (!located) return { ok: false, reason: `${name} is not in PATH (${process.env.PATH ?? ''}) as a file ${identity.user} may run` };
+      if (!located)
+        return {
+          ok: false,
+          reason: `${name} is not in PATH (${process.env.PATH ?? ''}) as a file ${identity.user} may run`,
+        };
       const file = await realpath(located);
       const info = await stat(file);
       if (!info.isFile()) return { ok: false, reason: `${name} is not a regular file` };
       if (!isExecutableBy(info, identity)) {
-        return { ok: false, reason: `${name} is not executable by ${identity.user} (uid ${identity.uid}, gid ${identity.gid}); check its mode` };
+        return {
+          ok: false,
+          reason: `${name} is not executable by ${identity.user} (uid ${identity.uid}, gid ${identity.gid}); check its mode`,
+        };
       }
       if (this.policy.enableScriptSecurity && runsWithRootPrivileges(info, identity)) {
         for (const checked of new Set([located, file])) {
@@ -282,7 +299,8 @@ export class ChildProcessLauncher implements ScriptLauncher {
   }
 
   run(script: PreparedScript, { timeoutMs, signal }: RunOptions): Promise<ScriptResult> {
-    const failure = (detail: string): Promise<ScriptResult> => Promise.resolve({ success: false, detail, outputTail: [] });
+    const failure = (detail: string): Promise<ScriptResult> =>
+      Promise.resolve({ success: false, detail, outputTail: [] });
     if (signal?.aborted) return failure('not run: vigild is stopping');
     const [argv0, ...args] = script.command;
     let child: ChildProcessByStdio<null, Readable, Readable>;

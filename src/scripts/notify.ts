@@ -29,7 +29,12 @@ export interface NotifyPorts {
 
 const DEFAULT_NOTIFY_TIMEOUT_MS = 10_000;
 
-const STATE_SCRIPT: Record<NotifyState, keyof NotifyScripts> = { MASTER: 'master', BACKUP: 'backup', FAULT: 'fault', STOP: 'stop' };
+const STATE_SCRIPT: Record<NotifyState, keyof NotifyScripts> = {
+  MASTER: 'master',
+  BACKUP: 'backup',
+  FAULT: 'fault',
+  STOP: 'stop',
+};
 
 /**
  * Runs notify scripts on transitions, keepalived's way: the state's own script (notify_master,
@@ -73,7 +78,13 @@ export class NotifyRunner {
     return done;
   }
 
-  #enqueue(type: 'INSTANCE' | 'GROUP', name: string, scripts: NotifyScripts, state: NotifyState, priority: number): Promise<void> {
+  #enqueue(
+    type: 'INSTANCE' | 'GROUP',
+    name: string,
+    scripts: NotifyScripts,
+    state: NotifyState,
+    priority: number,
+  ): Promise<void> {
     const commands: Command[] = [];
     const own = scripts[STATE_SCRIPT[state]];
     if (own) commands.push(own);
@@ -87,7 +98,9 @@ export class NotifyRunner {
     const preparation = await this.ports.launcher.prepare(command);
     const failed = (detail: string) => this.ports.onFailure({ subject, state, command, detail });
     if (!preparation.ok) return failed(`not run: ${preparation.reason}`);
-    const result = await this.ports.launcher.run(preparation.script, { timeoutMs: this.ports.timeoutMs ?? DEFAULT_NOTIFY_TIMEOUT_MS });
+    const result = await this.ports.launcher.run(preparation.script, {
+      timeoutMs: this.ports.timeoutMs ?? DEFAULT_NOTIFY_TIMEOUT_MS,
+    });
     if (!result.success) failed(describeResult(result));
   }
 }

@@ -61,7 +61,12 @@ export class Coordinator {
     return new Coordinator(soloCore(member, options), clock);
   }
 
-  static syncGroup(name: string, members: Record<string, MachineOptions>, clock: CoordinatorClock, onGroupTransition: (t: GroupTransition) => void): Coordinator {
+  static syncGroup(
+    name: string,
+    members: Record<string, MachineOptions>,
+    clock: CoordinatorClock,
+    onGroupTransition: (t: GroupTransition) => void,
+  ): Coordinator {
     return new Coordinator(groupCore(name, members), clock, onGroupTransition, name);
   }
 
@@ -87,7 +92,13 @@ export class Coordinator {
   private run(actions: SyncGroupAction[]): void {
     for (const action of actions) {
       if (action.type === 'member') this.performers.get(action.member)?.(action.action);
-      else this.onGroupTransition?.({ group: this.groupName ?? '', from: action.from, to: action.to, reason: action.reason });
+      else
+        this.onGroupTransition?.({
+          group: this.groupName ?? '',
+          from: action.from,
+          to: action.to,
+          reason: action.reason,
+        });
     }
     this.arm();
   }

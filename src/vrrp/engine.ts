@@ -5,12 +5,12 @@ import type { Clock } from '../clock.js';
 import type { Config, VrrpInstance as InstanceConfig } from '../config/index.js';
 import { Coordinator } from './coordinator.js';
 import {
-  machineOptionsFor,
-  VrrpInstanceRuntime,
   type AddressPort,
   type AnnouncePort,
   type InstanceObserver,
   type InstanceStatus,
+  machineOptionsFor,
+  VrrpInstanceRuntime,
 } from './instance.js';
 import { decodeAdvertisement, type Family, type ReceivedIpHeader } from './packet.js';
 
@@ -57,7 +57,11 @@ export class VrrpEngine {
       for (const { instance, source } of planned) {
         const link = this.linkFor(instance);
         const ports = {
-          link: { sourceAddress: source, send: (payload: Buffer, destination: string, sourceAddress: string) => link.socket.send(payload, destination, sourceAddress) },
+          link: {
+            sourceAddress: source,
+            send: (payload: Buffer, destination: string, sourceAddress: string) =>
+              link.socket.send(payload, destination, sourceAddress),
+          },
           addresses: this.ports.addresses(instance.interface),
           announcer: this.ports.announcer(instance.interface),
           clock: this.ports.clock,
@@ -96,9 +100,13 @@ export class VrrpEngine {
     const byMember = new Map<string, Coordinator>();
     for (const group of this.config.syncGroups) {
       const members = Object.fromEntries(
-        planned.filter((p) => group.members.includes(p.instance.name)).map((p) => [p.instance.name, machineOptionsFor(p.instance, p.source)]),
+        planned
+          .filter((p) => group.members.includes(p.instance.name))
+          .map((p) => [p.instance.name, machineOptionsFor(p.instance, p.source)]),
       );
-      const coordinator = Coordinator.syncGroup(group.name, members, this.ports.clock, (t) => this.ports.observer.groupTransition?.(t));
+      const coordinator = Coordinator.syncGroup(group.name, members, this.ports.clock, (t) =>
+        this.ports.observer.groupTransition?.(t),
+      );
       for (const member of Object.keys(members)) byMember.set(member, coordinator);
     }
     return byMember;
@@ -108,7 +116,9 @@ export class VrrpEngine {
     const source = instance.unicastSrcIp ?? this.ports.primaryAddress(instance.interface, instance.family);
     if (!source) {
       const kind = instance.family === 6 ? 'an IPv6 link-local address' : 'an IPv4 address';
-      throw new Error(`vrrp_instance ${instance.name}: interface ${instance.interface} has no ${kind} to send adverts from (or set unicast_src_ip)`);
+      throw new Error(
+        `vrrp_instance ${instance.name}: interface ${instance.interface} has no ${kind} to send adverts from (or set unicast_src_ip)`,
+      );
     }
     return source;
   }
@@ -119,14 +129,21 @@ export class VrrpEngine {
     if (!link) {
       const byVrid = new Map<number, VrrpInstanceRuntime>();
       const ownSources = new Set<string>();
-      const socket = this.ports.openSocket(instance.interface, instance.family, (payload, ip) => this.dispatch(byVrid, ownSources, payload, ip));
+      const socket = this.ports.openSocket(instance.interface, instance.family, (payload, ip) =>
+        this.dispatch(byVrid, ownSources, payload, ip),
+      );
       link = { socket, byVrid, ownSources };
       this.links.set(key, link);
     }
     return link;
   }
 
-  private dispatch(byVrid: Map<number, VrrpInstanceRuntime>, ownSources: Set<string>, payload: Buffer, ip: ReceivedIpHeader): void {
+  private dispatch(
+    byVrid: Map<number, VrrpInstanceRuntime>,
+    ownSources: Set<string>,
+    payload: Buffer,
+    ip: ReceivedIpHeader,
+  ): void {
     if (ownSources.has(ip.source)) return;
     const decoded = decodeAdvertisement(payload, ip);
     // The VRID byte is readable in all but the shortest packets: a bad packet is counted by the

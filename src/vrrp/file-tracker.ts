@@ -2,11 +2,11 @@
 // uses inotify on it) and again at a fixed interval, as a safety net for changes a watch can
 // miss (a directory created or replaced later, a watch that failed). Values are read the way
 // keepalived reads them, and only changes are reported.
-import { watch, constants as fsConstants, type FSWatcher } from 'node:fs';
+import { type FSWatcher, constants as fsConstants, watch } from 'node:fs';
 import { open, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { TrackFile } from '../config/index.js';
 import type { Clock } from '../clock.js';
+import type { TrackFile } from '../config/index.js';
 
 /** keepalived reads at most this much of a track file. */
 const READ_BYTES = 127;
@@ -22,7 +22,11 @@ export function parseTrackFileValue(text: string): number {
   const match = /^[ \t\n\v\f\r]*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)/.exec(text);
   if (!match) return 0;
   const [sign, digits] = [match[1], match[2]!];
-  const magnitude = /^0[xX]/.test(digits) ? parseInt(digits.slice(2), 16) : digits.startsWith('0') ? parseInt(digits, 8) : parseInt(digits, 10);
+  const magnitude = /^0[xX]/.test(digits)
+    ? parseInt(digits.slice(2), 16)
+    : digits.startsWith('0')
+      ? parseInt(digits, 8)
+      : parseInt(digits, 10);
   const value = sign === '-' ? -magnitude : magnitude;
   return Math.max(-VALUE_LIMIT, Math.min(VALUE_LIMIT, value));
 }
@@ -58,7 +62,11 @@ export async function initialiseTrackFile(trackFile: TrackFile, reload: boolean)
   if (existing && !existing.isFile()) throw new Error(`${trackFile.file} exists and is not a regular file`);
   if (existing && (reload || !init.overwrite)) return;
   // O_NOFOLLOW: root must not write through a symlink someone planted in the file's place.
-  const handle = await open(trackFile.file, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_TRUNC | fsConstants.O_NOFOLLOW, 0o644);
+  const handle = await open(
+    trackFile.file,
+    fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_TRUNC | fsConstants.O_NOFOLLOW,
+    0o644,
+  );
   try {
     await handle.writeFile(`${init.value}\n`);
   } finally {
@@ -144,15 +152,23 @@ export class TrackFileWatcher {
   async #watch(file: WatchedFile): Promise<void> {
     const configured = file.config.file;
     try {
-      const real = await realpath(configured).catch(async () => path.join(await realpath(path.dirname(configured)), path.basename(configured)));
+      const real = await realpath(configured).catch(async () =>
+        path.join(await realpath(path.dirname(configured)), path.basename(configured)),
+      );
       if (this.#stopped) return;
       const base = path.basename(real);
       file.watcher = watch(path.dirname(real), (_event, name) => {
         if (name === null || name === base) this.#settleThenRead(file);
       });
-      file.watcher.on('error', (err) => this.ports.observer.problem(`track_file ${file.config.name}: watching ${configured} failed (${err.message}); it is still read every ${this.#rereadMs} ms`));
+      file.watcher.on('error', (err) =>
+        this.ports.observer.problem(
+          `track_file ${file.config.name}: watching ${configured} failed (${err.message}); it is still read every ${this.#rereadMs} ms`,
+        ),
+      );
     } catch (err) {
-      this.ports.observer.problem(`track_file ${file.config.name}: cannot watch ${configured} (${(err as Error).message}); it is read every ${this.#rereadMs} ms instead`);
+      this.ports.observer.problem(
+        `track_file ${file.config.name}: cannot watch ${configured} (${(err as Error).message}); it is read every ${this.#rereadMs} ms instead`,
+      );
     }
   }
 

@@ -26,7 +26,8 @@ const ALL_NODES_MAC = Uint8Array.of(0x33, 0x33, 0x00, 0x00, 0x00, 0x01);
 const BROADCAST_MAC = Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff, 0xff);
 
 function macBytes(mac: string): Uint8Array {
-  if (!/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(mac)) throw new RangeError(`${JSON.stringify(mac)} is not a MAC address like 02:00:00:00:00:0b`);
+  if (!/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(mac))
+    throw new RangeError(`${JSON.stringify(mac)} is not a MAC address like 02:00:00:00:00:0b`);
   return Uint8Array.from(mac.split(':'), (octet) => parseInt(octet, 16));
 }
 
@@ -73,7 +74,11 @@ export interface NeighborAdvertOptions {
  * flag set, Solicited clear, with `mac` as the target link-layer address. Like keepalived it is
  * sent from `address` itself, which the new master has just added to the interface.
  */
-export function buildUnsolicitedNeighborAdvert(mac: string, address: string, options: NeighborAdvertOptions = {}): Buffer {
+export function buildUnsolicitedNeighborAdvert(
+  mac: string,
+  address: string,
+  options: NeighborAdvertOptions = {},
+): Buffer {
   const sender = macBytes(mac);
   const target = addressBytes(address, 6, 'Neighbor Advertisement target');
   const icmp = Buffer.alloc(32);
@@ -83,7 +88,10 @@ export function buildUnsolicitedNeighborAdvert(mac: string, address: string, opt
   icmp[24] = ND_OPTION_TARGET_LINK_LAYER_ADDRESS;
   icmp[25] = 1;
   icmp.set(sender, 26);
-  icmp.writeUInt16BE(pseudoHeaderChecksum({ family: 6, source: address, destination: ALL_NODES }, IPPROTO_ICMPV6, icmp), 2);
+  icmp.writeUInt16BE(
+    pseudoHeaderChecksum({ family: 6, source: address, destination: ALL_NODES }, IPPROTO_ICMPV6, icmp),
+    2,
+  );
 
   const ipv6 = Buffer.alloc(40 + icmp.length);
   ipv6.writeUInt32BE(0x60000000, 0); // version 6, traffic class and flow label 0

@@ -6,8 +6,14 @@ import type { Clock } from '../clock.js';
 import type { VrrpInstance as InstanceConfig, Vip } from '../config/index.js';
 import { Coordinator, type GroupTransition } from './coordinator.js';
 import type { Action, Input, MachineOptions, MachineSnapshot, VrrpState } from './machine.js';
-import { checkAgainstInstance, encodeAdvertisement, VRRP_MULTICAST, type Advertisement, type DropReason, type ReceivedIpHeader } from './packet.js';
-
+import {
+  type Advertisement,
+  checkAgainstInstance,
+  type DropReason,
+  encodeAdvertisement,
+  type ReceivedIpHeader,
+  VRRP_MULTICAST,
+} from './packet.js';
 
 /** The instance's side of the socket for its interface and family (shared by instances). */
 export interface AdvertLink {
@@ -59,7 +65,16 @@ export interface InstanceCounters {
 }
 
 export function emptyCounters(): InstanceCounters {
-  return { advertsSent: 0, advertsReceived: 0, priorityZeroSent: 0, priorityZeroReceived: 0, becameMaster: 0, announcements: 0, sendErrors: 0, drops: {} };
+  return {
+    advertsSent: 0,
+    advertsReceived: 0,
+    priorityZeroSent: 0,
+    priorityZeroReceived: 0,
+    becameMaster: 0,
+    announcements: 0,
+    sendErrors: 0,
+    drops: {},
+  };
 }
 
 export interface InstanceStatus extends MachineSnapshot {
@@ -115,7 +130,8 @@ export class VrrpInstanceRuntime {
     private readonly ports: InstancePorts,
     coordinator?: Coordinator,
   ) {
-    this.coordinator = coordinator ?? Coordinator.solo(config.name, machineOptionsFor(config, ports.link.sourceAddress), ports.clock);
+    this.coordinator =
+      coordinator ?? Coordinator.solo(config.name, machineOptionsFor(config, ports.link.sourceAddress), ports.clock);
     this.coordinator.attach(config.name, (action) => this.perform(action));
   }
 
@@ -151,7 +167,10 @@ export class VrrpInstanceRuntime {
     });
     // skip_check_adv_addr: a master we already follow may advertise another address list.
     const addressCheckSkipped =
-      !check.ok && check.reason === 'address_mismatch' && this.config.skipCheckAdvAddr && this.coordinator.snapshot(this.name).masterAddress === ip.source;
+      !check.ok &&
+      check.reason === 'address_mismatch' &&
+      this.config.skipCheckAdvAddr &&
+      this.coordinator.snapshot(this.name).masterAddress === ip.source;
     if (!check.ok && !addressCheckSkipped) {
       this.countDrop(check.reason, `advert from ${ip.source} dropped: ${check.detail}`);
       return;
@@ -160,7 +179,12 @@ export class VrrpInstanceRuntime {
     this.counters.advertsReceived++;
     if (advert.priority === 0) this.counters.priorityZeroReceived++;
     const wasMaster = this.state === 'MASTER';
-    this.step({ type: 'advert', priority: advert.priority, advertIntervalCs: advert.advertIntervalCs, source: ip.source });
+    this.step({
+      type: 'advert',
+      priority: advert.priority,
+      advertIntervalCs: advert.advertIntervalCs,
+      source: ip.source,
+    });
     // A master only hears adverts from another master. Still master afterwards means the other
     // one is stepping down, e.g. after a partition heals: clients may have learned its MAC for
     // the VIPs, so announce them again now rather than leave them black-holed until their ARP
@@ -217,7 +241,13 @@ export class VrrpInstanceRuntime {
         this.changeAddresses('remove');
         return;
       case 'transition':
-        this.lastTransition = { instance: this.name, from: action.from, to: action.to, reason: action.reason, at: new Date() };
+        this.lastTransition = {
+          instance: this.name,
+          from: action.from,
+          to: action.to,
+          reason: action.reason,
+          at: new Date(),
+        };
         this.ports.observer.transition(this.lastTransition);
         return;
       case 'advertRejected':
@@ -249,7 +279,8 @@ export class VrrpInstanceRuntime {
 
   private sendAdvert(priority: number): void {
     const { config, ports } = this;
-    const destinations = config.unicastPeers.length > 0 ? config.unicastPeers.map((p) => p.address) : [VRRP_MULTICAST[config.family]];
+    const destinations =
+      config.unicastPeers.length > 0 ? config.unicastPeers.map((p) => p.address) : [VRRP_MULTICAST[config.family]];
     const source = ports.link.sourceAddress;
     for (const destination of destinations) {
       try {

@@ -176,11 +176,14 @@ export class VrrpMachine {
         return this.#receive(input, now);
       case 'effectivePriority':
         // RFC 5798 5.2.4: the owner's priority is 255 by definition; weights cannot lower it.
-        if (!this.#isOwner) this.#effectivePriority = Math.min(OWNER_PRIORITY - 1, Math.max(1, Math.round(input.value)));
+        if (!this.#isOwner)
+          this.#effectivePriority = Math.min(OWNER_PRIORITY - 1, Math.max(1, Math.round(input.value)));
         return [];
       case 'fault':
         this.#faultReason = input.reason;
-        return this.#state === 'MASTER' || this.#state === 'BACKUP' ? this.#stop('FAULT', `fault: ${input.reason}`) : [];
+        return this.#state === 'MASTER' || this.#state === 'BACKUP'
+          ? this.#stop('FAULT', `fault: ${input.reason}`)
+          : [];
       case 'faultCleared':
         this.#faultReason = undefined;
         return this.#state === 'FAULT' ? this.#initialize(now, 'fault cleared') : [];
@@ -192,7 +195,12 @@ export class VrrpMachine {
   }
 
   snapshot(): MachineSnapshot {
-    const master = this.#state === 'MASTER' ? { address: this.#options.primaryAddress, priority: this.#effectivePriority } : this.#state === 'BACKUP' ? this.#master : undefined;
+    const master =
+      this.#state === 'MASTER'
+        ? { address: this.#options.primaryAddress, priority: this.#effectivePriority }
+        : this.#state === 'BACKUP'
+          ? this.#master
+          : undefined;
     return {
       state: this.#state,
       priority: this.#options.priority,
@@ -244,7 +252,12 @@ export class VrrpMachine {
       return [...enterBackup, ...this.#takeOver(now, reason)];
     }
     this.#armMasterDown(now, { kind: 'silence', since: now });
-    return [this.#transition('BACKUP', `${why}; becomes master unless an advert arrives within ${seconds(this.#masterDownIntervalMs)}`)];
+    return [
+      this.#transition(
+        'BACKUP',
+        `${why}; becomes master unless an advert arrives within ${seconds(this.#masterDownIntervalMs)}`,
+      ),
+    ];
   }
 
   #tick(now: number): Action[] {
@@ -263,7 +276,11 @@ export class VrrpMachine {
   #becomeMaster(now: number, reason: string): Action[] {
     this.#deadline = now + this.#advertIntervalMs;
     this.#endBackupDuties();
-    return [{ type: 'sendAdvert', priority: this.#effectivePriority }, { type: 'becomeMaster' }, this.#transition('MASTER', reason)];
+    return [
+      { type: 'sendAdvert', priority: this.#effectivePriority },
+      { type: 'becomeMaster' },
+      this.#transition('MASTER', reason),
+    ];
   }
 
   #advertiseNow(now: number): Action[] {
@@ -293,7 +310,10 @@ export class VrrpMachine {
     // Another master is leaving: answer at once so the backups hear a master before their skew time.
     if (advert.priority === RESIGN_PRIORITY) return this.#advertiseNow(now);
     const ours = this.#effectivePriority;
-    if (advert.priority > ours || (advert.priority === ours && compareAddresses(advert.source, this.#options.primaryAddress) > 0)) {
+    if (
+      advert.priority > ours ||
+      (advert.priority === ours && compareAddresses(advert.source, this.#options.primaryAddress) > 0)
+    ) {
       const reason =
         advert.priority > ours
           ? `${advert.source} advertises higher priority ${advert.priority} (ours ${ours})`
@@ -346,7 +366,11 @@ export class VrrpMachine {
   #relinquish(now: number): Action[] {
     if (this.#state !== 'MASTER') return [];
     this.#forgetMaster();
-    const actions = this.#masterToBackup(now, RESIGN_PRIORITY, 'relinquished by operator: sent priority 0 so a backup takes over');
+    const actions = this.#masterToBackup(
+      now,
+      RESIGN_PRIORITY,
+      'relinquished by operator: sent priority 0 so a backup takes over',
+    );
     this.#relinquished = true;
     return actions;
   }
@@ -354,7 +378,9 @@ export class VrrpMachine {
   #sync(input: Extract<Input, { type: 'sync' }>, now: number): Action[] {
     if (input.to === 'MASTER') {
       // Only a member waiting for its group is promoted; one that hears a master again is not.
-      return this.#pendingTakeover === undefined ? [] : this.#becomeMaster(now, `${this.#pendingTakeover}; ${input.reason}`);
+      return this.#pendingTakeover === undefined
+        ? []
+        : this.#becomeMaster(now, `${this.#pendingTakeover}; ${input.reason}`);
     }
     if (this.#state !== 'MASTER') return [];
     this.#forgetMaster();
@@ -450,12 +476,27 @@ function validate(options: MachineOptions): void {
     if (!ok) throw new RangeError(message);
   };
   const { priority, version, advertIntervalCs: cs } = options;
-  check(Number.isInteger(priority) && priority >= 1 && priority <= OWNER_PRIORITY, `priority must be an integer from 1 to 255, got ${priority}`);
+  check(
+    Number.isInteger(priority) && priority >= 1 && priority <= OWNER_PRIORITY,
+    `priority must be an integer from 1 to 255, got ${priority}`,
+  );
   if (version === 2) {
-    check(Number.isInteger(cs) && cs % 100 === 0 && cs >= 100 && cs <= 25500, `a VRRPv2 advert interval must be whole seconds from 1 to 255, got ${cs / 100} s`);
+    check(
+      Number.isInteger(cs) && cs % 100 === 0 && cs >= 100 && cs <= 25500,
+      `a VRRPv2 advert interval must be whole seconds from 1 to 255, got ${cs / 100} s`,
+    );
   } else {
-    check(Number.isInteger(cs) && cs >= 1 && cs <= 4095, `a VRRPv3 advert interval must be 1 to 4095 centiseconds, got ${cs}`);
+    check(
+      Number.isInteger(cs) && cs >= 1 && cs <= 4095,
+      `a VRRPv3 advert interval must be 1 to 4095 centiseconds, got ${cs}`,
+    );
   }
-  check(Number.isFinite(options.preemptDelayMs) && options.preemptDelayMs >= 0, `preempt delay must be 0 or more, got ${options.preemptDelayMs}`);
-  check(parseIp(options.primaryAddress) !== undefined, `primary address \`${options.primaryAddress}\` is not an IP address`);
+  check(
+    Number.isFinite(options.preemptDelayMs) && options.preemptDelayMs >= 0,
+    `preempt delay must be 0 or more, got ${options.preemptDelayMs}`,
+  );
+  check(
+    parseIp(options.primaryAddress) !== undefined,
+    `primary address \`${options.primaryAddress}\` is not an IP address`,
+  );
 }

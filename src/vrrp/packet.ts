@@ -5,7 +5,7 @@
  * Pure: no sockets, timers or processes.
  */
 import { isUtf8 } from 'node:buffer';
-import { parseIp, type Family } from '../config/address.js';
+import { type Family, parseIp } from '../config/address.js';
 
 export type { Family };
 
@@ -99,7 +99,8 @@ const addressLength = (family: Family): number => (family === 4 ? 4 : 16);
  */
 export function addressBytes(text: string, family: Family, what: string): Uint8Array {
   const ip = parseIp(text);
-  if (!ip || ip.family !== family) throw new RangeError(`${what} ${JSON.stringify(text)} is not an IPv${family} address`);
+  if (!ip || ip.family !== family)
+    throw new RangeError(`${what} ${JSON.stringify(text)} is not an IPv${family} address`);
   return ip.bytes;
 }
 
@@ -167,12 +168,14 @@ function assertEncodable(advert: Advertisement, ip: IpHeader): void {
   const interval = advert.advertIntervalCs;
   if (advert.version === 2) {
     const seconds = interval / CENTISECONDS_PER_SECOND;
-    if (!Number.isInteger(seconds) || seconds < 1 || seconds > 255) refuse(`interval ${interval} cs is not a whole 1-255 seconds`);
+    if (!Number.isInteger(seconds) || seconds < 1 || seconds > 255)
+      refuse(`interval ${interval} cs is not a whole 1-255 seconds`);
     if (advert.password !== undefined && Buffer.byteLength(advert.password) > V2_AUTH_DATA_LENGTH) {
       refuse(`password is ${Buffer.byteLength(advert.password)} bytes, at most ${V2_AUTH_DATA_LENGTH} fit`);
     }
   } else {
-    if (!Number.isInteger(interval) || interval < 1 || interval > V3_MAX_INTERVAL_CS) refuse(`interval ${interval} cs is not 1-${V3_MAX_INTERVAL_CS}`);
+    if (!Number.isInteger(interval) || interval < 1 || interval > V3_MAX_INTERVAL_CS)
+      refuse(`interval ${interval} cs is not 1-${V3_MAX_INTERVAL_CS}`);
     if (advert.password !== undefined) refuse('VRRPv3 has no authentication');
   }
 }
@@ -213,13 +216,16 @@ const hex16 = (n: number): string => `0x${n.toString(16).padStart(4, '0')}`;
  * @throws RangeError only when `ip.source` or `ip.destination` is not an address of `ip.family` (a caller's bug)
  */
 export function decodeAdvertisement(message: Uint8Array, ip: IpHeader): DecodeResult {
-  if (message.length < HEADER_LENGTH) return drop('too_short', `${message.length} bytes, shorter than the ${HEADER_LENGTH}-byte header`);
+  if (message.length < HEADER_LENGTH)
+    return drop('too_short', `${message.length} bytes, shorter than the ${HEADER_LENGTH}-byte header`);
 
   const version = message[0]! >> 4;
   const type = message[0]! & 0x0f;
   if (version !== 2 && version !== 3) return drop('bad_version', `version ${version}, expected 2 or 3`);
-  if (version === 2 && ip.family === 6) return drop('bad_version', 'VRRPv2 over IPv6: version 2 is defined for IPv4 only');
-  if (type !== TYPE_ADVERTISEMENT) return drop('bad_type', `type ${type}, expected ${TYPE_ADVERTISEMENT} (advertisement)`);
+  if (version === 2 && ip.family === 6)
+    return drop('bad_version', 'VRRPv2 over IPv6: version 2 is defined for IPv4 only');
+  if (type !== TYPE_ADVERTISEMENT)
+    return drop('bad_type', `type ${type}, expected ${TYPE_ADVERTISEMENT} (advertisement)`);
 
   const count = message[3]!;
   const expectedLength = messageLength(version, ip.family, count);
@@ -236,7 +242,10 @@ export function decodeAdvertisement(message: Uint8Array, ip: IpHeader): DecodeRe
     const zeroed = Buffer.from(message);
     zeroed.writeUInt16BE(0, 6);
     const received = (message[6]! << 8) | message[7]!;
-    return drop('bad_checksum', `checksum ${hex16(received)}, expected ${hex16(vrrpChecksum(version, ip, zeroed))} for ${ip.source} > ${ip.destination}`);
+    return drop(
+      'bad_checksum',
+      `checksum ${hex16(received)}, expected ${hex16(vrrpChecksum(version, ip, zeroed))} for ${ip.source} > ${ip.destination}`,
+    );
   }
 
   const vrid = message[1]!;
@@ -244,8 +253,13 @@ export function decodeAdvertisement(message: Uint8Array, ip: IpHeader): DecodeRe
   const advert: Advertisement = { version, vrid, priority: message[2]!, addresses: [], advertIntervalCs: 0 };
   if (version === 2) {
     const authType = message[4]!;
-    if (authType === V2_AUTH_AH) return drop('auth_ah_unsupported', 'auth type 2 (IP Authentication Header, RFC 2338): not supported; use auth type PASS or none');
-    if (authType !== V2_AUTH_NONE && authType !== V2_AUTH_PASS) return drop('bad_auth_type', `auth type ${authType}, expected 0 (none) or 1 (simple text password)`);
+    if (authType === V2_AUTH_AH)
+      return drop(
+        'auth_ah_unsupported',
+        'auth type 2 (IP Authentication Header, RFC 2338): not supported; use auth type PASS or none',
+      );
+    if (authType !== V2_AUTH_NONE && authType !== V2_AUTH_PASS)
+      return drop('bad_auth_type', `auth type ${authType}, expected 0 (none) or 1 (simple text password)`);
     advert.advertIntervalCs = message[5]! * CENTISECONDS_PER_SECOND;
     if (authType === V2_AUTH_PASS) {
       // The sender zero-pads the password to 8 bytes; only that padding is removed.
@@ -309,23 +323,42 @@ function describeAuth(password: string | undefined): string {
  * address owner (priority 255); then it is processed with a warning to log. keepalived drops such
  * adverts too.
  */
-export function checkAgainstInstance(advert: Advertisement, ip: Pick<ReceivedIpHeader, 'family' | 'ttl'>, instance: ReceivingInstance): InstanceCheck {
+export function checkAgainstInstance(
+  advert: Advertisement,
+  ip: Pick<ReceivedIpHeader, 'family' | 'ttl'>,
+  instance: ReceivingInstance,
+): InstanceCheck {
   if (!instance.unicast && ip.ttl !== VRRP_TTL) {
-    return drop('bad_ttl', `${ip.family === 4 ? 'TTL' : 'hop limit'} ${ip.ttl}, expected ${VRRP_TTL}: the packet was routed or not sent as VRRP`);
+    return drop(
+      'bad_ttl',
+      `${ip.family === 4 ? 'TTL' : 'hop limit'} ${ip.ttl}, expected ${VRRP_TTL}: the packet was routed or not sent as VRRP`,
+    );
   }
-  if (advert.version !== instance.version) return drop('version_mismatch', `VRRPv${advert.version} advert, the instance runs VRRPv${instance.version}`);
-  if (advert.vrid !== instance.vrid) return drop('vrid_mismatch', `VRID ${advert.vrid}, the instance has ${instance.vrid}`);
-  if (instance.priority === 255) return drop('local_is_owner', `this router owns the addresses of VRID ${instance.vrid} (priority 255) and ignores other routers' adverts`);
+  if (advert.version !== instance.version)
+    return drop('version_mismatch', `VRRPv${advert.version} advert, the instance runs VRRPv${instance.version}`);
+  if (advert.vrid !== instance.vrid)
+    return drop('vrid_mismatch', `VRID ${advert.vrid}, the instance has ${instance.vrid}`);
+  if (instance.priority === 255)
+    return drop(
+      'local_is_owner',
+      `this router owns the addresses of VRID ${instance.vrid} (priority 255) and ignores other routers' adverts`,
+    );
 
   if (advert.version === 2) {
     if ((advert.password === undefined) !== (instance.password === undefined)) {
-      return drop('auth_mismatch', `advert uses ${describeAuth(advert.password)}, the instance is configured with ${describeAuth(instance.password)}`);
+      return drop(
+        'auth_mismatch',
+        `advert uses ${describeAuth(advert.password)}, the instance is configured with ${describeAuth(instance.password)}`,
+      );
     }
     // The password itself is not logged: it is a secret, however weak.
     if (advert.password !== instance.password) return drop('auth_mismatch', 'wrong simple text password');
     if (advert.advertIntervalCs !== instance.advertIntervalCs) {
       const seconds = (cs: number): number => cs / CENTISECONDS_PER_SECOND;
-      return drop('interval_mismatch', `advert interval ${seconds(advert.advertIntervalCs)} s, the instance has ${seconds(instance.advertIntervalCs)} s`);
+      return drop(
+        'interval_mismatch',
+        `advert interval ${seconds(advert.advertIntervalCs)} s, the instance has ${seconds(instance.advertIntervalCs)} s`,
+      );
     }
   }
 
@@ -333,7 +366,9 @@ export function checkAgainstInstance(advert: Advertisement, ip: Pick<ReceivedIpH
   const configured = [...instance.addresses].sort();
   if (advertised.length !== configured.length || advertised.some((address, i) => address !== configured[i])) {
     const detail = `advert lists ${listText(advert.addresses)}, the instance has ${listText(instance.addresses)}`;
-    return advert.priority === 255 ? { ok: true, warning: `${detail}; accepted from the address owner` } : drop('address_mismatch', detail);
+    return advert.priority === 255
+      ? { ok: true, warning: `${detail}; accepted from the address owner` }
+      : drop('address_mismatch', detail);
   }
   return { ok: true };
 }

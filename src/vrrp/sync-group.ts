@@ -20,13 +20,23 @@
  *
  * Every input for a member must go through the group, never to the machine directly.
  */
-import { VrrpMachine, type Action, type Input, type MachineOptions, type MachineSnapshot, type TransitionAction, type VrrpState } from './machine.js';
+import {
+  type Action,
+  type Input,
+  type MachineOptions,
+  type MachineSnapshot,
+  type TransitionAction,
+  VrrpMachine,
+  type VrrpState,
+} from './machine.js';
 
 export type SyncGroupInput = { type: 'tick' } | { type: 'member'; member: string; input: Input };
 
 export type MemberAction = { type: 'member'; member: string; action: Action };
 
-export type SyncGroupAction = MemberAction | { type: 'groupTransition'; from: VrrpState; to: VrrpState; reason: string };
+export type SyncGroupAction =
+  | MemberAction
+  | { type: 'groupTransition'; from: VrrpState; to: VrrpState; reason: string };
 
 export interface SyncGroupSnapshot {
   state: VrrpState;
@@ -45,7 +55,9 @@ export class SyncGroup {
     const entries = Object.entries(members);
     if (entries.length === 0) throw new RangeError(`sync group ${name} has no members`);
     this.name = name;
-    this.#members = new Map(entries.map(([member, options]) => [member, new VrrpMachine({ ...options, syncGroupMember: true })]));
+    this.#members = new Map(
+      entries.map(([member, options]) => [member, new VrrpMachine({ ...options, syncGroupMember: true })]),
+    );
   }
 
   /**
@@ -64,7 +76,8 @@ export class SyncGroup {
     const before = this.state;
     const actions: SyncGroupAction[] = [];
     const feed: Feed = (member, memberInput) => {
-      for (const action of this.#machine(member).step(memberInput, now)) actions.push({ type: 'member', member, action });
+      for (const action of this.#machine(member).step(memberInput, now))
+        actions.push({ type: 'member', member, action });
     };
 
     if (input.type === 'tick') {
@@ -77,12 +90,20 @@ export class SyncGroup {
 
     const cause = actions.find(isMemberTransition);
     const after = this.state;
-    if (cause && after !== before) actions.push({ type: 'groupTransition', from: before, to: after, reason: `${cause.member}: ${cause.action.reason}` });
+    if (cause && after !== before)
+      actions.push({
+        type: 'groupTransition',
+        from: before,
+        to: after,
+        reason: `${cause.member}: ${cause.action.reason}`,
+      });
     return actions;
   }
 
   nextDeadline(): number | undefined {
-    const deadlines = [...this.#members.values()].map((machine) => machine.nextDeadline()).filter((d) => d !== undefined);
+    const deadlines = [...this.#members.values()]
+      .map((machine) => machine.nextDeadline())
+      .filter((d) => d !== undefined);
     return deadlines.length === 0 ? undefined : Math.min(...deadlines);
   }
 
@@ -106,15 +127,18 @@ export class SyncGroup {
     switch (input.type) {
       case 'fault':
         this.#faults.set(member, input.reason);
-        return this.#spreadFaults(everyone, feed);
+        this.#spreadFaults(everyone, feed);
+        break;
       case 'faultCleared':
         this.#faults.delete(member);
-        if (this.#faults.size > 0) return this.#spreadFaults(everyone, feed);
-        return everyone.forEach((m) => feed(m, input));
+        if (this.#faults.size > 0) this.#spreadFaults(everyone, feed);
+        else for (const m of everyone) feed(m, input);
+        break;
       case 'relinquish':
-        return everyone.forEach((m) => feed(m, input));
+        for (const m of everyone) feed(m, input);
+        break;
       default:
-        return feed(member, input);
+        feed(member, input);
     }
   }
 
@@ -122,12 +146,18 @@ export class SyncGroup {
   #spreadFaults(members: string[], feed: Feed): void {
     const [culprit, cause] = [...this.#faults][0]!;
     for (const member of members) {
-      feed(member, { type: 'fault', reason: this.#faults.get(member) ?? `sync group ${this.name}: ${culprit} is in fault (${cause})` });
+      feed(member, {
+        type: 'fault',
+        reason: this.#faults.get(member) ?? `sync group ${this.name}: ${culprit} is in fault (${cause})`,
+      });
     }
   }
 
   #followMasterLeaving(actions: SyncGroupAction[], feed: Feed): void {
-    const stepDown = actions.find((a): a is MemberAction & { action: TransitionAction } => isMemberTransition(a) && a.action.from === 'MASTER' && a.action.to === 'BACKUP');
+    const stepDown = actions.find(
+      (a): a is MemberAction & { action: TransitionAction } =>
+        isMemberTransition(a) && a.action.from === 'MASTER' && a.action.to === 'BACKUP',
+    );
     if (!stepDown) return;
     const reason = `sync group ${this.name}: ${stepDown.member} left MASTER (${stepDown.action.reason})`;
     for (const [member, machine] of this.#members) {
@@ -138,8 +168,10 @@ export class SyncGroup {
   #promoteWhenAllReady(feed: Feed): void {
     const members = [...this.#members].map(([member, machine]) => ({ member, snapshot: machine.snapshot() }));
     const waiting = members.filter((m) => m.snapshot.waitingForSyncGroup);
-    if (waiting.length === 0 || !members.every((m) => m.snapshot.state === 'MASTER' || m.snapshot.waitingForSyncGroup)) return;
-    for (const { member } of waiting) feed(member, { type: 'sync', to: 'MASTER', reason: `sync group ${this.name}: every member is ready` });
+    if (waiting.length === 0 || !members.every((m) => m.snapshot.state === 'MASTER' || m.snapshot.waitingForSyncGroup))
+      return;
+    for (const { member } of waiting)
+      feed(member, { type: 'sync', to: 'MASTER', reason: `sync group ${this.name}: every member is ready` });
   }
 }
 

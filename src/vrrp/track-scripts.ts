@@ -2,7 +2,7 @@
 // results fed to the pure ScriptHealth (rise/fall), its status changes reported.
 import type { Clock } from '../clock.js';
 import type { VrrpScript } from '../config/index.js';
-import { describeResult, secondsText, type PreparedScript, type ScriptLauncher } from '../scripts/launcher.js';
+import { describeResult, type PreparedScript, type ScriptLauncher, secondsText } from '../scripts/launcher.js';
 import { ScriptHealth, type ScriptStatus } from './tracking.js';
 
 // ---- vrrp_script scheduling ------------------------------------------------------------------
@@ -42,7 +42,8 @@ export class TrackScriptScheduler {
     scripts: readonly VrrpScript[],
     private readonly ports: TrackScriptPorts,
   ) {
-    for (const config of scripts) this.#scripts.set(config.name, { config, health: new ScriptHealth(config), refused: false, running: false });
+    for (const config of scripts)
+      this.#scripts.set(config.name, { config, health: new ScriptHealth(config), refused: false, running: false });
   }
 
   start(): void {
@@ -72,7 +73,10 @@ export class TrackScriptScheduler {
     const tick = () => {
       scheduled.cancelTimer = this.ports.clock.after(config.interval * 1000, tick);
       if (scheduled.running) {
-        this.ports.observer.runSkipped(config.name, `the previous run is still going after ${secondsText(config.interval * 1000)}`);
+        this.ports.observer.runSkipped(
+          config.name,
+          `the previous run is still going after ${secondsText(config.interval * 1000)}`,
+        );
         return;
       }
       void this.#runOnce(scheduled, preparation.script);
@@ -84,7 +88,10 @@ export class TrackScriptScheduler {
     const { config } = scheduled;
     scheduled.running = true;
     // keepalived's default timeout is the interval.
-    const result = await this.ports.launcher.run(script, { timeoutMs: (config.timeout ?? config.interval) * 1000, signal: this.#stopping.signal });
+    const result = await this.ports.launcher.run(script, {
+      timeoutMs: (config.timeout ?? config.interval) * 1000,
+      signal: this.#stopping.signal,
+    });
     scheduled.running = false;
     if (this.#stopping.signal.aborted) return;
     const changed = scheduled.health.record(result.success);

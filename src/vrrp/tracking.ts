@@ -108,19 +108,31 @@ function goodOrBadEffect(good: boolean, weight: number, reverse: boolean, badRea
 function fileEffect(name: string, value: number, weight: number, reverse: boolean): Effect {
   if (weight === 0) {
     if ((value !== 0) === reverse) return NO_EFFECT;
-    return { fault: reverse ? `track_file ${name} holds 0 (weight 0 reverse)` : `track_file ${name} holds ${value} (weight 0: non-zero means FAULT)` };
+    return {
+      fault: reverse
+        ? `track_file ${name} holds 0 (weight 0 reverse)`
+        : `track_file ${name} holds ${value} (weight 0: non-zero means FAULT)`,
+    };
   }
   const weighted = value * weight * (reverse ? -1 : 1);
   if (weighted <= -TRACK_FILE_LIMIT) {
-    return { fault: `track_file ${name} holds ${value}, which weighted (${weight}${reverse ? ' reverse' : ''}) is ${weighted}, at or below -${TRACK_FILE_LIMIT}` };
+    return {
+      fault: `track_file ${name} holds ${value}, which weighted (${weight}${reverse ? ' reverse' : ''}) is ${weighted}, at or below -${TRACK_FILE_LIMIT}`,
+    };
   }
   return { adjust: Math.min(weighted, TRACK_FILE_LIMIT - 1) };
 }
 
-function definitionOf<T extends { name: string }>(definitions: readonly T[], ref: TrackRef, kind: string, instance: string): T {
+function definitionOf<T extends { name: string }>(
+  definitions: readonly T[],
+  ref: TrackRef,
+  kind: string,
+  instance: string,
+): T {
   const found = definitions.find((d) => d.name === ref.name);
   // Config validation rejects unknown references, so this is a caller passing mismatched config.
-  if (!found) throw new Error(`vrrp_instance ${instance} tracks ${kind} ${ref.name}, which the configuration does not define`);
+  if (!found)
+    throw new Error(`vrrp_instance ${instance} tracks ${kind} ${ref.name}, which the configuration does not define`);
   return found;
 }
 
@@ -136,16 +148,23 @@ function scriptEffect(script: VrrpScript, ref: TrackRef, status: ScriptStatus): 
     case 'ok':
     case 'failed':
       return goodOrBadEffect(status === 'ok', weight, reverse, () =>
-        status === 'ok' ? `vrrp_script ${script.name} succeeded (weight 0 reverse)` : `vrrp_script ${script.name} failed`,
+        status === 'ok'
+          ? `vrrp_script ${script.name} succeeded (weight 0 reverse)`
+          : `vrrp_script ${script.name} failed`,
       );
   }
 }
 
 /** Every tracked object's effect on `instance`, its own interface first. */
-function effects(instance: VrrpInstance, definitions: Pick<Config, 'scripts' | 'trackFiles'>, observed: TrackingObservations): Effect[] {
+function effects(
+  instance: VrrpInstance,
+  definitions: Pick<Config, 'scripts' | 'trackFiles'>,
+  observed: TrackingObservations,
+): Effect[] {
   const isUp = (name: string) => observed.interfaces.get(name) ?? false;
   const all: Effect[] = [];
-  if (!instance.dontTrackPrimary && !isUp(instance.interface)) all.push({ fault: `interface ${instance.interface} is down` });
+  if (!instance.dontTrackPrimary && !isUp(instance.interface))
+    all.push({ fault: `interface ${instance.interface} is down` });
   for (const ref of instance.trackInterfaces) {
     const reverse = ref.reverse ?? false;
     all.push(
@@ -160,7 +179,14 @@ function effects(instance: VrrpInstance, definitions: Pick<Config, 'scripts' | '
   }
   for (const ref of instance.trackFiles) {
     const file = definitionOf(definitions.trackFiles, ref, 'track_file', instance.name);
-    all.push(fileEffect(ref.name, observed.files.get(ref.name) ?? 0, ref.weight ?? file.weight, ref.reverse ?? file.weightReverse));
+    all.push(
+      fileEffect(
+        ref.name,
+        observed.files.get(ref.name) ?? 0,
+        ref.weight ?? file.weight,
+        ref.reverse ?? file.weightReverse,
+      ),
+    );
   }
   return all;
 }
@@ -180,7 +206,9 @@ export function evaluateTracking(
     else adjustment += effect.adjust;
   }
   const effectivePriority =
-    instance.priority === OWNER_PRIORITY ? OWNER_PRIORITY : Math.min(OWNER_PRIORITY - 1, Math.max(1, instance.priority + adjustment));
+    instance.priority === OWNER_PRIORITY
+      ? OWNER_PRIORITY
+      : Math.min(OWNER_PRIORITY - 1, Math.max(1, instance.priority + adjustment));
   const verdict: TrackingVerdict = { effectivePriority };
   if (faults.length > 0) verdict.fault = faults.join('; ');
   else if (waiting.length > 0) verdict.waitingFor = waiting.join('; ');

@@ -80,7 +80,11 @@ function parseIpv6(packet: Buffer): { ip: IpFields; payload: Buffer } {
 }
 
 function parseFrame(number: number, bytes: Buffer): Frame {
-  const ethernet = { destination: macText(bytes.subarray(0, 6)), source: macText(bytes.subarray(6, 12)), type: bytes.readUInt16BE(12) };
+  const ethernet = {
+    destination: macText(bytes.subarray(0, 6)),
+    source: macText(bytes.subarray(6, 12)),
+    type: bytes.readUInt16BE(12),
+  };
   const body = bytes.subarray(14);
   if (ethernet.type === ETHERTYPE_IPV4) return { number, bytes, ethernet, ...parseIpv4(body) };
   if (ethernet.type === ETHERTYPE_IPV6) return { number, bytes, ethernet, ...parseIpv6(body) };

@@ -1,5 +1,5 @@
 // Runs vigil and vigild as users do: the real bin scripts in child processes.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -87,7 +87,9 @@ export class DaemonProcess {
         START_TIMEOUT_MS,
       );
     } catch (error) {
-      throw exitedEarly ? error : new Error(`${(error as Error).message}; its log so far:\n${this.log}`, { cause: error });
+      throw exitedEarly
+        ? error
+        : new Error(`${(error as Error).message}; its log so far:\n${this.log}`, { cause: error });
     }
   }
 
@@ -116,7 +118,18 @@ export class DaemonProcess {
   }
 
   private spawn(extraArgs: string[]): void {
-    const argv = [vigildBin, '--config', this.configPath, '--socket', this.socket, '--state-dir', this.stateDir, '--pid-file', this.pidFile, ...extraArgs];
+    const argv = [
+      vigildBin,
+      '--config',
+      this.configPath,
+      '--socket',
+      this.socket,
+      '--state-dir',
+      this.stateDir,
+      '--pid-file',
+      this.pidFile,
+      ...extraArgs,
+    ];
     const [command, ...args] = this.netns ? ['ip', 'netns', 'exec', this.netns, ...argv] : argv;
     this.child = spawn(command!, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout!.on('data', (d) => (this.log += d));

@@ -5,7 +5,14 @@
  * records what an operator would see: transitions with their times, adverts sent, and which
  * routers hold each virtual router's addresses.
  */
-import { VrrpMachine, type Action, type Input, type MachineOptions, type MachineSnapshot, type VrrpState } from '../../src/vrrp/machine.js';
+import {
+  type Action,
+  type Input,
+  type MachineOptions,
+  type MachineSnapshot,
+  VrrpMachine,
+  type VrrpState,
+} from '../../src/vrrp/machine.js';
 import { SyncGroup } from '../../src/vrrp/sync-group.js';
 
 export interface LanEvent {
@@ -37,7 +44,16 @@ interface Delivery {
 }
 
 export function machineOptions(address: string, overrides: Partial<MachineOptions> = {}): MachineOptions {
-  return { version: 3, priority: 100, advertIntervalCs: 100, preempt: true, preemptDelayMs: 0, initialState: 'BACKUP', primaryAddress: address, ...overrides };
+  return {
+    version: 3,
+    priority: 100,
+    advertIntervalCs: 100,
+    preempt: true,
+    preemptDelayMs: 0,
+    initialState: 'BACKUP',
+    primaryAddress: address,
+    ...overrides,
+  };
 }
 
 function standalone(address: string, options: Map<string, MachineOptions>): Router {
@@ -47,7 +63,10 @@ function standalone(address: string, options: Map<string, MachineOptions>): Rout
     address,
     options,
     running: true,
-    step: (vr, input, now) => machine(vr).step(input, now).map((action) => ({ vr, action })),
+    step: (vr, input, now) =>
+      machine(vr)
+        .step(input, now)
+        .map((action) => ({ vr, action })),
     tick: (now) => [...machines].flatMap(([vr, m]) => m.step({ type: 'tick' }, now).map((action) => ({ vr, action }))),
     nextDeadline: () => min([...machines.values()].map((m) => m.nextDeadline())),
     snapshot: (vr) => machine(vr).snapshot(),
@@ -57,7 +76,11 @@ function standalone(address: string, options: Map<string, MachineOptions>): Rout
 function grouped(name: string, address: string, options: Map<string, MachineOptions>): Router {
   const group = new SyncGroup(name, Object.fromEntries(options));
   const emitted = (actions: ReturnType<SyncGroup['step']>): Emitted[] =>
-    actions.map((a) => (a.type === 'member' ? { vr: a.member, action: a.action } : { vr: `group:${name}`, action: { type: 'transition', from: a.from, to: a.to, reason: a.reason } }));
+    actions.map((a) =>
+      a.type === 'member'
+        ? { vr: a.member, action: a.action }
+        : { vr: `group:${name}`, action: { type: 'transition', from: a.from, to: a.to, reason: a.reason } },
+    );
   return {
     address,
     options,
@@ -82,7 +105,10 @@ export class Lan {
   /** A router with one machine per virtual router; `syncGroup` puts them all in one group. */
   addRouter(name: string, address: string, vrs: Record<string, Partial<MachineOptions>>, syncGroup?: string): void {
     const options = new Map(Object.entries(vrs).map(([vr, o]) => [vr, machineOptions(address, o)]));
-    this.#routers.set(name, syncGroup === undefined ? standalone(address, options) : grouped(syncGroup, address, options));
+    this.#routers.set(
+      name,
+      syncGroup === undefined ? standalone(address, options) : grouped(syncGroup, address, options),
+    );
     this.#holding.set(name, new Set());
   }
 
@@ -135,13 +161,25 @@ export class Lan {
   /** `[time, router, vr, new state]` for every transition, oldest first. */
   transitions(filter: { router?: string; vr?: string } = {}): [number, string, string, VrrpState][] {
     return this.events
-      .filter((e) => (filter.router === undefined || e.router === filter.router) && (filter.vr === undefined || e.vr === filter.vr))
-      .flatMap((e) => (e.action.type === 'transition' ? [[e.at, e.router, e.vr, e.action.to] as [number, string, string, VrrpState]] : []));
+      .filter(
+        (e) =>
+          (filter.router === undefined || e.router === filter.router) &&
+          (filter.vr === undefined || e.vr === filter.vr),
+      )
+      .flatMap((e) =>
+        e.action.type === 'transition'
+          ? [[e.at, e.router, e.vr, e.action.to] as [number, string, string, VrrpState]]
+          : [],
+      );
   }
 
   /** Priorities of the adverts a router sent for a virtual router, with times. */
   adverts(router: string, vr: string): [number, number][] {
-    return this.events.flatMap((e) => (e.router === router && e.vr === vr && e.action.type === 'sendAdvert' ? [[e.at, e.action.priority] as [number, number]] : []));
+    return this.events.flatMap((e) =>
+      e.router === router && e.vr === vr && e.action.type === 'sendAdvert'
+        ? [[e.at, e.action.priority] as [number, number]]
+        : [],
+    );
   }
 
   #router(name: string): Router {
@@ -170,7 +208,12 @@ export class Lan {
   }
 
   #broadcast(from: string, sender: Router, vr: string, priority: number): void {
-    const advert: Input = { type: 'advert', priority, advertIntervalCs: sender.options.get(vr)!.advertIntervalCs, source: sender.address };
+    const advert: Input = {
+      type: 'advert',
+      priority,
+      advertIntervalCs: sender.options.get(vr)!.advertIntervalCs,
+      source: sender.address,
+    };
     for (const [name, router] of this.#routers) {
       if (name === from || !router.running || !router.options.has(vr)) continue;
       this.#queue.push({ at: this.now + this.latencyMs, seq: this.#seq++, to: name, vr, input: advert });

@@ -9,7 +9,9 @@ import { StatusResponse } from '../../src/api/schema.js';
 import { DaemonProcess, vigil } from '../helpers/processes.js';
 import { pollUntil } from '../lab/routers.js';
 
-describe('vigild runs MISC_CHECK', { skip: process.getuid?.() === 0 ? false : 'needs root: vigild runs scripts as their configured user' }, () => {
+describe('vigild runs MISC_CHECK', {
+  skip: process.getuid?.() === 0 ? false : 'needs root: vigild runs scripts as their configured user',
+}, () => {
   const daemon = new DaemonProcess();
   const healthy = path.join(daemon.dir, 'healthy');
   const weightCode = path.join(daemon.dir, 'weight-code');
@@ -23,7 +25,8 @@ describe('vigild runs MISC_CHECK', { skip: process.getuid?.() === 0 ? false : 'n
     seen = JSON.stringify(servers.map((rs) => [rs.health, rs.healthReason, rs.dynamicWeight]));
     return servers;
   }
-  const until = (what: string, probe: () => Promise<boolean>) => pollUntil(probe, () => `${what}: real servers ${seen}\n${daemon.log}`);
+  const until = (what: string, probe: () => Promise<boolean>) =>
+    pollUntil(probe, () => `${what}: real servers ${seen}\n${daemon.log}`);
 
   before(async () => {
     writeFileSync(healthy, '');
@@ -46,7 +49,10 @@ describe('vigild runs MISC_CHECK', { skip: process.getuid?.() === 0 ? false : 'n
   test('passing scripts: both up, the dynamic one at exit code − 2', async () => {
     await until('the dynamic weight', async () => (await realServers())[1]!.dynamicWeight === 5);
     const servers = await realServers();
-    assert.deepEqual(servers.map((rs) => rs.health), ['up', 'up']);
+    assert.deepEqual(
+      servers.map((rs) => rs.health),
+      ['up', 'up'],
+    );
     assert.ok(servers[0]!.lastCheck, 'a check has run');
   });
 
@@ -58,7 +64,10 @@ describe('vigild runs MISC_CHECK', { skip: process.getuid?.() === 0 ? false : 'n
     const { stdout } = await vigil(['status', '--socket', daemon.socket]);
     assert.match(stdout, /203\.0\.113\.21:80 +- +- +- +DOWN +MISC_CHECK/);
     assert.match(stdout, /203\.0\.113\.22:80 +- +- +- +up \(weight 5\) +MISC_CHECK/);
-    assert.match(stdout, /203\.0\.113\.21:80 of 198\.51\.100\.80:80: down since .*: MISC_CHECK: exited with status 1; last output: app not ready/);
+    assert.match(
+      stdout,
+      /203\.0\.113\.21:80 of 198\.51\.100\.80:80: down since .*: MISC_CHECK: exited with status 1; last output: app not ready/,
+    );
   });
 
   test('misc_dynamic exit 1 is down; a fixed script brings its server back', async () => {

@@ -19,7 +19,14 @@ test('a valid config: exit 0 and a one-line summary', async () => {
 });
 
 test('every shipped example is valid', async () => {
-  for (const name of ['web-vip.conf', 'lvs-dr.conf', 'db-misc-check.conf', 'unicast.conf', 'ipv6.conf', 'conf.d-include/keepalived.conf']) {
+  for (const name of [
+    'web-vip.conf',
+    'lvs-dr.conf',
+    'db-misc-check.conf',
+    'unicast.conf',
+    'ipv6.conf',
+    'conf.d-include/keepalived.conf',
+  ]) {
     const { code, stderr } = await vigil(['check', '-f', example(name)]);
     assert.equal(code, 0, `${name}: ${stderr}`);
   }

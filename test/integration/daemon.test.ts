@@ -7,7 +7,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { VigilClient } from '../../src/api/client.js';
-import { StatusResponse, ErrorResponse, type DaemonEvent } from '../../src/api/schema.js';
+import { type DaemonEvent, ErrorResponse, StatusResponse } from '../../src/api/schema.js';
 import { DaemonProcess, vigil, vigilBin, waitFor } from '../helpers/processes.js';
 import { Lab, labAvailable } from '../lab/lab.js';
 
@@ -66,7 +66,11 @@ function rawExchange(socket: string, payload: string | Buffer): Promise<string> 
     const conn = net.connect(socket);
     let reply = '';
     conn.on('data', (d) => (reply += d));
-    conn.on('error', (err) => ((err as NodeJS.ErrnoException).code === 'EPIPE' || (err as NodeJS.ErrnoException).code === 'ECONNRESET' ? resolve(reply) : reject(err)));
+    conn.on('error', (err) =>
+      (err as NodeJS.ErrnoException).code === 'EPIPE' || (err as NodeJS.ErrnoException).code === 'ECONNRESET'
+        ? resolve(reply)
+        : reject(err),
+    );
     conn.on('close', () => resolve(reply));
     conn.write(payload, () => conn.end());
   });
@@ -132,7 +136,10 @@ describe('vigild with vigil over the control socket', { skip: await labAvailable
     assert.equal(code, 0);
     assert.match(stdout, /^vigild \S+ {2}pid \d+ {2}up \d+s/);
     assert.match(stdout, /^NAME +INTERFACE +VRID +VER +STATE +PRIO +EFFECTIVE +ADVERT +MASTER/m);
-    assert.match(stdout, /^VI_WEB +eth0 +51 +v2 +(BACKUP +150 +150 +1s +-|MASTER +150 +150 +1s +198\.51\.100\.11) +- +198\.51\.100\.10\/24 dev eth0$/m);
+    assert.match(
+      stdout,
+      /^VI_WEB +eth0 +51 +v2 +(BACKUP +150 +150 +1s +-|MASTER +150 +150 +1s +198\.51\.100\.11) +- +198\.51\.100\.10\/24 dev eth0$/m,
+    );
     assert.match(stdout, /^ {2}VI_WEB: (INIT -> BACKUP|BACKUP -> MASTER) at .*: (started|master down timer expired)/m);
     assert.match(stdout, /^198\.51\.100\.10:80 +TCP +wrr +DR +- +203\.0\.113\.21:80 +- +- +- +(up|DOWN) +TCP_CHECK$/m);
     assert.match(stdout, /^ +203\.0\.113\.22:80 +- +- +- +unchecked +-$/m);
@@ -149,7 +156,9 @@ describe('vigild with vigil over the control socket', { skip: await labAvailable
   test('the read-only socket serves status but refuses changes', async () => {
     const status = await request(daemon.readOnlySocket, 'GET', '/v1/status');
     assert.equal(status.status, 200);
-    const reload = await request(daemon.readOnlySocket, 'POST', '/v1/reload', '{}', { 'content-type': 'application/json' });
+    const reload = await request(daemon.readOnlySocket, 'POST', '/v1/reload', '{}', {
+      'content-type': 'application/json',
+    });
     assert.equal(reload.status, 403);
     assert.equal(ErrorResponse.parse(JSON.parse(reload.body)).error.code, 'read_only');
   });
@@ -160,10 +169,16 @@ describe('vigild with vigil over the control socket', { skip: await labAvailable
     if (probe.status !== 0) return t.skip('the checkout is not readable by uid 65534 here');
     // As /run/vigil is: others may traverse the socket directory.
     chmodSync(daemon.dir, 0o755);
-    const status = spawnSync(process.execPath, [vigilBin, 'status', '--json', '--socket', daemon.socket], { ...nobody, encoding: 'utf8' });
+    const status = spawnSync(process.execPath, [vigilBin, 'status', '--json', '--socket', daemon.socket], {
+      ...nobody,
+      encoding: 'utf8',
+    });
     assert.equal(status.status, 0, status.stderr);
     assert.equal(StatusResponse.parse(JSON.parse(status.stdout)).daemon.pid, daemon.child.pid);
-    const reload = spawnSync(process.execPath, [vigilBin, 'reload', '--socket', daemon.socket], { ...nobody, encoding: 'utf8' });
+    const reload = spawnSync(process.execPath, [vigilBin, 'reload', '--socket', daemon.socket], {
+      ...nobody,
+      encoding: 'utf8',
+    });
     assert.equal(reload.status, 3);
     assert.match(reload.stderr, /permission denied on .*vigil\.sock: changes need root or the control socket's group/);
   });
@@ -172,13 +187,19 @@ describe('vigild with vigil over the control socket', { skip: await labAvailable
     daemon.writeConfig(BAD);
     daemon.signal('SIGHUP');
     await waitFor('the rejection in the log', () => daemon.log.includes('reload rejected'));
-    assert.match(daemon.log, new RegExp(`${configPath}:8:3: error: .*virtual_routr_id.*did you mean .?virtual_router_id`));
+    assert.match(
+      daemon.log,
+      new RegExp(`${configPath}:8:3: error: .*virtual_routr_id.*did you mean .?virtual_router_id`),
+    );
     assert.match(daemon.log, new RegExp(`${configPath}:9:12: error: .*priority`));
 
     const { stdout } = await vigil(['status', '--json', '--socket', daemon.socket]);
     const status = StatusResponse.parse(JSON.parse(stdout));
     assert.equal(status.config.generation, 1);
-    assert.deepEqual(status.instances.map((i) => i.name), ['VI_WEB']);
+    assert.deepEqual(
+      status.instances.map((i) => i.name),
+      ['VI_WEB'],
+    );
     const rejected = status.config.lastRejectedReload;
     assert.ok(rejected, 'status reports the rejected reload');
     assert.deepEqual(
@@ -213,7 +234,10 @@ describe('vigild with vigil over the control socket', { skip: await labAvailable
     const status = StatusResponse.parse(JSON.parse(stdout));
     assert.equal(status.config.generation, 2);
     assert.equal(status.config.lastRejectedReload, undefined);
-    assert.deepEqual(status.instances.map((i) => i.name), ['VI_WEB', 'VI_DB']);
+    assert.deepEqual(
+      status.instances.map((i) => i.name),
+      ['VI_WEB', 'VI_DB'],
+    );
   });
 
   test('vigil reload reports a rejected config with every error and exits 1; --json prints the API error', async () => {
@@ -252,7 +276,10 @@ describe('vigild with vigil over the control socket', { skip: await labAvailable
       ['DELETE', '/v1/status', undefined, {}, 405, 'method_not_allowed'],
     ];
     for (const [method, urlPath, body, headers, status, code] of cases) {
-      const res = await request(daemon.socket, method, urlPath, body, headers).catch((err: Error) => ({ status: -1, body: err.message }));
+      const res = await request(daemon.socket, method, urlPath, body, headers).catch((err: Error) => ({
+        status: -1,
+        body: err.message,
+      }));
       assert.equal(res.status, status, `${method} ${urlPath}: ${res.body}`);
       assert.equal(ErrorResponse.parse(JSON.parse(res.body)).error.code, code);
     }

@@ -6,15 +6,16 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import type { Command } from '../../src/config/index.js';
-import { TrackFileWatcher } from '../../src/vrrp/file-tracker.js';
 import type { Clock } from '../../src/clock.js';
+import type { Command } from '../../src/config/index.js';
 import { ChildProcessLauncher, type ScriptPolicy } from '../../src/scripts/launcher.js';
-import { NotifyRunner, type NotifyFailure } from '../../src/scripts/notify.js';
+import { type NotifyFailure, NotifyRunner } from '../../src/scripts/notify.js';
+import { TrackFileWatcher } from '../../src/vrrp/file-tracker.js';
 import { TrackScriptScheduler } from '../../src/vrrp/track-scripts.js';
 import { waitFor } from '../helpers/processes.js';
 
-const skipUnlessRoot = process.getuid?.() === 0 ? false : 'needs root: runs scripts as another user and checks root-owned paths';
+const skipUnlessRoot =
+  process.getuid?.() === 0 ? false : 'needs root: runs scripts as another user and checks root-owned paths';
 
 const realClock: Clock = {
   now: () => performance.now(),
@@ -64,7 +65,10 @@ describe('running scripts', () => {
   });
 
   test('any other exit status is failure, with the last lines of output kept', async () => {
-    const script = writeScript('fail.sh', 'for i in 1 2 3 4 5 6 7; do echo "line $i"; done\necho "to stderr" >&2\nexit 3');
+    const script = writeScript(
+      'fail.sh',
+      'for i in 1 2 3 4 5 6 7; do echo "line $i"; done\necho "to stderr" >&2\nexit 3',
+    );
     const result = await runScript([script, 'an argument']);
     assert.equal(result.success, false);
     assert.equal(result.detail, 'exited with status 3');
@@ -74,7 +78,12 @@ describe('running scripts', () => {
 
   test('arguments reach the script as they are, without a shell', async () => {
     const out = path.join(dir, 'args.out');
-    await runScript([writeScript('args.sh', 'for a in "$@"; do echo "$a"; done > "$1.out"'), path.join(dir, 'args'), '$HOME; rm -rf /', "it's"]);
+    await runScript([
+      writeScript('args.sh', 'for a in "$@"; do echo "$a"; done > "$1.out"'),
+      path.join(dir, 'args'),
+      '$HOME; rm -rf /',
+      "it's",
+    ]);
     assert.deepEqual(readFileSync(out, 'utf8').split('\n'), [path.join(dir, 'args'), '$HOME; rm -rf /', "it's", '']);
   });
 
@@ -96,7 +105,10 @@ describe('running scripts', () => {
     const missing = await launcher.prepare([path.join(dir, 'no-such-script')]);
     assert.ok(!missing.ok && missing.reason.includes('no-such-script'), JSON.stringify(missing));
     const notExecutable = await launcher.prepare([writeScript('plain.sh', 'exit 0', 0o644)]);
-    assert.ok(!notExecutable.ok && notExecutable.reason.includes('is not executable by'), JSON.stringify(notExecutable));
+    assert.ok(
+      !notExecutable.ok && notExecutable.reason.includes('is not executable by'),
+      JSON.stringify(notExecutable),
+    );
   });
 
   test('a script gone by the time it runs is a failure saying why', async () => {
@@ -125,7 +137,10 @@ describe('running scripts', () => {
     assert.ok(preparation.ok, preparation.ok ? '' : preparation.reason);
     const result = await launcher.run(preparation.script, { timeoutMs: 5000 });
     assert.equal(result.success, true, result.detail);
-    const nobody = readFileSync('/etc/passwd', 'utf8').split('\n').find((line) => line.startsWith('nobody:'))!.split(':');
+    const nobody = readFileSync('/etc/passwd', 'utf8')
+      .split('\n')
+      .find((line) => line.startsWith('nobody:'))!
+      .split(':');
     assert.equal(readFileSync(path.join(outDir, 'uid'), 'utf8').trim(), nobody[2]);
     assert.equal(readFileSync(path.join(outDir, 'gid'), 'utf8').trim(), nobody[3]);
   });
@@ -133,11 +148,26 @@ describe('running scripts', () => {
   test('a tracked script scheduled for real reports ok', async () => {
     const events: string[] = [];
     const scheduler = new TrackScriptScheduler(
-      [{ name: 'chk', pos: { file: 'k.conf', line: 1, col: 1 }, script: [writeScript('chk.sh', 'exit 0')], interval: 1, weight: 0, weightReverse: false, rise: 1, fall: 1, initFail: false }],
+      [
+        {
+          name: 'chk',
+          pos: { file: 'k.conf', line: 1, col: 1 },
+          script: [writeScript('chk.sh', 'exit 0')],
+          interval: 1,
+          weight: 0,
+          weightReverse: false,
+          rise: 1,
+          fall: 1,
+          initFail: false,
+        },
+      ],
       {
         launcher: new ChildProcessLauncher({ enableScriptSecurity: false }),
         clock: realClock,
-        observer: { statusChanged: (name, status, detail) => events.push(`${name} ${status} ${detail}`), runSkipped: () => {} },
+        observer: {
+          statusChanged: (name, status, detail) => events.push(`${name} ${status} ${detail}`),
+          runSkipped: () => {},
+        },
       },
     );
     scheduler.start();
@@ -190,7 +220,10 @@ describe('notify scripts', () => {
     const out = path.join(dir, 'notify.out');
     const script = writeScript('notify.sh', `for a in "$@"; do echo "$a"; done > "${out}"`);
     const failures: NotifyFailure[] = [];
-    const runner = new NotifyRunner({ launcher: new ChildProcessLauncher({ enableScriptSecurity: false }), onFailure: (f) => failures.push(f) });
+    const runner = new NotifyRunner({
+      launcher: new ChildProcessLauncher({ enableScriptSecurity: false }),
+      onFailure: (f) => failures.push(f),
+    });
     await runner.notifyInstance('VI_1', { any: [script, 'extra arg'] }, 'MASTER', 150);
     assert.deepEqual(readFileSync(out, 'utf8').split('\n'), ['extra arg', 'INSTANCE', 'VI_1', 'MASTER', '150', '']);
     assert.deepEqual(failures, []);
@@ -203,11 +236,17 @@ describe('track files', () => {
     writeFileSync(file, '0\n');
     const changes: { value: number; at: number }[] = [];
     const problems: string[] = [];
-    const watcher = new TrackFileWatcher([{ name: 'weight', pos: { file: 'k.conf', line: 1, col: 1 }, file, weight: 1, weightReverse: false }], {
-      clock: realClock,
-      rereadIntervalMs: 60_000,
-      observer: { valueChanged: (_name, value) => changes.push({ value, at: performance.now() }), problem: (m) => problems.push(m) },
-    });
+    const watcher = new TrackFileWatcher(
+      [{ name: 'weight', pos: { file: 'k.conf', line: 1, col: 1 }, file, weight: 1, weightReverse: false }],
+      {
+        clock: realClock,
+        rereadIntervalMs: 60_000,
+        observer: {
+          valueChanged: (_name, value) => changes.push({ value, at: performance.now() }),
+          problem: (m) => problems.push(m),
+        },
+      },
+    );
     await watcher.start();
     try {
       const written = performance.now();
@@ -229,11 +268,22 @@ describe('track files', () => {
     const later = path.join(dir, 'created-later');
     const changes: number[] = [];
     const problems: string[] = [];
-    const watcher = new TrackFileWatcher([{ name: 'late', pos: { file: 'k.conf', line: 1, col: 1 }, file: path.join(later, 'value'), weight: 1, weightReverse: false }], {
-      clock: realClock,
-      rereadIntervalMs: 50,
-      observer: { valueChanged: (_name, value) => changes.push(value), problem: (m) => problems.push(m) },
-    });
+    const watcher = new TrackFileWatcher(
+      [
+        {
+          name: 'late',
+          pos: { file: 'k.conf', line: 1, col: 1 },
+          file: path.join(later, 'value'),
+          weight: 1,
+          weightReverse: false,
+        },
+      ],
+      {
+        clock: realClock,
+        rereadIntervalMs: 50,
+        observer: { valueChanged: (_name, value) => changes.push(value), problem: (m) => problems.push(m) },
+      },
+    );
     await watcher.start();
     try {
       assert.equal(problems.length, 1);

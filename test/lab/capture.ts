@@ -1,6 +1,6 @@
 // What went over the lab's wire, as an independent decoder sees it: tcpdump captures inside a
 // node, and tshark (Wireshark's dissectors, not vigil's codec) reads the file back.
-import { execFile, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { waitFor } from '../helpers/processes.js';
 import type { Lab, NodeName } from './lab.js';
@@ -79,14 +79,32 @@ const AGGREGATOR = '\x1f';
  * One record per frame matching `filter`: for each field, the texts tshark gives for it in that
  * frame (several for e.g. vrrp.ip_addr, none when the frame lacks the field).
  */
-export async function decodeFields<F extends string>(file: string, filter: string, fields: readonly F[]): Promise<Record<F, string[]>[]> {
-  const text = await tshark(file, ['-Y', filter, '-T', 'fields', '-E', 'separator=/t', '-E', 'occurrence=a', '-E', `aggregator=${AGGREGATOR}`, ...fields.flatMap((f) => ['-e', f])]);
+export async function decodeFields<F extends string>(
+  file: string,
+  filter: string,
+  fields: readonly F[],
+): Promise<Record<F, string[]>[]> {
+  const text = await tshark(file, [
+    '-Y',
+    filter,
+    '-T',
+    'fields',
+    '-E',
+    'separator=/t',
+    '-E',
+    'occurrence=a',
+    '-E',
+    `aggregator=${AGGREGATOR}`,
+    ...fields.flatMap((f) => ['-e', f]),
+  ]);
   return text
     .split('\n')
     .filter((line) => line !== '')
     .map((line) => {
       const columns = line.split('\t');
-      return Object.fromEntries(fields.map((field, i) => [field, columns[i] ? columns[i].split(AGGREGATOR) : []])) as Record<F, string[]>;
+      return Object.fromEntries(
+        fields.map((field, i) => [field, columns[i] ? columns[i].split(AGGREGATOR) : []]),
+      ) as Record<F, string[]>;
     });
 }
 
@@ -99,7 +117,9 @@ export interface ExpertEntry {
 /** Every expert-info entry tshark raises (malformed packets, bad checksums, protocol warnings...). */
 export async function expertEntries(file: string): Promise<ExpertEntry[]> {
   const rows = await decodeFields(file, '_ws.expert', ['frame.number', '_ws.expert.message']);
-  return rows.flatMap((row) => row['_ws.expert.message'].map((message) => ({ frame: Number(row['frame.number'][0]), message })));
+  return rows.flatMap((row) =>
+    row['_ws.expert.message'].map((message) => ({ frame: Number(row['frame.number'][0]), message })),
+  );
 }
 
 /** tshark's own summary of expert entries by severity and group, for failure messages. */

@@ -5,9 +5,9 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { waitFor } from '../helpers/processes.js';
-import { Lab, ipv4Of, labAvailable, macOf, type NodeName } from './lab.js';
+import { ipv4Of, Lab, labAvailable, macOf, type NodeName } from './lab.js';
 import { VipProbe, waitForVipAt } from './probe.js';
-import { VigildRouter, waitForStates, type RouterState } from './routers.js';
+import { type RouterState, VigildRouter, waitForStates } from './routers.js';
 
 const skip = await labAvailable();
 const VIP = '198.51.100.200';
@@ -59,8 +59,8 @@ class Cluster {
 
   /** The vigild of `node`; the same one (and state dir) across restarts. */
   router(node: NodeName): VigildRouter {
-    let router = this.routers.get(node);
-    if (!router) this.routers.set(node, (router = new VigildRouter(this.lab, node)));
+    const router = this.routers.get(node) ?? new VigildRouter(this.lab, node);
+    this.routers.set(node, router);
     return router;
   }
 
@@ -124,7 +124,9 @@ describe('VRRP failover between vigild nodes (v3, advert 0.1 s)', { skip }, () =
     const killed = cluster.router('r1').kill();
     // The client is served by r2 once r2's gratuitous ARP has repointed the VIP at r2's MAC.
     const elapsed = await waitForVipAt(cluster.lab, 'client', VIP, macOf('r2'), killedAt);
-    t.diagnostic(`VIP at r2 for the client ${elapsed} ms after kill -9 (bound ${(masterDownMs(100) + MARGIN_MS).toFixed(0)} ms)`);
+    t.diagnostic(
+      `VIP at r2 for the client ${elapsed} ms after kill -9 (bound ${(masterDownMs(100) + MARGIN_MS).toFixed(0)} ms)`,
+    );
     assert.ok(elapsed <= masterDownMs(100) + MARGIN_MS, `${elapsed} ms`);
     await killed;
     await cluster.waitForMaster('r2');
@@ -132,7 +134,9 @@ describe('VRRP failover between vigild nodes (v3, advert 0.1 s)', { skip }, () =
     // The killed vigild left its VIP behind; a restart takes it back before anything else.
     assert.equal(await cluster.lab.holds('r1', VIP), true);
     await cluster.start('r1', { priority: 150 });
-    await waitFor('the leftover VIP to be reclaimed', () => cluster.router('r1').log.includes('removed a VIP left behind'));
+    await waitFor('the leftover VIP to be reclaimed', () =>
+      cluster.router('r1').log.includes('removed a VIP left behind'),
+    );
     await cluster.waitForMaster('r1');
   });
 
@@ -147,7 +151,10 @@ describe('VRRP failover between vigild nodes (v3, advert 0.1 s)', { skip }, () =
     await new Promise((r) => setTimeout(r, 300));
     const outage = probe.longestOutageSince(stoppedAt);
     t.diagnostic(`client outage ${outage.toFixed(0)} ms (bound ${(skewMs(100) + MARGIN_MS).toFixed(0)} ms)`);
-    assert.ok(outage <= skewMs(100) + MARGIN_MS, `client outage ${outage.toFixed(0)} ms > ${(skewMs(100) + MARGIN_MS).toFixed(0)} ms`);
+    assert.ok(
+      outage <= skewMs(100) + MARGIN_MS,
+      `client outage ${outage.toFixed(0)} ms > ${(skewMs(100) + MARGIN_MS).toFixed(0)} ms`,
+    );
     assert.equal(await cluster.lab.holds('r1', VIP), false, 'a stopped vigild removes its VIP');
   });
 
@@ -167,7 +174,11 @@ describe('VRRP failover between vigild nodes (v3, advert 0.1 s)', { skip }, () =
   });
 
   test('three nodes: the highest priority wins, and the next one takes over when it dies', async () => {
-    await Promise.all([cluster.start('r1', { priority: 50 }), cluster.start('r2', { priority: 150 }), cluster.start('r3', { priority: 100 })]);
+    await Promise.all([
+      cluster.start('r1', { priority: 50 }),
+      cluster.start('r2', { priority: 150 }),
+      cluster.start('r3', { priority: 100 }),
+    ]);
     await cluster.waitForMaster('r2');
     await cluster.router('r2').kill();
     await cluster.waitForMaster('r3');
@@ -191,11 +202,15 @@ describe('VRRP failover between vigild nodes (v3, advert 0.1 s)', { skip }, () =
     await new Promise((r) => setTimeout(r, 500));
     const outage = probe.longestOutageSince(healedAt);
     t.diagnostic(`client outage after heal ${outage.toFixed(0)} ms (bound ${ADVERT_MS + MARGIN_MS} ms)`);
-    assert.ok(outage <= ADVERT_MS + MARGIN_MS, `client outage after heal ${outage.toFixed(0)} ms > ${ADVERT_MS + MARGIN_MS} ms`);
+    assert.ok(
+      outage <= ADVERT_MS + MARGIN_MS,
+      `client outage after heal ${outage.toFixed(0)} ms > ${ADVERT_MS + MARGIN_MS} ms`,
+    );
   });
 
   test('unicast peers: election and failover without multicast', async () => {
-    const unicast = (self: NodeName, peer: NodeName) => `unicast_src_ip ${ipv4Of(self)}\n  unicast_peer {\n    ${ipv4Of(peer)}\n  }`;
+    const unicast = (self: NodeName, peer: NodeName) =>
+      `unicast_src_ip ${ipv4Of(self)}\n  unicast_peer {\n    ${ipv4Of(peer)}\n  }`;
     await Promise.all([
       cluster.start('r1', { priority: 150, extra: unicast('r1', 'r2') }),
       cluster.start('r2', { priority: 100, extra: unicast('r2', 'r1') }),
@@ -206,7 +221,10 @@ describe('VRRP failover between vigild nodes (v3, advert 0.1 s)', { skip }, () =
   });
 
   test('an IPv6 instance elects, serves the VIP over IPv6 and fails over', async () => {
-    await Promise.all([cluster.start('r1', { priority: 150, ipv6: true }), cluster.start('r2', { priority: 100, ipv6: true })]);
+    await Promise.all([
+      cluster.start('r1', { priority: 150, ipv6: true }),
+      cluster.start('r2', { priority: 100, ipv6: true }),
+    ]);
     await cluster.waitForMaster('r1');
     assert.equal(await cluster.lab.holds('r1', VIP6), true);
     await cluster.lab.exec('client', ['ping', '-6', '-c', '1', '-W', '1', VIP6]);
@@ -240,9 +258,15 @@ ${['A', 'B']
   )
   .join('\n')}
 `;
-    await Promise.all([cluster.start('r1', { priority: 0, raw: groupConfig(150, 50) }), cluster.start('r2', { priority: 0, raw: groupConfig(100, 100) })]);
+    await Promise.all([
+      cluster.start('r1', { priority: 0, raw: groupConfig(150, 50) }),
+      cluster.start('r2', { priority: 0, raw: groupConfig(100, 100) }),
+    ]);
     await new Promise((r) => setTimeout(r, 15 * ADVERT_MS));
-    const holders = async (address: string) => (await Promise.all((['r1', 'r2'] as const).map(async (n) => ((await cluster.lab.holds(n, address)) ? n : '')))).filter(Boolean);
+    const holders = async (address: string) =>
+      (
+        await Promise.all((['r1', 'r2'] as const).map(async (n) => ((await cluster.lab.holds(n, address)) ? n : '')))
+      ).filter(Boolean);
     // Which node wins depends on who starts first; that one node holds both VIPs does not.
     const a = await holders('198.51.100.210');
     assert.equal(a.length, 1, `VI_A's VIP is on ${JSON.stringify(a)}`);
@@ -258,7 +282,10 @@ ${['A', 'B']
     writeFileSync(notifyScript, `#!/bin/sh\necho "$@" >> ${notified}\n`, { mode: 0o755 });
     const preamble = `vrrp_script chk {\n  script "/usr/bin/test -f ${flag}"\n  interval 0.2\n  weight -60\n}`;
     const extra = `track_script {\n    chk\n  }\n  notify ${notifyScript}`;
-    await Promise.all([cluster.start('r1', { priority: 150, preamble, extra }), cluster.start('r2', { priority: 100 })]);
+    await Promise.all([
+      cluster.start('r1', { priority: 150, preamble, extra }),
+      cluster.start('r2', { priority: 100 }),
+    ]);
     await cluster.waitForMaster('r1');
 
     rmSync(flag);
@@ -274,7 +301,14 @@ ${['A', 'B']
 
     await waitFor('the notify scripts to catch up', () => readFileSync(notified, 'utf8').includes('FAULT'));
     const calls = readFileSync(notified, 'utf8').trim().split('\n');
-    assert.deepEqual(calls.slice(0, 3), ['INSTANCE VI_1 BACKUP 150', 'INSTANCE VI_1 MASTER 150', 'INSTANCE VI_1 BACKUP 90']);
-    assert.ok(calls.some((c) => /^INSTANCE VI_1 FAULT \d+$/.test(c)), calls.join('; '));
+    assert.deepEqual(calls.slice(0, 3), [
+      'INSTANCE VI_1 BACKUP 150',
+      'INSTANCE VI_1 MASTER 150',
+      'INSTANCE VI_1 BACKUP 90',
+    ]);
+    assert.ok(
+      calls.some((c) => /^INSTANCE VI_1 FAULT \d+$/.test(c)),
+      calls.join('; '),
+    );
   });
 });

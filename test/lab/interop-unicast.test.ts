@@ -10,7 +10,13 @@ const skip = (await labAvailable()) ?? (await keepalivedUnavailable());
 describe('interop with keepalived: VRRPv3 unicast peers over IPv4, advert 0.5 s', { skip }, () => {
   const mixed = new MixedLab();
   mixed.hooks();
-  bothWays(mixed, { version: 3, vrid: 61, advertInt: 0.5, vip: '198.51.100.210/24', unicast: true } satisfies VirtualRouter);
+  bothWays(mixed, {
+    version: 3,
+    vrid: 61,
+    advertInt: 0.5,
+    vip: '198.51.100.210/24',
+    unicast: true,
+  } satisfies VirtualRouter);
 });
 
 describe('interop with keepalived: VRRPv3 unicast peers over IPv6, advert 0.5 s', { skip }, () => {
@@ -20,5 +26,11 @@ describe('interop with keepalived: VRRPv3 unicast peers over IPv6, advert 0.5 s'
   // hop limit 64 (255 for multicast only) and checks none on unicast; and once vigild holds the
   // VIP, the kernel would choose the VIP as the source of vigild's unicast adverts, whose checksum
   // covers unicast_src_ip, and keepalived's kernel would drop them (IPV6_CHECKSUM).
-  bothWays(mixed, { version: 3, vrid: 62, advertInt: 0.5, vip: '2001:db8::210/64', unicast: true } satisfies VirtualRouter);
+  bothWays(mixed, {
+    version: 3,
+    vrid: 62,
+    advertInt: 0.5,
+    vip: '2001:db8::210/64',
+    unicast: true,
+  } satisfies VirtualRouter);
 });

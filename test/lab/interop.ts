@@ -2,11 +2,20 @@
 // interop tests play with either one as the higher priority: election, SIGTERM failover and
 // preemption, checked as the kernel (who holds the VIP) and a client (who answers it) see them.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, test, type TestContext, type TestOptions } from 'node:test';
+import { after, afterEach, before, type TestContext, type TestOptions, test } from 'node:test';
 import { KeepalivedRouter } from './keepalived.js';
 import { ipv4Of, ipv6Of, Lab } from './lab.js';
 import { VipProbe } from './probe.js';
-import { pollUntil, vipAddress, vipFamily, VigildRouter, vrrpConfig, waitForStates, type InstanceSpec, type LabRouter } from './routers.js';
+import {
+  type InstanceSpec,
+  type LabRouter,
+  pollUntil,
+  VigildRouter,
+  vipAddress,
+  vipFamily,
+  vrrpConfig,
+  waitForStates,
+} from './routers.js';
 
 export const HIGH = 150;
 export const LOW = 100;
@@ -49,7 +58,9 @@ export class MixedLab {
 
   /** The routers with `master` as the one configured at the higher priority. */
   roles(master: Kind): { master: LabRouter; backup: LabRouter } {
-    return master === 'vigild' ? { master: this.vigild, backup: this.keepalived } : { master: this.keepalived, backup: this.vigild };
+    return master === 'vigild'
+      ? { master: this.vigild, backup: this.keepalived }
+      : { master: this.keepalived, backup: this.vigild };
   }
 
   /** Neither side dropped an advert of the other. */
@@ -63,7 +74,11 @@ export class MixedLab {
 export function configFor(virtualRouter: VirtualRouter, router: LabRouter, peer: LabRouter, priority: number): string {
   const { unicast, ...shared } = virtualRouter;
   const addressOf = vipFamily(shared.vip) === 6 ? ipv6Of : ipv4Of;
-  return vrrpConfig({ ...shared, priority, unicast: unicast ? { source: addressOf(router.node), peers: [addressOf(peer.node)] } : undefined });
+  return vrrpConfig({
+    ...shared,
+    priority,
+    unicast: unicast ? { source: addressOf(router.node), peers: [addressOf(peer.node)] } : undefined,
+  });
 }
 
 /**
@@ -72,7 +87,12 @@ export function configFor(virtualRouter: VirtualRouter, router: LabRouter, peer:
  * master passes this in the moment before its timer fires; the scenario still catches it, at
  * the next step or in the drop counters at the end.
  */
-export async function expectSoleMaster(lab: Lab, master: LabRouter, [other, otherState]: [LabRouter, 'BACKUP' | 'DOWN'], vip: string): Promise<void> {
+export async function expectSoleMaster(
+  lab: Lab,
+  master: LabRouter,
+  [other, otherState]: [LabRouter, 'BACKUP' | 'DOWN'],
+  vip: string,
+): Promise<void> {
   await waitForStates([
     [master, 'MASTER'],
     [other, otherState],
@@ -87,7 +107,13 @@ export async function expectSoleMaster(lab: Lab, master: LabRouter, [other, othe
 }
 
 /** Lets the probe record the stretch after the event, then checks the longest outage since `since`. */
-async function assertOutage(t: TestContext, probe: VipProbe, since: number, what: string, boundMs: number): Promise<void> {
+async function assertOutage(
+  t: TestContext,
+  probe: VipProbe,
+  since: number,
+  what: string,
+  boundMs: number,
+): Promise<void> {
   await new Promise((r) => setTimeout(r, 300));
   const outage = probe.longestOutageSince(since);
   t.diagnostic(`${what}: client outage ${outage.toFixed(0)} ms (bound ${boundMs.toFixed(0)} ms)`);
@@ -98,7 +124,12 @@ async function assertOutage(t: TestContext, probe: VipProbe, since: number, what
  * The higher priority is elected; on its SIGTERM the other takes over within Skew_Time; when it
  * returns it preempts back; and neither dropped an advert of the other all along.
  */
-export async function electFailOverAndPreempt(t: TestContext, mixed: MixedLab, masterKind: Kind, virtualRouter: VirtualRouter): Promise<void> {
+export async function electFailOverAndPreempt(
+  t: TestContext,
+  mixed: MixedLab,
+  masterKind: Kind,
+  virtualRouter: VirtualRouter,
+): Promise<void> {
   const { master, backup } = mixed.roles(masterKind);
   const { lab } = mixed;
   const vip = vipAddress(virtualRouter.vip);
@@ -116,7 +147,13 @@ export async function electFailOverAndPreempt(t: TestContext, mixed: MixedLab, m
     const stoppedAt = Date.now();
     await master.stop();
     await expectSoleMaster(lab, backup, [master, 'DOWN'], vip);
-    await assertOutage(t, probe, stoppedAt, `${master.kind} stopped, ${backup.kind} took over`, skewMs(LOW, virtualRouter.advertInt) + MARGIN_MS);
+    await assertOutage(
+      t,
+      probe,
+      stoppedAt,
+      `${master.kind} stopped, ${backup.kind} took over`,
+      skewMs(LOW, virtualRouter.advertInt) + MARGIN_MS,
+    );
 
     const restartedAt = Date.now();
     await startMaster();
@@ -136,7 +173,10 @@ export function bothWays(mixed: MixedLab, virtualRouter: VirtualRouter, options:
     ['vigild', 'keepalived'],
     ['keepalived', 'vigild'],
   ] as const) {
-    test(`${master} ${HIGH} and ${backup} ${LOW}: ${master} is master; ${backup} takes over on SIGTERM; ${master} preempts back`, options, (t) =>
-      electFailOverAndPreempt(t, mixed, master, virtualRouter));
+    test(
+      `${master} ${HIGH} and ${backup} ${LOW}: ${master} is master; ${backup} takes over on SIGTERM; ${master} preempts back`,
+      options,
+      (t) => electFailOverAndPreempt(t, mixed, master, virtualRouter),
+    );
   }
 }

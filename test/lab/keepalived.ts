@@ -1,7 +1,7 @@
 // Debian's keepalived (2.2.7) as a lab router, to prove vigild interoperates with the daemon it
 // replaces. Several can run on one host: each has its own directory with its config and pid
 // files, and lives in its node's network namespace.
-import { execFile, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -71,10 +71,14 @@ export class KeepalivedRouter implements LabRouter {
       '--log-console',
       '--log-detail',
       '--no-syslog',
-      '--pid', this.file('keepalived.pid'),
-      '--vrrp_pid', this.file('vrrp.pid'),
-      '--checkers_pid', this.file('checkers.pid'),
-      '--use-file', this.file('keepalived.conf'),
+      '--pid',
+      this.file('keepalived.pid'),
+      '--vrrp_pid',
+      this.file('vrrp.pid'),
+      '--checkers_pid',
+      this.file('checkers.pid'),
+      '--use-file',
+      this.file('keepalived.conf'),
     ]);
     this.child = child;
     child.stdout!.on('data', (chunk) => (this.log += chunk));

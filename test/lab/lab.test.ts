@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { Lab, ipv4Of, ipv6Of, labAvailable } from './lab.js';
+import { ipv4Of, ipv6Of, Lab, labAvailable } from './lab.js';
 
 const unavailable = await labAvailable();
 

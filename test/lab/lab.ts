@@ -9,7 +9,7 @@
 // Only 198.51.100.0/24 and 2001:db8::/64 are used, and nothing is routed to the host. Every lab
 // has its own random prefix, so labs of concurrent tests never collide; `down()` removes all of
 // it, and a test must call it in a `finally`/`after` even when it fails.
-import { execFile, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { type ChildProcess, execFile, type SpawnOptions, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 
@@ -106,7 +106,9 @@ NFT`);
       case 'link':
         return this.sh(`ip -n ${this.switchNs} link set p-${node} down`);
       case 'vrrp':
-        return this.nft(`flush chain ${chain}\nadd rule ${chain} ip protocol { 51, 112 } drop\nadd rule ${chain} ip6 nexthdr { 51, 112 } drop`);
+        return this.nft(
+          `flush chain ${chain}\nadd rule ${chain} ip protocol { 51, 112 } drop\nadd rule ${chain} ip6 nexthdr { 51, 112 } drop`,
+        );
       case 'all':
         return this.nft(`flush chain ${chain}\nadd rule ${chain} drop`);
     }
@@ -139,7 +141,10 @@ NFT`);
 
   /** Starts a long-running process inside `node`; `down()` ends it if the test did not. */
   spawn(node: NodeName, argv: string[], options: SpawnOptions = {}): ChildProcess {
-    const child = spawn('ip', ['netns', 'exec', this.ns(node), ...argv], { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+    const child = spawn('ip', ['netns', 'exec', this.ns(node), ...argv], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...options,
+    });
     this.children.add(child);
     child.once('exit', () => this.children.delete(child));
     return child;
@@ -163,7 +168,9 @@ NFT`);
     );
     // Anything else still living in the namespaces (e.g. started through exec) goes too.
     for (const ns of [...this.nodes.map((n) => this.ns(n)), this.switchNs]) {
-      await this.sh(`pids=$(ip netns pids ${ns} 2>/dev/null); [ -z "$pids" ] || kill -KILL $pids; ip netns del ${ns} 2>/dev/null; true`).catch(() => undefined);
+      await this.sh(
+        `pids=$(ip netns pids ${ns} 2>/dev/null); [ -z "$pids" ] || kill -KILL $pids; ip netns del ${ns} 2>/dev/null; true`,
+      ).catch(() => undefined);
     }
     this.nodes.length = 0;
   }

@@ -4,9 +4,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Lab, labAvailable } from './lab.js';
-import { VigildRouter, vrrpConfig, waitForStates, type InstanceSpec } from './routers.js';
+import { type InstanceSpec, VigildRouter, vrrpConfig, waitForStates } from './routers.js';
 
-const spec = (priority: number): InstanceSpec => ({ version: 3, vrid: 51, priority, advertInt: 1, vip: '198.51.100.200/24' });
+const spec = (priority: number): InstanceSpec => ({
+  version: 3,
+  vrid: 51,
+  priority,
+  advertInt: 1,
+  vip: '198.51.100.200/24',
+});
 
 describe('lossy link', { skip: await labAvailable() }, () => {
   const lab = new Lab();
@@ -31,7 +37,9 @@ describe('lossy link', { skip: await labAvailable() }, () => {
     await new Promise((r) => setTimeout(r, 60_000));
     await lab.loss('r1', 0);
     const [master, backup] = [await r1.instance(), await r2.instance()];
-    t.diagnostic(`backup received ${backup.counters.advertsReceived} adverts; master sent ${master.counters.advertsSent}`);
+    t.diagnostic(
+      `backup received ${backup.counters.advertsReceived} adverts; master sent ${master.counters.advertsSent}`,
+    );
     assert.equal(backup.counters.becameMaster, 0, `the backup took over: ${backup.lastTransition?.reason}`);
     assert.equal(master.state, 'MASTER');
     assert.equal(master.counters.becameMaster, 1);

@@ -11,7 +11,11 @@ export class VipProbe {
   private readonly child: ChildProcess;
   private pending = '';
 
-  constructor(lab: Lab, from: NodeName, readonly vip: string) {
+  constructor(
+    lab: Lab,
+    from: NodeName,
+    readonly vip: string,
+  ) {
     // -W 0.2: count a reply later than 200 ms as lost rather than as a late arrival.
     this.child = lab.spawn(from, ['ping', '-D', '-n', '-i', String(PROBE_INTERVAL_MS / 1000), '-W', '0.2', vip]);
     this.child.stdout!.on('data', (chunk: Buffer) => {
@@ -47,11 +51,19 @@ export class VipProbe {
  * Polls `from`'s neighbour table until the VIP resolves to `mac` (the new master's gratuitous
  * ARP / NA reached the client); resolves with the milliseconds since `since`.
  */
-export async function waitForVipAt(lab: Lab, from: NodeName, vip: string, mac: string, since: number, timeoutMs = 5000): Promise<number> {
+export async function waitForVipAt(
+  lab: Lab,
+  from: NodeName,
+  vip: string,
+  mac: string,
+  since: number,
+  timeoutMs = 5000,
+): Promise<number> {
   for (;;) {
     const { stdout } = await lab.exec(from, ['ip', '-j', 'neigh', 'show', vip]);
     const [entry] = JSON.parse(stdout) as { lladdr?: string }[];
     if (entry?.lladdr === mac) return Date.now() - since;
-    if (Date.now() - since > timeoutMs) throw new Error(`${vip} still resolves to ${entry?.lladdr ?? 'nothing'} on ${from}, not ${mac}`);
+    if (Date.now() - since > timeoutMs)
+      throw new Error(`${vip} still resolves to ${entry?.lladdr ?? 'nothing'} on ${from}, not ${mac}`);
   }
 }

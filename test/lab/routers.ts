@@ -50,9 +50,25 @@ export function vrrpConfig(...instances: InstanceSpec[]): string {
   return instances.map(instanceBlock).join('\n');
 }
 
-function instanceBlock({ name = DEFAULT_INSTANCE, version, vrid, priority, advertInt, vip, authPass, unicast }: InstanceSpec): string {
+function instanceBlock({
+  name = DEFAULT_INSTANCE,
+  version,
+  vrid,
+  priority,
+  advertInt,
+  vip,
+  authPass,
+  unicast,
+}: InstanceSpec): string {
   const block = (keyword: string, lines: string[]) => [`${keyword} {`, ...lines.map((line) => `    ${line}`), '}'];
-  const lines = ['state BACKUP', 'interface eth0', `version ${version}`, `virtual_router_id ${vrid}`, `priority ${priority}`, `advert_int ${advertInt}`];
+  const lines = [
+    'state BACKUP',
+    'interface eth0',
+    `version ${version}`,
+    `virtual_router_id ${vrid}`,
+    `priority ${priority}`,
+    `advert_int ${advertInt}`,
+  ];
   if (authPass !== undefined) lines.push(...block('authentication', ['auth_type PASS', `auth_pass ${authPass}`]));
   if (unicast) lines.push(`unicast_src_ip ${unicast.source}`, ...block('unicast_peer', unicast.peers));
   lines.push(...block('virtual_ipaddress', [`${vip} dev eth0`]));
@@ -68,7 +84,11 @@ export const vipFamily = (vip: string): 4 | 6 => (vip.includes(':') ? 6 : 4);
  * Polls `probe` every 50 ms until it returns true; after `timeoutMs` fails with what `explain`
  * says about the last attempt.
  */
-export async function pollUntil(probe: () => Promise<boolean>, explain: () => string, timeoutMs = 10_000): Promise<void> {
+export async function pollUntil(
+  probe: () => Promise<boolean>,
+  explain: () => string,
+  timeoutMs = 10_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await probe())) {
     if (Date.now() > deadline) throw new Error(`after ${timeoutMs} ms: ${explain()}`);
@@ -80,7 +100,10 @@ export async function pollUntil(probe: () => Promise<boolean>, explain: () => st
  * Waits until every router is in its expected state for `instance` (an array lists the states
  * that will do). Fails with the states seen last and the routers' logs.
  */
-export async function waitForStates(expected: [LabRouter, RouterState | RouterState[]][], { instance = DEFAULT_INSTANCE, timeoutMs = 10_000 } = {}): Promise<void> {
+export async function waitForStates(
+  expected: [LabRouter, RouterState | RouterState[]][],
+  { instance = DEFAULT_INSTANCE, timeoutMs = 10_000 } = {},
+): Promise<void> {
   let states: RouterState[] = [];
   await pollUntil(
     async () => {
@@ -88,7 +111,10 @@ export async function waitForStates(expected: [LabRouter, RouterState | RouterSt
       return expected.every(([, want], i) => [want].flat().includes(states[i]!));
     },
     () => {
-      const seen = expected.map(([router, want], i) => `${router.kind} on ${router.node}: ${states[i]} (expected ${[want].flat().join(' or ')})`);
+      const seen = expected.map(
+        ([router, want], i) =>
+          `${router.kind} on ${router.node}: ${states[i]} (expected ${[want].flat().join(' or ')})`,
+      );
       const logs = expected.map(([router]) => `--- ${router.kind} on ${router.node} ---\n${router.log.slice(-4000)}`);
       return `${instance}: ${seen.join('; ')}\n${logs.join('\n')}`;
     },

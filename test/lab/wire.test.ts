@@ -8,9 +8,24 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { CHECKSUM_GOOD, captureUnavailable, decodeFields, expertEntries, expertSummary, PacketCapture } from './capture.js';
-import { Lab, ipv4Of, labAvailable, macOf, type NodeName } from './lab.js';
-import { vipAddress, vipFamily, VigildRouter, vrrpConfig, waitForStates, type InstanceSpec, type RouterState } from './routers.js';
+import {
+  CHECKSUM_GOOD,
+  captureUnavailable,
+  decodeFields,
+  expertEntries,
+  expertSummary,
+  PacketCapture,
+} from './capture.js';
+import { ipv4Of, Lab, labAvailable, macOf, type NodeName } from './lab.js';
+import {
+  type InstanceSpec,
+  type RouterState,
+  VigildRouter,
+  vipAddress,
+  vipFamily,
+  vrrpConfig,
+  waitForStates,
+} from './routers.js';
 
 const skip = (await labAvailable()) ?? (await captureUnavailable());
 
@@ -98,7 +113,12 @@ describe('on the wire, as tshark decodes it: two vigild routers elect, fail over
         'vrrp.auth_string',
         'vrrp.checksum.status',
       ])
-    ).map((f) => ({ ...f, node: nodeOfMac(f['eth.src'][0]!), vrid: Number(f['vrrp.virt_rtr_id'][0]), priority: Number(f['vrrp.prio'][0]) }));
+    ).map((f) => ({
+      ...f,
+      node: nodeOfMac(f['eth.src'][0]!),
+      vrid: Number(f['vrrp.virt_rtr_id'][0]),
+      priority: Number(f['vrrp.prio'][0]),
+    }));
 
   test('every VRRP advert decodes as configured, from a router, with TTL 255 and a good checksum', async () => {
     const adverts = await decodeAdverts();
@@ -129,7 +149,11 @@ describe('on the wire, as tshark decodes it: two vigild routers elect, fail over
           assert.deepEqual(advert['vrrp.auth_type'], ['1'], `${where}: simple text password`);
           assert.deepEqual(advert['vrrp.auth_string'], [instance.authPass], `${where}: password`);
         } else {
-          assert.deepEqual(advert['vrrp.short_adver_int'], [String(instance.advertInt * 100)], `${where}: interval in centiseconds`);
+          assert.deepEqual(
+            advert['vrrp.short_adver_int'],
+            [String(instance.advertInt * 100)],
+            `${where}: interval in centiseconds`,
+          );
         }
       }
     }
@@ -147,20 +171,27 @@ describe('on the wire, as tshark decodes it: two vigild routers elect, fail over
     }
   });
 
-  test(
-    'adverts are marked DSCP CS6 (network control), as keepalived marks them',
-    // So that queues which honour DSCP keep them ahead of the traffic whose congestion would
-    // otherwise delay them into a false failover.
-    async () => {
-      const CS6 = '48';
-      for (const advert of await decodeAdverts()) {
-        assert.deepEqual([...advert['ip.dsfield.dscp'], ...advert['ipv6.tclass.dscp']], [CS6], `frame ${advert['frame.number']}`);
-      }
-    },
-  );
+  test('adverts are marked DSCP CS6 (network control), as keepalived marks them', async () => {
+    // otherwise delay them into a false failover. // So that queues which honour DSCP keep them ahead of the traffic whose congestion would
+    const CS6 = '48';
+    for (const advert of await decodeAdverts()) {
+      assert.deepEqual(
+        [...advert['ip.dsfield.dscp'], ...advert['ipv6.tclass.dscp']],
+        [CS6],
+        `frame ${advert['frame.number']}`,
+      );
+    }
+  });
 
   test('gratuitous ARPs announce each IPv4 VIP, from r1 and then from r2, as broadcast requests', async () => {
-    const garps = await decodeFields(file, 'arp.isgratuitous', ['frame.number', 'eth.src', 'eth.dst', 'arp.opcode', 'arp.src.hw_mac', 'arp.src.proto_ipv4']);
+    const garps = await decodeFields(file, 'arp.isgratuitous', [
+      'frame.number',
+      'eth.src',
+      'eth.dst',
+      'arp.opcode',
+      'arp.src.hw_mac',
+      'arp.src.proto_ipv4',
+    ]);
     for (const { vip } of INSTANCES.filter((i) => vipFamily(i.vip) === 4)) {
       const forVip = garps.filter((g) => g['arp.src.proto_ipv4'][0] === vipAddress(vip));
       const senders = [...new Set(forVip.map((g) => nodeOfMac(g['eth.src'][0]!)))];
@@ -202,7 +233,11 @@ describe('on the wire, as tshark decodes it: two vigild routers elect, fail over
   test('tshark finds nothing malformed and no bad checksum: its only expert entries are the VIPs changing MAC', async () => {
     // tshark's ARP dissector remembers which MAC had an address and warns when another claims
     // it: exactly what a failover is, so those warnings, for the VIPs only, are expected.
-    const movedVip = new Set(INSTANCES.filter((i) => vipFamily(i.vip) === 4).map((i) => `Duplicate IP address configured (${vipAddress(i.vip)})`));
+    const movedVip = new Set(
+      INSTANCES.filter((i) => vipFamily(i.vip) === 4).map(
+        (i) => `Duplicate IP address configured (${vipAddress(i.vip)})`,
+      ),
+    );
     const unexpected = (await expertEntries(file)).filter((entry) => !movedVip.has(entry.message));
     assert.deepEqual(unexpected, [], await expertSummary(file));
   });

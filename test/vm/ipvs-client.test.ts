@@ -6,11 +6,11 @@ import { existsSync } from 'node:fs';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { IpvsClient } from '../../src/ipvs/client.js';
 import {
+  type Destination,
   describeDestination,
   describeService,
-  SCHEDULER_FLAG_ALIASES,
-  type Destination,
   type ForwardMethod,
+  SCHEDULER_FLAG_ALIASES,
   type Service,
   type ServiceFlags,
   type ServiceKey,
@@ -18,7 +18,9 @@ import {
 import { NetlinkError } from '../../src/net/netlink-codec.js';
 import { ipvsadm } from './lvs-lab.js';
 
-const skip = !existsSync('/proc/net/ip_vs') ? 'needs a kernel with IPVS (/proc/net/ip_vs): npm run test:vm' : process.getuid?.() !== 0 && 'needs root';
+const skip = !existsSync('/proc/net/ip_vs')
+  ? 'needs a kernel with IPVS (/proc/net/ip_vs): npm run test:vm'
+  : process.getuid?.() !== 0 && 'needs root';
 
 /** One service as `ipvsadm -Ln --exact` lists it. */
 interface ListedService {
@@ -34,7 +36,12 @@ interface ListedService {
   destinations: { endpoint: string; forward: ForwardMethod; weight: number }[];
 }
 
-const IPVSADM_FORWARD_NAMES: Record<string, ForwardMethod> = { Masq: 'nat', Local: 'local', Tunnel: 'tunnel', Route: 'route' };
+const IPVSADM_FORWARD_NAMES: Record<string, ForwardMethod> = {
+  Masq: 'nat',
+  Local: 'local',
+  Tunnel: 'tunnel',
+  Route: 'route',
+};
 
 /** What follows the scheduler: " (sh-fallback,sh-port) persistent 600 mask 255.255.255.0 pe sip ops". */
 function parseServiceOptions(text: string): Omit<ListedService, 'scheduler' | 'destinations'> {
@@ -67,15 +74,31 @@ async function listByIpvsadm(): Promise<{ version: string; size: number; service
       current = { scheduler: scheduler!, ...parseServiceOptions(options!), destinations: [] };
       services.set(protocol ? `${protocol} ${endpoint}` : `FWM ${mark} IPv${ipv6 ? 6 : 4}`, current);
     } else if (destination && current) {
-      current.destinations.push({ endpoint: destination[1]!, forward: IPVSADM_FORWARD_NAMES[destination[2]!]!, weight: Number(destination[3]) });
+      current.destinations.push({
+        endpoint: destination[1]!,
+        forward: IPVSADM_FORWARD_NAMES[destination[2]!]!,
+        weight: Number(destination[3]),
+      });
     }
   }
   return { version: header[1]!, size: Number(header[2]), services };
 }
 
-const NO_FLAGS: ServiceFlags = { persistent: false, onePacket: false, schedulerFlag1: false, schedulerFlag2: false, schedulerFlag3: false };
+const NO_FLAGS: ServiceFlags = {
+  persistent: false,
+  onePacket: false,
+  schedulerFlag1: false,
+  schedulerFlag2: false,
+  schedulerFlag3: false,
+};
 /** A service with no flags and no persistence (its netmask the full length of its family, as the kernel keeps it). */
-const plainService = (key: ServiceKey, scheduler: string): Service => ({ key, scheduler, flags: NO_FLAGS, timeout: 0, netmask: key.family === 6 ? 128 : 32 });
+const plainService = (key: ServiceKey, scheduler: string): Service => ({
+  key,
+  scheduler,
+  flags: NO_FLAGS,
+  timeout: 0,
+  netmask: key.family === 6 ? 128 : 32,
+});
 const routed = (address: string, port: number, weight = 1): Destination => ({
   family: address.includes(':') ? 6 : 4,
   address,
@@ -87,8 +110,13 @@ const routed = (address: string, port: number, weight = 1): Destination => ({
 });
 
 const withoutStats = ({ stats: _stats, ...service }: Service): Service => service;
-const withoutCounters = ({ stats: _stats, activeConns: _active, inactiveConns: _inactive, persistConns: _persist, ...destination }: Destination): Destination =>
-  destination;
+const withoutCounters = ({
+  stats: _stats,
+  activeConns: _active,
+  inactiveConns: _inactive,
+  persistConns: _persist,
+  ...destination
+}: Destination): Destination => destination;
 const byEndpoint = (a: { endpoint: string }, b: { endpoint: string }): number => a.endpoint.localeCompare(b.endpoint);
 const inEndpointOrder = (destinations: Destination[]): Destination[] =>
   [...destinations].sort((a, b) => describeDestination(a).localeCompare(describeDestination(b)));
@@ -118,7 +146,10 @@ describe('IpvsClient against the kernel', { skip }, () => {
   /** The service `key` and its destinations as the client reads them back, counters left out. */
   async function readBack(key: ServiceKey): Promise<{ service: Service | undefined; destinations: Destination[] }> {
     const service = (await client.services()).find((s) => describeService(s.key) === describeService(key));
-    return { service: service && withoutStats(service), destinations: inEndpointOrder((await client.destinations(key)).map(withoutCounters)) };
+    return {
+      service: service && withoutStats(service),
+      destinations: inEndpointOrder((await client.destinations(key)).map(withoutCounters)),
+    };
   }
 
   /** Asserts the kernel holds exactly `service` with `destinations`, through the client and through ipvsadm. */
@@ -129,12 +160,18 @@ describe('IpvsClient against the kernel', { skip }, () => {
     assert.equal(listed.scheduler, service.scheduler);
     assert.equal(listed.persistent, service.flags.persistent ? service.timeout : undefined);
     assert.equal(listed.onePacket, service.flags.onePacket);
-    const flagsFromIpvsadm = new Set(listed.schedulerFlags.map((name) => SCHEDULER_FLAG_ALIASES[name as keyof typeof SCHEDULER_FLAG_ALIASES]));
-    const schedulerFlags = (['schedulerFlag1', 'schedulerFlag2', 'schedulerFlag3'] as const).filter((flag) => service.flags[flag]);
+    const flagsFromIpvsadm = new Set(
+      listed.schedulerFlags.map((name) => SCHEDULER_FLAG_ALIASES[name as keyof typeof SCHEDULER_FLAG_ALIASES]),
+    );
+    const schedulerFlags = (['schedulerFlag1', 'schedulerFlag2', 'schedulerFlag3'] as const).filter(
+      (flag) => service.flags[flag],
+    );
     assert.deepEqual(flagsFromIpvsadm, new Set(schedulerFlags));
     assert.deepEqual(
       [...listed.destinations].sort(byEndpoint),
-      destinations.map((d) => ({ endpoint: describeDestination(d), forward: d.forward, weight: d.weight })).sort(byEndpoint),
+      destinations
+        .map((d) => ({ endpoint: describeDestination(d), forward: d.forward, weight: d.weight }))
+        .sort(byEndpoint),
     );
     return listed;
   }
@@ -145,7 +182,10 @@ describe('IpvsClient against the kernel', { skip }, () => {
   });
 
   test('a TCP IPv4 wrr service with two direct-routed destinations: added, read back, edited, removed', async () => {
-    const service: Service = plainService({ kind: 'addr', family: 4, protocol: 'tcp', address: '203.0.113.10', port: 80 }, 'wrr');
+    const service: Service = plainService(
+      { kind: 'addr', family: 4, protocol: 'tcp', address: '203.0.113.10', port: 80 },
+      'wrr',
+    );
     const first = routed('198.51.100.21', 80);
     const second = routed('198.51.100.22', 80, 2);
     await add(service, [first, second]);
@@ -187,7 +227,12 @@ describe('IpvsClient against the kernel', { skip }, () => {
       timeout: 0,
       netmask: 128,
     };
-    const nat: Destination = { ...routed('2001:db8::22', 8443, 4), forward: 'nat', upperThreshold: 100, lowerThreshold: 10 };
+    const nat: Destination = {
+      ...routed('2001:db8::22', 8443, 4),
+      forward: 'nat',
+      upperThreshold: 100,
+      lowerThreshold: 10,
+    };
     await add(service, [routed('2001:db8::21', 443), nat]);
     const listed = await assertInKernel(service, [routed('2001:db8::21', 443), nat]);
     assert.deepEqual(listed.schedulerFlags, ['sh-fallback', 'sh-port']);
@@ -228,19 +273,39 @@ describe('IpvsClient against the kernel', { skip }, () => {
   });
 
   test('editing a service changes its scheduler and persistence in place', async () => {
-    const service: Service = plainService({ kind: 'addr', family: 4, protocol: 'sctp', address: '203.0.113.12', port: 9 }, 'lc');
+    const service: Service = plainService(
+      { kind: 'addr', family: 4, protocol: 'sctp', address: '203.0.113.12', port: 9 },
+      'lc',
+    );
     const destination = routed('198.51.100.41', 9);
     await add(service, [destination]);
-    const edited: Service = { ...service, scheduler: 'wrr', flags: { ...NO_FLAGS, persistent: true }, timeout: 300, netmask: 16 };
+    const edited: Service = {
+      ...service,
+      scheduler: 'wrr',
+      flags: { ...NO_FLAGS, persistent: true },
+      timeout: 300,
+      netmask: 16,
+    };
     await client.editService(edited);
     assert.equal((await assertInKernel(edited, [destination])).mask, '255.255.0.0');
   });
 
   test('tunnel destinations: IPIP by default, GUE with its port and checksum, IPv4 real servers of an IPv6 service', async () => {
-    const service: Service = plainService({ kind: 'addr', family: 6, protocol: 'tcp', address: '2001:db8::13', port: 80 }, 'rr');
+    const service: Service = plainService(
+      { kind: 'addr', family: 6, protocol: 'tcp', address: '2001:db8::13', port: 80 },
+      'rr',
+    );
     const ipip: Destination = { ...routed('2001:db8::51', 80), forward: 'tunnel' };
-    const gue: Destination = { ...routed('2001:db8::52', 80), forward: 'tunnel', tunnel: { type: 'gue', port: 6080, checksum: 'csum' } };
-    const ipv4: Destination = { ...routed('198.51.100.53', 80), forward: 'tunnel', tunnel: { type: 'gre', port: 0, checksum: 'none' } };
+    const gue: Destination = {
+      ...routed('2001:db8::52', 80),
+      forward: 'tunnel',
+      tunnel: { type: 'gue', port: 6080, checksum: 'csum' },
+    };
+    const ipv4: Destination = {
+      ...routed('198.51.100.53', 80),
+      forward: 'tunnel',
+      tunnel: { type: 'gre', port: 0, checksum: 'none' },
+    };
     await add(service, [ipip, gue, ipv4]);
     await assertInKernel(service, [{ ...ipip, tunnel: { type: 'ipip', port: 0, checksum: 'none' } }, gue, ipv4]);
   });
@@ -249,32 +314,80 @@ describe('IpvsClient against the kernel', { skip }, () => {
     const key: ServiceKey = { kind: 'addr', family: 4, protocol: 'tcp', address: '203.0.113.99', port: 8080 };
     ours.push(key);
     await ipvsadm(['-A', '-t', '203.0.113.99:8080', '-s', 'lc']);
-    await ipvsadm(['-a', '-t', '203.0.113.99:8080', '-r', '198.51.100.99:80', '-m', '-w', '3', '-x', '100', '-y', '10']);
+    await ipvsadm([
+      '-a',
+      '-t',
+      '203.0.113.99:8080',
+      '-r',
+      '198.51.100.99:80',
+      '-m',
+      '-w',
+      '3',
+      '-x',
+      '100',
+      '-y',
+      '10',
+    ]);
     await ipvsadm(['-a', '-t', '203.0.113.99:8080', '-r', '198.51.100.98', '-i', '-w', '0']);
     const { service, destinations } = await readBack(key);
     assert.deepEqual(service, plainService(key, 'lc'));
     assert.deepEqual(destinations, [
-      { family: 4, address: '198.51.100.98', port: 8080, forward: 'tunnel', weight: 0, upperThreshold: 0, lowerThreshold: 0, tunnel: { type: 'ipip', port: 0, checksum: 'none' } },
-      { family: 4, address: '198.51.100.99', port: 80, forward: 'nat', weight: 3, upperThreshold: 100, lowerThreshold: 10 },
+      {
+        family: 4,
+        address: '198.51.100.98',
+        port: 8080,
+        forward: 'tunnel',
+        weight: 0,
+        upperThreshold: 0,
+        lowerThreshold: 0,
+        tunnel: { type: 'ipip', port: 0, checksum: 'none' },
+      },
+      {
+        family: 4,
+        address: '198.51.100.99',
+        port: 80,
+        forward: 'nat',
+        weight: 3,
+        upperThreshold: 100,
+        lowerThreshold: 10,
+      },
     ]);
   });
 
   test("the kernel's refusals name the operation and say what the errno means", async () => {
-    const key: Extract<ServiceKey, { kind: 'addr' }> = { kind: 'addr', family: 4, protocol: 'udp', address: '203.0.113.14', port: 53 };
+    const key: Extract<ServiceKey, { kind: 'addr' }> = {
+      kind: 'addr',
+      family: 4,
+      protocol: 'udp',
+      address: '203.0.113.14',
+      port: 53,
+    };
     const service: Service = plainService(key, 'rr');
     await add(service);
     const refusal = (code: string, message: RegExp) => (error: unknown) =>
       error instanceof NetlinkError && error.code === code && message.test(error.message);
-    await assert.rejects(client.addService(service), refusal('EEXIST', /^add IPVS service UDP 203\.0\.113\.14:53: EEXIST/));
+    await assert.rejects(
+      client.addService(service),
+      refusal('EEXIST', /^add IPVS service UDP 203\.0\.113\.14:53: EEXIST/),
+    );
     const missing: ServiceKey = { ...key, port: 54 };
-    await assert.rejects(client.removeService(missing), refusal('ESRCH', /^remove IPVS service UDP 203\.0\.113\.14:54: ESRCH: .*\(no such service\)$/));
+    await assert.rejects(
+      client.removeService(missing),
+      refusal('ESRCH', /^remove IPVS service UDP 203\.0\.113\.14:54: ESRCH: .*\(no such service\)$/),
+    );
     await assert.rejects(
       client.addService({ ...service, key: missing, scheduler: 'nosuch' }),
-      refusal('ENOENT', /^add IPVS service UDP 203\.0\.113\.14:54: ENOENT: .*\(no such scheduler or persistence engine\)$/),
+      refusal(
+        'ENOENT',
+        /^add IPVS service UDP 203\.0\.113\.14:54: ENOENT: .*\(no such scheduler or persistence engine\)$/,
+      ),
     );
     await assert.rejects(
       client.removeDestination(service.key, routed('198.51.100.77', 53)),
-      refusal('ENOENT', /^remove destination 198\.51\.100\.77:53 from IPVS service UDP 203\.0\.113\.14:53: ENOENT: .*\(no such destination\)$/),
+      refusal(
+        'ENOENT',
+        /^remove destination 198\.51\.100\.77:53 from IPVS service UDP 203\.0\.113\.14:53: ENOENT: .*\(no such destination\)$/,
+      ),
     );
     assert.deepEqual(await client.destinations(missing), []);
   });
@@ -286,7 +399,11 @@ describe('IpvsClient against the kernel', { skip }, () => {
     // More than the socket's window of unanswered requests, with one refusal (a repeated
     // destination) in the middle.
     const destinations = Array.from({ length: 200 }, (_, i) => routed(`198.51.100.${i + 1}`, 80, i + 1));
-    const requests = [client.addService(service), ...destinations.map((d) => client.addDestination(key, d)), client.addDestination(key, destinations[7]!)];
+    const requests = [
+      client.addService(service),
+      ...destinations.map((d) => client.addDestination(key, d)),
+      client.addDestination(key, destinations[7]!),
+    ];
     const listing = client.destinations(key);
     const outcomes = await Promise.allSettled(requests);
     assert.deepEqual(

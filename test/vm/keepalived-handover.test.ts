@@ -134,11 +134,25 @@ const table = () => listing();
 /** keepalived's checker on CONFIG in the foreground, with its output kept for failures. */
 function startKeepalived(dir: string, configPath: string, extra: string[] = []) {
   let log = '';
-  const child = spawn('keepalived', [
-    '--dont-fork', '--check', '--log-console', '--no-syslog', ...extra,
-    '--pid', path.join(dir, 'keepalived.pid'), '--checkers_pid', path.join(dir, 'checkers.pid'), '--vrrp_pid', path.join(dir, 'vrrp.pid'),
-    '--use-file', configPath,
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    'keepalived',
+    [
+      '--dont-fork',
+      '--check',
+      '--log-console',
+      '--no-syslog',
+      ...extra,
+      '--pid',
+      path.join(dir, 'keepalived.pid'),
+      '--checkers_pid',
+      path.join(dir, 'checkers.pid'),
+      '--vrrp_pid',
+      path.join(dir, 'vrrp.pid'),
+      '--use-file',
+      configPath,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   child.stdout.on('data', (d) => (log += d));
   child.stderr.on('data', (d) => (log += d));
   const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { StatusResponse } from '../../src/api/schema.js';
 import { DaemonProcess, vigil } from '../helpers/processes.js';
 import { ipv4Of, type NodeName } from '../lab/lab.js';
-import { destinationRows, DIRECTOR, LvsLab, outsideVm, VIP } from './lvs-lab.js';
+import { DIRECTOR, destinationRows, LvsLab, outsideVm, VIP } from './lvs-lab.js';
 
 const config = (realServers: NodeName[], persistence = 0) => `virtual_server ${VIP} 80 {
   protocol TCP
@@ -53,7 +53,13 @@ describe('LVS-DR programmed by vigild', { skip: outsideVm }, () => {
     // happened after the last packet, every read agrees.
     await new Promise((r) => setTimeout(r, 2500));
     /** `ipvsadm -Ln FLAGS`: each destination's numbers, by ADDRESS:PORT. */
-    const columns = async (flags: string[]) => new Map([...(await destinationRows(flags, lab.ns(DIRECTOR)))].map(([address, numbers]) => [address, numbers.map(Number)]));
+    const columns = async (flags: string[]) =>
+      new Map(
+        [...(await destinationRows(flags, lab.ns(DIRECTOR)))].map(([address, numbers]) => [
+          address,
+          numbers.map(Number),
+        ]),
+      );
     const stats = await columns(['--stats', '--exact']);
     const persistent = await columns(['--persistent-conn']);
     const { stdout } = await vigil(['status', '--json', '--socket', daemon.socket]);
@@ -61,9 +67,27 @@ describe('LVS-DR programmed by vigild', { skip: outsideVm }, () => {
     for (const rs of realServers) {
       const kernel = rs.kernel!;
       const at = `${rs.address}:${rs.port}`;
-      assert.deepEqual([kernel.stats.connections, kernel.stats.packetsIn, kernel.stats.packetsOut, kernel.stats.bytesIn, kernel.stats.bytesOut], stats.get(at), `--stats of ${at}`);
-      assert.deepEqual([kernel.weight, kernel.persistConns, kernel.activeConns, kernel.inactiveConns], persistent.get(at), `--persistent-conn of ${at}`);
+      assert.deepEqual(
+        [
+          kernel.stats.connections,
+          kernel.stats.packetsIn,
+          kernel.stats.packetsOut,
+          kernel.stats.bytesIn,
+          kernel.stats.bytesOut,
+        ],
+        stats.get(at),
+        `--stats of ${at}`,
+      );
+      assert.deepEqual(
+        [kernel.weight, kernel.persistConns, kernel.activeConns, kernel.inactiveConns],
+        persistent.get(at),
+        `--persistent-conn of ${at}`,
+      );
     }
-    assert.equal(realServers.reduce((n, rs) => n + rs.kernel!.persistConns, 0), 1, 'one persistence template');
+    assert.equal(
+      realServers.reduce((n, rs) => n + rs.kernel!.persistConns, 0),
+      1,
+      'one persistence template',
+    );
   });
 });

@@ -6,13 +6,13 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { StatusResponse } from '../../src/api/schema.js';
 import { VigilClient } from '../../src/api/client.js';
 import type { DaemonEvent } from '../../src/api/schema.js';
+import { StatusResponse } from '../../src/api/schema.js';
 import { DaemonProcess, vigil, waitFor } from '../helpers/processes.js';
 import { ipv4Of } from '../lab/lab.js';
 import { pollUntil } from '../lab/routers.js';
-import { destinationRows, DIRECTOR, LvsLab, outsideVm, VIP } from './lvs-lab.js';
+import { DIRECTOR, destinationRows, LvsLab, outsideVm, VIP } from './lvs-lab.js';
 
 // One check a second, one failure is enough: the test waits seconds, not minutes.
 const TCP_CHECK = 'TCP_CHECK {\n      connect_timeout 1\n      delay_loop 1\n      retry 0\n      warmup 0\n    }';
@@ -81,7 +81,10 @@ describe('health checks drive the IPVS table', { skip: outsideVm }, () => {
   async function settle(port: number, want: string[], what: string): Promise<void> {
     let seen: string[] = [];
     await pollUntil(
-      async () => JSON.stringify((seen = await destinations(port))) === JSON.stringify(want),
+      async () => {
+        seen = await destinations(port);
+        return JSON.stringify(seen) === JSON.stringify(want);
+      },
       () => `${what}: the table is ${JSON.stringify(seen)}\n${daemon.log}`,
       15_000,
     );
@@ -96,7 +99,11 @@ describe('health checks drive the IPVS table', { skip: outsideVm }, () => {
     await lab.serveHttp();
     // r2 drops what comes to port 8080, so the alpha server's first check hangs for its whole
     // connect_timeout: without alpha the server would be in the table all that time.
-    for (const rule of [['add', 'table', 'inet', 'lab'], ['add', 'chain', 'inet', 'lab', 'in', '{ type filter hook input priority 0 ; }'], ['add', 'rule', 'inet', 'lab', 'in', 'tcp', 'dport', '8080', 'drop']]) {
+    for (const rule of [
+      ['add', 'table', 'inet', 'lab'],
+      ['add', 'chain', 'inet', 'lab', 'in', '{ type filter hook input priority 0 ; }'],
+      ['add', 'rule', 'inet', 'lab', 'in', 'tcp', 'dport', '8080', 'drop'],
+    ]) {
       await lab.exec('r2', ['nft', ...rule]);
     }
     daemon.writeConfig(config(events));
@@ -113,9 +120,15 @@ describe('health checks drive the IPVS table', { skip: outsideVm }, () => {
     assert.deepEqual(await destinations(8080), []);
     await settle(8081, [`${ipv4Of('r3')}:8081 7`], 'misc_dynamic: exit 9 is weight 7 in the kernel');
     const s = await status();
-    assert.deepEqual(s.virtualServers[0]!.realServers.map((r) => r.health), ['up', 'up']);
+    assert.deepEqual(
+      s.virtualServers[0]!.realServers.map((r) => r.health),
+      ['up', 'up'],
+    );
     assert.equal(s.virtualServers[2]!.realServers[0]!.health, 'down');
-    assert.match(s.virtualServers[2]!.realServers[0]!.healthReason ?? '', /TCP_CHECK: not checked yet \(alpha: down until a check passes\)/);
+    assert.match(
+      s.virtualServers[2]!.realServers[0]!.healthReason ?? '',
+      /TCP_CHECK: not checked yet \(alpha: down until a check passes\)/,
+    );
   });
 
   test('a dead real server leaves the table and gets no new connections; the event stream says so', async () => {
@@ -135,18 +148,29 @@ describe('health checks drive the IPVS table', { skip: outsideVm }, () => {
     await waitFor('the hello event', () => seen.some((e) => e.type === 'hello'));
     await lab.stopHttp('r2');
     await settle(80, [`${ipv4Of('r3')}:80 1`], 'r2 out');
-    await Promise.race([reading, new Promise((_, reject) => setTimeout(() => reject(new Error(`events: ${seen.map((e) => e.type).join(' ')}`)), 10_000))]);
+    await Promise.race([
+      reading,
+      new Promise((_, reject) =>
+        setTimeout(() => reject(new Error(`events: ${seen.map((e) => e.type).join(' ')}`)), 10_000),
+      ),
+    ]);
     abort.abort();
     await client.close();
     const down = seen.find((e) => e.type === 'realserver.health');
-    assert.deepEqual(down?.type === 'realserver.health' && [down.virtualServer, down.realServer, down.health, down.reason], [`${VIP}:80`, r2, 'down', 'TCP_CHECK: connection refused']);
+    assert.deepEqual(
+      down?.type === 'realserver.health' && [down.virtualServer, down.realServer, down.health, down.reason],
+      [`${VIP}:80`, r2, 'down', 'TCP_CHECK: connection refused'],
+    );
     const stats = seen.findLast((e) => e.type === 'ipvs.stats');
     assert.ok(stats?.type === 'ipvs.stats');
     assert.equal(stats.virtualServers[0]!.realServers[1]!.kernel?.weight, 1);
     assert.deepEqual(new Set(await lab.fetchVip(4)), new Set(['r3']));
     const { stdout } = await vigil(['status', '--socket', daemon.socket]);
     assert.match(stdout, new RegExp(`${ipv4Of('r2')}:80 of ${VIP}:80: down since .*: TCP_CHECK: connection refused`));
-    await pollUntil(async () => notified().includes('r2-down'), () => `notify_down did not run: ${notified().join(' ')}`);
+    await pollUntil(
+      async () => notified().includes('r2-down'),
+      () => `notify_down did not run: ${notified().join(' ')}`,
+    );
   });
 
   test('all dead: inhibit_on_failure keeps r3 at weight 0 and the sorry server takes the traffic', async () => {
@@ -156,7 +180,10 @@ describe('health checks drive the IPVS table', { skip: outsideVm }, () => {
     const vs = (await status()).virtualServers[0]!;
     assert.equal(vs.quorumHolds, false);
     assert.equal(vs.sorryServer?.active, true);
-    await pollUntil(async () => notified().includes('quorum-down'), () => `quorum_down did not run: ${notified().join(' ')}`);
+    await pollUntil(
+      async () => notified().includes('quorum-down'),
+      () => `quorum_down did not run: ${notified().join(' ')}`,
+    );
   });
 
   test('a real server back: quorum regained, the sorry server leaves, traffic returns', async () => {
@@ -164,7 +191,10 @@ describe('health checks drive the IPVS table', { skip: outsideVm }, () => {
     await settle(80, [`${ipv4Of('r2')}:80 1`, `${ipv4Of('r3')}:80 0`], 'r2 back, sorry server out');
     assert.deepEqual(new Set(await lab.fetchVip(3)), new Set(['r2']));
     assert.match(daemon.log, /regained quorum/);
-    await pollUntil(async () => notified().includes('quorum-up') && notified().includes('r2-up'), () => `quorum_up and notify_up did not run: ${notified().join(' ')}`);
+    await pollUntil(
+      async () => notified().includes('quorum-up') && notified().includes('r2-up'),
+      () => `quorum_up and notify_up did not run: ${notified().join(' ')}`,
+    );
   });
 
   test('omega: on stop, the down scripts of what was up run', async () => {

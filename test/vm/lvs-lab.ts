@@ -8,9 +8,9 @@
 // Direct routing: the director's IPVS rewrites only the destination MAC, the real servers accept
 // the VIP on lo and answer the client themselves; arp_ignore=1 / arp_announce=2 keep them from
 // answering or announcing the VIP on the wire, so the client's ARP finds the director alone.
-import { execFile, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { Lab, ipv4Of, type NodeName } from '../lab/lab.js';
+import { ipv4Of, Lab, type NodeName } from '../lab/lab.js';
 
 const run = promisify(execFile);
 
@@ -72,7 +72,8 @@ export class LvsLab extends Lab {
   /** A DR service VIP:80 on the director with every real server at weight 1. */
   async addDrService(scheduler = 'rr'): Promise<void> {
     await this.ipvsadm(['-A', '-t', `${VIP}:80`, '-s', scheduler]);
-    for (const node of this.realServers) await this.ipvsadm(['-a', '-t', `${VIP}:80`, '-r', `${ipv4Of(node)}:80`, '-g', '-w', '1']);
+    for (const node of this.realServers)
+      await this.ipvsadm(['-a', '-t', `${VIP}:80`, '-r', `${ipv4Of(node)}:80`, '-g', '-w', '1']);
   }
 
   /** Starts an HTTP server on port 80 of each node (every real server by default) and resolves once all listen. */

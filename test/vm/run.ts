@@ -15,7 +15,11 @@ const TIMEOUT_S = 420;
 const script = path.join(repoRoot, 'test', 'vm', 'ipvs-vm.sh');
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-const check = spawnSync('bash', [script, '--check'], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'inherit', 'pipe'] });
+const check = spawnSync('bash', [script, '--check'], {
+  cwd: repoRoot,
+  encoding: 'utf8',
+  stdio: ['ignore', 'inherit', 'pipe'],
+});
 if (check.status !== 0) {
   const reason = check.stderr.trim().split('\n').pop() || `${script} --check exited ${check.status}`;
   if (process.env.CI === 'true') {
@@ -40,9 +44,13 @@ if (files.length === 0) {
 // so choose here as node would for this process's stdout.
 const reporter = process.stdout.isTTY ? 'spec' : 'tap';
 console.log(`VM tests: booting the IPVS guest for ${files.length} file(s)`);
-const vm = spawnSync('bash', [script, `exec node --test --test-concurrency=1 --test-reporter=${reporter} ${files.join(' ')}`], {
-  cwd: repoRoot,
-  stdio: ['ignore', 'inherit', 'inherit'],
-  env: { ...process.env, IPVS_VM_TIMEOUT: String(TIMEOUT_S) },
-});
+const vm = spawnSync(
+  'bash',
+  [script, `exec node --test --test-concurrency=1 --test-reporter=${reporter} ${files.join(' ')}`],
+  {
+    cwd: repoRoot,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, IPVS_VM_TIMEOUT: String(TIMEOUT_S) },
+  },
+);
 process.exit(vm.status ?? 1);

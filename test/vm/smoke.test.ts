@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { LvsLab, ipvsadm, outsideVm } from './lvs-lab.js';
+import { ipvsadm, LvsLab, outsideVm } from './lvs-lab.js';
 
 const SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh'];
 
@@ -27,9 +27,11 @@ describe('IPVS in the guest', { skip: outsideVm }, () => {
   });
 
   test('every scheduler the harness loads can back a service', async () => {
-    for (const [i, scheduler] of SCHEDULERS.entries()) await ipvsadm(['-A', '-t', `198.51.100.1:${1000 + i}`, '-s', scheduler]);
+    for (const [i, scheduler] of SCHEDULERS.entries())
+      await ipvsadm(['-A', '-t', `198.51.100.1:${1000 + i}`, '-s', scheduler]);
     const table = await ipvsadm(['-Ln']);
-    for (const [i, scheduler] of SCHEDULERS.entries()) assert.match(table, new RegExp(`198\\.51\\.100\\.1:${1000 + i} ${scheduler}\\b`));
+    for (const [i, scheduler] of SCHEDULERS.entries())
+      assert.match(table, new RegExp(`198\\.51\\.100\\.1:${1000 + i} ${scheduler}\\b`));
     await ipvsadm(['-C']);
   });
 });

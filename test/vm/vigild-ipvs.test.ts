@@ -65,8 +65,12 @@ describe('vigild and a real IPVS kernel', { skip: outsideVm }, () => {
     const status = StatusResponse.parse(JSON.parse(stdout));
     assert.equal(status.ipvs.available, true);
     assert.equal(status.ipvs.ownedServices, 2);
-    const { weight, activeConns, inactiveConns, persistConns, stats } = status.virtualServers[0]!.realServers[0]!.kernel!;
-    assert.deepEqual({ weight, activeConns, inactiveConns, persistConns, connections: stats.connections }, { weight: 3, activeConns: 0, inactiveConns: 0, persistConns: 0, connections: 0 });
+    const { weight, activeConns, inactiveConns, persistConns, stats } =
+      status.virtualServers[0]!.realServers[0]!.kernel!;
+    assert.deepEqual(
+      { weight, activeConns, inactiveConns, persistConns, connections: stats.connections },
+      { weight: 3, activeConns: 0, inactiveConns: 0, persistConns: 0, connections: 0 },
+    );
   });
 
   test('a reload changes only what changed', async () => {
@@ -134,7 +138,11 @@ virtual_server ${VIP} 80 {
   test('no service while BACKUP; programmed once MASTER; gone after stop', async () => {
     const services = async () => (await listing([], lab.ns('r1'))).filter((l) => /^(TCP|UDP) /.test(l));
     assert.deepEqual(await services(), [], 'a backup holds no service for the VIP');
-    await pollUntil(async () => (await services()).length === 1, () => 'the service did not appear once the instance became master', 20_000);
+    await pollUntil(
+      async () => (await services()).length === 1,
+      () => 'the service did not appear once the instance became master',
+      20_000,
+    );
     await daemon.stop();
     assert.deepEqual(await services(), []);
   });

@@ -2,25 +2,37 @@ import type { SourcePos } from '../diagnostics.js';
 import type { Token } from '../lexer.js';
 import type { Statement } from '../parser.js';
 import {
-  DNS_QUERY_TYPES,
-  RUNNABLE_CHECKERS,
   type CheckDefaults,
   type Checker,
   type CheckerTiming,
   type ConnectionOptions,
+  DNS_QUERY_TYPES,
   type DnsCheck,
   type HttpCheck,
   type HttpUrl,
   type MiscCheck,
   type PingCheck,
   type RealServer,
+  RUNNABLE_CHECKERS,
   type SmtpCheck,
   type SmtpHost,
   type TcpCheck,
   type UdpCheck,
   type VirtualServer,
 } from '../types.js';
-import { ARGS, applyBlock, custom, defineBlock, field, flag, toggle, type BlockTable, type BuildContext, type KeywordSpec, type ValueParser } from './table.js';
+import {
+  ARGS,
+  applyBlock,
+  type BlockTable,
+  type BuildContext,
+  custom,
+  defineBlock,
+  field,
+  flag,
+  type KeywordSpec,
+  toggle,
+  type ValueParser,
+} from './table.js';
 import { decimal, integer, ipText, oneOf, port, readCommand, readRunAs, text } from './values.js';
 
 /** Check timing a virtual server, real server or checker may set; inner levels override outer. */
@@ -49,14 +61,24 @@ const networkKeywords = [...connectionKeywords, ...checkDefaultKeywords];
 
 // Placeholders: every timing field is overwritten by resolveChecker once the enclosing
 // real and virtual servers are fully read.
-const timing = (pos: SourcePos): CheckerTiming => ({ pos, retry: 1, delayBeforeRetry: 1, warmup: 0, delayLoop: 60, alpha: false });
+const timing = (pos: SourcePos): CheckerTiming => ({
+  pos,
+  retry: 1,
+  delayBeforeRetry: 1,
+  warmup: 0,
+  delayLoop: 60,
+  alpha: false,
+});
 const network = (pos: SourcePos) => ({ ...timing(pos), connectTimeout: 5 });
 
 // ---- HTTP_GET / SSL_GET --------------------------------------------------------------------
 
 const md5Hex: ValueParser<string> = (tok, ctx, keyword) => {
   if (/^[0-9a-fA-F]{32}$/.test(tok.text)) return tok.text.toLowerCase();
-  ctx.error(tok.pos, `\`${keyword}\` expects an MD5 digest of 32 hex digits (as genhash prints it), got \`${tok.text}\``);
+  ctx.error(
+    tok.pos,
+    `\`${keyword}\` expects an MD5 digest of 32 hex digits (as genhash prints it), got \`${tok.text}\``,
+  );
   return undefined;
 };
 
@@ -68,7 +90,10 @@ function readStatusCodes(tokens: readonly Token[], ctx: BuildContext): number[] 
     const first = Number(match?.[1]);
     const last = match?.[2] === undefined ? first : Number(match[2]);
     if (!match || first < 100 || last > 599 || last < first) {
-      ctx.error(tok.pos, `\`status_code\` expects HTTP status codes (100-599) or ranges such as 200-299, got \`${tok.text}\``);
+      ctx.error(
+        tok.pos,
+        `\`status_code\` expects HTTP status codes (100-599) or ranges such as 200-299, got \`${tok.text}\``,
+      );
       return undefined;
     }
     for (let code = first; code <= last; code++) codes.add(code);
@@ -165,7 +190,10 @@ function readHex(tokens: readonly Token[], ctx: BuildContext, keyword: string, w
   let hex = '';
   for (const tok of tokens) {
     if (!digit.test(tok.text)) {
-      ctx.error(tok.pos, `\`${keyword}\` expects hex digits${wildcards ? ' (x for any digit)' : ''}, got \`${tok.text}\``);
+      ctx.error(
+        tok.pos,
+        `\`${keyword}\` expects hex digits${wildcards ? ' (x for any digit)' : ''}, got \`${tok.text}\``,
+      );
       return undefined;
     }
     const word = tok.text.toLowerCase();
@@ -222,18 +250,24 @@ function checkerKeyword<C extends Checker>(
 }
 
 const requireUrl = (check: HttpCheck, stmt: Statement, ctx: BuildContext): void => {
-  if (!ctx.sites.has(check, 'url')) ctx.error(stmt.keyword.pos, `\`${check.type}\` needs at least one \`url { path ... }\` block`);
+  if (!ctx.sites.has(check, 'url'))
+    ctx.error(stmt.keyword.pos, `\`${check.type}\` needs at least one \`url { path ... }\` block`);
 };
 
 export const checkerKeywords: readonly KeywordSpec<RealServer>[] = [
   checkerKeyword(tcpBlock, (pos) => ({ type: 'TCP_CHECK', ...network(pos) })),
-  checkerKeyword(httpGetBlock, (pos) => ({ type: 'HTTP_GET', ...network(pos), urls: [], enableSni: false }), requireUrl),
+  checkerKeyword(
+    httpGetBlock,
+    (pos) => ({ type: 'HTTP_GET', ...network(pos), urls: [], enableSni: false }),
+    requireUrl,
+  ),
   checkerKeyword(sslGetBlock, (pos) => ({ type: 'SSL_GET', ...network(pos), urls: [], enableSni: false }), requireUrl),
   checkerKeyword(
     miscBlock,
     (pos) => ({ type: 'MISC_CHECK', ...timing(pos), path: [], timeout: 0, dynamic: false }),
     (check, stmt, ctx) => {
-      if (!ctx.sites.has(check, 'misc_path')) ctx.error(stmt.keyword.pos, '`MISC_CHECK` needs a `misc_path` (the command to run)');
+      if (!ctx.sites.has(check, 'misc_path'))
+        ctx.error(stmt.keyword.pos, '`MISC_CHECK` needs a `misc_path` (the command to run)');
     },
   ),
   checkerKeyword(smtpBlock, (pos) => ({ type: 'SMTP_CHECK', ...network(pos), hosts: [] })),
@@ -243,7 +277,16 @@ export const checkerKeywords: readonly KeywordSpec<RealServer>[] = [
 ];
 
 export const checkerTables: readonly BlockTable<never>[] = [
-  tcpBlock, httpGetBlock, sslGetBlock, miscBlock, smtpBlock, dnsBlock, udpBlock, pingBlock, urlBlock, smtpHostBlock,
+  tcpBlock,
+  httpGetBlock,
+  sslGetBlock,
+  miscBlock,
+  smtpBlock,
+  dnsBlock,
+  udpBlock,
+  pingBlock,
+  urlBlock,
+  smtpHostBlock,
 ];
 
 // ---- resolution ----------------------------------------------------------------------------
@@ -259,12 +302,15 @@ const DEFAULT_DELAY_BEFORE_RETRY: Partial<Record<Checker['type'], number>> = { H
 export function resolveChecker(checker: Checker, rs: RealServer, vs: VirtualServer, ctx: BuildContext): void {
   const own = (keyword: string): boolean => ctx.sites.has(checker, keyword);
   if (!(RUNNABLE_CHECKERS as readonly string[]).includes(checker.type)) {
-    ctx.warning(checker.pos, `\`${checker.type}\` is not run by vigil yet (it runs ${RUNNABLE_CHECKERS.join(' and ')}); this check never takes real_server ${rs.address} ${rs.port} out of service`);
+    ctx.warning(
+      checker.pos,
+      `\`${checker.type}\` is not run by vigil yet (it runs ${RUNNABLE_CHECKERS.join(' and ')}); this check never takes real_server ${rs.address} ${rs.port} out of service`,
+    );
   }
   if (!own('delay_loop')) checker.delayLoop = rs.delayLoop ?? vs.delayLoop;
   if (!own('retry')) checker.retry = rs.retry ?? vs.retry ?? DEFAULT_RETRY[checker.type] ?? 1;
   if (!own('delay_before_retry')) {
-    const fallback = checker.type === 'DNS_CHECK' ? checker.delayLoop : DEFAULT_DELAY_BEFORE_RETRY[checker.type] ?? 1;
+    const fallback = checker.type === 'DNS_CHECK' ? checker.delayLoop : (DEFAULT_DELAY_BEFORE_RETRY[checker.type] ?? 1);
     checker.delayBeforeRetry = rs.delayBeforeRetry ?? vs.delayBeforeRetry ?? fallback;
   }
   // The first check starts after a random delay of up to delay_loop unless warmup says otherwise.

@@ -1,18 +1,30 @@
-import { maxPrefix, parseIp, prefixRange, netmaskPrefix, type IpAddress } from '../address.js';
+import { type IpAddress, maxPrefix, netmaskPrefix, parseIp, prefixRange } from '../address.js';
 import { formatPos, type SourcePos } from '../diagnostics.js';
 import type { Token } from '../lexer.js';
 import type { Statement } from '../parser.js';
 import {
-  SCHEDULERS,
   type Family,
   type RealServer,
+  SCHEDULERS,
   type VirtualServer,
   type VirtualServerGroup,
   type VirtualServerGroupEntry,
   type VirtualServerKey,
 } from '../types.js';
 import { checkDefaultKeywords, checkerKeywords, resolveChecker, virtualhostKeyword } from './checkers.js';
-import { ARGS, applyBlock, custom, defineBlock, field, flag, Sites, toggle, type BuildContext, type KeywordSpec, type ValueParser } from './table.js';
+import {
+  ARGS,
+  applyBlock,
+  type BuildContext,
+  custom,
+  defineBlock,
+  field,
+  flag,
+  type KeywordSpec,
+  Sites,
+  toggle,
+  type ValueParser,
+} from './table.js';
 import { INT32_MAX, integer, oneOf, port, readIp, readIpWithPrefix, readNotifyCommand } from './values.js';
 
 const FWMARK_MAX = 0xffffffff;
@@ -50,7 +62,10 @@ function readGroupAddress(tok: Token, ctx: BuildContext): { first: IpAddress; la
     ctx.error(tok.pos, `\`virtual_server_group\`: range \`${tok.text}\` is invalid: ${reason}`);
     return undefined;
   };
-  if (!last) return invalid(`its end \`${lastText}\` is neither an address nor a last ${first.family === 4 ? 'octet' : 'group'}`);
+  if (!last)
+    return invalid(
+      `its end \`${lastText}\` is neither an address nor a last ${first.family === 4 ? 'octet' : 'group'}`,
+    );
   if (last.family !== first.family) return invalid('it mixes IPv4 and IPv6');
   if (compareIp(last, first) < 0) return invalid('it ends before it starts');
   return { first, last };
@@ -58,9 +73,13 @@ function readGroupAddress(tok: Token, ctx: BuildContext): { first: IpAddress; la
 
 /** `198.51.100.1` + `20` → `198.51.100.20`; `2001:db8::1` + `ff` → `2001:db8::ff`. */
 function lastComponentReplaced(first: IpAddress, component: string): IpAddress | undefined {
-  const valid = first.family === 4 ? /^\d{1,3}$/.test(component) && Number(component) <= 255 : /^[0-9a-fA-F]{1,4}$/.test(component);
+  const valid =
+    first.family === 4 ? /^\d{1,3}$/.test(component) && Number(component) <= 255 : /^[0-9a-fA-F]{1,4}$/.test(component);
   if (!valid) return undefined;
-  const text = first.family === 4 ? first.address.replace(/\d+$/, component) : `${first.address.replace(/:[0-9a-f]*$/, '')}:${component}`;
+  const text =
+    first.family === 4
+      ? first.address.replace(/\d+$/, component)
+      : `${first.address.replace(/:[0-9a-f]*$/, '')}:${component}`;
   return parseIp(text);
 }
 
@@ -77,7 +96,10 @@ function readGroupEntry(line: Statement, ctx: BuildContext): VirtualServerGroupE
   if (line.keyword.text === 'fwmark') {
     const [markTok, familyTok, extra] = line.args;
     if (!markTok || extra) {
-      ctx.error((extra ?? line.keyword).pos, '`fwmark` in a virtual_server_group takes a mark and optionally `inet` or `inet6`');
+      ctx.error(
+        (extra ?? line.keyword).pos,
+        '`fwmark` in a virtual_server_group takes a mark and optionally `inet` or `inet6`',
+      );
       return undefined;
     }
     const mark = fwmark(markTok, ctx, 'fwmark');
@@ -88,14 +110,18 @@ function readGroupEntry(line: Statement, ctx: BuildContext): VirtualServerGroupE
   }
   const [portTok, extra] = line.args;
   if (extra) {
-    ctx.error(extra.pos, `unexpected \`${extra.text}\`: a virtual_server_group line is \`ADDRESS [PORT]\` or \`fwmark MARK\``);
+    ctx.error(
+      extra.pos,
+      `unexpected \`${extra.text}\`: a virtual_server_group line is \`ADDRESS [PORT]\` or \`fwmark MARK\``,
+    );
     return undefined;
   }
   const range = readGroupAddress(line.keyword, ctx);
   const entryPort = optionalPort(portTok, ctx, 'virtual_server_group');
   if (!range || entryPort === undefined) return undefined;
   const { first, last } = range;
-  if (first.address === last.address) return { kind: 'ip', address: first.address, family: first.family, port: entryPort, pos };
+  if (first.address === last.address)
+    return { kind: 'ip', address: first.address, family: first.family, port: entryPort, pos };
   return { kind: 'range', first: first.address, last: last.address, family: first.family, port: entryPort, pos };
 }
 
@@ -166,11 +192,19 @@ const persistenceGranularity: ValueParser<string> = (tok, ctx, keyword) => {
   const ip = parseIp(tok.text);
   if (ip && netmaskPrefix(ip) !== undefined) return ip.address;
   if (/^\d+$/.test(tok.text) && Number(tok.text) >= 1 && Number(tok.text) <= 128) return tok.text;
-  ctx.error(tok.pos, `\`${keyword}\` expects an IPv4 netmask such as 255.255.255.0 or an IPv6 prefix length, got \`${tok.text}\``);
+  ctx.error(
+    tok.pos,
+    `\`${keyword}\` expects an IPv4 netmask such as 255.255.255.0 or an IPv6 prefix length, got \`${tok.text}\``,
+  );
   return undefined;
 };
 
-const SCHED_FLAGS = { 'sh-port': 'shPort', 'sh-fallback': 'shFallback', 'mh-port': 'mhPort', 'mh-fallback': 'mhFallback' } as const;
+const SCHED_FLAGS = {
+  'sh-port': 'shPort',
+  'sh-fallback': 'shFallback',
+  'mh-port': 'mhPort',
+  'mh-fallback': 'mhFallback',
+} as const;
 
 const virtualServerBlock = defineBlock<VirtualServer>('virtual_server', [
   field('lvs_sched', 'scheduler', oneOf(SCHEDULERS), ['lb_algo']),
@@ -220,7 +254,8 @@ const virtualServerBlock = defineBlock<VirtualServer>('virtual_server', [
     apply(vs, stmt, ctx) {
       const ip = readIp(stmt.args[0]!, ctx, 'sorry_server');
       const sorryPort = optionalPort(stmt.args[1], ctx, 'sorry_server');
-      if (ip && sorryPort !== undefined) vs.sorryServer = { address: ip.address, port: sorryPort, family: ip.family, pos: stmt.args[0]!.pos };
+      if (ip && sorryPort !== undefined)
+        vs.sorryServer = { address: ip.address, port: sorryPort, family: ip.family, pos: stmt.args[0]!.pos };
     },
   }),
   flag('sorry_server_inhibit', 'sorryServerInhibit'),
@@ -235,7 +270,10 @@ function readVirtualServerKey(stmt: Statement, ctx: BuildContext): VirtualServer
   const [first, second] = stmt.args;
   if (first!.text === 'fwmark' || first!.text === 'group') {
     if (!second) {
-      ctx.error(first!.pos, `\`virtual_server ${first!.text}\` needs a ${first!.text === 'fwmark' ? 'mark' : 'group name'}`);
+      ctx.error(
+        first!.pos,
+        `\`virtual_server ${first!.text}\` needs a ${first!.text === 'fwmark' ? 'mark' : 'group name'}`,
+      );
       return undefined;
     }
     if (first!.text === 'group') return { kind: 'group', name: second.text };
@@ -300,17 +338,26 @@ interface Services {
 
 function servicesOf(vs: VirtualServer, groups: readonly VirtualServerGroup[]): Services {
   const { key } = vs;
-  if (key.kind !== 'group') return { byAddress: key.kind === 'ip', onlyFwmark: key.kind === 'fwmark', anyFwmark: key.kind === 'fwmark' };
+  if (key.kind !== 'group')
+    return { byAddress: key.kind === 'ip', onlyFwmark: key.kind === 'fwmark', anyFwmark: key.kind === 'fwmark' };
   // An undefined group is reported by validation; it stands for no services.
   const group = groups.find((g) => g.name === key.name);
   const entries = group?.entries ?? [];
   const byAddress = entries.some((e) => e.kind !== 'fwmark');
-  return { byAddress, onlyFwmark: !byAddress && entries.length > 0, anyFwmark: entries.some((e) => e.kind === 'fwmark'), group };
+  return {
+    byAddress,
+    onlyFwmark: !byAddress && entries.length > 0,
+    anyFwmark: entries.some((e) => e.kind === 'fwmark'),
+    group,
+  };
 }
 
 /** The virtual_server line as written: `198.51.100.80 80`, `fwmark 7`, `group WEB`. */
 function virtualServerText(vs: VirtualServer, ctx: BuildContext): string {
-  return ctx.sites.get(vs, Sites.DEFINITION)!.args.map((a) => a.text).join(' ');
+  return ctx.sites
+    .get(vs, Sites.DEFINITION)!
+    .args.map((a) => a.text)
+    .join(' ');
 }
 
 /** Position of the port word of `stmt` (`real_server ADDR PORT`), else of its address. */
@@ -322,7 +369,10 @@ function portPos(stmt: Statement): SourcePos {
  * Resolves every virtual server once the whole configuration is read (groups may come later in
  * the file): keepalived's corrections, then the defaults that depend on the whole block.
  */
-export function resolveVirtualServers(config: { virtualServers: VirtualServer[]; virtualServerGroups: VirtualServerGroup[] }, ctx: BuildContext): void {
+export function resolveVirtualServers(
+  config: { virtualServers: VirtualServer[]; virtualServerGroups: VirtualServerGroup[] },
+  ctx: BuildContext,
+): void {
   config.virtualServers = config.virtualServers.filter((vs) => hasRealServers(vs, ctx));
   for (const vs of config.virtualServers) resolveVirtualServer(vs, servicesOf(vs, config.virtualServerGroups), ctx);
 }
@@ -334,7 +384,7 @@ function resolveVirtualServer(vs: VirtualServer, services: Services, ctx: BuildC
   persistPortless(vs, services, ctx);
   if (vs.key.kind === 'fwmark') {
     const familyWord = ctx.sites.get(vs, 'ip_family')?.args[0]?.text;
-    const family: Family = familyWord === 'inet6' ? 6 : familyWord === 'inet' ? 4 : vs.realServers[0]?.family ?? 4;
+    const family: Family = familyWord === 'inet6' ? 6 : familyWord === 'inet' ? 4 : (vs.realServers[0]?.family ?? 4);
     vs.key.family = family;
   }
   resolvePorts(vs, services, ctx);
@@ -364,9 +414,14 @@ function hasRealServers(vs: VirtualServer, ctx: BuildContext): boolean {
 function resolveProtocol(vs: VirtualServer, services: Services, ctx: BuildContext): void {
   const stmt = ctx.sites.get(vs, 'protocol');
   if (services.byAddress && !stmt) {
-    ctx.warning(vs.pos, 'no `protocol` in this virtual_server: keepalived programs it as UDP, and so does vigil; add `protocol TCP` if TCP is meant');
+    ctx.warning(
+      vs.pos,
+      'no `protocol` in this virtual_server: keepalived programs it as UDP, and so does vigil; add `protocol TCP` if TCP is meant',
+    );
   } else if (services.onlyFwmark && stmt) {
-    const what = services.group ? `virtual_server_group \`${services.group.name}\` has only fwmark entries, and a fwmark service` : 'a fwmark virtual_server';
+    const what = services.group
+      ? `virtual_server_group \`${services.group.name}\` has only fwmark entries, and a fwmark service`
+      : 'a fwmark virtual_server';
     ctx.warning(
       stmt.keyword.pos,
       `\`protocol\` is ignored: ${what} takes packets by their firewall mark, whatever their protocol; keepalived ignores it, and so does vigil; remove it, and match the protocol where the mark is set`,
@@ -433,7 +488,8 @@ function resolvePorts(vs: VirtualServer, services: Services, ctx: BuildContext):
     what: 'real_server',
     stmt: ctx.sites.get(rs, Sites.DEFINITION)!,
   }));
-  if (vs.sorryServer) servers.push({ server: vs.sorryServer, what: 'sorry_server', stmt: ctx.sites.get(vs, 'sorry_server')! });
+  if (vs.sorryServer)
+    servers.push({ server: vs.sorryServer, what: 'sorry_server', stmt: ctx.sites.get(vs, 'sorry_server')! });
   const nat = vs.lbKind === 'NAT';
   const useNat = `or use \`lvs_method NAT\` to translate ports`;
   for (const { server, what, stmt } of servers) {
@@ -450,7 +506,6 @@ function resolvePorts(vs: VirtualServer, services: Services, ctx: BuildContext):
         server.port = key.port;
       }
     } else if (nat || server.port === 0) {
-      continue;
     } else if (key.kind === 'fwmark') {
       ctx.warning(
         at,
@@ -460,7 +515,10 @@ function resolvePorts(vs: VirtualServer, services: Services, ctx: BuildContext):
     } else {
       const entry = services.group?.entries.find((e) => e.kind === 'fwmark' || e.port !== server.port);
       if (!entry) continue;
-      const entryText = entry.kind === 'fwmark' ? `fwmark ${entry.mark}, which has no port` : `port ${entry.port} at ${formatPos(entry.pos)}`;
+      const entryText =
+        entry.kind === 'fwmark'
+          ? `fwmark ${entry.mark}, which has no port`
+          : `port ${entry.port} at ${formatPos(entry.pos)}`;
       const programmed = entry.kind === 'fwmark' ? 'no port' : `port ${entry.port}`;
       const checks = what === 'real_server' ? ' (its checks connect to it)' : '';
       ctx.warning(

@@ -1,4 +1,4 @@
-import { formatPos, type DiagnosticSink, type SourcePos } from '../diagnostics.js';
+import { type DiagnosticSink, formatPos, type SourcePos } from '../diagnostics.js';
 import type { Token } from '../lexer.js';
 import type { Statement } from '../parser.js';
 import { closestMatch } from '../suggest.js';
@@ -114,7 +114,12 @@ function checkShape<T>(spec: KeywordSpec<T>, stmt: Statement, ctx: BuildContext)
   }
   if (stmt.args.length > max) {
     const extra = stmt.args[max]!;
-    ctx.error(extra.pos, max === 0 ? `${kw} takes no arguments (found \`${extra.text}\`)` : `unexpected argument \`${extra.text}\` after ${kw} (it takes at most ${plural(max, 'argument')})`);
+    ctx.error(
+      extra.pos,
+      max === 0
+        ? `${kw} takes no arguments (found \`${extra.text}\`)`
+        : `unexpected argument \`${extra.text}\` after ${kw} (it takes at most ${plural(max, 'argument')})`,
+    );
     return false;
   }
   if (spec.block === true && !stmt.block) {
@@ -149,11 +154,19 @@ function reportUnknown<T>(table: BlockTable<T>, stmt: Statement, ctx: BuildConte
     ...NOT_IMPLEMENTED.filter((e) => e.values === undefined && e.blocks.includes(table.name)).map((e) => e.keyword),
   ];
   const suggestion = closestMatch(word, candidates);
-  ctx.error(stmt.keyword.pos, `unknown keyword \`${word}\` ${placeOf(table.name)}${suggestion ? `; did you mean \`${suggestion}\`?` : ''}`);
+  ctx.error(
+    stmt.keyword.pos,
+    `unknown keyword \`${word}\` ${placeOf(table.name)}${suggestion ? `; did you mean \`${suggestion}\`?` : ''}`,
+  );
 }
 
 /** Interprets a block's statements against its keyword table, writing into `target`. */
-export function applyBlock<T extends object>(table: BlockTable<T>, statements: readonly Statement[], target: T, ctx: BuildContext): void {
+export function applyBlock<T extends object>(
+  table: BlockTable<T>,
+  statements: readonly Statement[],
+  target: T,
+  ctx: BuildContext,
+): void {
   for (const stmt of statements) {
     const spec = table.lookup.get(stmt.keyword.text);
     if (!spec) {
@@ -162,7 +175,10 @@ export function applyBlock<T extends object>(table: BlockTable<T>, statements: r
     }
     const previous = ctx.sites.get(target, spec.name);
     if (previous && !spec.repeatable) {
-      ctx.warning(stmt.keyword.pos, `\`${spec.name}\` is already set at ${formatPos(previous.pos)}; this later one wins`);
+      ctx.warning(
+        stmt.keyword.pos,
+        `\`${spec.name}\` is already set at ${formatPos(previous.pos)}; this later one wins`,
+      );
     }
     // Noted even when malformed, so later checks do not also call the keyword missing.
     ctx.sites.note(target, spec.name, stmt);
@@ -174,7 +190,12 @@ export function applyBlock<T extends object>(table: BlockTable<T>, statements: r
 export type ValueParser<V> = (tok: Token, ctx: BuildContext, keyword: string) => V | undefined;
 
 /** `keyword VALUE` stored in `target[key]`. */
-export function field<T, K extends keyof T>(name: string, key: K, parse: ValueParser<T[K]>, aliases?: readonly string[]): KeywordSpec<T> {
+export function field<T, K extends keyof T>(
+  name: string,
+  key: K,
+  parse: ValueParser<T[K]>,
+  aliases?: readonly string[],
+): KeywordSpec<T> {
   return {
     name,
     aliases,
@@ -200,12 +221,18 @@ export function flag<T, K extends BooleanKeys<T>>(name: string, key: K): Keyword
 }
 
 const BOOL_WORDS: ReadonlyMap<string, boolean> = new Map([
-  ['on', true], ['true', true], ['yes', true], ['off', false], ['false', false], ['no', false],
+  ['on', true],
+  ['true', true],
+  ['yes', true],
+  ['off', false],
+  ['false', false],
+  ['no', false],
 ]);
 
 const readBool: ValueParser<boolean> = (tok, ctx, keyword) => {
   const value = BOOL_WORDS.get(tok.text.toLowerCase());
-  if (value === undefined) ctx.error(tok.pos, `\`${keyword}\` expects on/off, true/false or yes/no, got \`${tok.text}\``);
+  if (value === undefined)
+    ctx.error(tok.pos, `\`${keyword}\` expects on/off, true/false or yes/no, got \`${tok.text}\``);
   return value;
 };
 

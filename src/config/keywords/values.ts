@@ -1,4 +1,4 @@
-import { maxPrefix, parseIp, type IpAddress } from '../address.js';
+import { type IpAddress, maxPrefix, parseIp } from '../address.js';
 import { splitCommand } from '../argv.js';
 import type { Token } from '../lexer.js';
 import type { Statement } from '../parser.js';
@@ -52,7 +52,10 @@ export function decimal(opts: { min?: number; max?: number; positive?: boolean }
 export function oneOf<V extends string>(values: readonly V[]): ValueParser<V> {
   return (tok, ctx, keyword) => {
     if ((values as readonly string[]).includes(tok.text)) return tok.text as V;
-    ctx.error(tok.pos, `\`${keyword}\` must be one of ${values.map((v) => `\`${v}\``).join(', ')}; got \`${tok.text}\``);
+    ctx.error(
+      tok.pos,
+      `\`${keyword}\` must be one of ${values.map((v) => `\`${v}\``).join(', ')}; got \`${tok.text}\``,
+    );
     return undefined;
   };
 }
@@ -69,7 +72,11 @@ export const readIp: ValueParser<IpAddress> = (tok, ctx, keyword) => {
 export const ipText: ValueParser<string> = (tok, ctx, keyword) => readIp(tok, ctx, keyword)?.address;
 
 /** `ADDRESS[/PREFIX]`; the prefix is undefined when not written. */
-export function readIpWithPrefix(tok: Token, ctx: BuildContext, what: string): { ip: IpAddress; prefix?: number } | undefined {
+export function readIpWithPrefix(
+  tok: Token,
+  ctx: BuildContext,
+  what: string,
+): { ip: IpAddress; prefix?: number } | undefined {
   const [addressText, prefixText, ...rest] = tok.text.split('/');
   const ip = parseIp(addressText!);
   if (!ip || rest.length > 0) {
@@ -79,7 +86,10 @@ export function readIpWithPrefix(tok: Token, ctx: BuildContext, what: string): {
   if (prefixText === undefined) return { ip };
   const limit = maxPrefix(ip.family);
   if (!/^\d+$/.test(prefixText) || Number(prefixText) > limit) {
-    ctx.error(tok.pos, `${what}: prefix \`/${prefixText}\` must be between 0 and ${limit} for an IPv${ip.family} address`);
+    ctx.error(
+      tok.pos,
+      `${what}: prefix \`/${prefixText}\` must be between 0 and ${limit} for an IPv${ip.family} address`,
+    );
     return undefined;
   }
   return { ip, prefix: Number(prefixText) };

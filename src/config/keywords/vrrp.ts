@@ -3,15 +3,53 @@ import type { SourcePos } from '../diagnostics.js';
 import type { Token } from '../lexer.js';
 import type { Statement } from '../parser.js';
 import { closestMatch } from '../suggest.js';
-import type { GlobalDefs, NotifyScripts, SyncGroup, TrackFile, TrackRef, Vip, VipScope, VrrpInstance, VrrpScript } from '../types.js';
+import type {
+  GlobalDefs,
+  NotifyScripts,
+  SyncGroup,
+  TrackFile,
+  TrackRef,
+  Vip,
+  VipScope,
+  VrrpInstance,
+  VrrpScript,
+} from '../types.js';
 import { vrrpVersion } from './global.js';
 import { findNotImplemented, notImplementedMessage } from './not-implemented.js';
-import { ARGS, applyBlock, custom, defineBlock, field, flag, toggle, type BuildContext, type KeywordSpec } from './table.js';
-import { decimal, integer, ipText, oneOf, readCommand, readIp, readIpWithPrefix, readNotifyCommand, readRunAs, readWeight, text } from './values.js';
+import {
+  ARGS,
+  applyBlock,
+  type BuildContext,
+  custom,
+  defineBlock,
+  field,
+  flag,
+  type KeywordSpec,
+  toggle,
+} from './table.js';
+import {
+  decimal,
+  integer,
+  ipText,
+  oneOf,
+  readCommand,
+  readIp,
+  readIpWithPrefix,
+  readNotifyCommand,
+  readRunAs,
+  readWeight,
+  text,
+} from './values.js';
 
 // ---- shared pieces -------------------------------------------------------------------------
 
-const NOTIFY_EVENTS = { notify_master: 'master', notify_backup: 'backup', notify_fault: 'fault', notify_stop: 'stop', notify: 'any' } as const;
+const NOTIFY_EVENTS = {
+  notify_master: 'master',
+  notify_backup: 'backup',
+  notify_fault: 'fault',
+  notify_stop: 'stop',
+  notify: 'any',
+} as const;
 
 /** `notify_master`, `notify_backup`, ... for anything with a `notify` record. */
 function notifyKeywords<T extends { notify: NotifyScripts }>(): KeywordSpec<T>[] {
@@ -44,7 +82,12 @@ function listLines(stmt: Statement, ctx: BuildContext): Statement[] {
  * `known` options take one value each; options keepalived has but vigil ignores are skipped
  * with their values and a warning. Returns false after reporting an error.
  */
-function readLineOptions(line: Statement, block: string, known: ReadonlyMap<string, (value: Token) => boolean>, ctx: BuildContext): boolean {
+function readLineOptions(
+  line: Statement,
+  block: string,
+  known: ReadonlyMap<string, (value: Token) => boolean>,
+  ctx: BuildContext,
+): boolean {
   const args = line.args;
   for (let i = 0; i < args.length; ) {
     const option = args[i]!;
@@ -66,14 +109,22 @@ function readLineOptions(line: Statement, block: string, known: ReadonlyMap<stri
       continue;
     }
     const suggestion = closestMatch(option.text, known.keys());
-    ctx.error(option.pos, `unknown \`${block}\` option \`${option.text}\`${suggestion ? `; did you mean \`${suggestion}\`?` : ''}`);
+    ctx.error(
+      option.pos,
+      `unknown \`${block}\` option \`${option.text}\`${suggestion ? `; did you mean \`${suggestion}\`?` : ''}`,
+    );
     return false;
   }
   return true;
 }
 
 /** `NAME [weight N [reverse|noreverse]]`, one line of a track_* block. */
-function readTrackRef(line: Statement, ctx: BuildContext, range: readonly [number, number], reverseWords: readonly string[]): TrackRef | undefined {
+function readTrackRef(
+  line: Statement,
+  ctx: BuildContext,
+  range: readonly [number, number],
+  reverseWords: readonly string[],
+): TrackRef | undefined {
   const ref: TrackRef = { name: line.keyword.text, pos: line.keyword.pos };
   const [weightTok, ...rest] = line.args;
   if (!weightTok) return ref;
@@ -148,7 +199,10 @@ export const trackFileBlock = defineBlock<TrackFile>('track_file', [
       const overwrite = stmt.args.at(-1)?.text === 'overwrite';
       const valueTok = overwrite ? stmt.args.slice(0, -1)[0] : stmt.args[0];
       if (stmt.args.length === 2 && !overwrite) {
-        ctx.error(stmt.args[1]!.pos, `\`init_file\` takes a value and then optionally \`overwrite\`, got \`${stmt.args[1]!.text}\``);
+        ctx.error(
+          stmt.args[1]!.pos,
+          `\`init_file\` takes a value and then optionally \`overwrite\`, got \`${stmt.args[1]!.text}\``,
+        );
         return;
       }
       const value = valueTok ? integer(-2_147_483_647)(valueTok, ctx, 'init_file') : 0;
@@ -214,31 +268,52 @@ function readVip(line: Statement, block: string, ctx: BuildContext): Vip | undef
   const parsed = readIpWithPrefix(line.keyword, ctx, block);
   if (!parsed) return undefined;
   const { ip, prefix } = parsed;
-  const vip: Vip = { address: ip.address, prefix: prefix ?? maxPrefix(ip.family), family: ip.family, pos: line.keyword.pos };
-  const brd = (tok: Token): string | undefined => (tok.text === '+' || tok.text === '-' ? tok.text : readIp(tok, ctx, 'brd')?.address);
+  const vip: Vip = {
+    address: ip.address,
+    prefix: prefix ?? maxPrefix(ip.family),
+    family: ip.family,
+    pos: line.keyword.pos,
+  };
+  const brd = (tok: Token): string | undefined =>
+    tok.text === '+' || tok.text === '-' ? tok.text : readIp(tok, ctx, 'brd')?.address;
   const options = new Map<string, (tok: Token) => boolean>([
-    ['dev', (tok) => {
-      vip.dev = tok.text;
-      return true;
-    }],
-    ['label', (tok) => {
-      vip.label = tok.text;
-      return true;
-    }],
-    ['scope', (tok) => {
-      vip.scope = oneOf(VIP_SCOPES)(tok, ctx, 'scope');
-      return vip.scope !== undefined;
-    }],
-    ['brd', (tok) => {
-      vip.brd = brd(tok);
-      return vip.brd !== undefined;
-    }],
+    [
+      'dev',
+      (tok) => {
+        vip.dev = tok.text;
+        return true;
+      },
+    ],
+    [
+      'label',
+      (tok) => {
+        vip.label = tok.text;
+        return true;
+      },
+    ],
+    [
+      'scope',
+      (tok) => {
+        vip.scope = oneOf(VIP_SCOPES)(tok, ctx, 'scope');
+        return vip.scope !== undefined;
+      },
+    ],
+    [
+      'brd',
+      (tok) => {
+        vip.brd = brd(tok);
+        return vip.brd !== undefined;
+      },
+    ],
   ]);
   const ok = readLineOptions(line, block, options, ctx);
   return ok ? vip : undefined;
 }
 
-function vipBlock(name: 'virtual_ipaddress' | 'virtual_ipaddress_excluded', key: 'vips' | 'excludedVips'): KeywordSpec<VrrpInstance> {
+function vipBlock(
+  name: 'virtual_ipaddress' | 'virtual_ipaddress_excluded',
+  key: 'vips' | 'excludedVips',
+): KeywordSpec<VrrpInstance> {
   return custom(name, {
     args: ARGS.none,
     block: true,
@@ -310,11 +385,17 @@ function readAuthentication(instance: VrrpInstance, stmt: Statement, ctx: BuildC
   if (bytes.length > AUTH_PASS_MAX) {
     const kept = bytes.subarray(0, AUTH_PASS_MAX).toString('utf8');
     if (Buffer.byteLength(kept, 'utf8') !== AUTH_PASS_MAX) {
-      ctx.error(passTok.pos, `\`auth_pass\` is longer than ${AUTH_PASS_MAX} bytes, and cutting it there (as keepalived does) would split a character; use at most ${AUTH_PASS_MAX} bytes`);
+      ctx.error(
+        passTok.pos,
+        `\`auth_pass\` is longer than ${AUTH_PASS_MAX} bytes, and cutting it there (as keepalived does) would split a character; use at most ${AUTH_PASS_MAX} bytes`,
+      );
       return;
     }
     password = kept;
-    ctx.warning(passTok.pos, `\`auth_pass\` is longer than ${AUTH_PASS_MAX} bytes; keepalived uses only the first ${AUTH_PASS_MAX} (\`${password}\`), and so does vigil`);
+    ctx.warning(
+      passTok.pos,
+      `\`auth_pass\` is longer than ${AUTH_PASS_MAX} bytes; keepalived uses only the first ${AUTH_PASS_MAX} (\`${password}\`), and so does vigil`,
+    );
   }
   instance.auth = { type: 'PASS', password };
 }
@@ -343,7 +424,8 @@ export const instanceBlock = defineBlock<VrrpInstance>('vrrp_instance', [
     apply(instance, stmt, ctx) {
       for (const line of listLines(stmt, ctx)) {
         const ip = readIp(line.keyword, ctx, 'unicast_peer');
-        if (ip && readLineOptions(line, 'unicast_peer', new Map(), ctx)) instance.unicastPeers.push({ address: ip.address, pos: line.keyword.pos });
+        if (ip && readLineOptions(line, 'unicast_peer', new Map(), ctx))
+          instance.unicastPeers.push({ address: ip.address, pos: line.keyword.pos });
       }
     },
   }),

@@ -1,13 +1,14 @@
 // Two network namespaces joined by a veth pair, and an agent process in each that runs the
 // net/ code there. Only tests create namespaces (with ip(8)); the product code never spawns ip.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from '../../helpers/processes.js';
 
 /** `skip` for suites that need root; false when running as root. */
-export const skipUnlessRoot = process.getuid?.() === 0 ? false : 'needs root: creates network namespaces and raw sockets';
+export const skipUnlessRoot =
+  process.getuid?.() === 0 ? false : 'needs root: creates network namespaces and raw sockets';
 
 /** Runs ip(8) and returns its stdout; a failure throws with ip's own message. */
 export function ip(...args: string[]): string {
@@ -37,7 +38,9 @@ interface IpAddressInfo {
 
 /** `ip -j addr show dev LINK` in a namespace: what the kernel holds, for cross-checking. */
 export function ipAddresses(namespace: string, link: string): IpAddressInfo[] {
-  const [entry] = JSON.parse(ip('-n', namespace, '-j', 'addr', 'show', 'dev', link)) as { addr_info: IpAddressInfo[] }[];
+  const [entry] = JSON.parse(ip('-n', namespace, '-j', 'addr', 'show', 'dev', link)) as {
+    addr_info: IpAddressInfo[];
+  }[];
   return entry?.addr_info ?? [];
 }
 
@@ -103,8 +106,12 @@ export async function createVethPair(): Promise<VethPair> {
     }
     const withLinkLocal = await Promise.all(
       sides.map(async (side) => {
-        const linkLocal = await waitFor(`a link-local address on ${side.link}`, () =>
-          ipAddresses(side.namespace, side.link).find((x) => x.scope === 'link' && x.family === 'inet6' && !x.tentative)?.local,
+        const linkLocal = await waitFor(
+          `a link-local address on ${side.link}`,
+          () =>
+            ipAddresses(side.namespace, side.link).find(
+              (x) => x.scope === 'link' && x.family === 'inet6' && !x.tentative,
+            )?.local,
         );
         return { ...side, linkLocal };
       }),
@@ -134,13 +141,14 @@ export class NetAgent {
   #stderr = '';
 
   private constructor(namespace: string) {
-    this.#child = spawn('ip', ['netns', 'exec', namespace, process.execPath, agentScript], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.#child = spawn('ip', ['netns', 'exec', namespace, process.execPath, agentScript], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     this.#child.stderr!.on('data', (chunk) => (this.#stderr += chunk));
     let buffered = '';
     this.#child.stdout!.on('data', (chunk) => {
       buffered += chunk;
-      let newline;
-      while ((newline = buffered.indexOf('\n')) >= 0) {
+      for (let newline = buffered.indexOf('\n'); newline >= 0; newline = buffered.indexOf('\n')) {
         this.#onLine(buffered.slice(0, newline));
         buffered = buffered.slice(newline + 1);
       }
@@ -174,12 +182,18 @@ export class NetAgent {
   /** The first event of this kind matching `match`, past or future; it is consumed. */
   async event(kind: string, match: (event: AgentEvent) => boolean = () => true, timeoutMs = 5000): Promise<AgentEvent> {
     try {
-      return await waitFor(`a ${kind} event from the net agent`, () => {
-        const index = this.events.findIndex((e) => e.event === kind && match(e));
-        return index >= 0 && this.events.splice(index, 1)[0];
-      }, timeoutMs);
+      return await waitFor(
+        `a ${kind} event from the net agent`,
+        () => {
+          const index = this.events.findIndex((e) => e.event === kind && match(e));
+          return index >= 0 && this.events.splice(index, 1)[0];
+        },
+        timeoutMs,
+      );
     } catch (error) {
-      throw new Error(`${(error as Error).message}; unclaimed events: ${JSON.stringify(this.events)}; agent stderr: ${this.#stderr || '(none)'}`);
+      throw new Error(
+        `${(error as Error).message}; unclaimed events: ${JSON.stringify(this.events)}; agent stderr: ${this.#stderr || '(none)'}`,
+      );
     }
   }
 
@@ -192,7 +206,11 @@ export class NetAgent {
   }
 
   #onLine(line: string): void {
-    const message = JSON.parse(line) as { id?: number; result?: unknown; error?: { message: string; code?: string } } & AgentEvent;
+    const message = JSON.parse(line) as {
+      id?: number;
+      result?: unknown;
+      error?: { message: string; code?: string };
+    } & AgentEvent;
     if (message.id === undefined) {
       this.events.push(message);
       return;

@@ -16,20 +16,32 @@ test('a failed system call throws like Node: code, negated errno, syscall', () =
     syscall: 'socket',
     message: 'EAFNOSUPPORT: address family not supported, socket',
   });
-  assert.throws(() => interfaceIndex('vigil-nope0'), { code: 'ENODEV', message: "ENODEV: no such device, if_nametoindex 'vigil-nope0'" });
+  assert.throws(() => interfaceIndex('vigil-nope0'), {
+    code: 'ENODEV',
+    message: "ENODEV: no such device, if_nametoindex 'vigil-nope0'",
+  });
   assert.equal(interfaceIndex('lo'), 1);
 });
 
 test('arguments of the wrong type are TypeErrors, not crashes', () => {
   const c = nativeConstants();
-  assert.throws(() => sockets().socket('inet' as unknown as number, c.SOCK_RAW, 0), { name: 'TypeError', message: 'domain must be a number' });
-  assert.throws(() => sockets().sendto(0, 'text' as unknown as Buffer), { name: 'TypeError', message: 'data must be a Buffer' });
+  assert.throws(() => sockets().socket('inet' as unknown as number, c.SOCK_RAW, 0), {
+    name: 'TypeError',
+    message: 'domain must be a number',
+  });
+  assert.throws(() => sockets().sendto(0, 'text' as unknown as Buffer), {
+    name: 'TypeError',
+    message: 'data must be a Buffer',
+  });
   assert.throws(() => sockets().bind(0, { family: 9999 } as never), /only AF_INET, AF_INET6, AF_PACKET and AF_NETLINK/);
   assert.throws(() => sockets().pollStop({} as never), /must be a handle from pollStart/);
   const netlink = new RawSocket(c.AF_NETLINK, c.SOCK_RAW, c.NETLINK_ROUTE);
   try {
     const kernel = { family: c.AF_NETLINK };
-    assert.throws(() => sockets().sendto(netlink.fd, Buffer.alloc(16), kernel, 1 as never), { name: 'TypeError', message: 'options must be an object' });
+    assert.throws(() => sockets().sendto(netlink.fd, Buffer.alloc(16), kernel, 1 as never), {
+      name: 'TypeError',
+      message: 'options must be an object',
+    });
     assert.throws(() => netlink.send(Buffer.alloc(16), kernel, { ifindex: 1 }), {
       name: 'TypeError',
       message: 'options: a source address or interface applies to AF_INET and AF_INET6 sockets only',
@@ -45,7 +57,10 @@ test('a closed socket refuses further use, and closing twice is harmless', () =>
   socket.on('message', () => {});
   socket.close();
   socket.close();
-  assert.throws(() => socket.send(Buffer.alloc(16), { family: c.AF_NETLINK }), { code: 'ERR_SOCKET_CLOSED', message: 'sendto on a closed socket' });
+  assert.throws(() => socket.send(Buffer.alloc(16), { family: c.AF_NETLINK }), {
+    code: 'ERR_SOCKET_CLOSED',
+    message: 'sendto on a closed socket',
+  });
 });
 
 test('rtnetlink lists the host links and addresses without privileges', async () => {
@@ -65,7 +80,10 @@ test('requests queued on a netlink socket reject when it closes', async () => {
   const dumps = [socket.dump('first dump', 18, Buffer.alloc(16)), socket.dump('second dump', 18, Buffer.alloc(16))];
   socket.close();
   for (const [i, dump] of dumps.entries()) {
-    await assert.rejects(dump, { code: 'ERR_SOCKET_CLOSED', message: `${i === 0 ? 'first' : 'second'} dump: netlink socket closed` });
+    await assert.rejects(dump, {
+      code: 'ERR_SOCKET_CLOSED',
+      message: `${i === 0 ? 'first' : 'second'} dump: netlink socket closed`,
+    });
   }
   await assert.rejects(socket.dump('late', 18, Buffer.alloc(16)), { code: 'ERR_SOCKET_CLOSED' });
 });

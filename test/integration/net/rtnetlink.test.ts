@@ -41,7 +41,13 @@ describe('rtnetlink in a namespace', { skip: skipUnlessRoot }, () => {
   test('listAddresses reports the addresses ip(8) shows', async () => {
     const addresses = (await listAddresses()).filter((x) => x.ifindex === ifindex);
     const v4 = addresses.find((x) => x.address === pair.a.ipv4);
-    assert.deepEqual(v4 && [v4.family, v4.prefix, v4.label, v4.scope, v4.broadcast], [4, 24, pair.a.link, 'global', undefined]);
+    assert.deepEqual(v4 && [v4.family, v4.prefix, v4.label, v4.scope, v4.broadcast], [
+      4,
+      24,
+      pair.a.link,
+      'global',
+      undefined,
+    ]);
     assert.ok(addresses.some((x) => x.address === pair.a.ipv6 && x.prefix === 64 && x.family === 6));
     assert.ok(addresses.some((x) => x.address === pair.a.linkLocal && x.scope === 'link'));
   });
@@ -52,15 +58,35 @@ describe('rtnetlink in a namespace', { skip: skipUnlessRoot }, () => {
     await a.call('address.add', spec);
     try {
       const added = (await listAddresses()).find((x) => x.address === spec.address);
-      assert.deepEqual(added && [added.ifindex, added.prefix, added.label, added.broadcast, added.scope], [ifindex, 24, label, '203.0.113.255', 'global']);
-      assert.ok(ipAddresses(pair.a.namespace, pair.a.link).some((x) => x.local === spec.address && x.prefixlen === 24 && x.label === label), 'ip addr shows it with its label');
+      assert.deepEqual(added && [added.ifindex, added.prefix, added.label, added.broadcast, added.scope], [
+        ifindex,
+        24,
+        label,
+        '203.0.113.255',
+        'global',
+      ]);
+      assert.ok(
+        ipAddresses(pair.a.namespace, pair.a.link).some(
+          (x) => x.local === spec.address && x.prefixlen === 24 && x.label === label,
+        ),
+        'ip addr shows it with its label',
+      );
       // Newer kernels add their own reason in parentheses (extended ack).
-      await assert.rejects(a.call('address.add', spec), { code: 'EEXIST', message: new RegExp(`^add 203\\.0\\.113\\.10/24 to ifindex ${ifindex}: EEXIST: file already exists`) });
+      await assert.rejects(a.call('address.add', spec), {
+        code: 'EEXIST',
+        message: new RegExp(`^add 203\\.0\\.113\\.10/24 to ifindex ${ifindex}: EEXIST: file already exists`),
+      });
     } finally {
       await a.call('address.remove', spec);
     }
-    assert.equal((await listAddresses()).find((x) => x.address === spec.address), undefined);
-    assert.ok(!ipAddresses(pair.a.namespace, pair.a.link).some((x) => x.local === spec.address), 'ip addr no longer shows it');
+    assert.equal(
+      (await listAddresses()).find((x) => x.address === spec.address),
+      undefined,
+    );
+    assert.ok(
+      !ipAddresses(pair.a.namespace, pair.a.link).some((x) => x.local === spec.address),
+      'ip addr no longer shows it',
+    );
     await assert.rejects(a.call('address.remove', spec), { code: 'EADDRNOTAVAIL' });
   });
 
@@ -69,7 +95,13 @@ describe('rtnetlink in a namespace', { skip: skipUnlessRoot }, () => {
     await a.call('address.add', spec);
     try {
       const added = (await listAddresses()).find((x) => x.address === '2001:db8::10');
-      assert.deepEqual(added && [added.ifindex, added.family, added.prefix, added.tentative, added.label], [ifindex, 6, 64, false, undefined]);
+      assert.deepEqual(added && [added.ifindex, added.family, added.prefix, added.tentative, added.label], [
+        ifindex,
+        6,
+        64,
+        false,
+        undefined,
+      ]);
       const fromIp = ipAddresses(pair.a.namespace, pair.a.link).find((x) => x.local === '2001:db8::10');
       assert.deepEqual(fromIp && [fromIp.prefixlen, fromIp.nodad, fromIp.tentative], [64, true, undefined]);
     } finally {
@@ -79,13 +111,22 @@ describe('rtnetlink in a namespace', { skip: skipUnlessRoot }, () => {
   });
 
   test('an address on a missing interface is refused with ENODEV', async () => {
-    await assert.rejects(a.call('address.add', { ifindex: 99999, address: '203.0.113.11', prefix: 32 }), (error: NodeJS.ErrnoException) => {
-      assert.equal(error.code, 'ENODEV');
-      assert.match(error.message, /^add 203\.0\.113\.11\/32 to ifindex 99999: ENODEV: no such device/);
-      return true;
-    });
-    await assert.rejects(a.call('address.add', { ifindex, address: '203.0.113.300', prefix: 32 }), /"203\.0\.113\.300" is not an IPv4 or IPv6 address/);
-    await assert.rejects(a.call('address.add', { ifindex, address: '203.0.113.11', prefix: 33 }), /prefix length 33 is outside 0-32/);
+    await assert.rejects(
+      a.call('address.add', { ifindex: 99999, address: '203.0.113.11', prefix: 32 }),
+      (error: NodeJS.ErrnoException) => {
+        assert.equal(error.code, 'ENODEV');
+        assert.match(error.message, /^add 203\.0\.113\.11\/32 to ifindex 99999: ENODEV: no such device/);
+        return true;
+      },
+    );
+    await assert.rejects(
+      a.call('address.add', { ifindex, address: '203.0.113.300', prefix: 32 }),
+      /"203\.0\.113\.300" is not an IPv4 or IPv6 address/,
+    );
+    await assert.rejects(
+      a.call('address.add', { ifindex, address: '203.0.113.11', prefix: 33 }),
+      /prefix length 33 is outside 0-32/,
+    );
   });
 
   test('watchLinks sees a link go down and up, and the peer lose and regain its carrier', async () => {

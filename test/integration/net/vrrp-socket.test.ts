@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { createVethPair, ip, NetAgent, skipUnlessRoot, type AgentEvent, type VethPair } from './namespaces.js';
+import { type AgentEvent, createVethPair, ip, NetAgent, skipUnlessRoot, type VethPair } from './namespaces.js';
 
 /** A VRRP-sized payload (the socket does not look inside), unique so each test finds its own. */
 const payload = (): string => randomBytes(24).toString('hex');
@@ -50,7 +50,10 @@ describe('VRRP sockets between two namespaces', { skip: skipUnlessRoot }, () => 
 
   test('IPv4 multicast reaches the peer with TTL 255, from our address to 224.0.0.18', async () => {
     const { family, source, destination, ttl } = await sendAtoB(sockets.a4, sockets.b4, pair.a.ipv4);
-    assert.deepEqual({ family, source, destination, ttl }, { family: 4, source: pair.a.ipv4, destination: '224.0.0.18', ttl: 255 });
+    assert.deepEqual(
+      { family, source, destination, ttl },
+      { family: 4, source: pair.a.ipv4, destination: '224.0.0.18', ttl: 255 },
+    );
   });
 
   test('IPv4 unicast to a peer goes out with TTL 255', async () => {
@@ -60,7 +63,10 @@ describe('VRRP sockets between two namespaces', { skip: skipUnlessRoot }, () => 
 
   test('IPv6 multicast goes from the link-local address to ff02::12 with hop limit 255', async () => {
     const packet = await sendAtoB(sockets.a6, sockets.b6, pair.a.linkLocal);
-    assert.deepEqual([packet.family, packet.source, packet.destination, packet.ttl], [6, pair.a.linkLocal, 'ff02::12', 255]);
+    assert.deepEqual(
+      [packet.family, packet.source, packet.destination, packet.ttl],
+      [6, pair.a.linkLocal, 'ff02::12', 255],
+    );
   });
 
   test('IPv6 unicast to a peer goes out with hop limit 255', async () => {
@@ -75,15 +81,27 @@ describe('VRRP sockets between two namespaces', { skip: skipUnlessRoot }, () => 
     assert.equal(packet.source, pair.b.ipv4);
     // Everything sent so far has arrived at its receiver; give a looped-back copy time to show.
     await new Promise((resolve) => setTimeout(resolve, 100));
-    assert.deepEqual(a.events.filter((e) => e.event === 'vrrp.packet'), [], 'A heard nothing but B');
-    assert.deepEqual(b.events.filter((e) => e.event === 'vrrp.packet'), [], 'B heard nothing but A');
+    assert.deepEqual(
+      a.events.filter((e) => e.event === 'vrrp.packet'),
+      [],
+      'A heard nothing but B',
+    );
+    assert.deepEqual(
+      b.events.filter((e) => e.event === 'vrrp.packet'),
+      [],
+      'B heard nothing but A',
+    );
   });
 
   test('IPv4 goes from the source given, not the primary address the kernel would choose', async () => {
     // A second address in the same prefix, as unicast_src_ip or a VIP may be.
     ip('-n', pair.a.namespace, 'addr', 'add', '198.51.100.10/24', 'dev', pair.a.link);
     try {
-      assert.equal(kernelSource(pair.a.namespace, pair.b.ipv4), pair.a.ipv4, 'the kernel would send from the primary address');
+      assert.equal(
+        kernelSource(pair.a.namespace, pair.b.ipv4),
+        pair.a.ipv4,
+        'the kernel would send from the primary address',
+      );
       const unicast = await sendAtoB(sockets.a4, sockets.b4, '198.51.100.10', pair.b.ipv4);
       assert.deepEqual([unicast.source, unicast.destination], ['198.51.100.10', pair.b.ipv4]);
       const multicast = await sendAtoB(sockets.a4, sockets.b4, '198.51.100.10');
@@ -96,7 +114,11 @@ describe('VRRP sockets between two namespaces', { skip: skipUnlessRoot }, () => 
   test('IPv6 goes from the source given, not a VIP in the same prefix that the kernel would choose', async () => {
     ip('-n', pair.a.namespace, 'addr', 'add', '2001:db8::10/64', 'dev', pair.a.link, 'nodad');
     try {
-      assert.equal(kernelSource(pair.a.namespace, pair.b.ipv6), '2001:db8::10', 'the kernel would send from the VIP, the newest address');
+      assert.equal(
+        kernelSource(pair.a.namespace, pair.b.ipv6),
+        '2001:db8::10',
+        'the kernel would send from the VIP, the newest address',
+      );
       const unicast = await sendAtoB(sockets.a6, sockets.b6, pair.a.ipv6, pair.b.ipv6);
       assert.deepEqual([unicast.source, unicast.destination, unicast.ttl], [pair.a.ipv6, pair.b.ipv6, 255]);
       const multicast = await sendAtoB(sockets.a6, sockets.b6, pair.a.linkLocal);
@@ -109,15 +131,35 @@ describe('VRRP sockets between two namespaces', { skip: skipUnlessRoot }, () => 
   test('a source that is not an address of the host is refused, naming it', async () => {
     const refusals = [
       // IPv4 finds no route from an address the host does not have.
-      [sockets.a4, '198.51.100.99', pair.b.ipv4, 'ENETUNREACH', `(no route to ${pair.b.ipv4}, or 198.51.100.99 is not an address of this host)`],
-      [sockets.a6, '2001:db8::99', pair.b.ipv6, 'EINVAL', `(the kernel refuses 2001:db8::99 as a source: it must be an address of this host, usable on ${pair.a.link})`],
+      [
+        sockets.a4,
+        '198.51.100.99',
+        pair.b.ipv4,
+        'ENETUNREACH',
+        `(no route to ${pair.b.ipv4}, or 198.51.100.99 is not an address of this host)`,
+      ],
+      [
+        sockets.a6,
+        '2001:db8::99',
+        pair.b.ipv6,
+        'EINVAL',
+        `(the kernel refuses 2001:db8::99 as a source: it must be an address of this host, usable on ${pair.a.link})`,
+      ],
     ] as const;
     for (const [handle, source, destination, code, hint] of refusals) {
-      await assert.rejects(a.call('vrrp.send', { handle, payload: payload(), destination, source }), (error: NodeJS.ErrnoException) => {
-        assert.equal(error.code, code);
-        assert.ok(error.message.startsWith(`sending VRRP from ${source} to ${destination} on ${pair.a.link} ${hint}: ${code}`), error.message);
-        return true;
-      });
+      await assert.rejects(
+        a.call('vrrp.send', { handle, payload: payload(), destination, source }),
+        (error: NodeJS.ErrnoException) => {
+          assert.equal(error.code, code);
+          assert.ok(
+            error.message.startsWith(
+              `sending VRRP from ${source} to ${destination} on ${pair.a.link} ${hint}: ${code}`,
+            ),
+            error.message,
+          );
+          return true;
+        },
+      );
     }
     await assert.rejects(
       a.call('vrrp.send', { handle: sockets.a4, payload: payload(), destination: pair.b.ipv4, source: pair.a.ipv6 }),
@@ -138,7 +180,10 @@ describe('VRRP sockets between two namespaces', { skip: skipUnlessRoot }, () => 
       const ipv4 = await frameOf(sockets.a4, pair.a.ipv4, destination);
       assert.equal(ipv4[ETHERNET_HEADER_LENGTH + 1], CS6, `IPv4 TOS to ${destination ?? '224.0.0.18'}`);
     }
-    for (const [source, destination] of [[pair.a.linkLocal, undefined], [pair.a.ipv6, pair.b.ipv6]] as const) {
+    for (const [source, destination] of [
+      [pair.a.linkLocal, undefined],
+      [pair.a.ipv6, pair.b.ipv6],
+    ] as const) {
       const ipv6 = await frameOf(sockets.a6, source, destination);
       const trafficClass = ((ipv6[ETHERNET_HEADER_LENGTH]! & 0x0f) << 4) | (ipv6[ETHERNET_HEADER_LENGTH + 1]! >> 4);
       assert.equal(trafficClass, CS6, `IPv6 traffic class to ${destination ?? 'ff02::12'}`);
@@ -148,7 +193,10 @@ describe('VRRP sockets between two namespaces', { skip: skipUnlessRoot }, () => 
   test('a missing interface is refused with ENODEV, naming it', async () => {
     await assert.rejects(a.call('vrrp.open', { name: 'vigil-nope0', family: 4 }), (error: NodeJS.ErrnoException) => {
       assert.equal(error.code, 'ENODEV');
-      assert.match(error.message, /IPv4 VRRP socket on vigil-nope0: ENODEV: no such device, if_nametoindex 'vigil-nope0'/);
+      assert.match(
+        error.message,
+        /IPv4 VRRP socket on vigil-nope0: ENODEV: no such device, if_nametoindex 'vigil-nope0'/,
+      );
       return true;
     });
   });

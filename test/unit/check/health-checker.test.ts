@@ -6,23 +6,62 @@ import { describe, test } from 'node:test';
 import { HealthChecker, type RealServerHealth, type RealServerTarget } from '../../../src/check/health-checker.js';
 import type { TcpTarget } from '../../../src/check/tcp.js';
 import type { CheckOutcome } from '../../../src/check/verdict.js';
-import type { Checker, Command, HttpCheck, MiscCheck, RunAs, TcpCheck } from '../../../src/config/index.js';
 import type { Clock } from '../../../src/clock.js';
-import type { Preparation, PreparedScript, RunOptions, ScriptLauncher, ScriptResult } from '../../../src/scripts/launcher.js';
+import type { Checker, Command, HttpCheck, MiscCheck, RunAs, TcpCheck } from '../../../src/config/index.js';
+import type {
+  Preparation,
+  PreparedScript,
+  RunOptions,
+  ScriptLauncher,
+  ScriptResult,
+} from '../../../src/scripts/launcher.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
 
 const pos = (line = 1) => ({ file: 'k.conf', line, col: 1 });
 
 function tcpCheck(overrides: Partial<TcpCheck> = {}): TcpCheck {
-  return { type: 'TCP_CHECK', pos: pos(), retry: 1, delayBeforeRetry: 1, warmup: 0, delayLoop: 10, alpha: false, connectTimeout: 3, ...overrides };
+  return {
+    type: 'TCP_CHECK',
+    pos: pos(),
+    retry: 1,
+    delayBeforeRetry: 1,
+    warmup: 0,
+    delayLoop: 10,
+    alpha: false,
+    connectTimeout: 3,
+    ...overrides,
+  };
 }
 
 function miscCheck(overrides: Partial<MiscCheck> = {}): MiscCheck {
-  return { type: 'MISC_CHECK', pos: pos(), retry: 0, delayBeforeRetry: 1, warmup: 0, delayLoop: 10, alpha: false, path: ['/check.sh'], timeout: 5, dynamic: false, ...overrides };
+  return {
+    type: 'MISC_CHECK',
+    pos: pos(),
+    retry: 0,
+    delayBeforeRetry: 1,
+    warmup: 0,
+    delayLoop: 10,
+    alpha: false,
+    path: ['/check.sh'],
+    timeout: 5,
+    dynamic: false,
+    ...overrides,
+  };
 }
 
 function httpCheck(): HttpCheck {
-  return { type: 'HTTP_GET', pos: pos(), retry: 1, delayBeforeRetry: 3, warmup: 0, delayLoop: 10, alpha: false, connectTimeout: 3, urls: [{ path: '/', pos: pos() }], enableSni: false };
+  return {
+    type: 'HTTP_GET',
+    pos: pos(),
+    retry: 1,
+    delayBeforeRetry: 3,
+    warmup: 0,
+    delayLoop: 10,
+    alpha: false,
+    connectTimeout: 3,
+    urls: [{ path: '/', pos: pos() }],
+    enableSni: false,
+  };
 }
 
 function target(id: string, checkers: Checker[], address = '198.51.100.21', port = 80): RealServerTarget {
@@ -57,7 +96,11 @@ class FakeLauncher implements ScriptLauncher {
         exit: (code) =>
           resolve(
             code === 'timeout'
-              ? { success: false, detail: `timed out after ${options.timeoutMs / 1000} s and was killed`, outputTail: [] }
+              ? {
+                  success: false,
+                  detail: `timed out after ${options.timeoutMs / 1000} s and was killed`,
+                  outputTail: [],
+                }
               : { success: code === 0, detail: `exited with status ${code}`, outputTail: [], exitCode: code },
           ),
       });
@@ -105,20 +148,26 @@ describe('HealthChecker', () => {
     const firstCheckAt = new Map<string, number>();
     for (let t = 0; t <= 10_000; t += 1) {
       clock.advance(t === 0 ? 0 : 1);
-      for (const probe of probes) if (!firstCheckAt.has(probe.target.host)) firstCheckAt.set(probe.target.host, clock.now());
+      for (const probe of probes)
+        if (!firstCheckAt.has(probe.target.host)) firstCheckAt.set(probe.target.host, clock.now());
     }
-    assert.deepEqual([...firstCheckAt], [
-      ['198.51.100.1', 0],
-      ['198.51.100.2', 5000],
-      ['198.51.100.3', 9999],
-    ]);
+    assert.deepEqual(
+      [...firstCheckAt],
+      [
+        ['198.51.100.1', 0],
+        ['198.51.100.2', 5000],
+        ['198.51.100.3', 9999],
+      ],
+    );
   });
 
   test('connects to connect_ip/connect_port if set, else to the real server, within connect_timeout', () => {
     const { clock, probes, checker } = harness();
     checker.update([
       target('plain', [tcpCheck()]),
-      target('redirected', [tcpCheck({ connectIp: '192.0.2.7', connectPort: 8080, bindTo: '192.0.2.1', connectTimeout: 1.5 })]),
+      target('redirected', [
+        tcpCheck({ connectIp: '192.0.2.7', connectPort: 8080, bindTo: '192.0.2.1', connectTimeout: 1.5 }),
+      ]),
     ]);
     clock.advance(0);
     assert.deepEqual(
@@ -150,7 +199,13 @@ describe('HealthChecker', () => {
     clock.advance(0);
     await finishLast(up);
     assert.equal(changes.length, 0, 'up and still up: nothing to report');
-    assert.deepEqual(checker.health('rs'), { alive: true, lastLatencyMs: 4, lastCheckAt: WALL_START, since: WALL_START, checked: true });
+    assert.deepEqual(checker.health('rs'), {
+      alive: true,
+      lastLatencyMs: 4,
+      lastCheckAt: WALL_START,
+      since: WALL_START,
+      checked: true,
+    });
 
     clock.advance(10_000);
     await finishLast(refused);
@@ -163,8 +218,20 @@ describe('HealthChecker', () => {
     clock.advance(1000);
     await finishLast(refused);
     assert.equal(changes.length, 1);
-    const down = { alive: false, reason: 'TCP_CHECK: connection refused', lastLatencyMs: 1, lastCheckAt: WALL_START + 12_000, since: WALL_START + 12_000, checked: true };
-    assert.deepEqual(changes[0], { id: 'rs', health: down, previous: { alive: true, lastLatencyMs: 1, lastCheckAt: WALL_START + 11_000, since: WALL_START, checked: true }, at: 12_000 });
+    const down = {
+      alive: false,
+      reason: 'TCP_CHECK: connection refused',
+      lastLatencyMs: 1,
+      lastCheckAt: WALL_START + 12_000,
+      since: WALL_START + 12_000,
+      checked: true,
+    };
+    assert.deepEqual(changes[0], {
+      id: 'rs',
+      health: down,
+      previous: { alive: true, lastLatencyMs: 1, lastCheckAt: WALL_START + 11_000, since: WALL_START, checked: true },
+      at: 12_000,
+    });
 
     clock.advance(1000);
     assert.equal(probes.length, 4, 'down: no more retries');
@@ -176,13 +243,24 @@ describe('HealthChecker', () => {
     clock.advance(10_000);
     await finishLast(up);
     assert.equal(changes.length, 2);
-    assert.deepEqual(changes[1]!.health, { alive: true, lastLatencyMs: 4, lastCheckAt: WALL_START + 32_000, since: WALL_START + 32_000, checked: true });
+    assert.deepEqual(changes[1]!.health, {
+      alive: true,
+      lastLatencyMs: 4,
+      lastCheckAt: WALL_START + 32_000,
+      since: WALL_START + 32_000,
+      checked: true,
+    });
   });
 
   test('alpha: the real server starts down and comes up on its first passing check', async () => {
     const { clock, changes, checker, finishLast } = harness();
     checker.update([target('rs', [tcpCheck({ alpha: true })])]);
-    assert.deepEqual(checker.health('rs'), { alive: false, reason: 'TCP_CHECK: not checked yet (alpha: down until a check passes)', since: WALL_START, checked: true });
+    assert.deepEqual(checker.health('rs'), {
+      alive: false,
+      reason: 'TCP_CHECK: not checked yet (alpha: down until a check passes)',
+      since: WALL_START,
+      checked: true,
+    });
     clock.advance(0);
     await finishLast(up);
     assert.deepEqual(
@@ -299,12 +377,19 @@ describe('HealthChecker', () => {
     clock.advance(5999);
     assert.equal(probes.length, 5);
     clock.advance(1);
-    assert.deepEqual(probes.slice(5).map((p) => p.target.host), ['198.51.100.1'], 'the kept target’s check comes on its old schedule');
+    assert.deepEqual(
+      probes.slice(5).map((p) => p.target.host),
+      ['198.51.100.1'],
+      'the kept target’s check comes on its old schedule',
+    );
   });
 
   test('stop: no more checks, and those in flight report nothing', async () => {
     const { clock, probes, changes, checker } = harness({ random: () => 0.5 });
-    checker.update([target('a', [tcpCheck({ retry: 0 })], '198.51.100.1'), target('b', [tcpCheck({ warmup: 10 })], '198.51.100.2')]);
+    checker.update([
+      target('a', [tcpCheck({ retry: 0 })], '198.51.100.1'),
+      target('b', [tcpCheck({ warmup: 10 })], '198.51.100.2'),
+    ]);
     clock.advance(0);
     checker.stop();
     probes[0]!.finish(refused);

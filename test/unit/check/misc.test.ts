@@ -41,7 +41,10 @@ describe('probeMisc', () => {
   });
 
   test('exit 1 fails, with what the script said', async () => {
-    assert.deepEqual(verdict(await check('echo backend unhealthy\nexit 1')), { ok: false, reason: 'exited with status 1; last output: backend unhealthy' });
+    assert.deepEqual(verdict(await check('echo backend unhealthy\nexit 1')), {
+      ok: false,
+      reason: 'exited with status 1; last output: backend unhealthy',
+    });
   });
 
   test('without misc_dynamic any other exit status fails too', async () => {

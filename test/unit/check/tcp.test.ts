@@ -13,7 +13,9 @@ function listen(): Promise<{ server: net.Server; port: number; peers: string[] }
     peers.push(socket.remoteAddress!);
     socket.destroy();
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as net.AddressInfo).port, peers })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as net.AddressInfo).port, peers })),
+  );
 }
 
 /**

@@ -2,7 +2,7 @@
 // is due, and how a checker starts.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { afterCheck, initialCheckerState, type CheckerState, type CheckOutcome } from '../../../src/check/verdict.js';
+import { afterCheck, type CheckerState, type CheckOutcome, initialCheckerState } from '../../../src/check/verdict.js';
 
 const ok: CheckOutcome = { ok: true, latencyMs: 3 };
 const fail: CheckOutcome = { ok: false, latencyMs: 3, reason: 'connection refused' };
@@ -35,7 +35,9 @@ describe('checker verdicts', () => {
   });
 
   test('retry 0: the first failure puts it down', () => {
-    assert.deepEqual(run(passed, [fail], { retry: 0, delayBeforeRetry: 2, delayLoop: 10 }), [{ up: false, changed: true, next: 10 }]);
+    assert.deepEqual(run(passed, [fail], { retry: 0, delayBeforeRetry: 2, delayLoop: 10 }), [
+      { up: false, changed: true, next: 10 },
+    ]);
   });
 
   test('retry 2: down on the third consecutive failure, retried after delay_before_retry until then', () => {

@@ -14,8 +14,11 @@ test('renderTable pads every column to its widest cell and leaves no trailing bl
 });
 
 test('formatDuration shows the two largest units', () => {
-  assert.deepEqual(
-    [0, 59.9, 61, 3600 + 5 * 60, 3 * 86400 + 4 * 3600 + 59].map(formatDuration),
-    ['0s', '59s', '1m01s', '1h05m', '3d4h'],
-  );
+  assert.deepEqual([0, 59.9, 61, 3600 + 5 * 60, 3 * 86400 + 4 * 3600 + 59].map(formatDuration), [
+    '0s',
+    '59s',
+    '1m01s',
+    '1h05m',
+    '3d4h',
+  ]);
 });

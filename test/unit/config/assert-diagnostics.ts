@@ -1,17 +1,28 @@
 import assert from 'node:assert/strict';
-import { formatDiagnostic, formatPos, type Config, type Diagnostic, type LoadResult, type Severity } from '../../../src/config/index.js';
+import {
+  type Config,
+  type Diagnostic,
+  formatDiagnostic,
+  formatPos,
+  type LoadResult,
+  type Severity,
+} from '../../../src/config/index.js';
 
-const listing = (result: LoadResult): string => result.diagnostics.map(formatDiagnostic).join('\n') || '(no diagnostics)';
+const listing = (result: LoadResult): string =>
+  result.diagnostics.map(formatDiagnostic).join('\n') || '(no diagnostics)';
 
 /** Asserts a diagnostic of `severity` at exactly `at` (`file:line:col`) whose message contains `fragment`. */
 export function expectDiagnostic(result: LoadResult, severity: Severity, at: string, fragment: string): Diagnostic {
-  const found = result.diagnostics.find((d) => d.severity === severity && formatPos(d.pos) === at && d.message.includes(fragment));
+  const found = result.diagnostics.find(
+    (d) => d.severity === severity && formatPos(d.pos) === at && d.message.includes(fragment),
+  );
   assert.ok(found, `expected ${severity} at ${at} containing "${fragment}"; got:\n${listing(result)}`);
   return found;
 }
 
 export const errorsOf = (result: LoadResult): Diagnostic[] => result.diagnostics.filter((d) => d.severity === 'error');
-export const warningsOf = (result: LoadResult): Diagnostic[] => result.diagnostics.filter((d) => d.severity === 'warning');
+export const warningsOf = (result: LoadResult): Diagnostic[] =>
+  result.diagnostics.filter((d) => d.severity === 'warning');
 
 /** Asserts the load produced no errors (warnings allowed) and returns the config. */
 export function expectLoaded(result: LoadResult): Config {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { loadConfig, summarize, type Checker, type HttpCheck, type MiscCheck } from '../../../src/config/index.js';
+import { type Checker, type HttpCheck, loadConfig, type MiscCheck, summarize } from '../../../src/config/index.js';
 import { example } from '../../helpers/paths.js';
 import { expectLoaded } from './assert-diagnostics.js';
 
@@ -11,7 +11,11 @@ const CHECKER_NOT_RUN = /^`\w+` is not run by vigil yet/;
 const load = (...parts: string[]) => {
   const result = loadConfig(example(...parts));
   const config = expectLoaded(result);
-  assert.deepEqual(result.diagnostics.filter((d) => !CHECKER_NOT_RUN.test(d.message)), [], 'examples must load without warnings too');
+  assert.deepEqual(
+    result.diagnostics.filter((d) => !CHECKER_NOT_RUN.test(d.message)),
+    [],
+    'examples must load without warnings too',
+  );
   return { config, result };
 };
 
@@ -43,8 +47,16 @@ describe('examples', () => {
 
     const [script] = config.scripts;
     assert.deepEqual(script && { ...script, pos: undefined }, {
-      name: 'chk_nginx', pos: undefined, script: ['/usr/bin/pgrep', '-x', 'nginx'], interval: 2, timeout: 1,
-      weight: -20, weightReverse: false, rise: 2, fall: 2, initFail: false,
+      name: 'chk_nginx',
+      pos: undefined,
+      script: ['/usr/bin/pgrep', '-x', 'nginx'],
+      interval: 2,
+      timeout: 1,
+      weight: -20,
+      weightReverse: false,
+      rise: 2,
+      fall: 2,
+      initFail: false,
     });
 
     const web = instance(config, 'VI_WEB');
@@ -53,17 +65,32 @@ describe('examples', () => {
     assert.equal(web.priority, 150);
     assert.equal(web.version, 3);
     assert.equal(web.family, 4);
-    assert.deepEqual(web.vips.map(({ pos, ...vip }) => vip), [{ address: '203.0.113.10', prefix: 24, family: 4, dev: 'eth0', label: 'eth0:web' }]);
-    assert.deepEqual(web.trackScripts.map((t) => [t.name, t.weight]), [['chk_nginx', undefined]]);
+    assert.deepEqual(
+      web.vips.map(({ pos, ...vip }) => vip),
+      [{ address: '203.0.113.10', prefix: 24, family: 4, dev: 'eth0', label: 'eth0:web' }],
+    );
+    assert.deepEqual(
+      web.trackScripts.map((t) => [t.name, t.weight]),
+      [['chk_nginx', undefined]],
+    );
     assert.deepEqual(web.notify.master, ['/etc/vigil/notify.sh', 'master', 'VI_WEB']);
     assert.deepEqual(web.notify.fault, ['/etc/vigil/notify.sh', 'fault', 'VI_WEB']);
 
     const api = instance(config, 'VI_API');
     assert.equal(api.advertInt, 0.5);
     assert.equal(api.nopreempt, true);
-    assert.deepEqual(api.vips.map((v) => `${v.address}/${v.prefix}`), ['203.0.113.11/24', '203.0.113.12/24']);
-    assert.deepEqual(api.trackInterfaces.map((t) => t.name), ['eth0']);
-    assert.deepEqual(api.trackScripts.map((t) => [t.name, t.weight]), [['chk_nginx', -30]]);
+    assert.deepEqual(
+      api.vips.map((v) => `${v.address}/${v.prefix}`),
+      ['203.0.113.11/24', '203.0.113.12/24'],
+    );
+    assert.deepEqual(
+      api.trackInterfaces.map((t) => t.name),
+      ['eth0'],
+    );
+    assert.deepEqual(
+      api.trackScripts.map((t) => [t.name, t.weight]),
+      [['chk_nginx', -30]],
+    );
     assert.deepEqual(api.notify.any, ['/etc/vigil/notify-any.sh']);
   });
 
@@ -76,8 +103,19 @@ describe('examples', () => {
     assert.equal(http!.lbKind, 'DR');
     assert.equal(http!.protocol, 'TCP');
     assert.equal(http!.delayLoop, 6);
-    assert.deepEqual(http!.sorryServer && { ...http!.sorryServer, pos: undefined }, { address: '198.51.100.99', port: 80, family: 4, pos: undefined });
-    assert.deepEqual(http!.realServers.map((rs) => [rs.address, rs.port, rs.weight]), [['198.51.100.21', 80, 3], ['198.51.100.22', 80, 2]]);
+    assert.deepEqual(http!.sorryServer && { ...http!.sorryServer, pos: undefined }, {
+      address: '198.51.100.99',
+      port: 80,
+      family: 4,
+      pos: undefined,
+    });
+    assert.deepEqual(
+      http!.realServers.map((rs) => [rs.address, rs.port, rs.weight]),
+      [
+        ['198.51.100.21', 80, 3],
+        ['198.51.100.22', 80, 2],
+      ],
+    );
 
     const first: HttpCheck = only(http!.realServers[0]!.checkers, 'HTTP_GET');
     assert.equal(first.urls.length, 2);
@@ -122,7 +160,10 @@ describe('examples', () => {
     const edge = instance(config, 'VI_EDGE');
     assert.equal(edge.version, 2);
     assert.equal(edge.unicastSrcIp, '198.51.100.2');
-    assert.deepEqual(edge.unicastPeers.map((p) => p.address), ['198.51.100.3']);
+    assert.deepEqual(
+      edge.unicastPeers.map((p) => p.address),
+      ['198.51.100.3'],
+    );
     assert.deepEqual(edge.auth, { type: 'PASS', password: 'edge2025' });
   });
 
@@ -132,8 +173,17 @@ describe('examples', () => {
     assert.equal(v6.family, 6);
     assert.equal(v6.version, 3);
     assert.equal(v6.advertInt, 0.5);
-    assert.deepEqual(v6.vips.map((v) => [v.address, v.prefix, v.family]), [['2001:db8::100', 64, 6], ['2001:db8::101', 64, 6]]);
-    assert.deepEqual(v6.excludedVips.map((v) => [v.address, v.family]), [['203.0.113.60', 4]]);
+    assert.deepEqual(
+      v6.vips.map((v) => [v.address, v.prefix, v.family]),
+      [
+        ['2001:db8::100', 64, 6],
+        ['2001:db8::101', 64, 6],
+      ],
+    );
+    assert.deepEqual(
+      v6.excludedVips.map((v) => [v.address, v.family]),
+      [['203.0.113.60', 4]],
+    );
   });
 
   it('conf.d-include: the main file includes conf.d/*.conf in order', () => {
@@ -145,9 +195,15 @@ describe('examples', () => {
       example('conf.d-include', 'conf.d', '30-lvs.conf'),
     ]);
     assert.equal(config.global.routerId, 'inc-a');
-    assert.deepEqual(instance(config, 'VI_FRONT').trackScripts.map((t) => t.name), ['chk_haproxy']);
+    assert.deepEqual(
+      instance(config, 'VI_FRONT').trackScripts.map((t) => t.name),
+      ['chk_haproxy'],
+    );
     const smtp = only(config.virtualServers[0]!.realServers[0]!.checkers, 'SMTP_CHECK');
     assert.equal(smtp.heloName, 'lb.example.net');
-    assert.equal(config.virtualServers[0]!.realServers[0]!.pos.file, example('conf.d-include', 'conf.d', '30-lvs.conf'));
+    assert.equal(
+      config.virtualServers[0]!.realServers[0]!.pos.file,
+      example('conf.d-include', 'conf.d', '30-lvs.conf'),
+    );
   });
 });

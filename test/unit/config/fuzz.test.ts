@@ -5,7 +5,6 @@ import { createMemoryReader, parseConfigText } from '../../../src/config/index.j
 import { example } from '../../helpers/paths.js';
 import { prng } from '../../helpers/prng.js';
 
-
 const sources = readdirSync(example())
   .filter((f) => f.endsWith('.conf'))
   .map((f) => readFileSync(example(f), 'utf8'));
@@ -14,7 +13,7 @@ const separators = [' ', ' ', '\n', '\n', '{', '}', '"', '#', '\t', '$X=1\n', '@
 
 function check(text: string, label: string): void {
   const reader = createMemoryReader({ '/fuzz/x1.conf': 'vrrp_instance X {\n', '/fuzz/x2.conf': 'include x1.conf\n' });
-  let result;
+  let result: ReturnType<typeof parseConfigText>;
   try {
     result = parseConfigText(text, '/fuzz/main.conf', { reader });
   } catch (err) {
@@ -22,8 +21,15 @@ function check(text: string, label: string): void {
   }
   assert.ok(Array.isArray(result.diagnostics), label);
   const hasErrors = result.diagnostics.some((d) => d.severity === 'error');
-  assert.equal(result.config === undefined, hasErrors, `${label}: config must be present exactly when there are no errors`);
-  assert.ok(!result.diagnostics.some((d) => d.message.includes('internal error')), `${label}: ${result.diagnostics.map((d) => d.message).join('; ')}`);
+  assert.equal(
+    result.config === undefined,
+    hasErrors,
+    `${label}: config must be present exactly when there are no errors`,
+  );
+  assert.ok(
+    !result.diagnostics.some((d) => d.message.includes('internal error')),
+    `${label}: ${result.diagnostics.map((d) => d.message).join('; ')}`,
+  );
 }
 
 describe('never throws', () => {
@@ -42,7 +48,10 @@ describe('never throws', () => {
       let text = pick(sources);
       for (let edits = 1 + Math.floor(random() * 8); edits > 0; edits--) {
         const at = Math.floor(random() * text.length);
-        text = random() < 0.5 ? text.slice(0, at) + text.slice(at + 1) : text.slice(0, at) + text.slice(at, at + 3) + text.slice(at);
+        text =
+          random() < 0.5
+            ? text.slice(0, at) + text.slice(at + 1)
+            : text.slice(0, at) + text.slice(at, at + 3) + text.slice(at);
       }
       check(text, `mutation #${i}`);
     }

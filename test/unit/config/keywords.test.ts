@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createMemoryReader, NOT_IMPLEMENTED, parseConfigText, type Config } from '../../../src/config/index.js';
+import { type Config, createMemoryReader, NOT_IMPLEMENTED, parseConfigText } from '../../../src/config/index.js';
 import { expectDiagnostic, expectLoaded, expectOnlyErrors } from './assert-diagnostics.js';
 
 const noFiles = createMemoryReader({});
@@ -14,21 +14,44 @@ describe('typed values and keepalived defaults', () => {
   it('fills keepalived defaults for global_defs and instances', () => {
     const config = loaded(INSTANCE());
     assert.deepEqual(config.global, {
-      vrrpVersion: 2, garpMasterDelay: 5, garpMasterRepeat: 5, garpMasterRefresh: 0, garpMasterRefreshRepeat: 1,
-      garpInterval: 0, gnaInterval: 0, enableScriptSecurity: false, skipCheckAdvAddr: false, vrrpStrict: false, higherPrioSendAdvert: false,
+      vrrpVersion: 2,
+      garpMasterDelay: 5,
+      garpMasterRepeat: 5,
+      garpMasterRefresh: 0,
+      garpMasterRefreshRepeat: 1,
+      garpInterval: 0,
+      gnaInterval: 0,
+      enableScriptSecurity: false,
+      skipCheckAdvAddr: false,
+      vrrpStrict: false,
+      higherPrioSendAdvert: false,
     });
     const [vi] = config.instances;
     assert.deepEqual(
-      [vi!.initialState, vi!.priority, vi!.version, vi!.advertInt, vi!.family, vi!.nopreempt, vi!.preemptDelay, vi!.garpMasterDelay],
+      [
+        vi!.initialState,
+        vi!.priority,
+        vi!.version,
+        vi!.advertInt,
+        vi!.family,
+        vi!.nopreempt,
+        vi!.preemptDelay,
+        vi!.garpMasterDelay,
+      ],
       ['BACKUP', 100, 2, 1, 4, false, 0, 5],
     );
     assert.deepEqual(vi!.pos, { file: 'mem.conf', line: 1, col: 1 });
   });
 
   it('inherits global garp and advert settings unless the instance sets them, wherever global_defs is', () => {
-    const config = loaded(`${INSTANCE('  garp_master_repeat 2')}global_defs {\n  vrrp_garp_master_delay 10\n  vrrp_garp_master_repeat 3\n  vrrp_skip_check_adv_addr\n  vrrp_higher_prio_send_advert off\n  vrrp_garp_interval 0.001\n}\n`);
+    const config = loaded(
+      `${INSTANCE('  garp_master_repeat 2')}global_defs {\n  vrrp_garp_master_delay 10\n  vrrp_garp_master_repeat 3\n  vrrp_skip_check_adv_addr\n  vrrp_higher_prio_send_advert off\n  vrrp_garp_interval 0.001\n}\n`,
+    );
     const [vi] = config.instances;
-    assert.deepEqual([vi!.garpMasterDelay, vi!.garpMasterRepeat, vi!.skipCheckAdvAddr, vi!.higherPrioSendAdvert], [10, 2, true, false]);
+    assert.deepEqual(
+      [vi!.garpMasterDelay, vi!.garpMasterRepeat, vi!.skipCheckAdvAddr, vi!.higherPrioSendAdvert],
+      [10, 2, true, false],
+    );
     assert.equal(config.global.garpInterval, 0.001);
   });
 
@@ -41,24 +64,58 @@ describe('typed values and keepalived defaults', () => {
   it('reads VIP options and normalizes addresses', () => {
     const config = loaded(INSTANCE('', '198.51.100.10/24 brd 198.51.100.255 dev eth0 scope global label eth0:1'));
     const [vip] = config.instances[0]!.vips;
-    assert.deepEqual({ ...vip, pos: undefined }, { address: '198.51.100.10', prefix: 24, family: 4, brd: '198.51.100.255', dev: 'eth0', scope: 'global', label: 'eth0:1', pos: undefined });
+    assert.deepEqual(
+      { ...vip, pos: undefined },
+      {
+        address: '198.51.100.10',
+        prefix: 24,
+        family: 4,
+        brd: '198.51.100.255',
+        dev: 'eth0',
+        scope: 'global',
+        label: 'eth0:1',
+        pos: undefined,
+      },
+    );
     const v6 = loaded(INSTANCE('', '2001:0DB8:0000:0000:0000:0000:0000:0001')).instances[0]!.vips[0]!;
     assert.deepEqual([v6.address, v6.prefix], ['2001:db8::1', 128]);
     expectOnlyErrors(load(INSTANCE('', '198.51.100.10 scope galaxy')), [['mem.conf:6:25', '`scope` must be one of']]);
-    expectOnlyErrors(load(INSTANCE('', '198.51.100.10 devv eth0')), [['mem.conf:6:19', 'unknown `virtual_ipaddress` option `devv`; did you mean `dev`?']]);
+    expectOnlyErrors(load(INSTANCE('', '198.51.100.10 devv eth0')), [
+      ['mem.conf:6:19', 'unknown `virtual_ipaddress` option `devv`; did you mean `dev`?'],
+    ]);
   });
 
   it('reads track entries with weights and reverse', () => {
-    const config = loaded(`vrrp_script chk {\n  script /bin/true\n  weight 10 reverse\n}\ntrack_file maint {\n  file /run/maint\n  weight -5\n  init_file 0 overwrite\n}\n${INSTANCE('  track_interface {\n    eth0 weight -10 reverse\n    lo\n  }\n  track_script {\n    chk weight 5 noreverse\n  }\n  track_file {\n    maint\n  }')}`);
+    const config = loaded(
+      `vrrp_script chk {\n  script /bin/true\n  weight 10 reverse\n}\ntrack_file maint {\n  file /run/maint\n  weight -5\n  init_file 0 overwrite\n}\n${INSTANCE('  track_interface {\n    eth0 weight -10 reverse\n    lo\n  }\n  track_script {\n    chk weight 5 noreverse\n  }\n  track_file {\n    maint\n  }')}`,
+    );
     const vi = config.instances[0]!;
-    assert.deepEqual(vi.trackInterfaces.map(({ pos, ...t }) => t), [{ name: 'eth0', weight: -10, reverse: true }, { name: 'lo' }]);
-    assert.deepEqual(vi.trackScripts.map(({ pos, ...t }) => t), [{ name: 'chk', weight: 5, reverse: false }]);
+    assert.deepEqual(
+      vi.trackInterfaces.map(({ pos, ...t }) => t),
+      [{ name: 'eth0', weight: -10, reverse: true }, { name: 'lo' }],
+    );
+    assert.deepEqual(
+      vi.trackScripts.map(({ pos, ...t }) => t),
+      [{ name: 'chk', weight: 5, reverse: false }],
+    );
     assert.deepEqual(config.scripts[0]!.weightReverse, true);
-    assert.deepEqual({ ...config.trackFiles[0]!, pos: undefined }, { name: 'maint', pos: undefined, file: '/run/maint', weight: -5, weightReverse: false, initFile: { value: 0, overwrite: true } });
+    assert.deepEqual(
+      { ...config.trackFiles[0]!, pos: undefined },
+      {
+        name: 'maint',
+        pos: undefined,
+        file: '/run/maint',
+        weight: -5,
+        weightReverse: false,
+        initFile: { value: 0, overwrite: true },
+      },
+    );
   });
 
   it('splits script commands into argv, honouring quotes inside the quoted command', () => {
-    const config = loaded(`vrrp_script chk {\n  script "/bin/sh -c 'test -f /run/up' \\"a b\\""\n  user nobody :nogroup\n}\n${INSTANCE('  notify_master /etc/vigil/up.sh')}`);
+    const config = loaded(
+      `vrrp_script chk {\n  script "/bin/sh -c 'test -f /run/up' \\"a b\\""\n  user nobody :nogroup\n}\n${INSTANCE('  notify_master /etc/vigil/up.sh')}`,
+    );
     assert.deepEqual(config.scripts[0]!.script, ['/bin/sh', '-c', 'test -f /run/up', 'a b']);
     assert.deepEqual(config.scripts[0]!.user, { user: 'nobody', group: 'nogroup' });
     assert.deepEqual(config.instances[0]!.notify.master, ['/etc/vigil/up.sh']);
@@ -66,24 +123,41 @@ describe('typed values and keepalived defaults', () => {
 
   it('warns that a user after a notify command is ignored (and hints at quoting)', () => {
     const result = load(INSTANCE('  notify_master /etc/vigil/up.sh master'));
-    expectDiagnostic(result, 'warning', 'mem.conf:4:34', 'running `notify_master` as user `master` is accepted but not implemented');
-    assert.deepEqual(result.config?.instances[0]!.notify.master, ['/etc/vigil/up.sh']);
+    expectDiagnostic(
+      result,
+      'warning',
+      'mem.conf:4:34',
+      'running `notify_master` as user `master` is accepted but not implemented',
+    );
+    assert.deepEqual(result.config!.instances[0]!.notify.master, ['/etc/vigil/up.sh']);
   });
 
   it('warns that preempt_delay does nothing for a MASTER-state instance', () => {
     const result = load(INSTANCE('  state MASTER\n  preempt_delay 30'));
-    expectDiagnostic(result, 'warning', 'mem.conf:5:3', '`preempt_delay` has no effect on an instance that starts as MASTER');
-    assert.equal(result.config?.instances[0]!.preemptDelay, 30);
+    expectDiagnostic(
+      result,
+      'warning',
+      'mem.conf:5:3',
+      '`preempt_delay` has no effect on an instance that starts as MASTER',
+    );
+    assert.equal(result.config!.instances[0]!.preemptDelay, 30);
   });
 
   it('warns when a keyword is set twice and keeps the later value', () => {
     const result = load(INSTANCE('  priority 90\n  priority 110'));
-    expectDiagnostic(result, 'warning', 'mem.conf:5:3', '`priority` is already set at mem.conf:4:3; this later one wins');
-    assert.equal(result.config?.instances[0]!.priority, 110);
+    expectDiagnostic(
+      result,
+      'warning',
+      'mem.conf:5:3',
+      '`priority` is already set at mem.conf:4:3; this later one wins',
+    );
+    assert.equal(result.config!.instances[0]!.priority, 110);
   });
 
   it('reads sync groups with members on one line or several', () => {
-    const config = loaded(`${INSTANCE()}${INSTANCE().replace('VI_1', 'VI_2').replace('51', '52').replace('.10/', '.11/')}vrrp_sync_group SG {\n  group { VI_1\n VI_2 }\n  notify "/etc/vigil/sg.sh --all"\n}\n`);
+    const config = loaded(
+      `${INSTANCE()}${INSTANCE().replace('VI_1', 'VI_2').replace('51', '52').replace('.10/', '.11/')}vrrp_sync_group SG {\n  group { VI_1\n VI_2 }\n  notify "/etc/vigil/sg.sh --all"\n}\n`,
+    );
     assert.deepEqual(config.syncGroups[0]!.members, ['VI_1', 'VI_2']);
     assert.deepEqual(config.syncGroups[0]!.notify.any, ['/etc/vigil/sg.sh', '--all']);
   });
@@ -127,24 +201,49 @@ describe('LVS keywords', () => {
     const rs = vs.realServers[0]!;
     assert.deepEqual([rs.port, rs.weight], [80, 1]);
     const [tcp, http, dns, misc] = rs.checkers;
-    assert.deepEqual(tcp && [tcp.delayLoop, tcp.retry, tcp.delayBeforeRetry, tcp.warmup, 'connectTimeout' in tcp && tcp.connectTimeout], [20, 4, 9, 20, 7]);
+    assert.deepEqual(
+      tcp && [
+        tcp.delayLoop,
+        tcp.retry,
+        tcp.delayBeforeRetry,
+        tcp.warmup,
+        'connectTimeout' in tcp && tcp.connectTimeout,
+      ],
+      [20, 4, 9, 20, 7],
+    );
     assert.equal(http?.type, 'HTTP_GET');
-    assert.deepEqual(http?.type === 'HTTP_GET' && [http.retry, http.virtualhost, http.urls[0]!.statusCodes], [1, 'vs.example.net', undefined]);
+    assert.deepEqual(http?.type === 'HTTP_GET' && [http.retry, http.virtualhost, http.urls[0]!.statusCodes], [
+      1,
+      'vs.example.net',
+      undefined,
+    ]);
     assert.deepEqual(dns?.type === 'DNS_CHECK' && [dns.queryType, dns.name, dns.retry], ['SOA', '.', 4]);
     assert.deepEqual(misc?.type === 'MISC_CHECK' && [misc.timeout, misc.retry], [20, 4]);
   });
 
   it('uses keepalived per-checker retry defaults when nothing is set', () => {
-    const config = loaded('virtual_server 198.51.100.80 53 {\n  protocol UDP\n  real_server 198.51.100.21 53 {\n    DNS_CHECK {\n      type A\n      name example.net\n    }\n    MISC_CHECK {\n      misc_path /bin/true\n    }\n  }\n}\n');
+    const config = loaded(
+      'virtual_server 198.51.100.80 53 {\n  protocol UDP\n  real_server 198.51.100.21 53 {\n    DNS_CHECK {\n      type A\n      name example.net\n    }\n    MISC_CHECK {\n      misc_path /bin/true\n    }\n  }\n}\n',
+    );
     const [dns, misc] = config.virtualServers[0]!.realServers[0]!.checkers;
-    assert.deepEqual(dns?.type === 'DNS_CHECK' && [dns.queryType, dns.name, dns.retry, dns.delayBeforeRetry], ['A', 'example.net', 3, 60]);
+    assert.deepEqual(dns?.type === 'DNS_CHECK' && [dns.queryType, dns.name, dns.retry, dns.delayBeforeRetry], [
+      'A',
+      'example.net',
+      3,
+      60,
+    ]);
     assert.deepEqual(misc && [misc.retry, misc.delayBeforeRetry], [0, 1]);
   });
 
   it('reads UDP_CHECK hex payloads the keepalived way', () => {
-    const config = loaded('virtual_server 198.51.100.80 53 {\n  protocol UDP\n  real_server 198.51.100.21 53 {\n    UDP_CHECK {\n      payload Ab12f 3\n      require_reply 12xX\n      max_reply_length 512\n    }\n  }\n}\n');
+    const config = loaded(
+      'virtual_server 198.51.100.80 53 {\n  protocol UDP\n  real_server 198.51.100.21 53 {\n    UDP_CHECK {\n      payload Ab12f 3\n      require_reply 12xX\n      max_reply_length 512\n    }\n  }\n}\n',
+    );
     const [udp] = config.virtualServers[0]!.realServers[0]!.checkers;
-    assert.deepEqual(udp?.type === 'UDP_CHECK' && [udp.payload, udp.requireReply, udp.minReplyLength, udp.maxReplyLength], ['ab120f03', { pattern: '12xx' }, 0, 512]);
+    assert.deepEqual(
+      udp?.type === 'UDP_CHECK' && [udp.payload, udp.requireReply, udp.minReplyLength, udp.maxReplyLength],
+      ['ab120f03', { pattern: '12xx' }, 0, 512],
+    );
   });
 
   it('reads fwmark and group virtual servers, groups with ranges, and persistence', () => {
@@ -173,23 +272,34 @@ virtual_server 198.51.100.80 {
   real_server 198.51.100.21
 }
 `);
-    assert.deepEqual(config.virtualServerGroups[0]!.entries.map(({ pos, ...e }) => e), [
-      { kind: 'ip', address: '198.51.100.80', family: 4, port: 80 },
-      { kind: 'range', first: '198.51.100.81', last: '198.51.100.89', family: 4, port: 80 },
-      { kind: 'range', first: '198.51.100.96', last: '198.51.100.99', family: 4, port: 443 },
-      { kind: 'range', first: '2001:db8::10', last: '2001:db8::1f', family: 6, port: 80 },
-      { kind: 'fwmark', mark: 7, family: 6 },
-    ]);
+    assert.deepEqual(
+      config.virtualServerGroups[0]!.entries.map(({ pos, ...e }) => e),
+      [
+        { kind: 'ip', address: '198.51.100.80', family: 4, port: 80 },
+        { kind: 'range', first: '198.51.100.81', last: '198.51.100.89', family: 4, port: 80 },
+        { kind: 'range', first: '198.51.100.96', last: '198.51.100.99', family: 4, port: 443 },
+        { kind: 'range', first: '2001:db8::10', last: '2001:db8::1f', family: 6, port: 80 },
+        { kind: 'fwmark', mark: 7, family: 6 },
+      ],
+    );
     const [group, mark, portless] = config.virtualServers;
     assert.deepEqual(group!.key, { kind: 'group', name: 'WEB' });
-    assert.deepEqual([group!.persistenceTimeout, group!.persistenceGranularity, group!.realServers[0]!.port], [360, '255.255.255.0', 80]);
+    assert.deepEqual(
+      [group!.persistenceTimeout, group!.persistenceGranularity, group!.realServers[0]!.port],
+      [360, '255.255.255.0', 80],
+    );
     assert.deepEqual(mark!.key, { kind: 'fwmark', mark: 9, family: 6 });
     assert.deepEqual([mark!.scheduler, mark!.schedFlags.mhFallback], ['mh', true]);
-    assert.deepEqual([portless!.key.kind === 'ip' && portless!.key.port, portless!.persistenceTimeout, portless!.realServers[0]!.port], [0, 600, 0]);
+    assert.deepEqual(
+      [portless!.key.kind === 'ip' && portless!.key.port, portless!.persistenceTimeout, portless!.realServers[0]!.port],
+      [0, 600, 0],
+    );
   });
 
   it('requires urls for HTTP_GET and a path in each url, and checks status codes and digests', () => {
-    const result = load('virtual_server 198.51.100.80 80 {\n  real_server 198.51.100.21 80 {\n    HTTP_GET {\n    }\n    SSL_GET {\n      url {\n        digest 123\n        status_code 200-199 700\n      }\n      enable_sni\n    }\n  }\n  protocol TCP\n}\n');
+    const result = load(
+      'virtual_server 198.51.100.80 80 {\n  real_server 198.51.100.21 80 {\n    HTTP_GET {\n    }\n    SSL_GET {\n      url {\n        digest 123\n        status_code 200-199 700\n      }\n      enable_sni\n    }\n  }\n  protocol TCP\n}\n',
+    );
     expectOnlyErrors(result, [
       ['mem.conf:3:5', '`HTTP_GET` needs at least one `url { path ... }` block'],
       ['mem.conf:6:7', '`url` needs a `path`'],

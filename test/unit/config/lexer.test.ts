@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { tokenize, type Token } from '../../../src/config/lexer.js';
+import { type Token, tokenize } from '../../../src/config/lexer.js';
 
 const words = (tokens: Token[]): string[] => tokens.map((t) => t.text);
 const at = (t: Token): string => `${t.pos.line}:${t.pos.col}`;
@@ -12,7 +12,10 @@ describe('lexer', () => {
     assert.deepEqual(words(tokens), ['global_defs', '{', 'router_id', 'lb-1', '}']);
     assert.deepEqual(tokens.map(at), ['1:1', '1:13', '2:2', '2:13', '3:1']);
     assert.equal(tokens[0]!.pos.file, 'k.conf');
-    assert.deepEqual(tokens.map((t) => t.kind), ['word', 'open', 'word', 'word', 'close']);
+    assert.deepEqual(
+      tokens.map((t) => t.kind),
+      ['word', 'open', 'word', 'word', 'close'],
+    );
   });
 
   it('drops # and ! comments to the end of the line, only where a token would begin', () => {
@@ -29,10 +32,16 @@ describe('lexer', () => {
   });
 
   it('reads double-quoted strings with spaces, braces, comment characters and escapes', () => {
-    const { tokens, diagnostics } = tokenize('script "/bin/check --a {b} # !c"\nx "say \\"hi\\" \\\\ \\n"\nmix"ed q"uote', 'k.conf');
+    const { tokens, diagnostics } = tokenize(
+      'script "/bin/check --a {b} # !c"\nx "say \\"hi\\" \\\\ \\n"\nmix"ed q"uote',
+      'k.conf',
+    );
     assert.deepEqual(diagnostics, []);
     assert.deepEqual(words(tokens), ['script', '/bin/check --a {b} # !c', 'x', 'say "hi" \\ \\n', 'mixed quote']);
-    assert.deepEqual(tokens.map((t) => t.quoted), [false, true, false, true, true]);
+    assert.deepEqual(
+      tokens.map((t) => t.quoted),
+      [false, true, false, true, true],
+    );
     assert.equal(at(tokens[1]!), '1:8');
   });
 

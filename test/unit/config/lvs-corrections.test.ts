@@ -3,7 +3,7 @@
 // IPVS table, and reports each as a warning at the words it overrides.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatDiagnostic, parseConfigText, type Config, type VirtualServer } from '../../../src/config/index.js';
+import { type Config, formatDiagnostic, parseConfigText, type VirtualServer } from '../../../src/config/index.js';
 import { expectDiagnostic, expectLoaded, warningsOf } from './assert-diagnostics.js';
 
 /** Loads `text` as k.conf: no errors, and exactly the `expected` warnings (`line:col` + fragment each). */
@@ -11,7 +11,11 @@ function corrected(text: string, expected: readonly [at: string, fragment: strin
   const result = parseConfigText(text, 'k.conf');
   const config = expectLoaded(result);
   for (const [at, fragment] of expected) expectDiagnostic(result, 'warning', `k.conf:${at}`, fragment);
-  assert.equal(warningsOf(result).length, expected.length, `unexpected warnings:\n${result.diagnostics.map(formatDiagnostic).join('\n')}`);
+  assert.equal(
+    warningsOf(result).length,
+    expected.length,
+    `unexpected warnings:\n${result.diagnostics.map(formatDiagnostic).join('\n')}`,
+  );
   return config;
 }
 
@@ -19,7 +23,12 @@ function corrected(text: string, expected: readonly [at: string, fragment: strin
 function vsOf(config: Config, text: string): VirtualServer {
   const found = config.virtualServers.find((vs) => {
     const { key } = vs;
-    const written = key.kind === 'ip' ? `${key.address} ${key.port}` : key.kind === 'fwmark' ? `fwmark ${key.mark}` : `group ${key.name}`;
+    const written =
+      key.kind === 'ip'
+        ? `${key.address} ${key.port}`
+        : key.kind === 'fwmark'
+          ? `fwmark ${key.mark}`
+          : `group ${key.name}`;
     return written === text;
   });
   assert.ok(found, `virtual_server ${text}`);
@@ -50,7 +59,10 @@ virtual_server_group MIXED {
 }
 `,
       [
-        ['1:1', 'no `protocol` in this virtual_server: keepalived programs it as UDP, and so does vigil; add `protocol TCP` if TCP is meant'],
+        [
+          '1:1',
+          'no `protocol` in this virtual_server: keepalived programs it as UDP, and so does vigil; add `protocol TCP` if TCP is meant',
+        ],
         ['11:1', 'no `protocol` in this virtual_server: keepalived programs it as UDP'],
       ],
     );
@@ -83,7 +95,10 @@ virtual_server_group MIXED {
 }
 `,
       [
-        ['2:3', '`protocol` is ignored: a fwmark virtual_server takes packets by their firewall mark, whatever their protocol; keepalived ignores it, and so does vigil; remove it'],
+        [
+          '2:3',
+          '`protocol` is ignored: a fwmark virtual_server takes packets by their firewall mark, whatever their protocol; keepalived ignores it, and so does vigil; remove it',
+        ],
         ['6:3', '`protocol` is ignored: virtual_server_group `MARKS` has only fwmark entries'],
       ],
     );
@@ -105,11 +120,20 @@ virtual_server fwmark 7 {
 }
 `,
       [
-        ['1:1', 'virtual_server `198.51.100.80 80` has no `real_server`: keepalived ignores the whole virtual server (its sorry_server too), and so does vigil; add the real servers, or delete the block'],
-        ['9:1', 'virtual_server `fwmark 7` has no `real_server`: keepalived ignores the whole virtual server, and so does vigil'],
+        [
+          '1:1',
+          'virtual_server `198.51.100.80 80` has no `real_server`: keepalived ignores the whole virtual server (its sorry_server too), and so does vigil; add the real servers, or delete the block',
+        ],
+        [
+          '9:1',
+          'virtual_server `fwmark 7` has no `real_server`: keepalived ignores the whole virtual server, and so does vigil',
+        ],
       ],
     );
-    assert.deepEqual(config.virtualServers.map((vs) => vs.pos.line), [5]);
+    assert.deepEqual(
+      config.virtualServers.map((vs) => vs.pos.line),
+      [5],
+    );
   });
 });
 
@@ -137,7 +161,10 @@ virtual_server 198.51.100.82 5060 {
 }
 `,
       [
-        ['3:3', '`ops` (one-packet scheduling) needs UDP, but this virtual_server is TCP: keepalived turns it off, and so does vigil; remove `ops`, or set `protocol UDP` if UDP is meant'],
+        [
+          '3:3',
+          '`ops` (one-packet scheduling) needs UDP, but this virtual_server is TCP: keepalived turns it off, and so does vigil; remove `ops`, or set `protocol UDP` if UDP is meant',
+        ],
         ['17:3', 'but this virtual_server is SCTP: keepalived turns it off'],
       ],
     );
@@ -148,7 +175,9 @@ virtual_server 198.51.100.82 5060 {
   });
 
   it('`ops` without `protocol` stays on: the virtual server is UDP', () => {
-    const config = corrected('virtual_server 198.51.100.80 53 {\n  ops\n  real_server 203.0.113.21 53\n}\n', [['1:1', 'no `protocol` in this virtual_server']]);
+    const config = corrected('virtual_server 198.51.100.80 53 {\n  ops\n  real_server 203.0.113.21 53\n}\n', [
+      ['1:1', 'no `protocol` in this virtual_server'],
+    ]);
     assert.equal(config.virtualServers[0]!.onePacket, true);
   });
 });
@@ -176,7 +205,10 @@ virtual_server 198.51.100.80 80 {
 }
 `,
       [
-        ['6:3', '`ha_suspend` cannot follow a fwmark service: a mark has no address for VRRP to hold; keepalived turns it off, and so does vigil'],
+        [
+          '6:3',
+          '`ha_suspend` cannot follow a fwmark service: a mark has no address for VRRP to hold; keepalived turns it off, and so does vigil',
+        ],
         ['11:3', '`ha_suspend` cannot follow a fwmark service'],
       ],
     );
@@ -205,12 +237,18 @@ virtual_server 198.51.100.82 {
 }
 `,
       [
-        ['1:30', 'a virtual_server without a port is only valid when persistent: keepalived makes it persistent with `persistence_timeout 360`, and so does vigil; add the port, or set `persistence_timeout` to choose the timeout'],
+        [
+          '1:30',
+          'a virtual_server without a port is only valid when persistent: keepalived makes it persistent with `persistence_timeout 360`, and so does vigil; add the port, or set `persistence_timeout` to choose the timeout',
+        ],
         ['5:16', 'a virtual_server without a port is only valid when persistent'],
       ],
     );
     const [zero, none, persistent] = config.virtualServers;
-    assert.deepEqual([zero!.key.kind === 'ip' && zero!.key.port, zero!.persistenceTimeout, ports(zero!)], [0, 360, [0]]);
+    assert.deepEqual(
+      [zero!.key.kind === 'ip' && zero!.key.port, zero!.persistenceTimeout, ports(zero!)],
+      [0, 360, [0]],
+    );
     assert.deepEqual([none!.persistenceTimeout, persistent!.persistenceTimeout], [360, 600]);
   });
 
@@ -231,10 +269,21 @@ virtual_server group WEB {
   real_server 203.0.113.21 80
 }
 `,
-      [['3:3', 'this virtual_server_group entry has no port, which is only valid for a persistent service, and `virtual_server group WEB` at k.conf:6:1 is not persistent: keepalived makes it persistent with `persistence_timeout 360`, and so does vigil; add the port here']],
+      [
+        [
+          '3:3',
+          'this virtual_server_group entry has no port, which is only valid for a persistent service, and `virtual_server group WEB` at k.conf:6:1 is not persistent: keepalived makes it persistent with `persistence_timeout 360`, and so does vigil; add the port here',
+        ],
+      ],
     );
-    assert.deepEqual(config.virtualServerGroups[0]!.entries.map((e) => e.kind !== 'fwmark' && e.port), [80, 0, 0]);
-    assert.deepEqual(config.virtualServers.map((vs) => vs.persistenceTimeout), [360, 30]);
+    assert.deepEqual(
+      config.virtualServerGroups[0]!.entries.map((e) => e.kind !== 'fwmark' && e.port),
+      [80, 0, 0],
+    );
+    assert.deepEqual(
+      config.virtualServers.map((vs) => vs.persistenceTimeout),
+      [360, 30],
+    );
   });
 });
 
@@ -252,9 +301,20 @@ describe('keepalived corrections: real servers', () => {
   }
 }
 `,
-      [['7:15', 'real_server `203.0.113.21 80` is already listed at k.conf:3:3 in this virtual_server: keepalived removes this second one, and so does vigil; delete it, or merge its settings into the first']],
+      [
+        [
+          '7:15',
+          'real_server `203.0.113.21 80` is already listed at k.conf:3:3 in this virtual_server: keepalived removes this second one, and so does vigil; delete it, or merge its settings into the first',
+        ],
+      ],
     );
-    assert.deepEqual(config.virtualServers[0]!.realServers.map((rs) => [rs.address, rs.weight, rs.pos.line]), [['203.0.113.21', 2, 3], ['203.0.113.22', 1, 6]]);
+    assert.deepEqual(
+      config.virtualServers[0]!.realServers.map((rs) => [rs.address, rs.weight, rs.pos.line]),
+      [
+        ['203.0.113.21', 2, 3],
+        ['203.0.113.22', 1, 6],
+      ],
+    );
   });
 
   it('DR and TUN: a real or sorry server port is the virtual server port; NAT keeps any port', () => {
@@ -281,9 +341,15 @@ virtual_server 198.51.100.82 80 {
 }
 `,
       [
-        ['4:29', '`sorry_server` port 9090 differs from the virtual_server\'s port 80: with `lvs_method DR` packets reach the sorry_server on the port they were sent to, so keepalived sets it to 80, and so does vigil; write port 80 or no port, or use `lvs_method NAT` to translate ports'],
-        ['5:28', '`real_server` port 8080 differs from the virtual_server\'s port 80: with `lvs_method DR` packets reach the real_server on the port they were sent to, so keepalived sets it to 80'],
-        ['12:28', '`real_server` port 8443 differs from the virtual_server\'s port 443: with `lvs_method TUN`'],
+        [
+          '4:29',
+          "`sorry_server` port 9090 differs from the virtual_server's port 80: with `lvs_method DR` packets reach the sorry_server on the port they were sent to, so keepalived sets it to 80, and so does vigil; write port 80 or no port, or use `lvs_method NAT` to translate ports",
+        ],
+        [
+          '5:28',
+          "`real_server` port 8080 differs from the virtual_server's port 80: with `lvs_method DR` packets reach the real_server on the port they were sent to, so keepalived sets it to 80",
+        ],
+        ['12:28', "`real_server` port 8443 differs from the virtual_server's port 443: with `lvs_method TUN`"],
       ],
     );
     const dr = vsOf(config, '198.51.100.80 80');
@@ -309,7 +375,10 @@ virtual_server fwmark 8 {
 }
 `,
       [
-        ['3:29', 'a fwmark virtual_server has no port for a `sorry_server` to match: with `lvs_method DR` packets reach the sorry_server on the port they were sent to, so keepalived clears port 80, and so does vigil; write no port, or use `lvs_method NAT` to translate ports'],
+        [
+          '3:29',
+          'a fwmark virtual_server has no port for a `sorry_server` to match: with `lvs_method DR` packets reach the sorry_server on the port they were sent to, so keepalived clears port 80, and so does vigil; write no port, or use `lvs_method NAT` to translate ports',
+        ],
         ['4:28', 'a fwmark virtual_server has no port for a `real_server` to match'],
       ],
     );
@@ -341,8 +410,14 @@ virtual_server group MARKS {
 }
 `,
       [
-        ['10:29', '`sorry_server` port 9090 does not match virtual_server_group `WEB` (port 80 at k.conf:2:3): with `lvs_method DR` packets reach the sorry_server on the port they were sent to, so keepalived keeps port 9090 but programs port 80 for that entry, and so does vigil; make the ports match, or use `lvs_method NAT` to translate ports'],
-        ['11:28', '`real_server` port 8080 does not match virtual_server_group `WEB` (port 80 at k.conf:2:3): with `lvs_method DR` packets reach the real_server on the port they were sent to, so keepalived keeps port 8080 (its checks connect to it) but programs port 80 for that entry'],
+        [
+          '10:29',
+          '`sorry_server` port 9090 does not match virtual_server_group `WEB` (port 80 at k.conf:2:3): with `lvs_method DR` packets reach the sorry_server on the port they were sent to, so keepalived keeps port 9090 but programs port 80 for that entry, and so does vigil; make the ports match, or use `lvs_method NAT` to translate ports',
+        ],
+        [
+          '11:28',
+          '`real_server` port 8080 does not match virtual_server_group `WEB` (port 80 at k.conf:2:3): with `lvs_method DR` packets reach the real_server on the port they were sent to, so keepalived keeps port 8080 (its checks connect to it) but programs port 80 for that entry',
+        ],
         ['17:28', '`real_server` port 80 does not match virtual_server_group `MARKS` (fwmark 7, which has no port)'],
       ],
     );
@@ -377,13 +452,25 @@ virtual_server 198.51.100.81 80 {
 }
 `,
       [
-        ['3:10', '`quorum 5` exceeds the total weight of the real servers, 3, so it could never be reached: keepalived lowers it to 3, and so does vigil; set `quorum` to at most 3, or raise the weights'],
-        ['4:14', '`hysteresis 4` is not below the quorum, 3: keepalived sets it to 2, and so does vigil; set `hysteresis` below the quorum'],
+        [
+          '3:10',
+          '`quorum 5` exceeds the total weight of the real servers, 3, so it could never be reached: keepalived lowers it to 3, and so does vigil; set `quorum` to at most 3, or raise the weights',
+        ],
+        [
+          '4:14',
+          '`hysteresis 4` is not below the quorum, 3: keepalived sets it to 2, and so does vigil; set `hysteresis` below the quorum',
+        ],
         ['8:15', 'real_server `203.0.113.21 80` is already listed'],
         ['16:14', '`hysteresis 3` is not below the quorum, 3: keepalived sets it to 2'],
       ],
     );
-    assert.deepEqual(config.virtualServers.map((vs) => [vs.quorum, vs.hysteresis]), [[3, 2], [3, 2]]);
+    assert.deepEqual(
+      config.virtualServers.map((vs) => [vs.quorum, vs.hysteresis]),
+      [
+        [3, 2],
+        [3, 2],
+      ],
+    );
   });
 
   it('real servers of weight 0 lower even the default quorum, to 0; hysteresis never goes below 0', () => {
@@ -402,10 +489,19 @@ virtual_server 198.51.100.81 80 {
 }
 `,
       [
-        ['1:1', 'the default `quorum` of 1 exceeds the total weight of the real servers, 0, so it could never be reached: keepalived lowers it to 0'],
+        [
+          '1:1',
+          'the default `quorum` of 1 exceeds the total weight of the real servers, 0, so it could never be reached: keepalived lowers it to 0',
+        ],
         ['10:14', '`hysteresis 2` is not below the quorum, 0: keepalived sets it to 0'],
       ],
     );
-    assert.deepEqual(config.virtualServers.map((vs) => [vs.quorum, vs.hysteresis]), [[0, 0], [0, 0]]);
+    assert.deepEqual(
+      config.virtualServers.map((vs) => [vs.quorum, vs.hysteresis]),
+      [
+        [0, 0],
+        [0, 0],
+      ],
+    );
   });
 });

@@ -21,23 +21,34 @@ const parse = (text: string) => parseTokens(tokenize(text, 'k.conf').tokens);
 
 describe('parser: statements and blocks', () => {
   it('ends statements at line ends and nests blocks', () => {
-    const result = parse('global_defs {\n  router_id a\n}\nvrrp_instance VI_1 {\n  authentication {\n    auth_type PASS\n  }\n  priority 100\n}\n');
+    const result = parse(
+      'global_defs {\n  router_id a\n}\nvrrp_instance VI_1 {\n  authentication {\n    auth_type PASS\n  }\n  priority 100\n}\n',
+    );
     assert.deepEqual(result.diagnostics, []);
     assert.ok(result.balanced);
-    assert.deepEqual(shape(result.statements), ['global_defs { router_id a }', 'vrrp_instance VI_1 { authentication { auth_type PASS }; priority 100 }']);
+    assert.deepEqual(shape(result.statements), [
+      'global_defs { router_id a }',
+      'vrrp_instance VI_1 { authentication { auth_type PASS }; priority 100 }',
+    ]);
     assert.deepEqual(result.statements[1]!.pos, { file: 'k.conf', line: 4, col: 1 });
   });
 
   it('attaches a `{` standing alone on the next line to the statement above it', () => {
-    const result = parse('vrrp_instance VI_1\n{\n  state BACKUP\n  virtual_ipaddress\n  {\n    198.51.100.10\n  }\n}\n');
+    const result = parse(
+      'vrrp_instance VI_1\n{\n  state BACKUP\n  virtual_ipaddress\n  {\n    198.51.100.10\n  }\n}\n',
+    );
     assert.deepEqual(result.diagnostics, []);
-    assert.deepEqual(shape(result.statements), ['vrrp_instance VI_1 { state BACKUP; virtual_ipaddress { 198.51.100.10 } }']);
+    assert.deepEqual(shape(result.statements), [
+      'vrrp_instance VI_1 { state BACKUP; virtual_ipaddress { 198.51.100.10 } }',
+    ]);
   });
 
   it('reads blocks opened and closed on one line', () => {
     const result = parse('a {\n  unicast_peer { 198.51.100.2 }\n  group { VI_1 VI_2 }\n  x { y { z } }\n}');
     assert.deepEqual(result.diagnostics, []);
-    assert.deepEqual(shape(result.statements), ['a { unicast_peer { 198.51.100.2 }; group { VI_1 VI_2 }; x { y { z } } }']);
+    assert.deepEqual(shape(result.statements), [
+      'a { unicast_peer { 198.51.100.2 }; group { VI_1 VI_2 }; x { y { z } } }',
+    ]);
   });
 
   it('reports an unclosed `{` at the opening brace', () => {
@@ -48,7 +59,10 @@ describe('parser: statements and blocks', () => {
   it('reports every unclosed brace of nested blocks at its own position', () => {
     const result = parse('a {\n  b {\n    c\n');
     assert.equal(result.balanced, false);
-    assert.deepEqual(result.diagnostics.map((d) => `${d.pos.line}:${d.pos.col}`), ['1:3', '2:5']);
+    assert.deepEqual(
+      result.diagnostics.map((d) => `${d.pos.line}:${d.pos.col}`),
+      ['1:3', '2:5'],
+    );
   });
 
   it('reports a stray `}` at itself', () => {
@@ -58,7 +72,10 @@ describe('parser: statements and blocks', () => {
 
   it('reports a `{` with no keyword before it and drops its contents', () => {
     const result = parse('a { }\n{ b }\nc { d }');
-    assert.deepEqual(result.diagnostics.map((d) => `${d.pos.line}:${d.pos.col} ${d.message.slice(0, 25)}`), ['2:1 `{` has no keyword before']);
+    assert.deepEqual(
+      result.diagnostics.map((d) => `${d.pos.line}:${d.pos.col} ${d.message.slice(0, 25)}`),
+      ['2:1 `{` has no keyword before'],
+    );
     assert.deepEqual(shape(result.statements), ['a {  }', 'c { d }']);
   });
 
@@ -106,7 +123,10 @@ describe('parser: include', () => {
     const result = loadConfig(main);
     const config = expectLoaded(result);
     assert.deepEqual(result.diagnostics, []);
-    assert.deepEqual(config.instances.map((i) => i.name), ['VI_A', 'VI_A1', 'VI_B1', 'VI_B']);
+    assert.deepEqual(
+      config.instances.map((i) => i.name),
+      ['VI_A', 'VI_A1', 'VI_B1', 'VI_B'],
+    );
     assert.deepEqual(result.files, [
       main,
       path.join(dir, 'conf.d/10-a.conf'),
@@ -151,8 +171,15 @@ describe('parser: include', () => {
     });
     const result = parseConfigText('include conf.d/*.conf\n', '/etc/vigil/keepalived.conf', { reader });
     const config = expectLoaded(result);
-    assert.deepEqual(config.instances.map((i) => i.name), ['VI_1', 'VI_2']);
-    assert.deepEqual(result.files, ['/etc/vigil/keepalived.conf', '/etc/vigil/conf.d/a.conf', '/etc/vigil/conf.d/b.conf']);
+    assert.deepEqual(
+      config.instances.map((i) => i.name),
+      ['VI_1', 'VI_2'],
+    );
+    assert.deepEqual(result.files, [
+      '/etc/vigil/keepalived.conf',
+      '/etc/vigil/conf.d/a.conf',
+      '/etc/vigil/conf.d/b.conf',
+    ]);
   });
 
   it('reports an unreadable main file as one error at path:1:1', () => {
@@ -161,6 +188,9 @@ describe('parser: include', () => {
     assert.equal(result.config, undefined);
     assert.deepEqual(result.files, []);
     assert.equal(result.diagnostics.length, 1);
-    assert.match(formatDiagnostic(result.diagnostics[0]!), new RegExp(`^${file.replace(/[.]/g, '\\.')}:1:1: error: cannot read`));
+    assert.match(
+      formatDiagnostic(result.diagnostics[0]!),
+      new RegExp(`^${file.replace(/[.]/g, '\\.')}:1:1: error: cannot read`),
+    );
   });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseIp, prefixRange } from '../../../src/config/address.js';
 import { splitCommand } from '../../../src/config/argv.js';
-import { formatDiagnostic, sortDiagnostics, type Diagnostic } from '../../../src/config/diagnostics.js';
+import { type Diagnostic, formatDiagnostic, sortDiagnostics } from '../../../src/config/diagnostics.js';
 import { expandGlob, globComponentToRegExp } from '../../../src/config/glob.js';
 import { createMemoryReader } from '../../../src/config/source-reader.js';
 import { closestMatch, editDistance } from '../../../src/config/suggest.js';
@@ -23,7 +23,16 @@ describe('addresses', () => {
   });
 
   it('refuses malformed addresses, including octal-looking IPv4', () => {
-    for (const bad of ['198.51.100', '198.51.100.256', '010.0.0.1', '1::2::3', '1:2:3:4:5:6:7:8:9', 'g::1', '2001:db8::1%eth0', '']) {
+    for (const bad of [
+      '198.51.100',
+      '198.51.100.256',
+      '010.0.0.1',
+      '1::2::3',
+      '1:2:3:4:5:6:7:8:9',
+      'g::1',
+      '2001:db8::1%eth0',
+      '',
+    ]) {
       assert.equal(parseIp(bad), undefined, bad);
     }
   });
@@ -47,7 +56,10 @@ describe('suggestions', () => {
     assert.equal(editDistance('priorty', 'priority'), 1);
     assert.equal(editDistance('nopreemt', 'nopreempt'), 1);
     assert.equal(editDistance('ab', 'ba'), 1);
-    assert.equal(closestMatch('virtual_ipadress', ['virtual_ipaddress', 'virtual_ipaddress_excluded']), 'virtual_ipaddress');
+    assert.equal(
+      closestMatch('virtual_ipadress', ['virtual_ipaddress', 'virtual_ipaddress_excluded']),
+      'virtual_ipaddress',
+    );
     assert.equal(closestMatch('zzz', ['priority', 'state']), undefined);
   });
 });
@@ -58,15 +70,29 @@ describe('glob', () => {
     assert.ok(!globComponentToRegExp('*.conf').test('a.conf.bak'));
     assert.ok(globComponentToRegExp('1?-[a-c]*').test('10-b.x'));
     assert.ok(!globComponentToRegExp('[!a]x').test('ax'));
-    const reader = createMemoryReader({ '/c/d1/x.conf': '', '/c/d2/y.conf': '', '/c/d2/.z.conf': '', '/c/d2/w.txt': '' });
+    const reader = createMemoryReader({
+      '/c/d1/x.conf': '',
+      '/c/d2/y.conf': '',
+      '/c/d2/.z.conf': '',
+      '/c/d2/w.txt': '',
+    });
     assert.deepEqual(expandGlob('d*/*.conf', '/c', reader), ['/c/d1/x.conf', '/c/d2/y.conf']);
   });
 });
 
 describe('diagnostics', () => {
   it('formats as file:line:col and sorts by file read order, then position', () => {
-    const d = (file: string, line: number, col: number): Diagnostic => ({ severity: 'error', pos: { file, line, col }, message: 'm' });
+    const d = (file: string, line: number, col: number): Diagnostic => ({
+      severity: 'error',
+      pos: { file, line, col },
+      message: 'm',
+    });
     const sorted = sortDiagnostics([d('b', 1, 1), d('a', 2, 5), d('a', 2, 1), d('a', 1, 9)], ['a', 'b']);
-    assert.deepEqual(sorted.map(formatDiagnostic), ['a:1:9: error: m', 'a:2:1: error: m', 'a:2:5: error: m', 'b:1:1: error: m']);
+    assert.deepEqual(sorted.map(formatDiagnostic), [
+      'a:1:9: error: m',
+      'a:2:1: error: m',
+      'a:2:5: error: m',
+      'b:1:1: error: m',
+    ]);
   });
 });

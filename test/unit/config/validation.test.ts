@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { loadConfig, parseConfigText, type LoadOptions } from '../../../src/config/index.js';
+import { type LoadOptions, loadConfig, parseConfigText } from '../../../src/config/index.js';
 import { fixture } from '../../helpers/paths.js';
 import { expectDiagnostic, expectLoaded, expectOnlyErrors, warningsOf } from './assert-diagnostics.js';
 
@@ -23,14 +23,24 @@ describe('validation: VRRP instances', () => {
 
   it('priority 255 requires the interface to own every VIP', () => {
     const notOwner = broken('priority-owner.conf', { interfaces: new Map([['eth0', ['198.51.100.5']]]) });
-    expectOnlyErrors(notOwner.result, [[notOwner.at(5, 14), 'priority 255 is reserved for the address owner, but `198.51.100.10` is not an address of `eth0`; use a priority from 1 to 254']]);
+    expectOnlyErrors(notOwner.result, [
+      [
+        notOwner.at(5, 14),
+        'priority 255 is reserved for the address owner, but `198.51.100.10` is not an address of `eth0`; use a priority from 1 to 254',
+      ],
+    ]);
 
     const owner = broken('priority-owner.conf', { interfaces: new Map([['eth0', ['198.51.100.5', '198.51.100.10']]]) });
     assert.equal(expectLoaded(owner.result).instances[0]!.priority, 255);
 
     // keepalived starts an owner without `state` as MASTER; `state BACKUP` still holds it back.
     const owner255 = (state: string) =>
-      expectLoaded(parseConfigText(`vrrp_instance V {\n ${state}\n interface eth0\n virtual_router_id 1\n priority 255\n virtual_ipaddress {\n  198.51.100.10\n }\n}\n`, 'k.conf')).instances[0]!.initialState;
+      expectLoaded(
+        parseConfigText(
+          `vrrp_instance V {\n ${state}\n interface eth0\n virtual_router_id 1\n priority 255\n virtual_ipaddress {\n  198.51.100.10\n }\n}\n`,
+          'k.conf',
+        ),
+      ).instances[0]!.initialState;
     assert.equal(owner255(''), 'MASTER');
     assert.equal(owner255('state BACKUP'), 'BACKUP');
   });
@@ -45,7 +55,9 @@ describe('validation: VRRP instances', () => {
 
   it('advert_int is whole seconds 1..255 for VRRPv2', () => {
     const { result, at } = broken('advert-int-v2.conf');
-    expectOnlyErrors(result, [[at(4, 16), '`advert_int` for VRRPv2 must be a whole number of seconds from 1 to 255, got 0.5']]);
+    expectOnlyErrors(result, [
+      [at(4, 16), '`advert_int` for VRRPv2 must be a whole number of seconds from 1 to 255, got 0.5'],
+    ]);
   });
 
   it('advert_int is 0.01..40.95 in centiseconds for VRRPv3', () => {
@@ -77,14 +89,23 @@ describe('validation: VRRP instances', () => {
 
   it('every virtual_ipaddress must share the family of the first; excluded ones may differ', () => {
     const { result, at } = broken('vip-family-mix.conf');
-    expectOnlyErrors(result, [[at(7, 9), `\`virtual_ipaddress\` cannot mix address families: \`2001:db8::10\` is IPv6 but \`198.51.100.10\` at ${at(6, 9)} is IPv4`]]);
+    expectOnlyErrors(result, [
+      [
+        at(7, 9),
+        `\`virtual_ipaddress\` cannot mix address families: \`2001:db8::10\` is IPv6 but \`198.51.100.10\` at ${at(6, 9)} is IPv4`,
+      ],
+    ]);
   });
 
   it('an IPv6 instance needs VRRP version 3, whether 2 comes from global_defs or the instance', () => {
     const global = broken('ipv6-v2-global.conf');
-    expectOnlyErrors(global.result, [[global.at(8, 9), `but \`vrrp_version 2\` is set in global_defs at ${global.at(2, 5)}`]]);
+    expectOnlyErrors(global.result, [
+      [global.at(8, 9), `but \`vrrp_version 2\` is set in global_defs at ${global.at(2, 5)}`],
+    ]);
     const own = broken('ipv6-v2-instance.conf');
-    expectOnlyErrors(own.result, [[own.at(4, 13), 'vrrp_instance `VI_6` has IPv6 addresses, which need VRRP version 3; set `version 3`']]);
+    expectOnlyErrors(own.result, [
+      [own.at(4, 13), 'vrrp_instance `VI_6` has IPv6 addresses, which need VRRP version 3; set `version 3`'],
+    ]);
   });
 
   it('unicast_src_ip and unicast_peer must match the instance family', () => {
@@ -113,7 +134,9 @@ describe('validation: VRRP instances', () => {
 
   it('nopreempt requires state BACKUP', () => {
     const { result, at } = broken('nopreempt-master.conf');
-    expectOnlyErrors(result, [[at(5, 5), '`nopreempt` needs `state BACKUP`: an instance that starts as MASTER always preempts']]);
+    expectOnlyErrors(result, [
+      [at(5, 5), '`nopreempt` needs `state BACKUP`: an instance that starts as MASTER always preempts'],
+    ]);
   });
 
   it('state is MASTER or BACKUP', () => {
@@ -142,7 +165,12 @@ describe('validation: authentication', () => {
     const instance = (pass: string) =>
       `vrrp_instance V {\n interface eth0\n virtual_router_id 1\n authentication {\n  auth_type PASS\n  auth_pass ${pass}\n }\n virtual_ipaddress {\n  198.51.100.1\n }\n}\n`;
     const fits = parseConfigText(instance('pässwöx'), 'k.conf');
-    expectDiagnostic(fits, 'warning', 'k.conf:6:13', 'longer than 8 bytes; keepalived uses only the first 8 (`pässwö`)');
+    expectDiagnostic(
+      fits,
+      'warning',
+      'k.conf:6:13',
+      'longer than 8 bytes; keepalived uses only the first 8 (`pässwö`)',
+    );
     assert.deepEqual(expectLoaded(fits).instances[0]!.auth, { type: 'PASS', password: 'pässwö' });
     const splits = parseConfigText(instance('ppässwörd'), 'k.conf');
     expectOnlyErrors(splits, [['k.conf:6:13', 'would split a character; use at most 8 bytes']]);
@@ -173,7 +201,12 @@ describe('validation: references', () => {
       [at(12, 18), 'sorry_server `2001:db8::99` is IPv6 but virtual_server `198.51.100.80 80` is IPv4'],
       [at(13, 17), 'real_server `2001:db8::21` is IPv6 but virtual_server `198.51.100.80 80` is IPv4'],
     ]);
-    expectDiagnostic(result, 'warning', at(17, 17), `real_server \`198.51.100.22 80\` is already listed at ${at(15, 5)} in this virtual_server: keepalived removes this second one`);
+    expectDiagnostic(
+      result,
+      'warning',
+      at(17, 17),
+      `real_server \`198.51.100.22 80\` is already listed at ${at(15, 5)} in this virtual_server: keepalived removes this second one`,
+    );
   });
 });
 
@@ -194,9 +227,24 @@ describe('validation: timing', () => {
 describe('keywords: unknown, misplaced and not implemented', () => {
   it('suggests the intended keyword for typos', () => {
     const { result, at } = broken('did-you-mean.conf');
-    expectDiagnostic(result, 'error', at(4, 5), 'unknown keyword `priorty` in `vrrp_instance`; did you mean `priority`?');
-    expectDiagnostic(result, 'error', at(5, 5), 'unknown keyword `nopreemt` in `vrrp_instance`; did you mean `nopreempt`?');
-    expectDiagnostic(result, 'error', at(6, 5), 'unknown keyword `virtual_ipadress` in `vrrp_instance`; did you mean `virtual_ipaddress`?');
+    expectDiagnostic(
+      result,
+      'error',
+      at(4, 5),
+      'unknown keyword `priorty` in `vrrp_instance`; did you mean `priority`?',
+    );
+    expectDiagnostic(
+      result,
+      'error',
+      at(5, 5),
+      'unknown keyword `nopreemt` in `vrrp_instance`; did you mean `nopreempt`?',
+    );
+    expectDiagnostic(
+      result,
+      'error',
+      at(6, 5),
+      'unknown keyword `virtual_ipadress` in `vrrp_instance`; did you mean `virtual_ipaddress`?',
+    );
     assert.equal(result.config, undefined);
   });
 
@@ -211,13 +259,21 @@ describe('keywords: unknown, misplaced and not implemented', () => {
   it('warns about keepalived keywords vigil does not implement yet and ignores them', () => {
     const { result, at } = broken('not-implemented.conf');
     const config = expectLoaded(result);
-    expectDiagnostic(result, 'warning', at(2, 5), '`notification_email` is accepted but not implemented by vigil yet; ignored');
+    expectDiagnostic(
+      result,
+      'warning',
+      at(2, 5),
+      '`notification_email` is accepted but not implemented by vigil yet; ignored',
+    );
     expectDiagnostic(result, 'warning', at(5, 5), '`smtp_server` is accepted');
     expectDiagnostic(result, 'warning', at(10, 5), '`use_vmac` is accepted but not implemented by vigil yet; ignored');
     expectDiagnostic(result, 'warning', at(12, 35), '`no_track` is accepted');
     expectDiagnostic(result, 'warning', at(12, 44), '`preferred_lft` is accepted');
     assert.equal(warningsOf(result).length, 5);
-    assert.deepEqual(config.instances[0]!.vips.map((v) => [v.address, v.dev]), [['198.51.100.10', 'eth0']]);
+    assert.deepEqual(
+      config.instances[0]!.vips.map((v) => [v.address, v.dev]),
+      [['198.51.100.10', 'eth0']],
+    );
   });
 
   it('checks the number of arguments and whether a block is expected', () => {

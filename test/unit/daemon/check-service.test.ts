@@ -7,10 +7,10 @@ import { pino } from 'pino';
 import type { DaemonEvent } from '../../../src/api/schema.js';
 import type { TcpTarget } from '../../../src/check/tcp.js';
 import type { CheckOutcome } from '../../../src/check/verdict.js';
+import type { Command } from '../../../src/config/index.js';
 import { parseConfigText } from '../../../src/config/index.js';
 import { CheckService } from '../../../src/daemon/check-service.js';
 import { desiredTable } from '../../../src/ipvs/desired.js';
-import type { Command } from '../../../src/config/index.js';
 import type { ScriptLauncher } from '../../../src/scripts/launcher.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
 
@@ -45,10 +45,14 @@ test('a real server going down: event, notify_down, table input; quorum held wit
   assert.ok(config, diagnostics.map((d) => d.message).join('\n'));
   const clock = new FakeClock();
   const down = new Set<string>();
-  const probeTcp = async (t: TcpTarget): Promise<CheckOutcome> => (down.has(t.host) ? { ok: false, latencyMs: 1, reason: 'connection refused' } : { ok: true, latencyMs: 1 });
+  const probeTcp = async (t: TcpTarget): Promise<CheckOutcome> =>
+    down.has(t.host) ? { ok: false, latencyMs: 1, reason: 'connection refused' } : { ok: true, latencyMs: 1 };
   const ran: string[] = [];
   const launcher: ScriptLauncher = {
-    prepare: async (command: Command) => ({ ok: true, script: { command, file: command[0]!, identity: { user: 'root', uid: 0, gid: 0 } } }),
+    prepare: async (command: Command) => ({
+      ok: true,
+      script: { command, file: command[0]!, identity: { user: 'root', uid: 0, gid: 0 } },
+    }),
     run: async (script) => {
       ran.push(script.command.join(' '));
       return { success: true, detail: 'exited with status 0', outputTail: [], exitCode: 0 };
@@ -66,7 +70,10 @@ test('a real server going down: event, notify_down, table input; quorum held wit
     clock.advance(1000);
     for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
   };
-  const table = () => desiredTable(config, { health: checks.verdicts(), quorumLost: checks.quorumLost() })[0]!.destinations.map((d) => `${d.address} ${d.weight}`);
+  const table = () =>
+    desiredTable(config, { health: checks.verdicts(), quorumLost: checks.quorumLost() })[0]!.destinations.map(
+      (d) => `${d.address} ${d.weight}`,
+    );
   const vs = config.virtualServers[0]!;
 
   await settle();
@@ -76,7 +83,10 @@ test('a real server going down: event, notify_down, table input; quorum held wit
   down.add('203.0.113.21');
   await settle();
   assert.deepEqual(table(), ['203.0.113.22 1', '203.0.113.23 1']);
-  assert.deepEqual(events.map((e) => e.type === 'realserver.health' && [e.realServer, e.health, e.reason]), [['203.0.113.21:80', 'down', 'TCP_CHECK: connection refused']]);
+  assert.deepEqual(
+    events.map((e) => e.type === 'realserver.health' && [e.realServer, e.health, e.reason]),
+    [['203.0.113.21:80', 'down', 'TCP_CHECK: connection refused']],
+  );
   assert.equal(checks.quorumHolds(vs), true, 'live weight 2 is within quorum 3 ± 1: still held');
   assert.equal(tableChanges, 1);
 
@@ -86,7 +96,14 @@ test('a real server going down: event, notify_down, table input; quorum held wit
   assert.deepEqual(table(), ['203.0.113.99 1'], 'lost quorum: the sorry server alone');
   const quorumEvent = events.find((e) => e.type === 'virtualserver.quorum');
   assert.deepEqual(quorumEvent && { ...quorumEvent, at: undefined }, {
-    type: 'virtualserver.quorum', at: undefined, virtualServer: '198.51.100.80:80', holds: false, aliveWeight: 1, quorum: 3, hysteresis: 1, sorryServerActive: true,
+    type: 'virtualserver.quorum',
+    at: undefined,
+    virtualServer: '198.51.100.80:80',
+    holds: false,
+    aliveWeight: 1,
+    quorum: 3,
+    hysteresis: 1,
+    sorryServerActive: true,
   });
 
   down.delete('203.0.113.21');

@@ -7,9 +7,9 @@ import path from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
 import { pino } from 'pino';
 import { parseConfigText } from '../../../src/config/index.js';
-import { destinationKeyText, serviceKeyText, type Operation, type ServiceEntry } from '../../../src/ipvs/reconcile.js';
-import { IpvsService, type IpvsKernelPort } from '../../../src/daemon/ipvs-service.js';
+import { type IpvsKernelPort, IpvsService } from '../../../src/daemon/ipvs-service.js';
 import type { KernelService } from '../../../src/ipvs/kernel.js';
+import { destinationKeyText, type Operation, type ServiceEntry, serviceKeyText } from '../../../src/ipvs/reconcile.js';
 
 class MemoryKernel implements IpvsKernelPort {
   readonly services = new Map<string, ServiceEntry>();
@@ -24,7 +24,11 @@ class MemoryKernel implements IpvsKernelPort {
     switch (o.op) {
       case 'addService':
       case 'editService':
-        this.services.set(serviceKeyText(o.key), { key: o.key, settings: o.settings, destinations: this.services.get(serviceKeyText(o.key))?.destinations ?? [] });
+        this.services.set(serviceKeyText(o.key), {
+          key: o.key,
+          settings: o.settings,
+          destinations: this.services.get(serviceKeyText(o.key))?.destinations ?? [],
+        });
         return;
       case 'removeService':
         this.services.delete(serviceKeyText(o.key));
@@ -42,7 +46,10 @@ class MemoryKernel implements IpvsKernelPort {
 
 const log = pino({ level: 'silent' });
 const config = (weight: number) => {
-  const { config } = parseConfigText(`virtual_server 198.51.100.80 80 {\n protocol TCP\n lb_kind DR\n real_server 203.0.113.21 80 {\n  weight ${weight}\n }\n}\n`, 'k.conf');
+  const { config } = parseConfigText(
+    `virtual_server 198.51.100.80 80 {\n protocol TCP\n lb_kind DR\n real_server 203.0.113.21 80 {\n  weight ${weight}\n }\n}\n`,
+    'k.conf',
+  );
   assert.ok(config);
   return config;
 };
@@ -59,7 +66,12 @@ test('programs the table, adopts it after a restart without touching it, and rem
   // A restart (kill -9 and start again) finds the table in place: nothing to do.
   kernel.applied.length = 0;
   const events: string[][] = [];
-  const second = await IpvsService.start(config(1), { stateDir, log, openKernel: async () => kernel, publish: (e) => events.push(e.operations) });
+  const second = await IpvsService.start(config(1), {
+    stateDir,
+    log,
+    openKernel: async () => kernel,
+    publish: (e) => events.push(e.operations),
+  });
   assert.deepEqual(kernel.applied, []);
   assert.equal((await second.snapshot()).ownedServices, 1);
 
@@ -72,11 +84,18 @@ test('programs the table, adopts it after a restart without touching it, and rem
   assert.equal(kernel.services.size, 0);
 });
 
-test('a service added by hand survives everything vigild does; --keep-ipvs leaves vigild\'s own too', async () => {
+test("a service added by hand survives everything vigild does; --keep-ipvs leaves vigild's own too", async () => {
   const kernel = new MemoryKernel();
   const foreign: ServiceEntry = {
     key: { kind: 'addr', family: 4, protocol: 'udp', address: '198.51.100.53', port: 53 },
-    settings: { scheduler: 'rr', persistenceTimeout: 0, persistencePrefix: 32, onePacket: false, schedulerFlag1: false, schedulerFlag2: false },
+    settings: {
+      scheduler: 'rr',
+      persistenceTimeout: 0,
+      persistencePrefix: 32,
+      onePacket: false,
+      schedulerFlag1: false,
+      schedulerFlag2: false,
+    },
     destinations: [],
   };
   kernel.services.set(serviceKeyText(foreign.key), foreign);

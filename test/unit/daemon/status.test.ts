@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseConfigText } from '../../../src/config/index.js';
 import { StatusResponse } from '../../../src/api/schema.js';
-import { buildStatus } from '../../../src/daemon/status.js';
-import { StateStore } from '../../../src/daemon/store.js';
 import type { RealServerHealth } from '../../../src/check/index.js';
 import { renderStatus } from '../../../src/cli/render-status.js';
+import { parseConfigText } from '../../../src/config/index.js';
+import { buildStatus } from '../../../src/daemon/status.js';
+import { StateStore } from '../../../src/daemon/store.js';
 
 const CONFIG = `
 vrrp_sync_group SG {
@@ -49,7 +49,13 @@ test('status projects the running config into the API shape, named as operators 
   const { config, diagnostics } = parseConfigText(CONFIG, '/etc/keepalived/keepalived.conf');
   assert.ok(config, diagnostics.map((d) => d.message).join('\n'));
   const loadedAt = new Date('2026-11-25T10:00:00Z');
-  const store = new StateStore('/etc/keepalived/keepalived.conf', config, ['/etc/keepalived/keepalived.conf'], [], loadedAt);
+  const store = new StateStore(
+    '/etc/keepalived/keepalived.conf',
+    config,
+    ['/etc/keepalived/keepalived.conf'],
+    [],
+    loadedAt,
+  );
   const identity = {
     version: '0.1.0',
     pid: 42,
@@ -62,11 +68,36 @@ test('status projects the running config into the API shape, named as operators 
 
   assert.equal(status.daemon.uptimeSeconds, 90);
   assert.deepEqual(
-    status.instances.map((i) => ({ name: i.name, family: i.family, version: i.version, advert: i.advertIntSeconds, vips: i.vips, syncGroup: i.syncGroup, nopreempt: i.nopreempt })),
-    [{ name: 'VI_6', family: 6, version: 3, advert: 0.5, vips: ['2001:db8::10/64 dev eth0'], syncGroup: 'SG', nopreempt: true }],
+    status.instances.map((i) => ({
+      name: i.name,
+      family: i.family,
+      version: i.version,
+      advert: i.advertIntSeconds,
+      vips: i.vips,
+      syncGroup: i.syncGroup,
+      nopreempt: i.nopreempt,
+    })),
+    [
+      {
+        name: 'VI_6',
+        family: 6,
+        version: 3,
+        advert: 0.5,
+        vips: ['2001:db8::10/64 dev eth0'],
+        syncGroup: 'SG',
+        nopreempt: true,
+      },
+    ],
   );
   assert.deepEqual(
-    status.virtualServers.map((v) => [v.name, v.protocol, v.scheduler, v.lbKind, v.persistenceTimeoutSeconds, v.realServers.map((r) => r.checkers)]),
+    status.virtualServers.map((v) => [
+      v.name,
+      v.protocol,
+      v.scheduler,
+      v.lbKind,
+      v.persistenceTimeoutSeconds,
+      v.realServers.map((r) => r.checkers),
+    ]),
     [
       ['[2001:db8::10]:443', 'TCP', 'sh', 'DR', 300, [['HTTP_GET']]],
       ['fwmark 7', 'FWM', status.virtualServers[1]?.scheduler, 'NAT', undefined, [[]]],
@@ -81,7 +112,14 @@ test('a rejected reload is reported until the next accepted one', () => {
   const store = new StateStore('k.conf', config, ['k.conf'], [], new Date());
   const events: string[] = [];
   store.subscribe((e) => events.push(e.type));
-  const error = { severity: 'error' as const, file: 'k.conf', line: 3, col: 1, message: 'bad', text: 'k.conf:3:1: error: bad' };
+  const error = {
+    severity: 'error' as const,
+    file: 'k.conf',
+    line: 3,
+    col: 1,
+    message: 'bad',
+    text: 'k.conf:3:1: error: bad',
+  };
   store.rejectConfig([error], new Date());
   assert.deepEqual(store.lastRejectedReload?.errors, [error]);
   assert.equal(store.loaded.generation, 1);
@@ -119,7 +157,17 @@ test('health and quorum: a down server with its reason, lost quorum with the sor
   const store = new StateStore('k.conf', config, ['k.conf'], [], at);
   const identity = { version: '0.1.0', pid: 1, startedAt: at, socket: 's', readOnlySocket: 'r', stateDir: 'd' };
   const health = new Map<string, RealServerHealth>([
-    ['203.0.113.21', { alive: false, reason: 'TCP_CHECK: connection refused', since: at.getTime(), lastCheckAt: at.getTime(), lastLatencyMs: 0.4, checked: true }],
+    [
+      '203.0.113.21',
+      {
+        alive: false,
+        reason: 'TCP_CHECK: connection refused',
+        since: at.getTime(),
+        lastCheckAt: at.getTime(),
+        lastLatencyMs: 0.4,
+        checked: true,
+      },
+    ],
     ['203.0.113.22', { alive: true, weight: 0, since: at.getTime(), checked: true }],
     ['203.0.113.23', { alive: true, since: at.getTime(), checked: false }],
   ]);

@@ -1,12 +1,15 @@
 // How health, quorum and sorry servers shape the IPVS table (keepalived's semantics).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseConfigText, type Config } from '../../../src/config/index.js';
-import { desiredTable, realServerId, virtualServerId, type RealServerVerdict } from '../../../src/ipvs/desired.js';
+import { type Config, parseConfigText } from '../../../src/config/index.js';
+import { desiredTable, type RealServerVerdict, realServerId, virtualServerId } from '../../../src/ipvs/desired.js';
 import { aliveWeight, quorumHolds } from '../../../src/ipvs/quorum.js';
 
 function configOf(body: string): Config {
-  const { config, diagnostics } = parseConfigText(`virtual_server 198.51.100.80 80 {\n protocol TCP\n lb_kind DR\n${body}\n}\n`, 'k.conf');
+  const { config, diagnostics } = parseConfigText(
+    `virtual_server 198.51.100.80 80 {\n protocol TCP\n lb_kind DR\n${body}\n}\n`,
+    'k.conf',
+  );
   assert.ok(config, diagnostics.map((d) => d.message).join('\n'));
   return config;
 }
@@ -15,12 +18,20 @@ const servers = (...lines: string[]) => lines.join('\n');
 const rs = (last: number, extra = '') => `real_server 203.0.113.${last} 80 {\n weight 2\n ${extra}\n}`;
 
 /** The table's destinations as `ADDRESS weight`, given which real servers (by last octet) are down. */
-function destinations(config: Config, down: number[] = [], quorumLost = false, dynamic: Record<number, number> = {}): string[] {
+function destinations(
+  config: Config,
+  down: number[] = [],
+  quorumLost = false,
+  dynamic: Record<number, number> = {},
+): string[] {
   const vs = config.virtualServers[0]!;
   const health = new Map<string, RealServerVerdict>(
     vs.realServers.map((r) => {
       const last = Number(r.address.split('.')[3]);
-      return [realServerId(vs, r), { alive: !down.includes(last), ...(dynamic[last] !== undefined && { weight: dynamic[last] }) }];
+      return [
+        realServerId(vs, r),
+        { alive: !down.includes(last), ...(dynamic[last] !== undefined && { weight: dynamic[last] }) },
+      ];
     }),
   );
   const table = desiredTable(config, { health, quorumLost: quorumLost ? new Set([virtualServerId(vs)]) : new Set() });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import os from 'node:os';
 import { describe, test } from 'node:test';
 import {
+  type AttributeLayout,
   CTRL_CMD_NEWFAMILY,
   decodeAttributeLayout,
   decodeFamily,
@@ -10,7 +11,6 @@ import {
   encodeGetFamily,
   GENL_ID_CTRL,
   GenericNetlink,
-  type AttributeLayout,
   type NetlinkTransport,
 } from '../../../src/net/genetlink.js';
 import { attribute, NetlinkError, NetlinkFormatError, type NetlinkMessage } from '../../../src/net/netlink-codec.js';
@@ -100,7 +100,8 @@ describe('genlmsghdr', () => {
   test('a payload shorter than a genlmsghdr is a format error', () => {
     assert.throws(
       () => decodeGenericMessage({ type: 0x1b, flags: 0, seq: 1, pid: 0, payload: Buffer.from([1, 1]) }),
-      (error: unknown) => error instanceof NetlinkFormatError && /2-byte payload is too short for a genlmsghdr/.test(error.message),
+      (error: unknown) =>
+        error instanceof NetlinkFormatError && /2-byte payload is too short for a genlmsghdr/.test(error.message),
     );
   });
 });
@@ -128,15 +129,31 @@ describe('the controller', () => {
   });
 
   test('an answer without a family id is a format error', () => {
-    const reply = genlMessage(GENL_ID_CTRL, CTRL_CMD_NEWFAMILY, 2, tlv(2, cString('IPVS')), tlv(3, u32(1)), tlv(5, u32(6)));
+    const reply = genlMessage(
+      GENL_ID_CTRL,
+      CTRL_CMD_NEWFAMILY,
+      2,
+      tlv(2, cString('IPVS')),
+      tlv(3, u32(1)),
+      tlv(5, u32(6)),
+    );
     assert.throws(() => decodeFamily(decodeGenericMessage(reply)), /lacks the family id, name, version or maxattr/);
   });
 
   test('a family id of the wrong size is a format error naming the attribute', () => {
-    const reply = genlMessage(GENL_ID_CTRL, CTRL_CMD_NEWFAMILY, 2, tlv(2, cString('IPVS')), tlv(1, u32(0x1b)), tlv(3, u32(1)), tlv(5, u32(6)));
+    const reply = genlMessage(
+      GENL_ID_CTRL,
+      CTRL_CMD_NEWFAMILY,
+      2,
+      tlv(2, cString('IPVS')),
+      tlv(1, u32(0x1b)),
+      tlv(3, u32(1)),
+      tlv(5, u32(6)),
+    );
     assert.throws(
       () => decodeFamily(decodeGenericMessage(reply)),
-      (error: unknown) => error instanceof NetlinkFormatError && /attribute id \(1\) is 4 bytes, expected 2/.test(error.message),
+      (error: unknown) =>
+        error instanceof NetlinkFormatError && /attribute id \(1\) is 4 bytes, expected 2/.test(error.message),
     );
   });
 
@@ -171,13 +188,22 @@ describe('attribute layouts', () => {
   } as const satisfies AttributeLayout;
 
   test('fields are read by kind, unknown types skipped', littleEndianOnly, () => {
-    const buffer = Buffer.concat([tlv(1, '07'), tlv(2, '0050'), tlv(99, 'ffffffff'), tlv(3, u32(5)), tlv(4, cString('wrr'))]);
+    const buffer = Buffer.concat([
+      tlv(1, '07'),
+      tlv(2, '0050'),
+      tlv(99, 'ffffffff'),
+      tlv(3, u32(5)),
+      tlv(4, cString('wrr')),
+    ]);
     assert.deepEqual(decodeAttributeLayout(buffer, layout, 'test'), { small: 7, port: 80, counter: 5, name: 'wrr' });
   });
 
   test('a uint is 4 or 8 bytes', littleEndianOnly, () => {
     assert.deepEqual(decodeAttributeLayout(tlv(3, '0000000001000000'), layout, 'test'), { counter: 2 ** 32 });
-    assert.throws(() => decodeAttributeLayout(tlv(3, '000000'), layout, 'test'), /test: attribute counter \(3\) is 3 bytes, expected 4 or 8/);
+    assert.throws(
+      () => decodeAttributeLayout(tlv(3, '000000'), layout, 'test'),
+      /test: attribute counter \(3\) is 3 bytes, expected 4 or 8/,
+    );
   });
 
   test('absent fields are absent', () => {
@@ -186,27 +212,37 @@ describe('attribute layouts', () => {
 });
 
 describe('GenericNetlink', () => {
-  test('open resolves the family through the controller, then requests carry its id and the given version', littleEndianOnly, async () => {
-    const { transport, sent } = scriptedTransport((request) =>
-      request.type === GENL_ID_CTRL ? [ipvsFamilyReply] : [genlMessage(0x1b, 14, 1, tlv(1, u32(0x010201)))],
-    );
-    const genl = await GenericNetlink.open('IPVS', 1, transport);
-    assert.equal(genl.family.id, 0x1b);
-    assert.deepEqual(sent[0], {
-      kind: 'request',
-      operation: 'resolve generic netlink family IPVS',
-      type: GENL_ID_CTRL,
-      flags: 0,
-      payload: encodeGetFamily('IPVS'),
-    });
+  test(
+    'open resolves the family through the controller, then requests carry its id and the given version',
+    littleEndianOnly,
+    async () => {
+      const { transport, sent } = scriptedTransport((request) =>
+        request.type === GENL_ID_CTRL ? [ipvsFamilyReply] : [genlMessage(0x1b, 14, 1, tlv(1, u32(0x010201)))],
+      );
+      const genl = await GenericNetlink.open('IPVS', 1, transport);
+      assert.equal(genl.family.id, 0x1b);
+      assert.deepEqual(sent[0], {
+        kind: 'request',
+        operation: 'resolve generic netlink family IPVS',
+        type: GENL_ID_CTRL,
+        flags: 0,
+        payload: encodeGetFamily('IPVS'),
+      });
 
-    const replies = await genl.request('read IPVS info', 15, []);
-    assert.deepEqual(sent[1], { kind: 'request', operation: 'read IPVS info', type: 0x1b, flags: 0, payload: Buffer.from('0f010000', 'hex') });
-    assert.deepEqual(
-      replies.map((r) => [r.command, r.version]),
-      [[14, 1]],
-    );
-  });
+      const replies = await genl.request('read IPVS info', 15, []);
+      assert.deepEqual(sent[1], {
+        kind: 'request',
+        operation: 'read IPVS info',
+        type: 0x1b,
+        flags: 0,
+        payload: Buffer.from('0f010000', 'hex'),
+      });
+      assert.deepEqual(
+        replies.map((r) => [r.command, r.version]),
+        [[14, 1]],
+      );
+    },
+  );
 
   test('dumps are sent as dumps and every part decoded', async () => {
     const { transport, sent } = scriptedTransport((request) =>
@@ -222,7 +258,10 @@ describe('GenericNetlink', () => {
     const { transport, isClosed } = scriptedTransport((request) => new NetlinkError(request.operation, -2));
     await assert.rejects(
       GenericNetlink.open('NOPE', 1, transport),
-      (error: unknown) => error instanceof NetlinkError && error.code === 'ENOENT' && /^resolve generic netlink family NOPE: ENOENT/.test(error.message),
+      (error: unknown) =>
+        error instanceof NetlinkError &&
+        error.code === 'ENOENT' &&
+        /^resolve generic netlink family NOPE: ENOENT/.test(error.message),
     );
     assert.ok(isClosed());
   });
@@ -235,9 +274,14 @@ describe('GenericNetlink', () => {
 
   test('a malformed reply rejects with the operation named', async () => {
     const { transport } = scriptedTransport((request) =>
-      request.type === GENL_ID_CTRL ? [ipvsFamilyReply] : [{ type: 0x1b, flags: 0, seq: 2, pid: 0, payload: Buffer.from([1]) }],
+      request.type === GENL_ID_CTRL
+        ? [ipvsFamilyReply]
+        : [{ type: 0x1b, flags: 0, seq: 2, pid: 0, payload: Buffer.from([1]) }],
     );
     const genl = await GenericNetlink.open('IPVS', 1, transport);
-    await assert.rejects(genl.request('read IPVS info', 15, []), /^Error: read IPVS info: generic netlink: a 1-byte payload/);
+    await assert.rejects(
+      genl.request('read IPVS info', 15, []),
+      /^Error: read IPVS info: generic netlink: a 1-byte payload/,
+    );
   });
 });

@@ -76,7 +76,13 @@ describe('netlink messages', () => {
 
 describe('netlink attributes', () => {
   test('each attribute is length, type, data, padded to 4 bytes', littleEndianOnly, () => {
-    const encoded = encodeAttributes([attribute.u8(1, 0xab), attribute.u16(2, 0x1234), attribute.u32(3, 0xdeadbeef), attribute.string(4, 'eth0'), attribute.flag(5)]);
+    const encoded = encodeAttributes([
+      attribute.u8(1, 0xab),
+      attribute.u16(2, 0x1234),
+      attribute.u32(3, 0xdeadbeef),
+      attribute.string(4, 'eth0'),
+      attribute.flag(5),
+    ]);
     assert.equal(
       encoded.toString('hex'),
       '05000100ab000000' + '060002003412' + '0000' + '08000300efbeadde' + '0900040065746830' + '00000000' + '04000500',
@@ -85,9 +91,18 @@ describe('netlink attributes', () => {
 
   test('values read back as written', () => {
     const decoded = decodeAttributes(
-      encodeAttributes([attribute.u8(1, 200), attribute.u16(2, 65000), attribute.u32(3, 0xfffffffe), attribute.string(4, 'vip label'), attribute.bytes(5, Buffer.from([198, 51, 100, 10]))]),
+      encodeAttributes([
+        attribute.u8(1, 200),
+        attribute.u16(2, 65000),
+        attribute.u32(3, 0xfffffffe),
+        attribute.string(4, 'vip label'),
+        attribute.bytes(5, Buffer.from([198, 51, 100, 10])),
+      ]),
     );
-    assert.deepEqual(decoded.map((a) => a.type), [1, 2, 3, 4, 5]);
+    assert.deepEqual(
+      decoded.map((a) => a.type),
+      [1, 2, 3, 4, 5],
+    );
     assert.equal(attributeData.u8(decoded[0]!.data), 200);
     assert.equal(attributeData.u16(decoded[1]!.data), 65000);
     assert.equal(attributeData.u32(decoded[2]!.data), 0xfffffffe);
@@ -132,11 +147,17 @@ describe('netlink acknowledgements', () => {
 
   test('error 0 acknowledges the request it names', () => {
     const [message] = decodeMessages(kernelAck(request, 0, { capped: true }));
-    assert.deepEqual(decodeAck(message!), { error: 0, request: { type: RTM_NEWADDR, flags: NEW_FLAGS, seq: 7, pid: 0 } });
+    assert.deepEqual(decodeAck(message!), {
+      error: 0,
+      request: { type: RTM_NEWADDR, flags: NEW_FLAGS, seq: 7, pid: 0 },
+    });
   });
 
   test('a refusal carries the errno and the kernel reason, after a capped request', () => {
-    const tlvs = encodeAttributes([attribute.string(1, 'Invalid prefix for given prefix length'), attribute.u32(2, 20)]);
+    const tlvs = encodeAttributes([
+      attribute.string(1, 'Invalid prefix for given prefix length'),
+      attribute.u32(2, 20),
+    ]);
     const [message] = decodeMessages(kernelAck(request, -22, { capped: true, tlvs }));
     const ack = decodeAck(message!);
     assert.equal(ack.error, -22);
@@ -155,20 +176,29 @@ describe('netlink acknowledgements', () => {
     assert.equal(error.code, 'EEXIST');
     assert.equal(error.errno, -17);
     assert.equal(error.reason, 'Address already assigned');
-    assert.equal(error.message, 'add 198.51.100.10/24 to ifindex 3: EEXIST: file already exists (kernel: Address already assigned)');
+    assert.equal(
+      error.message,
+      'add 198.51.100.10/24 to ifindex 3: EEXIST: file already exists (kernel: Address already assigned)',
+    );
     assert.match(new NetlinkError('remove', -99).message, /^remove: EADDRNOTAVAIL: /);
   });
 
   test('a message that is not NLMSG_ERROR is not an ack', () => {
-    const [done] = decodeMessages(encodeMessage({ type: NLMSG_DONE, flags: 0, seq: 1, pid: 0, payload: Buffer.alloc(4) }));
+    const [done] = decodeMessages(
+      encodeMessage({ type: NLMSG_DONE, flags: 0, seq: 1, pid: 0, payload: Buffer.alloc(4) }),
+    );
     assert.throws(() => decodeAck(done!), NetlinkFormatError);
   });
 
   test('NLMSG_DONE carries 0, or the negated errno of a failed dump', () => {
     const status = Buffer.alloc(4);
     writeI32(status, -16, 0);
-    const [failed] = decodeMessages(encodeMessage({ type: NLMSG_DONE, flags: NLM_F_MULTI, seq: 1, pid: 0, payload: status }));
-    const [fine] = decodeMessages(encodeMessage({ type: NLMSG_DONE, flags: NLM_F_MULTI, seq: 1, pid: 0, payload: Buffer.alloc(4) }));
+    const [failed] = decodeMessages(
+      encodeMessage({ type: NLMSG_DONE, flags: NLM_F_MULTI, seq: 1, pid: 0, payload: status }),
+    );
+    const [fine] = decodeMessages(
+      encodeMessage({ type: NLMSG_DONE, flags: NLM_F_MULTI, seq: 1, pid: 0, payload: Buffer.alloc(4) }),
+    );
     assert.equal(decodeDoneStatus(failed!), -16);
     assert.equal(decodeDoneStatus(fine!), 0);
   });

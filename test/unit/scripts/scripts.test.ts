@@ -6,14 +6,14 @@ import type { Command, RunAs, VrrpScript } from '../../../src/config/index.js';
 import {
   describeResult,
   isExecutableBy,
-  resolveScriptIdentity,
   type Preparation,
   type PreparedScript,
   type RunOptions,
+  resolveScriptIdentity,
   type ScriptLauncher,
   type ScriptResult,
 } from '../../../src/scripts/launcher.js';
-import { NotifyRunner, type NotifyFailure } from '../../../src/scripts/notify.js';
+import { type NotifyFailure, NotifyRunner } from '../../../src/scripts/notify.js';
 import { TrackScriptScheduler } from '../../../src/vrrp/track-scripts.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
 
@@ -41,7 +41,8 @@ class FakeLauncher implements ScriptLauncher {
       this.runs.push({
         argv: script.command,
         options,
-        finish: (success, detail = `exited with status ${success ? 0 : 1}`, outputTail = []) => resolve({ success, detail, outputTail }),
+        finish: (success, detail = `exited with status ${success ? 0 : 1}`, outputTail = []) =>
+          resolve({ success, detail, outputTail }),
       });
     });
   }
@@ -130,7 +131,10 @@ describe('TrackScriptScheduler', () => {
     clock.advance(1000);
     clock.advance(1000);
     assert.equal(launcher.runs.length, 1);
-    assert.deepEqual(events, ['slow skipped: the previous run is still going after 1 s @1000', 'slow skipped: the previous run is still going after 1 s @2000']);
+    assert.deepEqual(events, [
+      'slow skipped: the previous run is still going after 1 s @1000',
+      'slow skipped: the previous run is still going after 1 s @2000',
+    ]);
     launcher.runs[0]!.finish(true);
     await settle();
     clock.advance(1000);
@@ -173,16 +177,28 @@ describe('TrackScriptScheduler', () => {
 function notifier(timeoutMs?: number) {
   const launcher = new FakeLauncher();
   const failures: NotifyFailure[] = [];
-  const runner = new NotifyRunner({ launcher, onFailure: (f) => failures.push(f), ...(timeoutMs === undefined ? {} : { timeoutMs }) });
+  const runner = new NotifyRunner({
+    launcher,
+    onFailure: (f) => failures.push(f),
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+  });
   return { launcher, failures, runner };
 }
 
 describe('NotifyRunner', () => {
-  test("MASTER: notify_master as configured, then notify with INSTANCE, name, state and priority appended — one after the other", async () => {
+  test('MASTER: notify_master as configured, then notify with INSTANCE, name, state and priority appended — one after the other', async () => {
     const { launcher, runner } = notifier();
-    const done = runner.notifyInstance('VI_1', { master: ['/n/master.sh'], backup: ['/n/backup.sh'], any: ['/n/notify.sh', '--verbose'] }, 'MASTER', 150);
+    const done = runner.notifyInstance(
+      'VI_1',
+      { master: ['/n/master.sh'], backup: ['/n/backup.sh'], any: ['/n/notify.sh', '--verbose'] },
+      'MASTER',
+      150,
+    );
     await settle();
-    assert.deepEqual(launcher.runs.map((r) => r.argv), [['/n/master.sh']]);
+    assert.deepEqual(
+      launcher.runs.map((r) => r.argv),
+      [['/n/master.sh']],
+    );
     launcher.runs[0]!.finish(true);
     await settle();
     assert.deepEqual(launcher.runs[1]!.argv, ['/n/notify.sh', '--verbose', 'INSTANCE', 'VI_1', 'MASTER', '150']);
@@ -197,11 +213,14 @@ describe('NotifyRunner', () => {
     await settle();
     launcher.runs[0]!.finish(true);
     await settle();
-    assert.deepEqual(launcher.runs.map((r) => r.argv), [['/n/group-backup.sh'], ['/n/notify.sh', 'GROUP', 'VG_1', 'BACKUP', '0']]);
+    assert.deepEqual(
+      launcher.runs.map((r) => r.argv),
+      [['/n/group-backup.sh'], ['/n/notify.sh', 'GROUP', 'VG_1', 'BACKUP', '0']],
+    );
     assert.equal(launcher.runs[0]!.options.timeoutMs, 3000);
   });
 
-  test("STOP runs notify_stop; a state without its own script runs only notify", async () => {
+  test('STOP runs notify_stop; a state without its own script runs only notify', async () => {
     const { launcher, runner } = notifier();
     void runner.notifyInstance('VI_1', { stop: ['/n/stop.sh'], any: ['/n/notify.sh'] }, 'FAULT', 100);
     await settle();
@@ -236,7 +255,12 @@ describe('NotifyRunner', () => {
     launcher.runs[0]!.finish(false, 'timed out after 10 s and was killed', ['still waiting']);
     await runner.idle();
     assert.deepEqual(failures, [
-      { subject: 'INSTANCE VI_1', state: 'FAULT', command: ['/n/unsafe.sh'], detail: 'not run: enable_script_security: /n is writable by everyone' },
+      {
+        subject: 'INSTANCE VI_1',
+        state: 'FAULT',
+        command: ['/n/unsafe.sh'],
+        detail: 'not run: enable_script_security: /n is writable by everyone',
+      },
       {
         subject: 'INSTANCE VI_1',
         state: 'FAULT',
@@ -278,26 +302,53 @@ describe('script users', () => {
   const insecure = { enableScriptSecurity: false };
 
   test("the script's own user, with its primary group or the group named", () => {
-    assert.deepEqual(resolveScriptIdentity({ user: 'nobody' }, insecure, accounts, root), { user: 'nobody', uid: 65534, gid: 65534 });
-    assert.deepEqual(resolveScriptIdentity({ user: 'nobody', group: 'wheel' }, insecure, accounts, root), { user: 'nobody:wheel', uid: 65534, gid: 10 });
+    assert.deepEqual(resolveScriptIdentity({ user: 'nobody' }, insecure, accounts, root), {
+      user: 'nobody',
+      uid: 65534,
+      gid: 65534,
+    });
+    assert.deepEqual(resolveScriptIdentity({ user: 'nobody', group: 'wheel' }, insecure, accounts, root), {
+      user: 'nobody:wheel',
+      uid: 65534,
+      gid: 10,
+    });
   });
 
   test('then global script_user, then keepalived_script if it exists, then the daemon’s own user', () => {
-    assert.deepEqual(resolveScriptIdentity(undefined, { ...insecure, scriptUser: { user: 'nobody' } }, withScriptUser, root), { user: 'nobody', uid: 65534, gid: 65534 });
-    assert.deepEqual(resolveScriptIdentity(undefined, insecure, withScriptUser, root), { user: 'keepalived_script', uid: 990, gid: 991 });
+    assert.deepEqual(
+      resolveScriptIdentity(undefined, { ...insecure, scriptUser: { user: 'nobody' } }, withScriptUser, root),
+      { user: 'nobody', uid: 65534, gid: 65534 },
+    );
+    assert.deepEqual(resolveScriptIdentity(undefined, insecure, withScriptUser, root), {
+      user: 'keepalived_script',
+      uid: 990,
+      gid: 991,
+    });
     assert.deepEqual(resolveScriptIdentity(undefined, insecure, accounts, root), { user: 'root', uid: 0, gid: 0 });
   });
 
   test('enable_script_security does not fall back to the daemon’s user silently', () => {
     const result = resolveScriptIdentity(undefined, { enableScriptSecurity: true }, accounts, root);
-    assert.ok('error' in result && result.error.includes('set `script_user USER` in global_defs'), JSON.stringify(result));
-    assert.deepEqual(resolveScriptIdentity(undefined, { enableScriptSecurity: true, scriptUser: { user: 'root' } }, accounts, root), { user: 'root', uid: 0, gid: 0 });
+    assert.ok(
+      'error' in result && result.error.includes('set `script_user USER` in global_defs'),
+      JSON.stringify(result),
+    );
+    assert.deepEqual(
+      resolveScriptIdentity(undefined, { enableScriptSecurity: true, scriptUser: { user: 'root' } }, accounts, root),
+      { user: 'root', uid: 0, gid: 0 },
+    );
   });
 
   test('unknown users and groups are errors; a damaged uid field is not read as 0', () => {
-    assert.deepEqual(resolveScriptIdentity({ user: 'ghost' }, insecure, accounts, root), { error: 'user `ghost` does not exist (not in /etc/passwd)' });
-    assert.deepEqual(resolveScriptIdentity({ user: 'nobody', group: 'ghosts' }, insecure, accounts, root), { error: 'group `ghosts` does not exist (not in /etc/group)' });
-    assert.deepEqual(resolveScriptIdentity({ user: 'damaged' }, insecure, accounts, root), { error: 'user `damaged` does not exist (not in /etc/passwd)' });
+    assert.deepEqual(resolveScriptIdentity({ user: 'ghost' }, insecure, accounts, root), {
+      error: 'user `ghost` does not exist (not in /etc/passwd)',
+    });
+    assert.deepEqual(resolveScriptIdentity({ user: 'nobody', group: 'ghosts' }, insecure, accounts, root), {
+      error: 'group `ghosts` does not exist (not in /etc/group)',
+    });
+    assert.deepEqual(resolveScriptIdentity({ user: 'damaged' }, insecure, accounts, root), {
+      error: 'user `damaged` does not exist (not in /etc/passwd)',
+    });
   });
 
   test("execute permission as execve decides it: root needs any x bit, others their own class's", () => {
@@ -305,13 +356,23 @@ describe('script users', () => {
     assert.equal(isExecutableBy(file(0o001), { uid: 0, gid: 0 }), true);
     assert.equal(isExecutableBy(file(0o644), { uid: 0, gid: 0 }), false);
     assert.equal(isExecutableBy(file(0o011), { uid: 1000, gid: 100 }), false, 'the owner uses the owner bits only');
-    assert.equal(isExecutableBy(file(0o010), { uid: 2000, gid: 100 }), true, 'a member of the group uses the group bits');
+    assert.equal(
+      isExecutableBy(file(0o010), { uid: 2000, gid: 100 }),
+      true,
+      'a member of the group uses the group bits',
+    );
     assert.equal(isExecutableBy(file(0o001), { uid: 2000, gid: 100 }), false);
     assert.equal(isExecutableBy(file(0o001), { uid: 2000, gid: 200 }), true, 'anyone else uses the other bits');
   });
 
   test('a failed result is described with its last output', () => {
-    assert.equal(describeResult({ success: false, detail: 'exited with status 2', outputTail: ['a', 'b'] }), 'exited with status 2; last output: a | b');
-    assert.equal(describeResult({ success: true, detail: 'exited with status 0', outputTail: ['noise'] }), 'exited with status 0');
+    assert.equal(
+      describeResult({ success: false, detail: 'exited with status 2', outputTail: ['a', 'b'] }),
+      'exited with status 2; last output: a | b',
+    );
+    assert.equal(
+      describeResult({ success: true, detail: 'exited with status 0', outputTail: ['noise'] }),
+      'exited with status 0',
+    );
   });
 });

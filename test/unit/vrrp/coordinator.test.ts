@@ -73,10 +73,13 @@ test('members become master together, on the one timer of the group', () => {
   assert.deepEqual([a.state, b.state], ['BACKUP', 'BACKUP']);
   clock.advance(400);
   assert.deepEqual([a.state, b.state], ['MASTER', 'MASTER']);
-  assert.deepEqual(groupTransitions.map((t) => [t.from, t.to]), [
-    ['INIT', 'BACKUP'],
-    ['BACKUP', 'MASTER'],
-  ]);
+  assert.deepEqual(
+    groupTransitions.map((t) => [t.from, t.to]),
+    [
+      ['INIT', 'BACKUP'],
+      ['BACKUP', 'MASTER'],
+    ],
+  );
 });
 
 test('a member that hears a higher priority takes the whole group to BACKUP', () => {
@@ -84,6 +87,9 @@ test('a member that hears a higher priority takes the whole group to BACKUP', ()
   a.start();
   b.start();
   clock.advance(4000);
-  b.receive({ version: 2, vrid: 2, priority: 200, addresses: ['198.51.100.202'], advertIntervalCs: 100 }, { family: 4, source: '198.51.100.12', destination: '224.0.0.18', ttl: 255 });
+  b.receive(
+    { version: 2, vrid: 2, priority: 200, addresses: ['198.51.100.202'], advertIntervalCs: 100 },
+    { family: 4, source: '198.51.100.12', destination: '224.0.0.18', ttl: 255 },
+  );
   assert.deepEqual([a.state, b.state], ['BACKUP', 'BACKUP']);
 });

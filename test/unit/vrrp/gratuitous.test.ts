@@ -3,8 +3,8 @@ import { readdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { buildGratuitousArp, buildUnsolicitedNeighborAdvert } from '../../../src/vrrp/gratuitous.js';
 import { pseudoHeaderChecksum } from '../../../src/vrrp/packet.js';
-import { readPcap, type Frame } from '../../helpers/pcap.js';
 import { fixture } from '../../helpers/paths.js';
+import { type Frame, readPcap } from '../../helpers/pcap.js';
 
 const ETHERTYPE_ARP = 0x0806;
 const IPPROTO_ICMPV6 = 58;
@@ -18,8 +18,15 @@ const ipv4At = (bytes: Buffer, at: number): string => bytes.subarray(at, at + 4)
 
 // Gratuitous: an ARP request for the sender's own address. The clients' ordinary requests and
 // replies in the failover captures are left out.
-const garps = frames.filter((f) => f.ethernet.type === ETHERTYPE_ARP && f.payload.readUInt16BE(6) === 1 && ipv4At(f.payload, 14) === ipv4At(f.payload, 24));
-const neighborAdverts = frames.filter((f) => f.ip?.protocol === IPPROTO_ICMPV6 && f.payload[0] === NEIGHBOR_ADVERTISEMENT);
+const garps = frames.filter(
+  (f) =>
+    f.ethernet.type === ETHERTYPE_ARP &&
+    f.payload.readUInt16BE(6) === 1 &&
+    ipv4At(f.payload, 14) === ipv4At(f.payload, 24),
+);
+const neighborAdverts = frames.filter(
+  (f) => f.ip?.protocol === IPPROTO_ICMPV6 && f.payload[0] === NEIGHBOR_ADVERTISEMENT,
+);
 
 describe('gratuitous ARP', () => {
   it('is byte for byte what keepalived sent, for every GARP in the captures', () => {
@@ -58,7 +65,11 @@ describe('unsolicited Neighbor Advertisement', () => {
       const ip = frame.ip!;
       targets.add(ip.source);
       assert.equal(ip.ttl, 255, 'hop limit');
-      assert.deepEqual(buildUnsolicitedNeighborAdvert(frame.ethernet.source, ip.source), frame.bytes, `frame ${frame.number}`);
+      assert.deepEqual(
+        buildUnsolicitedNeighborAdvert(frame.ethernet.source, ip.source),
+        frame.bytes,
+        `frame ${frame.number}`,
+      );
     }
     assert.deepEqual([...targets].sort(), ['2001:db8::200', 'fe80::200']);
   });
@@ -67,9 +78,16 @@ describe('unsolicited Neighbor Advertisement', () => {
     const frame = buildUnsolicitedNeighborAdvert('02:00:00:00:00:0b', '2001:db8::200', { router: true });
     const icmp = frame.subarray(14 + 40);
     assert.equal(icmp[4], 0xa0, 'Router and Override');
-    assert.equal(pseudoHeaderChecksum({ family: 6, source: '2001:db8::200', destination: 'ff02::1' }, IPPROTO_ICMPV6, icmp), 0);
+    assert.equal(
+      pseudoHeaderChecksum({ family: 6, source: '2001:db8::200', destination: 'ff02::1' }, IPPROTO_ICMPV6, icmp),
+      0,
+    );
     const captured = neighborAdverts.find((f) => f.ip!.source === '2001:db8::200')!;
-    assert.deepEqual(frame.subarray(0, 14 + 40), captured.bytes.subarray(0, 14 + 40), 'Ethernet and IPv6 headers unchanged');
+    assert.deepEqual(
+      frame.subarray(0, 14 + 40),
+      captured.bytes.subarray(0, 14 + 40),
+      'Ethernet and IPv6 headers unchanged',
+    );
   });
 
   it('refuses a malformed MAC or a non-IPv6 address', () => {

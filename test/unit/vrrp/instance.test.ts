@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseConfigText, type Vip } from '../../../src/config/index.js';
-import { VrrpInstanceRuntime, type Transition } from '../../../src/vrrp/instance.js';
-import { decodeAdvertisement, type Advertisement } from '../../../src/vrrp/packet.js';
+import { type Transition, VrrpInstanceRuntime } from '../../../src/vrrp/instance.js';
+import { type Advertisement, decodeAdvertisement } from '../../../src/vrrp/packet.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
 
 const SELF = '198.51.100.11';
@@ -51,11 +51,11 @@ function harness(extra = '') {
     addresses: {
       add: async (vips: readonly Vip[]) => {
         log.push(`add ${vips.map((v) => v.address).join(',')} @${clock.now()}`);
-        vips.forEach((v) => onInterface.add(v.address));
+        for (const v of vips) onInterface.add(v.address);
       },
       remove: async (vips: readonly Vip[]) => {
         log.push(`remove @${clock.now()}`);
-        vips.forEach((v) => onInterface.delete(v.address));
+        for (const v of vips) onInterface.delete(v.address);
       },
     },
     announcer: { announce: (vips) => log.push(`announce ${vips.length} @${clock.now()}`) },
@@ -66,7 +66,10 @@ function harness(extra = '') {
   /** Lets queued VIP changes (promises) settle. */
   const settle = () => new Promise((r) => setImmediate(r));
   const advertFrom = (source: string, priority: number, overrides: Partial<Advertisement> = {}, ttl = 255) =>
-    runtime.receive({ version: 2, vrid: 51, priority, addresses: ['198.51.100.200'], advertIntervalCs: 100, ...overrides }, { family: 4, source, destination: '224.0.0.18', ttl });
+    runtime.receive(
+      { version: 2, vrid: 51, priority, addresses: ['198.51.100.200'], advertIntervalCs: 100, ...overrides },
+      { family: 4, source, destination: '224.0.0.18', ttl },
+    );
   return { clock, sent, log, transitions, onInterface, runtime, settle, advertFrom };
 }
 
@@ -80,7 +83,10 @@ describe('VRRP instance runtime', () => {
     assert.equal(h.runtime.state, 'BACKUP');
     h.clock.advance(1);
     assert.equal(h.runtime.state, 'MASTER');
-    assert.deepEqual(h.sent.map((s) => [s.advert.priority, s.destination]), [[150, '224.0.0.18']]);
+    assert.deepEqual(
+      h.sent.map((s) => [s.advert.priority, s.destination]),
+      [[150, '224.0.0.18']],
+    );
     await h.settle();
     // VIPs and excluded VIPs both go on the interface; only the VIPs are advertised.
     assert.deepEqual([...h.onInterface].sort(), ['198.51.100.200', '2001:db8::200']);
@@ -115,7 +121,11 @@ describe('VRRP instance runtime', () => {
       h.advertFrom(PEER, 200);
     }
     assert.equal(h.runtime.state, 'BACKUP');
-    assert.equal(h.log.filter((l) => l.startsWith('announce')).length, announced, 'no more gratuitous ARPs after leaving master');
+    assert.equal(
+      h.log.filter((l) => l.startsWith('announce')).length,
+      announced,
+      'no more gratuitous ARPs after leaving master',
+    );
   });
 
   test('stop as master sends priority 0 and removes the VIPs', async () => {
@@ -125,7 +135,10 @@ describe('VRRP instance runtime', () => {
     await h.settle();
     await h.runtime.stop();
     // The resignation goes out twice: a lost one would cost the backups a Master_Down_Interval.
-    assert.deepEqual(h.sent.slice(-2).map((x) => x.advert.priority), [0, 0]);
+    assert.deepEqual(
+      h.sent.slice(-2).map((x) => x.advert.priority),
+      [0, 0],
+    );
     assert.deepEqual([...h.onInterface], []);
     assert.equal(h.runtime.state, 'INIT');
     assert.equal(h.runtime.status().counters.priorityZeroSent, 2);

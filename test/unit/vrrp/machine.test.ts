@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { compareAddresses, VrrpMachine, type Action, type Input, type MachineOptions, type TransitionAction } from '../../../src/vrrp/machine.js';
+import {
+  type Action,
+  compareAddresses,
+  type Input,
+  type MachineOptions,
+  type TransitionAction,
+  VrrpMachine,
+} from '../../../src/vrrp/machine.js';
 import { driveMachine, every, Lan, machineOptions } from '../../helpers/vrrp-lan.js';
 
 // Times are milliseconds. With advert_int 1 s (v3):
@@ -17,7 +24,12 @@ const options = (overrides: Partial<MachineOptions> = {}): MachineOptions => mac
 const machine = (overrides: Partial<MachineOptions> = {}): VrrpMachine => new VrrpMachine(options(overrides));
 const tick: Input = { type: 'tick' };
 const startup: Input = { type: 'startup' };
-const advert = (priority: number, source = PEER, advertIntervalCs = 100): Input => ({ type: 'advert', priority, advertIntervalCs, source });
+const advert = (priority: number, source = PEER, advertIntervalCs = 100): Input => ({
+  type: 'advert',
+  priority,
+  advertIntervalCs,
+  source,
+});
 
 function started(overrides: Partial<MachineOptions> = {}, at = 0): VrrpMachine {
   const m = machine(overrides);
@@ -44,14 +56,19 @@ function settledPair(): Lan {
   return lan;
 }
 
-const transition = (from: string, to: string, reason: string): Action => ({ type: 'transition', from, to, reason }) as Action;
-const transitionsIn = (log: [number, Action][]): [number, string][] => log.flatMap(([at, a]) => (a.type === 'transition' ? [[at, a.to] as [number, string]] : []));
-const reasonFor = (log: [number, Action][], to: string): string | undefined => log.map(([, a]) => a).find((a): a is TransitionAction => a.type === 'transition' && a.to === to)?.reason;
+const transition = (from: string, to: string, reason: string): Action =>
+  ({ type: 'transition', from, to, reason }) as Action;
+const transitionsIn = (log: [number, Action][]): [number, string][] =>
+  log.flatMap(([at, a]) => (a.type === 'transition' ? [[at, a.to] as [number, string]] : []));
+const reasonFor = (log: [number, Action][], to: string): string | undefined =>
+  log.map(([, a]) => a).find((a): a is TransitionAction => a.type === 'transition' && a.to === to)?.reason;
 
 describe('Initialize (RFC 5798 6.4.1)', () => {
   test('a backup with priority 100 and advert_int 1 s becomes master exactly 3 s + 0.609375 s after startup', () => {
     const m = machine();
-    assert.deepEqual(m.step(startup, 0), [transition('INIT', 'BACKUP', 'started; becomes master unless an advert arrives within 3.609 s')]);
+    assert.deepEqual(m.step(startup, 0), [
+      transition('INIT', 'BACKUP', 'started; becomes master unless an advert arrives within 3.609 s'),
+    ]);
     assert.equal(m.nextDeadline(), MDI_100);
     assert.deepEqual(m.step(tick, MDI_100 - 0.001), [], 'a timer firing early changes nothing');
     assert.deepEqual(m.step(tick, MDI_100), [
@@ -60,7 +77,11 @@ describe('Initialize (RFC 5798 6.4.1)', () => {
       transition('BACKUP', 'MASTER', 'master down timer expired (no advert received for 3.609 s)'),
     ]);
     assert.equal(m.nextDeadline(), MDI_100 + 1000);
-    assert.deepEqual(m.step(tick, MDI_100 + 1000), [{ type: 'sendAdvert', priority: 100 }], 'then advertises every advert_int');
+    assert.deepEqual(
+      m.step(tick, MDI_100 + 1000),
+      [{ type: 'sendAdvert', priority: 100 }],
+      'then advertises every advert_int',
+    );
     assert.equal(m.nextDeadline(), MDI_100 + 2000);
   });
 
@@ -105,7 +126,10 @@ describe('Initialize (RFC 5798 6.4.1)', () => {
 
   test('bad options are refused with what was wrong', () => {
     assert.throws(() => machine({ priority: 0 }), /priority must be an integer from 1 to 255, got 0/);
-    assert.throws(() => machine({ version: 2, advertIntervalCs: 150 }), /VRRPv2 advert interval must be whole seconds from 1 to 255, got 1.5 s/);
+    assert.throws(
+      () => machine({ version: 2, advertIntervalCs: 150 }),
+      /VRRPv2 advert interval must be whole seconds from 1 to 255, got 1.5 s/,
+    );
     assert.throws(() => machine({ advertIntervalCs: 4096 }), /1 to 4095 centiseconds, got 4096/);
     assert.throws(() => machine({ primaryAddress: 'gateway' }), /primary address `gateway` is not an IP address/);
   });
@@ -130,11 +154,19 @@ describe('Backup (RFC 5798 6.4.2)', () => {
     lan.addRouter('C', '192.0.2.3', { VI_1: { priority: 100 } });
     for (const r of ['A', 'B', 'C']) lan.start(r);
     lan.runUntil(10_000);
-    assert.deepEqual(lan.transitions({ vr: 'VI_1' }).slice(3), [[MDI_254, 'A', 'VI_1', 'MASTER']], 'A, 254, wins the start-up race');
+    assert.deepEqual(
+      lan.transitions({ vr: 'VI_1' }).slice(3),
+      [[MDI_254, 'A', 'VI_1', 'MASTER']],
+      'A, 254, wins the start-up race',
+    );
 
     lan.crash('A'); // its last advert left at 9007.8125
     lan.runUntil(30_000);
-    assert.deepEqual(lan.transitions().slice(4), [[9007.8125 + MDI_200, 'B', 'VI_1', 'MASTER']], 'B (200) takes over before C (100) would');
+    assert.deepEqual(
+      lan.transitions().slice(4),
+      [[9007.8125 + MDI_200, 'B', 'VI_1', 'MASTER']],
+      'B (200) takes over before C (100) would',
+    );
     assert.deepEqual(lan.holders('VI_1'), ['B']);
     assert.equal(lan.state('C', 'VI_1'), 'BACKUP');
   });
@@ -149,7 +181,10 @@ describe('Backup (RFC 5798 6.4.2)', () => {
     // Master_Down_Interval = 3 * 0.1 s + (256 - 100) * 0.1 s / 256 = 0.3 s + 0.0609375 s
     assert.equal(snapshot.masterDownIntervalMs, 300 + 60.9375);
     assert.equal(m.nextDeadline(), 1000 + 360.9375);
-    assert.deepEqual(m.step(tick, 1360.9375).at(-1), transition('BACKUP', 'MASTER', 'master down timer expired (no advert from 192.0.2.2 for 0.361 s)'));
+    assert.deepEqual(
+      m.step(tick, 1360.9375).at(-1),
+      transition('BACKUP', 'MASTER', 'master down timer expired (no advert from 192.0.2.2 for 0.361 s)'),
+    );
     assert.equal(m.nextDeadline(), 1360.9375 + 1000, 'as master it advertises at its own interval');
   });
 
@@ -162,7 +197,10 @@ describe('Backup (RFC 5798 6.4.2)', () => {
     v2.step(advert(150, PEER, 200), 1000);
     assert.equal(v2.nextDeadline(), 1000 + 6609.375);
     assert.deepEqual(v2.step(advert(150, PEER, 100), 2000), [
-      { type: 'advertRejected', reason: 'advert from 192.0.2.2 has advert_int 1 s but ours is 2 s; VRRPv2 routers must agree (RFC 3768 7.1)' },
+      {
+        type: 'advertRejected',
+        reason: 'advert from 192.0.2.2 has advert_int 1 s but ours is 2 s; VRRPv2 routers must agree (RFC 3768 7.1)',
+      },
     ]);
     assert.equal(v2.nextDeadline(), 1000 + 6609.375, 'a rejected advert does not reset the timer');
     assert.equal(v2.snapshot().masterAdvertIntervalCs, 200);
@@ -170,7 +208,9 @@ describe('Backup (RFC 5798 6.4.2)', () => {
 
   test('an advert with interval 0 is rejected rather than learned', () => {
     const m = started();
-    assert.deepEqual(m.step(advert(150, PEER, 0), 1000), [{ type: 'advertRejected', reason: 'advert from 192.0.2.2 has an advert interval of 0' }]);
+    assert.deepEqual(m.step(advert(150, PEER, 0), 1000), [
+      { type: 'advertRejected', reason: 'advert from 192.0.2.2 has an advert interval of 0' },
+    ]);
     assert.equal(m.nextDeadline(), MDI_100);
   });
 
@@ -179,7 +219,10 @@ describe('Backup (RFC 5798 6.4.2)', () => {
     m.step(advert(150), 0);
     assert.deepEqual(m.step(advert(0), 500), []);
     assert.equal(m.nextDeadline(), 500 + 609.375);
-    assert.deepEqual(m.step(tick, 1109.375).at(-1), transition('BACKUP', 'MASTER', '192.0.2.2 resigned (priority 0 advert); took over after skew time 0.609 s'));
+    assert.deepEqual(
+      m.step(tick, 1109.375).at(-1),
+      transition('BACKUP', 'MASTER', '192.0.2.2 resigned (priority 0 advert); took over after skew time 0.609 s'),
+    );
   });
 
   test('preempt: a higher-priority backup discards a lower master and takes over after Master_Down_Interval', () => {
@@ -198,7 +241,9 @@ describe('Backup (RFC 5798 6.4.2)', () => {
       [5000 + MDI_150, 'A', 'VI_1', 'BACKUP'],
     ]);
     assert.deepEqual(lan.holders('VI_1'), ['B']);
-    const takeover = lan.events.find((e) => e.router === 'B' && e.action.type === 'transition' && e.action.to === 'MASTER')!.action;
+    const takeover = lan.events.find(
+      (e) => e.router === 'B' && e.action.type === 'transition' && e.action.to === 'MASTER',
+    )!.action;
     assert.equal((takeover as { reason: string }).reason, 'preempted 192.0.2.1: its priority 100 is below ours (150)');
   });
 
@@ -256,7 +301,10 @@ describe('Master (RFC 5798 6.4.3)', () => {
 
   test('a higher priority makes the master a backup that learns the new master interval', () => {
     const m = master();
-    assert.deepEqual(m.step(advert(150, PEER, 50), 4000), [{ type: 'leaveMaster' }, transition('MASTER', 'BACKUP', '192.0.2.2 advertises higher priority 150 (ours 100)')]);
+    assert.deepEqual(m.step(advert(150, PEER, 50), 4000), [
+      { type: 'leaveMaster' },
+      transition('MASTER', 'BACKUP', '192.0.2.2 advertises higher priority 150 (ours 100)'),
+    ]);
     const snapshot = m.snapshot();
     assert.equal(snapshot.masterAddress, PEER);
     assert.equal(snapshot.masterAdvertIntervalCs, 50);
@@ -283,7 +331,14 @@ describe('Master (RFC 5798 6.4.3)', () => {
   test('equal priorities: the numerically greater IPv4 primary address wins (192.0.2.10 > 192.0.2.9)', () => {
     const m = master({ primaryAddress: '192.0.2.10' });
     assert.deepEqual(m.step(advert(100, '192.0.2.9'), 4000), []);
-    assert.deepEqual(m.step(advert(100, '192.0.2.11'), 4100).at(-1), transition('MASTER', 'BACKUP', '192.0.2.11 advertises the same priority 100 from a higher address than ours (192.0.2.10)'));
+    assert.deepEqual(
+      m.step(advert(100, '192.0.2.11'), 4100).at(-1),
+      transition(
+        'MASTER',
+        'BACKUP',
+        '192.0.2.11 advertises the same priority 100 from a higher address than ours (192.0.2.10)',
+      ),
+    );
 
     // Two routers that time out at the same instant both become master; the adverts crossing on
     // the wire (1 ms) settle it in favour of the greater address.
@@ -314,7 +369,11 @@ describe('Master (RFC 5798 6.4.3)', () => {
 
   test('shutdown: a master resigns with priority 0 and removes its addresses; the backup takes over after Skew_Time', () => {
     const m = master();
-    assert.deepEqual(m.step({ type: 'shutdown' }, 5000), [{ type: 'sendAdvert', priority: 0 }, { type: 'leaveMaster' }, transition('MASTER', 'INIT', 'shutdown')]);
+    assert.deepEqual(m.step({ type: 'shutdown' }, 5000), [
+      { type: 'sendAdvert', priority: 0 },
+      { type: 'leaveMaster' },
+      transition('MASTER', 'INIT', 'shutdown'),
+    ]);
     assert.equal(m.nextDeadline(), undefined);
     assert.deepEqual(m.step({ type: 'shutdown' }, 5001), []);
     assert.deepEqual(started().step({ type: 'shutdown' }, 10), [transition('BACKUP', 'INIT', 'shutdown')]);
@@ -365,7 +424,11 @@ describe('tracking, fault and operator failover', () => {
     lan.input('A', 'VI_1', { type: 'fault', reason: 'eth0 is down' });
     assert.deepEqual(
       lan.events.filter((e) => e.at === 10_000).map((e) => e.action),
-      [{ type: 'sendAdvert', priority: 0 }, { type: 'leaveMaster' }, transition('MASTER', 'FAULT', 'fault: eth0 is down')],
+      [
+        { type: 'sendAdvert', priority: 0 },
+        { type: 'leaveMaster' },
+        transition('MASTER', 'FAULT', 'fault: eth0 is down'),
+      ],
     );
     lan.runUntil(20_000);
     assert.equal(lan.snapshot('A', 'VI_1').nextDeadline, undefined, 'no timers in FAULT');
@@ -382,7 +445,9 @@ describe('tracking, fault and operator failover', () => {
   });
 
   test('fault: a backup goes quietly; a fault before startup starts in FAULT; adverts are ignored there', () => {
-    assert.deepEqual(started().step({ type: 'fault', reason: 'chk_nginx failed' }, 10), [transition('BACKUP', 'FAULT', 'fault: chk_nginx failed')]);
+    assert.deepEqual(started().step({ type: 'fault', reason: 'chk_nginx failed' }, 10), [
+      transition('BACKUP', 'FAULT', 'fault: chk_nginx failed'),
+    ]);
 
     const m = machine();
     assert.deepEqual(m.step({ type: 'fault', reason: 'eth0 is down' }, 0), []);
@@ -390,7 +455,9 @@ describe('tracking, fault and operator failover', () => {
     assert.deepEqual(m.step(advert(150), 100), []);
     assert.deepEqual(m.step({ type: 'fault', reason: 'eth0 is still down' }, 200), []);
     assert.equal(m.snapshot().faultReason, 'eth0 is still down');
-    assert.deepEqual(m.step({ type: 'faultCleared' }, 1000), [transition('FAULT', 'BACKUP', 'fault cleared; becomes master unless an advert arrives within 3.609 s')]);
+    assert.deepEqual(m.step({ type: 'faultCleared' }, 1000), [
+      transition('FAULT', 'BACKUP', 'fault cleared; becomes master unless an advert arrives within 3.609 s'),
+    ]);
     assert.equal(m.nextDeadline(), 1000 + MDI_100);
   });
 
@@ -399,7 +466,11 @@ describe('tracking, fault and operator failover', () => {
     lan.input('A', 'VI_1', { type: 'relinquish' });
     assert.deepEqual(
       lan.events.filter((e) => e.at === 10_000).map((e) => e.action),
-      [{ type: 'sendAdvert', priority: 0 }, { type: 'leaveMaster' }, transition('MASTER', 'BACKUP', 'relinquished by operator: sent priority 0 so a backup takes over')],
+      [
+        { type: 'sendAdvert', priority: 0 },
+        { type: 'leaveMaster' },
+        transition('MASTER', 'BACKUP', 'relinquished by operator: sent priority 0 so a backup takes over'),
+      ],
     );
     lan.runUntil(60_000);
     assert.deepEqual(lan.holders('VI_1'), ['B']);

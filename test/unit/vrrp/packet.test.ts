@@ -3,22 +3,22 @@ import { describe, it } from 'node:test';
 import { parseIp } from '../../../src/config/address.js';
 import { loadConfig, type VrrpInstance } from '../../../src/config/index.js';
 import {
-  DROP_REASONS,
-  IPPROTO_VRRP,
+  type Advertisement,
   checkAgainstInstance,
+  type DecodeResult,
+  DROP_REASONS,
+  type DropReason,
   decodeAdvertisement,
   encodeAdvertisement,
+  IPPROTO_VRRP,
+  type IpHeader,
   internetChecksum,
   pseudoHeaderChecksum,
-  type Advertisement,
-  type DecodeResult,
-  type DropReason,
-  type IpHeader,
   type ReceivedIpHeader,
   type ReceivingInstance,
 } from '../../../src/vrrp/packet.js';
-import { readPcap, type Frame, type IpFields } from '../../helpers/pcap.js';
 import { fixture } from '../../helpers/paths.js';
+import { type Frame, type IpFields, readPcap } from '../../helpers/pcap.js';
 import { prng } from '../../helpers/prng.js';
 
 interface VrrpFrame {
@@ -32,14 +32,23 @@ const vrrpFrames = (capture: string): VrrpFrame[] =>
     frame.ip?.protocol === IPPROTO_VRRP ? [{ number: frame.number, payload: frame.payload, ip: frame.ip }] : [],
   );
 
-const received = (ip: IpFields): ReceivedIpHeader => ({ family: ip.family, source: ip.source, destination: ip.destination, ttl: ip.ttl });
+const received = (ip: IpFields): ReceivedIpHeader => ({
+  family: ip.family,
+  source: ip.source,
+  destination: ip.destination,
+  ttl: ip.ttl,
+});
 
 function decoded(result: DecodeResult, label: string): Advertisement {
   if (!result.ok) assert.fail(`${label}: dropped as ${result.reason}: ${result.detail}`);
   return result.advert;
 }
 
-function assertDrop(result: { ok: boolean; reason?: DropReason; detail?: string }, reason: DropReason, label: string = reason): void {
+function assertDrop(
+  result: { ok: boolean; reason?: DropReason; detail?: string },
+  reason: DropReason,
+  label: string = reason,
+): void {
   assert.equal(result.ok, false, `${label}: expected a ${reason} drop, got ${JSON.stringify(result)}`);
   assert.equal(result.reason, reason, `${label}: ${result.detail}`);
   assert.ok(result.detail && result.detail.length > 0, `${label}: a drop says why`);
@@ -75,21 +84,51 @@ interface Golden {
 // that the codec is checked against the captures rather than against itself.
 const GOLDEN: Golden[] = [
   { capture: 'v2', vrrpFrames: 4, advert: { version: 2, vrid: 51, advertIntervalCs: 100, addresses: ['192.0.2.200'] } },
-  { capture: 'v2-auth-pass', vrrpFrames: 4, advert: { version: 2, vrid: 51, advertIntervalCs: 100, addresses: ['192.0.2.200'], password: 'secret12' } },
+  {
+    capture: 'v2-auth-pass',
+    vrrpFrames: 4,
+    advert: { version: 2, vrid: 51, advertIntervalCs: 100, addresses: ['192.0.2.200'], password: 'secret12' },
+  },
   {
     capture: 'v2-3vips',
     vrrpFrames: 4,
-    advert: { version: 2, vrid: 51, advertIntervalCs: 100, addresses: ['192.0.2.200', '192.0.2.201', '198.51.100.200'] },
+    advert: {
+      version: 2,
+      vrid: 51,
+      advertIntervalCs: 100,
+      addresses: ['192.0.2.200', '192.0.2.201', '198.51.100.200'],
+    },
   },
-  { capture: 'v3-ipv4', vrrpFrames: 4, advert: { version: 3, vrid: 51, advertIntervalCs: 100, addresses: ['192.0.2.200'] } },
-  { capture: 'v3-ipv4-adv0.1', vrrpFrames: 13, advert: { version: 3, vrid: 51, advertIntervalCs: 10, addresses: ['192.0.2.200'] } },
+  {
+    capture: 'v3-ipv4',
+    vrrpFrames: 4,
+    advert: { version: 3, vrid: 51, advertIntervalCs: 100, addresses: ['192.0.2.200'] },
+  },
+  {
+    capture: 'v3-ipv4-adv0.1',
+    vrrpFrames: 13,
+    advert: { version: 3, vrid: 51, advertIntervalCs: 10, addresses: ['192.0.2.200'] },
+  },
   {
     capture: 'v3-ipv4-3vips',
     vrrpFrames: 4,
-    advert: { version: 3, vrid: 51, advertIntervalCs: 100, addresses: ['192.0.2.200', '192.0.2.201', '198.51.100.200'] },
+    advert: {
+      version: 3,
+      vrid: 51,
+      advertIntervalCs: 100,
+      addresses: ['192.0.2.200', '192.0.2.201', '198.51.100.200'],
+    },
   },
-  { capture: 'v3-ipv6', vrrpFrames: 4, advert: { version: 3, vrid: 52, advertIntervalCs: 100, addresses: ['2001:db8::200'] } },
-  { capture: 'v3-ipv6-2vips', vrrpFrames: 4, advert: { version: 3, vrid: 52, advertIntervalCs: 100, addresses: ['fe80::200', '2001:db8::200'] } },
+  {
+    capture: 'v3-ipv6',
+    vrrpFrames: 4,
+    advert: { version: 3, vrid: 52, advertIntervalCs: 100, addresses: ['2001:db8::200'] },
+  },
+  {
+    capture: 'v3-ipv6-2vips',
+    vrrpFrames: 4,
+    advert: { version: 3, vrid: 52, advertIntervalCs: 100, addresses: ['fe80::200', '2001:db8::200'] },
+  },
 ];
 
 describe('golden captures from keepalived 2.2.7', () => {
@@ -117,7 +156,11 @@ describe('golden captures from keepalived 2.2.7', () => {
         const instance = goldenInstance(golden.capture);
         for (const frame of frames) {
           const advert = decoded(decodeAdvertisement(frame.payload, received(frame.ip)), `frame ${frame.number}`);
-          assert.deepEqual(checkAgainstInstance(advert, received(frame.ip), instance), { ok: true }, `frame ${frame.number}`);
+          assert.deepEqual(
+            checkAgainstInstance(advert, received(frame.ip), instance),
+            { ok: true },
+            `frame ${frame.number}`,
+          );
         }
       });
     });
@@ -130,11 +173,19 @@ describe('golden captures from keepalived 2.2.7', () => {
       assert.ok(frame.ip.viaAh, `frame ${frame.number} carries AH`);
       // Its checksum is right: the drop is for the auth type, not for a damaged packet.
       assert.equal(internetChecksum(frame.payload), 0);
-      assertDrop(decodeAdvertisement(frame.payload, received(frame.ip)), 'auth_ah_unsupported', `frame ${frame.number}`);
+      assertDrop(
+        decodeAdvertisement(frame.payload, received(frame.ip)),
+        'auth_ah_unsupported',
+        `frame ${frame.number}`,
+      );
     }
   });
 
-  const failovers: { capture: string; vrrpFrames: number; runs: [source: string, priority: number, count: number][] }[] = [
+  const failovers: {
+    capture: string;
+    vrrpFrames: number;
+    runs: [source: string, priority: number, count: number][];
+  }[] = [
     {
       // r1 stops (its priority-0 advert), r2 takes over, r1 returns and preempts.
       capture: 'failover-v2-term',
@@ -193,9 +244,15 @@ function repairChecksum(message: Buffer, ip: IpHeader): Buffer {
 }
 
 /** Applies `edit` to a copy of the sample's payload and, unless told not to, repairs its checksum, so that only the edit is wrong. */
-function corrupt(sample: VrrpFrame, edit: (message: Buffer) => Buffer | void, { fixChecksum = true } = {}): Buffer {
+function corrupt(
+  sample: VrrpFrame,
+  /** Edits the copy in place, or returns a new message. */
+  edit: (message: Buffer) => unknown,
+  { fixChecksum = true } = {},
+): Buffer {
   const copy = Buffer.from(sample.payload);
-  const message = edit(copy) ?? copy;
+  const edited = edit(copy);
+  const message = Buffer.isBuffer(edited) ? edited : copy;
   return fixChecksum ? repairChecksum(message, sample.ip) : message;
 }
 
@@ -217,7 +274,13 @@ describe('checksums', () => {
   });
 
   it('a bad checksum is logged with the one expected', () => {
-    const message = corrupt(V3, (m) => void (m[7]! ^= 0xff), { fixChecksum: false });
+    const message = corrupt(
+      V3,
+      (m) => {
+        m[7]! ^= 0xff;
+      },
+      { fixChecksum: false },
+    );
     const result = decodeAs(V3, message);
     assertDrop(result, 'bad_checksum');
     assert.match(!result.ok ? result.detail : '', /checksum 0xd3fc, expected 0xd303/);
@@ -226,7 +289,13 @@ describe('checksums', () => {
   it('a flipped bit anywhere in a sample is caught by the checksum or an earlier check', () => {
     for (const [name, sample] of Object.entries(SAMPLES)) {
       for (let at = 0; at < sample.payload.length; at++) {
-        const message = corrupt(sample, (m) => void (m[at]! ^= 0x01), { fixChecksum: false });
+        const message = corrupt(
+          sample,
+          (m) => {
+            m[at]! ^= 0x01;
+          },
+          { fixChecksum: false },
+        );
         const result = decodeAs(sample, message);
         assert.equal(result.ok, false, `${name}, byte ${at}`);
       }
@@ -237,15 +306,35 @@ describe('checksums', () => {
 describe('corrupted adverts are dropped with their reason', () => {
   it('versions other than 2 and 3, and version 2 over IPv6', () => {
     for (const version of [0, 1, 4, 15]) {
-      assertDrop(decodeAs(V2, corrupt(V2, (m) => void (m[0] = (version << 4) | 1))), 'bad_version', `version ${version}`);
+      assertDrop(
+        decodeAs(
+          V2,
+          corrupt(V2, (m) => {
+            m[0] = (version << 4) | 1;
+          }),
+        ),
+        'bad_version',
+        `version ${version}`,
+      );
     }
-    const v2OverIpv6 = corrupt(V3_IPV6, (m) => void (m[0] = 0x21));
+    const v2OverIpv6 = corrupt(V3_IPV6, (m) => {
+      m[0] = 0x21;
+    });
     assertDrop(decodeAs(V3_IPV6, v2OverIpv6), 'bad_version', 'VRRPv2 over IPv6');
   });
 
   it('types other than 1 (advertisement)', () => {
     for (const type of [0, 2, 15]) {
-      assertDrop(decodeAs(V3, corrupt(V3, (m) => void (m[0] = 0x30 | type))), 'bad_type', `type ${type}`);
+      assertDrop(
+        decodeAs(
+          V3,
+          corrupt(V3, (m) => {
+            m[0] = 0x30 | type;
+          }),
+        ),
+        'bad_type',
+        `type ${type}`,
+      );
     }
   });
 
@@ -259,59 +348,177 @@ describe('corrupted adverts are dropped with their reason', () => {
 
   it('an address count that disagrees with the length', () => {
     for (const [name, sample] of Object.entries(SAMPLES)) {
-      assertDrop(decodeAs(sample, corrupt(sample, (m) => void m[3]!++)), 'too_short', `${name}: count one too many`);
-      assertDrop(decodeAs(sample, corrupt(sample, (m) => void m[3]!--)), 'bad_length', `${name}: count one too few`);
-      assertDrop(decodeAs(sample, corrupt(sample, (m) => Buffer.concat([m, Buffer.alloc(4)]))), 'bad_length', `${name}: 4 bytes extra`);
+      assertDrop(
+        decodeAs(
+          sample,
+          corrupt(sample, (m) => void m[3]!++),
+        ),
+        'too_short',
+        `${name}: count one too many`,
+      );
+      assertDrop(
+        decodeAs(
+          sample,
+          corrupt(sample, (m) => void m[3]!--),
+        ),
+        'bad_length',
+        `${name}: count one too few`,
+      );
+      assertDrop(
+        decodeAs(
+          sample,
+          corrupt(sample, (m) => Buffer.concat([m, Buffer.alloc(4)])),
+        ),
+        'bad_length',
+        `${name}: 4 bytes extra`,
+      );
     }
   });
 
   it('a damaged checksum', () => {
     for (const [name, sample] of Object.entries(SAMPLES)) {
-      assertDrop(decodeAs(sample, corrupt(sample, (m) => void (m[6]! ^= 0x80), { fixChecksum: false })), 'bad_checksum', name);
+      assertDrop(
+        decodeAs(
+          sample,
+          corrupt(
+            sample,
+            (m) => {
+              m[6]! ^= 0x80;
+            },
+            { fixChecksum: false },
+          ),
+        ),
+        'bad_checksum',
+        name,
+      );
     }
   });
 
   it('VRID 0', () => {
-    assertDrop(decodeAs(V3, corrupt(V3, (m) => void (m[1] = 0))), 'bad_vrid');
+    assertDrop(
+      decodeAs(
+        V3,
+        corrupt(V3, (m) => {
+          m[1] = 0;
+        }),
+      ),
+      'bad_vrid',
+    );
   });
 
   it('VRRPv2 auth type 2 (AH) and unknown auth types', () => {
-    assertDrop(decodeAs(V2, corrupt(V2, (m) => void (m[4] = 2))), 'auth_ah_unsupported');
-    for (const type of [3, 254]) assertDrop(decodeAs(V2, corrupt(V2, (m) => void (m[4] = type))), 'bad_auth_type', `auth type ${type}`);
+    assertDrop(
+      decodeAs(
+        V2,
+        corrupt(V2, (m) => {
+          m[4] = 2;
+        }),
+      ),
+      'auth_ah_unsupported',
+    );
+    for (const type of [3, 254])
+      assertDrop(
+        decodeAs(
+          V2,
+          corrupt(V2, (m) => {
+            m[4] = type;
+          }),
+        ),
+        'bad_auth_type',
+        `auth type ${type}`,
+      );
   });
 
   it('an advertisement interval of 0', () => {
-    assertDrop(decodeAs(V2, corrupt(V2, (m) => void (m[5] = 0))), 'bad_interval', 'VRRPv2');
-    assertDrop(decodeAs(V3, corrupt(V3, (m) => void m.writeUInt16BE(0, 4))), 'bad_interval', 'VRRPv3');
+    assertDrop(
+      decodeAs(
+        V2,
+        corrupt(V2, (m) => {
+          m[5] = 0;
+        }),
+      ),
+      'bad_interval',
+      'VRRPv2',
+    );
+    assertDrop(
+      decodeAs(
+        V3,
+        corrupt(V3, (m) => void m.writeUInt16BE(0, 4)),
+      ),
+      'bad_interval',
+      'VRRPv3',
+    );
     // The reserved bits do not make an interval.
-    assertDrop(decodeAs(V3, corrupt(V3, (m) => void m.writeUInt16BE(0xf000, 4))), 'bad_interval', 'VRRPv3, reserved bits only');
+    assertDrop(
+      decodeAs(
+        V3,
+        corrupt(V3, (m) => void m.writeUInt16BE(0xf000, 4)),
+      ),
+      'bad_interval',
+      'VRRPv3, reserved bits only',
+    );
   });
 });
 
 describe('fields receivers ignore', () => {
   it('VRRPv3: the 4 reserved bits before Max Adver Int', () => {
-    const advert = decoded(decodeAs(V3, corrupt(V3, (m) => void (m[4]! |= 0xf0))), 'reserved bits set');
+    const advert = decoded(
+      decodeAs(
+        V3,
+        corrupt(V3, (m) => {
+          m[4]! |= 0xf0;
+        }),
+      ),
+      'reserved bits set',
+    );
     assert.equal(advert.advertIntervalCs, 100);
   });
 
   it('VRRPv2: the authentication data of auth type 0', () => {
-    const advert = decoded(decodeAs(V2, corrupt(V2, (m) => void m.write('junkjunk', 12))), 'auth data with auth type 0');
+    const advert = decoded(
+      decodeAs(
+        V2,
+        corrupt(V2, (m) => void m.write('junkjunk', 12)),
+      ),
+      'auth data with auth type 0',
+    );
     assert.equal(advert.password, undefined);
   });
 
   it('VRRPv2 PASS: a password that is not UTF-8 matches no configured one', () => {
-    assertDrop(decodeAs(V2_PASS, corrupt(V2_PASS, (m) => void (m[12] = 0xff))), 'auth_mismatch');
+    assertDrop(
+      decodeAs(
+        V2_PASS,
+        corrupt(V2_PASS, (m) => {
+          m[12] = 0xff;
+        }),
+      ),
+      'auth_mismatch',
+    );
   });
 
   it('VRRPv2 PASS: only the zero padding is taken off the password', () => {
-    const padded = decoded(decodeAs(V2_PASS, corrupt(V2_PASS, (m) => void m.write('ab\0\0cd\0\0', 12, 'latin1'))), 'inner zeros');
+    const padded = decoded(
+      decodeAs(
+        V2_PASS,
+        corrupt(V2_PASS, (m) => void m.write('ab\0\0cd\0\0', 12, 'latin1')),
+      ),
+      'inner zeros',
+    );
     assert.equal(padded.password, 'ab\0\0cd');
     assert.deepEqual(encodeAdvertisement(padded, V2_PASS.ip).subarray(12), Buffer.from('ab\0\0cd\0\0', 'latin1'));
   });
 });
 
 describe('checks against the receiving instance', () => {
-  const v2Instance: ReceivingInstance = { version: 2, vrid: 51, priority: 100, advertIntervalCs: 100, addresses: ['192.0.2.200'], unicast: false };
+  const v2Instance: ReceivingInstance = {
+    version: 2,
+    vrid: 51,
+    priority: 100,
+    advertIntervalCs: 100,
+    addresses: ['192.0.2.200'],
+    unicast: false,
+  };
   const v3Instance: ReceivingInstance = { ...v2Instance, version: 3 };
   const v2Advert = decoded(decodeAs(V2, V2.payload), 'v2');
   const passAdvert = decoded(decodeAs(V2_PASS, V2_PASS.payload), 'v2 PASS');
@@ -324,16 +531,26 @@ describe('checks against the receiving instance', () => {
 
   it('TTL or hop limit other than 255 from the peers of a multicast instance', () => {
     assertDrop(checkAgainstInstance(v2Advert, { ...ip4, ttl: 254 }, v2Instance), 'bad_ttl', 'IPv4 TTL 254');
-    assertDrop(checkAgainstInstance(v3Ipv6Advert, { ...ip6, ttl: 254 }, v3Ipv6Instance), 'bad_ttl', 'IPv6 hop limit 254');
+    assertDrop(
+      checkAgainstInstance(v3Ipv6Advert, { ...ip6, ttl: 254 }, v3Ipv6Instance),
+      'bad_ttl',
+      'IPv6 hop limit 254',
+    );
     const ttl1 = checkAgainstInstance(v3Advert, { ...ip4, ttl: 1 }, v3Instance);
     assertDrop(ttl1, 'bad_ttl', 'TTL 1');
     assert.equal(!ttl1.ok && ttl1.detail, 'TTL 1, expected 255: the packet was routed or not sent as VRRP');
   });
 
   it('any TTL or hop limit from unicast peers, as keepalived sends IPv6 unicast adverts with 64 and checks none', () => {
-    assert.deepEqual(checkAgainstInstance(v3Ipv6Advert, { ...ip6, ttl: 64 }, { ...v3Ipv6Instance, unicast: true }), { ok: true });
-    assert.deepEqual(checkAgainstInstance(v3Advert, { ...ip4, ttl: 1 }, { ...v3Instance, unicast: true }), { ok: true });
-    assert.deepEqual(checkAgainstInstance(v2Advert, { ...ip4, ttl: 63 }, { ...v2Instance, unicast: true }), { ok: true });
+    assert.deepEqual(checkAgainstInstance(v3Ipv6Advert, { ...ip6, ttl: 64 }, { ...v3Ipv6Instance, unicast: true }), {
+      ok: true,
+    });
+    assert.deepEqual(checkAgainstInstance(v3Advert, { ...ip4, ttl: 1 }, { ...v3Instance, unicast: true }), {
+      ok: true,
+    });
+    assert.deepEqual(checkAgainstInstance(v2Advert, { ...ip4, ttl: 63 }, { ...v2Instance, unicast: true }), {
+      ok: true,
+    });
   });
 
   it('the TTL is not judged before the instance is known: decoding accepts any', () => {
@@ -369,8 +586,16 @@ describe('checks against the receiving instance', () => {
     const wrong = checkAgainstInstance(passAdvert, ip4, { ...v2Instance, password: 'secret13' });
     assertDrop(wrong, 'auth_mismatch', 'wrong password');
     assert.doesNotMatch(!wrong.ok ? wrong.detail : '', /secret/, 'passwords stay out of the log');
-    assertDrop(checkAgainstInstance(passAdvert, ip4, { ...v2Instance, password: 'secret1' }), 'auth_mismatch', 'a prefix of the password');
-    assertDrop(checkAgainstInstance(v2Advert, ip4, { ...v2Instance, password: 'secret12' }), 'auth_mismatch', 'password missing');
+    assertDrop(
+      checkAgainstInstance(passAdvert, ip4, { ...v2Instance, password: 'secret1' }),
+      'auth_mismatch',
+      'a prefix of the password',
+    );
+    assertDrop(
+      checkAgainstInstance(v2Advert, ip4, { ...v2Instance, password: 'secret12' }),
+      'auth_mismatch',
+      'password missing',
+    );
     assertDrop(checkAgainstInstance(passAdvert, ip4, v2Instance), 'auth_mismatch', 'password unexpected');
   });
 
@@ -382,10 +607,17 @@ describe('checks against the receiving instance', () => {
   it('a different address list is dropped, unless the address owner sent it', () => {
     const other = { ...v2Instance, addresses: ['192.0.2.201'] };
     assertDrop(checkAgainstInstance(v2Advert, ip4, other), 'address_mismatch', 'another address');
-    assertDrop(checkAgainstInstance(v2Advert, ip4, { ...v2Instance, addresses: ['192.0.2.200', '192.0.2.201'] }), 'address_mismatch', 'one missing');
+    assertDrop(
+      checkAgainstInstance(v2Advert, ip4, { ...v2Instance, addresses: ['192.0.2.200', '192.0.2.201'] }),
+      'address_mismatch',
+      'one missing',
+    );
     const fromOwner = checkAgainstInstance({ ...v2Advert, priority: 255 }, ip4, other);
     assert.equal(fromOwner.ok, true);
-    assert.match(fromOwner.ok ? fromOwner.warning ?? '' : '', /advert lists \[192\.0\.2\.200\], the instance has \[192\.0\.2\.201\]/);
+    assert.match(
+      fromOwner.ok ? (fromOwner.warning ?? '') : '',
+      /advert lists \[192\.0\.2\.200\], the instance has \[192\.0\.2\.201\]/,
+    );
   });
 
   it('the order of the addresses does not matter', () => {
@@ -399,7 +631,13 @@ describe('checks against the receiving instance', () => {
 describe('encodeAdvertisement refuses what cannot go on the wire', () => {
   const ipv4 = { family: 4 as const, source: '192.0.2.11', destination: '224.0.0.18' };
   const ipv6 = { family: 6 as const, source: 'fe80::1', destination: 'ff02::12' };
-  const base: Advertisement = { version: 2, vrid: 51, priority: 150, advertIntervalCs: 100, addresses: ['192.0.2.200'] };
+  const base: Advertisement = {
+    version: 2,
+    vrid: 51,
+    priority: 150,
+    advertIntervalCs: 100,
+    addresses: ['192.0.2.200'],
+  };
   const cases: [string, Advertisement, typeof ipv4 | typeof ipv6][] = [
     ['VRRPv2 over IPv6', { ...base, addresses: ['2001:db8::1'] }, ipv6],
     ['VRID 0', { ...base, vrid: 0 }, ipv4],
@@ -423,7 +661,6 @@ describe('encodeAdvertisement refuses what cannot go on the wire', () => {
   }
 });
 
-
 describe('seeded fuzz', () => {
   const random = prng(0x7a11);
   const int = (below: number): number => Math.floor(random() * below);
@@ -433,8 +670,17 @@ describe('seeded fuzz', () => {
     { family: 6, source: 'fe80::ff:fe00:b', destination: 'ff02::12', ttl: 255 },
   ];
   const randomIp = (family: 4 | 6): string =>
-    family === 4 ? Array.from({ length: 4 }, () => int(256)).join('.') : Array.from({ length: 8 }, () => int(0x10000).toString(16)).join(':');
-  const instance: ReceivingInstance = { version: 3, vrid: 51, priority: 100, advertIntervalCs: 100, addresses: ['192.0.2.200'], unicast: false };
+    family === 4
+      ? Array.from({ length: 4 }, () => int(256)).join('.')
+      : Array.from({ length: 8 }, () => int(0x10000).toString(16)).join(':');
+  const instance: ReceivingInstance = {
+    version: 3,
+    vrid: 51,
+    priority: 100,
+    advertIntervalCs: 100,
+    addresses: ['192.0.2.200'],
+    unicast: false,
+  };
 
   /** Decoding must answer for any bytes, and whatever it accepts must survive a round trip. */
   function check(message: Buffer, ip: ReceivedIpHeader, label: string): DropReason | 'ok' {
@@ -455,52 +701,63 @@ describe('seeded fuzz', () => {
   }
 
   /** Runs `count` cases and checks that they reached past the first checks: a fuzz that only ever fails at byte 0 proves little. */
-  function fuzz(count: number, makeCase: (i: number) => [Buffer, ReceivedIpHeader], atLeast: (DropReason | 'ok')[]): void {
+  function fuzz(
+    count: number,
+    makeCase: (i: number) => [Buffer, ReceivedIpHeader],
+    atLeast: (DropReason | 'ok')[],
+  ): void {
     const seen = new Set<DropReason | 'ok'>();
     for (let i = 0; i < count; i++) seen.add(check(...makeCase(i), `case #${i}`));
-    for (const outcome of atLeast) assert.ok(seen.has(outcome), `no case ended in ${outcome}; seen: ${[...seen].join(', ')}`);
+    for (const outcome of atLeast)
+      assert.ok(seen.has(outcome), `no case ended in ${outcome}; seen: ${[...seen].join(', ')}`);
   }
 
   it('never throws on random bytes', () => {
-    fuzz(2000, () => [Buffer.from(Array.from({ length: int(72) }, () => int(256))), pick(headers)], ['too_short', 'bad_version']);
+    fuzz(2000, () => [Buffer.from(Array.from({ length: int(72) }, () => int(256))), pick(headers)], [
+      'too_short',
+      'bad_version',
+    ]);
   });
 
   it('never throws on random messages of a plausible shape, checksum right or not', () => {
-    fuzz(
-      3000,
-      () => {
-        const ip = pick(headers);
-        const version = ip.family === 6 ? 3 : pick([2, 3]);
-        const count = int(5);
-        const length = 8 + count * (ip.family === 4 ? 4 : 16) + (version === 2 ? 8 : 0) + (random() < 0.1 ? int(9) - 4 : 0);
-        const message = Buffer.from(Array.from({ length: Math.max(length, 0) }, () => int(256)));
-        if (message.length > 0) message[0] = (version << 4) | (random() < 0.9 ? 1 : int(16));
-        if (message.length > 3) message[3] = count;
-        if (version === 2 && message.length > 4 && random() < 0.8) message[4] = int(3);
-        return [random() < 0.8 ? repairChecksum(message, ip) : message, ip];
-      },
-      ['ok', 'bad_type', 'bad_length', 'too_short', 'bad_checksum', 'bad_vrid', 'bad_auth_type', 'auth_ah_unsupported', 'auth_mismatch'],
-    );
+    fuzz(3000, () => {
+      const ip = pick(headers);
+      const version = ip.family === 6 ? 3 : pick([2, 3]);
+      const count = int(5);
+      const length =
+        8 + count * (ip.family === 4 ? 4 : 16) + (version === 2 ? 8 : 0) + (random() < 0.1 ? int(9) - 4 : 0);
+      const message = Buffer.from(Array.from({ length: Math.max(length, 0) }, () => int(256)));
+      if (message.length > 0) message[0] = (version << 4) | (random() < 0.9 ? 1 : int(16));
+      if (message.length > 3) message[3] = count;
+      if (version === 2 && message.length > 4 && random() < 0.8) message[4] = int(3);
+      return [random() < 0.8 ? repairChecksum(message, ip) : message, ip];
+    }, [
+      'ok',
+      'bad_type',
+      'bad_length',
+      'too_short',
+      'bad_checksum',
+      'bad_vrid',
+      'bad_auth_type',
+      'auth_ah_unsupported',
+      'auth_mismatch',
+    ]);
   });
 
   it('never throws on mutated captures, checksum repaired or not', () => {
     const samples = Object.values(SAMPLES);
-    fuzz(
-      2000,
-      () => {
-        const sample = pick(samples);
-        const message = corrupt(
-          sample,
-          (m) => {
-            for (let edits = 1 + int(4); edits > 0; edits--) m[int(m.length)] = int(256);
-            return random() < 0.2 ? m.subarray(0, int(m.length + 1)) : m;
-          },
-          { fixChecksum: random() < 0.7 },
-        );
-        return [message, { ...received(sample.ip), ttl: random() < 0.9 ? 255 : int(256) }];
-      },
-      ['ok', 'bad_version', 'bad_type', 'too_short', 'bad_checksum'],
-    );
+    fuzz(2000, () => {
+      const sample = pick(samples);
+      const message = corrupt(
+        sample,
+        (m) => {
+          for (let edits = 1 + int(4); edits > 0; edits--) m[int(m.length)] = int(256);
+          return random() < 0.2 ? m.subarray(0, int(m.length + 1)) : m;
+        },
+        { fixChecksum: random() < 0.7 },
+      );
+      return [message, { ...received(sample.ip), ttl: random() < 0.9 ? 255 : int(256) }];
+    }, ['ok', 'bad_version', 'bad_type', 'too_short', 'bad_checksum']);
   });
 
   it('round-trips random valid adverts', () => {
@@ -513,9 +770,16 @@ describe('seeded fuzz', () => {
         priority: int(256),
         addresses: Array.from({ length: int(8) }, () => parseIp(randomIp(ip.family))!.address),
         advertIntervalCs: version === 2 ? (1 + int(255)) * 100 : 1 + int(4095),
-        ...(version === 2 && random() < 0.5 && { password: Array.from({ length: int(9) }, () => String.fromCharCode(33 + int(94))).join('') }),
+        ...(version === 2 &&
+          random() < 0.5 && {
+            password: Array.from({ length: int(9) }, () => String.fromCharCode(33 + int(94))).join(''),
+          }),
       };
-      assert.deepEqual(decoded(decodeAdvertisement(encodeAdvertisement(advert, ip), ip), `advert #${i}`), advert, `advert #${i}`);
+      assert.deepEqual(
+        decoded(decodeAdvertisement(encodeAdvertisement(advert, ip), ip), `advert #${i}`),
+        advert,
+        `advert #${i}`,
+      );
     }
   });
 });

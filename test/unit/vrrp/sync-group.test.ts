@@ -42,7 +42,11 @@ describe('sync group', () => {
     assert.deepEqual(summary(group.step(to('VI_2', startup), 0)), ['VI_2 -> BACKUP']);
     assert.equal(group.nextDeadline(), MDI_100);
 
-    assert.deepEqual(summary(group.step(tick, MDI_100)), ['VI_1 wantMaster'], 'VI_1 timed out but VI_2 (advert_int 2 s) has not');
+    assert.deepEqual(
+      summary(group.step(tick, MDI_100)),
+      ['VI_1 wantMaster'],
+      'VI_1 timed out but VI_2 (advert_int 2 s) has not',
+    );
     assert.equal(group.snapshot().members.VI_1!.waitingForSyncGroup, true);
     assert.equal(group.state, 'BACKUP');
 
@@ -120,7 +124,11 @@ describe('sync group', () => {
       [preempt, 'N1', 'VI_2', 'BACKUP'],
       [preempt, 'N1', 'group:G', 'BACKUP'],
     ]);
-    assert.deepEqual(lan.adverts('N1', 'VI_1').at(-1), [12_609.375, 100], 'VI_1 stepped down for a higher priority: no farewell');
+    assert.deepEqual(
+      lan.adverts('N1', 'VI_1').at(-1),
+      [12_609.375, 100],
+      'VI_1 stepped down for a higher priority: no farewell',
+    );
     assert.deepEqual(lan.adverts('N1', 'VI_2').at(-1), [preempt, 0], 'VI_2 followed its group and resigned');
     assert.deepEqual(lan.holders('VI_1'), ['N2']);
     assert.deepEqual(lan.holders('VI_2'), ['N2']);
@@ -154,7 +162,11 @@ describe('sync group', () => {
       ],
     );
 
-    assert.deepEqual(summary(group.step(to('VI_1', { type: 'faultCleared' }), 13_000)), ['VI_1 -> BACKUP', 'VI_2 -> BACKUP', 'group -> BACKUP']);
+    assert.deepEqual(summary(group.step(to('VI_1', { type: 'faultCleared' }), 13_000)), [
+      'VI_1 -> BACKUP',
+      'VI_2 -> BACKUP',
+      'group -> BACKUP',
+    ]);
     assert.equal(group.nextDeadline(), 13_000 + MDI_100);
     assert.deepEqual(summary(group.step(tick, 13_000 + MDI_100)).at(-1), 'group -> MASTER');
   });
@@ -182,7 +194,11 @@ describe('sync group', () => {
 
   test('an address owner in state MASTER waits for the rest of its group', () => {
     const group = new SyncGroup('G', { VI_1: options({ priority: 255, initialState: 'MASTER' }), VI_2: options() });
-    assert.deepEqual(summary(group.step(to('VI_1', startup), 0)), ['VI_1 -> BACKUP', 'VI_1 wantMaster', 'group -> BACKUP']);
+    assert.deepEqual(summary(group.step(to('VI_1', startup), 0)), [
+      'VI_1 -> BACKUP',
+      'VI_1 wantMaster',
+      'group -> BACKUP',
+    ]);
     group.step(to('VI_2', startup), 0);
     assert.deepEqual(summary(group.step(tick, MDI_100)), [
       'VI_2 wantMaster',
@@ -198,6 +214,9 @@ describe('sync group', () => {
 
   test('unknown members and empty groups are refused', () => {
     assert.throws(() => new SyncGroup('G', {}), /sync group G has no members/);
-    assert.throws(() => startedGroup({ VI_1: options() }).step(to('VI_9', startup), 0), /`VI_9` is not a member of sync group G/);
+    assert.throws(
+      () => startedGroup({ VI_1: options() }).step(to('VI_9', startup), 0),
+      /`VI_9` is not a member of sync group G/,
+    );
   });
 });

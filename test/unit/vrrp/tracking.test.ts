@@ -3,7 +3,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseConfigText } from '../../../src/config/index.js';
-import { evaluateTracking, linkIsUp, ScriptHealth, type ScriptStatus, type TrackingVerdict } from '../../../src/vrrp/tracking.js';
+import {
+  evaluateTracking,
+  linkIsUp,
+  ScriptHealth,
+  type ScriptStatus,
+  type TrackingVerdict,
+} from '../../../src/vrrp/tracking.js';
 
 const DEFINITIONS = `
 vrrp_script chk {
@@ -43,7 +49,13 @@ vrrp_instance VI_1 {
   );
   assert.ok(config, diagnostics.map((d) => d.message).join('\n'));
   const instance = config.instances[0]!;
-  return (observed: { interfaces?: Record<string, boolean>; scripts?: Record<string, ScriptStatus>; files?: Record<string, number> } = {}): TrackingVerdict =>
+  return (
+    observed: {
+      interfaces?: Record<string, boolean>;
+      scripts?: Record<string, ScriptStatus>;
+      files?: Record<string, number>;
+    } = {},
+  ): TrackingVerdict =>
     evaluateTracking(instance, config, {
       interfaces: new Map(Object.entries({ eth0: true, ...observed.interfaces })),
       scripts: new Map(Object.entries(observed.scripts ?? {})),
@@ -59,9 +71,15 @@ describe('tracking: the instance interface', () => {
   });
 
   test('down, or not there at all: FAULT naming it', () => {
-    assert.deepEqual(verdict({ interfaces: { eth0: false } }), { fault: 'interface eth0 is down', effectivePriority: 100 });
+    assert.deepEqual(verdict({ interfaces: { eth0: false } }), {
+      fault: 'interface eth0 is down',
+      effectivePriority: 100,
+    });
     const gone = evaluateTracking(
-      parseConfigText(`vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n virtual_ipaddress {\n 198.51.100.200/24\n }\n}`, 'k.conf').config!.instances[0]!,
+      parseConfigText(
+        `vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n virtual_ipaddress {\n 198.51.100.200/24\n }\n}`,
+        'k.conf',
+      ).config!.instances[0]!,
       { scripts: [], trackFiles: [] },
       { interfaces: new Map(), scripts: new Map(), files: new Map() },
     );
@@ -82,13 +100,19 @@ describe('tracking: the instance interface', () => {
 describe('tracking: track_interface', () => {
   test('no weight: down is FAULT, up is nothing', () => {
     const verdict = tracking('track_interface {\n eth1\n }');
-    assert.deepEqual(verdict({ interfaces: { eth1: false } }), { fault: 'track_interface eth1 is down', effectivePriority: 100 });
+    assert.deepEqual(verdict({ interfaces: { eth1: false } }), {
+      fault: 'track_interface eth1 is down',
+      effectivePriority: 100,
+    });
     assert.deepEqual(verdict({ interfaces: { eth1: true } }), { effectivePriority: 100 });
   });
 
   test('weight 0 reverse: up is FAULT, down is nothing', () => {
     const verdict = tracking('track_interface {\n eth1 weight 0 reverse\n }');
-    assert.deepEqual(verdict({ interfaces: { eth1: true } }), { fault: 'track_interface eth1 is up (weight 0 reverse)', effectivePriority: 100 });
+    assert.deepEqual(verdict({ interfaces: { eth1: true } }), {
+      fault: 'track_interface eth1 is up (weight 0 reverse)',
+      effectivePriority: 100,
+    });
     assert.deepEqual(verdict({ interfaces: { eth1: false } }), { effectivePriority: 100 });
   });
 
@@ -117,7 +141,10 @@ describe('tracking: track_interface', () => {
 describe('tracking: track_script', () => {
   test("weight 0 (the vrrp_script's default): failed is FAULT, ok is nothing", () => {
     const verdict = tracking('track_script {\n chk\n }');
-    assert.deepEqual(verdict({ scripts: { chk: 'failed' } }), { fault: 'vrrp_script chk failed', effectivePriority: 100 });
+    assert.deepEqual(verdict({ scripts: { chk: 'failed' } }), {
+      fault: 'vrrp_script chk failed',
+      effectivePriority: 100,
+    });
     assert.deepEqual(verdict({ scripts: { chk: 'ok' } }), { effectivePriority: 100 });
   });
 
@@ -129,7 +156,10 @@ describe('tracking: track_script', () => {
   });
 
   test('init_fail: FAULT from the start, before any result', () => {
-    assert.deepEqual(tracking('track_script {\n chk_init_fail\n }')(), { fault: 'vrrp_script chk_init_fail failed', effectivePriority: 100 });
+    assert.deepEqual(tracking('track_script {\n chk_init_fail\n }')(), {
+      fault: 'vrrp_script chk_init_fail failed',
+      effectivePriority: 100,
+    });
   });
 
   test("the vrrp_script's weight 10: 110 while ok, 100 while failed or before the first result", () => {
@@ -146,19 +176,33 @@ describe('tracking: track_script', () => {
   });
 
   test("reverse from the vrrp_script (weight 10 reverse: 90 while ok), overridden by the instance's noreverse (110)", () => {
-    assert.equal(tracking('track_script {\n chk_plus10_reverse\n }')({ scripts: { chk_plus10_reverse: 'ok' } }).effectivePriority, 90);
-    assert.equal(tracking('track_script {\n chk_plus10_reverse weight 10 noreverse\n }')({ scripts: { chk_plus10_reverse: 'ok' } }).effectivePriority, 110);
+    assert.equal(
+      tracking('track_script {\n chk_plus10_reverse\n }')({ scripts: { chk_plus10_reverse: 'ok' } }).effectivePriority,
+      90,
+    );
+    assert.equal(
+      tracking('track_script {\n chk_plus10_reverse weight 10 noreverse\n }')({ scripts: { chk_plus10_reverse: 'ok' } })
+        .effectivePriority,
+      110,
+    );
   });
 
   test('weight 0 reverse: ok is FAULT, failed is nothing', () => {
     const verdict = tracking('track_script {\n chk weight 0 reverse\n }');
-    assert.deepEqual(verdict({ scripts: { chk: 'ok' } }), { fault: 'vrrp_script chk succeeded (weight 0 reverse)', effectivePriority: 100 });
+    assert.deepEqual(verdict({ scripts: { chk: 'ok' } }), {
+      fault: 'vrrp_script chk succeeded (weight 0 reverse)',
+      effectivePriority: 100,
+    });
     assert.deepEqual(verdict({ scripts: { chk: 'failed' } }), { effectivePriority: 100 });
   });
 
   test('disabled (refused at load): dropped from tracking, so no FAULT, no waiting, no weight', () => {
-    assert.deepEqual(tracking('track_script {\n chk\n }')({ scripts: { chk: 'disabled' } }), { effectivePriority: 100 });
-    assert.deepEqual(tracking('track_script {\n chk_plus10\n }')({ scripts: { chk_plus10: 'disabled' } }), { effectivePriority: 100 });
+    assert.deepEqual(tracking('track_script {\n chk\n }')({ scripts: { chk: 'disabled' } }), {
+      effectivePriority: 100,
+    });
+    assert.deepEqual(tracking('track_script {\n chk_plus10\n }')({ scripts: { chk_plus10: 'disabled' } }), {
+      effectivePriority: 100,
+    });
   });
 });
 
@@ -172,13 +216,19 @@ describe('tracking: track_file', () => {
 
   test('weight 0: a non-zero value is FAULT, 0 is nothing', () => {
     const verdict = tracking('track_file {\n tf weight 0\n }');
-    assert.deepEqual(verdict({ files: { tf: 3 } }), { fault: 'track_file tf holds 3 (weight 0: non-zero means FAULT)', effectivePriority: 100 });
+    assert.deepEqual(verdict({ files: { tf: 3 } }), {
+      fault: 'track_file tf holds 3 (weight 0: non-zero means FAULT)',
+      effectivePriority: 100,
+    });
     assert.deepEqual(verdict({ files: { tf: 0 } }), { effectivePriority: 100 });
   });
 
   test('weight 0 reverse: 0 is FAULT, non-zero is nothing', () => {
     const verdict = tracking('track_file {\n tf weight 0 reverse\n }');
-    assert.deepEqual(verdict({ files: { tf: 0 } }), { fault: 'track_file tf holds 0 (weight 0 reverse)', effectivePriority: 100 });
+    assert.deepEqual(verdict({ files: { tf: 0 } }), {
+      fault: 'track_file tf holds 0 (weight 0 reverse)',
+      effectivePriority: 100,
+    });
     assert.deepEqual(verdict({ files: { tf: 3 } }), { effectivePriority: 100 });
   });
 
@@ -203,19 +253,32 @@ describe('tracking: track_file', () => {
 
 describe('tracking: effective priority', () => {
   test('weights from every kind add up: 100 + 20 (interface) + 10 (script) + 5 (file) = 135', () => {
-    const verdict = tracking('track_interface {\n eth1 weight 20\n }\n track_script {\n chk_plus10\n }\n track_file {\n tf\n }');
-    assert.deepEqual(verdict({ interfaces: { eth1: true }, scripts: { chk_plus10: 'ok' }, files: { tf: 5 } }), { effectivePriority: 135 });
+    const verdict = tracking(
+      'track_interface {\n eth1 weight 20\n }\n track_script {\n chk_plus10\n }\n track_file {\n tf\n }',
+    );
+    assert.deepEqual(verdict({ interfaces: { eth1: true }, scripts: { chk_plus10: 'ok' }, files: { tf: 5 } }), {
+      effectivePriority: 135,
+    });
   });
 
   test('kept within 1..254: 250 + 20 is 254, 10 − 30 is 1', () => {
-    assert.equal(tracking('track_interface {\n eth1 weight 20\n }', 250)({ interfaces: { eth1: true } }).effectivePriority, 254);
-    assert.equal(tracking('track_interface {\n eth1 weight -30\n }', 10)({ interfaces: { eth1: false } }).effectivePriority, 1);
+    assert.equal(
+      tracking('track_interface {\n eth1 weight 20\n }', 250)({ interfaces: { eth1: true } }).effectivePriority,
+      254,
+    );
+    assert.equal(
+      tracking('track_interface {\n eth1 weight -30\n }', 10)({ interfaces: { eth1: false } }).effectivePriority,
+      1,
+    );
   });
 
   test('the address owner keeps 255 whatever the weights, but still faults', () => {
     const verdict = tracking('track_interface {\n eth1 weight -30\n }\n track_file {\n tf\n }', 255);
     assert.deepEqual(verdict({ interfaces: { eth1: false }, files: { tf: -50 } }), { effectivePriority: 255 });
-    assert.deepEqual(verdict({ interfaces: { eth0: false } }), { fault: 'interface eth0 is down', effectivePriority: 255 });
+    assert.deepEqual(verdict({ interfaces: { eth0: false } }), {
+      fault: 'interface eth0 is down',
+      effectivePriority: 255,
+    });
   });
 
   test('every fault is named; a fault wins over waiting', () => {
@@ -249,7 +312,13 @@ describe('ScriptHealth: rise and fall', () => {
   test('rise 3: three consecutive successes make it ok again; a failure in between starts the count again', () => {
     const health = new ScriptHealth({ rise: 3, fall: 1, initFail: false });
     health.record(false);
-    assert.deepEqual(feed(health, [true, true, false, true, true]), [undefined, undefined, undefined, undefined, undefined]);
+    assert.deepEqual(feed(health, [true, true, false, true, true]), [
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
     assert.equal(health.status, 'failed');
     assert.equal(health.record(true), 'ok');
   });
