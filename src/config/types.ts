@@ -2,10 +2,10 @@
  * The typed, validated configuration. Every block-level object carries the position of its
  * keyword; times are in seconds; addresses are canonical text (IPv6 compressed, lowercase).
  */
-import type { Family } from './address.js';
+import type { Family } from '../inet/address.js';
 import type { SourcePos } from './diagnostics.js';
 
-export type { Family } from './address.js';
+export type { Family } from '../inet/address.js';
 export type { SourcePos } from './diagnostics.js';
 
 /** A script is an argv vector, split from the configured text the way keepalived splits it. */

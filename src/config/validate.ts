@@ -1,4 +1,4 @@
-import { parseIp } from './address.js';
+import { parseIp } from '../inet/address.js';
 import { type DiagnosticSink, formatPos, type SourcePos } from './diagnostics.js';
 import { Sites } from './keywords/table.js';
 import { closestMatch } from './suggest.js';

@@ -5,7 +5,7 @@
  *
  * There is deliberately no flush: vigil changes only the entries it owns, never the whole table.
  */
-import { type Family, formatIp, parseIp } from '../config/address.js';
+import { type Family, formatIp, parseIp } from '../inet/address.js';
 import { readU32, writeU32 } from '../net/byte-order.js';
 import {
   type AttributeLayout,

@@ -2,8 +2,9 @@
 // entries each become one, sharing the real servers), with keepalived's defaults, adjusted by
 // what runs: real-server health (inhibit_on_failure), quorum (sorry_server) and VRRP mastership
 // (ha_suspend). Pure.
-import { type Family, formatIp, netmaskPrefix, parseIp } from '../config/address.js';
+
 import type { Config, RealServer, VirtualServer } from '../config/index.js';
+import { type Family, formatIp, netmaskPrefix, parseIp } from '../inet/address.js';
 import {
   type DestinationSettings,
   destinationKeyText,

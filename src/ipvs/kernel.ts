@@ -1,6 +1,6 @@
 // The kernel's IPVS table in reconcile's terms, over the generic-netlink client: read it whole,
 // and carry out one operation at a time.
-import { parseIp } from '../config/address.js';
+import { parseIp } from '../inet/address.js';
 import { IpvsClient } from './client.js';
 import { type Destination, NO_STATS, type Service, type Stats } from './codec.js';
 import {

@@ -3,7 +3,7 @@
  * adding and removing virtual IPs, and notifications when links or addresses change. It acts
  * on the network namespace of the process.
  */
-import { type Family, parseIp } from '../config/address.js';
+import { type Family, parseIp } from '../inet/address.js';
 import { readI32, readU32, writeU32 } from './byte-order.js';
 import { nativeConstants } from './native.js';
 import { NetlinkSocket } from './netlink.js';

@@ -6,8 +6,8 @@
  * vrrp/packet's business.
  */
 import { EventEmitter } from 'node:events';
-import { type Family, parseIp } from '../config/address.js';
-import { IPPROTO_VRRP, VRRP_MULTICAST, VRRP_TTL } from '../vrrp/packet.js';
+import { type Family, parseIp } from '../inet/address.js';
+import { IPPROTO_VRRP, VRRP_MULTICAST, VRRP_TTL } from '../inet/vrrp-wire.js';
 import { writeI32 } from './byte-order.js';
 import {
   type Ancillary,

@@ -4,6 +4,7 @@
 // daemon wires real sockets and netlink, and tests wire fakes and a fake clock.
 import type { Clock } from '../clock.js';
 import type { VrrpInstance as InstanceConfig, Vip } from '../config/index.js';
+import { VRRP_MULTICAST } from '../inet/vrrp-wire.js';
 import { Coordinator, type GroupTransition } from './coordinator.js';
 import type { Action, Input, MachineOptions, MachineSnapshot, VrrpState } from './machine.js';
 import {
@@ -12,7 +13,6 @@ import {
   type DropReason,
   encodeAdvertisement,
   type ReceivedIpHeader,
-  VRRP_MULTICAST,
 } from './packet.js';
 
 /** The instance's side of the socket for its interface and family (shared by instances). */

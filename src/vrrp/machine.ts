@@ -23,7 +23,7 @@
  *   over after its skew time instead of Master_Down_Interval (the send may fail if the link is
  *   down; that is harmless).
  */
-import { parseIp } from '../config/address.js';
+import { parseIp } from '../inet/address.js';
 
 export type VrrpState = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT';
 

@@ -5,17 +5,10 @@
  * Pure: no sockets, timers or processes.
  */
 import { isUtf8 } from 'node:buffer';
-import { type Family, parseIp } from '../config/address.js';
+import { type Family, parseIp } from '../inet/address.js';
+import { IPPROTO_VRRP, VRRP_TTL } from '../inet/vrrp-wire.js';
 
 export type { Family };
-
-/** The IP protocol number of VRRP (RFC 5798 §5.1.1.4). */
-export const IPPROTO_VRRP = 112;
-/** Adverts are sent with TTL / hop limit 255 and refused with any other (but for unicast peers), so a routed packet cannot pose as a neighbour (RFC 5798 §5.1.1.3, §7.1). */
-export const VRRP_TTL = 255;
-
-/** The all-VRRP-routers multicast groups (RFC 5798 §5.1.1.2, §5.1.2.2). */
-export const VRRP_MULTICAST: Readonly<Record<Family, string>> = { 4: '224.0.0.18', 6: 'ff02::12' };
 
 const TYPE_ADVERTISEMENT = 1;
 const HEADER_LENGTH = 8;
@@ -106,7 +99,7 @@ export function addressBytes(text: string, family: Family, what: string): Uint8A
 
 function addressText(bytes: Uint8Array): string {
   if (bytes.length === 4) return bytes.join('.');
-  // Written out in full and canonicalised by config/address, so decoded addresses compare equal
+  // Written out in full and canonicalised by inet/address, so decoded addresses compare equal
   // to configured ones.
   const groups: string[] = [];
   for (let i = 0; i < 16; i += 2) groups.push(((bytes[i]! << 8) | bytes[i + 1]!).toString(16));
@@ -292,7 +285,7 @@ export interface ReceivingInstance {
   priority: number;
   /** Compared for VRRPv2 only; a VRRPv3 backup adopts the master's interval instead (RFC 5798 §6.4.2). */
   advertIntervalCs: number;
-  /** Canonical text, as config/address formats it. */
+  /** Canonical text, as inet/address formats it. */
   addresses: readonly string[];
   /** VRRPv2 simple text password; absent for no authentication. */
   password?: string;

@@ -3,7 +3,7 @@
 // Ethernet header, the IPv4/IPv6 header and an AH header, and hands back the IP fields separately.
 import { readFileSync } from 'node:fs';
 import { SocketAddress } from 'node:net';
-import type { Family } from '../../src/config/address.js';
+import type { Family } from '../../src/inet/address.js';
 
 const LINKTYPE_ETHERNET = 1;
 const ETHERTYPE_IPV4 = 0x0800;

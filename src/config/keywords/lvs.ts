@@ -1,4 +1,4 @@
-import { type IpAddress, maxPrefix, netmaskPrefix, parseIp, prefixRange } from '../address.js';
+import { type IpAddress, maxPrefix, netmaskPrefix, parseIp, prefixRange } from '../../inet/address.js';
 import { formatPos, type SourcePos } from '../diagnostics.js';
 import type { Token } from '../lexer.js';
 import type { Statement } from '../parser.js';

@@ -1,4 +1,4 @@
-import { type IpAddress, maxPrefix, parseIp } from '../address.js';
+import { type IpAddress, maxPrefix, parseIp } from '../../inet/address.js';
 import { splitCommand } from '../argv.js';
 import type { Token } from '../lexer.js';
 import type { Statement } from '../parser.js';

@@ -1,4 +1,4 @@
-import { maxPrefix } from '../address.js';
+import { maxPrefix } from '../../inet/address.js';
 import type { SourcePos } from '../diagnostics.js';
 import type { Token } from '../lexer.js';
 import type { Statement } from '../parser.js';

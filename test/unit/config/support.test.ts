@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseIp, prefixRange } from '../../../src/config/address.js';
 import { splitCommand } from '../../../src/config/argv.js';
 import { type Diagnostic, formatDiagnostic, sortDiagnostics } from '../../../src/config/diagnostics.js';
 import { expandGlob, globComponentToRegExp } from '../../../src/config/glob.js';
 import { createMemoryReader } from '../../../src/config/source-reader.js';
 import { closestMatch, editDistance } from '../../../src/config/suggest.js';
+import { parseIp, prefixRange } from '../../../src/inet/address.js';
 
 describe('addresses', () => {
   it('normalizes IPv6 per RFC 5952 and keeps IPv4 as written', () => {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseIp } from '../../../src/config/address.js';
 import { loadConfig, type VrrpInstance } from '../../../src/config/index.js';
+import { parseIp } from '../../../src/inet/address.js';
+import { IPPROTO_VRRP } from '../../../src/inet/vrrp-wire.js';
 import {
   type Advertisement,
   checkAgainstInstance,
@@ -10,7 +11,6 @@ import {
   type DropReason,
   decodeAdvertisement,
   encodeAdvertisement,
-  IPPROTO_VRRP,
   type IpHeader,
   internetChecksum,
   pseudoHeaderChecksum,

@@ -3,9 +3,9 @@
 // than one file with the same code, and a command's start-up is most of what an operator waits
 // for. oclif finds the commands through `COMMANDS` (its "explicit" discovery strategy).
 import { execute } from '@oclif/core/execute';
-import Check from '../../commands/check.js';
-import Reload from '../../commands/reload.js';
-import Status from '../../commands/status.js';
+import Check from './check.js';
+import Reload from './reload.js';
+import Status from './status.js';
 
 export const COMMANDS = { check: Check, reload: Reload, status: Status };
 

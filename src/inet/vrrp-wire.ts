@@ -1,0 +1,11 @@
+// The constants of VRRP on the wire (RFC 5798) that both the packet codec (vrrp/) and the raw
+// sockets (net/) need: here, below both, so neither layer reaches into the other.
+import type { Family } from './address.js';
+
+/** The IP protocol number of VRRP (RFC 5798 §5.1.1.4). */
+export const IPPROTO_VRRP = 112;
+/** Adverts are sent with TTL / hop limit 255 and refused with any other (but for unicast peers), so a routed packet cannot pose as a neighbour (RFC 5798 §5.1.1.3, §7.1). */
+export const VRRP_TTL = 255;
+
+/** The all-VRRP-routers multicast groups (RFC 5798 §5.1.1.2, §5.1.2.2). */
+export const VRRP_MULTICAST: Readonly<Record<Family, string>> = { 4: '224.0.0.18', 6: 'ff02::12' };
