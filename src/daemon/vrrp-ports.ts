@@ -1,16 +1,19 @@
-// The VRRP engine's ports made real: raw VRRP sockets, rtnetlink for VIPs, AF_PACKET for
-// gratuitous ARP / unsolicited NA, the process clock, and the daemon's log and event stream.
+// The VRRP engine's ports made real: raw VRRP sockets, rtnetlink for VIPs (and a watch that puts
+// back a VIP someone deletes from a master), AF_PACKET for gratuitous ARP / unsolicited NA, the
+// process clock, and the daemon's log and event stream.
 import { processClock } from '../clock.js';
 import type { Config, Vip } from '../config/index.js';
 import { FrameSocket } from '../net/frame-socket.js';
 import { interfaceIndex } from '../net/native.js';
-import type { InterfaceAddress, Link, Rtnetlink } from '../net/rtnetlink.js';
+import { type InterfaceAddress, type Link, type Rtnetlink, watchAddresses } from '../net/rtnetlink.js';
 import { type AddressLedger, VipAddresses } from '../net/vip-addresses.js';
 import { VrrpSocket } from '../net/vrrp-socket.js';
 import type { EnginePorts } from '../vrrp/engine.js';
 import { buildGratuitousArp, buildUnsolicitedNeighborAdvert } from '../vrrp/gratuitous.js';
 import type { InstanceObserver } from '../vrrp/instance.js';
 import type { Family } from '../vrrp/packet.js';
+import type { Logger } from './logger.js';
+import { VipGuard } from './vip-guard.js';
 
 export interface HostSnapshot {
   links: Link[];
@@ -29,7 +32,7 @@ export function realEnginePorts(
   rtnl: Rtnetlink,
   ledger: AddressLedger,
   observer: InstanceObserver,
-  onSocketError: (ifname: string, error: Error) => void,
+  log: Logger,
 ): EnginePorts & { close(): void } {
   const vipAddresses = new Set(config.instances.flatMap((i) => [...i.vips, ...i.excludedVips].map((v) => v.address)));
   const frameSockets = new Map<number, FrameSocket>();
@@ -44,13 +47,37 @@ export function realEnginePorts(
     return mac;
   };
 
+  const announcer = (ifname: string) => ({
+    announce(vips: readonly Vip[]) {
+      for (const vip of vips) {
+        const dev = vip.dev ?? ifname;
+        const frame =
+          vip.family === 4
+            ? buildGratuitousArp(macOf(dev), vip.address)
+            : buildUnsolicitedNeighborAdvert(macOf(dev), vip.address);
+        frameSocket(interfaceIndex(dev)).send(frame);
+      }
+    },
+  });
+  const guard = new VipGuard({
+    instances: config.instances,
+    garpIntervalSeconds: config.global.garpInterval,
+    announce: (ifname, vips) => announcer(ifname).announce(vips),
+    clock: processClock,
+    log,
+  });
+  const addressWatch = watchAddresses(
+    (event) => guard.onEvent(event),
+    (err) => log.error({ err: err.message }, 'watching addresses failed: a VIP deleted by hand may not be put back'),
+  );
+
   return {
     openSocket(ifname, family, onPacket) {
       const socket = new VrrpSocket({ interface: ifname, family });
       socket.on('packet', (p) =>
         onPacket(p.payload, { family: p.family, source: p.source, destination: p.destination, ttl: p.ttl }),
       );
-      socket.on('error', (err) => onSocketError(ifname, err));
+      socket.on('error', (err) => log.error({ interface: ifname, err: err.message }, 'VRRP socket receive failed'));
       return {
         send: (payload, destination, source) => socket.send(payload, destination, source),
         close: () => socket.close(),
@@ -60,22 +87,13 @@ export function realEnginePorts(
       const ifindex = host.links.find((l) => l.name === ifname)?.index;
       return primaryAddressOf(host.addresses, ifindex, family, vipAddresses);
     },
-    addresses: (ifname) => new VipAddresses(rtnl, ifname, ledger),
-    announcer: (ifname) => ({
-      announce(vips: readonly Vip[]) {
-        for (const vip of vips) {
-          const dev = vip.dev ?? ifname;
-          const frame =
-            vip.family === 4
-              ? buildGratuitousArp(macOf(dev), vip.address)
-              : buildUnsolicitedNeighborAdvert(macOf(dev), vip.address);
-          frameSocket(interfaceIndex(dev)).send(frame);
-        }
-      },
-    }),
+    addresses: (ifname) => guard.guard(new VipAddresses(rtnl, ifname, ledger)),
+    announcer,
     clock: processClock,
     observer,
     close() {
+      addressWatch.close();
+      guard.close();
       for (const socket of frameSockets.values()) socket.close();
       frameSockets.clear();
     },

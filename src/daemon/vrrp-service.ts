@@ -79,9 +79,7 @@ export class VrrpService {
     this.running = config;
     if (config.instances.length === 0) return;
     const host = await snapshotHost(this.rtnl);
-    const ports = realEnginePorts(config, host, this.rtnl, this.ledger, this.observer(), (ifname, err) =>
-      this.log.error({ interface: ifname, err: err.message }, 'VRRP socket receive failed'),
-    );
+    const ports = realEnginePorts(config, host, this.rtnl, this.ledger, this.observer(), this.log);
     const launcher = new ChildProcessLauncher(config.global);
     this.notify = new NotifyRunner({
       launcher,
