@@ -60,7 +60,10 @@ function harness(extra = '') {
     },
     announcer: { announce: (vips) => log.push(`announce ${vips.length} @${clock.now()}`) },
     clock,
-    observer: { transition: (t) => transitions.push(t), problem: (_i, message) => log.push(`problem ${message}`) },
+    observer: {
+      transition: (t) => transitions.push(t),
+      problem: (_i, _kind, message) => log.push(`problem ${message}`),
+    },
     garpIntervalSeconds: 0,
   });
   /** Lets queued VIP changes (promises) settle. */
