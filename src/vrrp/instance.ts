@@ -192,18 +192,12 @@ export class VrrpInstanceRuntime {
       this.ports.observer.problem(this.name, check.warning.reason, check.warning.detail, { source: ip.source });
     this.counters.advertsReceived++;
     if (advert.priority === 0) this.counters.priorityZeroReceived++;
-    const wasMaster = this.state === 'MASTER';
     this.step({
       type: 'advert',
       priority: advert.priority,
       advertIntervalCs: advert.advertIntervalCs,
       source: ip.source,
     });
-    // A master only hears adverts from another master. Still master afterwards means the other
-    // one is stepping down, e.g. after a partition heals: clients may have learned its MAC for
-    // the VIPs, so announce them again now rather than leave them black-holed until their ARP
-    // entries expire.
-    if (wasMaster && this.state === 'MASTER' && advert.priority > 0) this.announceRound();
   }
 
   /** Priority after tracking weights (configured priority plus the weights that apply). */
@@ -253,6 +247,9 @@ export class VrrpInstanceRuntime {
         this.cancelEcho?.();
         this.stopAnnouncing();
         this.changeAddresses('remove');
+        return;
+      case 'reannounce':
+        this.announceRound();
         return;
       case 'transition':
         this.lastTransition = {
