@@ -10,7 +10,7 @@ import { NotifyRunner, type NotifyState } from '../scripts/notify.js';
 import { VrrpEngine } from '../vrrp/engine.js';
 import type { InstanceObserver, InstanceStatus } from '../vrrp/instance.js';
 import { FileAddressLedger } from './address-ledger.js';
-import { LogThrottle } from './log-throttle.js';
+import { ProblemLog } from './log-throttle.js';
 import type { Logger } from './logger.js';
 import type { StateStore } from './store.js';
 import { realEnginePorts, snapshotHost } from './vrrp-ports.js';
@@ -22,14 +22,16 @@ export class VrrpService {
   private notify: NotifyRunner | undefined;
   private closePorts: (() => void) | undefined;
   private running: Config | undefined;
-  private readonly throttle = new LogThrottle();
+  private readonly problems: ProblemLog;
 
   private constructor(
     private readonly rtnl: Rtnetlink,
     private readonly ledger: FileAddressLedger,
     private readonly log: Logger,
     private readonly store: StateStore,
-  ) {}
+  ) {
+    this.problems = new ProblemLog(log);
+  }
 
   /** Reclaims leftover VIPs and starts the config's instances; throws with a clear message when it cannot. */
   static async start(config: Config, stateDir: string, log: Logger, store: StateStore): Promise<VrrpService> {
@@ -140,18 +142,8 @@ export class VrrpService {
         const group = this.running?.syncGroups.find((g) => g.name === t.group);
         if (group) void this.notify?.notifyGroup(t.group, group.notify, notifyState(t.to));
       },
-      problem: (instance, message, detail) => {
-        // Drops are counted in status anyway; the log gets the first of each kind and a tally.
-        const { log, suppressed } = this.throttle.admit(
-          `${instance}|${String(detail?.reason ?? message)}`,
-          performance.now(),
-        );
-        if (log)
-          this.log.warn(
-            { instance, ...detail, ...(suppressed > 0 && { suppressed }) },
-            `${instance}: ${message}${suppressed > 0 ? ` (and ${suppressed} more like it in the last minute)` : ''}`,
-          );
-      },
+      // Drops are counted in status anyway; the log gets the first of each kind and a tally.
+      problem: this.problems.report,
     };
   }
 }

@@ -9,6 +9,7 @@ import { Coordinator, type GroupTransition } from './coordinator.js';
 import type { Action, Input, MachineOptions, MachineSnapshot, VrrpState } from './machine.js';
 import {
   type Advertisement,
+  type AdvertWarning,
   checkAgainstInstance,
   type DropReason,
   encodeAdvertisement,
@@ -43,12 +44,24 @@ export interface Transition {
   at: Date;
 }
 
+/**
+ * What kind of problem an instance reports: a closed set, whatever the message says, so that the
+ * log can hold back repeats by kind. A message may quote what a sender put in its packet; a kind
+ * never does.
+ */
+export type ProblemKind =
+  | DropReason
+  | AdvertWarning['reason']
+  | 'advert_send_failed'
+  | 'vip_change_failed'
+  | 'announce_failed';
+
 export interface InstanceObserver {
   transition(t: Transition): void;
   /** A sync group changed state as a whole (for its notify scripts and the log). */
   groupTransition?(t: GroupTransition): void;
   /** Something an operator should see in the log: a dropped advert, a failed send or VIP change. */
-  problem(instance: string, message: string, detail?: Record<string, unknown>): void;
+  problem(instance: string, kind: ProblemKind, message: string, detail?: Record<string, unknown>): void;
 }
 
 export interface InstanceCounters {
@@ -175,21 +188,16 @@ export class VrrpInstanceRuntime {
       this.countDrop(check.reason, `advert from ${ip.source} dropped: ${check.detail}`);
       return;
     }
-    if (check.ok && check.warning) this.ports.observer.problem(this.name, check.warning, { source: ip.source });
+    if (check.ok && check.warning)
+      this.ports.observer.problem(this.name, check.warning.reason, check.warning.detail, { source: ip.source });
     this.counters.advertsReceived++;
     if (advert.priority === 0) this.counters.priorityZeroReceived++;
-    const wasMaster = this.state === 'MASTER';
     this.step({
       type: 'advert',
       priority: advert.priority,
       advertIntervalCs: advert.advertIntervalCs,
       source: ip.source,
     });
-    // A master only hears adverts from another master. Still master afterwards means the other
-    // one is stepping down, e.g. after a partition heals: clients may have learned its MAC for
-    // the VIPs, so announce them again now rather than leave them black-holed until their ARP
-    // entries expire.
-    if (wasMaster && this.state === 'MASTER' && advert.priority > 0) this.announceRound();
   }
 
   /** Priority after tracking weights (configured priority plus the weights that apply). */
@@ -204,7 +212,7 @@ export class VrrpInstanceRuntime {
   /** Counts a received advert that never reached the instance checks (the link decodes first). */
   countDrop(reason: DropReason, message: string): void {
     this.counters.drops[reason] = (this.counters.drops[reason] ?? 0) + 1;
-    this.ports.observer.problem(this.name, message, { reason });
+    this.ports.observer.problem(this.name, reason, message);
   }
 
   status(): InstanceStatus {
@@ -239,6 +247,9 @@ export class VrrpInstanceRuntime {
         this.cancelEcho?.();
         this.stopAnnouncing();
         this.changeAddresses('remove');
+        return;
+      case 'reannounce':
+        this.announceRound();
         return;
       case 'transition':
         this.lastTransition = {
@@ -300,7 +311,11 @@ export class VrrpInstanceRuntime {
         if (priority === 0) this.counters.priorityZeroSent++;
       } catch (err) {
         this.counters.sendErrors++;
-        ports.observer.problem(this.name, `could not send an advert to ${destination}: ${(err as Error).message}`);
+        ports.observer.problem(
+          this.name,
+          'advert_send_failed',
+          `could not send an advert to ${destination}: ${(err as Error).message}`,
+        );
       }
     }
   }
@@ -314,7 +329,9 @@ export class VrrpInstanceRuntime {
     const vips = this.ownedAddresses;
     this.addressQueue = this.addressQueue
       .then(() => this.ports.addresses[change](vips))
-      .then(then, (err: Error) => this.ports.observer.problem(this.name, `could not ${change} VIPs: ${err.message}`));
+      .then(then, (err: Error) =>
+        this.ports.observer.problem(this.name, 'vip_change_failed', `could not ${change} VIPs: ${err.message}`),
+      );
   }
 
   /**
@@ -350,7 +367,7 @@ export class VrrpInstanceRuntime {
       this.counters.announcements++;
     } catch (err) {
       this.counters.sendErrors++;
-      this.ports.observer.problem(this.name, `could not announce VIPs: ${(err as Error).message}`);
+      this.ports.observer.problem(this.name, 'announce_failed', `could not announce VIPs: ${(err as Error).message}`);
     }
   }
 

@@ -22,8 +22,12 @@
  *   A master going to FAULT first sends a priority-0 advert, like a shutdown, so a backup takes
  *   over after its skew time instead of Master_Down_Interval (the send may fail if the link is
  *   down; that is harmless).
+ * - A master's answers out of turn (to a priority-0 advert, RFC 5798 6.4.3, and keepalived's to a
+ *   lower priority) are rate-limited per source and in all: see AnswerLimiter. keepalived answers
+ *   every one, so a flood of adverts comes back as a flood of adverts and gratuitous ARPs.
  */
 import { parseIp } from '../inet/address.js';
+import { AnswerLimiter } from './answer-limiter.js';
 
 export type VrrpState = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT';
 
@@ -31,6 +35,12 @@ export type VrrpState = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT';
 export const OWNER_PRIORITY = 255;
 /** RFC 5798 5.2.4: an advert with priority 0 says "the master is stopping". */
 const RESIGN_PRIORITY = 0;
+/**
+ * Answers out of turn per advert interval, all sources together, for each kind of answer. A
+ * virtual router seldom has more than two or three other routers, and they are all a healing
+ * partition can bring back as masters at once; past that, our regular advert does the job.
+ */
+const ANSWERS_PER_INTERVAL = 3;
 
 export interface MachineOptions {
   version: 2 | 3;
@@ -53,8 +63,11 @@ export interface MachineOptions {
   higherPrioSendAdvert?: boolean;
   /**
    * Answer a lower-priority advert with one of ours at once, so a second master steps down within
-   * the round trip rather than at our next advert. keepalived does this unless
-   * `lower_prio_no_advert` (or `vrrp_strict`) is set; RFC 5798 discards the advert. Default off.
+   * the round trip rather than at our next advert, and announce the VIPs again: a master only
+   * hears adverts from another master, so that one is stepping down (e.g. after a partition
+   * heals), and clients that learned its MAC for the VIPs would be black-holed until their ARP
+   * entries expire. keepalived does this unless `lower_prio_no_advert` (or `vrrp_strict`) is set;
+   * RFC 5798 discards the advert. Default off.
    */
   replyToLowerPriority?: boolean;
   /**
@@ -93,6 +106,11 @@ export type Action =
   | { type: 'becomeMaster' }
   /** Remove the VIPs this instance added (when leaving MASTER for any state). */
   | { type: 'leaveMaster' }
+  /**
+   * One more round of gratuitous ARP / unsolicited NA, while master: a lower-priority master is
+   * stepping down, and clients may have learned its MAC for the VIPs.
+   */
+  | { type: 'reannounce' }
   | TransitionAction
   /** A sync-group member is ready to become master and waits for its group. */
   | { type: 'wantMaster'; reason: string }
@@ -143,6 +161,8 @@ export class VrrpMachine {
   #relinquished = false;
   /** Set while a sync-group member waits for its group; the reason it wants to be master. */
   #pendingTakeover: string | undefined;
+  readonly #resignationAnswers: AnswerLimiter;
+  readonly #lowerPriorityAnswers: AnswerLimiter;
 
   constructor(options: MachineOptions) {
     validate(options);
@@ -154,6 +174,8 @@ export class VrrpMachine {
     this.#preemptDelayMs = startsAsMaster ? 0 : options.preemptDelayMs;
     this.#effectivePriority = options.priority;
     this.#masterAdvertIntervalCs = options.advertIntervalCs;
+    this.#resignationAnswers = new AnswerLimiter(this.#advertIntervalMs, ANSWERS_PER_INTERVAL);
+    this.#lowerPriorityAnswers = new AnswerLimiter(this.#advertIntervalMs, ANSWERS_PER_INTERVAL);
   }
 
   get state(): VrrpState {
@@ -307,8 +329,10 @@ export class VrrpMachine {
 
   /** RFC 5798 6.4.3, "If an ADVERTISEMENT is received". */
   #masterReceives(advert: Advert, now: number): Action[] {
-    // Another master is leaving: answer at once so the backups hear a master before their skew time.
-    if (advert.priority === RESIGN_PRIORITY) return this.#advertiseNow(now);
+    // Another master is leaving: answer at once so the backups hear a master before their skew
+    // time. Its second copy, or a flood, need no more answers than one per interval.
+    if (advert.priority === RESIGN_PRIORITY)
+      return this.#resignationAnswers.admit(advert.source, now) ? this.#advertiseNow(now) : [];
     const ours = this.#effectivePriority;
     if (
       advert.priority > ours ||
@@ -321,7 +345,8 @@ export class VrrpMachine {
       this.#follow(advert);
       return this.#masterToBackup(now, this.#options.higherPrioSendAdvert ? ours : undefined, reason);
     }
-    return this.#options.replyToLowerPriority ? this.#advertiseNow(now) : [];
+    if (!this.#options.replyToLowerPriority || !this.#lowerPriorityAnswers.admit(advert.source, now)) return [];
+    return [...this.#advertiseNow(now), { type: 'reannounce' }];
   }
 
   /** RFC 5798 6.4.2, "If an ADVERTISEMENT is received". */

@@ -293,8 +293,17 @@ export interface ReceivingInstance {
   unicast: boolean;
 }
 
-/** `warning` is something to log about an advert that is nonetheless processed. */
-export type InstanceCheck = { ok: true; warning?: string } | Drop;
+/**
+ * Something to log about an advert that is nonetheless processed. `reason` is its kind, fixed
+ * whatever the sender put in the advert, so that the log can count it without keeping the text.
+ */
+export interface AdvertWarning {
+  reason: 'address_mismatch_from_owner';
+  /** One line for the log. */
+  detail: string;
+}
+
+export type InstanceCheck = { ok: true; warning?: AdvertWarning } | Drop;
 
 const listText = (addresses: readonly string[]): string => `[${addresses.join(', ')}]`;
 
@@ -360,7 +369,10 @@ export function checkAgainstInstance(
   if (advertised.length !== configured.length || advertised.some((address, i) => address !== configured[i])) {
     const detail = `advert lists ${listText(advert.addresses)}, the instance has ${listText(instance.addresses)}`;
     return advert.priority === 255
-      ? { ok: true, warning: `${detail}; accepted from the address owner` }
+      ? {
+          ok: true,
+          warning: { reason: 'address_mismatch_from_owner', detail: `${detail}; accepted from the address owner` },
+        }
       : drop('address_mismatch', detail);
   }
   return { ok: true };

@@ -60,7 +60,10 @@ function harness(extra = '') {
     },
     announcer: { announce: (vips) => log.push(`announce ${vips.length} @${clock.now()}`) },
     clock,
-    observer: { transition: (t) => transitions.push(t), problem: (_i, message) => log.push(`problem ${message}`) },
+    observer: {
+      transition: (t) => transitions.push(t),
+      problem: (_i, _kind, message) => log.push(`problem ${message}`),
+    },
     garpIntervalSeconds: 0,
   });
   /** Lets queued VIP changes (promises) settle. */
@@ -157,6 +160,46 @@ describe('VRRP instance runtime', () => {
     assert.equal(h.runtime.state, 'MASTER');
     assert.equal(h.sent.length, before.adverts + 1, 'an advert goes out at once');
     assert.equal(h.log.filter((l) => l.startsWith('announce')).length, before.announces + 1);
+  });
+
+  test('3,000 lower-priority adverts in a second from three sources: three answers, not 3,000 adverts and GARP rounds', async () => {
+    const h = harness();
+    h.runtime.start();
+    h.clock.advance(3415);
+    await h.settle();
+    h.clock.advance(10_000); // past the gratuitous-ARP bursts of becoming master
+    const announces = () => h.log.filter((l) => l.startsWith('announce')).length;
+    const before = { adverts: h.sent.length, announces: announces() };
+    for (let i = 0; i < 3000; i++) {
+      h.advertFrom(`198.51.100.${20 + (i % 3)}`, 100);
+      h.clock.advance(1 / 3);
+    }
+    assert.equal(h.runtime.state, 'MASTER');
+    assert.equal(h.runtime.status().counters.advertsReceived, 3000);
+    // Three answers, the first at once, and the repeat of the last half an interval later; they
+    // stand in for the regular advert of that second, which they pushed back.
+    assert.equal(h.sent.length - before.adverts, 3 + 1);
+    assert.equal(announces() - before.announces, 3);
+  });
+
+  test('an address owner advertising other addresses is reported under one kind, whatever the list', () => {
+    const clock = new FakeClock();
+    const kinds: string[] = [];
+    const runtime = new VrrpInstanceRuntime(instanceConfig(), {
+      link: { sourceAddress: SELF, send: () => undefined },
+      addresses: { add: async () => undefined, remove: async () => undefined },
+      announcer: { announce: () => undefined },
+      clock,
+      observer: { transition: () => undefined, problem: (_i, kind) => kinds.push(kind) },
+      garpIntervalSeconds: 0,
+    });
+    runtime.start();
+    for (const last of [1, 2, 3])
+      runtime.receive(
+        { version: 2, vrid: 51, priority: 255, addresses: [`203.0.113.${last}`], advertIntervalCs: 100 },
+        { family: 4, source: PEER, destination: '224.0.0.18', ttl: 255 },
+      );
+    assert.deepEqual(kinds, Array(3).fill('address_mismatch_from_owner'));
   });
 
   test('adverts that fail the instance checks are counted by reason and change nothing', () => {

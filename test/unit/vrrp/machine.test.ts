@@ -315,8 +315,65 @@ describe('Master (RFC 5798 6.4.3)', () => {
   test('a lower priority is discarded (RFC); replyToLowerPriority answers it at once (keepalived default)', () => {
     assert.deepEqual(master().step(advert(50), 4000), []);
     const replying = master({ replyToLowerPriority: true });
-    assert.deepEqual(replying.step(advert(50), 4000), [{ type: 'sendAdvert', priority: 100 }]);
+    assert.deepEqual(replying.step(advert(50), 4000), [{ type: 'sendAdvert', priority: 100 }, { type: 'reannounce' }]);
     assert.equal(replying.nextDeadline(), 5000);
+  });
+
+  /** What a master does with `adverts`, each [time, priority, source], as [time, action type]. */
+  const answersTo = (m: VrrpMachine, adverts: [number, number, string][]) =>
+    adverts.flatMap(([at, priority, source]) => m.step(advert(priority, source), at).map((a) => [at, a.type]));
+  /** 3,000 adverts over one second from 192.0.2.<first..>, in turn. */
+  const flood = (start: number, priority: number, sources = 1, first = 2): [number, number, string][] =>
+    Array.from({ length: 3000 }, (_, i) => [start + i / 3, priority, `192.0.2.${first + (i % sources)}`]);
+
+  test('3,000 lower-priority adverts in a second from one source get one answer per advert interval, the first at once', () => {
+    const m = master({ replyToLowerPriority: true });
+    const start = m.nextDeadline()! - 500;
+    assert.deepEqual(answersTo(m, [...flood(start, 50), ...flood(start + 1000, 50)]), [
+      [start, 'sendAdvert'],
+      [start, 'reannounce'],
+      [start + 1000, 'sendAdvert'],
+      [start + 1000, 'reannounce'],
+    ]);
+    assert.equal(m.nextDeadline(), start + 2000, 'each answer is the advert of its interval');
+    assert.equal(m.state, 'MASTER');
+  });
+
+  test('from many sources, at most three answers per interval in all, and a peer on its own still gets its answer', () => {
+    const m = master({ replyToLowerPriority: true });
+    const start = m.nextDeadline()! - 500;
+    const answers = answersTo(m, flood(start, 50, 250, 3)).filter(([, type]) => type === 'sendAdvert');
+    assert.deepEqual(
+      answers.map(([at]) => at),
+      [start, start + 1 / 3, start + 2 / 3],
+    );
+    // A real second master (a healed partition) adverts once per interval once the flood stops.
+    assert.deepEqual(answersTo(m, [[start + 1200, 90, PEER]]), [
+      [start + 1200, 'sendAdvert'],
+      [start + 1200, 'reannounce'],
+    ]);
+  });
+
+  test('priority 0: the first is answered at once, its second copy and a flood of them once per interval', () => {
+    const m = master();
+    const start = m.nextDeadline()! - 500;
+    assert.deepEqual(answersTo(m, [...flood(start, 0), ...flood(start + 1000, 0)]), [
+      [start, 'sendAdvert'],
+      [start + 1000, 'sendAdvert'],
+    ]);
+    assert.deepEqual(answersTo(m, [[start + 1500, 0, '192.0.2.9']]), [[start + 1500, 'sendAdvert']], 'another source');
+  });
+
+  test('a flood does not hold back a higher priority; a resignation it crowds out is answered by the next advert', () => {
+    const m = master({ replyToLowerPriority: true });
+    const start = m.nextDeadline()! - 500;
+    answersTo(m, [...flood(start, 0, 3, 5), ...flood(start, 50, 3, 5)]);
+    // Three forged sources used this interval's answers: the real one waits for our regular
+    // advert, due within one interval, as it would without answers at all.
+    assert.deepEqual(answersTo(m, [[start + 999, 0, PEER]]), []);
+    assert.ok(m.nextDeadline()! <= start + 999 + 1000);
+    assert.equal(m.step(advert(150, PEER), start + 999.5).at(-1)?.type, 'transition');
+    assert.equal(m.state, 'BACKUP');
   });
 
   test('higherPrioSendAdvert sends one advert of our own before stepping down', () => {

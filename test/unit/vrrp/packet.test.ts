@@ -614,8 +614,9 @@ describe('checks against the receiving instance', () => {
     );
     const fromOwner = checkAgainstInstance({ ...v2Advert, priority: 255 }, ip4, other);
     assert.equal(fromOwner.ok, true);
+    assert.equal(fromOwner.ok && fromOwner.warning?.reason, 'address_mismatch_from_owner');
     assert.match(
-      fromOwner.ok ? (fromOwner.warning ?? '') : '',
+      fromOwner.ok ? (fromOwner.warning?.detail ?? '') : '',
       /advert lists \[192\.0\.2\.200\], the instance has \[192\.0\.2\.201\]/,
     );
   });
