@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { Lab, labUnavailable } from '../lab/lab.js';
 import { example } from '../lab/paths.js';
 import { DaemonProcess, vigilBin } from '../lab/processes.js';
+import { withTeardown } from '../lab/teardown.js';
 
 const runs = Number(process.argv[2] ?? 30);
 
@@ -28,7 +29,7 @@ if (unavailable) throw new Error(`cli-latency runs vigild in a network namespace
 // vigild runs VRRP for real (VIPs on eth0), so it runs on a lab router, never on the host.
 const lab = new Lab();
 const daemon = new DaemonProcess({ configPath: example('lvs-dr.conf'), netns: lab.ns('r1') });
-try {
+async function bench(): Promise<void> {
   await lab.up(1);
   await daemon.start();
   const rows: [string, number[]][] = [
@@ -44,7 +45,9 @@ try {
       `${name.padEnd(24)}${quantile(samples, 0.5).toFixed(1).padStart(8)}${quantile(samples, 0.95).toFixed(1).padStart(8)}`,
     );
   }
-} finally {
+}
+
+await withTeardown(bench, async () => {
   await daemon.cleanup();
   await lab.down();
-}
+});

@@ -34,7 +34,7 @@ async function waitForState(router: DaemonProcess, state: string, timeoutMs = 10
 
 const unavailable = await labUnavailable();
 if (unavailable) {
-  console.error(`demo: ${unavailable}; run it as root, with iproute2 installed`);
+  console.error(`demo: ${unavailable}${process.getuid?.() === 0 ? '' : ' (try: sudo npm run demo)'}`);
   process.exit(1);
 }
 
