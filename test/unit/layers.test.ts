@@ -58,6 +58,10 @@ describe('layers', () => {
     assert.deepEqual(violations(['demo', 'bench'], ['test']), []);
   });
 
+  it('lab/ imports nothing from test/, demo/ or bench/: it is the module they build on', () => {
+    assert.deepEqual(violations(['lab'], ['test', 'demo', 'bench']), []);
+  });
+
   it('the rules read real imports (a known one is found)', () => {
     assert.ok(importsOf('src/net/vrrp-socket.ts').includes('src/inet/vrrp-wire.js'));
   });
