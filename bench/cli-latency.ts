@@ -2,9 +2,10 @@
 // process start to exit. `node -e 0` beside it is the floor no Node CLI can beat.
 // Prints figures; asserts nothing. Usage: npm run bench:cli [-- RUNS]
 import { spawnSync } from 'node:child_process';
-import { example } from '../test/helpers/paths.js';
-import { DaemonProcess, vigilBin } from '../test/helpers/processes.js';
-import { Lab, labAvailable } from '../test/lab/lab.js';
+import { Lab, labUnavailable } from '../lab/lab.js';
+import { example } from '../lab/paths.js';
+import { DaemonProcess, vigilBin } from '../lab/processes.js';
+import { withTeardown } from '../lab/teardown.js';
 
 const runs = Number(process.argv[2] ?? 30);
 
@@ -23,12 +24,12 @@ function time(cmd: string, args: string[]): number[] {
 const quantile = (sorted: number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN;
 
-const unavailable = await labAvailable();
+const unavailable = await labUnavailable();
 if (unavailable) throw new Error(`cli-latency runs vigild in a network namespace: ${unavailable}`);
 // vigild runs VRRP for real (VIPs on eth0), so it runs on a lab router, never on the host.
 const lab = new Lab();
 const daemon = new DaemonProcess({ configPath: example('lvs-dr.conf'), netns: lab.ns('r1') });
-try {
+async function bench(): Promise<void> {
   await lab.up(1);
   await daemon.start();
   const rows: [string, number[]][] = [
@@ -44,7 +45,9 @@ try {
       `${name.padEnd(24)}${quantile(samples, 0.5).toFixed(1).padStart(8)}${quantile(samples, 0.95).toFixed(1).padStart(8)}`,
     );
   }
-} finally {
+}
+
+await withTeardown(bench, async () => {
   await daemon.cleanup();
   await lab.down();
-}
+});

@@ -7,10 +7,10 @@
 // RSS running 100 instances at 1 s adverts as master. Prints figures; asserts nothing.
 // Usage: node dist/bench/failover.js [RUNS]   (root; keepalived from Debian)
 import { readFileSync } from 'node:fs';
-import { KeepalivedRouter, keepalivedUnavailable } from '../test/lab/keepalived.js';
-import { Lab, labAvailable, macOf } from '../test/lab/lab.js';
-import { VipProbe, waitForVipAt } from '../test/lab/probe.js';
-import { type InstanceSpec, type LabRouter, VigildRouter, vrrpConfig, waitForStates } from '../test/lab/routers.js';
+import { KeepalivedRouter, keepalivedUnavailable } from '../lab/keepalived.js';
+import { Lab, labUnavailable, macOf } from '../lab/lab.js';
+import { VipProbe, waitForVipAt } from '../lab/probe.js';
+import { type InstanceSpec, type LabRouter, VigildRouter, vrrpConfig, waitForStates } from '../lab/routers.js';
 
 const runs = Number(process.argv[2] ?? 3);
 const VIP = '198.51.100.200';
@@ -122,7 +122,7 @@ async function hundredInstances(kind: Kind): Promise<{ cpu: number; rssMiB: numb
   }
 }
 
-const unavailable = (await labAvailable()) ?? (await keepalivedUnavailable());
+const unavailable = (await labUnavailable()) ?? (await keepalivedUnavailable());
 if (unavailable) throw new Error(`bench/failover: ${unavailable}`);
 
 console.log(`failover: client-seen, median of ${runs} (ms)`);

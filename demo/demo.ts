@@ -1,10 +1,15 @@
-// `npm run demo`: the main job on shipped examples, in a throwaway network-namespace lab (needs
-// root; nothing outside the lab is touched). Two routers run vigild with
-// examples/failover/r1.conf and r2.conf; a client pings the VIP while r1 stops and comes back.
-import { example } from '../test/helpers/paths.js';
-import { DaemonProcess, vigil } from '../test/helpers/processes.js';
-import { Lab, labAvailable } from '../test/lab/lab.js';
-import { VipProbe } from '../test/lab/probe.js';
+// `npm run demo`: the main job on shipped examples, in a throwaway network-namespace lab. Two
+// routers run vigild with examples/failover/r1.conf and r2.conf; a client asks the VIP for an
+// answer every 10 ms while r1 stops and comes back. Needs root, node and iproute2 (bash and
+// coreutils come with every Debian): no nft, ping, tcpdump or keepalived. It is a scripted tour,
+// the same with or without a terminal; everything it builds goes when it ends, on Ctrl-C and on
+// a crash too, and nothing outside the lab is touched.
+
+import { Lab, labUnavailable } from '../lab/lab.js';
+import { example } from '../lab/paths.js';
+import { VipProbe } from '../lab/probe.js';
+import { DaemonProcess, vigil } from '../lab/processes.js';
+import { withTeardown } from '../lab/teardown.js';
 
 const VIP = '198.51.100.200';
 const bold = (text: string) => (process.stdout.isTTY ? `\x1b[1m${text}\x1b[0m` : text);
@@ -27,20 +32,22 @@ async function waitForState(router: DaemonProcess, state: string, timeoutMs = 10
   throw new Error(`timed out waiting for ${state}`);
 }
 
-const unavailable = await labAvailable();
+const unavailable = await labUnavailable();
 if (unavailable) {
-  console.error(`demo: ${unavailable}`);
+  console.error(`demo: ${unavailable}${process.getuid?.() === 0 ? '' : ' (try: sudo npm run demo)'}`);
   process.exit(1);
 }
 
 const lab = new Lab();
 const r1 = new DaemonProcess({ configPath: example('failover', 'r1.conf'), netns: lab.ns('r1') });
 const r2 = new DaemonProcess({ configPath: example('failover', 'r2.conf'), netns: lab.ns('r2') });
-try {
+async function tour(): Promise<void> {
   step('vigil check: both configs are valid keepalived.conf');
   for (const r of [r1, r2]) console.log((await vigil(['check', '--config', r.configPath])).stdout.trim());
 
-  step('a lab: routers r1 (198.51.100.11) and r2 (.12), and a client (.100), on one bridge');
+  step(
+    `a lab (namespaces ${lab.prefix}*): routers r1 (198.51.100.11) and r2 (.12), and a client (.100), on one bridge`,
+  );
   await lab.up(2);
 
   step('vigild on both routers; r1 (priority 150) wins the election for VIP 198.51.100.200');
@@ -49,7 +56,7 @@ try {
   await show(r1, 'r1');
   await show(r2, 'r2');
 
-  step('the client pings the VIP every 10 ms; r1 stops (SIGTERM: it resigns with priority 0)');
+  step('the client asks the VIP for an answer every 10 ms; r1 stops (SIGTERM: it resigns with priority 0)');
   const probe = new VipProbe(lab, 'client', VIP);
   await sleep(500);
   const stoppedAt = Date.now();
@@ -71,8 +78,9 @@ try {
 
   step("r1's log");
   console.log(r1.log.trim().split('\n').slice(-4).join('\n'));
-} finally {
-  await r1.cleanup();
-  await r2.cleanup();
-  await lab.down();
 }
+
+await withTeardown(tour, async () => {
+  await Promise.all([r1.cleanup(), r2.cleanup()]);
+  await lab.down();
+});

@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { DaemonProcess, vigil } from '../../lab/processes.js';
+import { pollUntil } from '../../lab/routers.js';
 import { StatusResponse } from '../../src/api/schema.js';
-import { DaemonProcess, vigil } from '../helpers/processes.js';
-import { pollUntil } from '../lab/routers.js';
 
 describe('vigild runs MISC_CHECK', {
   skip: process.getuid?.() === 0 ? false : 'needs root: vigild runs scripts as their configured user',

@@ -4,9 +4,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
+import { example } from '../../lab/paths.js';
+import { vigil } from '../../lab/processes.js';
 import { ConfigCheckResult } from '../../src/api/schema.js';
-import { example } from '../helpers/paths.js';
-import { vigil } from '../helpers/processes.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'vigil-check-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -6,10 +6,11 @@ import { chmodSync, existsSync, statSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { Lab, labUnavailable } from '../../lab/lab.js';
+import { DaemonProcess, vigil, vigilBin, waitFor } from '../../lab/processes.js';
 import { VigilClient } from '../../src/api/client.js';
 import { type DaemonEvent, ErrorResponse, StatusResponse } from '../../src/api/schema.js';
-import { DaemonProcess, vigil, vigilBin, waitFor } from '../helpers/processes.js';
-import { Lab, labAvailable } from '../lab/lab.js';
+import { skipWithout } from '../helpers/needs.js';
 
 const GOOD = `global_defs {
   router_id lb-test
@@ -89,7 +90,7 @@ function request(socket: string, method: string, urlPath: string, body?: string,
 }
 
 // vigild runs VRRP for real, so it runs on a router of a namespace lab, never on the host.
-describe('vigild with vigil over the control socket', { skip: await labAvailable() }, () => {
+describe('vigild with vigil over the control socket', { skip: await skipWithout(labUnavailable) }, () => {
   const lab = new Lab();
   const daemon = new DaemonProcess({ netns: lab.ns('r1') });
   const { configPath } = daemon;

@@ -6,13 +6,13 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
+import { waitFor } from '../../lab/processes.js';
 import type { Clock } from '../../src/clock.js';
 import type { Command } from '../../src/config/index.js';
 import { ChildProcessLauncher, type ScriptPolicy } from '../../src/scripts/launcher.js';
 import { type NotifyFailure, NotifyRunner } from '../../src/scripts/notify.js';
 import { TrackFileWatcher } from '../../src/vrrp/file-tracker.js';
 import { TrackScriptScheduler } from '../../src/vrrp/track-scripts.js';
-import { waitFor } from '../helpers/processes.js';
 
 const skipUnlessRoot =
   process.getuid?.() === 0 ? false : 'needs root: runs scripts as another user and checks root-owned paths';

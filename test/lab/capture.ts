@@ -2,8 +2,8 @@
 // node, and tshark (Wireshark's dissectors, not vigil's codec) reads the file back.
 import { type ChildProcess, execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { waitFor } from '../helpers/processes.js';
-import type { Lab, NodeName } from './lab.js';
+import type { Lab, NodeName } from '../../lab/lab.js';
+import { waitFor } from '../../lab/processes.js';
 
 const run = promisify(execFile);
 

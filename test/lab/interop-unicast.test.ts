@@ -1,11 +1,12 @@
 // vigild and Debian's keepalived 2.2.7 as unicast peers (unicast_src_ip / unicast_peer): the
 // same election, failover and preemption as over multicast, with adverts sent router to router.
 import { describe } from 'node:test';
+import { keepalivedUnavailable } from '../../lab/keepalived.js';
+import { labUnavailable } from '../../lab/lab.js';
+import { skipWithout } from '../helpers/needs.js';
 import { bothWays, MixedLab, type VirtualRouter } from './interop.js';
-import { keepalivedUnavailable } from './keepalived.js';
-import { labAvailable } from './lab.js';
 
-const skip = (await labAvailable()) ?? (await keepalivedUnavailable());
+const skip = await skipWithout(labUnavailable, keepalivedUnavailable);
 
 describe('interop with keepalived: VRRPv3 unicast peers over IPv4, advert 0.5 s', { skip }, () => {
   const mixed = new MixedLab();

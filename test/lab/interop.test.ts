@@ -4,12 +4,13 @@
 // client following the VIP. Every scenario is played both ways round.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { keepalivedUnavailable } from '../../lab/keepalived.js';
+import { labUnavailable } from '../../lab/lab.js';
+import { pollUntil, waitForStates } from '../../lab/routers.js';
+import { skipWithout } from '../helpers/needs.js';
 import { bothWays, configFor, HIGH, LOW, MixedLab, type VirtualRouter } from './interop.js';
-import { keepalivedUnavailable } from './keepalived.js';
-import { labAvailable } from './lab.js';
-import { pollUntil, waitForStates } from './routers.js';
 
-const skip = (await labAvailable()) ?? (await keepalivedUnavailable());
+const skip = await skipWithout(labUnavailable, keepalivedUnavailable);
 
 const V3_IPV4: VirtualRouter = { version: 3, vrid: 51, advertInt: 0.5, vip: '198.51.100.200/24' };
 const V2_PASS: VirtualRouter = { version: 2, vrid: 52, advertInt: 1, vip: '198.51.100.201/24', authPass: 'secret12' };

@@ -3,9 +3,9 @@
 // preemption, checked as the kernel (who holds the VIP) and a client (who answers it) see them.
 import assert from 'node:assert/strict';
 import { after, afterEach, before, type TestContext, type TestOptions, test } from 'node:test';
-import { KeepalivedRouter } from './keepalived.js';
-import { ipv4Of, ipv6Of, Lab } from './lab.js';
-import { VipProbe } from './probe.js';
+import { KeepalivedRouter } from '../../lab/keepalived.js';
+import { ipv4Of, ipv6Of, Lab } from '../../lab/lab.js';
+import { VipProbe } from '../../lab/probe.js';
 import {
   type InstanceSpec,
   type LabRouter,
@@ -15,7 +15,7 @@ import {
   vipFamily,
   vrrpConfig,
   waitForStates,
-} from './routers.js';
+} from '../../lab/routers.js';
 
 export const HIGH = 150;
 export const LOW = 100;

@@ -3,9 +3,11 @@
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { ipv4Of, ipv6Of, Lab, labAvailable } from './lab.js';
+import { impairmentsUnavailable, ipv4Of, ipv6Of, Lab, labUnavailable } from '../../lab/lab.js';
+import { skipWithout } from '../helpers/needs.js';
 
-const unavailable = await labAvailable();
+const unavailable = await skipWithout(labUnavailable);
+const noImpairments = await skipWithout(impairmentsUnavailable);
 
 describe('network-namespace lab', { skip: unavailable }, () => {
   const lab = new Lab();
@@ -24,7 +26,7 @@ describe('network-namespace lab', { skip: unavailable }, () => {
     assert.equal(await ping('r1', ipv6Of('r2')), true);
   });
 
-  test('cut link, cut all and loss 100 stop traffic; heal restores it', async () => {
+  test('cut link, cut all and loss 100 stop traffic; heal restores it', { skip: noImpairments }, async () => {
     for (const impair of [() => lab.cut('r2', 'link'), () => lab.cut('r2', 'all'), () => lab.loss('r2', 100)]) {
       await impair();
       assert.equal(await ping('client', ipv4Of('r2')), false);

@@ -3,8 +3,9 @@
 // third of such minutes — would make it.)
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Lab, labAvailable } from './lab.js';
-import { type InstanceSpec, VigildRouter, vrrpConfig, waitForStates } from './routers.js';
+import { impairmentsUnavailable, Lab, labUnavailable } from '../../lab/lab.js';
+import { type InstanceSpec, VigildRouter, vrrpConfig, waitForStates } from '../../lab/routers.js';
+import { skipWithout } from '../helpers/needs.js';
 
 const spec = (priority: number): InstanceSpec => ({
   version: 3,
@@ -14,7 +15,7 @@ const spec = (priority: number): InstanceSpec => ({
   vip: '198.51.100.200/24',
 });
 
-describe('lossy link', { skip: await labAvailable() }, () => {
+describe('lossy link', { skip: await skipWithout(labUnavailable, impairmentsUnavailable) }, () => {
   const lab = new Lab();
   const r1 = new VigildRouter(lab, 'r1');
   const r2 = new VigildRouter(lab, 'r2');

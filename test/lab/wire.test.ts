@@ -8,15 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import {
-  CHECKSUM_GOOD,
-  captureUnavailable,
-  decodeFields,
-  expertEntries,
-  expertSummary,
-  PacketCapture,
-} from './capture.js';
-import { ipv4Of, Lab, labAvailable, macOf, type NodeName } from './lab.js';
+import { ipv4Of, Lab, labUnavailable, macOf, type NodeName } from '../../lab/lab.js';
 import {
   type InstanceSpec,
   type RouterState,
@@ -25,9 +17,18 @@ import {
   vipFamily,
   vrrpConfig,
   waitForStates,
-} from './routers.js';
+} from '../../lab/routers.js';
+import { skipWithout } from '../helpers/needs.js';
+import {
+  CHECKSUM_GOOD,
+  captureUnavailable,
+  decodeFields,
+  expertEntries,
+  expertSummary,
+  PacketCapture,
+} from './capture.js';
 
-const skip = (await labAvailable()) ?? (await captureUnavailable());
+const skip = await skipWithout(labUnavailable, captureUnavailable);
 
 const INSTANCES = [
   { name: 'VI_V3', version: 3, vrid: 51, advertInt: 0.5, vip: '198.51.100.200/24' },

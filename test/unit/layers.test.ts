@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { repoRoot } from '../helpers/paths.js';
+import { repoRoot } from '../../lab/paths.js';
 
 function sources(dir: string): string[] {
   return readdirSync(path.join(repoRoot, dir), { recursive: true, encoding: 'utf8' })
@@ -56,6 +56,10 @@ describe('layers', () => {
 
   it('demo/ and bench/ import nothing from test/: what they share is the lab module', () => {
     assert.deepEqual(violations(['demo', 'bench'], ['test']), []);
+  });
+
+  it('lab/ imports nothing from test/, demo/ or bench/: it is the module they build on', () => {
+    assert.deepEqual(violations(['lab'], ['test', 'demo', 'bench']), []);
   });
 
   it('the rules read real imports (a known one is found)', () => {

@@ -8,9 +8,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
+import { DaemonProcess, vigil } from '../../lab/processes.js';
+import { pollUntil } from '../../lab/routers.js';
 import { StatusResponse } from '../../src/api/schema.js';
-import { DaemonProcess, vigil } from '../helpers/processes.js';
-import { pollUntil } from '../lab/routers.js';
 import { listing, outsideVm } from './lvs-lab.js';
 
 // Real servers without checkers (keepalived and vigild both count them as alive), written the

@@ -2,9 +2,9 @@
 // from keepalived.conf) → real servers answering the client directly.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { ipv4Of, type NodeName } from '../../lab/lab.js';
+import { DaemonProcess, vigil } from '../../lab/processes.js';
 import { StatusResponse } from '../../src/api/schema.js';
-import { DaemonProcess, vigil } from '../helpers/processes.js';
-import { ipv4Of, type NodeName } from '../lab/lab.js';
 import { DIRECTOR, destinationRows, LvsLab, outsideVm, VIP } from './lvs-lab.js';
 
 const config = (realServers: NodeName[], persistence = 0) => `virtual_server ${VIP} 80 {

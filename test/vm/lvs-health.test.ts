@@ -6,12 +6,12 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { ipv4Of } from '../../lab/lab.js';
+import { DaemonProcess, vigil, waitFor } from '../../lab/processes.js';
+import { pollUntil } from '../../lab/routers.js';
 import { VigilClient } from '../../src/api/client.js';
 import type { DaemonEvent } from '../../src/api/schema.js';
 import { StatusResponse } from '../../src/api/schema.js';
-import { DaemonProcess, vigil, waitFor } from '../helpers/processes.js';
-import { ipv4Of } from '../lab/lab.js';
-import { pollUntil } from '../lab/routers.js';
 import { DIRECTOR, destinationRows, LvsLab, outsideVm, VIP } from './lvs-lab.js';
 
 // One check a second, one failure is enough: the test waits seconds, not minutes.

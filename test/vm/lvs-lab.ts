@@ -10,7 +10,7 @@
 // answering or announcing the VIP on the wire, so the client's ARP finds the director alone.
 import { type ChildProcess, execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { ipv4Of, Lab, type NodeName } from '../lab/lab.js';
+import { ipv4Of, Lab, type NodeName } from '../../lab/lab.js';
 
 const run = promisify(execFile);
 

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { repoRoot } from '../helpers/paths.js';
+import { repoRoot } from '../../lab/paths.js';
 
 /** Generous for slow runs, and still well under CI's patience: the whole VM suite takes ~2.5 min here. */
 const TIMEOUT_S = 420;

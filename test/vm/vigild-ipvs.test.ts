@@ -3,10 +3,10 @@
 // survives everything, and kill -9 + restart that keeps the table and adopts it.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { Lab } from '../../lab/lab.js';
+import { DaemonProcess, vigil, waitFor } from '../../lab/processes.js';
+import { pollUntil } from '../../lab/routers.js';
 import { StatusResponse } from '../../src/api/schema.js';
-import { DaemonProcess, vigil, waitFor } from '../helpers/processes.js';
-import { Lab } from '../lab/lab.js';
-import { pollUntil } from '../lab/routers.js';
 import { ipvsadm, listing, outsideVm, VIP } from './lvs-lab.js';
 
 const config = (webWeight: number) => `virtual_server 198.51.100.80 80 {

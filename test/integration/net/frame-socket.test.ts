@@ -4,13 +4,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { FrameSocket } from '../../../src/net/frame-socket.js';
 import { buildGratuitousArp, buildUnsolicitedNeighborAdvert } from '../../../src/vrrp/gratuitous.js';
-import { createVethPair, ipLink, NetAgent, skipUnlessRoot, type VethPair } from './namespaces.js';
+import { createVethPair, ipLink, NetAgent, skipWithoutNamespaces, type VethPair } from './namespaces.js';
 
 /** sockaddr_ll.sll_pkttype of a frame sent to the broadcast / a multicast address. */
 const PACKET_BROADCAST = 1;
 const PACKET_MULTICAST = 2;
 
-describe('frame sockets between two namespaces', { skip: skipUnlessRoot }, () => {
+describe('frame sockets between two namespaces', { skip: skipWithoutNamespaces }, () => {
   let pair: VethPair;
   let a: NetAgent;
   let b: NetAgent;

@@ -4,11 +4,12 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { waitFor } from '../../helpers/processes.js';
+import { labUnavailable } from '../../../lab/lab.js';
+import { waitFor } from '../../../lab/processes.js';
+import { skipWithout } from '../../helpers/needs.js';
 
-/** `skip` for suites that need root; false when running as root. */
-export const skipUnlessRoot =
-  process.getuid?.() === 0 ? false : 'needs root: creates network namespaces and raw sockets';
+/** `skip` for suites that make namespaces: they need what a lab needs (root, ip). */
+export const skipWithoutNamespaces = await skipWithout(labUnavailable);
 
 /** Runs ip(8) and returns its stdout; a failure throws with ip's own message. */
 export function ip(...args: string[]): string {

@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { repoRoot } from '../../../lab/paths.js';
 import { interfaceIndex, nativeConstants, RawSocket, sockets } from '../../../src/net/native.js';
 import { NetlinkSocket } from '../../../src/net/netlink.js';
 import { Rtnetlink } from '../../../src/net/rtnetlink.js';
-import { repoRoot } from '../../helpers/paths.js';
 
 test('a failed system call throws like Node: code, negated errno, syscall', () => {
   assert.throws(() => sockets().socket(12345, nativeConstants().SOCK_RAW, 0), {

@@ -3,9 +3,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { InterfaceAddress, Link } from '../../../src/net/rtnetlink.js';
-import { createVethPair, ip, ipAddresses, ipLink, NetAgent, skipUnlessRoot, type VethPair } from './namespaces.js';
+import {
+  createVethPair,
+  ip,
+  ipAddresses,
+  ipLink,
+  NetAgent,
+  skipWithoutNamespaces,
+  type VethPair,
+} from './namespaces.js';
 
-describe('rtnetlink in a namespace', { skip: skipUnlessRoot }, () => {
+describe('rtnetlink in a namespace', { skip: skipWithoutNamespaces }, () => {
   let pair: VethPair;
   let a: NetAgent;
   let b: NetAgent;

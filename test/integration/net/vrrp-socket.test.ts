@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { type AgentEvent, createVethPair, ip, NetAgent, skipUnlessRoot, type VethPair } from './namespaces.js';
+import { type AgentEvent, createVethPair, ip, NetAgent, skipWithoutNamespaces, type VethPair } from './namespaces.js';
 
 /** A VRRP-sized payload (the socket does not look inside), unique so each test finds its own. */
 const payload = (): string => randomBytes(24).toString('hex');
@@ -16,7 +16,7 @@ const ETHERNET_HEADER_LENGTH = 14;
 /** DSCP CS6 (network control) in the IPv4 TOS / IPv6 traffic class byte. */
 const CS6 = 0xc0;
 
-describe('VRRP sockets between two namespaces', { skip: skipUnlessRoot }, () => {
+describe('VRRP sockets between two namespaces', { skip: skipWithoutNamespaces }, () => {
   let pair: VethPair;
   let a: NetAgent;
   let b: NetAgent;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { example } from '../../../lab/paths.js';
 import { type Checker, type HttpCheck, loadConfig, type MiscCheck, summarize } from '../../../src/config/index.js';
-import { example } from '../../helpers/paths.js';
 import { expectLoaded } from './assert-diagnostics.js';
 
 /** The one warning an example may carry: it shows real keepalived checkers vigild does not run yet. */

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { example } from '../../../lab/paths.js';
 import { createMemoryReader, parseConfigText } from '../../../src/config/index.js';
-import { example } from '../../helpers/paths.js';
 import { prng } from '../../helpers/prng.js';
 
 const sources = readdirSync(example())

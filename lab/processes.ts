@@ -1,4 +1,5 @@
-// Runs vigil and vigild as users do: the real bin scripts in child processes.
+// Runs vigil and vigild as users do: the real bin scripts in child processes (for tests, benches
+// and the demo alike).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

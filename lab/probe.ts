@@ -1,12 +1,16 @@
-// A client's view of a VIP: pings it every 10 ms and records when replies came, so a test can
-// measure the outage a failover causes exactly as a client would see it.
+// A client's view of a VIP: asks it for an answer every 10 ms (./answer-probe.ts) and records
+// when answers came, so a test can measure the outage a failover causes as a client would see it.
 import type { ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Lab, NodeName } from './lab.js';
 
 export const PROBE_INTERVAL_MS = 10;
 
+const answerProbe = path.join(path.dirname(fileURLToPath(import.meta.url)), 'answer-probe.js');
+
 export class VipProbe {
-  /** Reply times, in ms since the epoch, from ping's own timestamps (-D). */
+  /** Reply times, in ms since the epoch. */
   readonly replies: number[] = [];
   private readonly child: ChildProcess;
   private pending = '';
@@ -16,15 +20,13 @@ export class VipProbe {
     from: NodeName,
     readonly vip: string,
   ) {
-    // -W 0.2: count a reply later than 200 ms as lost rather than as a late arrival.
-    this.child = lab.spawn(from, ['ping', '-D', '-n', '-i', String(PROBE_INTERVAL_MS / 1000), '-W', '0.2', vip]);
+    this.child = lab.spawn(from, [process.execPath, answerProbe, vip, String(PROBE_INTERVAL_MS)]);
     this.child.stdout!.on('data', (chunk: Buffer) => {
       this.pending += chunk.toString();
       const lines = this.pending.split('\n');
       this.pending = lines.pop() ?? '';
       for (const line of lines) {
-        const match = /^\[(\d+\.\d+)\] \d+ bytes from /.exec(line);
-        if (match) this.replies.push(Number(match[1]) * 1000);
+        if (line) this.replies.push(Number(line));
       }
     });
   }
@@ -43,7 +45,7 @@ export class VipProbe {
   }
 
   stop(): void {
-    this.child.kill('SIGINT');
+    this.child.kill('SIGTERM');
   }
 }
 

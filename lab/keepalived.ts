@@ -6,8 +6,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { waitFor } from '../helpers/processes.js';
 import type { Lab, NodeName } from './lab.js';
+import { waitFor } from './processes.js';
 import { DEFAULT_INSTANCE, type LabRouter, type RouterState } from './routers.js';
 
 /** Why keepalived tests cannot run here, or undefined when they can. */

@@ -4,10 +4,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DaemonUnreachableError, VigilClient } from '../../src/api/client.js';
-import type { InstanceStatus, StatusResponse, VrrpState } from '../../src/api/schema.js';
-import { DaemonProcess } from '../helpers/processes.js';
+import { DaemonUnreachableError, VigilClient } from '../src/api/client.js';
+import type { InstanceStatus, StatusResponse, VrrpState } from '../src/api/schema.js';
 import type { Lab, NodeName } from './lab.js';
+import { DaemonProcess } from './processes.js';
 
 /** A VRRP state, or DOWN when nothing runs VRRP on the node. */
 export type RouterState = VrrpState | 'DOWN';

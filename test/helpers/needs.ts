@@ -1,0 +1,15 @@
+// A suite that needs what is missing here (root and ip for a lab, nft for its impairments,
+// keepalived for interop, tcpdump and tshark for the wire checks) skips with the reason, so that
+// `npm test` runs anywhere. Under CI=true it fails instead, as the VM step (test/vm/run.ts) does:
+// CI installs every one of them (.ci/run), and a skip there would hide a broken setup.
+
+/** The `skip` option for a suite needing what `checks` look for: the first reason one gives, or false. */
+export async function skipWithout(...checks: (() => Promise<string | undefined>)[]): Promise<string | false> {
+  for (const check of checks) {
+    const missing = await check();
+    if (missing === undefined) continue;
+    if (process.env.CI === 'true') throw new Error(`${missing}; under CI=true a missing test dependency fails`);
+    return missing;
+  }
+  return false;
+}
