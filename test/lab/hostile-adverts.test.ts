@@ -10,15 +10,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
+import { Lab, labUnavailable, macOf, NET4 } from '../../lab/lab.js';
+import { VigildRouter, vrrpConfig, waitForStates } from '../../lab/routers.js';
 import { VRRP_MULTICAST } from '../../src/inet/vrrp-wire.js';
 import { type Advertisement, encodeAdvertisement } from '../../src/vrrp/packet.js';
+import { skipWithout } from '../helpers/needs.js';
 import { NetAgent } from '../integration/net/namespaces.js';
 import { captureUnavailable, decodeFields, PacketCapture } from './capture.js';
-import { Lab, labAvailable, macOf, NET4 } from './lab.js';
-import { VigildRouter, vrrpConfig, waitForStates } from './routers.js';
 
 const run = promisify(execFile);
-const skip = (await labAvailable()) ?? (await captureUnavailable());
+const skip = await skipWithout(labUnavailable, captureUnavailable);
 
 const VRID = 51;
 const VIP = '198.51.100.200';

@@ -8,13 +8,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
-import { waitFor } from '../helpers/processes.js';
+import { Lab, labUnavailable, macOf, type NodeName } from '../../lab/lab.js';
+import { waitForVipAt } from '../../lab/probe.js';
+import { waitFor } from '../../lab/processes.js';
+import { pollUntil, VigildRouter, waitForStates } from '../../lab/routers.js';
+import { skipWithout } from '../helpers/needs.js';
 import { captureUnavailable, decodeFields, PacketCapture } from './capture.js';
-import { Lab, labAvailable, macOf, type NodeName } from './lab.js';
-import { waitForVipAt } from './probe.js';
-import { pollUntil, VigildRouter, waitForStates } from './routers.js';
 
-const skip = (await labAvailable()) ?? (await captureUnavailable());
+const skip = await skipWithout(labUnavailable, captureUnavailable);
 const VIP = '198.51.100.200';
 const VIP6 = '2001:db8::200';
 /** What the issue allows between the deletion and the VIP being back. */
