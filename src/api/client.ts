@@ -64,13 +64,20 @@ export class VigilClient {
     return this.call<ReloadResponse>('reload', {});
   }
 
-  /** The daemon's event stream until `signal` aborts or the daemon goes away. */
+  /**
+   * The daemon's event stream until `signal` aborts or the daemon goes away. A consumer that
+   * falls more than a megabyte behind misses events: the daemon skips them and, once this
+   * reader has caught up, yields a `lagged` event saying how many and since when; whatever the
+   * consumer derives from events may then be stale, and `status()` gives the current state.
+   */
   async *events(signal?: AbortSignal): AsyncGenerator<DaemonEvent> {
     const response = await this.send('events', undefined, signal);
+    // Decoded as a stream, so a character split across two chunks stays whole.
+    response.setEncoding('utf8');
     let buffer = '';
     try {
       for await (const chunk of response) {
-        buffer += (chunk as Buffer).toString('utf8');
+        buffer += chunk as string;
         for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
           const message = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);

@@ -198,6 +198,8 @@ export const ErrorResponse = z.object({
       'payload_too_large',
       'headers_too_large',
       'unsupported_media_type',
+      'request_timeout',
+      'too_many_connections',
       'config_invalid',
       'internal',
     ]),
@@ -261,6 +263,12 @@ export const DaemonEvent = z.discriminatedUnion('type', [
     to: VrrpState,
     reason: z.string(),
   }),
+  /**
+   * This stream fell behind: its client read more slowly than events came, so the daemon skipped
+   * `dropped` events from `since` on rather than buffer them. Sent once the client has caught
+   * up; what it tracks from events (health, states) may be stale, so re-read GET /v1/status.
+   */
+  z.object({ type: z.literal('lagged'), at: z.iso.datetime(), dropped: z.int(), since: z.iso.datetime() }),
 ]);
 export type DaemonEvent = z.infer<typeof DaemonEvent>;
 

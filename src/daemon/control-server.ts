@@ -5,17 +5,29 @@ import { chmodSync, existsSync, mkdirSync, unlinkSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
+import type { Duplex } from 'node:stream';
 import type { z } from 'zod';
 import { type RouteName, routes } from '../api/endpoints.js';
-import type { DaemonEvent, ErrorCode, ErrorResponse } from '../api/schema.js';
+import type { ErrorCode, ErrorResponse } from '../api/schema.js';
 import { ReloadRequest } from '../api/schema.js';
+import { type Subscribe, serveEventStream } from './event-stream.js';
+import { LogThrottle } from './log-throttle.js';
 import type { Logger } from './logger.js';
 
 /** The largest request body accepted; every API request is a small JSON object. */
 export const MAX_BODY_BYTES = 64 * 1024;
 const MAX_HEADER_BYTES = 16 * 1024;
-/** SSE comment lines keep idle event streams from being cut by proxies or client timeouts. */
-const EVENT_KEEPALIVE_MS = 15_000;
+/**
+ * Open connections each socket serves; the one over is answered 503 and closed. Each socket
+ * counts its own, so the world-writable read-only socket can never use up the control socket's.
+ */
+export const MAX_CONNECTIONS_PER_SOCKET = 64;
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+/** How often node looks for requests past those timeouts; at its default, 30 s, a 10 s timeout took up to 40. */
+const TIMEOUT_CHECK_MS = 1_000;
+/** How long a refused connection may linger, reading the request it sent, before it is cut. */
+const REFUSED_LINGER_MS = 1_000;
 
 export class HttpError extends Error {
   constructor(
@@ -33,7 +45,7 @@ export interface ControlHandlers {
   status(): Promise<unknown>;
   reload(request: ReloadRequest): Promise<unknown>;
   /** The first event of every stream, then live events until the returned function is called. */
-  subscribe(send: (event: DaemonEvent) => void): () => void;
+  subscribe: Subscribe;
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -42,6 +54,11 @@ export class ControlServer {
   private readonly servers: http.Server[] = [];
   private readonly socketPaths: string[] = [];
   private readonly eventStreams = new Set<ServerResponse>();
+  /** Connections carrying an event stream: it never ends, so nothing may be pipelined behind it. */
+  private readonly streamingSockets = new WeakSet<Duplex>();
+  /** Connections over the cap, answered 503 before they said anything; their requests are ignored. */
+  private readonly refusedSockets = new WeakSet<Duplex>();
+  private readonly throttle = new LogThrottle();
   private readonly handlers: Record<RouteName, Handler>;
 
   constructor(
@@ -85,22 +102,28 @@ export class ControlServer {
     mkdirSync(path.dirname(socketPath), { recursive: true, mode: 0o755 });
     await claimSocketPath(socketPath);
     const server = http.createServer(
-      { maxHeaderSize: MAX_HEADER_BYTES, requestTimeout: 30_000, headersTimeout: 10_000 },
+      {
+        maxHeaderSize: MAX_HEADER_BYTES,
+        requestTimeout: REQUEST_TIMEOUT_MS,
+        headersTimeout: HEADERS_TIMEOUT_MS,
+        connectionsCheckingInterval: TIMEOUT_CHECK_MS,
+      },
       (req, res) => void this.handle(req, res, readOnly),
     );
+    const open = new Set<Duplex>();
+    // Before node's HTTP layer sees the connection, so the refusal is the first thing written.
+    server.prependListener('connection', (socket: Duplex) => {
+      if (open.size < MAX_CONNECTIONS_PER_SOCKET) {
+        open.add(socket);
+        socket.once('close', () => open.delete(socket));
+        return;
+      }
+      this.refuseConnection(socket, socketPath);
+    });
     server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
       this.log.debug({ err: err.message }, 'control: malformed request');
       if (!socket.writable) return socket.destroy();
-      const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
-      const body = JSON.stringify({
-        error: tooLarge
-          ? { code: 'headers_too_large', message: `the request headers are larger than ${MAX_HEADER_BYTES} bytes` }
-          : { code: 'bad_request', message: `malformed HTTP request (${err.code ?? err.message})` },
-      });
-      socket.end(
-        `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\n` +
-          `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-      );
+      endWithError(socket, clientErrorAnswer(err));
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -114,7 +137,31 @@ export class ControlServer {
     this.socketPaths.push(socketPath);
   }
 
+  private refuseConnection(socket: Duplex, socketPath: string): void {
+    this.refusedSockets.add(socket);
+    const { log, suppressed } = this.throttle.admit(`connections|${socketPath}`, Date.now());
+    if (log) {
+      this.log.warn(
+        { socket: socketPath, limit: MAX_CONNECTIONS_PER_SOCKET, refusedBefore: suppressed },
+        'control: too many connections; refusing new ones',
+      );
+    }
+    endWithError(socket, {
+      status: '503 Service Unavailable',
+      code: 'too_many_connections',
+      message: `${socketPath} already serves ${MAX_CONNECTIONS_PER_SOCKET} connections; close some (event streams, idle clients) and retry`,
+    });
+    setTimeout(() => socket.destroy(), REFUSED_LINGER_MS).unref();
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse, readOnly: boolean): Promise<void> {
+    if (this.refusedSockets.has(req.socket)) return;
+    if (this.streamingSockets.has(req.socket)) {
+      // Its answer would wait forever behind the stream; holding it is how memory would leak.
+      this.log.debug('control: a request pipelined behind an event stream; closing the connection');
+      req.socket.destroy();
+      return;
+    }
     try {
       const pathname = (req.url ?? '/').split('?')[0];
       const routeName = (Object.keys(routes) as RouteName[]).find(
@@ -145,22 +192,53 @@ export class ControlServer {
     }
   }
 
-  private async streamEvents(_req: IncomingMessage, res: ServerResponse): Promise<void> {
-    res.writeHead(200, {
-      'content-type': 'text/event-stream',
-      'cache-control': 'no-cache',
-      connection: 'keep-alive',
-    });
+  private async streamEvents(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.streamingSockets.add(req.socket);
     this.eventStreams.add(res);
-    const send = (event: DaemonEvent) => res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
-    const unsubscribe = this.daemon.subscribe(send);
-    const keepalive = setInterval(() => res.write(': keepalive\n\n'), EVENT_KEEPALIVE_MS);
-    keepalive.unref();
-    await new Promise<void>((resolve) => res.once('close', resolve));
-    clearInterval(keepalive);
-    unsubscribe();
+    this.log.debug({ eventStreams: this.eventStreams.size }, 'control: event stream opened');
+    await serveEventStream(req, res, (send) => this.daemon.subscribe(send), this.log);
     this.eventStreams.delete(res);
+    this.log.debug({ eventStreams: this.eventStreams.size }, 'control: event stream closed');
   }
+}
+
+interface RawAnswer {
+  status: string;
+  code: ErrorCode;
+  message: string;
+}
+
+/** What node's HTTP parser could not take, and the answer for it. */
+function clientErrorAnswer(err: NodeJS.ErrnoException): RawAnswer {
+  switch (err.code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return {
+        status: '431 Request Header Fields Too Large',
+        code: 'headers_too_large',
+        message: `the request headers are larger than ${MAX_HEADER_BYTES} bytes`,
+      };
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return {
+        status: '408 Request Timeout',
+        code: 'request_timeout',
+        message: `the request did not arrive in time (headers within ${HEADERS_TIMEOUT_MS / 1000} s, all of it within ${REQUEST_TIMEOUT_MS / 1000} s)`,
+      };
+    default:
+      return {
+        status: '400 Bad Request',
+        code: 'bad_request',
+        message: `malformed HTTP request (${err.code ?? err.message})`,
+      };
+  }
+}
+
+/** Answers straight on the socket, for when node's HTTP layer has no response object to give. */
+function endWithError(socket: Duplex, { status, code, message }: RawAnswer): void {
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(
+    `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `Connection: close\r\n\r\n${body}`,
+  );
 }
 
 function routeMismatch(pathname: string, method: string): HttpError {
