@@ -8,9 +8,10 @@ import { chmodSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, type TestContext, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { DaemonProcess, vigil, waitFor } from '../../lab/processes.js';
 import { VigilClient } from '../../src/api/client.js';
 import { type DaemonEvent, ErrorResponse } from '../../src/api/schema.js';
-import { DaemonProcess, vigil, waitFor } from '../helpers/processes.js';
+import { skipWithout, unreadableByNobody } from '../helpers/needs.js';
 
 const hostileClient = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'helpers', 'hostile-client.js');
 const nobody = { uid: 65534, gid: 65534, env: { ...process.env, HOME: '/nonexistent' } };
@@ -108,14 +109,8 @@ class Harness {
   }
 }
 
-const readable = spawnSync(
-  process.execPath,
-  ['-e', `require('fs').accessSync(${JSON.stringify(hostileClient)})`],
-  nobody,
-);
-
 describe('vigild against hostile clients on the read-only socket', {
-  skip: readable.status !== 0 && 'the checkout is not readable by uid 65534 here',
+  skip: await skipWithout(unreadableByNobody(hostileClient)),
 }, () => {
   test('2,000 pipelined event streams then a close leave no subscriber behind, across 40 reloads', async (t) => {
     const vigild = await Harness.start(t, 6 * 1024);
