@@ -1,6 +1,7 @@
 import { parseIp } from '../inet/address.js';
 import { type DiagnosticSink, formatPos, type SourcePos } from './diagnostics.js';
 import { Sites } from './keywords/table.js';
+import type { Token } from './lexer.js';
 import { closestMatch } from './suggest.js';
 import type { Config, TrackRef, VirtualServer, VirtualServerGroup, VrrpInstance } from './types.js';
 
@@ -257,7 +258,7 @@ function checkAddressOwner(v: Validation, { instance, at }: InstanceAt): void {
 
 /** Every member of a sync group is a defined instance, in no other group. */
 function validateSyncGroups(v: Validation, instances: ReadonlyMap<string, VrrpInstance>): void {
-  const groupOf = new Map<string, { group: string; pos: SourcePos }>();
+  const groupOf = new Map<string, Membership>();
   for (const group of v.config.syncGroups) {
     const stmt = v.sites.get(group, 'group');
     if (!stmt) {
@@ -265,25 +266,39 @@ function validateSyncGroups(v: Validation, instances: ReadonlyMap<string, VrrpIn
       continue;
     }
     const memberTokens = (stmt.block ?? []).flatMap((line) => [line.keyword, ...line.args]);
-    for (const tok of memberTokens) {
-      if (!instances.has(tok.text)) {
-        const suggestion = closestMatch(tok.text, instances.keys());
-        v.sink.error(
-          tok.pos,
-          `vrrp_sync_group \`${group.name}\` lists \`${tok.text}\`, which is not a vrrp_instance${suggestion ? `; did you mean \`${suggestion}\`?` : ''}`,
-        );
-        continue;
-      }
-      const previous = groupOf.get(tok.text);
-      if (previous) {
-        v.sink.error(
-          tok.pos,
-          `vrrp_instance \`${tok.text}\` is already in vrrp_sync_group \`${previous.group}\` (${formatPos(previous.pos)}); an instance can be in only one sync group`,
-        );
-      } else {
-        groupOf.set(tok.text, { group: group.name, pos: tok.pos });
-      }
-    }
+    for (const tok of memberTokens) checkMember(v, group.name, tok, instances, groupOf);
+  }
+}
+
+/** Where an instance was first listed in a sync group. */
+interface Membership {
+  group: string;
+  pos: SourcePos;
+}
+
+function checkMember(
+  v: Validation,
+  group: string,
+  tok: Token,
+  instances: ReadonlyMap<string, VrrpInstance>,
+  groupOf: Map<string, Membership>,
+): void {
+  if (!instances.has(tok.text)) {
+    const suggestion = closestMatch(tok.text, instances.keys());
+    v.sink.error(
+      tok.pos,
+      `vrrp_sync_group \`${group}\` lists \`${tok.text}\`, which is not a vrrp_instance${suggestion ? `; did you mean \`${suggestion}\`?` : ''}`,
+    );
+    return;
+  }
+  const previous = groupOf.get(tok.text);
+  if (previous) {
+    v.sink.error(
+      tok.pos,
+      `vrrp_instance \`${tok.text}\` is already in vrrp_sync_group \`${previous.group}\` (${formatPos(previous.pos)}); an instance can be in only one sync group`,
+    );
+  } else {
+    groupOf.set(tok.text, { group, pos: tok.pos });
   }
 }
 
