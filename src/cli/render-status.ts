@@ -1,16 +1,27 @@
 // `vigil status` as people read it: the daemon line, then instances and virtual servers as
 // tables in the spirit of `ipvsadm -Ln`.
-import type { StatusResponse } from '../api/schema.js';
+import type { InstanceStatus, StatusResponse, VirtualServerStatus } from '../api/schema.js';
 import { formatDuration, renderTable } from './table.js';
 
 export function renderStatus(status: StatusResponse): string {
-  const { daemon, config } = status;
-  const out: string[] = [];
-  out.push(
+  return [
+    ...daemonLines(status),
+    '',
+    'VRRP instances',
+    ...instanceLines(status.instances),
+    '',
+    'Virtual servers',
+    ...virtualServerLines(status),
+  ].join('\n');
+}
+
+/** Who is running what: the daemon, its config, the config's warnings and a rejected reload. */
+function daemonLines({ daemon, config }: StatusResponse): string[] {
+  const out = [
     `vigild ${daemon.version}  pid ${daemon.pid}  up ${formatDuration(daemon.uptimeSeconds)}  socket ${daemon.socket}`,
     `config ${config.path}  generation ${config.generation}  loaded ${localTime(config.loadedAt)}` +
       (config.files.length > 1 ? `  (${config.files.length} files)` : ''),
-  );
+  ];
   if (config.warnings.length > 0) {
     out.push(`${config.warnings.length} config warning(s):`, ...config.warnings.map((w) => `  ${w.text}`));
   }
@@ -21,118 +32,151 @@ export function renderStatus(status: StatusResponse): string {
       ...errors.map((e) => `  ${e.text}`),
     );
   }
+  return out;
+}
 
-  out.push('', 'VRRP instances');
-  if (status.instances.length === 0) out.push('  (none configured)');
-  else {
-    out.push(
-      renderTable(
-        ['NAME', 'INTERFACE', 'VRID', 'VER', 'STATE', 'PRIO', 'EFFECTIVE', 'ADVERT', 'MASTER', 'SYNC GROUP', 'VIPS'],
-        status.instances.map((i) => [
-          i.name,
-          i.interface,
-          String(i.vrid),
-          `v${i.version}`,
-          i.state,
-          String(i.priority),
-          String(i.effectivePriority),
-          `${i.advertIntSeconds}s`,
-          i.masterAddress ?? '-',
-          i.syncGroup ?? '-',
-          i.vips.join(', '),
-        ]),
-      ),
-    );
-    // Why each instance is where it is: the last transition's reason, and drops worth a look.
-    for (const i of status.instances) {
-      if (i.lastTransition)
-        out.push(
-          `  ${i.name}: ${i.lastTransition.from} -> ${i.lastTransition.to} at ${localTime(i.lastTransition.at)}: ${i.lastTransition.reason}`,
-        );
-      const drops = Object.entries(i.counters.drops).map(([reason, n]) => `${reason} ${n}`);
-      if (drops.length > 0) out.push(`  ${i.name}: dropped adverts: ${drops.join(', ')}`);
-    }
-  }
+const INSTANCE_HEADERS = [
+  'NAME',
+  'INTERFACE',
+  'VRID',
+  'VER',
+  'STATE',
+  'PRIO',
+  'EFFECTIVE',
+  'ADVERT',
+  'MASTER',
+  'SYNC GROUP',
+  'VIPS',
+];
 
-  out.push('', 'Virtual servers');
-  if (status.virtualServers.length > 0 && !status.ipvs.available) {
+function instanceLines(instances: readonly InstanceStatus[]): string[] {
+  if (instances.length === 0) return ['  (none configured)'];
+  return [renderTable(INSTANCE_HEADERS, instances.map(instanceRow)), ...instances.flatMap(instanceNotes)];
+}
+
+function instanceRow(i: InstanceStatus): string[] {
+  return [
+    i.name,
+    i.interface,
+    String(i.vrid),
+    `v${i.version}`,
+    i.state,
+    String(i.priority),
+    String(i.effectivePriority),
+    `${i.advertIntSeconds}s`,
+    i.masterAddress ?? '-',
+    i.syncGroup ?? '-',
+    i.vips.join(', '),
+  ];
+}
+
+/** Why the instance is where it is: the last transition's reason, and drops worth a look. */
+function instanceNotes(i: InstanceStatus): string[] {
+  const out: string[] = [];
+  const transition = i.lastTransition;
+  if (transition)
     out.push(
-      `  IPVS UNAVAILABLE: ${status.ipvs.error ?? 'unknown reason'}; nothing is programmed (VRRP is unaffected)`,
+      `  ${i.name}: ${transition.from} -> ${transition.to} at ${localTime(transition.at)}: ${transition.reason}`,
+    );
+  const drops = Object.entries(i.counters.drops).map(([reason, n]) => `${reason} ${n}`);
+  if (drops.length > 0) out.push(`  ${i.name}: dropped adverts: ${drops.join(', ')}`);
+  return out;
+}
+
+const VIRTUAL_SERVER_HEADERS = [
+  'VIRTUAL SERVER',
+  'PROTO',
+  'SCHED',
+  'KIND',
+  'PERSIST',
+  'REAL SERVER',
+  'WEIGHT',
+  'ACTIVE',
+  'INACTIVE',
+  'HEALTH',
+  'CHECKS',
+];
+
+function virtualServerLines({ virtualServers, ipvs }: StatusResponse): string[] {
+  const out: string[] = [];
+  if (virtualServers.length > 0 && !ipvs.available) {
+    out.push(`  IPVS UNAVAILABLE: ${ipvs.error ?? 'unknown reason'}; nothing is programmed (VRRP is unaffected)`);
+  }
+  if (virtualServers.length === 0) return [...out, '  (none configured)'];
+  return [
+    ...out,
+    renderTable(VIRTUAL_SERVER_HEADERS, virtualServers.flatMap(virtualServerRows)),
+    ...virtualServers.flatMap(virtualServerNotes),
+  ];
+}
+
+/** A real or sorry server as one row shows it. */
+interface ServerCells {
+  address: string;
+  kernel: { weight: number; activeConns: number; inactiveConns: number } | undefined;
+  health: string;
+  checks: string;
+}
+
+/** The service's cells on its first row, then one row per real server and the sorry server. */
+function virtualServerRows(vs: VirtualServerStatus): string[][] {
+  const service = [
+    vs.name,
+    vs.protocol,
+    vs.scheduler,
+    vs.lbKind,
+    vs.persistenceTimeoutSeconds === undefined ? '-' : `${vs.persistenceTimeoutSeconds}s`,
+  ];
+  const servers = serversOf(vs);
+  if (servers.length === 0) return [[...service, '(no real servers)', '', '', '', '', '']];
+  return servers.map((server, index) => {
+    const lead = index === 0 ? service : service.map(() => '');
+    // As ipvsadm -Ln shows them: the kernel's weight and connection counts ('-': not in the kernel).
+    const { kernel } = server;
+    const counts = kernel
+      ? [String(kernel.weight), String(kernel.activeConns), String(kernel.inactiveConns)]
+      : ['-', '-', '-'];
+    return [...lead, server.address, ...counts, server.health, server.checks];
+  });
+}
+
+function serversOf(vs: VirtualServerStatus): ServerCells[] {
+  const servers: ServerCells[] = vs.realServers.map((rs) => ({
+    address: endpoint(rs),
+    kernel: rs.kernel,
+    health:
+      rs.health === 'down'
+        ? 'DOWN'
+        : rs.dynamicWeight !== undefined
+          ? `${rs.health} (weight ${rs.dynamicWeight})`
+          : rs.health,
+    checks: rs.checkers.join(',') || '-',
+  }));
+  const sorry = vs.sorryServer;
+  if (sorry) {
+    servers.push({
+      address: endpoint(sorry),
+      kernel: sorry.kernel,
+      health: sorry.active ? 'SORRY (in service)' : 'sorry (standby)',
+      checks: '-',
+    });
+  }
+  return servers;
+}
+
+/** Below the table: a lost quorum, and why each real server that is down is down. */
+function virtualServerNotes(vs: VirtualServerStatus): string[] {
+  const out: string[] = [];
+  if (!vs.quorumHolds)
+    out.push(
+      `  ${vs.name}: QUORUM LOST: live weight ${vs.aliveWeight}, quorum ${vs.quorum} (hysteresis ${vs.hysteresis})`,
+    );
+  for (const rs of vs.realServers.filter((r) => r.health === 'down')) {
+    out.push(
+      `  ${endpoint(rs)} of ${vs.name}: down${rs.healthSince ? ` since ${localTime(rs.healthSince)}` : ''}: ${rs.healthReason ?? 'check failed'}`,
     );
   }
-  if (status.virtualServers.length === 0) out.push('  (none configured)');
-  else {
-    const rows: string[][] = [];
-    const notes: string[] = [];
-    for (const vs of status.virtualServers) {
-      const service = [
-        vs.name,
-        vs.protocol,
-        vs.scheduler,
-        vs.lbKind,
-        vs.persistenceTimeoutSeconds === undefined ? '-' : `${vs.persistenceTimeoutSeconds}s`,
-      ];
-      const servers = vs.realServers.map((rs) => ({
-        address: endpoint(rs),
-        kernel: rs.kernel,
-        health:
-          rs.health === 'down'
-            ? 'DOWN'
-            : rs.dynamicWeight !== undefined
-              ? `${rs.health} (weight ${rs.dynamicWeight})`
-              : rs.health,
-        checks: rs.checkers.join(',') || '-',
-      }));
-      if (vs.sorryServer) {
-        const sorry = vs.sorryServer;
-        servers.push({
-          address: endpoint(sorry),
-          kernel: sorry.kernel,
-          health: sorry.active ? 'SORRY (in service)' : 'sorry (standby)',
-          checks: '-',
-        });
-      }
-      if (servers.length === 0) rows.push([...service, '(no real servers)', '', '', '', '', '']);
-      servers.forEach((server, index) => {
-        const lead = index === 0 ? service : service.map(() => '');
-        // As ipvsadm -Ln shows them: the kernel's weight and connection counts ('-': not in the kernel).
-        const { kernel } = server;
-        const counts = kernel
-          ? [String(kernel.weight), String(kernel.activeConns), String(kernel.inactiveConns)]
-          : ['-', '-', '-'];
-        rows.push([...lead, server.address, ...counts, server.health, server.checks]);
-      });
-      if (!vs.quorumHolds)
-        notes.push(
-          `  ${vs.name}: QUORUM LOST: live weight ${vs.aliveWeight}, quorum ${vs.quorum} (hysteresis ${vs.hysteresis})`,
-        );
-      for (const rs of vs.realServers.filter((r) => r.health === 'down')) {
-        notes.push(
-          `  ${endpoint(rs)} of ${vs.name}: down${rs.healthSince ? ` since ${localTime(rs.healthSince)}` : ''}: ${rs.healthReason ?? 'check failed'}`,
-        );
-      }
-    }
-    out.push(
-      renderTable(
-        [
-          'VIRTUAL SERVER',
-          'PROTO',
-          'SCHED',
-          'KIND',
-          'PERSIST',
-          'REAL SERVER',
-          'WEIGHT',
-          'ACTIVE',
-          'INACTIVE',
-          'HEALTH',
-          'CHECKS',
-        ],
-        rows,
-      ),
-    );
-    out.push(...notes);
-  }
-  return out.join('\n');
+  return out;
 }
 
 function endpoint(server: { address: string; port: number }): string {

@@ -4,7 +4,7 @@ import { defaultGlobalDefs, globalDefsBlock } from './keywords/global.js';
 import {
   lvsTables,
   readVirtualServerGroupEntries,
-  resolveVirtualServers,
+  resolveVirtualServer,
   virtualServerKeyword,
 } from './keywords/lvs.js';
 import {
@@ -29,6 +29,7 @@ import {
   trackFileBlock,
   vrrpScriptBlock,
 } from './keywords/vrrp.js';
+import { correctVirtualServers } from './lvs-corrections.js';
 import type { Statement } from './parser.js';
 import type { Config } from './types.js';
 
@@ -111,8 +112,8 @@ function emptyConfig(): Config {
 }
 
 /**
- * Interprets the statement tree into a typed Config. Value errors are reported as found;
- * cross-object rules are left to validate(). `sites` records which statement set what.
+ * Interprets the statement tree into a typed Config. Value errors are reported as found, then
+ * keepalived's corrections made (lvs-corrections.ts); cross-object rules are left to validate(). `sites` records which statement set what.
  */
 export function buildConfig(statements: readonly Statement[], sink: DiagnosticSink): { config: Config; sites: Sites } {
   const sites = new Sites();
@@ -120,6 +121,7 @@ export function buildConfig(statements: readonly Statement[], sink: DiagnosticSi
   const config = emptyConfig();
   applyBlock(topLevel, statements, config, ctx);
   for (const instance of config.instances) resolveInstance(instance, config.global, ctx);
-  resolveVirtualServers(config, ctx);
+  correctVirtualServers(config, ctx);
+  for (const vs of config.virtualServers) resolveVirtualServer(vs, ctx);
   return { config, sites };
 }

@@ -167,8 +167,24 @@ export async function electFailOverAndPreempt(
   await mixed.assertAcceptedEachOther();
 }
 
-/** The tests of electFailOverAndPreempt for `virtualRouter`, with vigild as the higher priority and then keepalived. */
-export function bothWays(mixed: MixedLab, virtualRouter: VirtualRouter, options: TestOptions = {}): void {
+/** A scenario played with `masterKind` as the higher priority. */
+export type Scenario = (
+  t: TestContext,
+  mixed: MixedLab,
+  masterKind: Kind,
+  virtualRouter: VirtualRouter,
+) => Promise<void>;
+
+/**
+ * The tests of `scenario` (by default electFailOverAndPreempt) for `virtualRouter`, with vigild
+ * as the higher priority and then keepalived.
+ */
+export function bothWays(
+  mixed: MixedLab,
+  virtualRouter: VirtualRouter,
+  options: TestOptions = {},
+  scenario: Scenario = electFailOverAndPreempt,
+): void {
   for (const [master, backup] of [
     ['vigild', 'keepalived'],
     ['keepalived', 'vigild'],
@@ -176,7 +192,7 @@ export function bothWays(mixed: MixedLab, virtualRouter: VirtualRouter, options:
     test(
       `${master} ${HIGH} and ${backup} ${LOW}: ${master} is master; ${backup} takes over on SIGTERM; ${master} preempts back`,
       options,
-      (t) => electFailOverAndPreempt(t, mixed, master, virtualRouter),
+      (t) => scenario(t, mixed, master, virtualRouter),
     );
   }
 }
