@@ -6,7 +6,7 @@ import type { Level } from 'pino';
 import { DEFAULT_SOCKET, readOnlySocketFor } from '../api/endpoints.js';
 import { nativeConstants, onSignalNumber } from '../net/native.js';
 import { VERSION } from '../version.js';
-import { ConfigRejectedError, Daemon } from './daemon.js';
+import type { Daemon } from './daemon.js';
 import { EXIT_FATAL, exitOnFatalError, FATAL_STOP_TIMEOUT_MS } from './fatal.js';
 import { createLogger, LOG_LEVELS, type Logger } from './logger.js';
 import { answerDumpSignals, closeInspectorOpenedBySignal, dumpNotImplemented } from './signals.js';
@@ -82,6 +82,9 @@ export async function main(argv: string[]): Promise<void> {
   const socket = path.resolve(args.socket);
   const log = await createLogger(level);
   answerSignalsAtOnce(log);
+  // Loaded only now: until the signals are answered, a dump signal kills vigild (or opens the
+  // inspector), and the daemon's modules take most of the start-up time.
+  const { ConfigRejectedError, Daemon } = await import('./daemon.js');
   let daemon: Daemon | undefined;
   let stopping: Promise<void> | undefined;
   // One stop, however many signals and errors ask for it.
