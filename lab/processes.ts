@@ -39,6 +39,15 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | fals
   }
 }
 
+/** waitFor for a probe that must ask asynchronously (another process, the kernel). */
+export async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 /** The IPVS guest emulates its CPU (TCG, ~20x slower): a start that takes 2 s here takes many there. */
 const START_TIMEOUT_MS = process.env.VIGIL_IPVS_VM === '1' ? 30_000 : 10_000;
 
@@ -58,9 +67,13 @@ export class DaemonProcess {
   /** Runs vigild inside this network namespace (`ip netns exec` keeps the pid: it execs). */
   readonly netns: string | undefined;
 
+  /** Added to the environment vigild inherits. */
+  readonly env: NodeJS.ProcessEnv;
+
   /** `dir` defaults to a new temp directory; the config defaults to `keepalived.conf` in it. */
-  constructor(options: { dir?: string; configPath?: string; netns?: string } = {}) {
+  constructor(options: { dir?: string; configPath?: string; netns?: string; env?: NodeJS.ProcessEnv } = {}) {
     this.netns = options.netns;
+    this.env = options.env ?? {};
     this.dir = options.dir ?? mkdtempSync(path.join(tmpdir(), 'vigil-test-'));
     this.configPath = options.configPath ?? path.join(this.dir, 'keepalived.conf');
     this.socket = path.join(this.dir, 'vigil.sock');
@@ -132,7 +145,7 @@ export class DaemonProcess {
       ...extraArgs,
     ];
     const [command, ...args] = this.netns ? ['ip', 'netns', 'exec', this.netns, ...argv] : argv;
-    this.child = spawn(command!, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(command!, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.env } });
     this.child.stdout!.on('data', (d) => (this.log += d));
     this.child.stderr!.on('data', (d) => (this.log += d));
     this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));

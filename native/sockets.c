@@ -1,8 +1,9 @@
 /*
  * vigil's whole kernel edge in C: generic socket primitives for raw IP (VRRP), AF_PACKET
- * (gratuitous ARP / unsolicited NA) and AF_NETLINK (rtnetlink, generic netlink), and libuv
- * readiness polling. It knows no protocol: every message is built and parsed in TypeScript
- * (src/net/). Sockets are always non-blocking and close-on-exec.
+ * (gratuitous ARP / unsolicited NA) and AF_NETLINK (rtnetlink, generic netlink), libuv
+ * readiness polling, and the two process edges Node lacks: flock(2) and signals by number.
+ * It knows no protocol: every message is built and parsed in TypeScript (src/net/). Sockets
+ * are always non-blocking and close-on-exec.
  *
  * Addresses cross the boundary as plain objects, ports and protocols in host byte order:
  *   AF_INET / AF_INET6  { family, address: string, port?, scopeId? }
@@ -24,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -556,114 +558,204 @@ static napi_value IfNameToIndex(napi_env env, napi_callback_info info) {
   return result;
 }
 
-/* ---- readiness ----------------------------------------------------------------------- */
+/* ---- flock --------------------------------------------------------------------------- */
 
-/* One uv_poll_t watching a descriptor for readability and calling back into JS. It is freed
- * in the close callback, after libuv is done with it: on pollStop, or when the environment
- * (a worker thread) is torn down while still polling. */
-struct poll_watch {
-  uv_poll_t handle; /* first member: the uv callbacks get this pointer */
+/* flock(fd, operation): LOCK_EX | LOCK_NB on a file vigild keeps open for its whole life, so the
+ * kernel releases the lock however the process ends. Held elsewhere: EWOULDBLOCK. */
+static napi_value Flock(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  int32_t fd, operation;
+  if (!get_args(env, info, 2, argv)) return NULL;
+  if (!get_int(env, argv[0], "fd", &fd) || !get_int(env, argv[1], "operation", &operation)) return NULL;
+  int status;
+  do {
+    status = flock(fd, operation);
+  } while (status < 0 && errno == EINTR);
+  if (status < 0) throw_errno(env, "flock", errno, NULL);
+  return NULL;
+}
+
+/* ---- watches: readiness and signals ------------------------------------------------- */
+
+/* One libuv handle calling back into JS: a uv_poll_t watching a descriptor for readability, or
+ * a uv_signal_t for a signal (delivered on the loop by libuv's self-pipe, never inside the
+ * signal handler). Two owners keep it alive: libuv until the close callback, and the JS handle
+ * (a napi external) until it is garbage-collected. The memory goes with the last of them, so a
+ * stop on a handle that is already closed finds `closing` set and does nothing, and never
+ * reaches memory since reused by another watch. */
+struct watch {
+  union {
+    uv_handle_t handle;
+    uv_poll_t poll;
+    uv_signal_t signal;
+  } uv; /* first member: the uv callbacks get this pointer */
   napi_env env;
   napi_ref callback;
   napi_async_context async_context;
   napi_async_cleanup_hook_handle teardown_hook;
-  bool closing;
+  bool closing;         /* uv_close has been called */
+  bool closed;          /* libuv is done with the handle */
+  bool handle_released; /* the JS handle is gone (or was never made) */
 };
 
-static void on_poll_closed(uv_handle_t *handle) {
-  struct poll_watch *watch = (struct poll_watch *)handle;
+static void on_watch_closed(uv_handle_t *handle) {
+  struct watch *watch = (struct watch *)handle;
   napi_delete_reference(watch->env, watch->callback);
   napi_async_destroy(watch->env, watch->async_context);
   napi_remove_async_cleanup_hook(watch->teardown_hook);
-  free(watch);
+  watch->closed = true;
+  if (watch->handle_released) free(watch);
 }
 
-static void stop_watch(struct poll_watch *watch) {
+static void on_handle_released(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  struct watch *watch = data;
+  watch->handle_released = true;
+  if (watch->closed) free(watch);
+}
+
+/* Idempotent: after the first call the handle is closing or closed, and later calls return. */
+static void stop_watch(struct watch *watch) {
   if (watch->closing) return;
   watch->closing = true;
-  uv_poll_stop(&watch->handle);
-  uv_close((uv_handle_t *)&watch->handle, on_poll_closed);
+  uv_close(&watch->uv.handle, on_watch_closed);
 }
 
+/* A watch is stopped when the environment (a worker thread) is torn down while it still runs. */
 static void on_environment_teardown(napi_async_cleanup_hook_handle handle, void *arg) {
   (void)handle;
   stop_watch(arg);
 }
 
-static void on_readable(uv_poll_t *handle, int status, int events) {
-  (void)events;
-  struct poll_watch *watch = (struct poll_watch *)handle;
+/* Calls the watch's callback with `argc` arguments (0 or 1). It runs microtasks and async hooks
+ * as for any I/O callback; an exception it throws goes to process 'uncaughtException'. */
+static void call_back(struct watch *watch, size_t argc, napi_value *argv) {
   napi_env env = watch->env;
-  napi_handle_scope scope;
-  napi_value callback, receiver, argument, ignored;
-
-  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  napi_value callback, receiver, ignored;
   napi_get_reference_value(env, watch->callback, &callback);
   /* napi_make_callback insists on an object for `this`. */
   napi_get_global(env, &receiver);
-  if (status < 0)
-    argument = errno_error(env, "poll", -status, NULL);
-  else
-    napi_get_null(env, &argument);
-  /* napi_make_callback runs microtasks and async hooks as for any I/O callback; an exception
-   * thrown by the callback goes to process 'uncaughtException' like any other. */
-  if (napi_make_callback(env, watch->async_context, receiver, callback, 1, &argument, &ignored) ==
+  if (napi_make_callback(env, watch->async_context, receiver, callback, argc, argv, &ignored) ==
       napi_pending_exception) {
     napi_value exception;
     napi_get_and_clear_last_exception(env, &exception);
     napi_fatal_exception(env, exception);
   }
-  napi_close_handle_scope(env, scope);
+}
+
+static void on_readable(uv_poll_t *handle, int status, int events) {
+  (void)events;
+  struct watch *watch = (struct watch *)handle;
+  napi_handle_scope scope;
+  napi_value argument;
+  if (napi_open_handle_scope(watch->env, &scope) != napi_ok) return;
+  if (status < 0)
+    argument = errno_error(watch->env, "poll", -status, NULL);
+  else
+    napi_get_null(watch->env, &argument);
+  call_back(watch, 1, &argument);
+  napi_close_handle_scope(watch->env, scope);
+}
+
+static void on_signal(uv_signal_t *handle, int signum) {
+  (void)signum;
+  struct watch *watch = (struct watch *)handle;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(watch->env, &scope) != napi_ok) return;
+  call_back(watch, 0, NULL);
+  napi_close_handle_scope(watch->env, scope);
+}
+
+/* A watch for `callback`, its uv handle not yet initialised; NULL (with an exception) if none. */
+static struct watch *new_watch(napi_env env, napi_value callback, const char *name) {
+  napi_value resource, resource_name;
+  if (!is_type(env, callback, napi_function)) {
+    throw_type_error(env, "%s must be a function", "callback");
+    return NULL;
+  }
+  struct watch *watch = calloc(1, sizeof *watch);
+  if (watch == NULL) {
+    throw_errno(env, name, ENOMEM, NULL);
+    return NULL;
+  }
+  watch->env = env;
+  watch->handle_released = true; /* until start_watch hands out the JS handle */
+  napi_create_reference(env, callback, 1, &watch->callback);
+  napi_create_object(env, &resource);
+  napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &resource_name);
+  napi_async_init(env, resource, resource_name, &watch->async_context);
+  return watch;
+}
+
+/* After uv_*_init succeeded (`init_status` 0) and uv_*_start returned `status`: the JS handle,
+ * or NULL with an exception (the watch then closes and frees itself). */
+static napi_value start_watch(napi_env env, struct watch *watch, int status, const char *syscall) {
+  napi_value result;
+  napi_add_async_cleanup_hook(env, on_environment_teardown, watch, &watch->teardown_hook);
+  if (status < 0 || napi_create_external(env, watch, on_handle_released, NULL, &result) != napi_ok) {
+    stop_watch(watch);
+    if (status < 0) throw_errno(env, syscall, -status, NULL);
+    return NULL;
+  }
+  watch->handle_released = false;
+  return result;
+}
+
+/* A watch whose uv_*_init failed: libuv never saw it. */
+static void discard_watch(napi_env env, struct watch *watch, int status, const char *syscall) {
+  napi_delete_reference(env, watch->callback);
+  napi_async_destroy(env, watch->async_context);
+  free(watch);
+  throw_errno(env, syscall, -status, NULL);
 }
 
 /* pollStart(fd, callback(error | null)) -> handle: calls back whenever fd is readable, until
  * pollStop(handle). Stop before closing the fd: libuv must not watch a closed descriptor. */
 static napi_value PollStart(napi_env env, napi_callback_info info) {
-  napi_value argv[2], resource, resource_name, result;
+  napi_value argv[2];
   int32_t fd;
   uv_loop_t *loop;
   if (!get_args(env, info, 2, argv) || !get_int(env, argv[0], "fd", &fd)) return NULL;
-  if (!is_type(env, argv[1], napi_function)) {
-    throw_type_error(env, "%s must be a function", "callback");
-    return NULL;
-  }
   NAPI_OK(napi_get_uv_event_loop(env, &loop));
-
-  struct poll_watch *watch = calloc(1, sizeof *watch);
-  if (watch == NULL) {
-    throw_errno(env, "pollStart", ENOMEM, NULL);
-    return NULL;
-  }
-  int status = uv_poll_init(loop, &watch->handle, fd);
+  struct watch *watch = new_watch(env, argv[1], "vigil.RawSocket");
+  if (watch == NULL) return NULL;
+  int status = uv_poll_init(loop, &watch->uv.poll, fd);
   if (status < 0) {
-    free(watch);
-    throw_errno(env, "uv_poll_init", -status, NULL);
+    discard_watch(env, watch, status, "uv_poll_init");
     return NULL;
   }
-  watch->env = env;
-  napi_create_reference(env, argv[1], 1, &watch->callback);
-  napi_create_object(env, &resource);
-  napi_create_string_utf8(env, "vigil.RawSocket", NAPI_AUTO_LENGTH, &resource_name);
-  napi_async_init(env, resource, resource_name, &watch->async_context);
-  napi_add_async_cleanup_hook(env, on_environment_teardown, watch, &watch->teardown_hook);
-
-  status = uv_poll_start(&watch->handle, UV_READABLE, on_readable);
-  if (status < 0) {
-    stop_watch(watch);
-    throw_errno(env, "uv_poll_start", -status, NULL);
-    return NULL;
-  }
-  NAPI_OK(napi_create_external(env, watch, NULL, NULL, &result));
-  return result;
+  return start_watch(env, watch, uv_poll_start(&watch->uv.poll, UV_READABLE, on_readable), "uv_poll_start");
 }
 
-/* pollStop(handle): no callback runs after this returns. Calling it twice is harmless. */
-static napi_value PollStop(napi_env env, napi_callback_info info) {
+/* signalStart(signum, callback()) -> handle: calls back on the event loop each time signum
+ * arrives, until signalStop(handle); for the real-time signals Node cannot name. The handle
+ * does not keep the event loop alive, like Node's own signal listeners. */
+static napi_value SignalStart(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  int32_t signum;
+  uv_loop_t *loop;
+  if (!get_args(env, info, 2, argv) || !get_int(env, argv[0], "signum", &signum)) return NULL;
+  NAPI_OK(napi_get_uv_event_loop(env, &loop));
+  struct watch *watch = new_watch(env, argv[1], "vigil.Signal");
+  if (watch == NULL) return NULL;
+  int status = uv_signal_init(loop, &watch->uv.signal);
+  if (status < 0) {
+    discard_watch(env, watch, status, "uv_signal_init");
+    return NULL;
+  }
+  uv_unref(&watch->uv.handle);
+  return start_watch(env, watch, uv_signal_start(&watch->uv.signal, on_signal, signum), "uv_signal_start");
+}
+
+/* pollStop(handle) / signalStop(handle): no callback runs after this returns. Calling it again,
+ * even long after, is harmless. */
+static napi_value StopWatch(napi_env env, napi_callback_info info) {
   napi_value argv[1];
-  struct poll_watch *watch;
+  struct watch *watch;
   if (!get_args(env, info, 1, argv)) return NULL;
   if (!is_type(env, argv[0], napi_external)) {
-    throw_type_error(env, "%s must be a handle from pollStart", "handle");
+    throw_type_error(env, "%s must be a handle from pollStart or signalStart", "handle");
     return NULL;
   }
   NAPI_OK(napi_get_value_external(env, argv[0], (void **)&watch));
@@ -723,6 +815,11 @@ static napi_value constants_object(napi_env env) {
   CONSTANT(NETLINK_ADD_MEMBERSHIP);
   CONSTANT(NETLINK_CAP_ACK);
   CONSTANT(NETLINK_EXT_ACK);
+  CONSTANT(LOCK_EX);
+  CONSTANT(LOCK_NB);
+  /* glibc's values at run time (it keeps the first few real-time signals for itself). */
+  CONSTANT(SIGRTMIN);
+  CONSTANT(SIGRTMAX);
   return constants;
 }
 
@@ -742,7 +839,10 @@ NAPI_MODULE_INIT() {
       {"close", NULL, Close, NULL, NULL, NULL, napi_enumerable, NULL},
       {"ifNameToIndex", NULL, IfNameToIndex, NULL, NULL, NULL, napi_enumerable, NULL},
       {"pollStart", NULL, PollStart, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"pollStop", NULL, PollStop, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"pollStop", NULL, StopWatch, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"signalStart", NULL, SignalStart, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"signalStop", NULL, StopWatch, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"flock", NULL, Flock, NULL, NULL, NULL, napi_enumerable, NULL},
       {"constants", NULL, NULL, NULL, NULL, constants_object(env), napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties) != napi_ok)

@@ -1,6 +1,5 @@
 // vigild's lifecycle: load the config, own the pid file and the sockets, serve the control API,
 // reload on request, and release exactly what it took on stop.
-import { mkdirSync } from 'node:fs';
 import { toApiDiagnostic } from '../api/diagnostics.js';
 import type { Diagnostic, ReloadResponse, StatusResponse } from '../api/schema.js';
 import { type Config, loadConfig, summarize } from '../config/index.js';
@@ -12,7 +11,7 @@ import { CheckService } from './check-service.js';
 import { ControlServer, HttpError } from './control-server.js';
 import { IpvsService } from './ipvs-service.js';
 import type { Logger } from './logger.js';
-import { acquirePidFile, releasePidFile } from './pidfile.js';
+import { type DaemonLocks, holdDaemonLocks } from './state-lock.js';
 import { buildStatus, type DaemonIdentity } from './status.js';
 import { StateStore } from './store.js';
 import { VrrpService } from './vrrp-service.js';
@@ -48,6 +47,7 @@ export class Daemon {
   /** Reloads run one at a time, in the order they were asked for. */
   private reloadQueue: Promise<unknown> = Promise.resolve();
   private stopping = false;
+  private locks!: DaemonLocks;
   private vrrp: VrrpService | undefined;
   private ipvs: IpvsService | undefined;
   private checks: CheckService | undefined;
@@ -97,10 +97,11 @@ export class Daemon {
     const loaded = loadAndLog(options.configPath, log);
     if (!loaded.ok) throw new ConfigRejectedError(loaded.errors);
 
-    mkdirSync(options.stateDir, { recursive: true, mode: 0o750 });
-    acquirePidFile(options.pidFile);
+    // Before anything is touched: another vigild on this state dir, and its VIPs, stay alone.
+    const locks = holdDaemonLocks(options.stateDir, options.pidFile);
     const store = new StateStore(options.configPath, loaded.config, loaded.files, loaded.warnings, new Date());
     const daemon = new Daemon(options, store);
+    daemon.locks = locks;
     try {
       await daemon.server.listen(options.socket, options.readOnlySocket);
       daemon.vrrp = await VrrpService.start(loaded.config, options.stateDir, log, store);
@@ -127,7 +128,7 @@ export class Daemon {
       });
     } catch (err) {
       await daemon.server.close();
-      releasePidFile(options.pidFile);
+      locks.release();
       throw err;
     }
     log.info(
@@ -162,7 +163,7 @@ export class Daemon {
     await this.checks?.stop();
     await this.ipvs?.stop(this.options.keepIpvs);
     await this.server.close();
-    releasePidFile(this.options.pidFile);
+    this.locks.release();
     this.options.log.info('vigild stopped');
   }
 

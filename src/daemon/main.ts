@@ -1,11 +1,15 @@
 // `vigild`: argument parsing and process signals around the Daemon.
+import inspector from 'node:inspector';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Level } from 'pino';
 import { DEFAULT_SOCKET, readOnlySocketFor } from '../api/endpoints.js';
+import { nativeConstants, onSignalNumber } from '../net/native.js';
 import { VERSION } from '../version.js';
-import { ConfigRejectedError, Daemon } from './daemon.js';
-import { createLogger, LOG_LEVELS } from './logger.js';
+import type { Daemon } from './daemon.js';
+import { EXIT_FATAL, exitOnFatalError, FATAL_STOP_TIMEOUT_MS } from './fatal.js';
+import { createLogger, LOG_LEVELS, type Logger } from './logger.js';
+import { answerDumpSignals, closeInspectorOpenedBySignal, dumpNotImplemented } from './signals.js';
 
 const USAGE = `Usage: vigild [options]
 
@@ -24,11 +28,17 @@ Options:
   -v, --version          show the version
 
 Signals: SIGHUP reloads the config (an invalid one is rejected and the running one stays);
-SIGTERM and SIGINT stop cleanly.
+SIGTERM and SIGINT stop cleanly. keepalived's dump signals (SIGUSR1, SIGUSR2, SIGRTMIN+2,
+SIGRTMAX-1) are logged as not implemented yet; SIGPIPE is ignored.
+Exit codes: 0 clean stop, 1 could not start, 2 bad arguments, ${EXIT_FATAL} internal error (the log
+has the stack; VIPs were released first).
 Several daemons on one host (e.g. one per network namespace) each need their own --socket
 and --state-dir.`;
 
-/** Exit codes: 0 clean stop, 1 could not start (config or environment), 2 bad arguments. */
+/**
+ * Exit codes: 0 clean stop, 1 could not start (config or environment) or could not stop
+ * cleanly, 2 bad arguments, EXIT_FATAL an internal error.
+ */
 function fail(code: number, message: string): never {
   process.stderr.write(`vigild: ${message}\n`);
   process.exit(code);
@@ -71,7 +81,21 @@ export async function main(argv: string[]): Promise<void> {
 
   const socket = path.resolve(args.socket);
   const log = await createLogger(level);
-  let daemon: Daemon;
+  answerSignalsAtOnce(log);
+  // Loaded only now: until the signals are answered, a dump signal kills vigild (or opens the
+  // inspector), and the daemon's modules take most of the start-up time.
+  const { ConfigRejectedError, Daemon } = await import('./daemon.js');
+  let daemon: Daemon | undefined;
+  let stopping: Promise<void> | undefined;
+  // One stop, however many signals and errors ask for it.
+  const stopOnce = (reason: string) => (stopping ??= daemon?.stop(reason) ?? Promise.resolve());
+  exitOnFatalError({
+    on: (event, listener) => process.on(event, listener),
+    exit: (code) => process.exit(code),
+    log,
+    stop: stopOnce,
+    timeoutMs: FATAL_STOP_TIMEOUT_MS,
+  });
   try {
     daemon = await Daemon.start({
       configPath: path.resolve(args.config),
@@ -92,7 +116,7 @@ export async function main(argv: string[]): Promise<void> {
   }
 
   const stop = (signal: string) => {
-    daemon.stop(signal).then(
+    stopOnce(signal).then(
       () => process.exit(0),
       (err: unknown) => {
         log.error({ err }, 'error while stopping');
@@ -102,5 +126,18 @@ export async function main(argv: string[]): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGHUP', () => void daemon.reload());
+  process.on('SIGHUP', () => void daemon?.reload());
+}
+
+/** Before anything else: keepalived's dump signals neither kill vigild nor open the inspector. */
+function answerSignalsAtOnce(log: Logger): void {
+  answerDumpSignals(
+    {
+      on: (signal, listener) => process.on(signal, listener),
+      onNumber: (signum, listener) => void onSignalNumber(signum, listener),
+      realTime: nativeConstants(),
+    },
+    dumpNotImplemented(log),
+  );
+  closeInspectorOpenedBySignal(inspector, [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)], log);
 }

@@ -1,40 +1,21 @@
-// The pid file: written at start, removed at stop. A file naming a live process means another
-// vigild owns this socket and state; a file naming a dead one is left from a crash and reused.
-import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+// The pid file: for service managers and operators, the pid of the vigild serving this socket.
+// It is locked for the daemon's life (lock-file.ts), so a file left by a crash, whatever pid it
+// names, never blocks a start, and a second vigild on the same file is refused.
+import { mkdirSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
+import { type HeldLock, isFileAt, lockFile, unlock } from './lock-file.js';
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it exists but belongs to someone else, which still means "alive".
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-export function acquirePidFile(file: string, pid = process.pid): void {
+export function acquirePidFile(file: string, pid = process.pid): HeldLock {
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o755 });
-  try {
-    writeFileSync(file, `${pid}\n`, { flag: 'wx', mode: 0o644 });
-    return;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-  }
-  const other = Number.parseInt(readFileSync(file, 'utf8').trim(), 10);
-  if (Number.isInteger(other) && other !== pid && isAlive(other)) {
-    throw new Error(
-      `vigild is already running as pid ${other} (pid file ${file}); stop it, or give this one its own --socket and --pid-file`,
-    );
-  }
-  writeFileSync(file, `${pid}\n`, { mode: 0o644 });
+  const attempt = lockFile(file, pid);
+  if ('held' in attempt) return attempt.held;
+  throw new Error(
+    `vigild is already running as pid ${attempt.heldBy ?? '(unknown)'} (pid file ${file}); stop it, or give this one its own --socket and --pid-file`,
+  );
 }
 
-export function releasePidFile(file: string, pid = process.pid): void {
-  try {
-    // Only our own: never delete the pid file of a daemon that replaced us.
-    if (Number.parseInt(readFileSync(file, 'utf8').trim(), 10) === pid) unlinkSync(file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
+export function releasePidFile(lock: HeldLock): void {
+  // Only our own: never delete a file someone put in its place.
+  if (isFileAt(lock.fd, lock.file)) unlinkSync(lock.file);
+  unlock(lock);
 }

@@ -44,6 +44,11 @@ export interface NativeConstants {
   NETLINK_ADD_MEMBERSHIP: number;
   NETLINK_CAP_ACK: number;
   NETLINK_EXT_ACK: number;
+  LOCK_EX: number;
+  LOCK_NB: number;
+  /** The first real-time signal glibc leaves to programs (34 on Linux). */
+  SIGRTMIN: number;
+  SIGRTMAX: number;
 }
 
 /** AF_INET / AF_INET6. `scopeId` is the interface index a link-local or multicast address needs. */
@@ -108,6 +113,8 @@ export interface ReceivedMessage<A extends SocketAddress = SocketAddress> {
 
 declare const pollHandle: unique symbol;
 type PollHandle = { readonly [pollHandle]: true };
+declare const signalHandle: unique symbol;
+type SignalHandle = { readonly [signalHandle]: true };
 
 interface SocketsAddon {
   socket(domain: number, type: number, protocol: number): number;
@@ -119,6 +126,9 @@ interface SocketsAddon {
   ifNameToIndex(name: string): number;
   pollStart(fd: number, onReadable: (error: Error | null) => void): PollHandle;
   pollStop(handle: PollHandle): void;
+  signalStart(signum: number, onSignal: () => void): SignalHandle;
+  signalStop(handle: SignalHandle): void;
+  flock(fd: number, operation: number): void;
   constants: NativeConstants;
 }
 
@@ -156,6 +166,31 @@ export const nativeConstants = (): NativeConstants => sockets().constants;
 
 /** The index of the interface called `name`; throws ENODEV if there is none. */
 export const interfaceIndex = (name: string): number => sockets().ifNameToIndex(name);
+
+/**
+ * Calls `listener` on the event loop each time signal number `signum` arrives, for the ones
+ * Node cannot name (real-time signals); like process.on, it does not keep the process alive.
+ * Returns the function that stops listening.
+ */
+export function onSignalNumber(signum: number, listener: () => void): () => void {
+  const handle = sockets().signalStart(signum, listener);
+  return () => sockets().signalStop(handle);
+}
+
+/**
+ * Takes flock(2)'s exclusive lock on the open file `fd` without waiting: false when another
+ * open file holds it. The kernel releases it when the descriptor closes or the process dies.
+ */
+export function tryLockExclusive(fd: number): boolean {
+  const { LOCK_EX, LOCK_NB } = nativeConstants();
+  try {
+    sockets().flock(fd, LOCK_EX | LOCK_NB);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EAGAIN') return false;
+    throw error;
+  }
+}
 
 /** How many datagrams one readiness wake-up reads before yielding to the event loop. */
 const MESSAGES_PER_WAKEUP = 64;

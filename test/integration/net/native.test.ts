@@ -1,6 +1,7 @@
 // The addon's contract, against the host's own kernel and without root: Node-shaped errors,
 // closed sockets, readiness polling stopped safely, and rtnetlink answers read-only.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -106,4 +107,62 @@ test('a worker that exits while its sockets are still polling tears down cleanly
     worker.on('exit', resolve);
   });
   assert.equal(code, 0);
+});
+
+/** Runs an ES module script in a child node with `native` bound to the addon's face; a crash there fails only the test. */
+function runWithAddon(script: string) {
+  const native = pathToFileURL(`${repoRoot}/dist/src/net/native.js`).href;
+  return spawnSync(
+    process.execPath,
+    ['--input-type=module', '-e', `const native = await import('${native}');\n${script}`],
+    { encoding: 'utf8', timeout: 10_000 },
+  );
+}
+
+test('stopping a poll again, after it closed, is harmless and never stops a newer watch', () => {
+  // Sixteen watches stopped, their memory given back, sixteen new ones started, then the old
+  // handles stopped again: a stop through a stale handle must not reach the new watches.
+  const { status, stdout, stderr } = runWithAddon(`
+    const s = native.sockets(), c = native.nativeConstants();
+    const open = () => s.socket(c.AF_NETLINK, c.SOCK_RAW, c.NETLINK_ROUTE);
+    const oldFds = Array.from({ length: 16 }, open);
+    const old = oldFds.map((fd) => s.pollStart(fd, () => {}));
+    for (const handle of old) s.pollStop(handle);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const fds = Array.from({ length: 16 }, open);
+    const called = new Set();
+    const watches = fds.map((fd, i) => s.pollStart(fd, () => { called.add(i); while (s.recvmsg(fd)); }));
+    for (const handle of old) s.pollStop(handle);
+    // An RTM_GETLINK dump request on each new socket makes it readable.
+    const request = Buffer.alloc(32);
+    request.writeUInt32LE(32, 0);
+    request.writeUInt16LE(18, 4);
+    request.writeUInt16LE(0x301, 6);
+    for (const fd of fds) s.sendto(fd, request, { family: c.AF_NETLINK });
+    setTimeout(() => {
+      console.log(called.size + ' of 16 called');
+      for (const handle of watches) s.pollStop(handle), s.pollStop(handle);
+      for (const fd of [...oldFds, ...fds]) s.close(fd);
+    }, 300);
+  `);
+  assert.equal(status, 0, stderr);
+  assert.equal(stdout.trim(), '16 of 16 called');
+});
+
+test('a signal by number calls back on the event loop, and does not keep the process alive', () => {
+  const { status, stdout, stderr } = runWithAddon(`
+    const { SIGRTMIN } = native.nativeConstants();
+    const waiting = setTimeout(() => console.log('no signal'), 5000);
+    const stop = native.onSignalNumber(SIGRTMIN + 2, () => {
+      console.log('SIGRTMIN+2 arrived');
+      clearTimeout(waiting);
+      stop();
+      stop();
+    });
+    process.kill(process.pid, SIGRTMIN + 2);
+    // Never stopped, and yet the process ends when nothing else is left to do.
+    native.onSignalNumber(SIGRTMIN + 3, () => {});
+  `);
+  assert.equal(status, 0, stderr);
+  assert.equal(stdout, 'SIGRTMIN+2 arrived\n');
 });

@@ -1,0 +1,115 @@
+// vigild against the signals keepalived's operators and exporters send, and against a bug that
+// escapes every handler. It runs in a lab namespace of its own, so that a TCP listener there
+// (Node's inspector on 9229) can only be vigild's.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { nativeConstants } from '../../src/net/native.js';
+import { DaemonProcess, vigil, waitFor, waitUntil } from '../helpers/processes.js';
+import { Lab, labAvailable } from '../lab/lab.js';
+
+const NO_INSTANCES = 'global_defs {\n  router_id signals-test\n}\n';
+
+const VIP = '198.51.100.10';
+const ONE_MASTER = `vrrp_instance VI_1 {
+  state MASTER
+  interface eth0
+  virtual_router_id 51
+  priority 150
+  version 3
+  advert_int 0.1
+  virtual_ipaddress {
+    ${VIP}/24
+  }
+}
+`;
+
+/** keepalived's own number for a signal function (`keepalived --signum=NAME`), when it is installed. */
+function keepalivedSignum(name: string): number | undefined {
+  const { status, stdout } = spawnSync('keepalived', [`--signum=${name}`], { encoding: 'utf8' });
+  return status === 0 ? Number(stdout.trim()) : undefined;
+}
+
+describe('vigild and the signals keepalived operators send', { skip: await labAvailable() }, () => {
+  const lab = new Lab();
+  before(() => lab.up(1));
+  after(() => lab.down());
+
+  const tcpListeners = async () => (await lab.exec('r1', ['ss', '-Hltn'])).stdout.trim();
+
+  test('dump signals and SIGPIPE neither stop vigild nor open a debugger, and SIGTERM still stops it cleanly', async () => {
+    const daemon = new DaemonProcess({ netns: lab.ns('r1') });
+    try {
+      daemon.writeConfig(NO_INSTANCES);
+      await daemon.start();
+      const { SIGRTMIN, SIGRTMAX } = nativeConstants();
+      const dumps: [NodeJS.Signals | number, string, string][] = [
+        ['SIGUSR1', 'SIGUSR1', 'data'],
+        ['SIGUSR2', 'SIGUSR2', 'stats'],
+        [keepalivedSignum('JSON') ?? SIGRTMIN + 2, 'SIGRTMIN+2', 'json'],
+        [keepalivedSignum('STATS_CLEAR') ?? SIGRTMAX - 1, 'SIGRTMAX-1', 'stats-clear'],
+      ];
+      for (const [signal, name, kind] of dumps) {
+        process.kill(daemon.child.pid!, signal);
+        await waitFor(`the ${name} line`, () =>
+          daemon.log.includes(`${name}: keepalived's ${kind} dump is not implemented yet`),
+        );
+      }
+      daemon.signal('SIGPIPE');
+      // vigil status takes a few hundred ms: time enough for an inspector to have opened.
+      const status = await vigil(['status', '--socket', daemon.socket]);
+      assert.equal(status.code, 0, status.stderr);
+      assert.equal(daemon.child.exitCode, null, 'vigild is still running');
+      assert.doesNotMatch(daemon.log, /Debugger listening/);
+      assert.equal(await tcpListeners(), '', 'nothing listens on TCP in vigild’s namespace (Node’s inspector: 9229)');
+
+      assert.equal(await daemon.stop(), 0);
+      assert.equal(existsSync(daemon.socket), false);
+      assert.equal(existsSync(daemon.pidFile), false);
+    } finally {
+      await daemon.cleanup();
+    }
+  });
+
+  for (const [mode, what] of [
+    ['throw', 'uncaught exception'],
+    ['reject', 'unhandled promise rejection'],
+  ] as const) {
+    test(`an ${what} is logged with its stack, the master resigns its VIP, and vigild exits 70`, async () => {
+      // The failure is injected from outside, by a module Node preloads into vigild: it throws
+      // (or rejects) once the test creates the trigger file.
+      const daemon = new DaemonProcess({ netns: lab.ns('r1') });
+      const trigger = path.join(daemon.dir, 'fail-now');
+      const preload = path.join(daemon.dir, 'fail-on-trigger.cjs');
+      writeFileSync(
+        preload,
+        `const { existsSync } = require('node:fs');
+const timer = setInterval(() => {
+  if (!existsSync(${JSON.stringify(trigger)})) return;
+  clearInterval(timer);
+  ${mode === 'throw' ? "throw new Error('injected by the test')" : "Promise.reject(new Error('injected by the test'))"};
+}, 20);
+timer.unref();
+`,
+      );
+      Object.assign(daemon.env, { NODE_OPTIONS: `--require ${preload}` });
+      try {
+        daemon.writeConfig(ONE_MASTER);
+        await daemon.start();
+        await waitUntil('vigild to hold the VIP as master', () => lab.holds('r1', VIP));
+        writeFileSync(trigger, '');
+        assert.equal(await daemon.exited, 70, daemon.log);
+        assert.match(daemon.log, new RegExp(`"msg":"${what}: resigning and exiting with 70`));
+        assert.match(daemon.log, /"stack":"Error: injected by the test\\n {4}at /);
+        assert.match(daemon.log, /vigild stopped/);
+        assert.equal(await lab.holds('r1', VIP), false, 'the VIP is released');
+        assert.equal(existsSync(daemon.socket), false);
+        assert.equal(existsSync(daemon.pidFile), false);
+      } finally {
+        await daemon.cleanup();
+      }
+    });
+  }
+});

@@ -1,0 +1,113 @@
+// What vigild finds when it starts: pid files left by a crash, another vigild on the same state
+// dir, directories it has to create for its sockets.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { StatusResponse } from '../../src/api/schema.js';
+import { DaemonProcess, vigil, vigilBin, waitUntil } from '../helpers/processes.js';
+import { Lab, labAvailable } from '../lab/lab.js';
+
+const NO_INSTANCES = 'global_defs {\n  router_id start-test\n}\n';
+
+const VIP = '198.51.100.10';
+const ONE_MASTER = `vrrp_instance VI_1 {
+  state MASTER
+  interface eth0
+  virtual_router_id 51
+  priority 150
+  version 3
+  advert_int 0.1
+  virtual_ipaddress {
+    ${VIP}/24
+  }
+}
+`;
+
+describe('vigild at start', () => {
+  test('a pid file left naming a live process that is not vigild (pid 1) does not block the start', async () => {
+    const daemon = new DaemonProcess();
+    try {
+      daemon.writeConfig(NO_INSTANCES);
+      writeFileSync(daemon.pidFile, '1\n');
+      await daemon.start();
+      assert.equal(readFileSync(daemon.pidFile, 'utf8'), `${daemon.child.pid}\n`);
+      assert.equal(await daemon.stop(), 0);
+    } finally {
+      await daemon.cleanup();
+    }
+  });
+
+  test('socket and state dirs it creates: parents 0755, the state dir 0750; anyone reads status on the -ro socket', async (t) => {
+    // --socket BASE/x/vigil.sock --state-dir BASE/x/state, with BASE/x not there yet.
+    const base = mkdtempSync(path.join(tmpdir(), 'vigil-start-'));
+    // As /run and /tmp are: others may traverse.
+    chmodSync(base, 0o755);
+    const configPath = path.join(base, 'keepalived.conf');
+    const daemon = new DaemonProcess({ dir: path.join(base, 'x'), configPath });
+    try {
+      writeFileSync(configPath, NO_INSTANCES);
+      await daemon.start();
+      assert.equal(statSync(daemon.dir).mode & 0o777, 0o755);
+      assert.equal(statSync(daemon.stateDir).mode & 0o777, 0o750);
+
+      const nobody = {
+        uid: 65534,
+        gid: 65534,
+        env: { ...process.env, HOME: '/nonexistent' },
+        encoding: 'utf8' as const,
+      };
+      if (spawnSync(process.execPath, [vigilBin, '--version'], nobody).status !== 0)
+        return t.skip('the checkout is not readable by uid 65534 here');
+      const status = spawnSync(
+        process.execPath,
+        [vigilBin, 'status', '--json', '--socket', daemon.readOnlySocket],
+        nobody,
+      );
+      assert.equal(status.status, 0, status.stderr);
+      assert.equal(StatusResponse.parse(JSON.parse(status.stdout)).daemon.pid, daemon.child.pid);
+    } finally {
+      await daemon.cleanup();
+      rmSync(base, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('two vigilds on one state dir', { skip: await labAvailable() }, () => {
+  const lab = new Lab();
+  before(() => lab.up(1));
+  after(() => lab.down());
+
+  test('the second exits 1 naming the state dir and the first one’s pid, and touches nothing of the first', async () => {
+    const first = new DaemonProcess({ netns: lab.ns('r1') });
+    // Its own socket and pid file, the first one's state dir.
+    const second = new DaemonProcess({ netns: lab.ns('r1'), configPath: first.configPath });
+    try {
+      first.writeConfig(ONE_MASTER);
+      await first.start();
+      await waitUntil('the first vigild to hold the VIP as master', () => lab.holds('r1', VIP));
+      const owned = readFileSync(path.join(first.stateDir, 'owned-addresses.json'), 'utf8');
+
+      const exit = second.startExpectingExit(['--state-dir', first.stateDir]);
+      const running = new Promise((resolve) => setTimeout(() => resolve('still running after 10 s'), 10_000).unref());
+      assert.equal(await Promise.race([exit, running]), 1, second.log);
+      assert.match(
+        second.log,
+        new RegExp(
+          `"msg":"not starting: vigild is already running as pid ${first.child.pid} on the state dir ${first.stateDir}; stop it, or give this one its own --state-dir"`,
+        ),
+      );
+      assert.equal(second.log.trim().split('\n').length, 1, `one line: ${second.log}`);
+      assert.equal(await lab.holds('r1', VIP), true, 'the first one keeps its VIP');
+      assert.equal(readFileSync(path.join(first.stateDir, 'owned-addresses.json'), 'utf8'), owned);
+      const { code } = await vigil(['status', '--socket', first.socket]);
+      assert.equal(code, 0);
+      assert.equal(await first.stop(), 0);
+    } finally {
+      await second.cleanup();
+      await first.cleanup();
+    }
+  });
+});
