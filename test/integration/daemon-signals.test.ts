@@ -6,9 +6,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { Lab, labUnavailable } from '../../lab/lab.js';
+import { DaemonProcess, vigil, waitFor, waitUntil } from '../../lab/processes.js';
 import { nativeConstants } from '../../src/net/native.js';
-import { DaemonProcess, vigil, waitFor, waitUntil } from '../helpers/processes.js';
-import { Lab, labAvailable } from '../lab/lab.js';
+import { skipWithout } from '../helpers/needs.js';
 
 const NO_INSTANCES = 'global_defs {\n  router_id signals-test\n}\n';
 
@@ -32,7 +33,7 @@ function keepalivedSignum(name: string): number | undefined {
   return status === 0 ? Number(stdout.trim()) : undefined;
 }
 
-describe('vigild and the signals keepalived operators send', { skip: await labAvailable() }, () => {
+describe('vigild and the signals keepalived operators send', { skip: await skipWithout(labUnavailable) }, () => {
   const lab = new Lab();
   before(() => lab.up(1));
   after(() => lab.down());

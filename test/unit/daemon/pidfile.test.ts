@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
+import { repoRoot } from '../../../lab/paths.js';
 import { acquirePidFile, releasePidFile } from '../../../src/daemon/pidfile.js';
-import { repoRoot } from '../../helpers/paths.js';
 
 let dir: string;
 let file: string;
