@@ -105,10 +105,14 @@ test('real-server health is read through, so the last check shows without a verd
   const { store, status, events, vs } = setup();
   const health: RealServerHealth = { alive: true, since: at.getTime(), checked: true };
   store.readHealthFrom((id) => (id.endsWith('|203.0.113.21:80') ? health : undefined));
-  health.lastCheckAt = at.getTime() + 5000;
-  health.lastLatencyMs = 1.5;
-  const [rs21, rs22] = status().virtualServers[0]!.realServers;
-  assert.deepEqual(rs21?.lastCheck, { at: '2026-11-25T10:00:05.000Z', latencyMs: 1.5 });
+  const check = (n: number) => {
+    health.lastCheckAt = at.getTime() + n * 5000;
+    health.lastLatencyMs = n;
+    return status().virtualServers[0]!.realServers;
+  };
+  assert.deepEqual(check(1)[0]?.lastCheck, { at: '2026-11-25T10:00:05.000Z', latencyMs: 1 });
+  const [rs21, rs22] = check(2);
+  assert.deepEqual(rs21?.lastCheck, { at: '2026-11-25T10:00:10.000Z', latencyMs: 2 }, 'the next check, unannounced');
   assert.deepEqual([rs21?.health, rs22?.health], ['up', 'unchecked']);
 
   const down = { alive: false, reason: 'TCP_CHECK: connection refused', since: at.getTime(), checked: true };
