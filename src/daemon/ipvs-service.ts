@@ -112,7 +112,7 @@ export class IpvsService {
    */
   observe(): Promise<void> {
     return this.queueOnce('observe', async () => {
-      if (this.kernel) this.record(await this.kernel.table());
+      if (this.kernel) this.context.store.ipvsObserved(this.view(await this.kernel.table()));
     });
   }
 
@@ -176,10 +176,6 @@ export class IpvsService {
       kernel: new Map(),
     });
     return this;
-  }
-
-  private record(table: readonly KernelService[]): void {
-    this.context.store.ipvsObserved(this.view(table));
   }
 
   private view(table: readonly KernelService[]): IpvsView {
