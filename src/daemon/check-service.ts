@@ -1,22 +1,24 @@
 // Real-server health inside vigild: the checkers run on their schedules, each verdict change is
-// logged, published and handed to the notify scripts, quorum is re-weighed, and the IPVS table
-// is re-reconciled. The table itself is computed elsewhere (ipvs/desired) from what this keeps.
+// logged, written to the store and handed to the notify scripts, quorum is re-weighed into the
+// store, and the IPVS table is re-reconciled. The table itself is computed elsewhere
+// (ipvs/desired) from what the store holds.
 
-import type { DaemonEvent } from '../api/schema.js';
 import { HealthChecker, type HealthPorts, type RealServerHealth, type RealServerTarget } from '../check/index.js';
 import { processClock } from '../clock.js';
 import type { Command, Config, RealServer, VirtualServer } from '../config/index.js';
-import { type RealServerVerdict, realServerId, virtualServerId } from '../ipvs/desired.js';
+import { realServerId } from '../ipvs/desired.js';
 import { aliveWeight, quorumHolds } from '../ipvs/quorum.js';
 import { destinationKeyText } from '../ipvs/reconcile.js';
 import { ChildProcessLauncher } from '../scripts/launcher.js';
 import { NotifyRunner } from '../scripts/notify.js';
 import type { Logger } from './logger.js';
 import { virtualServerName } from './status.js';
+import type { StateStore } from './store.js';
 
 export interface CheckContext {
   log: Logger;
-  publish: (event: Extract<DaemonEvent, { type: 'realserver.health' | 'virtualserver.quorum' }>) => void;
+  /** Where verdicts are read from and quorum is kept. */
+  store: StateStore;
   /** Health or quorum changed: the IPVS table must follow. */
   onTableChange: () => void;
   /** The checker's ports; real time, sockets and processes unless a test says otherwise. */
@@ -32,8 +34,6 @@ export class CheckService {
   private readonly checker: HealthChecker;
   private readonly notify: NotifyRunner;
   private members = new Map<string, Member>();
-  /** Whether quorum holds, by virtualServerId. */
-  private quorum = new Map<string, boolean>();
   private config: Config;
 
   constructor(
@@ -54,6 +54,7 @@ export class CheckService {
       { clock: processClock, wallClock: Date.now, random: Math.random, ...context.ports, launcher },
       (id, health, previous) => this.changed(id, health, previous),
     );
+    context.store.readHealthFrom((id) => this.checker.health(id));
     this.update(config);
   }
 
@@ -72,27 +73,8 @@ export class CheckService {
       checkers: rs.checkers,
     }));
     this.checker.update(targets);
-    const known = new Set(config.virtualServers.map(virtualServerId));
-    for (const id of this.quorum.keys()) if (!known.has(id)) this.quorum.delete(id);
+    this.context.store.keepQuorumOf(config.virtualServers);
     for (const vs of config.virtualServers) this.weigh(vs);
-  }
-
-  /** Each real server's verdict, by realServerId, for the IPVS table. */
-  verdicts(): Pick<ReadonlyMap<string, RealServerVerdict>, 'get'> {
-    return { get: (id) => this.checker.health(id) };
-  }
-
-  /** The virtual servers, by virtualServerId, whose quorum is lost. */
-  quorumLost(): Set<string> {
-    return new Set([...this.quorum].filter(([, holds]) => !holds).map(([id]) => id));
-  }
-
-  health(vs: VirtualServer, rs: Pick<RealServer, 'address' | 'port'>): RealServerHealth | undefined {
-    return this.checker.health(realServerId(vs, rs));
-  }
-
-  quorumHolds(vs: VirtualServer): boolean {
-    return this.quorum.get(virtualServerId(vs)) ?? true;
   }
 
   /**
@@ -107,7 +89,8 @@ export class CheckService {
         if (this.checker.health(realServerId(vs, rs))?.alive !== false)
           this.run(`real server ${destinationKeyText(rs)} of ${name}`, 'DOWN', rs.notifyDown);
       }
-      if (this.quorumHolds(vs)) this.run(`virtual server ${name}`, 'QUORUM_DOWN', vs.quorumDown);
+      if (this.context.store.quorumHolds(vs) !== false)
+        this.run(`virtual server ${name}`, 'QUORUM_DOWN', vs.quorumDown);
     }
     this.checker.stop();
     await this.notify.idle();
@@ -129,28 +112,17 @@ export class CheckService {
         health.alive ? rs.notifyUp : rs.notifyDown,
       );
     }
-    this.context.publish({
-      type: 'realserver.health',
-      at: new Date().toISOString(),
-      virtualServer: name,
-      realServer: rsName,
-      health: health.alive ? 'up' : 'down',
-      ...(health.reason !== undefined && !health.alive && { reason: health.reason }),
-      ...(health.weight !== undefined && { dynamicWeight: health.weight }),
-    });
+    this.context.store.realServerChanged(vs, rs, health, new Date());
     this.weigh(vs);
     this.context.onTableChange();
   }
 
-  /** Re-weighs a virtual server's quorum; a change is logged, published and notified. */
+  /** Re-weighs a virtual server's quorum into the store; news is logged and notified. */
   private weigh(vs: VirtualServer): void {
-    const id = virtualServerId(vs);
-    const before = this.quorum.get(id);
-    const weight = aliveWeight(vs, this.verdicts());
-    const holds = quorumHolds(before, weight, vs);
-    this.quorum.set(id, holds);
-    // At start only a lost quorum is news (keepalived's "starting with quorum down").
-    if (holds === (before ?? true)) return;
+    const { store } = this.context;
+    const weight = aliveWeight(vs, store.verdicts());
+    const holds = quorumHolds(store.quorumHolds(vs), weight, vs);
+    if (!store.quorumWeighed(vs, holds, weight, new Date())) return;
     const name = virtualServerName(vs);
     const sorry = vs.sorryServer
       ? `; sorry server ${destinationKeyText(vs.sorryServer)} ${holds ? 'out of' : 'in'} service`
@@ -160,16 +132,6 @@ export class CheckService {
       : `${name} lost quorum: live weight ${weight} < ${vs.quorum}-${vs.hysteresis}${sorry}`;
     if (holds) this.context.log.info({ virtualServer: name, aliveWeight: weight }, text);
     else this.context.log.warn({ virtualServer: name, aliveWeight: weight }, text);
-    this.context.publish({
-      type: 'virtualserver.quorum',
-      at: new Date().toISOString(),
-      virtualServer: name,
-      holds,
-      aliveWeight: weight,
-      quorum: vs.quorum,
-      hysteresis: vs.hysteresis,
-      sorryServerActive: !holds && vs.sorryServer !== undefined,
-    });
     this.run(`virtual server ${name}`, holds ? 'QUORUM_UP' : 'QUORUM_DOWN', holds ? vs.quorumUp : vs.quorumDown);
   }
 

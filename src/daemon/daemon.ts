@@ -12,7 +12,7 @@ import { ControlServer, HttpError } from './control-server.js';
 import { IpvsService } from './ipvs-service.js';
 import type { Logger } from './logger.js';
 import { type DaemonLocks, holdDaemonLocks } from './state-lock.js';
-import { buildStatus, type DaemonIdentity } from './status.js';
+import { buildStatus, type DaemonIdentity, ipvsStatsEvent } from './status.js';
 import { StateStore } from './store.js';
 import { VrrpService } from './vrrp-service.js';
 
@@ -106,18 +106,14 @@ export class Daemon {
       await daemon.server.listen(options.socket, options.readOnlySocket);
       daemon.vrrp = await VrrpService.start(loaded.config, options.stateDir, log, store);
       // Checks start before IPVS so that the first table already leaves out alpha servers.
-      daemon.checks = new CheckService(loaded.config, {
-        log,
-        publish: (event) => store.publish(event),
-        onTableChange: () => daemon.refreshIpvs(),
-      });
+      daemon.checks = new CheckService(loaded.config, { log, store, onTableChange: () => daemon.refreshIpvs() });
       daemon.ipvs = await IpvsService.start(
         loaded.config,
         {
           stateDir: options.stateDir,
           log,
           openKernel: () => IpvsKernel.open(),
-          publish: (event) => store.publish(event),
+          store,
         },
         daemon.tableInputs(),
       );
@@ -156,7 +152,7 @@ export class Daemon {
     if (this.stopping) return;
     this.stopping = true;
     this.options.log.info({ reason }, 'vigild stopping');
-    this.store.publish({ type: 'daemon.stopping', at: new Date().toISOString(), signal: reason });
+    this.store.announce({ type: 'daemon.stopping', at: new Date().toISOString(), signal: reason });
     clearInterval(this.statsTimer);
     // Masters resign first (priority 0, VIPs removed), so backups take over within their skew time.
     await this.vrrp?.stop();
@@ -189,12 +185,10 @@ export class Daemon {
     return loaded;
   }
 
+  /** The store, with the kernel's IPVS counters read into it first: they live in the kernel. */
   private async status(): Promise<StatusResponse> {
-    return buildStatus(this.store, this.identity, new Date(), {
-      vrrp: this.vrrp?.status(),
-      ipvs: await this.ipvs?.snapshot(),
-      checks: this.checks,
-    });
+    await this.ipvs?.observe();
+    return buildStatus(this.store, this.identity, new Date());
   }
 
   /**
@@ -205,22 +199,7 @@ export class Daemon {
   private watchStats(delta: 1 | -1): void {
     this.watchers += delta;
     if (this.watchers > 0 && !this.statsTimer) {
-      this.statsTimer = setInterval(() => {
-        if (this.applied.virtualServers.length === 0) return;
-        void this.status().then(
-          (status) =>
-            this.store.publish({
-              type: 'ipvs.stats',
-              at: new Date().toISOString(),
-              virtualServers: status.virtualServers,
-            }),
-          (err: unknown) =>
-            this.options.log.warn(
-              { err: (err as Error).message },
-              'IPVS counters could not be read for the event stream',
-            ),
-        );
-      }, STATS_INTERVAL_MS);
+      this.statsTimer = setInterval(() => void this.announceStats(), STATS_INTERVAL_MS);
       this.statsTimer.unref();
     } else if (this.watchers === 0 && this.statsTimer) {
       clearInterval(this.statsTimer);
@@ -228,12 +207,23 @@ export class Daemon {
     }
   }
 
+  private async announceStats(): Promise<void> {
+    if (this.applied.virtualServers.length === 0) return;
+    try {
+      await this.ipvs?.observe();
+    } catch (err) {
+      this.options.log.warn({ err: (err as Error).message }, 'IPVS counters could not be read for the event stream');
+      return;
+    }
+    this.store.announce(ipvsStatsEvent(this.store, new Date()));
+  }
+
   /** What the IPVS table depends on besides the config: mastership, health and quorum. */
   private tableInputs(): TableInputs {
     return {
       masterAddresses: this.masterAddresses(),
-      health: this.checks?.verdicts(),
-      quorumLost: this.checks?.quorumLost(),
+      health: this.store.verdicts(),
+      quorumLost: this.store.quorumLost(),
     };
   }
 
@@ -244,7 +234,12 @@ export class Daemon {
   /** The VIPs (and excluded VIPs) of the instances that are MASTER now. */
   private masterAddresses(): Set<string> {
     const config = this.applied;
-    const masters = new Set((this.vrrp?.status() ?? []).filter((s) => s.state === 'MASTER').map((s) => s.name));
+    const masters = new Set(
+      this.store
+        .vrrpInstances()
+        .filter((s) => s.state === 'MASTER')
+        .map((s) => s.name),
+    );
     return new Set(
       config.instances
         .filter((i) => masters.has(i.name))

@@ -1,11 +1,11 @@
 // IPVS inside vigild: the config's virtual servers made real in the kernel by reconciling, with
 // what vigild owns kept in its state dir, so that a restart adopts its own table (no connection
-// dropped) and never touches anyone else's.
+// dropped) and never touches anyone else's. Every read of the kernel's table (and its counters)
+// goes into the store.
 import path from 'node:path';
-import type { DaemonEvent } from '../api/schema.js';
 import type { Config } from '../config/index.js';
 import { desiredTable, type TableInputs } from '../ipvs/desired.js';
-import { applyAll, type IpvsKernel } from '../ipvs/kernel.js';
+import { applyAll, type IpvsKernel, type KernelService } from '../ipvs/kernel.js';
 import {
   destinationKeyText,
   type Operation,
@@ -16,7 +16,7 @@ import {
 } from '../ipvs/reconcile.js';
 import type { Logger } from './logger.js';
 import { readStateFile, writeStateFile } from './state-file.js';
-import type { LiveState } from './status.js';
+import type { IpvsView, KernelTable, StateStore } from './store.js';
 
 /** The kernel side the service needs: src/ipvs/kernel.ts, or an in-memory one in tests. */
 export type IpvsKernelPort = Pick<IpvsKernel, 'table' | 'apply' | 'close'>;
@@ -25,8 +25,8 @@ export interface IpvsContext {
   stateDir: string;
   log: Logger;
   openKernel: () => Promise<IpvsKernelPort>;
-  /** Where changes to the kernel's table are announced (the daemon's event stream). */
-  publish?: (event: Extract<DaemonEvent, { type: 'ipvs.reconciled' }>) => void;
+  /** Where what the kernel has, and each change to it, goes. */
+  store: StateStore;
 }
 
 interface OwnershipFile {
@@ -44,13 +44,14 @@ export class IpvsService {
   private owned: Ownership;
   private readonly file: string;
   private pending: Promise<void> = Promise.resolve();
-  private waitingRefresh: Promise<void> | undefined;
+  /** Calls queued and not yet started, which a like call joins (see queueOnce). */
+  private readonly waiting = new Map<'refresh' | 'observe', Promise<void>>();
 
   private readonly log: Logger;
 
   private constructor(
     private readonly kernel: IpvsKernelPort | undefined,
-    /** Why IPVS cannot be used, when it cannot. */
+    /** Why this service programs nothing (IPVS unavailable, or no virtual server), when it does not. */
     private readonly unavailable: string | undefined,
     private readonly context: IpvsContext,
   ) {
@@ -70,15 +71,15 @@ export class IpvsService {
    */
   static async start(config: Config, context: IpvsContext, inputs: TableInputs = {}): Promise<IpvsService> {
     const { log, openKernel } = context;
-    const probe = new IpvsService(undefined, undefined, context);
-    if (config.virtualServers.length === 0 && probe.owned.services.size === 0) return probe;
+    const probe = new IpvsService(undefined, 'not in use: no virtual_server configured', context);
+    if (config.virtualServers.length === 0 && probe.owned.services.size === 0) return probe.unused();
     let kernel: IpvsKernelPort;
     try {
       kernel = await openKernel();
     } catch (err) {
       const reason = (err as Error).message;
       log.error({ err: reason }, `IPVS unavailable: ${reason}; virtual servers are not programmed (VRRP runs on)`);
-      return new IpvsService(undefined, reason, context);
+      return new IpvsService(undefined, reason, context).unused();
     }
     const service = new IpvsService(kernel, undefined, context);
     await service.apply(config, inputs);
@@ -94,24 +95,43 @@ export class IpvsService {
   }
 
   /**
-   * Re-applies the state `current` gives when its turn comes. A call made while another is still
-   * waiting joins it, so a burst of health changes costs one pass over the kernel, not one each.
+   * Re-applies the state `current` gives when its turn comes. A burst of health changes costs one
+   * pass over the kernel, not one each (see queueOnce).
    */
   refresh(current: () => { config: Config; inputs: TableInputs }): Promise<void> {
-    if (this.waitingRefresh) return this.waitingRefresh;
-    const run = this.queue(() => {
-      this.waitingRefresh = undefined;
+    return this.queueOnce('refresh', () => {
       const { config, inputs } = current();
       return this.applyTable(desiredTable(config, inputs));
     });
-    this.waitingRefresh = run;
-    return run;
+  }
+
+  /**
+   * Reads the kernel's table with its counters into the store, for status and the stats stream.
+   * Queued after the changes already asked for, so it never shows a table halfway through a
+   * reconcile; many readers at once cost one read.
+   */
+  observe(): Promise<void> {
+    return this.queueOnce('observe', async () => {
+      if (this.kernel) this.context.store.ipvsObserved(this.view(await this.kernel.table()));
+    });
   }
 
   private queue(work: () => Promise<void>): Promise<void> {
     const next = this.pending.then(work);
     this.pending = next.catch(() => undefined);
     return next;
+  }
+
+  /** Queues `work`, or joins the call of the same kind that is still waiting for its turn. */
+  private queueOnce(kind: 'refresh' | 'observe', work: () => Promise<void>): Promise<void> {
+    const waiting = this.waiting.get(kind);
+    if (waiting) return waiting;
+    const run = this.queue(() => {
+      this.waiting.delete(kind);
+      return work();
+    });
+    this.waiting.set(kind, run);
+    return run;
   }
 
   private async applyTable(desired: ServiceEntry[]): Promise<void> {
@@ -133,18 +153,12 @@ export class IpvsService {
     const after = operations.length > 0 ? await this.kernel.table() : before;
     this.owned = ownedPresent(owned, after);
     this.save();
-    if (operations.length > 0) {
+    if (operations.length > 0)
       this.log.info(
         { operations: operations.length, failed, ownedServices: this.owned.services.size },
         'IPVS table reconciled',
       );
-      this.context.publish?.({
-        type: 'ipvs.reconciled',
-        at: new Date().toISOString(),
-        operations: operations.map(describe),
-        failed,
-      });
-    }
+    this.context.store.ipvsReconciled(this.view(after), operations.map(describe), failed, new Date());
   }
 
   /** On stop: removes what vigild owns, unless told to leave the table for the next run. */
@@ -153,27 +167,19 @@ export class IpvsService {
     this.kernel?.close();
   }
 
-  async snapshot(): Promise<NonNullable<LiveState['ipvs']>> {
-    if (!this.kernel)
-      return {
-        available: false,
-        error: this.unavailable ?? 'not in use: no virtual_server configured',
-        ownedServices: 0,
-        kernel: new Map(),
-      };
-    const table = await this.kernel.table();
-    const kernel = new Map(
-      table.map((s) => [
-        serviceKeyText(s.key),
-        new Map(
-          s.destinations.flatMap((d) => {
-            const counters = s.counters.get(destinationKeyText(d));
-            return counters ? [[destinationKeyText(d), { weight: d.weight, ...counters }]] : [];
-          }),
-        ),
-      ]),
-    );
-    return { available: true, ownedServices: this.owned.services.size, kernel };
+  /** Tells the store why this service programs nothing. */
+  private unused(): IpvsService {
+    this.context.store.ipvsObserved({
+      available: false,
+      error: this.unavailable,
+      ownedServices: 0,
+      kernel: new Map(),
+    });
+    return this;
+  }
+
+  private view(table: readonly KernelService[]): IpvsView {
+    return { available: true, ownedServices: this.owned.services.size, kernel: indexed(table) };
   }
 
   private save(): void {
@@ -182,6 +188,21 @@ export class IpvsService {
       destinations: Object.fromEntries([...this.owned.destinations].map(([k, v]) => [k, [...v]])),
     });
   }
+}
+
+/** The kernel's table by service and destination key, each destination with its weight and counters. */
+function indexed(table: readonly KernelService[]): KernelTable {
+  return new Map(
+    table.map((s) => [
+      serviceKeyText(s.key),
+      new Map(
+        s.destinations.flatMap((d) => {
+          const counters = s.counters.get(destinationKeyText(d));
+          return counters ? [[destinationKeyText(d), { weight: d.weight, ...counters }]] : [];
+        }),
+      ),
+    ]),
+  );
 }
 
 function ownedPresent(owned: Ownership, table: readonly ServiceEntry[]): Ownership {

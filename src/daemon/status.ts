@@ -1,16 +1,22 @@
-// Projects the store into the API's status response. Pure: the caller passes the clock.
+// Projects the store into the API's status response and its `ipvs.stats` event. Pure: the caller
+// passes the clock, and has the IPVS service refresh the store's kernel view first.
 
-import type { InstanceStatus, StatusResponse, VirtualServerStatus } from '../api/schema.js';
-import { API_VERSION } from '../api/schema.js';
+import {
+  API_VERSION,
+  type DaemonEvent,
+  type InstanceStatus,
+  type RealServerStatus,
+  type StatusResponse,
+  type VirtualServerStatus,
+} from '../api/schema.js';
 import type { RealServerHealth } from '../check/index.js';
-import type { SourcePos, Vip, VirtualServer } from '../config/index.js';
+import type { Config, RealServer, SourcePos, Vip, VirtualServer, VrrpInstance } from '../config/index.js';
 import type { Stats } from '../ipvs/codec.js';
-import { serviceKeysOf, type TableInputs } from '../ipvs/desired.js';
-import type { DestinationCounters } from '../ipvs/kernel.js';
+import { serviceKeysOf } from '../ipvs/desired.js';
 import { aliveWeight } from '../ipvs/quorum.js';
 import { destinationKeyText, serviceKeyText } from '../ipvs/reconcile.js';
-import { emptyCounters, type InstanceStatus as RuntimeStatus } from '../vrrp/instance.js';
-import type { StateStore } from './store.js';
+import { emptyCounters, type InstanceStatus as RuntimeStatus, type Transition } from '../vrrp/instance.js';
+import type { KernelDestination, KernelTable, StateStore } from './store.js';
 
 export interface DaemonIdentity {
   version: string;
@@ -25,6 +31,8 @@ const sourceRef = (pos: SourcePos): string => `${pos.file}:${pos.line}:${pos.col
 
 const vipText = (vip: Vip): string => `${vip.address}/${vip.prefix}${vip.dev ? ` dev ${vip.dev}` : ''}`;
 
+const isoOf = (ms: number): string => new Date(ms).toISOString();
+
 /** Names a virtual server the way ipvsadm -Ln does, so operators recognise it. */
 export function virtualServerName(vs: VirtualServer): string {
   const { key } = vs;
@@ -38,145 +46,147 @@ export function virtualServerName(vs: VirtualServer): string {
   }
 }
 
-/** A destination as the kernel has it. */
-export interface KernelDestination extends DestinationCounters {
-  weight: number;
-}
-
-/** By service key text, then destination key text (see ipvs/reconcile). */
-export type KernelTable = ReadonlyMap<string, ReadonlyMap<string, KernelDestination>>;
-
-/** What runs, beside the config: VRRP per instance, and the kernel's IPVS table. */
-export interface LiveState {
-  /** An instance the engine does not run shows as INIT. */
-  vrrp?: readonly RuntimeStatus[];
-  ipvs?: {
-    available: boolean;
-    error?: string;
-    ownedServices: number;
-    kernel: KernelTable;
-  };
-  /** What the health checks say; without it every real server counts as unchecked and up. */
-  checks?: {
-    health(vs: VirtualServer, rs: { address: string; port: number }): RealServerHealth | undefined;
-    verdicts(): TableInputs['health'];
-    quorumHolds(vs: VirtualServer): boolean;
-  };
-}
-
-export function buildStatus(
-  store: StateStore,
-  daemon: DaemonIdentity,
-  now: Date,
-  live: LiveState = {},
-): StatusResponse {
-  const runtime = live.vrrp ?? [];
-  const { config, path, files, loadedAt, generation, warnings } = store.loaded;
-  const syncGroupOf = new Map<string, string>();
-  for (const group of config.syncGroups) for (const member of group.members) syncGroupOf.set(member, group.name);
-
-  const running = new Map(runtime.map((r) => [r.name, r]));
-  const instances = config.instances.map((inst): InstanceStatus => {
-    const live = running.get(inst.name);
-    return {
-      name: inst.name,
-      interface: inst.interface,
-      vrid: inst.vrid,
-      version: inst.version,
-      family: inst.family,
-      state: live?.state ?? 'INIT',
-      initialState: inst.initialState,
-      priority: inst.priority,
-      effectivePriority: live?.effectivePriority ?? inst.priority,
-      advertIntSeconds: inst.advertInt,
-      nopreempt: inst.nopreempt,
-      vips: inst.vips.map(vipText),
-      syncGroup: syncGroupOf.get(inst.name),
-      masterAddress: live?.masterAddress,
-      faultReason: live?.faultReason,
-      lastTransition: live?.lastTransition && {
-        at: live.lastTransition.at.toISOString(),
-        from: live.lastTransition.from,
-        to: live.lastTransition.to,
-        reason: live.lastTransition.reason,
-      },
-      counters: live?.counters ?? emptyCounters(),
-      source: sourceRef(inst.pos),
-    };
-  });
-
-  const virtualServers = config.virtualServers.map((vs): VirtualServerStatus => {
-    const services = serviceKeysOf(vs, config).map(serviceKeyText);
-    const inKernel = (d: { address: string; port: number }) =>
-      kernelDestination(services, destinationKeyText(d), live.ipvs?.kernel);
-    const healthOf = (rs: { address: string; port: number }) => live.checks?.health(vs, rs);
-    const quorumHolds = live.checks?.quorumHolds(vs) ?? true;
-    return {
-      name: virtualServerName(vs),
-      protocol: vs.key.kind === 'fwmark' ? 'FWM' : vs.protocol,
-      scheduler: vs.scheduler,
-      lbKind: vs.lbKind,
-      persistenceTimeoutSeconds: vs.persistenceTimeout,
-      quorum: vs.quorum,
-      hysteresis: vs.hysteresis,
-      aliveWeight: aliveWeight(vs, live.checks?.verdicts()),
-      quorumHolds,
-      sorryServer: vs.sorryServer && {
-        address: vs.sorryServer.address,
-        port: vs.sorryServer.port,
-        active: !quorumHolds,
-        kernel: inKernel(vs.sorryServer),
-      },
-      realServers: vs.realServers.map((rs) => {
-        const health = healthOf(rs);
-        return {
-          address: rs.address,
-          port: rs.port,
-          weight: rs.weight,
-          health: !health?.checked ? 'unchecked' : health.alive ? 'up' : 'down',
-          healthReason: health?.alive === false ? health.reason : undefined,
-          healthSince: health?.checked ? new Date(health.since).toISOString() : undefined,
-          lastCheck:
-            health?.lastCheckAt !== undefined
-              ? { at: new Date(health.lastCheckAt).toISOString(), latencyMs: health.lastLatencyMs ?? 0 }
-              : undefined,
-          dynamicWeight: health?.weight,
-          checkers: rs.checkers.map((c) => c.type),
-          kernel: inKernel(rs),
-          source: sourceRef(rs.pos),
-        };
-      }),
-      source: sourceRef(vs.pos),
-    };
-  });
-
-  const rejected = store.lastRejectedReload;
+export function buildStatus(store: StateStore, daemon: DaemonIdentity, now: Date): StatusResponse {
+  const { available, error, ownedServices } = store.ipvs;
   return {
     apiVersion: API_VERSION,
-    daemon: {
-      version: daemon.version,
-      pid: daemon.pid,
-      startedAt: daemon.startedAt.toISOString(),
-      uptimeSeconds: Math.max(0, (now.getTime() - daemon.startedAt.getTime()) / 1000),
-      socket: daemon.socket,
-      readOnlySocket: daemon.readOnlySocket,
-      stateDir: daemon.stateDir,
+    daemon: daemonStatus(daemon, now),
+    config: configStatus(store),
+    instances: instanceStatuses(store),
+    ipvs: { available, error, ownedServices },
+    virtualServers: virtualServerStatuses(store),
+  };
+}
+
+/** Every virtual and real server with weights, health and the counters the store holds now. */
+export function ipvsStatsEvent(store: StateStore, now: Date): Extract<DaemonEvent, { type: 'ipvs.stats' }> {
+  return { type: 'ipvs.stats', at: now.toISOString(), virtualServers: virtualServerStatuses(store) };
+}
+
+function daemonStatus(daemon: DaemonIdentity, now: Date): StatusResponse['daemon'] {
+  return {
+    version: daemon.version,
+    pid: daemon.pid,
+    startedAt: daemon.startedAt.toISOString(),
+    uptimeSeconds: Math.max(0, (now.getTime() - daemon.startedAt.getTime()) / 1000),
+    socket: daemon.socket,
+    readOnlySocket: daemon.readOnlySocket,
+    stateDir: daemon.stateDir,
+  };
+}
+
+function configStatus(store: StateStore): StatusResponse['config'] {
+  const { path, files, loadedAt, generation, warnings } = store.loaded;
+  const rejected = store.lastRejectedReload;
+  return {
+    path,
+    files,
+    loadedAt: loadedAt.toISOString(),
+    generation,
+    warnings,
+    lastRejectedReload: rejected && { at: rejected.at.toISOString(), errors: rejected.errors },
+  };
+}
+
+/** Every configured instance; one the engine does not run shows as INIT. */
+function instanceStatuses(store: StateStore): InstanceStatus[] {
+  const { config } = store.loaded;
+  const syncGroupOf = new Map(config.syncGroups.flatMap((g) => g.members.map((member) => [member, g.name])));
+  const running = new Map(store.vrrpInstances().map((r) => [r.name, r]));
+  return config.instances.map((inst) => instanceStatus(inst, running.get(inst.name), syncGroupOf.get(inst.name)));
+}
+
+function instanceStatus(
+  inst: VrrpInstance,
+  live: RuntimeStatus | undefined,
+  syncGroup: string | undefined,
+): InstanceStatus {
+  return {
+    name: inst.name,
+    interface: inst.interface,
+    vrid: inst.vrid,
+    version: inst.version,
+    family: inst.family,
+    state: live?.state ?? 'INIT',
+    initialState: inst.initialState,
+    priority: inst.priority,
+    effectivePriority: live?.effectivePriority ?? inst.priority,
+    advertIntSeconds: inst.advertInt,
+    nopreempt: inst.nopreempt,
+    vips: inst.vips.map(vipText),
+    syncGroup,
+    masterAddress: live?.masterAddress,
+    faultReason: live?.faultReason,
+    lastTransition: live?.lastTransition && transitionStatus(live.lastTransition),
+    counters: live?.counters ?? emptyCounters(),
+    source: sourceRef(inst.pos),
+  };
+}
+
+function transitionStatus({ at, from, to, reason }: Transition): InstanceStatus['lastTransition'] {
+  return { at: at.toISOString(), from, to, reason };
+}
+
+function virtualServerStatuses(store: StateStore): VirtualServerStatus[] {
+  const { config } = store.loaded;
+  return config.virtualServers.map((vs) => virtualServerStatus(vs, config, store));
+}
+
+function virtualServerStatus(vs: VirtualServer, config: Config, store: StateStore): VirtualServerStatus {
+  const services = serviceKeysOf(vs, config).map(serviceKeyText);
+  const inKernel = (d: { address: string; port: number }) =>
+    kernelDestination(services, destinationKeyText(d), store.ipvs.kernel);
+  const quorumHolds = store.quorumHolds(vs) ?? true;
+  return {
+    name: virtualServerName(vs),
+    protocol: vs.key.kind === 'fwmark' ? 'FWM' : vs.protocol,
+    scheduler: vs.scheduler,
+    lbKind: vs.lbKind,
+    persistenceTimeoutSeconds: vs.persistenceTimeout,
+    quorum: vs.quorum,
+    hysteresis: vs.hysteresis,
+    aliveWeight: aliveWeight(vs, store.verdicts()),
+    quorumHolds,
+    sorryServer: vs.sorryServer && {
+      address: vs.sorryServer.address,
+      port: vs.sorryServer.port,
+      active: !quorumHolds,
+      kernel: inKernel(vs.sorryServer),
     },
-    config: {
-      path,
-      files,
-      loadedAt: loadedAt.toISOString(),
-      generation,
-      warnings,
-      lastRejectedReload: rejected && { at: rejected.at.toISOString(), errors: rejected.errors },
-    },
-    instances,
-    ipvs: {
-      available: live.ipvs?.available ?? false,
-      error: live.ipvs?.error,
-      ownedServices: live.ipvs?.ownedServices ?? 0,
-    },
-    virtualServers,
+    realServers: vs.realServers.map((rs) => realServerStatus(rs, store.health(vs, rs), inKernel(rs))),
+    source: sourceRef(vs.pos),
+  };
+}
+
+function realServerStatus(
+  rs: RealServer,
+  health: RealServerHealth | undefined,
+  kernel: KernelDestination | undefined,
+): RealServerStatus {
+  return {
+    address: rs.address,
+    port: rs.port,
+    weight: rs.weight,
+    ...healthStatus(health),
+    checkers: rs.checkers.map((c) => c.type),
+    kernel,
+    source: sourceRef(rs.pos),
+  };
+}
+
+/** What the checks say; a real server without a checker vigil runs is `unchecked`, and counts as up. */
+function healthStatus(
+  health: RealServerHealth | undefined,
+): Pick<RealServerStatus, 'health' | 'healthReason' | 'healthSince' | 'lastCheck' | 'dynamicWeight'> {
+  return {
+    health: !health?.checked ? 'unchecked' : health.alive ? 'up' : 'down',
+    healthReason: health?.alive === false ? health.reason : undefined,
+    healthSince: health?.checked ? isoOf(health.since) : undefined,
+    lastCheck:
+      health?.lastCheckAt !== undefined
+        ? { at: isoOf(health.lastCheckAt), latencyMs: health.lastLatencyMs ?? 0 }
+        : undefined,
+    dynamicWeight: health?.weight,
   };
 }
 
@@ -184,9 +194,9 @@ export function buildStatus(
 function kernelDestination(
   services: string[],
   destination: string,
-  kernel: KernelTable | undefined,
+  kernel: KernelTable,
 ): KernelDestination | undefined {
-  const found = services.map((s) => kernel?.get(s)?.get(destination)).filter((d) => d !== undefined);
+  const found = services.map((s) => kernel.get(s)?.get(destination)).filter((d) => d !== undefined);
   if (found.length === 0) return undefined;
   const sum = (count: (d: KernelDestination) => number) => found.reduce((n, d) => n + count(d), 0);
   const stats = Object.fromEntries(

@@ -1,8 +1,24 @@
-// The daemon's one state store and event bus: what is running now, and every change to it as
-// an event. The control API reads from here; nothing else keeps a second copy.
+// The daemon's one state store and event bus: the latest observed state of each area (config,
+// VRRP, real-server health, quorum, IPVS) and every change to it as an event. The services write
+// into it; the control API's status and event stream read from it, and so does the daemon when it
+// computes the IPVS table. Pure: no I/O and no timers; callers pass the time.
+//
+// Two areas change faster than anyone reads them and are read through rather than copied: a VRRP
+// instance's runtime (its advert counters move with every packet, its effective priority with
+// every tracked script) and a real server's health (its last check's time and latency move with
+// every check, which the checker does not announce). Their services register a reader that the
+// store calls when asked: one place to read, and no second copy to go stale or to pay for per
+// packet. What changes seldom, and is news when it does, is written here: the config, quorum and
+// the kernel's IPVS table (which only the IPVS service can read, and refreshes on demand).
 import { EventEmitter } from 'node:events';
 import type { DaemonEvent, Diagnostic } from '../api/schema.js';
-import type { Config } from '../config/index.js';
+import type { RealServerHealth } from '../check/index.js';
+import type { Config, RealServer, VirtualServer } from '../config/index.js';
+import { realServerId, type TableInputs, virtualServerId } from '../ipvs/desired.js';
+import type { DestinationCounters } from '../ipvs/kernel.js';
+import { destinationKeyText } from '../ipvs/reconcile.js';
+import type { InstanceStatus, Transition } from '../vrrp/instance.js';
+import { virtualServerName } from './status.js';
 
 export interface LoadedConfig {
   config: Config;
@@ -18,9 +34,33 @@ export interface RejectedReload {
   errors: Diagnostic[];
 }
 
+/** A destination as the kernel has it. */
+export interface KernelDestination extends DestinationCounters {
+  weight: number;
+}
+
+/** By service key text, then destination key text (see ipvs/reconcile). */
+export type KernelTable = ReadonlyMap<string, ReadonlyMap<string, KernelDestination>>;
+
+export interface IpvsView {
+  available: boolean;
+  /** Why vigild does not program IPVS, when it does not. */
+  error?: string;
+  ownedServices: number;
+  /** The kernel's table with its counters, as last read: after each reconcile, and when asked. */
+  kernel: KernelTable;
+}
+
+type Event<T extends DaemonEvent['type']> = Extract<DaemonEvent, { type: T }>;
+
 export class StateStore {
   private loadedConfig: LoadedConfig;
   private rejected: RejectedReload | undefined;
+  private readVrrp: () => readonly InstanceStatus[] = () => [];
+  private readHealth: (id: string) => RealServerHealth | undefined = () => undefined;
+  /** Whether quorum holds, by virtualServerId; missing until the check service first weighs it. */
+  private readonly quorum = new Map<string, boolean>();
+  private ipvsView: IpvsView = { available: false, ownedServices: 0, kernel: new Map() };
   private readonly bus = new EventEmitter();
 
   constructor(path: string, config: Config, files: string[], warnings: Diagnostic[], now: Date) {
@@ -50,13 +90,117 @@ export class StateStore {
     this.publish({ type: 'config.rejected', at: now.toISOString(), errors });
   }
 
-  publish(event: DaemonEvent): void {
-    this.bus.emit('event', event);
+  /** The VRRP service's instances are read through `reader` (see the top of this file). */
+  readVrrpFrom(reader: () => readonly InstanceStatus[]): void {
+    this.readVrrp = reader;
+  }
+
+  /** The instances the engine runs, as they are now; one it does not run is missing. */
+  vrrpInstances(): readonly InstanceStatus[] {
+    return this.readVrrp();
+  }
+
+  vrrpTransition(t: Transition): void {
+    const { instance, from, to, reason } = t;
+    this.publish({ type: 'vrrp.transition', at: t.at.toISOString(), instance, from, to, reason });
+  }
+
+  /** Real-server health is read through `reader`, by realServerId (see the top of this file). */
+  readHealthFrom(reader: (id: string) => RealServerHealth | undefined): void {
+    this.readHealth = reader;
+  }
+
+  health(vs: VirtualServer, rs: Pick<RealServer, 'address' | 'port'>): RealServerHealth | undefined {
+    return this.readHealth(realServerId(vs, rs));
+  }
+
+  /** Each real server's verdict by realServerId, as the IPVS table and quorum take them. */
+  verdicts(): NonNullable<TableInputs['health']> {
+    return { get: (id) => this.readHealth(id) };
+  }
+
+  /** A real server's verdict or dynamic weight changed. */
+  realServerChanged(vs: VirtualServer, rs: Pick<RealServer, 'address' | 'port'>, health: RealServerHealth, now: Date) {
+    this.publish({
+      type: 'realserver.health',
+      at: now.toISOString(),
+      virtualServer: virtualServerName(vs),
+      realServer: destinationKeyText(rs),
+      health: health.alive ? 'up' : 'down',
+      ...(health.reason !== undefined && !health.alive && { reason: health.reason }),
+      ...(health.weight !== undefined && { dynamicWeight: health.weight }),
+    });
+  }
+
+  /** Whether the virtual server's quorum holds; undefined until it was first weighed. */
+  quorumHolds(vs: VirtualServer): boolean | undefined {
+    return this.quorum.get(virtualServerId(vs));
+  }
+
+  /** The virtual servers, by virtualServerId, whose quorum is lost. */
+  quorumLost(): Set<string> {
+    return new Set([...this.quorum].filter(([, holds]) => !holds).map(([id]) => id));
+  }
+
+  /**
+   * Records a virtual server's quorum as the check service weighed it. Returns whether that is
+   * news, and publishes it when it is; at start only a lost quorum is (keepalived's "starting
+   * with quorum down").
+   */
+  quorumWeighed(vs: VirtualServer, holds: boolean, aliveWeight: number, now: Date): boolean {
+    const id = virtualServerId(vs);
+    const before = this.quorum.get(id);
+    this.quorum.set(id, holds);
+    if (holds === (before ?? true)) return false;
+    this.publish({
+      type: 'virtualserver.quorum',
+      at: now.toISOString(),
+      virtualServer: virtualServerName(vs),
+      holds,
+      aliveWeight,
+      quorum: vs.quorum,
+      hysteresis: vs.hysteresis,
+      sorryServerActive: !holds && vs.sorryServer !== undefined,
+    });
+    return true;
+  }
+
+  /** Forgets the quorum of virtual servers a reload removed, so one that comes back starts afresh. */
+  keepQuorumOf(virtualServers: readonly VirtualServer[]): void {
+    const known = new Set(virtualServers.map(virtualServerId));
+    for (const id of this.quorum.keys()) if (!known.has(id)) this.quorum.delete(id);
+  }
+
+  get ipvs(): IpvsView {
+    return this.ipvsView;
+  }
+
+  /** What the IPVS service last read of the kernel (or why it cannot). */
+  ipvsObserved(view: IpvsView): void {
+    this.ipvsView = view;
+  }
+
+  /** The IPVS service reconciled the kernel's table; `operations` changed it, `failed` of them were refused. */
+  ipvsReconciled(view: IpvsView, operations: string[], failed: number, now: Date): void {
+    this.ipvsView = view;
+    if (operations.length > 0) this.publish({ type: 'ipvs.reconciled', at: now.toISOString(), operations, failed });
+  }
+
+  /**
+   * For news that changes no state here: the daemon stopping, the periodic `ipvs.stats`. Every
+   * other event comes from the write that changed the state it tells of.
+   */
+  announce(event: Event<'daemon.stopping' | 'ipvs.stats'>): void {
+    this.publish(event);
   }
 
   /** Calls `listener` for every event from now on; returns the function that stops it. */
   subscribe(listener: (event: DaemonEvent) => void): () => void {
     this.bus.on('event', listener);
     return () => this.bus.off('event', listener);
+  }
+
+  private publish(event: DaemonEvent): void {
+    this.bus.emit('event', event);
   }
 }

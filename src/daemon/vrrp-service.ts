@@ -38,6 +38,8 @@ export class VrrpService {
     const ledger = new FileAddressLedger(stateDir);
     const rtnl = new Rtnetlink();
     const service = new VrrpService(rtnl, ledger, log, store);
+    // Read through, not pushed: counters move with every advert (see the store).
+    store.readVrrpFrom(() => service.engine?.status() ?? []);
     try {
       for (const left of await reclaimLeftovers(rtnl, ledger)) {
         log.warn(
@@ -51,10 +53,6 @@ export class VrrpService {
       throw err;
     }
     return service;
-  }
-
-  status(): InstanceStatus[] {
-    return this.engine?.status() ?? [];
   }
 
   /**
@@ -122,14 +120,7 @@ export class VrrpService {
           { instance: t.instance, from: t.from, to: t.to },
           `${t.instance}: ${t.from} -> ${t.to}: ${t.reason}`,
         );
-        this.store.publish({
-          type: 'vrrp.transition',
-          at: t.at.toISOString(),
-          instance: t.instance,
-          from: t.from,
-          to: t.to,
-          reason: t.reason,
-        });
+        this.store.vrrpTransition(t);
         const instance = this.running?.instances.find((i) => i.name === t.instance);
         const priority = this.engine?.instance(t.instance)?.status().effectivePriority ?? instance?.priority ?? 0;
         if (instance) void this.notify?.notifyInstance(t.instance, instance.notify, notifyState(t.to), priority);

@@ -10,6 +10,7 @@ import type { CheckOutcome } from '../../../src/check/verdict.js';
 import type { Command } from '../../../src/config/index.js';
 import { parseConfigText } from '../../../src/config/index.js';
 import { CheckService } from '../../../src/daemon/check-service.js';
+import { StateStore } from '../../../src/daemon/store.js';
 import { desiredTable } from '../../../src/ipvs/desired.js';
 import type { ScriptLauncher } from '../../../src/scripts/launcher.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
@@ -59,10 +60,12 @@ test('a real server going down: event, notify_down, table input; quorum held wit
     },
   };
   const events: DaemonEvent[] = [];
+  const store = new StateStore('k.conf', config, ['k.conf'], [], new Date());
+  store.subscribe((e) => events.push(e));
   let tableChanges = 0;
   const checks = new CheckService(config, {
     log: pino({ level: 'silent' }),
-    publish: (e) => events.push(e),
+    store,
     onTableChange: () => tableChanges++,
     ports: { clock, probeTcp, launcher, random: () => 0 },
   });
@@ -71,7 +74,7 @@ test('a real server going down: event, notify_down, table input; quorum held wit
     for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
   };
   const table = () =>
-    desiredTable(config, { health: checks.verdicts(), quorumLost: checks.quorumLost() })[0]!.destinations.map(
+    desiredTable(config, { health: store.verdicts(), quorumLost: store.quorumLost() })[0]!.destinations.map(
       (d) => `${d.address} ${d.weight}`,
     );
   const vs = config.virtualServers[0]!;
@@ -87,12 +90,12 @@ test('a real server going down: event, notify_down, table input; quorum held wit
     events.map((e) => e.type === 'realserver.health' && [e.realServer, e.health, e.reason]),
     [['203.0.113.21:80', 'down', 'TCP_CHECK: connection refused']],
   );
-  assert.equal(checks.quorumHolds(vs), true, 'live weight 2 is within quorum 3 ± 1: still held');
+  assert.equal(store.quorumHolds(vs), true, 'live weight 2 is within quorum 3 ± 1: still held');
   assert.equal(tableChanges, 1);
 
   down.add('203.0.113.22');
   await settle();
-  assert.equal(checks.quorumHolds(vs), false);
+  assert.equal(store.quorumHolds(vs), false);
   assert.deepEqual(table(), ['203.0.113.99 1'], 'lost quorum: the sorry server alone');
   const quorumEvent = events.find((e) => e.type === 'virtualserver.quorum');
   assert.deepEqual(quorumEvent && { ...quorumEvent, at: undefined }, {
@@ -108,10 +111,10 @@ test('a real server going down: event, notify_down, table input; quorum held wit
 
   down.delete('203.0.113.21');
   await settle();
-  assert.equal(checks.quorumHolds(vs), false, 'live weight 3 is below quorum + hysteresis: not yet regained');
+  assert.equal(store.quorumHolds(vs), false, 'live weight 3 is below quorum + hysteresis: not yet regained');
   down.delete('203.0.113.22');
   await settle();
-  assert.equal(checks.quorumHolds(vs), true);
+  assert.equal(store.quorumHolds(vs), true);
   assert.deepEqual(table(), ['203.0.113.21 2', '203.0.113.22 1', '203.0.113.23 1']);
 
   const beforeStop = ran.length;

@@ -8,6 +8,8 @@ import { afterEach, beforeEach, test } from 'node:test';
 import { pino } from 'pino';
 import { parseConfigText } from '../../../src/config/index.js';
 import { type IpvsKernelPort, IpvsService } from '../../../src/daemon/ipvs-service.js';
+import { StateStore } from '../../../src/daemon/store.js';
+import { NO_STATS } from '../../../src/ipvs/codec.js';
 import type { KernelService } from '../../../src/ipvs/kernel.js';
 import { destinationKeyText, type Operation, type ServiceEntry, serviceKeyText } from '../../../src/ipvs/reconcile.js';
 
@@ -16,7 +18,12 @@ class MemoryKernel implements IpvsKernelPort {
   readonly applied: string[] = [];
 
   async table(): Promise<KernelService[]> {
-    return [...this.services.values()].map((s) => ({ ...s, destinations: [...s.destinations], counters: new Map() }));
+    const idle = { activeConns: 0, inactiveConns: 0, persistConns: 0, stats: NO_STATS };
+    return [...this.services.values()].map((s) => ({
+      ...s,
+      destinations: [...s.destinations],
+      counters: new Map(s.destinations.map((d) => [destinationKeyText(d), idle])),
+    }));
   }
 
   async apply(o: Operation): Promise<void> {
@@ -55,25 +62,25 @@ const config = (weight: number) => {
 };
 
 let stateDir: string;
-beforeEach(() => (stateDir = mkdtempSync(path.join(tmpdir(), 'vigil-ipvs-'))));
+let store: StateStore;
+beforeEach(() => {
+  stateDir = mkdtempSync(path.join(tmpdir(), 'vigil-ipvs-'));
+  store = new StateStore('k.conf', config(1), ['k.conf'], [], new Date());
+});
 afterEach(() => rmSync(stateDir, { recursive: true, force: true }));
 
 test('programs the table, adopts it after a restart without touching it, and removes it on stop', async () => {
   const kernel = new MemoryKernel();
-  await IpvsService.start(config(1), { stateDir, log, openKernel: async () => kernel });
+  await IpvsService.start(config(1), { stateDir, log, openKernel: async () => kernel, store });
   assert.deepEqual(kernel.applied, ['addService', 'addDestination']);
 
   // A restart (kill -9 and start again) finds the table in place: nothing to do.
   kernel.applied.length = 0;
   const events: string[][] = [];
-  const second = await IpvsService.start(config(1), {
-    stateDir,
-    log,
-    openKernel: async () => kernel,
-    publish: (e) => events.push(e.operations),
-  });
+  store.subscribe((e) => e.type === 'ipvs.reconciled' && events.push(e.operations));
+  const second = await IpvsService.start(config(1), { stateDir, log, openKernel: async () => kernel, store });
   assert.deepEqual(kernel.applied, []);
-  assert.equal((await second.snapshot()).ownedServices, 1);
+  assert.equal(store.ipvs.ownedServices, 1);
 
   await second.apply(config(5));
   assert.deepEqual(kernel.applied, ['editDestination']);
@@ -99,10 +106,10 @@ test("a service added by hand survives everything vigild does; --keep-ipvs leave
     destinations: [],
   };
   kernel.services.set(serviceKeyText(foreign.key), foreign);
-  const service = await IpvsService.start(config(1), { stateDir, log, openKernel: async () => kernel });
+  const service = await IpvsService.start(config(1), { stateDir, log, openKernel: async () => kernel, store });
   await service.stop(true);
   assert.equal(kernel.services.size, 2);
-  const again = await IpvsService.start(config(1), { stateDir, log, openKernel: async () => kernel });
+  const again = await IpvsService.start(config(1), { stateDir, log, openKernel: async () => kernel, store });
   await again.stop(false);
   assert.deepEqual([...kernel.services.keys()], ['udp:198.51.100.53:53']);
 });
@@ -114,8 +121,27 @@ test('an IPVS that cannot be opened is reported, not fatal', async () => {
     openKernel: async () => {
       throw new Error('IPVS is not available in this kernel (modprobe ip_vs?)');
     },
+    store,
   });
-  const snapshot = await service.snapshot();
-  assert.equal(snapshot.available, false);
-  assert.match(snapshot.error ?? '', /modprobe ip_vs/);
+  await service.observe();
+  assert.equal(store.ipvs.available, false);
+  assert.match(store.ipvs.error ?? '', /modprobe ip_vs/);
+});
+
+test('reading the kernel for status waits for the reconcile under way, and many readers at once cost one read', async () => {
+  const kernel = new MemoryKernel();
+  const service = await IpvsService.start(config(1), { stateDir, log, openKernel: async () => kernel, store });
+  let reads = 0;
+  const table = kernel.table.bind(kernel);
+  kernel.table = () => {
+    reads++;
+    return table();
+  };
+  const weightInStore = () => store.ipvs.kernel.get('tcp:198.51.100.80:80')?.get('203.0.113.21:80')?.weight;
+
+  const reconcile = service.apply(config(5));
+  await Promise.all([service.observe(), service.observe(), service.observe()]);
+  assert.equal(weightInStore(), 5, 'the table after the change, not halfway through it');
+  await reconcile;
+  assert.equal(reads, 2 + 1, 'the reconcile reads before and after; the three readers share one read');
 });

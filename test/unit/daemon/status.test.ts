@@ -171,12 +171,9 @@ test('health and quorum: a down server with its reason, lost quorum with the sor
     ['203.0.113.22', { alive: true, weight: 0, since: at.getTime(), checked: true }],
     ['203.0.113.23', { alive: true, since: at.getTime(), checked: false }],
   ]);
-  const checks = {
-    health: (_vs: unknown, rs: { address: string }) => health.get(rs.address),
-    verdicts: () => ({ get: (id: string) => health.get(id.split('|')[1]!.split(':')[0]!) }),
-    quorumHolds: () => false,
-  };
-  const status = StatusResponse.parse(buildStatus(store, identity, at, { checks }));
+  store.readHealthFrom((id) => health.get(id.split('|')[1]!.split(':')[0]!));
+  store.quorumWeighed(config.virtualServers[0]!, false, 1, at);
+  const status = StatusResponse.parse(buildStatus(store, identity, at));
   const [vs] = status.virtualServers;
   assert.deepEqual(
     vs?.realServers.map((r) => [r.health, r.healthReason, r.dynamicWeight]),
