@@ -1,9 +1,10 @@
 // A kernel's address table and a VIP ledger in memory, for VipAddresses and what drives it: what
 // is on the interfaces, and every add and remove asked for.
 import assert from 'node:assert/strict';
-import { parseConfigText, type VrrpInstance } from '../../src/config/index.js';
+import type { VrrpInstance } from '../../src/config/index.js';
 import type { AddressSpec, Rtnetlink } from '../../src/net/rtnetlink.js';
 import { type AddressLedger, type OwnedAddress, sameAddress, VipAddresses } from '../../src/net/vip-addresses.js';
+import { instanceOn } from './vrrp-instance.js';
 
 const keyOf = (spec: AddressSpec) => `${spec.ifindex} ${spec.address}/${spec.prefix}`;
 
@@ -50,24 +51,4 @@ export class FakeHost {
 }
 
 /** VI_1 on lo: 198.51.100.200/24, and 2001:db8::200/64 as an excluded VIP. */
-export function loInstance(extra = ''): VrrpInstance {
-  const { config, diagnostics } = parseConfigText(
-    `vrrp_instance VI_1 {
-  state BACKUP
-  interface lo
-  virtual_router_id 51
-  priority 150
-  advert_int 1
-  ${extra}
-  virtual_ipaddress {
-    198.51.100.200/24
-  }
-  virtual_ipaddress_excluded {
-    2001:db8::200/64
-  }
-}`,
-    'k.conf',
-  );
-  assert.ok(config, diagnostics.map((d) => d.message).join('\n'));
-  return config.instances[0]!;
-}
+export const loInstance = (extra = ''): VrrpInstance => instanceOn('lo', extra);

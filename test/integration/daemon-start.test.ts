@@ -9,23 +9,11 @@ import { after, before, describe, test } from 'node:test';
 import { Lab, labUnavailable } from '../../lab/lab.js';
 import { DaemonProcess, vigil, vigilBin, waitUntil } from '../../lab/processes.js';
 import { StatusResponse } from '../../src/api/schema.js';
+import { MASTER_VIP, noInstances, ONE_MASTER } from '../helpers/daemon-configs.js';
 import { skipWithout, unreadableByNobody } from '../helpers/needs.js';
 
-const NO_INSTANCES = 'global_defs {\n  router_id start-test\n}\n';
-
-const VIP = '198.51.100.10';
-const ONE_MASTER = `vrrp_instance VI_1 {
-  state MASTER
-  interface eth0
-  virtual_router_id 51
-  priority 150
-  version 3
-  advert_int 0.1
-  virtual_ipaddress {
-    ${VIP}/24
-  }
-}
-`;
+const NO_INSTANCES = noInstances('start-test');
+const VIP = MASTER_VIP;
 
 const skipAsNobody = await skipWithout(unreadableByNobody(vigilBin));
 

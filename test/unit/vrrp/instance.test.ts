@@ -2,35 +2,16 @@
 // interface, and when.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseConfigText, type Vip } from '../../../src/config/index.js';
+import type { Vip } from '../../../src/config/index.js';
 import { type Transition, VrrpInstanceRuntime } from '../../../src/vrrp/instance.js';
 import { type Advertisement, decodeAdvertisement } from '../../../src/vrrp/packet.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
+import { instanceOn } from '../../helpers/vrrp-instance.js';
 
 const SELF = '198.51.100.11';
 const PEER = '198.51.100.12';
 
-function instanceConfig(extra = '') {
-  const { config, diagnostics } = parseConfigText(
-    `vrrp_instance VI_1 {
-  state BACKUP
-  interface eth0
-  virtual_router_id 51
-  priority 150
-  advert_int 1
-  ${extra}
-  virtual_ipaddress {
-    198.51.100.200/24
-  }
-  virtual_ipaddress_excluded {
-    2001:db8::200/64
-  }
-}`,
-    'k.conf',
-  );
-  assert.ok(config, diagnostics.map((d) => d.message).join('\n'));
-  return config.instances[0]!;
-}
+const instanceConfig = (extra = '') => instanceOn('eth0', extra);
 
 function harness(extra = '') {
   const clock = new FakeClock();
