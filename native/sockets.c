@@ -328,6 +328,19 @@ static napi_value Bind(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* connect(fd, address): for datagram sockets, which connect at once and then hear the ICMP
+ * errors their peer's host sends back (as recvmsg errors). */
+static napi_value Connect(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  int32_t fd;
+  struct sockaddr_storage address;
+  socklen_t length;
+  if (!get_args(env, info, 2, argv)) return NULL;
+  if (!get_int(env, argv[0], "fd", &fd) || !read_address(env, argv[1], &address, &length)) return NULL;
+  if (connect(fd, (struct sockaddr *)&address, length) < 0) throw_errno(env, "connect", errno, NULL);
+  return NULL;
+}
+
 /* setsockopt(fd, level, name, value): a number is passed as a C int, a Buffer as its bytes
  * (for structs such as ip_mreqn, built by the caller in host byte order). */
 static napi_value SetSockOpt(napi_env env, napi_callback_info info) {
@@ -787,10 +800,17 @@ static napi_value constants_object(napi_env env) {
   CONSTANT(AF_PACKET);
   CONSTANT(AF_NETLINK);
   CONSTANT(SOCK_RAW);
+  CONSTANT(SOCK_DGRAM);
   CONSTANT(SOL_SOCKET);
   CONSTANT(SOL_NETLINK);
   CONSTANT(IPPROTO_IP);
   CONSTANT(IPPROTO_IPV6);
+  CONSTANT(IPPROTO_UDP);
+  CONSTANT(IPPROTO_ICMP);
+  CONSTANT(IPPROTO_ICMPV6);
+  CONSTANT(SO_MARK);
+  CONSTANT(IP_RECVERR);
+  CONSTANT(IPV6_RECVERR);
   CONSTANT(SO_BINDTODEVICE);
   CONSTANT(IP_TTL);
   CONSTANT(IP_TOS);
@@ -833,6 +853,7 @@ NAPI_MODULE_INIT() {
   napi_property_descriptor properties[] = {
       {"socket", NULL, Socket, NULL, NULL, NULL, napi_enumerable, NULL},
       {"bind", NULL, Bind, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"connect", NULL, Connect, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setsockopt", NULL, SetSockOpt, NULL, NULL, NULL, napi_enumerable, NULL},
       {"sendto", NULL, SendTo, NULL, NULL, NULL, napi_enumerable, NULL},
       {"recvmsg", NULL, RecvMsg, NULL, NULL, NULL, napi_enumerable, NULL},

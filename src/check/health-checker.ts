@@ -5,10 +5,14 @@
 // is tested with a fake clock and fake probes.
 import { isDeepStrictEqual } from 'node:util';
 import type { Clock } from '../clock.js';
-import { type Checker, RUNNABLE_CHECKERS, type TcpCheck } from '../config/index.js';
+import { type Checker, type PingCheck, RUNNABLE_CHECKERS, type TcpCheck, type UdpCheck } from '../config/index.js';
+import { parseIp } from '../inet/address.js';
 import type { Preparation, ScriptLauncher } from '../scripts/launcher.js';
 import { probeMisc } from './misc.js';
+import { type PingTarget, probePing } from './ping.js';
 import { probeTcp, type TcpTarget } from './tcp.js';
+import { probeUdp, type UdpTarget } from './udp.js';
+import { DEFAULT_UDP_PAYLOAD } from './udp-reply.js';
 import { afterCheck, type CheckerState, type CheckOutcome, initialCheckerState } from './verdict.js';
 
 // RUNNABLE_CHECKERS lives with the config types, so that the config layer can warn about the others.
@@ -222,6 +226,10 @@ export class HealthChecker {
     switch (checker.type) {
       case 'TCP_CHECK':
         return this.#probeTcp(tcpTarget(checker, server.target));
+      case 'UDP_CHECK':
+        return probeUdp(udpTarget(checker, server.target));
+      case 'PING_CHECK':
+        return probePing(pingTarget(checker, server.target));
       case 'MISC_CHECK': {
         run.preparation ??= this.ports.launcher.prepare(checker.path, checker.user);
         const preparation = await run.preparation;
@@ -261,5 +269,45 @@ function tcpTarget(checker: TcpCheck, target: RealServerTarget): TcpTarget {
     ...(checker.bindTo !== undefined && { bindTo: checker.bindTo }),
     ...(checker.bindPort !== undefined && { bindPort: checker.bindPort }),
     timeoutMs: checker.connectTimeout * 1000,
+  };
+}
+
+function udpTarget(checker: UdpCheck, target: RealServerTarget): UdpTarget {
+  const host = checker.connectIp ?? target.address;
+  return {
+    host,
+    port: checker.connectPort ?? target.port,
+    family: parseIp(host)?.family ?? 4,
+    payload: checker.payload !== undefined ? Buffer.from(checker.payload, 'hex') : DEFAULT_UDP_PAYLOAD,
+    ...(checker.requireReply && {
+      reply: {
+        ...(checker.requireReply.pattern !== undefined && { pattern: checker.requireReply.pattern }),
+        minLength: checker.minReplyLength,
+        maxLength: checker.maxReplyLength,
+      },
+    }),
+    ...routingOf(checker),
+    timeoutMs: checker.connectTimeout * 1000,
+  };
+}
+
+function pingTarget(checker: PingCheck, target: RealServerTarget): PingTarget {
+  const host = checker.connectIp ?? target.address;
+  return {
+    host,
+    family: parseIp(host)?.family ?? 4,
+    ...(checker.bindIf !== undefined && { bindIf: checker.bindIf }),
+    ...(checker.fwmark !== undefined && { fwmark: checker.fwmark }),
+    timeoutMs: checker.connectTimeout * 1000,
+  };
+}
+
+/** The connection options a UDP socket takes from the config. */
+function routingOf(checker: UdpCheck): Partial<UdpTarget> {
+  return {
+    ...(checker.bindTo !== undefined && { bindTo: checker.bindTo }),
+    ...(checker.bindPort !== undefined && { bindPort: checker.bindPort }),
+    ...(checker.bindIf !== undefined && { bindIf: checker.bindIf }),
+    ...(checker.fwmark !== undefined && { fwmark: checker.fwmark }),
   };
 }

@@ -305,7 +305,7 @@ export interface DnsCheck extends NetworkChecker {
 
 export interface UdpCheck extends NetworkChecker {
   type: 'UDP_CHECK';
-  /** Lowercase hex of the datagram to send; unset sends a random payload. */
+  /** Lowercase hex of the datagram to send; unset sends keepalived's 32 bytes of "keepalived check - ". */
   payload?: string;
   /** A reply is required; `pattern` (hex, `x` = any nibble) must match its start. */
   requireReply?: { pattern?: string };
@@ -330,4 +330,9 @@ export const CHECKER_TYPES: readonly CheckerType[] = [
   'PING_CHECK',
 ];
 /** The checkers vigild runs; the others are parsed and checked, but leave their real server up. */
-export const RUNNABLE_CHECKERS = ['TCP_CHECK', 'MISC_CHECK'] as const satisfies readonly CheckerType[];
+export const RUNNABLE_CHECKERS = [
+  'TCP_CHECK',
+  'MISC_CHECK',
+  'UDP_CHECK',
+  'PING_CHECK',
+] as const satisfies readonly CheckerType[];

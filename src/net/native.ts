@@ -16,10 +16,17 @@ export interface NativeConstants {
   AF_PACKET: number;
   AF_NETLINK: number;
   SOCK_RAW: number;
+  SOCK_DGRAM: number;
   SOL_SOCKET: number;
   SOL_NETLINK: number;
   IPPROTO_IP: number;
   IPPROTO_IPV6: number;
+  IPPROTO_UDP: number;
+  IPPROTO_ICMP: number;
+  IPPROTO_ICMPV6: number;
+  SO_MARK: number;
+  IP_RECVERR: number;
+  IPV6_RECVERR: number;
   SO_BINDTODEVICE: number;
   IP_TTL: number;
   IP_TOS: number;
@@ -119,6 +126,7 @@ type SignalHandle = { readonly [signalHandle]: true };
 interface SocketsAddon {
   socket(domain: number, type: number, protocol: number): number;
   bind(fd: number, address: SocketAddress): void;
+  connect(fd: number, address: SocketAddress): void;
   setsockopt(fd: number, level: number, name: number, value: number | Buffer): void;
   sendto(fd: number, data: Buffer, address?: SocketAddress, options?: SendOptions): number;
   recvmsg(fd: number): ReceivedMessage | null;
@@ -233,6 +241,11 @@ export class RawSocket<A extends SocketAddress = SocketAddress> extends EventEmi
     sockets().bind(this.#openFd('bind'), address);
   }
 
+  /** A datagram socket connects at once: sends go to `address`, and ICMP errors from it become 'error' events. */
+  connect(address: A): void {
+    sockets().connect(this.#openFd('connect'), address);
+  }
+
   /** Sends one datagram (to `address`, unless the socket is connected) and returns its length. */
   send(data: Buffer, address?: A, options?: SendOptions): number {
     return sockets().sendto(this.#openFd('sendto'), data, address, options);
@@ -256,11 +269,25 @@ export class RawSocket<A extends SocketAddress = SocketAddress> extends EventEmi
     return this.fd;
   }
 
+  /**
+   * libuv reports POLLERR as EBADF; the error the socket holds says what happened (an ICMP
+   * error on a connected datagram socket, ENOBUFS on netlink). Reading it clears it.
+   */
+  #pendingError(): Error | undefined {
+    try {
+      const message = sockets().recvmsg(this.fd);
+      if (message) this.emit('message', message as ReceivedMessage<A>);
+      return undefined;
+    } catch (receiveError) {
+      return receiveError as Error;
+    }
+  }
+
   #onReadable(error: Error | null): void {
     if (error) {
       if (this.#poll) sockets().pollStop(this.#poll);
       this.#poll = undefined;
-      this.emit('error', error);
+      this.emit('error', this.#pendingError() ?? error);
       return;
     }
     for (let i = 0; i < MESSAGES_PER_WAKEUP && !this.#closed; i++) {

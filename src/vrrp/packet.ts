@@ -6,6 +6,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { type Family, parseIp } from '../inet/address.js';
+import { internetChecksum } from '../inet/checksum.js';
 import { IPPROTO_VRRP, VRRP_TTL } from '../inet/vrrp-wire.js';
 
 export type { Family };
@@ -106,14 +107,8 @@ function addressText(bytes: Uint8Array): string {
   return parseIp(groups.join(':'))!.address;
 }
 
-/** RFC 1071: the ones' complement of the ones' complement sum of the data as 16-bit big-endian words. */
-export function internetChecksum(data: Uint8Array): number {
-  let sum = 0;
-  for (let i = 0; i + 1 < data.length; i += 2) sum += (data[i]! << 8) | data[i + 1]!;
-  if (data.length % 2 === 1) sum += data[data.length - 1]! << 8;
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  return ~sum & 0xffff;
-}
+// Shared with ICMP echo (check/), so it lives below both.
+export { internetChecksum };
 
 /**
  * The checksum of an upper-layer message over the IPv4 (RFC 768) or IPv6 (RFC 8200 §8.1)

@@ -304,7 +304,7 @@ export function resolveChecker(checker: Checker, rs: RealServer, vs: VirtualServ
   if (!(RUNNABLE_CHECKERS as readonly string[]).includes(checker.type)) {
     ctx.warning(
       checker.pos,
-      `\`${checker.type}\` is not run by vigil yet (it runs ${RUNNABLE_CHECKERS.join(' and ')}); this check never takes real_server ${rs.address} ${rs.port} out of service`,
+      `\`${checker.type}\` is not run by vigil yet (it runs ${RUNNABLE_CHECKERS.join(', ')}); this check never takes real_server ${rs.address} ${rs.port} out of service`,
     );
   }
   if (!own('delay_loop')) checker.delayLoop = rs.delayLoop ?? vs.delayLoop;

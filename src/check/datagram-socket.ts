@@ -1,0 +1,30 @@
+// What UDP_CHECK and PING_CHECK share on their native datagram sockets: the connection
+// options keepalived applies before the first packet, and the errno words for ICMP errors.
+import { type InetSocketAddress, nativeConstants, type RawSocket } from '../net/native.js';
+
+/** What the kernel's errno for an ICMP error or a failed send means to an operator. */
+export const ICMP_REASONS: Record<string, string> = {
+  ECONNREFUSED: 'ICMP port unreachable',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  EACCES: 'administratively prohibited',
+  EPERM: 'not permitted (a firewall rule on this host?)',
+  ENODEV: 'no such interface',
+};
+
+/** bind_if and fwmark, shared with PING_CHECK: both must be set before the first packet leaves. */
+export function applyRouting(
+  socket: RawSocket<InetSocketAddress>,
+  target: { bindIf?: string; fwmark?: number },
+  stepping: (step: string) => void,
+): void {
+  const c = nativeConstants();
+  if (target.bindIf !== undefined) {
+    stepping(`bind to interface ${target.bindIf}`);
+    socket.setOption(c.SOL_SOCKET, c.SO_BINDTODEVICE, Buffer.from(`${target.bindIf}\0`));
+  }
+  if (target.fwmark !== undefined) {
+    stepping(`set fwmark ${target.fwmark}`);
+    socket.setOption(c.SOL_SOCKET, c.SO_MARK, target.fwmark);
+  }
+}
