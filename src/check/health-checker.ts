@@ -7,7 +7,9 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Clock } from '../clock.js';
 import { type Checker, RUNNABLE_CHECKERS, type TcpCheck } from '../config/index.js';
 import type { Preparation, ScriptLauncher } from '../scripts/launcher.js';
+import { dnsTarget, probeDns } from './dns.js';
 import { probeMisc } from './misc.js';
+import { probeSmtp, smtpTarget, splitSmtpHosts } from './smtp.js';
 import { probeTcp, type TcpTarget } from './tcp.js';
 import { afterCheck, type CheckerState, type CheckOutcome, initialCheckerState } from './verdict.js';
 
@@ -173,6 +175,7 @@ export class HealthChecker {
       retired: false,
     };
     server.checkers = target.checkers
+      .flatMap((checker): Checker[] => (checker.type === 'SMTP_CHECK' ? splitSmtpHosts(checker) : [checker]))
       .filter(isRunnable)
       .map((checker) => ({ checker, server, state: initialCheckerState(checker.alpha, checker.retry) }));
     server.health = summarize(server, this.ports.wallClock(), {});
@@ -222,6 +225,10 @@ export class HealthChecker {
     switch (checker.type) {
       case 'TCP_CHECK':
         return this.#probeTcp(tcpTarget(checker, server.target));
+      case 'SMTP_CHECK':
+        return probeSmtp(smtpTarget(checker, server.target));
+      case 'DNS_CHECK':
+        return probeDns(dnsTarget(checker, server.target));
       case 'MISC_CHECK': {
         run.preparation ??= this.ports.launcher.prepare(checker.path, checker.user);
         const preparation = await run.preparation;

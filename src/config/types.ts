@@ -290,11 +290,11 @@ export interface SmtpHost extends ConnectionOptions {
 export interface SmtpCheck extends NetworkChecker {
   type: 'SMTP_CHECK';
   heloName?: string;
-  /** Legacy `host { ... }` blocks: extra endpoints checked in turn. */
+  /** Legacy `host { ... }` blocks: each checked as an SMTP_CHECK of its own (all must pass). */
   hosts: SmtpHost[];
 }
 
-export const DNS_QUERY_TYPES = ['A', 'NS', 'CNAME', 'SOA', 'MX', 'TXT', 'AAAA'] as const;
+export const DNS_QUERY_TYPES = ['A', 'NS', 'CNAME', 'SOA', 'MX', 'TXT', 'AAAA', 'RRSIG', 'DNSKEY'] as const;
 export type DnsQueryType = (typeof DNS_QUERY_TYPES)[number];
 
 export interface DnsCheck extends NetworkChecker {
@@ -330,4 +330,9 @@ export const CHECKER_TYPES: readonly CheckerType[] = [
   'PING_CHECK',
 ];
 /** The checkers vigild runs; the others are parsed and checked, but leave their real server up. */
-export const RUNNABLE_CHECKERS = ['TCP_CHECK', 'MISC_CHECK'] as const satisfies readonly CheckerType[];
+export const RUNNABLE_CHECKERS = [
+  'TCP_CHECK',
+  'MISC_CHECK',
+  'SMTP_CHECK',
+  'DNS_CHECK',
+] as const satisfies readonly CheckerType[];
