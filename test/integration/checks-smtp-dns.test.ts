@@ -1,6 +1,6 @@
 // vigild running SMTP_CHECK and DNS_CHECK for real: vigild in one namespace, an SMTP and a DNS
 // server in another. A bad greeting and an NXDOMAIN take their servers down with those words in
-// `vigil status`; answering right again brings them back.
+// `vigil status`; answering right again brings them back. A legacy `host` block is a check of its own.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DaemonProcess, vigil } from '../../lab/processes.js';
@@ -13,6 +13,7 @@ describe('vigild runs SMTP_CHECK and DNS_CHECK', { skip: skipWithoutNamespaces }
   let servers: NetAgent;
   let daemon: DaemonProcess;
   let smtp: number;
+  let submission: number;
   let dns: number;
   const timing = 'connect_timeout 1\n      delay_loop 1\n      delay_before_retry 1\n      warmup 0\n      retry 0';
 
@@ -34,6 +35,7 @@ describe('vigild runs SMTP_CHECK and DNS_CHECK', { skip: skipWithoutNamespaces }
     pair = await createVethPair();
     servers = await NetAgent.start(pair.b.namespace);
     smtp = await servers.call('responder.smtp', { address: pair.b.ipv4, port: 25, mode: 'ok' });
+    submission = await servers.call('responder.smtp', { address: pair.b.ipv4, port: 2525, mode: 'ok' });
     dns = await servers.call('responder.dns', { address: pair.b.ipv4, port: 53, mode: 'ok' });
     daemon = new DaemonProcess({ netns: pair.a.namespace });
     daemon.writeConfig(`virtual_server 203.0.113.80 25 {
@@ -42,6 +44,10 @@ describe('vigild runs SMTP_CHECK and DNS_CHECK', { skip: skipWithoutNamespaces }
   real_server ${pair.b.ipv4} 25 {
     SMTP_CHECK {
       helo_name lb1.example.net
+      connect_port 25
+      host {
+        connect_port 2525
+      }
       ${timing}
     }
   }
@@ -83,5 +89,16 @@ virtual_server 203.0.113.80 53 {
     await servers.call('responder.mode', { handle: smtp, mode: 'ok' });
     await servers.call('responder.mode', { handle: dns, mode: 'ok' });
     await until('both back up', (rs) => rs.every(([state]) => state === 'up'));
+  });
+
+  test('a legacy host block is checked as well: its failure alone takes the real server down', async () => {
+    await servers.call('responder.mode', { handle: submission, mode: 'bad-helo' });
+    await until('the SMTP server down', (rs) => rs[0]![0] === 'down');
+    assert.deepEqual((await health())[0], [
+      'down',
+      `SMTP_CHECK: ${pair.b.ipv4}:2525: the reply to HELO was "501 go away" (expected 250)`,
+    ]);
+    await servers.call('responder.mode', { handle: submission, mode: 'ok' });
+    await until('the SMTP server back up', (rs) => rs[0]![0] === 'up');
   });
 });
