@@ -8,8 +8,10 @@ import type { Clock } from '../clock.js';
 import { type Checker, type PingCheck, RUNNABLE_CHECKERS, type TcpCheck, type UdpCheck } from '../config/index.js';
 import { parseIp } from '../inet/address.js';
 import type { Preparation, ScriptLauncher } from '../scripts/launcher.js';
+import { dnsTarget, probeDns } from './dns.js';
 import { probeMisc } from './misc.js';
 import { type PingTarget, probePing } from './ping.js';
+import { probeSmtp, smtpTarget, splitSmtpHosts } from './smtp.js';
 import { probeTcp, type TcpTarget } from './tcp.js';
 import { probeUdp, type UdpTarget } from './udp.js';
 import { DEFAULT_UDP_PAYLOAD } from './udp-reply.js';
@@ -177,6 +179,7 @@ export class HealthChecker {
       retired: false,
     };
     server.checkers = target.checkers
+      .flatMap((checker): Checker[] => (checker.type === 'SMTP_CHECK' ? splitSmtpHosts(checker) : [checker]))
       .filter(isRunnable)
       .map((checker) => ({ checker, server, state: initialCheckerState(checker.alpha, checker.retry) }));
     server.health = summarize(server, this.ports.wallClock(), {});
@@ -230,6 +233,10 @@ export class HealthChecker {
         return probeUdp(udpTarget(checker, server.target));
       case 'PING_CHECK':
         return probePing(pingTarget(checker, server.target));
+      case 'SMTP_CHECK':
+        return probeSmtp(smtpTarget(checker, server.target));
+      case 'DNS_CHECK':
+        return probeDns(dnsTarget(checker, server.target));
       case 'MISC_CHECK': {
         run.preparation ??= this.ports.launcher.prepare(checker.path, checker.user);
         const preparation = await run.preparation;

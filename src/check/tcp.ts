@@ -32,11 +32,15 @@ const BIND_REASONS: Record<string, string> = {
   EADDRINUSE: 'address and port in use',
 };
 
-function describeError(err: NodeJS.ErrnoException, target: TcpTarget): string {
+/** A socket error in an operator's words; `source` is where the check binds from (bindto, bind_port). */
+export function describeSocketError(
+  err: NodeJS.ErrnoException,
+  source: Pick<TcpTarget, 'bindTo' | 'bindPort'>,
+): string {
   const code = err.code ?? '';
   if (err.syscall === 'bind') {
-    const source = `${target.bindTo ?? 'any address'}${target.bindPort !== undefined ? ` port ${target.bindPort}` : ''}`;
-    return `cannot connect from ${source}: ${BIND_REASONS[code] ?? err.message}`;
+    const from = `${source.bindTo ?? 'any address'}${source.bindPort !== undefined ? ` port ${source.bindPort}` : ''}`;
+    return `cannot connect from ${from}: ${BIND_REASONS[code] ?? err.message}`;
   }
   return CONNECT_REASONS[code] ?? err.message;
 }
@@ -56,7 +60,7 @@ export function probeTcp(target: TcpTarget): Promise<CheckOutcome> {
       });
     } catch (err) {
       // Bad arguments (a port out of range, an unusable address) are thrown, not emitted.
-      resolve({ ok: false, latencyMs: elapsed(), reason: describeError(err as NodeJS.ErrnoException, target) });
+      resolve({ ok: false, latencyMs: elapsed(), reason: describeSocketError(err as NodeJS.ErrnoException, target) });
       return;
     }
     const finish = (outcome: CheckOutcome) => {
@@ -70,6 +74,8 @@ export function probeTcp(target: TcpTarget): Promise<CheckOutcome> {
       target.timeoutMs,
     );
     socket.once('connect', () => finish({ ok: true, latencyMs: elapsed() }));
-    socket.once('error', (err) => finish({ ok: false, latencyMs: elapsed(), reason: describeError(err, target) }));
+    socket.once('error', (err) =>
+      finish({ ok: false, latencyMs: elapsed(), reason: describeSocketError(err, target) }),
+    );
   });
 }

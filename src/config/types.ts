@@ -290,11 +290,11 @@ export interface SmtpHost extends ConnectionOptions {
 export interface SmtpCheck extends NetworkChecker {
   type: 'SMTP_CHECK';
   heloName?: string;
-  /** Legacy `host { ... }` blocks: extra endpoints checked in turn. */
+  /** Legacy `host { ... }` blocks: each checked as an SMTP_CHECK of its own (all must pass). */
   hosts: SmtpHost[];
 }
 
-export const DNS_QUERY_TYPES = ['A', 'NS', 'CNAME', 'SOA', 'MX', 'TXT', 'AAAA'] as const;
+export const DNS_QUERY_TYPES = ['A', 'NS', 'CNAME', 'SOA', 'MX', 'TXT', 'AAAA', 'RRSIG', 'DNSKEY'] as const;
 export type DnsQueryType = (typeof DNS_QUERY_TYPES)[number];
 
 export interface DnsCheck extends NetworkChecker {
@@ -335,4 +335,6 @@ export const RUNNABLE_CHECKERS = [
   'MISC_CHECK',
   'UDP_CHECK',
   'PING_CHECK',
+  'SMTP_CHECK',
+  'DNS_CHECK',
 ] as const satisfies readonly CheckerType[];

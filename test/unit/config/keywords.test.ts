@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type Config, createMemoryReader, NOT_IMPLEMENTED, parseConfigText } from '../../../src/config/index.js';
-import { expectDiagnostic, expectLoaded, expectOnlyErrors } from './assert-diagnostics.js';
+import { expectDiagnostic, expectLoaded, expectOnlyErrors, warningsOf } from './assert-diagnostics.js';
 
 const noFiles = createMemoryReader({});
 const load = (text: string) => parseConfigText(text, 'mem.conf', { reader: noFiles });
@@ -233,6 +233,19 @@ describe('LVS keywords', () => {
       60,
     ]);
     assert.deepEqual(misc && [misc.retry, misc.delayBeforeRetry], [0, 1]);
+  });
+
+  it('SMTP_CHECK and DNS_CHECK load without the not-run warning: vigild runs them', () => {
+    const result = load(
+      'virtual_server 198.51.100.80 25 {\n  protocol TCP\n  real_server 198.51.100.21 25 {\n    SMTP_CHECK {\n      helo_name lb1.example.net\n      host {\n        connect_ip 198.51.100.22\n      }\n    }\n    DNS_CHECK {\n      type DNSKEY\n      name example.net\n    }\n  }\n}\n',
+    );
+    assert.deepEqual(warningsOf(result), []);
+    const [smtp, dns] = expectLoaded(result).virtualServers[0]!.realServers[0]!.checkers;
+    assert.deepEqual(smtp?.type === 'SMTP_CHECK' && [smtp.heloName, smtp.hosts[0]?.connectIp], [
+      'lb1.example.net',
+      '198.51.100.22',
+    ]);
+    assert.equal(dns?.type === 'DNS_CHECK' && dns.queryType, 'DNSKEY');
   });
 
   it('reads UDP_CHECK hex payloads the keepalived way', () => {
