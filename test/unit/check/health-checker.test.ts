@@ -557,7 +557,12 @@ describe('HealthChecker.checkNow', () => {
 
   test('a FILE_CHECK reads its file again, and the watched value stays its verdict; an unknown server is undefined', async () => {
     const reads: string[] = [];
-    const { checker } = harness({ readTrackFile: async (file) => (reads.push(file), 7) });
+    const { checker } = harness({
+      readTrackFile: async (file) => {
+        reads.push(file);
+        return 7;
+      },
+    });
     checker.trackFileChanged(maintFile(), 0);
     checker.update([target('rs', [fileCheck()])]);
     const result = await checker.checkNow('rs')!;
