@@ -41,6 +41,7 @@ const targets: RealServerTarget[] = Array.from({ length: servers }, (_, i) => ({
   id: `rs${i}`,
   address: '127.0.0.1',
   port: 80,
+  weight: 1,
   checkers: [check(i % 10 === 9 ? refusedPort : portOf(listeners[i % LISTENERS]!))],
 }));
 

@@ -1,36 +1,81 @@
 import path from 'node:path';
-import { Command } from '@oclif/core/command';
+import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { toApiDiagnostic } from '../src/api/diagnostics.js';
 import type { ConfigCheckResult } from '../src/api/schema.js';
-import { EXIT, jsonFlag } from '../src/cli/daemon-command.js';
+import { DaemonCommand, EXIT, jsonFlag, socketFlag } from '../src/cli/daemon-command.js';
+import { parseEndpoint, renderCheckNow, renderChecks } from '../src/cli/render-checks.js';
 import { loadConfig, summarize } from '../src/config/index.js';
 import { hostInterfaces } from '../src/net/interfaces.js';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-export default class Check extends Command {
-  static override summary = 'Validate a keepalived.conf without starting anything (like keepalived -t).';
-  static override description =
-    `Every problem is reported as file:line:col: severity: message, on stderr; the summary goes to stdout. Interfaces that do not exist on this host are warnings, not errors.
+/** A check of a real server must finish within its checkers' own timeouts; this only bounds a stuck daemon. */
+const CHECK_NOW_TIMEOUT_MS = 10 * 60 * 1000;
 
-Exit codes: 0 valid (warnings allowed), 1 invalid.`;
+export default class Check extends DaemonCommand {
+  static override summary =
+    "Show every real server's health checks, run one server's checks now, or validate a config file.";
+  static override description =
+    `Without --config: asks vigild for every real server's verdict, checkers, last check latency, last change and why it is down. With RS and --now: runs that real server's checks at once and prints what each saw; the daemon's verdict is left to its schedule (retries, delay_loop), so run it before undraining a server, not to bring one back.
+
+With --config FILE: validates a keepalived.conf like keepalived -t. Every problem is reported as file:line:col: severity: message, on stderr; the summary goes to stdout. Interfaces that do not exist on this host are warnings, not errors.
+
+Exit codes: 0 listed, up now, or valid (warnings allowed); 1 down now, or invalid; 2 bad arguments (an unknown RS lists those there are); 3 no daemon on the socket.`;
   static override examples = [
+    '<%= config.bin %> check',
+    '<%= config.bin %> check 198.51.100.21:80 --now',
+    '<%= config.bin %> check 198.51.100.21:80 --vs "fwmark 5" --now --json',
     '<%= config.bin %> check --config /etc/keepalived/keepalived.conf',
     '<%= config.bin %> check -f new.conf && systemctl reload vigild',
   ];
+  static override args = {
+    rs: Args.string({ description: 'real server as ADDR:PORT ([v6]:PORT), with --now', required: false }),
+  };
   static override flags = {
-    config: Flags.string({
-      char: 'f',
-      description: 'config file to check',
-      default: '/etc/keepalived/keepalived.conf',
+    config: Flags.string({ char: 'f', description: 'config file to validate (nothing is asked of vigild)' }),
+    now: Flags.boolean({ description: "run RS's checks now and print the outcome", default: false }),
+    vs: Flags.string({
+      description:
+        'the virtual server, as status names it (ADDR:PORT, "fwmark N", "group NAME" or NAME), when RS is in several',
     }),
+    socket: socketFlag,
     json: jsonFlag,
   };
 
   async run(): Promise<void> {
-    const { flags } = await this.parse(Check);
-    const configPath = path.resolve(flags.config);
+    const { args, flags } = await this.parse(Check);
+    if (flags.config !== undefined) {
+      if (args.rs !== undefined || flags.now || flags.vs !== undefined)
+        this.usage('--config validates a file; RS, --now and --vs ask the daemon: use one or the other');
+      return this.validate(flags.config, flags.json);
+    }
+    if (args.rs === undefined) {
+      if (flags.now || flags.vs !== undefined)
+        this.usage('--now and --vs need a real server: vigil check ADDR:PORT --now');
+      return this.request(flags, (client) => client.status(), renderChecks);
+    }
+    if (!flags.now) this.usage(`add --now to run ${args.rs}'s checks; \`vigil check\` alone lists every real server`);
+    const realServer = parseEndpoint(args.rs);
+    if (!realServer) this.usage(`RS must be ADDR:PORT or [v6]:PORT, got '${args.rs}'`);
+    await this.request(
+      flags,
+      (client) => client.checkNow({ realServer, ...(flags.vs !== undefined && { virtualServer: flags.vs }) }),
+      renderCheckNow,
+      {
+        timeoutMs: CHECK_NOW_TIMEOUT_MS,
+        exitCode: (r) => (r.result === 'down' ? EXIT.failed : EXIT.ok),
+        usageErrors: ['not_found', 'bad_request'],
+      },
+    );
+  }
+
+  private usage(message: string): never {
+    return this.error(message, { exit: EXIT.usage });
+  }
+
+  private validate(file: string, json: boolean): void {
+    const configPath = path.resolve(file);
     const loaded = loadConfig(configPath, { interfaces: hostInterfaces() });
     const diagnostics = loaded.diagnostics.map(toApiDiagnostic);
     const ok = loaded.config !== undefined && !diagnostics.some((d) => d.severity === 'error');
@@ -42,7 +87,7 @@ Exit codes: 0 valid (warnings allowed), 1 invalid.`;
       diagnostics,
     };
     process.exitCode = ok ? EXIT.ok : EXIT.failed;
-    if (flags.json) {
+    if (json) {
       this.log(JSON.stringify(result, null, 2));
       return;
     }
@@ -52,12 +97,12 @@ Exit codes: 0 valid (warnings allowed), 1 invalid.`;
     if (ok && result.summary) {
       const { instances, virtualServers, realServers } = result.summary;
       this.log(
-        `${flags.config}: OK: ${plural(instances, 'instance')}, ${plural(virtualServers, 'virtual server')}, ${plural(realServers, 'real server')}` +
+        `${file}: OK: ${plural(instances, 'instance')}, ${plural(virtualServers, 'virtual server')}, ${plural(realServers, 'real server')}` +
           (warnings ? `, ${plural(warnings, 'warning')}` : ''),
       );
     } else {
       process.stderr.write(
-        `${flags.config}: INVALID: ${plural(errors, 'error')}${warnings ? `, ${plural(warnings, 'warning')}` : ''}\n`,
+        `${file}: INVALID: ${plural(errors, 'error')}${warnings ? `, ${plural(warnings, 'warning')}` : ''}\n`,
       );
     }
   }

@@ -4,7 +4,15 @@
 // `vigil status` here, against nothing for node:http, whose parser is built into node.
 import http, { type IncomingMessage } from 'node:http';
 import { type RouteName, readOnlySocketFor, routes } from './endpoints.js';
-import type { DaemonEvent, Diagnostic, ErrorResponse, ReloadResponse, StatusResponse } from './schema.js';
+import type {
+  CheckRunRequest,
+  CheckRunResponse,
+  DaemonEvent,
+  Diagnostic,
+  ErrorResponse,
+  ReloadResponse,
+  StatusResponse,
+} from './schema.js';
 
 // Socket errors that mean "no daemon here" rather than a fault worth a stack trace.
 const UNREACHABLE: Record<string, string> = {
@@ -62,6 +70,11 @@ export class VigilClient {
 
   reload(): Promise<ReloadResponse> {
     return this.call<ReloadResponse>('reload', {});
+  }
+
+  /** Runs one real server's checks now; the answer may take as long as its slowest check. */
+  checkNow(request: CheckRunRequest): Promise<CheckRunResponse> {
+    return this.call<CheckRunResponse>('checkRun', request);
   }
 
   /**

@@ -18,6 +18,7 @@ export const routes = {
   status: { method: 'GET', path: '/v1/status' },
   events: { method: 'GET', path: '/v1/events' },
   reload: { method: 'POST', path: '/v1/reload' },
+  checkRun: { method: 'POST', path: '/v1/checks/run' },
 } as const;
 
 export type RouteName = keyof typeof routes;

@@ -187,6 +187,40 @@ export const ReloadResponse = z.object({
 });
 export type ReloadResponse = z.infer<typeof ReloadResponse>;
 
+/**
+ * POST /v1/checks/run (control socket only): run one real server's checks now. `realServer` is
+ * `ADDR:PORT` (`[v6]:PORT`); `virtualServer`, as status names it (`ADDR:PORT`, `fwmark N`,
+ * `group NAME`), is needed only when the real server is in several virtual servers.
+ */
+export const CheckRunRequest = z.strictObject({
+  realServer: z.string().min(1),
+  virtualServer: z.string().min(1).optional(),
+});
+export type CheckRunRequest = z.infer<typeof CheckRunRequest>;
+
+export const CheckRunResponse = z.object({
+  at: z.iso.datetime(),
+  virtualServer: z.string(),
+  realServer: z.string(),
+  /** What the checks saw now: `up` when every checker passed, `unchecked` when it has none vigild runs. */
+  result: RealServerHealth,
+  checkers: z.array(
+    z.object({
+      type: z.string(),
+      ok: z.boolean(),
+      latencyMs: z.number(),
+      /** Why it failed, e.g. `TCP_CHECK: connection refused`. */
+      reason: z.string().optional(),
+    }),
+  ),
+  /**
+   * The daemon's verdict, which this run leaves as it is: only the regular schedule moves it
+   * (its retries, delay_loop and alpha as keepalived has them).
+   */
+  verdict: RealServerStatus.pick({ health: true, healthReason: true, healthSince: true }),
+});
+export type CheckRunResponse = z.infer<typeof CheckRunResponse>;
+
 /** Every non-2xx answer. `code` is stable for scripts; `message` is for people. */
 export const ErrorResponse = z.object({
   error: z.object({

@@ -1,14 +1,26 @@
 // Real-server health checking: runs every real server's checkers on keepalived's schedule
 // (random warmup, then delay_loop, with retries after delay_before_retry), keeps each real
 // server's verdict (alive when all its checkers are up) and reports when a verdict or a
-// dynamic weight changes. Time, processes and sockets come in through ports, so the schedule
+// dynamic weight changes. FILE_CHECKs have no schedule: the caller watches their track files
+// and hands each new value in (trackFileChanged), which is their verdict at once. Time, processes and sockets come in through ports, so the schedule
 // is tested with a fake clock and fake probes.
 import { isDeepStrictEqual } from 'node:util';
 import type { Clock } from '../clock.js';
-import { type Checker, type PingCheck, RUNNABLE_CHECKERS, type TcpCheck, type UdpCheck } from '../config/index.js';
+import {
+  type Checker,
+  type CheckerType,
+  type FileCheck,
+  type PingCheck,
+  RUNNABLE_CHECKERS,
+  type TcpCheck,
+  type TrackFile,
+  type UdpCheck,
+} from '../config/index.js';
 import { parseIp } from '../inet/address.js';
 import type { Preparation, ScriptLauncher } from '../scripts/launcher.js';
+import { readTrackFileValue } from '../vrrp/file-tracker.js';
 import { dnsTarget, probeDns } from './dns.js';
+import { fileCheckWeight, fileVerdict } from './file.js';
 import { probeMisc } from './misc.js';
 import { type PingTarget, probePing } from './ping.js';
 import { probeSmtp, smtpTarget, splitSmtpHosts } from './smtp.js';
@@ -19,9 +31,11 @@ import { afterCheck, type CheckerState, type CheckOutcome, initialCheckerState }
 
 // RUNNABLE_CHECKERS lives with the config types, so that the config layer can warn about the others.
 type RunnableChecker = Extract<Checker, { type: (typeof RUNNABLE_CHECKERS)[number] }>;
+/** The checkers that probe on a schedule. */
+type ScheduledChecker = Exclude<RunnableChecker, FileCheck>;
 
-function isRunnable(checker: Checker): checker is RunnableChecker {
-  return (RUNNABLE_CHECKERS as readonly string[]).includes(checker.type);
+function isScheduled(checker: Checker): checker is ScheduledChecker {
+  return checker.type !== 'FILE_CHECK' && (RUNNABLE_CHECKERS as readonly string[]).includes(checker.type);
 }
 
 export interface RealServerTarget {
@@ -29,12 +43,14 @@ export interface RealServerTarget {
   id: string;
   address: string;
   port: number;
+  /** As configured: what a FILE_CHECK's weighted value is added to. */
+  weight: number;
   checkers: readonly Checker[];
 }
 
 export interface RealServerHealth {
   alive: boolean;
-  /** Set while a MISC_CHECK with misc_dynamic gave a weight. */
+  /** Set while a check sets the weight: MISC_CHECK misc_dynamic gave one, or a FILE_CHECK adds to it. */
   weight?: number;
   /** Why the RS is down (the failing checker's last reason, prefixed with the checker type, e.g. "TCP_CHECK: connection refused"); unset when alive. */
   reason?: string;
@@ -58,17 +74,34 @@ export interface HealthPorts {
   launcher: ScriptLauncher;
   /** Injectable for unit tests. */
   probeTcp?: typeof probeTcp;
+  /** Reads a track file's value for checkNow(); injectable for unit tests. */
+  readTrackFile?: (file: string) => Promise<number>;
   /** Checks running at once across all real servers; default 256. */
   maxConcurrent?: number;
 }
 
 export type HealthListener = (id: string, health: RealServerHealth, previous: RealServerHealth) => void;
 
+/** One checker's outcome in a checkNow(). */
+export interface CheckerResult {
+  type: CheckerType;
+  ok: boolean;
+  latencyMs: number;
+  /** Why it failed, prefixed with the checker type as in RealServerHealth. */
+  reason?: string;
+}
+
+/** What checkNow() saw: `alive` when every checker passed. */
+export interface CheckNowResult {
+  alive: boolean;
+  checkers: CheckerResult[];
+}
+
 const DEFAULT_MAX_CONCURRENT = 256;
 
 /** One checker of one real server, between and during its checks. */
 interface CheckerRun {
-  checker: RunnableChecker;
+  checker: ScheduledChecker;
   server: ServerRun;
   state: CheckerState;
   /** Why its last check failed. */
@@ -86,13 +119,26 @@ interface ServerRun {
   /** What a reload compares to decide whether this run goes on: the target without source positions. */
   definition: unknown;
   checkers: CheckerRun[];
+  files: FileRun[];
   health: RealServerHealth;
+  /** The checkNow() in progress, which a second request joins rather than probing twice. */
+  checkingNow?: Promise<CheckNowResult>;
   /** Removed by a reload or stopped: no timers left, and results still to come are dropped. */
   retired: boolean;
 }
 
+/** One FILE_CHECK of one real server: its verdict is the file's last value. */
+interface FileRun {
+  checker: FileCheck;
+  up: boolean;
+  /** What it adds to the real server's weight while up. */
+  offset: number;
+  reason?: string;
+}
+
 /** The parts of a target that matter to its checks; `pos` fields only say where the config said it. */
 function definitionOf(target: RealServerTarget): unknown {
+  // Not the weight: a reload that only changes it keeps every check's state.
   const { address, port, checkers } = target;
   return JSON.parse(
     JSON.stringify({ address, port, checkers }, (key, value: unknown) => (key === 'pos' ? undefined : value)),
@@ -105,8 +151,8 @@ function summarize(
   since: number,
   lastCheck: Pick<RealServerHealth, 'lastLatencyMs' | 'lastCheckAt'>,
 ): RealServerHealth {
-  const down = server.checkers.find((run) => !run.state.up);
-  const weight = server.checkers.find((run) => run.weight !== undefined)?.weight;
+  const down = server.checkers.find((run) => !run.state.up) ?? server.files.find((run) => !run.up);
+  const weight = dynamicWeight(server);
   return {
     alive: down === undefined,
     ...(weight !== undefined && { weight }),
@@ -116,8 +162,19 @@ function summarize(
     }),
     ...lastCheck,
     since,
-    checked: server.checkers.length > 0,
+    checked: server.checkers.length + server.files.length > 0,
   };
+}
+
+/**
+ * keepalived's effective weight: misc_dynamic's weight in place of the configured one, plus
+ * what each FILE_CHECK adds; never below 0. Unset when no check sets it.
+ */
+function dynamicWeight(server: ServerRun): number | undefined {
+  const misc = server.checkers.find((run) => run.weight !== undefined)?.weight;
+  const offset = server.files.reduce((sum, run) => sum + run.offset, 0);
+  if (misc === undefined && offset === 0) return undefined;
+  return Math.max(0, (misc ?? server.target.weight) + offset);
 }
 
 /**
@@ -131,6 +188,9 @@ export class HealthChecker {
   #inFlight = 0;
   readonly #maxConcurrent: number;
   readonly #probeTcp: typeof probeTcp;
+  readonly #readTrackFile: (file: string) => Promise<number>;
+  /** The track files FILE_CHECKs follow, with their last values, by name. */
+  readonly #trackFiles = new Map<string, { file: TrackFile; value: number }>();
 
   constructor(
     private readonly ports: HealthPorts,
@@ -138,6 +198,7 @@ export class HealthChecker {
   ) {
     this.#maxConcurrent = ports.maxConcurrent ?? DEFAULT_MAX_CONCURRENT;
     this.#probeTcp = ports.probeTcp ?? probeTcp;
+    this.#readTrackFile = ports.readTrackFile ?? readTrackFileValue;
   }
 
   /**
@@ -151,10 +212,12 @@ export class HealthChecker {
       if (next.has(target.id)) continue;
       const definition = definitionOf(target);
       const current = this.#servers.get(target.id);
-      next.set(
-        target.id,
-        current && isDeepStrictEqual(current.definition, definition) ? current : this.#start(target, definition),
-      );
+      if (current && isDeepStrictEqual(current.definition, definition)) {
+        this.#keep(current, target);
+        next.set(target.id, current);
+      } else {
+        next.set(target.id, this.#start(target, definition));
+      }
     }
     for (const [id, server] of this.#servers) if (next.get(id) !== server) this.#retire(server);
     this.#servers = next;
@@ -162,6 +225,36 @@ export class HealthChecker {
 
   health(id: string): RealServerHealth | undefined {
     return this.#servers.get(id)?.health;
+  }
+
+  /**
+   * A track file's value, first or new: every FILE_CHECK on it takes its verdict now, and
+   * onChange hears of the servers whose verdict or weight this changed. Call it for each file
+   * before update() names the servers that follow it, so they start from its value.
+   */
+  trackFileChanged(file: TrackFile, value: number): void {
+    this.#trackFiles.set(file.name, { file, value });
+    for (const server of this.#servers.values()) {
+      const runs = server.files.filter((run) => run.checker.track.name === file.name);
+      if (runs.length === 0) continue;
+      for (const run of runs) this.#judgeFile(run);
+      this.#report(server, {});
+    }
+  }
+
+  /**
+   * Runs every checker of one real server at once and says what each saw (undefined: no such
+   * server). An operator's look, not part of the schedule: the verdict, the retry count and the
+   * next check stay as they are, as keepalived knows of no such run. A second call while one is
+   * in progress gets the same result.
+   */
+  checkNow(id: string): Promise<CheckNowResult> | undefined {
+    const server = this.#servers.get(id);
+    if (!server) return undefined;
+    server.checkingNow ??= this.#checkNow(server).finally(() => {
+      server.checkingNow = undefined;
+    });
+    return server.checkingNow;
   }
 
   /** Cancels every timer; checks in flight finish but report nothing. */
@@ -175,17 +268,68 @@ export class HealthChecker {
       target,
       definition,
       checkers: [],
+      files: [],
       health: { alive: true, since: 0, checked: false },
       retired: false,
     };
     server.checkers = target.checkers
       .flatMap((checker): Checker[] => (checker.type === 'SMTP_CHECK' ? splitSmtpHosts(checker) : [checker]))
-      .filter(isRunnable)
+      .filter(isScheduled)
       .map((checker) => ({ checker, server, state: initialCheckerState(checker.alpha, checker.retry) }));
+    server.files = target.checkers
+      .filter((checker) => checker.type === 'FILE_CHECK')
+      .map((checker) => this.#judgeFile({ checker, up: true, offset: 0 }));
     server.health = summarize(server, this.ports.wallClock(), {});
     // The random first delay keeps servers configured together from being checked together.
     for (const run of server.checkers) this.#schedule(run, this.ports.random() * run.checker.warmup * 1000);
     return server;
+  }
+
+  /** An unchanged server under a new config: only its configured weight may differ, which a FILE_CHECK adds to. */
+  #keep(server: ServerRun, target: RealServerTarget): void {
+    server.target = target;
+    // Not reported: the caller reads every verdict again after update().
+    server.health = summarize(server, server.health.since, lastCheckOf(server.health));
+  }
+
+  /** A FILE_CHECK's verdict from a value (unset: its file's last one; a file not handed in yet reads 0, as a missing one). */
+  #judgeFile(run: FileRun, value?: number): FileRun {
+    const tracked = this.#trackFiles.get(run.checker.track.name);
+    const { weight, reverse } = tracked
+      ? fileCheckWeight(run.checker, tracked.file)
+      : { weight: run.checker.track.weight ?? 1, reverse: run.checker.track.reverse ?? false };
+    const verdict = fileVerdict(run.checker.track.name, value ?? tracked?.value ?? 0, weight, reverse);
+    run.up = verdict.up;
+    run.offset = verdict.up ? verdict.offset : 0;
+    run.reason = verdict.up ? undefined : verdict.reason;
+    return run;
+  }
+
+  async #checkNow(server: ServerRun): Promise<CheckNowResult> {
+    const scheduled = server.checkers.map(async (run) => {
+      const outcome = await this.#probe(run).catch(
+        (err: unknown): CheckOutcome => ({
+          ok: false,
+          latencyMs: 0,
+          reason: `the check could not run: ${String(err)}`,
+        }),
+      );
+      return checkerResult(run.checker.type, outcome);
+    });
+    const files = server.files.map(async (run) => {
+      const tracked = this.#trackFiles.get(run.checker.track.name);
+      const started = performance.now();
+      const value = tracked ? await this.#readTrackFile(tracked.file.file) : 0;
+      const latencyMs = performance.now() - started;
+      // Judged on a copy: the watched value, not this read, stays the FILE_CHECK's verdict.
+      const verdict = this.#judgeFile({ ...run }, value);
+      const outcome: CheckOutcome = verdict.up
+        ? { ok: true, latencyMs }
+        : { ok: false, latencyMs, reason: verdict.reason ?? 'down' };
+      return checkerResult(run.checker.type, outcome);
+    });
+    const checkers = await Promise.all([...scheduled, ...files]);
+    return { alive: checkers.every((c) => c.ok), checkers };
   }
 
   #retire(server: ServerRun): void {
@@ -258,15 +402,31 @@ export class HealthChecker {
     // Measured from the end of this check, so a slow check never overlaps the next one.
     this.#schedule(run, verdict.nextInSeconds * 1000);
 
-    const { server } = run;
+    this.#report(run.server, { lastLatencyMs: outcome.latencyMs, lastCheckAt: this.ports.wallClock() });
+  }
+
+  /** Summarizes a server again after a check or a file's news; onChange hears when its verdict or weight changed. */
+  #report(server: ServerRun, check: Pick<RealServerHealth, 'lastLatencyMs' | 'lastCheckAt'>): void {
     const previous = server.health;
-    const checkedAt = this.ports.wallClock();
-    const health = summarize(server, previous.since, { lastLatencyMs: outcome.latencyMs, lastCheckAt: checkedAt });
-    if (health.alive !== previous.alive) health.since = checkedAt;
+    const health = summarize(server, previous.since, { ...lastCheckOf(previous), ...check });
+    if (health.alive !== previous.alive) health.since = this.ports.wallClock();
     server.health = health;
     if (health.alive !== previous.alive || health.weight !== previous.weight)
       this.onChange(server.target.id, health, previous);
   }
+}
+
+function lastCheckOf(health: RealServerHealth): Pick<RealServerHealth, 'lastLatencyMs' | 'lastCheckAt'> {
+  const { lastLatencyMs, lastCheckAt } = health;
+  return {
+    ...(lastLatencyMs !== undefined && { lastLatencyMs }),
+    ...(lastCheckAt !== undefined && { lastCheckAt }),
+  };
+}
+
+function checkerResult(type: CheckerType, outcome: CheckOutcome): CheckerResult {
+  const { ok, latencyMs } = outcome;
+  return { type, ok, latencyMs, ...(!outcome.ok && { reason: `${type}: ${outcome.reason}` }) };
 }
 
 function tcpTarget(checker: TcpCheck, target: RealServerTarget): TcpTarget {

@@ -4,6 +4,7 @@ import { Command } from '@oclif/core/command';
 import * as Flags from '@oclif/core/flags';
 import { ApiError, DaemonUnreachableError, VigilClient } from '../api/client.js';
 import { DEFAULT_SOCKET } from '../api/endpoints.js';
+import type { ErrorCode } from '../api/schema.js';
 
 /** Exit codes of every `vigil` command; README and `vigil --help` document them. */
 export const EXIT = {
@@ -29,6 +30,15 @@ export const jsonFlag = Flags.boolean({
   default: false,
 });
 
+export interface RequestOptions<T> {
+  /** How long to wait for the answer; the client's default otherwise. */
+  timeoutMs?: number;
+  /** The exit code for an answer; 0 otherwise. */
+  exitCode?: (result: T) => number;
+  /** API errors that mean the arguments were wrong (exit 2) rather than a refusal (exit 1). */
+  usageErrors?: readonly ErrorCode[];
+}
+
 export abstract class DaemonCommand extends Command {
   /**
    * Runs `request` against the daemon and prints its result: as JSON with --json, else through
@@ -38,19 +48,24 @@ export abstract class DaemonCommand extends Command {
     flags: { socket: string; json: boolean },
     request: (client: VigilClient) => Promise<T>,
     render: (result: T) => string,
+    options: RequestOptions<T> = {},
   ): Promise<void> {
-    const client = new VigilClient({ socket: flags.socket });
+    const client = new VigilClient({
+      socket: flags.socket,
+      ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
+    });
     try {
       const result = await request(client);
       this.log(flags.json ? JSON.stringify(result, null, 2) : render(result));
+      process.exitCode = options.exitCode?.(result) ?? EXIT.ok;
     } catch (err) {
-      process.exitCode = this.report(err, flags);
+      process.exitCode = this.report(err, flags, options.usageErrors ?? []);
     } finally {
       await client.close();
     }
   }
 
-  private report(err: unknown, flags: { json: boolean }): number {
+  private report(err: unknown, flags: { json: boolean }, usageErrors: readonly ErrorCode[]): number {
     if (err instanceof DaemonUnreachableError) {
       process.stderr.write(
         err.permissionDenied
@@ -67,7 +82,7 @@ export abstract class DaemonCommand extends Command {
       } else {
         process.stderr.write(`vigil: ${err.message}\n${err.diagnostics.map((d) => `  ${d.text}\n`).join('')}`);
       }
-      return EXIT.failed;
+      return usageErrors.includes(err.code) ? EXIT.usage : EXIT.failed;
     }
     throw err;
   }

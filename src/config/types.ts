@@ -317,7 +317,18 @@ export interface PingCheck extends NetworkChecker {
   type: 'PING_CHECK';
 }
 
-export type Checker = TcpCheck | HttpCheck | MiscCheck | SmtpCheck | DnsCheck | UdpCheck | PingCheck;
+/**
+ * A real server tracks a track_file's value (keepalived watches the file): no schedule, no
+ * retries, no alpha; the verdict follows the file. `track.weight` and `track.reverse` unset:
+ * the track_file's own.
+ */
+export interface FileCheck {
+  type: 'FILE_CHECK';
+  pos: SourcePos;
+  track: TrackRef;
+}
+
+export type Checker = TcpCheck | HttpCheck | MiscCheck | SmtpCheck | DnsCheck | UdpCheck | PingCheck | FileCheck;
 export type CheckerType = Checker['type'];
 export const CHECKER_TYPES: readonly CheckerType[] = [
   'TCP_CHECK',
@@ -328,6 +339,7 @@ export const CHECKER_TYPES: readonly CheckerType[] = [
   'DNS_CHECK',
   'UDP_CHECK',
   'PING_CHECK',
+  'FILE_CHECK',
 ];
 /** The checkers vigild runs; the others are parsed and checked, but leave their real server up. */
 export const RUNNABLE_CHECKERS = [
@@ -337,4 +349,5 @@ export const RUNNABLE_CHECKERS = [
   'PING_CHECK',
   'SMTP_CHECK',
   'DNS_CHECK',
+  'FILE_CHECK',
 ] as const satisfies readonly CheckerType[];

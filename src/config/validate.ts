@@ -50,6 +50,12 @@ export function validateConfig(config: Config, sites: Sites, sink: DiagnosticSin
   }
   validateSyncGroups(v, instances);
   for (const vs of config.virtualServers) validateVirtualServer(v, vs, groups);
+  const fileChecks = config.virtualServers.flatMap((vs) =>
+    vs.realServers.flatMap((rs) =>
+      rs.checkers.flatMap((c) => (c.type === 'FILE_CHECK' && c.track.name ? [c.track] : [])),
+    ),
+  );
+  checkRefs(v, fileChecks, trackFiles, 'track_file', 'track_file');
 }
 
 /** The items by name; each later one with a name already taken is an error. */

@@ -1,18 +1,23 @@
-// Real-server health inside vigild: the checkers run on their schedules, each verdict change is
-// logged, written to the store and handed to the notify scripts, quorum is re-weighed into the
-// store, and the IPVS table is re-reconciled. The table itself is computed elsewhere
+// Real-server health inside vigild: the checkers run on their schedules, the track files of
+// FILE_CHECKs are watched, each verdict change is logged, written to the store and handed to
+// the notify scripts, quorum is re-weighed into the store, and the IPVS table is re-reconciled.
+// An operator can have one real server's checks run at once (checkNow). The table itself is computed elsewhere
 // (ipvs/desired) from what the store holds.
 
+import type { CheckRunRequest, CheckRunResponse } from '../api/schema.js';
 import { HealthChecker, type HealthPorts, type RealServerHealth, type RealServerTarget } from '../check/index.js';
 import { processClock } from '../clock.js';
-import type { Command, Config, RealServer, VirtualServer } from '../config/index.js';
+import type { Command, Config, RealServer, TrackFile, VirtualServer } from '../config/index.js';
+import { parseIp } from '../inet/address.js';
 import { realServerId } from '../ipvs/desired.js';
 import { aliveWeight, quorumHolds } from '../ipvs/quorum.js';
 import { destinationKeyText } from '../ipvs/reconcile.js';
 import { ChildProcessLauncher } from '../scripts/launcher.js';
 import { NotifyRunner } from '../scripts/notify.js';
+import { TrackFileWatcher } from '../vrrp/file-tracker.js';
+import { HttpError } from './control-server.js';
 import type { Logger } from './logger.js';
-import { virtualServerName } from './status.js';
+import { healthStatus, virtualServerName } from './status.js';
 import type { StateStore } from './store.js';
 
 export interface CheckContext {
@@ -35,8 +40,16 @@ export class CheckService {
   private readonly notify: NotifyRunner;
   private members = new Map<string, Member>();
   private config: Config;
+  private files: TrackFileWatcher | undefined;
 
-  constructor(
+  /** Starts checking; FILE_CHECK verdicts are known when it returns, so the first IPVS table has them. */
+  static async start(config: Config, context: CheckContext): Promise<CheckService> {
+    const service = new CheckService(config, context);
+    await service.update(config, { reload: false });
+    return service;
+  }
+
+  private constructor(
     config: Config,
     private readonly context: CheckContext,
   ) {
@@ -55,12 +68,15 @@ export class CheckService {
       (id, health, previous) => this.changed(id, health, previous),
     );
     context.store.readHealthFrom((id) => this.checker.health(id));
-    this.update(config);
   }
 
-  /** Takes a new config: unchanged real servers keep their verdicts and schedules. */
-  update(config: Config): void {
+  /**
+   * Takes a new config: unchanged real servers keep their verdicts and schedules; the track files
+   * FILE_CHECKs name are read again (on a reload, init_file only creates a missing file).
+   */
+  async update(config: Config, options: { reload: boolean } = { reload: true }): Promise<void> {
     this.config = config;
+    await this.watchTrackFiles(config, options.reload);
     this.members = new Map(
       config.virtualServers.flatMap((vs) =>
         vs.realServers.map((rs): [string, Member] => [realServerId(vs, rs), { vs, rs }]),
@@ -70,6 +86,7 @@ export class CheckService {
       id,
       address: rs.address,
       port: rs.port,
+      weight: rs.weight,
       checkers: rs.checkers,
     }));
     this.checker.update(targets);
@@ -92,8 +109,88 @@ export class CheckService {
       if (this.context.store.quorumHolds(vs) !== false)
         this.run(`virtual server ${name}`, 'QUORUM_DOWN', vs.quorumDown);
     }
+    this.files?.stop();
     this.checker.stop();
     await this.notify.idle();
+  }
+
+  /** Runs one real server's checks now; its verdict stays the schedule's (see HealthChecker.checkNow). */
+  async checkNow(request: CheckRunRequest): Promise<CheckRunResponse> {
+    const [id, { vs, rs }] = this.find(request);
+    const outcome = await this.checker.checkNow(id);
+    if (!outcome) throw new HttpError(404, 'not_found', `real server ${request.realServer} is no longer configured`);
+    const verdict = healthStatus(this.checker.health(id));
+    return {
+      at: new Date().toISOString(),
+      virtualServer: virtualServerName(vs),
+      realServer: destinationKeyText(rs),
+      result: outcome.checkers.length === 0 ? 'unchecked' : outcome.alive ? 'up' : 'down',
+      checkers: outcome.checkers,
+      verdict: {
+        health: verdict.health,
+        ...(verdict.healthReason !== undefined && { healthReason: verdict.healthReason }),
+        ...(verdict.healthSince !== undefined && { healthSince: verdict.healthSince }),
+      },
+    };
+  }
+
+  /** The member a request names; an unknown or ambiguous one is a 404 or 400 listing what there is. */
+  private find(request: CheckRunRequest): [string, Member] {
+    const wanted = canonicalEndpoint(request.realServer);
+    const matches = [...this.members].filter(([, { rs }]) => destinationKeyText(rs) === wanted);
+    const where = ({ vs, rs }: Member) => `${destinationKeyText(rs)} in ${virtualServerName(vs)}`;
+    const { virtualServer } = request;
+    const inVs = virtualServer
+      ? matches.filter(([, { vs }]) => [virtualServer, `group ${virtualServer}`].includes(virtualServerName(vs)))
+      : matches;
+    const [first, second] = inVs;
+    if (first && !second) return first;
+    if (first) {
+      throw new HttpError(
+        400,
+        'bad_request',
+        `real server ${request.realServer} is in ${inVs.length} virtual servers; name one with virtualServer (vigil check --vs): ${inVs.map(([, m]) => virtualServerName(m.vs)).join(', ')}`,
+      );
+    }
+    const known = [...this.members.values()].map(where);
+    const what = virtualServer ? `${request.realServer} in ${virtualServer}` : request.realServer;
+    throw new HttpError(
+      404,
+      'not_found',
+      `no real server ${what}; configured: ${known.length > 0 ? known.join(', ') : 'none'}`,
+    );
+  }
+
+  /** Watches the track files FILE_CHECKs name, afresh for each config, and hands every value to the checker. */
+  private async watchTrackFiles(config: Config, reload: boolean): Promise<void> {
+    this.files?.stop();
+    const names = new Set(
+      config.virtualServers.flatMap((vs) =>
+        vs.realServers.flatMap((rs) => rs.checkers.flatMap((c) => (c.type === 'FILE_CHECK' ? [c.track.name] : []))),
+      ),
+    );
+    const files = new Map<string, TrackFile>(
+      config.trackFiles.filter((f) => names.has(f.name)).map((f) => [f.name, f]),
+    );
+    const { log } = this.context;
+    const watcher = new TrackFileWatcher([...files.values()], {
+      clock: this.context.ports?.clock ?? processClock,
+      observer: {
+        valueChanged: (name, value) => {
+          const file = files.get(name);
+          if (watcher !== this.files || !file) return;
+          log.info({ trackFile: name, value }, `track_file ${name}: ${value}`);
+          this.checker.trackFileChanged(file, value);
+        },
+        problem: (message) => log.warn(message),
+      },
+    });
+    this.files = watcher;
+    await watcher.start({ reload });
+    for (const [name, value] of watcher.values()) {
+      const file = files.get(name);
+      if (file) this.checker.trackFileChanged(file, value);
+    }
   }
 
   private changed(id: string, health: RealServerHealth, previous: RealServerHealth): void {
@@ -138,4 +235,11 @@ export class CheckService {
   private run(subject: string, event: string, command: Command | undefined): void {
     if (command) void this.notify.run(subject, event, [command]);
   }
+}
+
+/** `ADDR:PORT` or `[v6]:PORT` with the address in canonical form, as destinationKeyText writes it. */
+function canonicalEndpoint(text: string): string {
+  const match = /^\[?([^\]]+?)\]?:(\d+)$/.exec(text.trim());
+  const ip = match && parseIp(match[1]!);
+  return ip ? destinationKeyText({ address: ip.address, port: Number(match[2]) }) : text;
 }

@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import type { z } from 'zod';
 import { type RouteName, routes } from '../api/endpoints.js';
 import type { ErrorCode, ErrorResponse } from '../api/schema.js';
-import { ReloadRequest } from '../api/schema.js';
+import { CheckRunRequest, ReloadRequest } from '../api/schema.js';
 import { type Subscribe, serveEventStream } from './event-stream.js';
 import { LogThrottle } from './log-throttle.js';
 import type { Logger } from './logger.js';
@@ -44,6 +44,8 @@ export class HttpError extends Error {
 export interface ControlHandlers {
   status(): Promise<unknown>;
   reload(request: ReloadRequest): Promise<unknown>;
+  /** Runs one real server's checks now; throws HttpError for a server it does not know. */
+  checkRun(request: CheckRunRequest): Promise<unknown>;
   /** The first event of every stream, then live events until the returned function is called. */
   subscribe: Subscribe;
 }
@@ -70,6 +72,10 @@ export class ControlServer {
       reload: async (req, res) => {
         const request = parseBody(ReloadRequest, await readJsonBody(req));
         sendJson(res, 200, await this.daemon.reload(request));
+      },
+      checkRun: async (req, res) => {
+        const request = parseBody(CheckRunRequest, await readJsonBody(req));
+        sendJson(res, 200, await this.daemon.checkRun(request));
       },
       events: async (req, res) => this.streamEvents(req, res),
     };

@@ -77,6 +77,10 @@ export class Daemon {
       {
         status: () => this.status(),
         reload: () => this.reloadForApi(),
+        checkRun: (request) => {
+          if (!this.checks) throw new HttpError(503, 'internal', 'health checks are not running yet');
+          return this.checks.checkNow(request);
+        },
         subscribe: (send) => {
           send({ type: 'hello', at: new Date().toISOString(), generation: this.store.loaded.generation });
           const unsubscribe = this.store.subscribe(send);
@@ -106,7 +110,11 @@ export class Daemon {
       await daemon.server.listen(options.socket, options.readOnlySocket);
       daemon.vrrp = await VrrpService.start(loaded.config, options.stateDir, log, store);
       // Checks start before IPVS so that the first table already leaves out alpha servers.
-      daemon.checks = new CheckService(loaded.config, { log, store, onTableChange: () => daemon.refreshIpvs() });
+      daemon.checks = await CheckService.start(loaded.config, {
+        log,
+        store,
+        onTableChange: () => daemon.refreshIpvs(),
+      });
       daemon.ipvs = await IpvsService.start(
         loaded.config,
         {
@@ -178,7 +186,7 @@ export class Daemon {
     await this.vrrp?.reload(loaded.config);
     // From here on IPVS follows the new config, even before the store accepts it (see `applied`).
     this.applied = loaded.config;
-    this.checks?.update(loaded.config);
+    await this.checks?.update(loaded.config);
     await this.ipvs?.apply(loaded.config, this.tableInputs());
     const current = this.store.acceptConfig(loaded.config, loaded.files, loaded.warnings, new Date());
     log.info({ generation: current.generation, ...summarize(loaded.config) }, 'config reloaded');

@@ -175,7 +175,7 @@ function realServerStatus(
 }
 
 /** What the checks say; a real server without a checker vigil runs is `unchecked`, and counts as up. */
-function healthStatus(
+export function healthStatus(
   health: RealServerHealth | undefined,
 ): Pick<RealServerStatus, 'health' | 'healthReason' | 'healthSince' | 'lastCheck' | 'dynamicWeight'> {
   return {

@@ -10,13 +10,17 @@ import type { TrackFile } from '../config/index.js';
 
 /** keepalived reads at most this much of a track file. */
 const READ_BYTES = 127;
-/** keepalived keeps values within ±254; more could not change a verdict. */
-const VALUE_LIMIT = 254;
+/**
+ * keepalived reads a 32-bit value. VRRP cuts the weighted value to ±254 itself, but a real
+ * server's FILE_CHECK adds the whole product to its weight, so the value is not cut here.
+ */
+const VALUE_MIN = -(2 ** 31);
+const VALUE_MAX = 2 ** 31;
 
 /**
  * A track file's text as keepalived reads it, with C's strtol(text, NULL, 0): leading
  * whitespace, an optional sign, then hex (`0x1f`), octal (`017`) or decimal digits; anything
- * after them is ignored, and no digits at all read as 0. The value is kept within ±254.
+ * after them is ignored, and no digits at all read as 0. The value is kept within 32 bits.
  */
 export function parseTrackFileValue(text: string): number {
   const match = /^[ \t\n\v\f\r]*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)/.exec(text);
@@ -28,7 +32,7 @@ export function parseTrackFileValue(text: string): number {
       ? parseInt(digits, 8)
       : parseInt(digits, 10);
   const value = sign === '-' ? -magnitude : magnitude;
-  return Math.max(-VALUE_LIMIT, Math.min(VALUE_LIMIT, value));
+  return Math.max(VALUE_MIN, Math.min(VALUE_MAX, value));
 }
 
 /** The file's value; a missing or unreadable file reads 0, as keepalived reads it. */

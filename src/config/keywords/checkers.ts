@@ -8,6 +8,7 @@ import {
   type ConnectionOptions,
   DNS_QUERY_TYPES,
   type DnsCheck,
+  type FileCheck,
   type HttpCheck,
   type HttpUrl,
   type MiscCheck,
@@ -33,7 +34,7 @@ import {
   toggle,
   type ValueParser,
 } from './table.js';
-import { decimal, integer, ipText, oneOf, port, readCommand, readRunAs, text } from './values.js';
+import { decimal, integer, ipText, oneOf, port, readCommand, readRunAs, readWeight, text } from './values.js';
 
 /** Check timing a virtual server, real server or checker may set; inner levels override outer. */
 export const checkDefaultKeywords: readonly KeywordSpec<CheckDefaults>[] = [
@@ -229,6 +230,32 @@ const udpBlock = defineBlock<UdpCheck>('UDP_CHECK', [
 const tcpBlock = defineBlock<TcpCheck>('TCP_CHECK', networkKeywords);
 const pingBlock = defineBlock<PingCheck>('PING_CHECK', networkKeywords);
 
+// ---- FILE_CHECK ----------------------------------------------------------------------------
+
+/** keepalived lets a FILE_CHECK weigh a real server by up to IPVS's whole weight range. */
+const FILE_CHECK_WEIGHT_RANGE = [-2_147_483_647, 2_147_483_647] as const;
+
+const fileBlock = defineBlock<FileCheck>('FILE_CHECK', [
+  custom('track_file', {
+    args: ARGS.one,
+    apply(check, stmt) {
+      const name = stmt.args[0]!;
+      check.track.name = name.text;
+      check.track.pos = name.pos;
+    },
+  }),
+  custom('weight', {
+    args: [1, 2],
+    apply(check, stmt, ctx) {
+      const weight = readWeight(stmt.keyword, stmt.args, ctx, FILE_CHECK_WEIGHT_RANGE, ['reverse', 'noreverse']);
+      if (!weight) return;
+      // A weight given here replaces the track_file's, reverse included (keepalived's rule).
+      check.track.weight = weight.weight;
+      check.track.reverse = weight.reverse ?? false;
+    },
+  }),
+]);
+
 // ---- the checker keywords of real_server ---------------------------------------------------
 
 function checkerKeyword<C extends Checker>(
@@ -274,6 +301,14 @@ export const checkerKeywords: readonly KeywordSpec<RealServer>[] = [
   checkerKeyword(dnsBlock, (pos) => ({ type: 'DNS_CHECK', ...network(pos), queryType: 'SOA', name: '.' })),
   checkerKeyword(udpBlock, (pos) => ({ type: 'UDP_CHECK', ...network(pos), minReplyLength: 0, maxReplyLength: 255 })),
   checkerKeyword(pingBlock, (pos) => ({ type: 'PING_CHECK', ...network(pos) })),
+  checkerKeyword(
+    fileBlock,
+    (pos) => ({ type: 'FILE_CHECK', pos, track: { name: '', pos } }),
+    (check, stmt, ctx) => {
+      if (!ctx.sites.has(check, 'track_file'))
+        ctx.error(stmt.keyword.pos, '`FILE_CHECK` needs a `track_file` (the name of a `track_file` block)');
+    },
+  ),
 ];
 
 export const checkerTables: readonly BlockTable<never>[] = [
@@ -285,6 +320,7 @@ export const checkerTables: readonly BlockTable<never>[] = [
   dnsBlock,
   udpBlock,
   pingBlock,
+  fileBlock,
   urlBlock,
   smtpHostBlock,
 ];
@@ -300,6 +336,8 @@ const DEFAULT_DELAY_BEFORE_RETRY: Partial<Record<Checker['type'], number>> = { H
  * server, then keepalived's defaults.
  */
 export function resolveChecker(checker: Checker, rs: RealServer, vs: VirtualServer, ctx: BuildContext): void {
+  // A file check has no timing: it follows the file.
+  if (checker.type === 'FILE_CHECK') return;
   const own = (keyword: string): boolean => ctx.sites.has(checker, keyword);
   if (!(RUNNABLE_CHECKERS as readonly string[]).includes(checker.type)) {
     ctx.warning(

@@ -23,7 +23,7 @@ const SYNC_GROUP = ['vrrp_sync_group'];
 const VS = ['virtual_server'];
 const RS = ['real_server'];
 const VIP = ['virtual_ipaddress', 'virtual_ipaddress_excluded'];
-const ALL_CHECKERS: readonly string[] = CHECKER_TYPES;
+const ALL_CHECKERS: readonly string[] = CHECKER_TYPES.filter((type) => type !== 'FILE_CHECK');
 const HTTP = ['HTTP_GET', 'SSL_GET'];
 
 const entries = (blocks: readonly string[], ...keywords: string[]): NotImplemented[] =>
@@ -239,7 +239,7 @@ export const NOT_IMPLEMENTED: readonly NotImplemented[] = [
     'snmp_name',
     'sorry_server_lvs_method',
   ),
-  ...entries(RS, 'lvs_method', 'smtp_alert', 'snmp_name', 'FILE_CHECK', 'BFD_CHECK'),
+  ...entries(RS, 'lvs_method', 'smtp_alert', 'snmp_name', 'BFD_CHECK'),
   ...entries(ALL_CHECKERS, 'log_all_failures'),
   ...entries(['MISC_CHECK'], 'connect_timeout'),
   ...entries(HTTP, 'http_protocol', 'fast_recovery'),

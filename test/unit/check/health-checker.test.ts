@@ -7,7 +7,16 @@ import { HealthChecker, type RealServerHealth, type RealServerTarget } from '../
 import type { TcpTarget } from '../../../src/check/tcp.js';
 import type { CheckOutcome } from '../../../src/check/verdict.js';
 import type { Clock } from '../../../src/clock.js';
-import type { Checker, Command, HttpCheck, MiscCheck, RunAs, TcpCheck } from '../../../src/config/index.js';
+import type {
+  Checker,
+  Command,
+  FileCheck,
+  HttpCheck,
+  MiscCheck,
+  RunAs,
+  TcpCheck,
+  TrackFile,
+} from '../../../src/config/index.js';
 import type {
   Preparation,
   PreparedScript,
@@ -65,7 +74,7 @@ function httpCheck(): HttpCheck {
 }
 
 function target(id: string, checkers: Checker[], address = '198.51.100.21', port = 80): RealServerTarget {
-  return { id, address, port, checkers };
+  return { id, address, port, weight: 1, checkers };
 }
 
 interface PendingProbe {
@@ -113,7 +122,9 @@ const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 const WALL_START = 1_700_000_000_000;
 
-function harness(options: { random?: () => number; maxConcurrent?: number } = {}) {
+function harness(
+  options: { random?: () => number; maxConcurrent?: number; readTrackFile?: (file: string) => Promise<number> } = {},
+) {
   const clock = new FakeClock();
   const probes: PendingProbe[] = [];
   const launcher = new FakeLauncher();
@@ -126,6 +137,7 @@ function harness(options: { random?: () => number; maxConcurrent?: number } = {}
       launcher,
       probeTcp: (t) => new Promise((resolve) => probes.push({ target: t, finish: resolve })),
       ...(options.maxConcurrent !== undefined && { maxConcurrent: options.maxConcurrent }),
+      ...(options.readTrackFile && { readTrackFile: options.readTrackFile }),
     },
     (id, health, previous) => changes.push({ id, health, previous, at: clock.now() }),
   );
@@ -441,5 +453,125 @@ describe('HealthChecker', () => {
     assert.deepEqual(started, hosts, 'each host once, in the order they became due');
     assert.equal(pending.length, 10_000, 'every checker has its next check scheduled');
     checker.stop();
+  });
+});
+
+function fileCheck(track: FileCheck['track']['name'] = 'maint', weight?: number): FileCheck {
+  return {
+    type: 'FILE_CHECK',
+    pos: pos(),
+    track: { name: track, pos: pos(), ...(weight !== undefined && { weight }) },
+  };
+}
+
+const maintFile = (weight = 0): TrackFile => ({
+  name: 'maint',
+  pos: pos(),
+  file: '/run/maint',
+  weight,
+  weightReverse: false,
+});
+
+describe('HealthChecker FILE_CHECK', () => {
+  test('the verdict follows the file at once, without retries, and starts from the value handed in first', () => {
+    const { checker, changes, clock } = harness();
+    checker.trackFileChanged(maintFile(), 1);
+    checker.update([target('rs', [fileCheck()])]);
+    assert.deepEqual(
+      [checker.health('rs')?.alive, checker.health('rs')?.reason],
+      [false, 'FILE_CHECK: track_file maint holds 1 (weight 0: non-zero means down)'],
+    );
+    clock.advance(3_000);
+    checker.trackFileChanged(maintFile(), 0);
+    assert.deepEqual(
+      changes.map((c) => [c.id, c.health.alive, c.health.since]),
+      [['rs', true, WALL_START + 3_000]],
+    );
+  });
+
+  test('a weighted file adds to the configured weight, which a reload may change without resetting the check', () => {
+    const { checker, changes } = harness();
+    checker.trackFileChanged(maintFile(2), 0);
+    checker.update([{ ...target('rs', [fileCheck()]), weight: 10 }]);
+    assert.equal(checker.health('rs')?.weight, undefined);
+    checker.trackFileChanged(maintFile(2), -3);
+    assert.deepEqual(
+      changes.map((c) => [c.health.alive, c.health.weight]),
+      [[true, 4]],
+    );
+    checker.update([{ ...target('rs', [fileCheck()]), weight: 20 }]);
+    assert.equal(checker.health('rs')?.weight, 14);
+    checker.trackFileChanged(maintFile(2), -30);
+    assert.equal(checker.health('rs')?.weight, 0, 'never below 0');
+  });
+
+  test('a FILE_CHECK down keeps the real server down even when its TCP_CHECK passes', async () => {
+    const { checker, clock, finishLast } = harness();
+    checker.trackFileChanged(maintFile(), 1);
+    checker.update([target('rs', [tcpCheck(), fileCheck()])]);
+    clock.advance(0);
+    await finishLast(up);
+    assert.equal(checker.health('rs')?.alive, false);
+    assert.match(checker.health('rs')?.reason ?? '', /^FILE_CHECK: /);
+  });
+});
+
+describe('HealthChecker.checkNow', () => {
+  test('probes every checker at once and reports each, leaving the verdict, the retries and the schedule alone', async () => {
+    const { checker, clock, probes, finishLast, changes } = harness();
+    checker.update([target('rs', [tcpCheck({ retry: 1, delayLoop: 10, delayBeforeRetry: 1 })])]);
+    clock.advance(0);
+    await finishLast(up);
+    clock.advance(10_000);
+    await finishLast(refused); // the first failure of a server that passed: one retry left, due in 1 s
+    assert.equal(probes.length, 2);
+    const now = checker.checkNow('rs');
+    assert.ok(now);
+    assert.equal(probes.length, 3, 'probed at once, not at the next check');
+    assert.equal(checker.checkNow('rs'), now, 'a second request joins the first');
+    await finishLast(refused);
+    assert.deepEqual(await now, {
+      alive: false,
+      checkers: [{ type: 'TCP_CHECK', ok: false, latencyMs: 1, reason: 'TCP_CHECK: connection refused' }],
+    });
+    assert.equal(checker.health('rs')?.alive, true, 'the --now failure did not use up the retry');
+    assert.deepEqual(changes, []);
+    clock.advance(999);
+    assert.equal(probes.length, 3);
+    clock.advance(1);
+    assert.equal(probes.length, 4, 'the retry comes when the schedule said');
+    await finishLast(up);
+  });
+
+  test('a passing run does not bring a down server up: the schedule does', async () => {
+    const { checker, clock, finishLast } = harness();
+    checker.update([target('rs', [tcpCheck({ retry: 0 })])]);
+    clock.advance(0);
+    await finishLast(refused);
+    assert.equal(checker.health('rs')?.alive, false);
+    const now = checker.checkNow('rs')!;
+    await finishLast(up);
+    assert.equal((await now).alive, true);
+    assert.equal(checker.health('rs')?.alive, false);
+  });
+
+  test('a FILE_CHECK reads its file again, and the watched value stays its verdict; an unknown server is undefined', async () => {
+    const reads: string[] = [];
+    const { checker } = harness({
+      readTrackFile: async (file) => {
+        reads.push(file);
+        return 7;
+      },
+    });
+    checker.trackFileChanged(maintFile(), 0);
+    checker.update([target('rs', [fileCheck()])]);
+    const result = await checker.checkNow('rs')!;
+    assert.deepEqual(reads, ['/run/maint']);
+    assert.deepEqual(
+      result.checkers.map((c) => [c.type, c.ok, c.reason]),
+      [['FILE_CHECK', false, 'FILE_CHECK: track_file maint holds 7 (weight 0: non-zero means down)']],
+    );
+    assert.equal(checker.health('rs')?.alive, true);
+    assert.equal(checker.checkNow('nope'), undefined);
   });
 });

@@ -202,13 +202,7 @@ describe('LVS keywords', () => {
     assert.deepEqual([rs.port, rs.weight], [80, 1]);
     const [tcp, http, dns, misc] = rs.checkers;
     assert.deepEqual(
-      tcp && [
-        tcp.delayLoop,
-        tcp.retry,
-        tcp.delayBeforeRetry,
-        tcp.warmup,
-        'connectTimeout' in tcp && tcp.connectTimeout,
-      ],
+      tcp?.type === 'TCP_CHECK' && [tcp.delayLoop, tcp.retry, tcp.delayBeforeRetry, tcp.warmup, tcp.connectTimeout],
       [20, 4, 9, 20, 7],
     );
     assert.equal(http?.type, 'HTTP_GET');
@@ -232,7 +226,7 @@ describe('LVS keywords', () => {
       3,
       60,
     ]);
-    assert.deepEqual(misc && [misc.retry, misc.delayBeforeRetry], [0, 1]);
+    assert.deepEqual(misc?.type === 'MISC_CHECK' && [misc.retry, misc.delayBeforeRetry], [0, 1]);
   });
 
   it('SMTP_CHECK and DNS_CHECK load without the not-run warning: vigild runs them', () => {

@@ -63,7 +63,7 @@ test('a real server going down: event, notify_down, table input; quorum held wit
   const store = new StateStore('k.conf', config, ['k.conf'], [], new Date());
   store.subscribe((e) => events.push(e));
   let tableChanges = 0;
-  const checks = new CheckService(config, {
+  const checks = await CheckService.start(config, {
     log: pino({ level: 'silent' }),
     store,
     onTableChange: () => tableChanges++,

@@ -20,8 +20,10 @@ describe('parseTrackFileValue', () => {
     ['0x', 0],
     ['abc', 0],
     ['', 0],
-    ['1000', 254],
-    ['-1000', -254],
+    ['1000', 1000],
+    ['-1000', -1000],
+    ['99999999999', 2 ** 31],
+    ['-99999999999', -(2 ** 31)],
   ];
   for (const [text, value] of cases) {
     test(`${JSON.stringify(text)} reads as ${value}`, () => assert.equal(parseTrackFileValue(text), value));
