@@ -18,7 +18,7 @@ import {
 } from '../config/index.js';
 import { parseIp } from '../inet/address.js';
 import type { Preparation, ScriptLauncher } from '../scripts/launcher.js';
-import { readTrackFileValue } from '../vrrp/file-tracker.js';
+import { readTrackFileValue } from '../track-file.js';
 import { dnsTarget, probeDns } from './dns.js';
 import { fileCheckWeight, fileVerdict } from './file.js';
 import { probeMisc } from './misc.js';

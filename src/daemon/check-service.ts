@@ -14,7 +14,7 @@ import { aliveWeight, quorumHolds } from '../ipvs/quorum.js';
 import { destinationKeyText } from '../ipvs/reconcile.js';
 import { ChildProcessLauncher } from '../scripts/launcher.js';
 import { NotifyRunner } from '../scripts/notify.js';
-import { TrackFileWatcher } from '../vrrp/file-tracker.js';
+import { TrackFileWatcher } from '../track-file.js';
 import { HttpError } from './control-server.js';
 import type { Logger } from './logger.js';
 import { healthStatus, virtualServerName } from './status.js';

@@ -11,7 +11,7 @@ import type { Clock } from '../../src/clock.js';
 import type { Command } from '../../src/config/index.js';
 import { ChildProcessLauncher, type ScriptPolicy } from '../../src/scripts/launcher.js';
 import { type NotifyFailure, NotifyRunner } from '../../src/scripts/notify.js';
-import { TrackFileWatcher } from '../../src/vrrp/file-tracker.js';
+import { TrackFileWatcher } from '../../src/track-file.js';
 import { TrackScriptScheduler } from '../../src/vrrp/track-scripts.js';
 
 const skipUnlessRoot =

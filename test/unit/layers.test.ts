@@ -41,6 +41,11 @@ describe('layers', () => {
     assert.deepEqual(violations(engine, ['src/daemon', 'src/api', 'src/tui', 'src/cli', 'commands']), []);
   });
 
+  it('src/check and src/vrrp do not reach into each other (what both use sits below them)', () => {
+    assert.deepEqual(violations(['src/check'], ['src/vrrp']), []);
+    assert.deepEqual(violations(['src/vrrp'], ['src/check']), []);
+  });
+
   it('src/inet, below every layer, imports no other part of src', () => {
     const others = ['src/config', 'src/vrrp', 'src/net', 'src/ipvs', 'src/check', 'src/daemon', 'src/api', 'src/cli'];
     assert.deepEqual(violations(['src/inet'], others), []);

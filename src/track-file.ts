@@ -5,8 +5,8 @@
 import { type FSWatcher, constants as fsConstants, watch } from 'node:fs';
 import { open, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Clock } from '../clock.js';
-import type { TrackFile } from '../config/index.js';
+import type { Clock } from './clock.js';
+import type { TrackFile } from './config/index.js';
 
 /** keepalived reads at most this much of a track file. */
 const READ_BYTES = 127;

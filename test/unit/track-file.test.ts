@@ -5,8 +5,8 @@ import { lstatSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import type { TrackFile } from '../../../src/config/index.js';
-import { initialiseTrackFile, parseTrackFileValue, readTrackFileValue } from '../../../src/vrrp/file-tracker.js';
+import type { TrackFile } from '../../src/config/index.js';
+import { initialiseTrackFile, parseTrackFileValue, readTrackFileValue } from '../../src/track-file.js';
 
 describe('parseTrackFileValue', () => {
   const cases: [string, number][] = [
