@@ -5,8 +5,10 @@
 // is tested with a fake clock and fake probes.
 import { isDeepStrictEqual } from 'node:util';
 import type { Clock } from '../clock.js';
-import { type Checker, RUNNABLE_CHECKERS, type TcpCheck } from '../config/index.js';
+import { type Checker, type HttpCheck, RUNNABLE_CHECKERS, type TcpCheck } from '../config/index.js';
 import type { Preparation, ScriptLauncher } from '../scripts/launcher.js';
+import { type HttpTarget, probeHttp } from './http.js';
+import { urlRule } from './http-exchange.js';
 import { probeMisc } from './misc.js';
 import { probeTcp, type TcpTarget } from './tcp.js';
 import { afterCheck, type CheckerState, type CheckOutcome, initialCheckerState } from './verdict.js';
@@ -222,6 +224,9 @@ export class HealthChecker {
     switch (checker.type) {
       case 'TCP_CHECK':
         return this.#probeTcp(tcpTarget(checker, server.target));
+      case 'HTTP_GET':
+      case 'SSL_GET':
+        return probeHttp(httpTarget(checker, server.target));
       case 'MISC_CHECK': {
         run.preparation ??= this.ports.launcher.prepare(checker.path, checker.user);
         const preparation = await run.preparation;
@@ -254,12 +259,24 @@ export class HealthChecker {
   }
 }
 
-function tcpTarget(checker: TcpCheck, target: RealServerTarget): TcpTarget {
+function tcpTarget(checker: TcpCheck | HttpCheck, target: RealServerTarget): TcpTarget {
   return {
     host: checker.connectIp ?? target.address,
     port: checker.connectPort ?? target.port,
     ...(checker.bindTo !== undefined && { bindTo: checker.bindTo }),
     ...(checker.bindPort !== undefined && { bindPort: checker.bindPort }),
     timeoutMs: checker.connectTimeout * 1000,
+  };
+}
+
+/** What an HTTP_GET or SSL_GET fetches: its urls with the checker's defaults, over connect_ip/connect_port. */
+export function httpTarget(checker: HttpCheck, target: RealServerTarget): HttpTarget {
+  const connection = tcpTarget(checker, target);
+  return {
+    ...connection,
+    tls: checker.type === 'SSL_GET',
+    sni: checker.enableSni,
+    protocol: checker.httpProtocol,
+    urls: checker.urls.map((url) => urlRule(url, checker, connection.host, connection.port)),
   };
 }

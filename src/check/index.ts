@@ -1,5 +1,5 @@
 /**
- * Real-server health checking: keepalived's TCP_CHECK and MISC_CHECK, scheduled per checker,
+ * Real-server health checking: keepalived's TCP_CHECK, HTTP_GET, SSL_GET and MISC_CHECK, scheduled per checker,
  * with each real server's verdict kept and its changes reported.
  */
 export {

@@ -32,7 +32,8 @@ const BIND_REASONS: Record<string, string> = {
   EADDRINUSE: 'address and port in use',
 };
 
-function describeError(err: NodeJS.ErrnoException, target: TcpTarget): string {
+/** Why a connection could not be made (or was lost), in an operator's words. */
+export function describeConnectError(err: NodeJS.ErrnoException, target: TcpTarget): string {
   const code = err.code ?? '';
   if (err.syscall === 'bind') {
     const source = `${target.bindTo ?? 'any address'}${target.bindPort !== undefined ? ` port ${target.bindPort}` : ''}`;
@@ -56,7 +57,7 @@ export function probeTcp(target: TcpTarget): Promise<CheckOutcome> {
       });
     } catch (err) {
       // Bad arguments (a port out of range, an unusable address) are thrown, not emitted.
-      resolve({ ok: false, latencyMs: elapsed(), reason: describeError(err as NodeJS.ErrnoException, target) });
+      resolve({ ok: false, latencyMs: elapsed(), reason: describeConnectError(err as NodeJS.ErrnoException, target) });
       return;
     }
     const finish = (outcome: CheckOutcome) => {
@@ -70,6 +71,8 @@ export function probeTcp(target: TcpTarget): Promise<CheckOutcome> {
       target.timeoutMs,
     );
     socket.once('connect', () => finish({ ok: true, latencyMs: elapsed() }));
-    socket.once('error', (err) => finish({ ok: false, latencyMs: elapsed(), reason: describeError(err, target) }));
+    socket.once('error', (err) =>
+      finish({ ok: false, latencyMs: elapsed(), reason: describeConnectError(err, target) }),
+    );
   });
 }

@@ -7,7 +7,7 @@ import { HealthChecker, type RealServerHealth, type RealServerTarget } from '../
 import type { TcpTarget } from '../../../src/check/tcp.js';
 import type { CheckOutcome } from '../../../src/check/verdict.js';
 import type { Clock } from '../../../src/clock.js';
-import type { Checker, Command, HttpCheck, MiscCheck, RunAs, TcpCheck } from '../../../src/config/index.js';
+import type { Checker, Command, MiscCheck, PingCheck, RunAs, TcpCheck } from '../../../src/config/index.js';
 import type {
   Preparation,
   PreparedScript,
@@ -49,9 +49,10 @@ function miscCheck(overrides: Partial<MiscCheck> = {}): MiscCheck {
   };
 }
 
-function httpCheck(): HttpCheck {
+/** A checker vigil does not run yet. */
+function pingCheck(): PingCheck {
   return {
-    type: 'HTTP_GET',
+    type: 'PING_CHECK',
     pos: pos(),
     retry: 1,
     delayBeforeRetry: 3,
@@ -59,8 +60,6 @@ function httpCheck(): HttpCheck {
     delayLoop: 10,
     alpha: false,
     connectTimeout: 3,
-    urls: [{ path: '/', pos: pos() }],
-    enableSni: false,
   };
 }
 
@@ -326,7 +325,7 @@ describe('HealthChecker', () => {
 
   test('a real server with only checkers vigil does not run is alive, unchecked, and never probed', () => {
     const { clock, probes, launcher, checker } = harness();
-    checker.update([target('rs', [httpCheck()]), target('bare', [])]);
+    checker.update([target('rs', [pingCheck()]), target('bare', [])]);
     clock.advance(60_000);
     assert.equal(probes.length + launcher.runs.length, 0);
     assert.deepEqual(checker.health('rs'), { alive: true, since: WALL_START, checked: false });
