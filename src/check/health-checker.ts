@@ -6,21 +6,23 @@
 // is tested with a fake clock and fake probes.
 import { isDeepStrictEqual } from 'node:util';
 import type { Clock } from '../clock.js';
-import {
-  type Checker,
-  type CheckerType,
-  type FileCheck,
-  type PingCheck,
-  RUNNABLE_CHECKERS,
-  type TcpCheck,
-  type TrackFile,
-  type UdpCheck,
+import type {
+  Checker,
+  CheckerType,
+  FileCheck,
+  HttpCheck,
+  PingCheck,
+  TcpCheck,
+  TrackFile,
+  UdpCheck,
 } from '../config/index.js';
 import { parseIp } from '../inet/address.js';
 import type { Preparation, ScriptLauncher } from '../scripts/launcher.js';
 import { readTrackFileValue } from '../track-file.js';
 import { dnsTarget, probeDns } from './dns.js';
 import { fileCheckWeight, fileVerdict } from './file.js';
+import { type HttpTarget, probeHttp } from './http.js';
+import { urlRule } from './http-exchange.js';
 import { probeMisc } from './misc.js';
 import { type PingTarget, probePing } from './ping.js';
 import { probeSmtp, smtpTarget, splitSmtpHosts } from './smtp.js';
@@ -29,13 +31,11 @@ import { probeUdp, type UdpTarget } from './udp.js';
 import { DEFAULT_UDP_PAYLOAD } from './udp-reply.js';
 import { afterCheck, type CheckerState, type CheckOutcome, initialCheckerState } from './verdict.js';
 
-// RUNNABLE_CHECKERS lives with the config types, so that the config layer can warn about the others.
-type RunnableChecker = Extract<Checker, { type: (typeof RUNNABLE_CHECKERS)[number] }>;
 /** The checkers that probe on a schedule. */
-type ScheduledChecker = Exclude<RunnableChecker, FileCheck>;
+type ScheduledChecker = Exclude<Checker, FileCheck>;
 
 function isScheduled(checker: Checker): checker is ScheduledChecker {
-  return checker.type !== 'FILE_CHECK' && (RUNNABLE_CHECKERS as readonly string[]).includes(checker.type);
+  return checker.type !== 'FILE_CHECK';
 }
 
 export interface RealServerTarget {
@@ -381,6 +381,9 @@ export class HealthChecker {
         return probeSmtp(smtpTarget(checker, server.target));
       case 'DNS_CHECK':
         return probeDns(dnsTarget(checker, server.target));
+      case 'HTTP_GET':
+      case 'SSL_GET':
+        return probeHttp(httpTarget(checker, server.target));
       case 'MISC_CHECK': {
         run.preparation ??= this.ports.launcher.prepare(checker.path, checker.user);
         const preparation = await run.preparation;
@@ -429,7 +432,7 @@ function checkerResult(type: CheckerType, outcome: CheckOutcome): CheckerResult 
   return { type, ok, latencyMs, ...(!outcome.ok && { reason: `${type}: ${outcome.reason}` }) };
 }
 
-function tcpTarget(checker: TcpCheck, target: RealServerTarget): TcpTarget {
+function tcpTarget(checker: TcpCheck | HttpCheck, target: RealServerTarget): TcpTarget {
   return {
     host: checker.connectIp ?? target.address,
     port: checker.connectPort ?? target.port,
@@ -476,5 +479,17 @@ function routingOf(checker: UdpCheck): Partial<UdpTarget> {
     ...(checker.bindPort !== undefined && { bindPort: checker.bindPort }),
     ...(checker.bindIf !== undefined && { bindIf: checker.bindIf }),
     ...(checker.fwmark !== undefined && { fwmark: checker.fwmark }),
+  };
+}
+
+/** What an HTTP_GET or SSL_GET fetches: its urls with the checker's defaults, over connect_ip/connect_port. */
+export function httpTarget(checker: HttpCheck, target: RealServerTarget): HttpTarget {
+  const connection = tcpTarget(checker, target);
+  return {
+    ...connection,
+    tls: checker.type === 'SSL_GET',
+    sni: checker.enableSni,
+    protocol: checker.httpProtocol,
+    urls: checker.urls.map((url) => urlRule(url, checker, connection.host, connection.port)),
   };
 }

@@ -1,5 +1,6 @@
 /**
- * Real-server health checking: keepalived's TCP_CHECK, MISC_CHECK, UDP_CHECK and PING_CHECK, scheduled per checker,
+ * Real-server health checking: every keepalived checker (TCP_CHECK, HTTP_GET, SSL_GET, MISC_CHECK, SMTP_CHECK,
+ * DNS_CHECK, UDP_CHECK, PING_CHECK, FILE_CHECK), scheduled per checker,
  * with each real server's verdict kept and its changes reported.
  */
 export {

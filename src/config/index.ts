@@ -13,10 +13,11 @@ import { validateConfig } from './validate.js';
 
 export { type Diagnostic, formatDiagnostic, formatPos, type Severity, type SourcePos } from './diagnostics.js';
 export { fsReader } from './fs-reader.js';
+export { regexFlags } from './keywords/checkers.js';
 export { NOT_IMPLEMENTED, type NotImplemented } from './keywords.js';
 export { createMemoryReader, type SourceReader } from './source-reader.js';
 export type * from './types.js';
-export { CHECKER_TYPES, DNS_QUERY_TYPES, RUNNABLE_CHECKERS, SCHEDULERS } from './types.js';
+export { CHECKER_TYPES, DNS_QUERY_TYPES, SCHEDULERS } from './types.js';
 
 export interface LoadOptions {
   /** Where files are read from; default: the local file system. */

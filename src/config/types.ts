@@ -260,8 +260,30 @@ export interface HttpUrl {
   /** Accepted status codes with ranges expanded; unset means 200-299. */
   statusCodes?: number[];
   virtualhost?: string;
+  /** keepalived's `regex` and its companions: the body must (or, with noMatch, must not) match. */
+  regex?: BodyRegex;
   pos: SourcePos;
 }
+
+/** The `regex_options` vigil can honour: JavaScript RegExp has these (`i`, `m`, `s`, `u`). */
+export const REGEX_OPTIONS = ['caseless', 'multiline', 'dotall', 'utf'] as const;
+export type RegexOption = (typeof REGEX_OPTIONS)[number];
+
+export interface BodyRegex {
+  /** The pattern as written; checked to compile with `options` when the config is read. */
+  pattern: string;
+  options: RegexOption[];
+  /** regex_no_match: the URL passes when the body does NOT match. */
+  noMatch: boolean;
+  /** regex_min_offset: a match must start at or after this offset of the body. */
+  minOffset?: number;
+  /** regex_max_offset: a match must start at or before this offset of the body. */
+  maxOffset?: number;
+}
+
+/** keepalived's http_protocol: the request line's version, and 1.0C / 1.1 add `Connection: close`. */
+export const HTTP_PROTOCOLS = ['1.0', '1.0C', '1.1'] as const;
+export type HttpProtocol = (typeof HTTP_PROTOCOLS)[number];
 
 export interface TcpCheck extends NetworkChecker {
   type: 'TCP_CHECK';
@@ -271,6 +293,7 @@ export interface HttpCheck extends NetworkChecker {
   type: 'HTTP_GET' | 'SSL_GET';
   urls: HttpUrl[];
   virtualhost?: string;
+  httpProtocol: HttpProtocol;
   enableSni: boolean;
 }
 
@@ -341,13 +364,3 @@ export const CHECKER_TYPES: readonly CheckerType[] = [
   'PING_CHECK',
   'FILE_CHECK',
 ];
-/** The checkers vigild runs; the others are parsed and checked, but leave their real server up. */
-export const RUNNABLE_CHECKERS = [
-  'TCP_CHECK',
-  'MISC_CHECK',
-  'UDP_CHECK',
-  'PING_CHECK',
-  'SMTP_CHECK',
-  'DNS_CHECK',
-  'FILE_CHECK',
-] as const satisfies readonly CheckerType[];

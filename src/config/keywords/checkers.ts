@@ -2,6 +2,7 @@ import type { SourcePos } from '../diagnostics.js';
 import type { Token } from '../lexer.js';
 import type { Statement } from '../parser.js';
 import {
+  type BodyRegex,
   type CheckDefaults,
   type Checker,
   type CheckerTiming,
@@ -9,12 +10,15 @@ import {
   DNS_QUERY_TYPES,
   type DnsCheck,
   type FileCheck,
+  HTTP_PROTOCOLS,
   type HttpCheck,
+  type HttpProtocol,
   type HttpUrl,
   type MiscCheck,
   type PingCheck,
+  REGEX_OPTIONS,
   type RealServer,
-  RUNNABLE_CHECKERS,
+  type RegexOption,
   type SmtpCheck,
   type SmtpHost,
   type TcpCheck,
@@ -102,6 +106,62 @@ function readStatusCodes(tokens: readonly Token[], ctx: BuildContext): number[] 
   return [...codes].sort((a, b) => a - b);
 }
 
+/** The regex keywords fill this in any order; `checkRegex` decides once the url block is read. */
+const regexOf = (url: HttpUrl): BodyRegex => {
+  url.regex ??= { pattern: '', options: [], noMatch: false };
+  return url.regex;
+};
+
+function readRegexOptions(tokens: readonly Token[], ctx: BuildContext): RegexOption[] | undefined {
+  const options: RegexOption[] = [];
+  for (const tok of tokens) {
+    if (!(REGEX_OPTIONS as readonly string[]).includes(tok.text)) {
+      ctx.error(
+        tok.pos,
+        `\`regex_options\` can be ${REGEX_OPTIONS.join(', ')} in vigil (its regular expressions are JavaScript's, not PCRE2's), got \`${tok.text}\``,
+      );
+      return undefined;
+    }
+    options.push(tok.text as RegexOption);
+  }
+  return options;
+}
+
+/** The RegExp flags for keepalived's regex_options; `g` so that a search can start at regex_min_offset. */
+export const regexFlags = (options: readonly RegexOption[]): string =>
+  `g${options.includes('caseless') ? 'i' : ''}${options.includes('multiline') ? 'm' : ''}${options.includes('dotall') ? 's' : ''}${options.includes('utf') ? 'u' : ''}`;
+
+const COMPANIONS = ['regex_no_match', 'regex_options', 'regex_min_offset', 'regex_max_offset'];
+
+/** keepalived ignores regex companions without a regex, and offsets that leave no room; both are said here. */
+function checkRegex(url: HttpUrl, ctx: BuildContext): void {
+  const { regex } = url;
+  if (!regex) return;
+  const patternStmt = ctx.sites.get(url, 'regex');
+  if (!patternStmt) {
+    for (const keyword of COMPANIONS) {
+      const stmt = ctx.sites.get(url, keyword);
+      if (stmt) ctx.warning(stmt.keyword.pos, `\`${keyword}\` has no effect without a \`regex\` in this url`);
+    }
+    delete url.regex;
+    return;
+  }
+  try {
+    new RegExp(regex.pattern, regexFlags(regex.options));
+  } catch (err) {
+    ctx.error(
+      patternStmt.args[0]!.pos,
+      `\`regex\` does not compile as a JavaScript regular expression: ${(err as Error).message}`,
+    );
+  }
+  if (regex.minOffset !== undefined && regex.maxOffset !== undefined && regex.minOffset > regex.maxOffset) {
+    ctx.error(
+      ctx.sites.get(url, 'regex_max_offset')!.args[0]!.pos,
+      `\`regex_max_offset\` ${regex.maxOffset} is before \`regex_min_offset\` ${regex.minOffset}: no match could count`,
+    );
+  }
+}
+
 const urlBlock = defineBlock<HttpUrl>('url', [
   field('path', 'path', text),
   field('digest', 'digest', md5Hex),
@@ -113,6 +173,39 @@ const urlBlock = defineBlock<HttpUrl>('url', [
     },
   }),
   field('virtualhost', 'virtualhost', text),
+  custom('regex', {
+    args: ARGS.one,
+    apply(url, stmt) {
+      regexOf(url).pattern = stmt.args[0]!.text;
+    },
+  }),
+  custom('regex_no_match', {
+    args: ARGS.none,
+    apply(url) {
+      regexOf(url).noMatch = true;
+    },
+  }),
+  custom('regex_options', {
+    args: ARGS.atLeastOne,
+    apply(url, stmt, ctx) {
+      const options = readRegexOptions(stmt.args, ctx);
+      if (options) regexOf(url).options = options;
+    },
+  }),
+  custom('regex_min_offset', {
+    args: ARGS.one,
+    apply(url, stmt, ctx) {
+      const offset = integer(0)(stmt.args[0]!, ctx, 'regex_min_offset');
+      if (offset !== undefined) regexOf(url).minOffset = offset;
+    },
+  }),
+  custom('regex_max_offset', {
+    args: ARGS.one,
+    apply(url, stmt, ctx) {
+      const offset = integer(0)(stmt.args[0]!, ctx, 'regex_max_offset');
+      if (offset !== undefined) regexOf(url).maxOffset = offset;
+    },
+  }),
 ]);
 
 const urlKeyword = custom<HttpCheck>('url', {
@@ -122,6 +215,7 @@ const urlKeyword = custom<HttpCheck>('url', {
   apply(check, stmt, ctx) {
     const url: HttpUrl = { path: '', pos: stmt.keyword.pos };
     applyBlock(urlBlock, stmt.block!, url, ctx);
+    checkRegex(url, ctx);
     if (ctx.sites.has(url, 'path')) {
       check.urls.push(url);
     } else {
@@ -130,9 +224,22 @@ const urlKeyword = custom<HttpCheck>('url', {
   },
 });
 
-const httpKeywords = [...networkKeywords, virtualhostKeyword, urlKeyword];
+/** `http_protocol 1.0 | 1.0C | 1.1`; keepalived also takes `1.0c`. */
+const httpProtocol: ValueParser<HttpProtocol> = (tok, ctx, keyword) => {
+  const value = HTTP_PROTOCOLS.find((p) => p === tok.text || p === tok.text.toUpperCase());
+  if (value === undefined)
+    ctx.error(tok.pos, `\`${keyword}\` expects ${HTTP_PROTOCOLS.join(', ')}, got \`${tok.text}\``);
+  return value;
+};
+
+const httpKeywords = [
+  ...networkKeywords,
+  virtualhostKeyword,
+  field<HttpCheck, 'httpProtocol'>('http_protocol', 'httpProtocol', httpProtocol),
+  urlKeyword,
+];
 const httpGetBlock = defineBlock<HttpCheck>('HTTP_GET', httpKeywords);
-const sslGetBlock = defineBlock<HttpCheck>('SSL_GET', [...httpKeywords, flag('enable_sni', 'enableSni')]);
+const sslGetBlock = defineBlock<HttpCheck>('SSL_GET', [...httpKeywords, toggle('enable_sni', 'enableSni')]);
 
 // ---- MISC_CHECK ----------------------------------------------------------------------------
 
@@ -285,10 +392,14 @@ export const checkerKeywords: readonly KeywordSpec<RealServer>[] = [
   checkerKeyword(tcpBlock, (pos) => ({ type: 'TCP_CHECK', ...network(pos) })),
   checkerKeyword(
     httpGetBlock,
-    (pos) => ({ type: 'HTTP_GET', ...network(pos), urls: [], enableSni: false }),
+    (pos) => ({ type: 'HTTP_GET', ...network(pos), urls: [], httpProtocol: '1.0', enableSni: false }),
     requireUrl,
   ),
-  checkerKeyword(sslGetBlock, (pos) => ({ type: 'SSL_GET', ...network(pos), urls: [], enableSni: false }), requireUrl),
+  checkerKeyword(
+    sslGetBlock,
+    (pos) => ({ type: 'SSL_GET', ...network(pos), urls: [], httpProtocol: '1.0', enableSni: false }),
+    requireUrl,
+  ),
   checkerKeyword(
     miscBlock,
     (pos) => ({ type: 'MISC_CHECK', ...timing(pos), path: [], timeout: 0, dynamic: false }),
@@ -339,12 +450,6 @@ export function resolveChecker(checker: Checker, rs: RealServer, vs: VirtualServ
   // A file check has no timing: it follows the file.
   if (checker.type === 'FILE_CHECK') return;
   const own = (keyword: string): boolean => ctx.sites.has(checker, keyword);
-  if (!(RUNNABLE_CHECKERS as readonly string[]).includes(checker.type)) {
-    ctx.warning(
-      checker.pos,
-      `\`${checker.type}\` is not run by vigil yet (it runs ${RUNNABLE_CHECKERS.join(', ')}); this check never takes real_server ${rs.address} ${rs.port} out of service`,
-    );
-  }
   if (!own('delay_loop')) checker.delayLoop = rs.delayLoop ?? vs.delayLoop;
   if (!own('retry')) checker.retry = rs.retry ?? vs.retry ?? DEFAULT_RETRY[checker.type] ?? 1;
   if (!own('delay_before_retry')) {

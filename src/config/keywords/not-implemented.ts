@@ -242,16 +242,12 @@ export const NOT_IMPLEMENTED: readonly NotImplemented[] = [
   ...entries(RS, 'lvs_method', 'smtp_alert', 'snmp_name', 'BFD_CHECK'),
   ...entries(ALL_CHECKERS, 'log_all_failures'),
   ...entries(['MISC_CHECK'], 'connect_timeout'),
-  ...entries(HTTP, 'http_protocol', 'fast_recovery'),
+  ...entries(HTTP, 'fast_recovery'),
   ...entries(['SSL_GET'], 'sni_name', 'tls_compliant'),
   ...entries(
     ['url'],
-    'regex',
-    'regex_no_match',
-    'regex_options',
+    // The PCRE2 JIT stack size: nothing to size in JavaScript's engine.
     'regex_stack',
-    'regex_min_offset',
-    'regex_max_offset',
     'tls_compliant',
   ),
 ];

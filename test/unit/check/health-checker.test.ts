@@ -7,16 +7,7 @@ import { HealthChecker, type RealServerHealth, type RealServerTarget } from '../
 import type { TcpTarget } from '../../../src/check/tcp.js';
 import type { CheckOutcome } from '../../../src/check/verdict.js';
 import type { Clock } from '../../../src/clock.js';
-import type {
-  Checker,
-  Command,
-  FileCheck,
-  HttpCheck,
-  MiscCheck,
-  RunAs,
-  TcpCheck,
-  TrackFile,
-} from '../../../src/config/index.js';
+import type { Checker, Command, FileCheck, MiscCheck, RunAs, TcpCheck, TrackFile } from '../../../src/config/index.js';
 import type {
   Preparation,
   PreparedScript,
@@ -55,21 +46,6 @@ function miscCheck(overrides: Partial<MiscCheck> = {}): MiscCheck {
     timeout: 5,
     dynamic: false,
     ...overrides,
-  };
-}
-
-function httpCheck(): HttpCheck {
-  return {
-    type: 'HTTP_GET',
-    pos: pos(),
-    retry: 1,
-    delayBeforeRetry: 3,
-    warmup: 0,
-    delayLoop: 10,
-    alpha: false,
-    connectTimeout: 3,
-    urls: [{ path: '/', pos: pos() }],
-    enableSni: false,
   };
 }
 
@@ -336,12 +312,11 @@ describe('HealthChecker', () => {
     assert.deepEqual(checker.health('rs')!.reason, 'MISC_CHECK: /check.sh is not executable by root');
   });
 
-  test('a real server with only checkers vigil does not run is alive, unchecked, and never probed', () => {
+  test('a real server without checkers is alive, unchecked, and never probed', () => {
     const { clock, probes, launcher, checker } = harness();
-    checker.update([target('rs', [httpCheck()]), target('bare', [])]);
+    checker.update([target('bare', [])]);
     clock.advance(60_000);
     assert.equal(probes.length + launcher.runs.length, 0);
-    assert.deepEqual(checker.health('rs'), { alive: true, since: WALL_START, checked: false });
     assert.deepEqual(checker.health('bare'), { alive: true, since: WALL_START, checked: false });
   });
 

@@ -5,17 +5,10 @@ import { example } from '../../../lab/paths.js';
 import { type Checker, type HttpCheck, loadConfig, type MiscCheck, summarize } from '../../../src/config/index.js';
 import { expectLoaded } from './assert-diagnostics.js';
 
-/** The one warning an example may carry: it shows real keepalived checkers vigild does not run yet. */
-const CHECKER_NOT_RUN = /^`\w+` is not run by vigil yet/;
-
 const load = (...parts: string[]) => {
   const result = loadConfig(example(...parts));
   const config = expectLoaded(result);
-  assert.deepEqual(
-    result.diagnostics.filter((d) => !CHECKER_NOT_RUN.test(d.message)),
-    [],
-    'examples must load without warnings too',
-  );
+  assert.deepEqual(result.diagnostics, [], 'examples must load without warnings too');
   return { config, result };
 };
 
