@@ -15,7 +15,7 @@ import tls from 'node:tls';
 import type { HttpProtocol } from '../config/index.js';
 import { parseIp } from '../inet/address.js';
 import { judgeReply, ReplyReader, requestText, type UrlRule } from './http-exchange.js';
-import { describeSocketError, type TcpTarget } from './tcp.js';
+import { connectOptions, describeSocketError, type TcpTarget } from './tcp.js';
 import type { CheckOutcome } from './verdict.js';
 
 export interface HttpTarget extends TcpTarget {
@@ -49,12 +49,7 @@ function describeError(err: NodeJS.ErrnoException, phase: Phase, target: HttpTar
 }
 
 function connect(target: HttpTarget, rule: UrlRule): net.Socket {
-  const options = {
-    host: target.host,
-    port: target.port,
-    ...(target.bindTo !== undefined && { localAddress: target.bindTo }),
-    ...(target.bindPort !== undefined && { localPort: target.bindPort }),
-  };
+  const options = connectOptions(target);
   if (!target.tls) return net.connect(options);
   // node refuses an IP address as a server name (RFC 6066 allows only host names).
   const serverName = target.sni && rule.virtualhost !== undefined && !parseIp(rule.virtualhost) && rule.virtualhost;

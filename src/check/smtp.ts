@@ -6,7 +6,7 @@
 import net from 'node:net';
 import type { ConnectionOptions, SmtpCheck } from '../config/index.js';
 import { readReply } from './smtp-reply.js';
-import { describeSocketError, type TcpTarget } from './tcp.js';
+import { connectOptions, describeSocketError, type TcpTarget } from './tcp.js';
 import type { CheckOutcome } from './verdict.js';
 
 /** keepalived's HELO name when helo_name is not set. */
@@ -64,12 +64,7 @@ export function probeSmtp(target: SmtpTarget): Promise<CheckOutcome> {
     let step = -1; // connecting
     let buffered = '';
     try {
-      socket = net.connect({
-        host: target.host,
-        port: target.port,
-        ...(target.bindTo !== undefined && { localAddress: target.bindTo }),
-        ...(target.bindPort !== undefined && { localPort: target.bindPort }),
-      });
+      socket = net.connect(connectOptions(target));
     } catch (err) {
       resolve({
         ok: false,

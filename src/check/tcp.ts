@@ -32,6 +32,18 @@ const BIND_REASONS: Record<string, string> = {
   EADDRINUSE: 'address and port in use',
 };
 
+/** node:net's options for a connection to the target from bindto / bind_port. */
+export function connectOptions(
+  target: Pick<TcpTarget, 'host' | 'port' | 'bindTo' | 'bindPort'>,
+): net.TcpNetConnectOpts {
+  return {
+    host: target.host,
+    port: target.port,
+    ...(target.bindTo !== undefined && { localAddress: target.bindTo }),
+    ...(target.bindPort !== undefined && { localPort: target.bindPort }),
+  };
+}
+
 /** A socket error in an operator's words; `source` is where the check binds from (bindto, bind_port). */
 export function describeSocketError(
   err: NodeJS.ErrnoException,
@@ -52,12 +64,7 @@ export function probeTcp(target: TcpTarget): Promise<CheckOutcome> {
   return new Promise((resolve) => {
     let socket: net.Socket;
     try {
-      socket = net.connect({
-        host: target.host,
-        port: target.port,
-        ...(target.bindTo !== undefined && { localAddress: target.bindTo }),
-        ...(target.bindPort !== undefined && { localPort: target.bindPort }),
-      });
+      socket = net.connect(connectOptions(target));
     } catch (err) {
       // Bad arguments (a port out of range, an unusable address) are thrown, not emitted.
       resolve({ ok: false, latencyMs: elapsed(), reason: describeSocketError(err as NodeJS.ErrnoException, target) });

@@ -31,6 +31,36 @@ const skipWithoutOpenssl = await skipWithout(async () => {
 const DEFAULT: Behaviour = { status: 200, body: 'ok\n', mode: 'answer', delayMs: 0, paths: {} };
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 
+/**
+ * An HTTP (port 80) and HTTPS (443, a self-signed certificate for www.example.com) responder in
+ * namespace b of a new veth pair; `dir` holds the certificate and goes with the test.
+ */
+async function startWebServers(): Promise<{ dir: string; pair: VethPair; web: NetAgent }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'vigil-http-'));
+  const [key, cert] = [path.join(dir, 'key.pem'), path.join(dir, 'cert.pem')];
+  const subject = '/CN=www.example.com';
+  const args = [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '1',
+    '-subj',
+    subject,
+    '-keyout',
+    key,
+    '-out',
+    cert,
+  ];
+  execFileSync('openssl', args, { stdio: 'ignore' });
+  const pair = await createVethPair();
+  const web = await NetAgent.start(pair.b.namespace);
+  await web.call('http.serve', { host: pair.b.ipv4, httpPort: 80, httpsPort: 443, cert, key });
+  return { dir, pair, web };
+}
+
 describe('HTTP_GET and SSL_GET against a real server', { skip: skipWithoutNamespaces || skipWithoutOpenssl }, () => {
   let pair: VethPair;
   let checker: NetAgent;
@@ -64,36 +94,8 @@ describe('HTTP_GET and SSL_GET against a real server', { skip: skipWithoutNamesp
   };
 
   before(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'vigil-http-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=www.example.com',
-        '-keyout',
-        path.join(dir, 'key.pem'),
-        '-out',
-        path.join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    pair = await createVethPair();
+    ({ dir, pair, web } = await startWebServers());
     checker = await NetAgent.start(pair.a.namespace);
-    web = await NetAgent.start(pair.b.namespace);
-    await web.call('http.serve', {
-      host: pair.b.ipv4,
-      httpPort: 80,
-      httpsPort: 443,
-      cert: path.join(dir, 'cert.pem'),
-      key: path.join(dir, 'key.pem'),
-    });
   });
   after(async () => {
     await checker?.stop();
@@ -224,35 +226,7 @@ describe('vigild runs HTTP_GET and SSL_GET', { skip: skipWithoutNamespaces || sk
     pollUntil(probe, () => `${what}: real servers ${seen}\n${daemon.log}`, 15_000);
 
   before(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'vigil-http-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=www.example.com',
-        '-keyout',
-        path.join(dir, 'key.pem'),
-        '-out',
-        path.join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    pair = await createVethPair();
-    web = await NetAgent.start(pair.b.namespace);
-    await web.call('http.serve', {
-      host: pair.b.ipv4,
-      httpPort: 80,
-      httpsPort: 443,
-      cert: path.join(dir, 'cert.pem'),
-      key: path.join(dir, 'key.pem'),
-    });
+    ({ dir, pair, web } = await startWebServers());
     const checker = (type: string) => `${type} {
       url {
         path /health
