@@ -12,7 +12,7 @@ export const ICMP_REASONS: Record<string, string> = {
   ENODEV: 'no such interface',
 };
 
-/** bind_if and fwmark, shared with PING_CHECK: both must be set before the first packet leaves. */
+/** bind_if and fwmark, shared with PING_CHECK and the TCP checkers: both must be set before the first packet leaves. */
 export function applyRouting(
   socket: RawSocket<InetSocketAddress>,
   target: { bindIf?: string; fwmark?: number },

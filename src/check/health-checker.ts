@@ -438,6 +438,8 @@ function tcpTarget(checker: TcpCheck | HttpCheck, target: RealServerTarget): Tcp
     port: checker.connectPort ?? target.port,
     ...(checker.bindTo !== undefined && { bindTo: checker.bindTo }),
     ...(checker.bindPort !== undefined && { bindPort: checker.bindPort }),
+    ...(checker.bindIf !== undefined && { bindIf: checker.bindIf }),
+    ...(checker.fwmark !== undefined && { fwmark: checker.fwmark }),
     timeoutMs: checker.connectTimeout * 1000,
   };
 }

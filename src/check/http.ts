@@ -10,12 +10,12 @@
 // SSL_GET verifies no certificate, exactly as keepalived 2.2.7: it never asks OpenSSL to verify
 // the peer, so self-signed, expired and misnamed certificates all pass; only the handshake must
 // succeed. With enable_sni the url's virtual host is sent as the server name.
-import net from 'node:net';
+import type net from 'node:net';
 import tls from 'node:tls';
 import type { HttpProtocol } from '../config/index.js';
 import { parseIp } from '../inet/address.js';
 import { judgeReply, ReplyReader, requestText, type UrlRule } from './http-exchange.js';
-import { connectOptions, describeSocketError, type TcpTarget } from './tcp.js';
+import { connectOptions, connectTcp, describeSocketError, needsNativeSocket, type TcpTarget } from './tcp.js';
 import type { CheckOutcome } from './verdict.js';
 
 export interface HttpTarget extends TcpTarget {
@@ -49,11 +49,12 @@ function describeError(err: NodeJS.ErrnoException, phase: Phase, target: HttpTar
 }
 
 function connect(target: HttpTarget, rule: UrlRule): net.Socket {
-  const options = connectOptions(target);
-  if (!target.tls) return net.connect(options);
+  if (!target.tls) return connectTcp(target);
   // node refuses an IP address as a server name (RFC 6066 allows only host names).
   const serverName = target.sni && rule.virtualhost !== undefined && !parseIp(rule.virtualhost) && rule.virtualhost;
-  return tls.connect({ ...options, rejectUnauthorized: false, ...(serverName && { servername: serverName }) });
+  // TLS over the native socket waits for it to connect, as over its own.
+  const transport = needsNativeSocket(target) ? { socket: connectTcp(target) } : connectOptions(target);
+  return tls.connect({ ...transport, rejectUnauthorized: false, ...(serverName && { servername: serverName }) });
 }
 
 /** One url over one connection: why it failed, or undefined when it passed. Never rejects. */

@@ -6,7 +6,7 @@
 import net from 'node:net';
 import type { ConnectionOptions, SmtpCheck } from '../config/index.js';
 import { readReply } from './smtp-reply.js';
-import { connectOptions, describeSocketError, type TcpTarget } from './tcp.js';
+import { connectTcp, describeSocketError, type TcpTarget } from './tcp.js';
 import type { CheckOutcome } from './verdict.js';
 
 /** keepalived's HELO name when helo_name is not set. */
@@ -64,7 +64,7 @@ export function probeSmtp(target: SmtpTarget): Promise<CheckOutcome> {
     let step = -1; // connecting
     let buffered = '';
     try {
-      socket = net.connect(connectOptions(target));
+      socket = connectTcp(target);
     } catch (err) {
       resolve({
         ok: false,
@@ -136,6 +136,8 @@ export function smtpTarget(checker: SmtpCheck, server: { address: string; port: 
     port,
     ...(checker.bindTo !== undefined && { bindTo: checker.bindTo }),
     ...(checker.bindPort !== undefined && { bindPort: checker.bindPort }),
+    ...(checker.bindIf !== undefined && { bindIf: checker.bindIf }),
+    ...(checker.fwmark !== undefined && { fwmark: checker.fwmark }),
     timeoutMs: checker.connectTimeout * 1000,
     heloName: checker.heloName ?? DEFAULT_HELO_NAME,
     ...(elsewhere && { label: net.isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}` }),

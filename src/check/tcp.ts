@@ -1,10 +1,14 @@
 // TCP_CHECK: a real server passes when a TCP connection to it is established in time. The
 // connection is dropped at once; nothing is sent.
 //
-// keepalived's bind_if and fwmark cannot be had from node:net (they need SO_BINDTODEVICE and
-// SO_MARK on the socket before connect), so they are not applied: the connection leaves by
-// the routing table's choice, unmarked.
+// keepalived's bind_if and fwmark need SO_BINDTODEVICE and SO_MARK on the socket before it
+// connects, which node:net cannot set. When either is set (for TCP_CHECK, HTTP_GET, SSL_GET and
+// SMTP_CHECK alike), the native addon opens the TCP socket and sets them, and node:net takes
+// the descriptor over and connects it itself (net.Socket reuses a handle it was given), so the
+// connection behaves like any other. Without them the connection is node:net's own.
 import net from 'node:net';
+import { nativeConstants, RawSocket } from '../net/native.js';
+import { applyRouting, ICMP_REASONS } from './datagram-socket.js';
 import type { CheckOutcome } from './verdict.js';
 
 export interface TcpTarget {
@@ -14,6 +18,10 @@ export interface TcpTarget {
   bindTo?: string;
   /** Source port (bind_port). */
   bindPort?: number;
+  /** bind_if: the interface the connection must leave by (SO_BINDTODEVICE). */
+  bindIf?: string;
+  /** fwmark: the mark its packets carry for policy routing (SO_MARK). */
+  fwmark?: number;
   /** connect_timeout: the whole attempt, not only an idle period. */
   timeoutMs: number;
 }
@@ -44,6 +52,40 @@ export function connectOptions(
   };
 }
 
+/** Whether the connection needs the native socket: bind_if or fwmark is set. */
+export const needsNativeSocket = (target: Pick<TcpTarget, 'bindIf' | 'fwmark'>): boolean =>
+  target.bindIf !== undefined || target.fwmark !== undefined;
+
+/**
+ * An unconnected TCP socket with bind_if and fwmark applied, for node:net to connect. Throws
+ * (an operator's sentence, code and syscall kept) when the kernel refuses an option: ENODEV for
+ * an interface that does not exist, EPERM for a mark without CAP_NET_ADMIN.
+ */
+function nativeTcpSocket(target: Pick<TcpTarget, 'host' | 'bindIf' | 'fwmark'>): net.Socket {
+  const c = nativeConstants();
+  const raw = new RawSocket(net.isIPv6(target.host) ? c.AF_INET6 : c.AF_INET, c.SOCK_STREAM, c.IPPROTO_TCP);
+  let step = 'open a socket';
+  try {
+    applyRouting(raw, target, (next) => (step = next));
+  } catch (err) {
+    raw.close();
+    const { code, syscall, message } = err as NodeJS.ErrnoException;
+    throw Object.assign(new Error(`cannot ${step}: ${ICMP_REASONS[code ?? ''] ?? message}`), { code, syscall });
+  }
+  return new net.Socket({ fd: raw.release(), readable: true, writable: true });
+}
+
+/**
+ * A connecting socket to the target ('connect' or 'error' follows). Throws on bad arguments and
+ * when the kernel refuses bind_if or fwmark.
+ */
+export function connectTcp(
+  target: Pick<TcpTarget, 'host' | 'port' | 'bindTo' | 'bindPort' | 'bindIf' | 'fwmark'>,
+): net.Socket {
+  const options = connectOptions(target);
+  return needsNativeSocket(target) ? nativeTcpSocket(target).connect(options) : net.connect(options);
+}
+
 /** A socket error in an operator's words; `source` is where the check binds from (bindto, bind_port). */
 export function describeSocketError(
   err: NodeJS.ErrnoException,
@@ -64,7 +106,7 @@ export function probeTcp(target: TcpTarget): Promise<CheckOutcome> {
   return new Promise((resolve) => {
     let socket: net.Socket;
     try {
-      socket = net.connect(connectOptions(target));
+      socket = connectTcp(target);
     } catch (err) {
       // Bad arguments (a port out of range, an unusable address) are thrown, not emitted.
       resolve({ ok: false, latencyMs: elapsed(), reason: describeSocketError(err as NodeJS.ErrnoException, target) });

@@ -17,11 +17,13 @@ export interface NativeConstants {
   AF_NETLINK: number;
   SOCK_RAW: number;
   SOCK_DGRAM: number;
+  SOCK_STREAM: number;
   SOL_SOCKET: number;
   SOL_NETLINK: number;
   IPPROTO_IP: number;
   IPPROTO_IPV6: number;
   IPPROTO_UDP: number;
+  IPPROTO_TCP: number;
   IPPROTO_ICMP: number;
   IPPROTO_ICMPV6: number;
   SO_MARK: number;
@@ -259,6 +261,18 @@ export class RawSocket<A extends SocketAddress = SocketAddress> extends EventEmi
     if (this.#poll) sockets().pollStop(this.#poll);
     this.#poll = undefined;
     sockets().close(this.fd);
+  }
+
+  /**
+   * Hands the descriptor to a new owner (node:net, for a TCP socket set up here with options it
+   * cannot set) without closing it; from then on this RawSocket is closed and the owner closes it.
+   */
+  release(): number {
+    const fd = this.#openFd('release');
+    if (this.#poll) sockets().pollStop(this.#poll);
+    this.#poll = undefined;
+    this.#closed = true;
+    return fd;
   }
 
   // After close the number may already belong to another socket, so it is never used again.

@@ -14,10 +14,12 @@ import { pollUntil } from '../../lab/routers.js';
 import { StatusResponse } from '../../src/api/schema.js';
 import type { HttpTarget } from '../../src/check/http.js';
 import type { UrlRule } from '../../src/check/http-exchange.js';
+import type { SmtpTarget } from '../../src/check/smtp.js';
+import type { TcpTarget } from '../../src/check/tcp.js';
 import type { CheckOutcome } from '../../src/check/verdict.js';
 import { skipWithout } from '../helpers/needs.js';
 import type { Behaviour } from './net/fixtures/http-responder.js';
-import { createVethPair, NetAgent, skipWithoutNamespaces, type VethPair } from './net/namespaces.js';
+import { createVethPair, ip, NetAgent, skipWithoutNamespaces, type VethPair } from './net/namespaces.js';
 
 const skipWithoutOpenssl = await skipWithout(async () => {
   try {
@@ -205,6 +207,114 @@ describe('HTTP_GET and SSL_GET against a real server', { skip: skipWithoutNamesp
       'TLS handshake failed: the server does not speak TLS on this port (plain HTTP?)',
     );
     assert.equal(await reasonOf({ port: 443, tls: false }), 'no reply');
+  });
+});
+
+describe('bind_if and fwmark on TCP checks', { skip: skipWithoutNamespaces || skipWithoutOpenssl }, () => {
+  let pair: VethPair;
+  let checker: NetAgent;
+  let web: NetAgent;
+  let dir: string;
+  /** An interface in the checker's namespace with no route to the server (a veth whose peer stays there too). */
+  const DEAD_END = 'vigil-dead';
+  const inChecker = (...command: string[]) =>
+    execFileSync('ip', ['netns', 'exec', pair.a.namespace, ...command], { encoding: 'utf8' });
+  const tcpReason = async (target: Partial<TcpTarget>) => {
+    const outcome = await checker.call<CheckOutcome>('check.tcp', {
+      target: { host: pair.b.ipv4, port: 80, timeoutMs: 1000, ...target } satisfies TcpTarget,
+    });
+    return outcome.ok ? 'passed' : outcome.reason;
+  };
+  const httpReason = async (target: Partial<HttpTarget>) => {
+    const outcome = await checker.call<CheckOutcome>('http.probe', {
+      target: {
+        host: pair.b.ipv4,
+        port: 80,
+        timeoutMs: 1000,
+        tls: false,
+        sni: false,
+        protocol: '1.0',
+        urls: [{ path: '/health', host: '198.51.100.2:80', statusCodes: [200] }],
+        ...target,
+      } satisfies HttpTarget,
+    });
+    return outcome.ok ? 'passed' : outcome.reason;
+  };
+  /** Packets the checker's namespace dropped for carrying mark 7 to port 80. */
+  const markedDrops = () => Number(/packets (\d+)/.exec(inChecker('nft', 'list', 'chain', 'inet', 'vigil', 'out'))![1]);
+
+  before(async () => {
+    ({ dir, pair, web } = await startWebServers());
+    checker = await NetAgent.start(pair.a.namespace);
+    ip('-n', pair.a.namespace, 'link', 'add', DEAD_END, 'type', 'veth', 'peer', 'name', `${DEAD_END}p`);
+    ip('-n', pair.a.namespace, 'addr', 'add', '203.0.113.1/24', 'dev', DEAD_END);
+    ip('-n', pair.a.namespace, 'link', 'set', DEAD_END, 'up');
+    // The table lives in the checker's namespace and goes with it.
+    inChecker('nft', 'add', 'table', 'inet', 'vigil');
+    inChecker('nft', 'add', 'chain', 'inet', 'vigil', 'out', '{ type filter hook output priority 0; }');
+    inChecker(
+      'nft',
+      'add',
+      'rule',
+      'inet',
+      'vigil',
+      'out',
+      'meta',
+      'mark',
+      '7',
+      'tcp',
+      'dport',
+      '80',
+      'counter',
+      'drop',
+    );
+  });
+  after(async () => {
+    await checker?.stop();
+    await web?.stop();
+    pair?.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('TCP_CHECK: bind_if on the interface towards the server passes; on one without a route it fails', async () => {
+    assert.equal(await tcpReason({ bindIf: pair.a.link }), 'passed');
+    // Linux takes the server to be on the bound link and asks for it by ARP, which nobody answers:
+    // the check times out, or once the neighbour entry has failed, is refused at once.
+    assert.match(await tcpReason({ bindIf: DEAD_END }), /^(timed out after 1 s|host unreachable)$/);
+    assert.equal(await tcpReason({ bindIf: 'nosuch0' }), 'cannot bind to interface nosuch0: no such interface');
+  });
+
+  test('TCP_CHECK: fwmark marks the connection’s packets (a rule dropping mark 7 fails it, mark 8 passes)', async () => {
+    const before = markedDrops();
+    assert.equal(await tcpReason({}), 'passed');
+    assert.equal(await tcpReason({ fwmark: 8 }), 'passed');
+    assert.equal(markedDrops(), before, 'unmarked and mark 8 packets are not dropped');
+    assert.equal(await tcpReason({ fwmark: 7 }), 'timed out after 1 s');
+    assert.ok(markedDrops() > before, 'the SYN carried mark 7');
+  });
+
+  test('SMTP_CHECK with bind_if talks through it, over IPv4 and IPv6', async () => {
+    await web.call('responder.smtp', { address: pair.b.ipv4, port: 25, mode: 'ok' });
+    await web.call('responder.smtp', { address: pair.b.ipv6, port: 25, mode: 'ok' });
+    const smtpReason = async (host: string, bindIf: string) => {
+      const target: SmtpTarget = { host, port: 25, bindIf, timeoutMs: 1000, heloName: 'vigil.example' };
+      const outcome = await checker.call<CheckOutcome>('check.smtp', { target });
+      return outcome.ok ? 'passed' : outcome.reason;
+    };
+    for (const host of [pair.b.ipv4, pair.b.ipv6]) {
+      assert.equal(await smtpReason(host, pair.a.link), 'passed', host);
+      assert.notEqual(await smtpReason(host, DEAD_END), 'passed', host);
+    }
+  });
+
+  test('HTTP_GET and SSL_GET with bind_if connect through it', async () => {
+    assert.equal(await httpReason({ bindIf: pair.a.link }), 'passed');
+    assert.match(await httpReason({ bindIf: DEAD_END }), /^(timeout after 1 s connecting|host unreachable)$/);
+    assert.equal(await httpReason({ bindIf: pair.a.link, port: 443, tls: true }), 'passed');
+    assert.match(
+      await httpReason({ bindIf: DEAD_END, port: 443, tls: true }),
+      /^(timeout after 1 s connecting|host unreachable)$/,
+    );
   });
 });
 

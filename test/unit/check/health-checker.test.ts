@@ -149,13 +149,14 @@ describe('HealthChecker', () => {
     );
   });
 
-  test('connects to connect_ip/connect_port if set, else to the real server, within connect_timeout', () => {
+  test('connects to connect_ip/connect_port if set, else to the real server, within connect_timeout; bind_if and fwmark go along', () => {
     const { clock, probes, checker } = harness();
     checker.update([
       target('plain', [tcpCheck()]),
       target('redirected', [
         tcpCheck({ connectIp: '192.0.2.7', connectPort: 8080, bindTo: '192.0.2.1', connectTimeout: 1.5 }),
       ]),
+      target('routed', [tcpCheck({ bindIf: 'eth1', fwmark: 7 })]),
     ]);
     clock.advance(0);
     assert.deepEqual(
@@ -163,6 +164,7 @@ describe('HealthChecker', () => {
       [
         { host: '198.51.100.21', port: 80, timeoutMs: 3000 },
         { host: '192.0.2.7', port: 8080, bindTo: '192.0.2.1', timeoutMs: 1500 },
+        { host: '198.51.100.21', port: 80, bindIf: 'eth1', fwmark: 7, timeoutMs: 3000 },
       ],
     );
   });

@@ -64,12 +64,14 @@ describe('smtpTarget', () => {
     });
   });
 
-  test('connect_ip/port, bindto/bind_port and helo_name are used; another endpoint is named in reasons', () => {
+  test('connect_ip/port, bindto/bind_port, bind_if, fwmark and helo_name are used; another endpoint is named in reasons', () => {
     const options = {
       connectIp: '2001:db8::5',
       connectPort: 2525,
       bindTo: '2001:db8::1',
       bindPort: 4000,
+      bindIf: 'eth1',
+      fwmark: 7,
       heloName: 'lb1',
     };
     assert.deepEqual(smtpTarget(checker(options), server), {
@@ -77,6 +79,8 @@ describe('smtpTarget', () => {
       port: 2525,
       bindTo: '2001:db8::1',
       bindPort: 4000,
+      bindIf: 'eth1',
+      fwmark: 7,
       timeoutMs: 3000,
       heloName: 'lb1',
       label: '[2001:db8::5]:2525',
