@@ -6,7 +6,7 @@
 // The real servers are two addresses on a dummy interface in the guest (203.0.113.1 passes,
 // .2 fails; .3 has no host behind it, for PING_CHECK), served by this test's own responders.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -17,7 +17,7 @@ import { DaemonProcess } from '../../lab/processes.js';
 import { pollUntil } from '../../lab/routers.js';
 import { HttpResponder } from '../integration/net/fixtures/http-responder.js';
 import { dnsResponder, type Responder, smtpResponder } from '../integration/net/fixtures/responders.js';
-import { listing, outsideVm } from './lvs-lab.js';
+import { listing, outsideVm, startKeepalived } from './lvs-lab.js';
 
 const LINK = 'vchk0';
 const UP = '203.0.113.1';
@@ -77,40 +77,6 @@ const config = (dir: string) =>
 
 /** What each pair leaves: the passing server alone, in every service. */
 const EXPECTED_DESTINATIONS = Object.values(PORTS).map((port) => `${UP}:${port}`);
-
-/** keepalived's checker on `configPath` in the foreground, with its output kept for failures. */
-function startKeepalived(dir: string, configPath: string) {
-  let log = '';
-  const pidFile = (name: string) => path.join(dir, `${name}.pid`);
-  const child = spawn(
-    'keepalived',
-    [
-      '--dont-fork',
-      '--check',
-      '--log-console',
-      '--no-syslog',
-      '--pid',
-      pidFile('keepalived'),
-      '--checkers_pid',
-      pidFile('checkers'),
-      '--vrrp_pid',
-      pidFile('vrrp'),
-      '--use-file',
-      configPath,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  child.stdout.on('data', (d) => (log += d));
-  child.stderr.on('data', (d) => (log += d));
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  return {
-    log: () => log,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
 
 /**
  * The table once it has not changed for 5 s (five rounds of one-second checks) and is not empty:

@@ -3,7 +3,6 @@
 // live director over drops no connection: keepalived stopped with --dont-release-ipvs leaves its
 // table, and vigild adopts every entry without a single kernel change.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,7 +10,7 @@ import { after, describe, test } from 'node:test';
 import { DaemonProcess, vigil } from '../../lab/processes.js';
 import { pollUntil } from '../../lab/routers.js';
 import { StatusResponse } from '../../src/api/schema.js';
-import { listing, outsideVm } from './lvs-lab.js';
+import { listing, outsideVm, startKeepalived } from './lvs-lab.js';
 
 // Real servers without checkers (keepalived and vigild both count them as alive), written the
 // ways keepalived corrects: no protocol (UDP), portless real and sorry servers, a repeated real
@@ -130,40 +129,6 @@ virtual_server 198.51.100.87 {
 `;
 
 const table = () => listing();
-
-/** keepalived's checker on CONFIG in the foreground, with its output kept for failures. */
-function startKeepalived(dir: string, configPath: string, extra: string[] = []) {
-  let log = '';
-  const child = spawn(
-    'keepalived',
-    [
-      '--dont-fork',
-      '--check',
-      '--log-console',
-      '--no-syslog',
-      ...extra,
-      '--pid',
-      path.join(dir, 'keepalived.pid'),
-      '--checkers_pid',
-      path.join(dir, 'checkers.pid'),
-      '--vrrp_pid',
-      path.join(dir, 'vrrp.pid'),
-      '--use-file',
-      configPath,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  child.stdout.on('data', (d) => (log += d));
-  child.stderr.on('data', (d) => (log += d));
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  return {
-    log: () => log,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
 
 /** The table once two reads half a second apart agree and it is not empty: a daemon has finished programming. */
 async function settledTable(what: string, log: () => string): Promise<string[]> {
