@@ -316,29 +316,27 @@ static napi_value Socket(napi_env env, napi_callback_info info) {
   return result;
 }
 
-/* bind(fd, address) */
-static napi_value Bind(napi_env env, napi_callback_info info) {
+/* The calls that take a socket and one address: bind, and connect. */
+typedef int (*address_call)(int, const struct sockaddr *, socklen_t);
+
+static napi_value call_with_address(napi_env env, napi_callback_info info, address_call call, const char *name) {
   napi_value argv[2];
   int32_t fd;
   struct sockaddr_storage address;
   socklen_t length;
   if (!get_args(env, info, 2, argv)) return NULL;
   if (!get_int(env, argv[0], "fd", &fd) || !read_address(env, argv[1], &address, &length)) return NULL;
-  if (bind(fd, (struct sockaddr *)&address, length) < 0) throw_errno(env, "bind", errno, NULL);
+  if (call(fd, (struct sockaddr *)&address, length) < 0) throw_errno(env, name, errno, NULL);
   return NULL;
 }
+
+/* bind(fd, address) */
+static napi_value Bind(napi_env env, napi_callback_info info) { return call_with_address(env, info, bind, "bind"); }
 
 /* connect(fd, address): for datagram sockets, which connect at once and then hear the ICMP
  * errors their peer's host sends back (as recvmsg errors). */
 static napi_value Connect(napi_env env, napi_callback_info info) {
-  napi_value argv[2];
-  int32_t fd;
-  struct sockaddr_storage address;
-  socklen_t length;
-  if (!get_args(env, info, 2, argv)) return NULL;
-  if (!get_int(env, argv[0], "fd", &fd) || !read_address(env, argv[1], &address, &length)) return NULL;
-  if (connect(fd, (struct sockaddr *)&address, length) < 0) throw_errno(env, "connect", errno, NULL);
-  return NULL;
+  return call_with_address(env, info, connect, "connect");
 }
 
 /* setsockopt(fd, level, name, value): a number is passed as a C int, a Buffer as its bytes
