@@ -33,12 +33,26 @@ const skipWithoutOpenssl = await skipWithout(async () => {
 const DEFAULT: Behaviour = { status: 200, body: 'ok\n', mode: 'answer', delayMs: 0, paths: {} };
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 
+interface WebServers {
+  pair: VethPair;
+  web: NetAgent;
+  /** Stops the responder, removes the namespaces and the certificate. */
+  stop(): Promise<void>;
+}
+
 /**
  * An HTTP (port 80) and HTTPS (443, a self-signed certificate for www.example.com) responder in
- * namespace b of a new veth pair; `dir` holds the certificate and goes with the test.
+ * namespace b of a new veth pair. A start that fails halfway removes what it made.
  */
-async function startWebServers(): Promise<{ dir: string; pair: VethPair; web: NetAgent }> {
+async function startWebServers(): Promise<WebServers> {
   const dir = mkdtempSync(path.join(tmpdir(), 'vigil-http-'));
+  let pair: VethPair | undefined;
+  let web: NetAgent | undefined;
+  const stop = async () => {
+    await web?.stop();
+    pair?.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  };
   const [key, cert] = [path.join(dir, 'key.pem'), path.join(dir, 'cert.pem')];
   const subject = '/CN=www.example.com';
   const args = [
@@ -56,18 +70,23 @@ async function startWebServers(): Promise<{ dir: string; pair: VethPair; web: Ne
     '-out',
     cert,
   ];
-  execFileSync('openssl', args, { stdio: 'ignore' });
-  const pair = await createVethPair();
-  const web = await NetAgent.start(pair.b.namespace);
-  await web.call('http.serve', { host: pair.b.ipv4, httpPort: 80, httpsPort: 443, cert, key });
-  return { dir, pair, web };
+  try {
+    execFileSync('openssl', args, { stdio: 'ignore' });
+    pair = await createVethPair();
+    web = await NetAgent.start(pair.b.namespace);
+    await web.call('http.serve', { host: pair.b.ipv4, httpPort: 80, httpsPort: 443, cert, key });
+    return { pair, web, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
 }
 
 describe('HTTP_GET and SSL_GET against a real server', { skip: skipWithoutNamespaces || skipWithoutOpenssl }, () => {
   let pair: VethPair;
   let checker: NetAgent;
   let web: NetAgent;
-  let dir: string;
+  let servers: WebServers | undefined;
   const behave = (behaviour: Partial<Behaviour> = {}) => web.call('http.behave', { ...DEFAULT, ...behaviour });
   const requests = () => web.call<{ requests: string[]; serverNames: string[] }>('http.requests');
 
@@ -96,14 +115,13 @@ describe('HTTP_GET and SSL_GET against a real server', { skip: skipWithoutNamesp
   };
 
   before(async () => {
-    ({ dir, pair, web } = await startWebServers());
+    servers = await startWebServers();
+    ({ pair, web } = servers);
     checker = await NetAgent.start(pair.a.namespace);
   });
   after(async () => {
     await checker?.stop();
-    await web?.stop();
-    pair?.destroy();
-    rmSync(dir, { recursive: true, force: true });
+    await servers?.stop();
   });
 
   test('a 200 passes; the request is keepalived’s HTTP/1.0 GET on a fresh connection', async () => {
@@ -214,7 +232,7 @@ describe('bind_if and fwmark on TCP checks', { skip: skipWithoutNamespaces || sk
   let pair: VethPair;
   let checker: NetAgent;
   let web: NetAgent;
-  let dir: string;
+  let servers: WebServers | undefined;
   /** An interface in the checker's namespace with no route to the server (a veth whose peer stays there too). */
   const DEAD_END = 'vigil-dead';
   const inChecker = (...command: string[]) =>
@@ -244,7 +262,8 @@ describe('bind_if and fwmark on TCP checks', { skip: skipWithoutNamespaces || sk
   const markedDrops = () => Number(/packets (\d+)/.exec(inChecker('nft', 'list', 'chain', 'inet', 'vigil', 'out'))![1]);
 
   before(async () => {
-    ({ dir, pair, web } = await startWebServers());
+    servers = await startWebServers();
+    ({ pair, web } = servers);
     checker = await NetAgent.start(pair.a.namespace);
     ip('-n', pair.a.namespace, 'link', 'add', DEAD_END, 'type', 'veth', 'peer', 'name', `${DEAD_END}p`);
     ip('-n', pair.a.namespace, 'addr', 'add', '203.0.113.1/24', 'dev', DEAD_END);
@@ -271,9 +290,7 @@ describe('bind_if and fwmark on TCP checks', { skip: skipWithoutNamespaces || sk
   });
   after(async () => {
     await checker?.stop();
-    await web?.stop();
-    pair?.destroy();
-    rmSync(dir, { recursive: true, force: true });
+    await servers?.stop();
   });
 
   test('TCP_CHECK: bind_if on the interface towards the server passes; on one without a route it fails', async () => {
@@ -322,7 +339,7 @@ describe('vigild runs HTTP_GET and SSL_GET', { skip: skipWithoutNamespaces || sk
   let pair: VethPair;
   let web: NetAgent;
   let daemon: DaemonProcess;
-  let dir: string;
+  let servers: WebServers | undefined;
   let seen = '';
   const behave = (behaviour: Partial<Behaviour> = {}) => web.call('http.behave', { ...DEFAULT, ...behaviour });
 
@@ -336,7 +353,8 @@ describe('vigild runs HTTP_GET and SSL_GET', { skip: skipWithoutNamespaces || sk
     pollUntil(probe, () => `${what}: real servers ${seen}\n${daemon.log}`, 15_000);
 
   before(async () => {
-    ({ dir, pair, web } = await startWebServers());
+    servers = await startWebServers();
+    ({ pair, web } = servers);
     const checker = (type: string) => `${type} {
       url {
         path /health
@@ -364,9 +382,7 @@ describe('vigild runs HTTP_GET and SSL_GET', { skip: skipWithoutNamespaces || sk
   });
   after(async () => {
     await daemon?.cleanup();
-    await web?.stop();
-    pair?.destroy();
-    rmSync(dir, { recursive: true, force: true });
+    await servers?.stop();
   });
 
   test('both servers are up once their checks pass', async () => {
