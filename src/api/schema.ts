@@ -235,6 +235,7 @@ export const ErrorResponse = z.object({
       'request_timeout',
       'too_many_connections',
       'config_invalid',
+      'checker_restarting',
       'internal',
     ]),
     message: z.string(),

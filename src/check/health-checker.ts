@@ -11,6 +11,7 @@ import type {
   CheckerType,
   FileCheck,
   HttpCheck,
+  MiscCheck,
   PingCheck,
   TcpCheck,
   TrackFile,
@@ -19,13 +20,13 @@ import type {
 import { parseIp } from '../inet/address.js';
 import type { Preparation, ScriptLauncher } from '../scripts/launcher.js';
 import { readTrackFileValue } from '../track-file.js';
-import { dnsTarget, probeDns } from './dns.js';
+import { type DnsTarget, dnsTarget, probeDns } from './dns.js';
 import { fileCheckWeight, fileVerdict } from './file.js';
 import { type HttpTarget, probeHttp } from './http.js';
 import { urlRule } from './http-exchange.js';
 import { probeMisc } from './misc.js';
 import { type PingTarget, probePing } from './ping.js';
-import { probeSmtp, smtpTarget, splitSmtpHosts } from './smtp.js';
+import { probeSmtp, type SmtpTarget, smtpTarget, splitSmtpHosts } from './smtp.js';
 import { probeTcp, type TcpTarget } from './tcp.js';
 import { probeUdp, type UdpTarget } from './udp.js';
 import { DEFAULT_UDP_PAYLOAD } from './udp-reply.js';
@@ -81,6 +82,8 @@ export interface HealthPorts {
 }
 
 export type HealthListener = (id: string, health: RealServerHealth, previous: RealServerHealth) => void;
+/** Hears of every scheduled check's end, with the server's health after it. */
+export type CheckListener = (id: string, health: RealServerHealth) => void;
 
 /** One checker's outcome in a checkNow(). */
 export interface CheckerResult {
@@ -110,6 +113,8 @@ interface CheckerRun {
   weight?: number;
   /** MISC_CHECK: the launcher's verdict on the script, kept once it is accepted. */
   preparation?: Promise<Preparation>;
+  /** What its probe connects to and asks, built at the first check: a server's checkers never change. */
+  probeTarget?: ProbeTarget;
   cancelTimer?: () => void;
 }
 
@@ -179,7 +184,8 @@ function dynamicWeight(server: ServerRun): number | undefined {
 
 /**
  * Checks real servers until stop(). update() says which; onChange hears when one's `alive` or
- * `weight` changes (not of every check, nor of what update() itself starts: read health()).
+ * `weight` changes (not of every check, nor of what update() itself starts: read health());
+ * onChecked, when given, of every scheduled check's end.
  */
 export class HealthChecker {
   #servers = new Map<string, ServerRun>();
@@ -195,6 +201,7 @@ export class HealthChecker {
   constructor(
     private readonly ports: HealthPorts,
     private readonly onChange: HealthListener,
+    private readonly onChecked?: CheckListener,
   ) {
     this.#maxConcurrent = ports.maxConcurrent ?? DEFAULT_MAX_CONCURRENT;
     this.#probeTcp = ports.probeTcp ?? probeTcp;
@@ -369,31 +376,32 @@ export class HealthChecker {
   }
 
   async #probe(run: CheckerRun): Promise<CheckOutcome> {
-    const { checker, server } = run;
-    switch (checker.type) {
+    const { checker } = run;
+    if (checker.type === 'MISC_CHECK') {
+      run.preparation ??= this.ports.launcher.prepare(checker.path, checker.user);
+      const preparation = await run.preparation;
+      // A refused script is looked at again next time: the operator may have fixed it since.
+      if (!preparation.ok) run.preparation = undefined;
+      return probeMisc(this.ports.launcher, preparation, {
+        timeoutMs: checker.timeout * 1000,
+        dynamic: checker.dynamic,
+      });
+    }
+    run.probeTarget ??= probeTargetOf(checker, run.server.target);
+    const probe = run.probeTarget;
+    switch (probe.type) {
       case 'TCP_CHECK':
-        return this.#probeTcp(tcpTarget(checker, server.target));
+        return this.#probeTcp(probe.target);
       case 'UDP_CHECK':
-        return probeUdp(udpTarget(checker, server.target));
+        return probeUdp(probe.target);
       case 'PING_CHECK':
-        return probePing(pingTarget(checker, server.target));
+        return probePing(probe.target);
       case 'SMTP_CHECK':
-        return probeSmtp(smtpTarget(checker, server.target));
+        return probeSmtp(probe.target);
       case 'DNS_CHECK':
-        return probeDns(dnsTarget(checker, server.target));
+        return probeDns(probe.target);
       case 'HTTP_GET':
-      case 'SSL_GET':
-        return probeHttp(httpTarget(checker, server.target));
-      case 'MISC_CHECK': {
-        run.preparation ??= this.ports.launcher.prepare(checker.path, checker.user);
-        const preparation = await run.preparation;
-        // A refused script is looked at again next time: the operator may have fixed it since.
-        if (!preparation.ok) run.preparation = undefined;
-        return probeMisc(this.ports.launcher, preparation, {
-          timeoutMs: checker.timeout * 1000,
-          dynamic: checker.dynamic,
-        });
-      }
+        return probeHttp(probe.target);
     }
   }
 
@@ -406,6 +414,7 @@ export class HealthChecker {
     this.#schedule(run, verdict.nextInSeconds * 1000);
 
     this.#report(run.server, { lastLatencyMs: outcome.latencyMs, lastCheckAt: this.ports.wallClock() });
+    this.onChecked?.(run.server.target.id, run.server.health);
   }
 
   /** Summarizes a server again after a check or a file's news; onChange hears when its verdict or weight changed. */
@@ -430,6 +439,33 @@ function lastCheckOf(health: RealServerHealth): Pick<RealServerHealth, 'lastLate
 function checkerResult(type: CheckerType, outcome: CheckOutcome): CheckerResult {
   const { ok, latencyMs } = outcome;
   return { type, ok, latencyMs, ...(!outcome.ok && { reason: `${type}: ${outcome.reason}` }) };
+}
+
+/** A socket checker's probe with what it connects to and asks (HTTP_GET stands for SSL_GET too). */
+type ProbeTarget =
+  | { type: 'TCP_CHECK'; target: TcpTarget }
+  | { type: 'UDP_CHECK'; target: UdpTarget }
+  | { type: 'PING_CHECK'; target: PingTarget }
+  | { type: 'SMTP_CHECK'; target: SmtpTarget }
+  | { type: 'DNS_CHECK'; target: DnsTarget }
+  | { type: 'HTTP_GET'; target: HttpTarget };
+
+function probeTargetOf(checker: Exclude<ScheduledChecker, MiscCheck>, server: RealServerTarget): ProbeTarget {
+  switch (checker.type) {
+    case 'TCP_CHECK':
+      return { type: 'TCP_CHECK', target: tcpTarget(checker, server) };
+    case 'UDP_CHECK':
+      return { type: 'UDP_CHECK', target: udpTarget(checker, server) };
+    case 'PING_CHECK':
+      return { type: 'PING_CHECK', target: pingTarget(checker, server) };
+    case 'SMTP_CHECK':
+      return { type: 'SMTP_CHECK', target: smtpTarget(checker, server) };
+    case 'DNS_CHECK':
+      return { type: 'DNS_CHECK', target: dnsTarget(checker, server) };
+    case 'HTTP_GET':
+    case 'SSL_GET':
+      return { type: 'HTTP_GET', target: httpTarget(checker, server) };
+  }
 }
 
 function tcpTarget(checker: TcpCheck | HttpCheck, target: RealServerTarget): TcpTarget {

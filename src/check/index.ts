@@ -3,6 +3,7 @@
  * DNS_CHECK, UDP_CHECK, PING_CHECK, FILE_CHECK), scheduled per checker,
  * with each real server's verdict kept and its changes reported.
  */
+export { CheckerThread, type RealServerChecks } from './checker-thread.js';
 export {
   HealthChecker,
   type HealthListener,

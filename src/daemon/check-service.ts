@@ -5,7 +5,14 @@
 // (ipvs/desired) from what the store holds.
 
 import type { CheckRunRequest, CheckRunResponse } from '../api/schema.js';
-import { HealthChecker, type HealthPorts, type RealServerHealth, type RealServerTarget } from '../check/index.js';
+import {
+  CheckerThread,
+  HealthChecker,
+  type HealthPorts,
+  type RealServerChecks,
+  type RealServerHealth,
+  type RealServerTarget,
+} from '../check/index.js';
 import { processClock } from '../clock.js';
 import type { Command, Config, RealServer, TrackFile, VirtualServer } from '../config/index.js';
 import { parseIp } from '../inet/address.js';
@@ -26,7 +33,10 @@ export interface CheckContext {
   store: StateStore;
   /** Health or quorum changed: the IPVS table must follow. */
   onTableChange: () => void;
-  /** The checker's ports; real time, sockets and processes unless a test says otherwise. */
+  /**
+   * The checker's ports, for tests: with them the checks run on this thread. Without, they run
+   * in a worker thread with real time, sockets and processes, away from VRRP's event loop.
+   */
   ports?: Partial<HealthPorts>;
 }
 
@@ -36,7 +46,7 @@ interface Member {
 }
 
 export class CheckService {
-  private readonly checker: HealthChecker;
+  private readonly checker: RealServerChecks;
   private readonly notify: NotifyRunner;
   private members = new Map<string, Member>();
   private config: Config;
@@ -63,10 +73,19 @@ export class CheckService {
           `notify script for ${f.subject} ${f.state} failed: ${f.detail}`,
         ),
     });
-    this.checker = new HealthChecker(
-      { clock: processClock, wallClock: Date.now, random: Math.random, ...context.ports, launcher },
-      (id, health, previous) => this.changed(id, health, previous),
-    );
+    const onChange = (id: string, health: RealServerHealth, previous: RealServerHealth) =>
+      this.changed(id, health, previous);
+    this.checker = context.ports
+      ? new HealthChecker(
+          { clock: processClock, wallClock: Date.now, random: Math.random, ...context.ports, launcher },
+          onChange,
+        )
+      : new CheckerThread({
+          policy: { scriptUser: config.global.scriptUser, enableScriptSecurity: config.global.enableScriptSecurity },
+          onChange,
+          onFailure: (err) =>
+            context.log.error({ err }, `the health checker failed and restarts in a second: ${err.message}`),
+        });
     context.store.readHealthFrom((id) => this.checker.health(id));
   }
 
@@ -89,7 +108,7 @@ export class CheckService {
       weight: rs.weight,
       checkers: rs.checkers,
     }));
-    this.checker.update(targets);
+    await this.checker.update(targets);
     this.context.store.keepQuorumOf(config.virtualServers);
     for (const vs of config.virtualServers) this.weigh(vs);
   }
@@ -110,14 +129,16 @@ export class CheckService {
         this.run(`virtual server ${name}`, 'QUORUM_DOWN', vs.quorumDown);
     }
     this.files?.stop();
-    this.checker.stop();
+    await this.checker.stop();
     await this.notify.idle();
   }
 
   /** Runs one real server's checks now; its verdict stays the schedule's (see HealthChecker.checkNow). */
   async checkNow(request: CheckRunRequest): Promise<CheckRunResponse> {
     const [id, { vs, rs }] = this.find(request);
-    const outcome = await this.checker.checkNow(id);
+    const outcome = await this.checker.checkNow(id)?.catch((err: Error) => {
+      throw new HttpError(503, 'checker_restarting', `${err.message}; try again in a few seconds`);
+    });
     if (!outcome) throw new HttpError(404, 'not_found', `real server ${request.realServer} is no longer configured`);
     const verdict = healthStatus(this.checker.health(id));
     return {
