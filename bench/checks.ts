@@ -1,133 +1,165 @@
-// Health-check scale: N real servers with a TCP_CHECK or an HTTP_GET each (10 % of them
-// refusing), checked by vigild's HealthChecker with real sockets on loopback, for a while.
-// Prints checks per second, the event loop's delay (what a VRRP advert would wait behind), CPU
-// and memory; for HTTP_GET also how late each server's checks come (the gap between two of its
-// requests, less delay_loop). Prints figures; asserts nothing.
-// Usage: npm run bench:checks [-- SERVERS [SECONDS [DELAY_LOOP [tcp|http]]]]
-import net from 'node:net';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { HealthChecker, type RealServerTarget } from '../src/check/index.js';
-import { processClock } from '../src/clock.js';
-import type { HttpCheck, TcpCheck } from '../src/config/index.js';
-import { ChildProcessLauncher } from '../src/scripts/launcher.js';
+// Health checks at scale in a real vigild: N real servers with an HTTP_GET (or TCP_CHECK) each
+// at delay_loop D, answered from another lab node (10 % of them refusing), and beside them a
+// VRRP instance at advert_int 0.1 as master. Over a steady window after warm-up it prints the
+// daemon's CPU (all threads, and its main thread, where VRRP runs), its peak RSS, checks per
+// second, how late each server's checks come against its schedule (the gap between two of its
+// connections, less delay_loop), and the VRRP advert jitter: how far each gap between adverts
+// on the wire (kernel-timestamped by tcpdump) is from half of advert_int, since vigild sends each
+// advert again half an interval later (src/vrrp/instance.ts). NAT, because its real servers
+// are ports of one address. Prints figures; asserts nothing.
+// Usage: npm run bench:checks [-- SERVERS [SECONDS [DELAY_LOOP [http|tcp]]]]   (root; tcpdump)
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { createInterface } from 'node:readline';
+import { refusedPort } from '../lab/check-responder.js';
+import { ipv4Of, Lab, labUnavailable } from '../lab/lab.js';
+import { repoRoot } from '../lab/paths.js';
+import { waitFor } from '../lab/processes.js';
+import { VigildRouter, vrrpConfig, waitForStates } from '../lab/routers.js';
+import { withTeardown } from '../lab/teardown.js';
 
 const servers = Number(process.argv[2] ?? 10_000);
 const seconds = Number(process.argv[3] ?? 20);
-const delayLoop = Number(process.argv[4] ?? 2);
-const kind = process.argv[5] === 'http' ? 'HTTP_GET' : 'TCP_CHECK';
-const LISTENERS = 50;
+const delayLoop = Number(process.argv[4] ?? 1);
+const kind = process.argv[5] === 'tcp' ? 'TCP_CHECK' : 'HTTP_GET';
+const FIRST_PORT = 20_000;
+const ADVERT_MS = 100;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** HTTP_GET: the gap between two requests of one server (named by its Host header), less delay_loop. */
-const lastRequest = new Map<string, number>();
-const lateness: number[] = [];
-function answer(socket: net.Socket): void {
-  let head = '';
-  socket.on('error', () => socket.destroy());
-  socket.on('data', (chunk) => {
-    head += chunk.toString('latin1');
-    if (!head.includes('\r\n\r\n')) return;
-    const host = /\r\nHost: (\S+)/.exec(head)?.[1] ?? '';
-    const now = performance.now();
-    const last = lastRequest.get(host);
-    if (last !== undefined) lateness.push(now - last - delayLoop * 1000);
-    lastRequest.set(host, now);
-    socket.end('HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nok\n');
+function config(address: string): string {
+  const check =
+    kind === 'HTTP_GET'
+      ? 'HTTP_GET {\n      url {\n        path /health\n        status_code 200\n      }\n      connect_timeout 2\n      retry 1\n      delay_before_retry 1\n    }'
+      : 'TCP_CHECK {\n      connect_timeout 2\n      retry 1\n      delay_before_retry 1\n    }';
+  const realServers = Array.from(
+    { length: servers },
+    (_, i) => `  real_server ${address} ${FIRST_PORT + i} {\n    weight 1\n    ${check}\n  }`,
+  );
+  const vrrp = vrrpConfig({
+    version: 3,
+    vrid: 51,
+    priority: 150,
+    advertInt: ADVERT_MS / 1000,
+    vip: '198.51.100.200/24',
   });
+  return `${vrrp}\nvirtual_server 198.51.100.200 80 {\n  delay_loop ${delayLoop}\n  lb_algo rr\n  lb_kind NAT\n  protocol TCP\n${realServers.join('\n')}\n}\n`;
 }
 
-const listen = () =>
-  new Promise<net.Server>((resolve) => {
-    const server = net.createServer((socket) => (kind === 'HTTP_GET' ? answer(socket) : socket.destroy()));
-    server.listen(0, '127.0.0.1', () => resolve(server));
-  });
-const portOf = (server: net.Server) => (server.address() as net.AddressInfo).port;
+/** Lines of a child's stdout, as they come. */
+function lines(child: ChildProcess, onLine: (line: string) => void): void {
+  createInterface({ input: child.stdout! }).on('line', onLine);
+}
 
-const listeners = await Promise.all(Array.from({ length: LISTENERS }, listen));
-const closed = await listen();
-const refusedPort = portOf(closed);
-await new Promise((resolve) => closed.close(resolve));
+/** CPU seconds (user + system) of a process, or of one of its threads. */
+function cpuSeconds(pid: number, tid = pid): number {
+  const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+const processCpuSeconds = (pid: number) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
+const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
 
-const tcpCheck = (port: number): TcpCheck => ({
-  type: 'TCP_CHECK',
-  pos: { file: 'bench', line: 1, col: 1 },
-  retry: 1,
-  delayBeforeRetry: 1,
-  warmup: delayLoop,
-  delayLoop,
-  alpha: false,
-  connectTimeout: 2,
-  connectPort: port,
-});
-const httpCheck = (port: number, i: number): HttpCheck => ({
-  ...tcpCheck(port),
-  type: 'HTTP_GET',
-  virtualhost: `rs${i}`,
-  urls: [{ path: '/health', pos: { file: 'bench', line: 1, col: 1 } }],
-  httpProtocol: '1.0',
-  enableSni: false,
-});
-const targets: RealServerTarget[] = Array.from({ length: servers }, (_, i) => {
-  const port = i % 10 === 9 ? refusedPort : portOf(listeners[i % LISTENERS]!);
-  return {
-    id: `rs${i}`,
-    address: '127.0.0.1',
-    port: 80,
-    weight: 1,
-    checkers: [kind === 'HTTP_GET' ? httpCheck(port, i) : tcpCheck(port)],
-  };
-});
+const percentile = (sorted: readonly number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+const spread = (sorted: readonly number[]) =>
+  `p50 ${percentile(sorted, 50).toFixed(1)}  p99 ${percentile(sorted, 99).toFixed(1)}  max ${(sorted.at(-1) ?? Number.NaN).toFixed(1)}`;
 
-let changes = 0;
-const checker = new HealthChecker(
-  {
-    clock: processClock,
-    wallClock: Date.now,
-    random: Math.random,
-    launcher: new ChildProcessLauncher({ enableScriptSecurity: false }),
-  },
-  () => changes++,
-);
-const lastChecks = () => targets.reduce((n, t) => n + (checker.health(t.id)?.lastCheckAt !== undefined ? 1 : 0), 0);
+interface Window {
+  connections: number;
+  seconds: number;
+  lateness: number[];
+}
 
-const loop = monitorEventLoopDelay({ resolution: 5 });
-const cpuBefore = process.cpuUsage();
-const start = performance.now();
-let completed = 0;
-// Counts completed checks through the listeners' accepted connections and the refusals' verdicts.
-for (const server of listeners) server.on('connection', () => completed++);
+async function main(lab: Lab, router: VigildRouter): Promise<void> {
+  await lab.up(1);
+  const address = ipv4Of('client');
+  const responder = lab.spawn('client', [
+    process.execPath,
+    `${repoRoot}/dist/lab/check-responder.js`,
+    address,
+    String(FIRST_PORT),
+    String(servers),
+    kind === 'HTTP_GET' ? 'http' : 'tcp',
+    String(delayLoop * 1000),
+  ]);
+  const reports: Record<string, unknown>[] = [];
+  lines(responder, (line) => reports.push(JSON.parse(line)));
+  await waitFor('the responder to listen', () => reports.length > 0, 60_000);
 
-loop.enable();
-checker.update(targets);
-let rss = 0;
-const sampler = setInterval(() => (rss = Math.max(rss, process.memoryUsage().rss)), 500);
-await new Promise((r) => setTimeout(r, seconds * 1000));
-loop.disable();
-clearInterval(sampler);
-const elapsed = (performance.now() - start) / 1000;
-const cpu = process.cpuUsage(cpuBefore);
-const checked = lastChecks();
-checker.stop();
-await Promise.all(listeners.map((s) => new Promise((r) => s.close(r))));
+  const adverts: number[] = [];
+  const capture = lab.spawn('client', ['tcpdump', '-i', 'eth0', '-n', '-tt', '-l', '--immediate-mode', 'ip proto 112']);
+  lines(capture, (line) => adverts.push(Number(line.split(' ')[0]) * 1000));
 
-const ms = (ns: number) => (ns / 1e6).toFixed(1);
-console.log(
-  `checks: ${servers} real servers, ${kind} each (10 % refused), delay_loop ${delayLoop} s, ${seconds} s on loopback`,
-);
-console.log(
-  `  accepted connections/s   ${(completed / elapsed).toFixed(0)} (expected about ${((servers * 0.9) / delayLoop).toFixed(0)})`,
-);
-console.log(`  servers checked          ${checked} of ${servers}; down ${changes} (expected ${servers / 10})`);
-console.log(
-  `  event loop delay ms      p50 ${ms(loop.percentile(50))}  p99 ${ms(loop.percentile(99))}  max ${ms(loop.max)}  (sampled every 5 ms: an idle loop reads ~5)`,
-);
-console.log(
-  `  CPU                      ${(((cpu.user + cpu.system) / 1e6 / elapsed) * 100).toFixed(1)} % of a core (the listeners accept in this process too)`,
-);
-console.log(`  RSS                      ${(rss / 2 ** 20).toFixed(0)} MiB peak`);
-if (lateness.length > 0) {
-  const sorted = lateness.sort((a, b) => a - b);
-  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!.toFixed(1);
+  const startedAt = performance.now();
+  await router.start(config(address));
+  await waitForStates([[router, 'MASTER']], { timeoutMs: 30_000 });
+  const pid = router.pid!;
+  console.log(`vigild started and master in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
+  // Every server's first check comes within its warmup (delay_loop); a few more loops settle it.
+  await sleep((delayLoop * 3 + 2) * 1000);
+
+  const before = { all: processCpuSeconds(pid), main: cpuSeconds(pid), responder: processCpuSeconds(responder.pid!) };
+  const firstAdvert = adverts.length;
+  responder.kill('SIGUSR1');
+  const t0 = performance.now();
+  let rss = 0;
+  const sampler = setInterval(() => (rss = Math.max(rss, rssMiB(pid))), 250);
+  await sleep(seconds * 1000);
+  clearInterval(sampler);
+  const elapsed = (performance.now() - t0) / 1000;
+  const after = { all: processCpuSeconds(pid), main: cpuSeconds(pid), responder: processCpuSeconds(responder.pid!) };
+  responder.kill('SIGUSR2');
+  const window = await waitFor(
+    'the responder report',
+    () => reports.find((r) => 'lateness' in r) as Window | undefined,
+  );
+  const status = await router.status();
+  const rs = status?.virtualServers.flatMap((vs) => vs.realServers) ?? [];
+
+  const gaps = adverts
+    .slice(firstAdvert)
+    .flatMap((at, i, all) => (i === 0 ? [] : [Math.abs(at - all[i - 1]! - ADVERT_MS / 2)]));
+  const share = (cpu: number) => `${((cpu / elapsed) * 100).toFixed(1)} %`;
+  const refused = Array.from({ length: servers }, (_, i) => i).filter(refusedPort).length;
   console.log(
-    `  lateness ms              p50 ${at(50)}  p99 ${at(99)}  (gap between a server's requests − delay_loop)`,
+    `checks: ${servers} real servers with ${kind}, delay_loop ${delayLoop} s, ${refused} refusing; a VRRP instance at advert_int ${ADVERT_MS / 1000} as master; ${elapsed.toFixed(0)} s window`,
+  );
+  console.log(
+    `  connections/s answered   ${(window.connections / window.seconds).toFixed(0)} (schedule: about ${((servers - refused) / delayLoop).toFixed(0)}, plus ${(refused / delayLoop).toFixed(0)} refused)`,
+  );
+  console.log(
+    `  verdicts                 ${rs.filter((r) => r.health === 'up').length} up, ${rs.filter((r) => r.health === 'down').length} down (expected ${servers - refused} and ${refused})`,
+  );
+  console.log(
+    `  vigild CPU               ${share(after.all - before.all)} of a core; main thread (VRRP, API) ${share(after.main - before.main)}`,
+  );
+  console.log(`  vigild RSS               ${rss.toFixed(0)} MiB peak`);
+  console.log(
+    `  lateness ms              ${spread(window.lateness)}  (a server's check against delay_loop after its last)`,
+  );
+  console.log(
+    `  advert jitter ms         ${spread(gaps.sort((a, b) => a - b))}  (${gaps.length} gaps; |gap - ${ADVERT_MS / 2} ms|)`,
+  );
+  console.log(
+    `  responder CPU            ${share(after.responder - before.responder)} (another process on the same host: ${os.cpus().length} cores)`,
+  );
+}
+
+const why = await labUnavailable();
+if (why) {
+  console.log(`bench:checks skipped: ${why}`);
+} else {
+  const lab = new Lab();
+  const router = new VigildRouter(lab, 'r1');
+  await withTeardown(
+    () => main(lab, router),
+    async () => {
+      await router.cleanup();
+      await lab.down();
+    },
   );
 }

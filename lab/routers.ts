@@ -138,6 +138,11 @@ export class VigildRouter implements LabRouter {
     return this.daemon?.log ?? '';
   }
 
+  /** vigild's process id while it runs (`ip netns exec` execs it, so this is vigild itself). */
+  get pid(): number | undefined {
+    return this.daemon?.child.pid;
+  }
+
   async start(config: string): Promise<void> {
     // A new process object per start: DaemonProcess waits for a start-up line in its own log.
     this.daemon = new DaemonProcess({ netns: this.lab.ns(this.node), dir: this.dir });

@@ -51,6 +51,9 @@ export class CheckService {
   private members = new Map<string, Member>();
   private config: Config;
   private files: TrackFileWatcher | undefined;
+  /** Virtual servers with verdict changes not weighed yet (see reweigh). */
+  private readonly unweighed = new Set<VirtualServer>();
+  private stopped = false;
 
   /** Starts checking; FILE_CHECK verdicts are known when it returns, so the first IPVS table has them. */
   static async start(config: Config, context: CheckContext): Promise<CheckService> {
@@ -118,6 +121,7 @@ export class CheckService {
    * the real servers that were up and quorum_down if quorum held, as keepalived does on shutdown.
    */
   async stop(): Promise<void> {
+    this.stopped = true;
     // Verdicts are read before the checker stops and forgets them.
     for (const vs of this.config.virtualServers.filter((v) => v.omega)) {
       const name = virtualServerName(vs);
@@ -231,8 +235,26 @@ export class CheckService {
       );
     }
     this.context.store.realServerChanged(vs, rs, health, new Date());
-    this.weigh(vs);
-    this.context.onTableChange();
+    this.reweigh(vs);
+  }
+
+  /**
+   * Weighs the virtual server's quorum again and refreshes the table once the changes that came
+   * together are all in: at start, thousands of verdicts can arrive in one turn of the event
+   * loop, and weighing after each would cost the pool's size every time.
+   */
+  private reweigh(vs: VirtualServer): void {
+    if (this.unweighed.size === 0) {
+      setImmediate(() => {
+        const dirty = [...this.unweighed];
+        this.unweighed.clear();
+        // Once stopped, the table is the daemon's to clear: nothing may refresh it.
+        if (this.stopped) return;
+        for (const each of dirty) this.weigh(each);
+        this.context.onTableChange();
+      });
+    }
+    this.unweighed.add(vs);
   }
 
   /** Re-weighs a virtual server's quorum into the store; news is logged and notified. */
