@@ -1,5 +1,6 @@
-// What UDP_CHECK and PING_CHECK share on their native datagram sockets: the connection
-// options keepalived applies before the first packet, and the errno words for ICMP errors.
+// What the checkers' native sockets share (UDP_CHECK, DNS_CHECK, PING_CHECK, and the TCP
+// checkers when routed): the connection options keepalived applies before the first packet,
+// and the errno words for ICMP errors.
 import { type InetSocketAddress, nativeConstants, type RawSocket } from '../net/native.js';
 
 /** What the kernel's errno for an ICMP error or a failed send means to an operator. */
@@ -12,7 +13,7 @@ export const ICMP_REASONS: Record<string, string> = {
   ENODEV: 'no such interface',
 };
 
-/** bind_if and fwmark, shared with PING_CHECK and the TCP checkers: both must be set before the first packet leaves. */
+/** bind_if and fwmark: both must be set before the first packet leaves. */
 export function applyRouting(
   socket: RawSocket<InetSocketAddress>,
   target: { bindIf?: string; fwmark?: number },

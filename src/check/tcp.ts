@@ -35,7 +35,7 @@ const CONNECT_REASONS: Record<string, string> = {
 };
 
 /** Errors of bindto/bind_port, which are configuration mistakes rather than a server's fault. */
-const BIND_REASONS: Record<string, string> = {
+export const BIND_REASONS: Record<string, string> = {
   EADDRNOTAVAIL: 'not an address of this host',
   EADDRINUSE: 'address and port in use',
 };
