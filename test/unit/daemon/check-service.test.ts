@@ -132,3 +132,50 @@ test('a real server going down: event, notify_down, table input; quorum held wit
     '/usr/local/bin/quorum-down',
   ]);
 });
+
+test('verdicts that change together are weighed once: one quorum change, one table refresh, none after stop', async () => {
+  const { config } = parseConfigText(CONFIG, 'k.conf');
+  assert.ok(config);
+  const clock = new FakeClock();
+  let down = false;
+  const probeTcp = async (): Promise<CheckOutcome> =>
+    down ? { ok: false, latencyMs: 1, reason: 'connection refused' } : { ok: true, latencyMs: 1 };
+  const launcher: ScriptLauncher = {
+    prepare: async (command: Command) => ({
+      ok: true,
+      script: { command, file: command[0]!, identity: { user: 'root', uid: 0, gid: 0 } },
+    }),
+    run: async () => ({ success: true, detail: 'exited with status 0', outputTail: [], exitCode: 0 }),
+  };
+  const store = new StateStore('k.conf', config, ['k.conf'], [], new Date());
+  const events: DaemonEvent[] = [];
+  store.subscribe((e) => events.push(e));
+  let tableChanges = 0;
+  const checks = await CheckService.start(config, {
+    log: pino({ level: 'silent' }),
+    store,
+    onTableChange: () => tableChanges++,
+    ports: { clock, probeTcp, launcher, random: () => 0 },
+  });
+  const settle = async () => {
+    clock.advance(1000);
+    for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+  };
+  await settle();
+  down = true;
+  await settle();
+  assert.equal(events.filter((e) => e.type === 'realserver.health').length, 3, 'all three went down in one turn');
+  assert.equal(tableChanges, 1, 'one refresh for the burst');
+  assert.deepEqual(
+    events
+      .filter((e) => e.type === 'virtualserver.quorum')
+      .map((e) => e.type === 'virtualserver.quorum' && e.aliveWeight),
+    [0],
+    'quorum weighed once, after all three: not at 2 and 1 on the way',
+  );
+  down = false;
+  clock.advance(1000);
+  await checks.stop();
+  for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+  assert.equal(tableChanges, 1, 'verdicts arriving as the service stops refresh nothing');
+});
