@@ -4,7 +4,7 @@
 // daemon's CPU (all threads, and its main thread, where VRRP runs), its peak RSS, checks per
 // second, how late each server's checks come against its schedule (the gap between two of its
 // connections, less delay_loop), and the VRRP advert jitter: how far each gap between adverts
-// on the wire (kernel-timestamped by tcpdump) is from half of advert_int, since vigild sends each
+// as they leave vigild's node (kernel-timestamped by tcpdump there) is from half of advert_int, since vigild sends each
 // advert again half an interval later (src/vrrp/instance.ts). NAT, because its real servers
 // are ports of one address. Prints figures; asserts nothing.
 // Usage: npm run bench:checks [-- SERVERS [SECONDS [DELAY_LOOP [http|tcp]]]]   (root; tcpdump)
@@ -61,6 +61,16 @@ const processCpuSeconds = (pid: number) => {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
 };
+/** The host's CPU time by kind (/proc/stat, in ticks): how busy the whole machine was, and how much its hypervisor took. */
+function hostCpu(): { busy: number; steal: number; total: number } {
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
+    .split('\n')[0]!
+    .split(/\s+/)
+    .slice(1, 9)
+    .map(Number) as number[];
+  const busy = user! + nice! + system! + irq! + softirq!;
+  return { busy, steal: steal!, total: busy + idle! + iowait! + steal! };
+}
 const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
 
 const percentile = (sorted: readonly number[], p: number) =>
@@ -91,7 +101,7 @@ async function main(lab: Lab, router: VigildRouter): Promise<void> {
   await waitFor('the responder to listen', () => reports.length > 0, 60_000);
 
   const adverts: number[] = [];
-  const capture = lab.spawn('client', ['tcpdump', '-i', 'eth0', '-n', '-tt', '-l', '--immediate-mode', 'ip proto 112']);
+  const capture = lab.spawn('r1', ['tcpdump', '-i', 'eth0', '-n', '-tt', '-l', '--immediate-mode', 'ip proto 112']);
   lines(capture, (line) => adverts.push(Number(line.split(' ')[0]) * 1000));
 
   const startedAt = performance.now();
@@ -102,6 +112,7 @@ async function main(lab: Lab, router: VigildRouter): Promise<void> {
   // Every server's first check comes within its warmup (delay_loop); a few more loops settle it.
   await sleep((delayLoop * 3 + 2) * 1000);
 
+  const hostBefore = hostCpu();
   const before = { all: processCpuSeconds(pid), main: cpuSeconds(pid), responder: processCpuSeconds(responder.pid!) };
   const firstAdvert = adverts.length;
   responder.kill('SIGUSR1');
@@ -111,6 +122,7 @@ async function main(lab: Lab, router: VigildRouter): Promise<void> {
   await sleep(seconds * 1000);
   clearInterval(sampler);
   const elapsed = (performance.now() - t0) / 1000;
+  const hostAfter = hostCpu();
   const after = { all: processCpuSeconds(pid), main: cpuSeconds(pid), responder: processCpuSeconds(responder.pid!) };
   responder.kill('SIGUSR2');
   const window = await waitFor(
@@ -134,6 +146,8 @@ async function main(lab: Lab, router: VigildRouter): Promise<void> {
   console.log(
     `  verdicts                 ${rs.filter((r) => r.health === 'up').length} up, ${rs.filter((r) => r.health === 'down').length} down (expected ${servers - refused} and ${refused})`,
   );
+  const latencies = rs.flatMap((r) => (r.lastCheck ? [r.lastCheck.latencyMs] : [])).sort((a, b) => a - b);
+  console.log(`  check latency ms         ${spread(latencies)}  (each server's last check, from vigil status)`);
   console.log(
     `  vigild CPU               ${share(after.all - before.all)} of a core; main thread (VRRP, API) ${share(after.main - before.main)}`,
   );
@@ -144,8 +158,13 @@ async function main(lab: Lab, router: VigildRouter): Promise<void> {
   console.log(
     `  advert jitter ms         ${spread(gaps.sort((a, b) => a - b))}  (${gaps.length} gaps; |gap - ${ADVERT_MS / 2} ms|)`,
   );
+  const hostTotal = hostAfter.total - hostBefore.total;
+  const ofHost = (ticks: number) => `${((ticks / hostTotal) * 100).toFixed(0)} %`;
   console.log(
-    `  responder CPU            ${share(after.responder - before.responder)} (another process on the same host: ${os.cpus().length} cores)`,
+    `  host                     ${os.cpus().length} CPUs, ${ofHost(hostAfter.busy - hostBefore.busy)} busy, ${ofHost(hostAfter.steal - hostBefore.steal)} stolen by the hypervisor`,
+  );
+  console.log(
+    `  responder CPU            ${share(after.responder - before.responder)} (another process on the same host)`,
   );
 }
 
