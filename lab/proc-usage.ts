@@ -1,6 +1,6 @@
 // What processes cost as the kernel accounts it (/proc), for benches that compare daemons: read
 // from outside, so every thread of a process and every child it forks is counted alike.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** USER_HZ, the unit of the times in /proc/PID/stat: 100 on every Linux ABI node runs on. */
 const CLOCK_TICKS_PER_SECOND = 100;
@@ -28,6 +28,19 @@ function rssKiB(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/** `pid` and every process below it (its children, theirs, ...). */
+export function processTree(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    const child = Number(entry);
+    const ppid = Number.isInteger(child) ? Number(statFields(child)?.[1]) : NaN;
+    if (Number.isInteger(ppid)) children.set(ppid, [...(children.get(ppid) ?? []), child]);
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]!) ?? []));
+  return tree;
 }
 
 export interface Usage {
