@@ -5,9 +5,10 @@
 // and then vigild run the same keepalived.conf; once every server has been checked and 5 s more
 // have passed, each one's CPU (utime + stime from /proc of all its processes and threads) and
 // RSS are measured over SECONDS, beside the requests per second the responder saw: both must
-// check at the configured rate for their CPU to compare, and a daemon that falls below it is
-// named as CPU-bound. The guest is emulated (TCG: ~20x slower than the host, and slower still
-// when the host is loaded): compare only within one run. Prints figures; asserts nothing.
+// check at the configured rate for their CPU to compare; a daemon that falls below it is named
+// as CPU-bound, and then the CPU per check answered compares. The guest is emulated (TCG: ~20x
+// slower than the host, slower still when the host is loaded): compare only within one run.
+// Prints figures; asserts nothing.
 // Usage: npm run bench:checks-guest [-- DELAY_LOOP [SECONDS]]   (defaults 30 30; root, qemu and
 // keepalived; boots the guest once via test/vm/ipvs-vm.sh, ~3-4 min)
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -199,6 +200,9 @@ async function vigildFigures(configPath: string, responder: Responder): Promise<
   }
 }
 
+/** CPU time per request answered: what compares when a daemon fell below the configured rate. */
+const perCheck = (f: Figures) => (10 * f.cpu) / f.requestsPerSecond;
+
 function print(keepalived: Figures, vigild: Figures): void {
   const row = (label: string, value: (f: Figures) => number, digits: number) =>
     console.log(
@@ -213,6 +217,7 @@ function print(keepalived: Figures, vigild: Figures): void {
   row('RSS, MiB', (f) => f.rssMiB, 1);
   row('processes', (f) => f.processes, 0);
   row('requests/s answered', (f) => f.requestsPerSecond, 1);
+  row('CPU ms per check', perCheck, 1);
   row('servers checked in window', (f) => f.checked, 0);
   row('destinations in IPVS', (f) => f.destinations, 0);
   row('responder CPU, % of a core', (f) => f.responderCpu, 1);
@@ -222,10 +227,12 @@ function print(keepalived: Figures, vigild: Figures): void {
     ['vigild', vigild],
   ] as const) {
     if (f.requestsPerSecond < 0.9 * (SERVERS / delayLoop))
-      console.log(`${name} checked below the configured rate: it is CPU-bound here, and its CPU figure a floor`);
+      console.log(
+        `${name} checked below the configured rate: it is CPU-bound here, its CPU a floor; compare CPU per check`,
+      );
   }
   console.log(
-    `vigild/keepalived: CPU ${(vigild.cpu / keepalived.cpu).toFixed(1)}x, RSS ${(vigild.rssMiB / keepalived.rssMiB).toFixed(1)}x`,
+    `vigild/keepalived: CPU ${(vigild.cpu / keepalived.cpu).toFixed(1)}x, CPU per check ${(perCheck(vigild) / perCheck(keepalived)).toFixed(1)}x, RSS ${(vigild.rssMiB / keepalived.rssMiB).toFixed(1)}x`,
   );
 }
 
