@@ -6,10 +6,10 @@
 // at VRRPv3 advert_int 0.1 and VRRPv2 advert_int 1, median of RUNS; then each daemon's CPU and
 // RSS running 100 instances at 1 s adverts as master. Prints figures; asserts nothing.
 // Usage: node dist/bench/failover.js [RUNS]   (root; keepalived from Debian)
-import { readFileSync } from 'node:fs';
 import { KeepalivedRouter, keepalivedUnavailable } from '../lab/keepalived.js';
 import { Lab, labUnavailable, macOf } from '../lab/lab.js';
 import { VipProbe, waitForVipAt } from '../lab/probe.js';
+import { type Usage, usageOver } from '../lab/proc-usage.js';
 import { type InstanceSpec, type LabRouter, VigildRouter, vrrpConfig, waitForStates } from '../lab/routers.js';
 
 const runs = Number(process.argv[2] ?? 3);
@@ -77,26 +77,17 @@ async function oneFailover(kind: Kind, scenario: Scenario, how: 'SIGTERM' | 'kil
 }
 
 /** CPU (percent of one core, over `seconds`) and RSS of every process in the node's namespace. */
-async function usage(lab: Lab, node: 'r1', seconds: number): Promise<{ cpu: number; rssMiB: number }> {
+async function usage(lab: Lab, node: 'r1', seconds: number): Promise<Usage> {
   const pids = async () =>
-    (await lab.exec('sw', ['ip', 'netns', 'pids', lab.ns(node)])).stdout.trim().split(/\s+/).filter(Boolean);
-  const ticks = (pid: string) => {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return Number(fields[11]) + Number(fields[12]); // utime + stime, in clock ticks
-  };
-  const before = new Map((await pids()).map((p) => [p, ticks(p)]));
-  await sleep(seconds * 1000);
-  let used = 0;
-  let rssKiB = 0;
-  for (const pid of await pids()) {
-    used += ticks(pid) - (before.get(pid) ?? 0);
-    rssKiB += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-  }
-  const clockTicksPerSecond = 100;
-  return { cpu: (100 * used) / clockTicksPerSecond / seconds, rssMiB: rssKiB / 1024 };
+    (await lab.exec('sw', ['ip', 'netns', 'pids', lab.ns(node)])).stdout
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  return usageOver(pids, seconds);
 }
 
-async function hundredInstances(kind: Kind): Promise<{ cpu: number; rssMiB: number }> {
+async function hundredInstances(kind: Kind): Promise<Usage> {
   const lab = new Lab();
   const router = makeRouter(kind, lab, 'r1');
   try {

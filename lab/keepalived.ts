@@ -1,7 +1,7 @@
 // Debian's keepalived (2.2.7) as a lab router, to prove vigild interoperates with the daemon it
 // replaces. Several can run on one host: each has its own directory with its config and pid
 // files, and lives in its node's network namespace.
-import { type ChildProcess, execFile } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -135,4 +135,39 @@ function killQuietly(pid: number): void {
   } catch {
     // exited already
   }
+}
+
+/** keepalived's checker on `configPath` in the foreground, with its output kept for failures. */
+export function startKeepalived(dir: string, configPath: string, extra: string[] = []) {
+  let log = '';
+  const child = spawn(
+    'keepalived',
+    [
+      '--dont-fork',
+      '--check',
+      '--log-console',
+      '--no-syslog',
+      ...extra,
+      '--pid',
+      path.join(dir, 'keepalived.pid'),
+      '--checkers_pid',
+      path.join(dir, 'checkers.pid'),
+      '--vrrp_pid',
+      path.join(dir, 'vrrp.pid'),
+      '--use-file',
+      configPath,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  child.stdout.on('data', (d) => (log += d));
+  child.stderr.on('data', (d) => (log += d));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  return {
+    pid: child.pid!,
+    log: () => log,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }

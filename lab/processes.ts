@@ -90,8 +90,8 @@ export class DaemonProcess {
     writeFileSync(this.configPath, text);
   }
 
-  /** Starts vigild and resolves once both sockets exist, or rejects with its log if it exits or takes too long. */
-  async start(extraArgs: string[] = []): Promise<void> {
+  /** Starts vigild and resolves once both sockets exist, or rejects with its log if it exits or takes longer than `timeoutMs`. */
+  async start(extraArgs: string[] = [], timeoutMs = START_TIMEOUT_MS): Promise<void> {
     this.spawn(extraArgs);
     let exitedEarly = false;
     void this.exited.then(() => (exitedEarly = true));
@@ -102,7 +102,7 @@ export class DaemonProcess {
           if (exitedEarly) throw new Error(`vigild exited during start:\n${this.log}`);
           return existsSync(this.socket) && existsSync(this.readOnlySocket) && this.log.includes('vigild started');
         },
-        START_TIMEOUT_MS,
+        timeoutMs,
       );
     } catch (error) {
       throw exitedEarly

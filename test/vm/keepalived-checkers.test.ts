@@ -13,11 +13,12 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { startKeepalived } from '../../lab/keepalived.js';
 import { DaemonProcess } from '../../lab/processes.js';
 import { pollUntil } from '../../lab/routers.js';
 import { HttpResponder } from '../integration/net/fixtures/http-responder.js';
 import { dnsResponder, type Responder, smtpResponder } from '../integration/net/fixtures/responders.js';
-import { listing, outsideVm, startKeepalived } from './lvs-lab.js';
+import { listing, outsideVm } from './lvs-lab.js';
 
 const LINK = 'vchk0';
 const UP = '203.0.113.1';

@@ -7,10 +7,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
+import { startKeepalived } from '../../lab/keepalived.js';
 import { DaemonProcess, vigil } from '../../lab/processes.js';
 import { pollUntil } from '../../lab/routers.js';
 import { StatusResponse } from '../../src/api/schema.js';
-import { listing, outsideVm, startKeepalived } from './lvs-lab.js';
+import { listing, outsideVm } from './lvs-lab.js';
 
 // Real servers without checkers (keepalived and vigild both count them as alive), written the
 // ways keepalived corrects: no protocol (UDP), portless real and sorry servers, a repeated real

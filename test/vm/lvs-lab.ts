@@ -8,8 +8,7 @@
 // Direct routing: the director's IPVS rewrites only the destination MAC, the real servers accept
 // the VIP on lo and answer the client themselves; arp_ignore=1 / arp_announce=2 keep them from
 // answering or announcing the VIP on the wire, so the client's ARP finds the director alone.
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import path from 'node:path';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { ipv4Of, Lab, type NodeName } from '../../lab/lab.js';
 
@@ -109,38 +108,4 @@ export class LvsLab extends Lab {
     const { stdout } = await this.exec('client', ['node', '-e', CLIENT, VIP, String(count)]);
     return JSON.parse(stdout) as string[];
   }
-}
-
-/** keepalived's checker on `configPath` in the foreground, with its output kept for failures. */
-export function startKeepalived(dir: string, configPath: string, extra: string[] = []) {
-  let log = '';
-  const child = spawn(
-    'keepalived',
-    [
-      '--dont-fork',
-      '--check',
-      '--log-console',
-      '--no-syslog',
-      ...extra,
-      '--pid',
-      path.join(dir, 'keepalived.pid'),
-      '--checkers_pid',
-      path.join(dir, 'checkers.pid'),
-      '--vrrp_pid',
-      path.join(dir, 'vrrp.pid'),
-      '--use-file',
-      configPath,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  child.stdout.on('data', (d) => (log += d));
-  child.stderr.on('data', (d) => (log += d));
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  return {
-    log: () => log,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
 }
