@@ -22,6 +22,88 @@ export interface LexResult {
 
 const isSpace = (c: string): boolean => c === ' ' || c === '\t' || c === '\r' || c === '\f' || c === '\v';
 const endsWord = (c: string): boolean => isSpace(c) || c === '\n' || c === '{' || c === '}';
+const isCommentChar = (c: string | undefined): boolean => c === '#' || c === '!';
+
+/** Walks the text keeping the 1-based line and column of the next character. */
+class Cursor {
+  i = 0;
+  private line = 1;
+  private col = 1;
+
+  constructor(
+    readonly text: string,
+    private readonly file: string,
+  ) {}
+
+  get done(): boolean {
+    return this.i >= this.text.length;
+  }
+
+  peek(ahead = 0): string | undefined {
+    return this.text[this.i + ahead];
+  }
+
+  pos(): SourcePos {
+    return { file: this.file, line: this.line, col: this.col };
+  }
+
+  advance(): string {
+    const c = this.text[this.i++]!;
+    if (c === '\n') {
+      this.line++;
+      this.col = 1;
+    } else {
+      this.col++;
+    }
+    return c;
+  }
+
+  skipToLineEnd(): void {
+    while (!this.done && this.peek() !== '\n') this.advance();
+  }
+}
+
+/**
+ * Where keepalived 2.2.7 ends a line: at an unquoted `#` or `!` anywhere, also in the middle
+ * of a word. An unquoted `\#` or `\!` ends it too: keepalived's first reading turns it into
+ * `#`, and its VRRP and checker processes read that result once more, so for them it is a
+ * comment (observed with Debian's 2.2.7; see test/unit/config/lexer.test.ts).
+ */
+function commentStartsAt(cur: Cursor): 'plain' | 'escaped' | undefined {
+  if (isCommentChar(cur.peek())) return 'plain';
+  if (cur.peek() === '\\' && isCommentChar(cur.peek(1))) return 'escaped';
+  return undefined;
+}
+
+/**
+ * Why a comment that keepalived honours may surprise the operator: glued to a word it cuts
+ * that word short (vigil used to keep it, so the value read changed), and `\#` looks escaped
+ * but is not. A comment after whitespace or a brace is ordinary and needs no word.
+ */
+function commentWarning(kind: 'plain' | 'escaped', char: string, word: Token | undefined): string | undefined {
+  const readAs = word ? `the word is read as \`${word.text}\` and ` : '';
+  const keep = `; put the whole word in double quotes to keep the \`${char}\``;
+  if (kind === 'escaped') {
+    return `\`\\${char}\` does not escape a comment in keepalived 2.2.7 (its VRRP and checker processes read the line again without the backslash), so ${readAs}the rest of the line is a comment${keep}`;
+  }
+  if (!word) return undefined;
+  return `\`${char}\` in the middle of a word starts a comment, as in keepalived: ${readAs}the rest of the line is ignored${keep}, or put a space before it if a comment is meant`;
+}
+
+/** Reads a `"`-quoted part of a word up to its closing quote on the same line; false when unterminated. */
+function readQuoted(cur: Cursor, append: (s: string) => void): boolean {
+  cur.advance();
+  while (!cur.done && cur.peek() !== '\n') {
+    const q = cur.advance();
+    if (q === '"') return true;
+    if (q === '\\' && (cur.peek() === '"' || cur.peek() === '\\')) {
+      append(cur.advance());
+    } else {
+      append(q);
+    }
+  }
+  return false;
+}
 
 /**
  * Splits configuration text into tokens. Statements are line based, so every token carries
@@ -30,72 +112,59 @@ const endsWord = (c: string): boolean => isSpace(c) || c === '\n' || c === '{' |
 export function tokenize(source: string, file: string): LexResult {
   const tokens: Token[] = [];
   const diagnostics: Diagnostic[] = [];
-  const text = source.startsWith('\uFEFF') ? source.slice(1) : source;
-  let i = 0;
-  let line = 1;
-  let col = 1;
+  const cur = new Cursor(source.startsWith('\uFEFF') ? source.slice(1) : source, file);
 
-  const advance = (): string => {
-    const c = text[i++]!;
-    if (c === '\n') {
-      line++;
-      col = 1;
-    } else {
-      col++;
+  const readWord = (): Token => {
+    const word: Token = { kind: 'word', text: '', quoted: false, pos: cur.pos() };
+    const append = (s: string): void => {
+      word.text += s;
+    };
+    while (!cur.done && !endsWord(cur.peek()!) && !commentStartsAt(cur)) {
+      if (cur.peek() === '"') {
+        const quotePos = cur.pos();
+        word.quoted = true;
+        if (!readQuoted(cur, append)) {
+          diagnostics.push({
+            severity: 'error',
+            pos: quotePos,
+            message: 'unterminated quoted string: add the closing `"` on the same line',
+          });
+        }
+        continue;
+      }
+      // keepalived takes a backslash and the character after it as a pair when it looks for
+      // comments and quotes, so `\\#` is `\\` then a comment, and `\"` opens no quote.
+      if (cur.peek() === '\\' && cur.peek(1) !== undefined && !endsWord(cur.peek(1)!)) append(cur.advance());
+      append(cur.advance());
     }
-    return c;
+    return word;
   };
 
-  while (i < text.length) {
-    const c = text[i]!;
+  // The word that ended exactly where the next character is: a comment there is glued to it.
+  let glued: Token | undefined;
+  while (!cur.done) {
+    const c = cur.peek()!;
     if (c === '\n' || isSpace(c)) {
-      advance();
+      cur.advance();
+      glued = undefined;
       continue;
     }
-    const pos: SourcePos = { file, line, col };
-    // `#` and `!` only start a comment where a token would begin, so `auth_pass ab!c` keeps `ab!c`.
-    if (c === '#' || c === '!') {
-      while (i < text.length && text[i] !== '\n') advance();
+    const pos = cur.pos();
+    const comment = commentStartsAt(cur);
+    if (comment) {
+      const message = commentWarning(comment, comment === 'plain' ? c : cur.peek(1)!, glued);
+      if (message) diagnostics.push({ severity: 'warning', pos, message });
+      cur.skipToLineEnd();
       continue;
     }
+    glued = undefined;
     if (c === '{' || c === '}') {
-      advance();
+      cur.advance();
       tokens.push({ kind: c === '{' ? 'open' : 'close', text: c, quoted: false, pos });
       continue;
     }
-
-    let value = '';
-    let quoted = false;
-    while (i < text.length && !endsWord(text[i]!)) {
-      if (text[i] !== '"') {
-        value += advance();
-        continue;
-      }
-      const quotePos: SourcePos = { file, line, col };
-      quoted = true;
-      advance();
-      let closed = false;
-      while (i < text.length && text[i] !== '\n') {
-        const q = advance();
-        if (q === '"') {
-          closed = true;
-          break;
-        }
-        if (q === '\\' && (text[i] === '"' || text[i] === '\\')) {
-          value += advance();
-        } else {
-          value += q;
-        }
-      }
-      if (!closed) {
-        diagnostics.push({
-          severity: 'error',
-          pos: quotePos,
-          message: 'unterminated quoted string: add the closing `"` on the same line',
-        });
-      }
-    }
-    tokens.push({ kind: 'word', text: value, quoted, pos });
+    glued = readWord();
+    tokens.push(glued);
   }
   return { tokens, diagnostics };
 }

@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { keepalivedUnavailable } from '../../lab/keepalived.js';
 import { labUnavailable } from '../../lab/lab.js';
-import { pollUntil, waitForStates } from '../../lab/routers.js';
+import { pollUntil, vipAddress, waitForStates } from '../../lab/routers.js';
 import { skipWithout } from '../helpers/needs.js';
-import { bothWays, configFor, HIGH, LOW, MixedLab, type VirtualRouter } from './interop.js';
+import { bothWays, configFor, expectSoleMaster, HIGH, LOW, MixedLab, type VirtualRouter } from './interop.js';
 
 const skip = await skipWithout(labUnavailable, keepalivedUnavailable);
 
@@ -41,6 +41,19 @@ describe('interop with keepalived: VRRPv2 with a simple password, advert 1 s', {
       () => `vigild counted no auth_mismatch drop:\n${mixed.vigild.log.slice(-2000)}`,
     );
     assert.match(mixed.keepalived.log, /received an invalid passwd/);
+  });
+
+  // keepalived ends the line at a `!` glued to a word, so its password is `ab`; vigild must read
+  // the same, or each drops the other's adverts and both are MASTER (issue 14).
+  test('`auth_pass ab!cd`: both read the password as `ab` and elect one master, vigild warning where it was cut', async () => {
+    const cut: VirtualRouter = { ...V2_PASS, authPass: 'ab!cd' };
+    await Promise.all([
+      mixed.vigild.start(configFor(cut, mixed.vigild, mixed.keepalived, HIGH)),
+      mixed.keepalived.start(configFor(cut, mixed.keepalived, mixed.vigild, LOW)),
+    ]);
+    await expectSoleMaster(mixed.lab, mixed.vigild, [mixed.keepalived, 'BACKUP'], vipAddress(cut.vip));
+    await mixed.assertAcceptedEachOther();
+    assert.match(mixed.vigild.log, /:\d+:\d+: warning: `!` in the middle of a word starts a comment/);
   });
 });
 

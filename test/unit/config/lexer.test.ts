@@ -1,9 +1,61 @@
+// How Debian's keepalived 2.2.7 ends a line at a comment, observed with the real daemon
+// (`keepalived --dump-conf --vrrp` in a network namespace; "Password = ..." in the VRRP
+// process's dump; `-t` agrees). `auth_pass X` gave:
+//
+//   X (as written)   keepalived reads   why
+//   ab!cd            ab                 unquoted `!` ends the line, also inside a word
+//   ab#cd            ab                 the same for `#`
+//   ab !cd           ab                 a comment after whitespace
+//   ab<TAB>#cd       ab
+//   ab##cd, ab!#cd   ab                 the first comment character counts
+//   "ab"#cd          ab                 right after a closing quote
+//   "ab!cd"          ab!cd              double quotes protect `!` and `#`
+//   "ab#cd"          ab#cd
+//   "a\!b"           a\!b               inside quotes the backslash stays
+//   "a\#b"           a\#b
+//   ab\!cd           ab                 `\!` is no escape: the parent's reading drops the `\`,
+//   ab\#cd           ab                   the VRRP process reads `ab#cd` again
+//   \#ab             (missing value)    so a whole-word `\#ab` is a comment: "missing a parameter"
+//   ab\\#cd          ab\\               `\\` is a pair, then the comment
+//   ab\\!cd          ab\\
+//   ab\\\#cd         ab\\               a pair, then `\#`
+//   ab\x#cd          ab\x               other backslashes stay, then the comment
+//   a\b!cd           a\b
+//   ab\ #cd          ab\                a backslash before whitespace stays alone
+//   a!b"c            a                  no unterminated-quote error: the quote is in the comment
+// Elsewhere (c1 probe): `198.51.100.10/24#x` and `198.51.100.11/24!y` in virtual_ipaddress are
+// the bare addresses; `notify_backup /bin/echo#b1` runs /bin/echo; `notify_master "/bin/echo m#1 !2"`
+// keeps both arguments.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type Token, tokenize } from '../../../src/config/lexer.js';
 
 const words = (tokens: Token[]): string[] => tokens.map((t) => t.text);
 const at = (t: Token): string => `${t.pos.line}:${t.pos.col}`;
+
+/** The table above: source after `auth_pass `, and the word keepalived reads. */
+const OBSERVED: [string, string][] = [
+  ['ab!cd', 'ab'],
+  ['ab#cd', 'ab'],
+  ['ab !cd', 'ab'],
+  ['ab\t#cd', 'ab'],
+  ['ab##cd', 'ab'],
+  ['ab!#cd', 'ab'],
+  ['"ab"#cd', 'ab'],
+  ['"ab!cd"', 'ab!cd'],
+  ['"ab#cd"', 'ab#cd'],
+  ['"a\\!b"', 'a\\!b'],
+  ['"a\\#b"', 'a\\#b'],
+  ['ab\\!cd', 'ab'],
+  ['ab\\#cd', 'ab'],
+  ['ab\\\\#cd', 'ab\\\\'],
+  ['ab\\\\!cd', 'ab\\\\'],
+  ['ab\\\\\\#cd', 'ab\\\\'],
+  ['ab\\x#cd', 'ab\\x'],
+  ['a\\b!cd', 'a\\b'],
+  ['ab\\ #cd', 'ab\\'],
+  ['a!b"c', 'a'],
+];
 
 describe('lexer', () => {
   it('splits on whitespace and gives 1-based line and column positions', () => {
@@ -18,11 +70,62 @@ describe('lexer', () => {
     );
   });
 
-  it('drops # and ! comments to the end of the line, only where a token would begin', () => {
-    const text = '# whole line\n! bang line\npriority 100 # trailing\nauth_pass ab!c#d\nx !y\n}# after brace\n';
+  it('drops # and ! comments to the end of the line, also glued to or inside a word', () => {
+    const text = '# whole line\n! bang line\npriority 100 # trailing\nauth_pass ab!c#d\nx !y\n}# after brace\n{!b\nz';
     const { tokens } = tokenize(text, 'k.conf');
-    assert.deepEqual(words(tokens), ['priority', '100', 'auth_pass', 'ab!c#d', 'x', '}']);
-    assert.deepEqual(tokens.map(at), ['3:1', '3:10', '4:1', '4:11', '5:1', '6:1']);
+    assert.deepEqual(words(tokens), ['priority', '100', 'auth_pass', 'ab', 'x', '}', '{', 'z']);
+    assert.deepEqual(tokens.map(at), ['3:1', '3:10', '4:1', '4:11', '5:1', '6:1', '7:1', '8:1']);
+  });
+
+  describe('reads each observed keepalived 2.2.7 case as keepalived does (table above)', () => {
+    for (const [source, value] of OBSERVED) {
+      it(`auth_pass ${source} is ${value}`, () => {
+        const { tokens, diagnostics } = tokenize(`auth_pass ${source}\nnext`, 'k.conf');
+        assert.deepEqual(
+          diagnostics.filter((d) => d.severity === 'error'),
+          [],
+        );
+        assert.deepEqual(words(tokens), ['auth_pass', value, 'next']);
+        assert.deepEqual(tokens.map(at), ['1:1', '1:11', '2:1']);
+      });
+    }
+  });
+
+  it('warns at the comment when it cuts a word short, naming what the word is read as', () => {
+    const { tokens, diagnostics } = tokenize('a {\n  auth_pass ab!cd\n  x "q"#r\n}\n', 'k.conf');
+    assert.deepEqual(words(tokens), ['a', '{', 'auth_pass', 'ab', 'x', 'q', '}']);
+    assert.deepEqual(
+      diagnostics.map((d) => [d.severity, `${d.pos.line}:${d.pos.col}`]),
+      [
+        ['warning', '2:15'],
+        ['warning', '3:8'],
+      ],
+    );
+    assert.match(diagnostics[0]!.message, /`!` in the middle of a word starts a comment/);
+    assert.match(diagnostics[0]!.message, /read as `ab`/);
+    assert.match(diagnostics[0]!.message, /double quotes to keep the `!`/);
+    assert.match(diagnostics[1]!.message, /read as `q`.*keep the `#`/);
+  });
+
+  it('warns that `\\#` and `\\!` are comments too, at the backslash', () => {
+    const { tokens, diagnostics } = tokenize('auth_pass ab\\#cd\nauth_pass \\!ab\n', 'k.conf');
+    assert.deepEqual(words(tokens), ['auth_pass', 'ab', 'auth_pass']);
+    assert.deepEqual(
+      diagnostics.map((d) => [d.severity, `${d.pos.line}:${d.pos.col}`]),
+      [
+        ['warning', '1:13'],
+        ['warning', '2:11'],
+      ],
+    );
+    assert.match(diagnostics[0]!.message, /`\\#` does not escape a comment in keepalived 2\.2\.7/);
+    assert.match(diagnostics[0]!.message, /read as `ab`/);
+    assert.match(diagnostics[1]!.message, /`\\!` does not escape a comment/);
+    assert.doesNotMatch(diagnostics[1]!.message, /read as/);
+  });
+
+  it('does not warn about a comment after whitespace or a brace', () => {
+    const { diagnostics } = tokenize('a # c\nb\t!c\n}#c\n{!c\n"q" #c\n', 'k.conf');
+    assert.deepEqual(diagnostics, []);
   });
 
   it('keeps braces as their own tokens even when glued to words', () => {
