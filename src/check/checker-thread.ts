@@ -7,8 +7,10 @@
 // and latency of each server's last check, which change thousands of times a second, are written
 // by the worker into shared memory instead, one slot per server, and read from there.
 //
-// A worker that dies (a bug in a checker) is started again with the same servers and track file
-// values; servers whose verdict the fresh start changes are reported as changes.
+// The worker starts with the first real server to check, so that a daemon running VRRP alone
+// has no thread for checks. One that dies (a bug in a checker) is started again with the same
+// servers and track file values; servers whose verdict the fresh start changes are reported as
+// changes.
 import { Worker } from 'node:worker_threads';
 import type { TrackFile } from '../config/index.js';
 import type { ScriptPolicy } from '../scripts/launcher.js';
@@ -58,7 +60,7 @@ const STOP_GRACE_MS = 2000;
 const WORKER_URL = new URL('./checker-worker.js', import.meta.url);
 
 export class CheckerThread implements RealServerChecks {
-  #worker!: Worker;
+  #worker: Worker | undefined;
   #index = new Map<string, number>();
   #health: RealServerHealth[] = [];
   #lastChecks: Float64Array<ArrayBufferLike> = new Float64Array(0);
@@ -71,12 +73,12 @@ export class CheckerThread implements RealServerChecks {
   #stopping: Promise<void> | undefined;
   #restartTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly options: CheckerThreadOptions) {
-    this.#spawn();
-  }
+  constructor(private readonly options: CheckerThreadOptions) {}
 
   update(targets: readonly RealServerTarget[]): Promise<void> {
     this.#targets = targets;
+    if (!this.#worker && targets.length === 0) return Promise.resolve();
+    if (!this.#worker) this.#start();
     return new Promise((resolve) => {
       this.#updates.push(resolve);
       this.#post({ type: 'update', targets });
@@ -114,6 +116,7 @@ export class CheckerThread implements RealServerChecks {
 
   async #stop(): Promise<void> {
     const worker = this.#worker;
+    if (!worker) return;
     // A dead worker waiting for its restart has nothing left to stop.
     if (this.#restartTimer === undefined) await this.#answered(worker, { type: 'stop' });
     clearTimeout(this.#restartTimer);
@@ -141,8 +144,15 @@ export class CheckerThread implements RealServerChecks {
     worker.on('exit', (code) => this.#failed(worker, new Error(`the checker thread exited with code ${code}`)));
   }
 
+  /** Posts to the worker, when there is one: track files are handed to a new one when it starts. */
   #post(message: ToChecker): void {
-    this.#worker.postMessage(message);
+    this.#worker?.postMessage(message);
+  }
+
+  /** A new worker, told the track files' last values before anything else. */
+  #start(): void {
+    this.#spawn();
+    for (const { file, value } of this.#trackFiles.values()) this.#post({ type: 'trackFile', file, value });
   }
 
   #receive(message: FromChecker): void {
@@ -191,8 +201,7 @@ export class CheckerThread implements RealServerChecks {
   /** A fresh worker with the same servers and files; what its start changed is reported. */
   #restart(before: Map<string, RealServerHealth>): void {
     this.#restartTimer = undefined;
-    this.#spawn();
-    for (const { file, value } of this.#trackFiles.values()) this.#post({ type: 'trackFile', file, value });
+    this.#start();
     void this.update(this.#targets).then(() => {
       for (const [id, previous] of before) {
         const health = this.health(id);

@@ -2,7 +2,7 @@
 // changes reach this thread, each check's time and latency show without a message, checkNow
 // answers, a reload keeps what it keeps, and a worker that dies is started again.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -136,6 +136,21 @@ describe('the checker thread', () => {
       await checker.stop();
       delete process.env.CRASHING_CHECKER_MARKER;
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('no thread until there is a server to check', async () => {
+    const threads = () => readdirSync('/proc/self/task').length;
+    const { checker } = thread();
+    try {
+      const before = threads();
+      await checker.update([]);
+      assert.equal(threads(), before, 'a daemon with no real server runs no checker thread');
+      await checker.update([target('a', portOf(up))]);
+      assert.ok(threads() > before, 'the first server starts it');
+      assert.equal(checker.health('a')?.alive, true);
+    } finally {
+      await checker.stop();
     }
   });
 
