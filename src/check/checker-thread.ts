@@ -54,6 +54,8 @@ export interface CheckerThreadOptions {
   workerUrl?: URL;
 }
 
+/** How much lower than the daemon's the checker thread runs (nice), and so the MISC_CHECK scripts it starts. */
+export const CHECKER_NICENESS = 10;
 const RESTART_DELAY_MS = 1000;
 /** A worker that does not answer stop in this long is terminated anyway. */
 const STOP_GRACE_MS = 2000;

@@ -2,16 +2,21 @@
 // changes reach this thread, each check's time and latency show without a message, checkNow
 // answers, a reload keeps what it keeps, and a worker that dies is started again.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { CheckerThread } from '../../../src/check/checker-thread.js';
+import { CHECKER_NICENESS, CheckerThread } from '../../../src/check/checker-thread.js';
 import type { RealServerHealth, RealServerTarget } from '../../../src/check/health-checker.js';
 import type { TcpCheck } from '../../../src/config/index.js';
 
 const pos = { file: 'k.conf', line: 1, col: 1 };
+/** A thread's nice value (field 19 of its stat line). */
+const niceOf = (tid: string) => {
+  const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+};
 const tcpCheck = (port: number): TcpCheck => ({
   type: 'TCP_CHECK',
   pos,
@@ -148,6 +153,10 @@ describe('the checker thread', () => {
       assert.equal(threads(), before, 'a daemon with no real server runs no checker thread');
       await checker.update([target('a', portOf(up))]);
       assert.ok(threads() > before, 'the first server starts it');
+      assert.ok(
+        readdirSync('/proc/self/task').some((tid) => niceOf(tid) === niceOf(String(process.pid)) + CHECKER_NICENESS),
+        'one thread runs at a lower priority than the main thread: the checker yields the CPU to VRRP',
+      );
       assert.equal(checker.health('a')?.alive, true);
     } finally {
       await checker.stop();
