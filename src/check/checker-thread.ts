@@ -42,11 +42,15 @@ export type FromChecker =
 /** What the worker is started with. */
 export interface CheckerWorkerData {
   policy: ScriptPolicy;
+  /** The nice value the checks run at; unset: the creating thread's. */
+  nice?: number;
 }
 
 export interface CheckerThreadOptions {
   /** Who may run MISC_CHECK scripts, and how (global_defs). */
   policy: ScriptPolicy;
+  /** checker_priority: the nice value of the checks (and of the MISC_CHECK scripts they start). */
+  nice?: number;
   onChange: HealthListener;
   /** The worker died; it is started again a second later. */
   onFailure: (err: Error) => void;
@@ -54,8 +58,6 @@ export interface CheckerThreadOptions {
   workerUrl?: URL;
 }
 
-/** How much lower than the daemon's the checker thread runs (nice), and so the MISC_CHECK scripts it starts. */
-export const CHECKER_NICENESS = 10;
 const RESTART_DELAY_MS = 1000;
 /** A worker that does not answer stop in this long is terminated anyway. */
 const STOP_GRACE_MS = 2000;
@@ -138,7 +140,8 @@ export class CheckerThread implements RealServerChecks {
   }
 
   #spawn(): void {
-    const workerData: CheckerWorkerData = { policy: this.options.policy };
+    const { policy, nice } = this.options;
+    const workerData: CheckerWorkerData = { policy, ...(nice !== undefined && { nice }) };
     const worker = new Worker(this.options.workerUrl ?? WORKER_URL, { workerData });
     this.#worker = worker;
     worker.on('message', (message: FromChecker) => this.#receive(message));

@@ -1,31 +1,24 @@
 // The worker thread of checker-thread.ts: a HealthChecker with real time, sockets and
 // processes, driven by the daemon's messages and answering with verdicts.
-import { readlinkSync } from 'node:fs';
-import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { processClock } from '../clock.js';
 import { ChildProcessLauncher } from '../scripts/launcher.js';
-import { CHECKER_NICENESS, type CheckerWorkerData, type FromChecker, type ToChecker } from './checker-thread.js';
+import { setThreadNice, threadNice } from '../thread-priority.js';
+import type { CheckerWorkerData, FromChecker, ToChecker } from './checker-thread.js';
 import { HealthChecker, type RealServerHealth, type RealServerTarget } from './health-checker.js';
 
 const port = parentPort;
 if (!port) throw new Error('checker-worker.js runs only as the checker thread of vigild');
-const { policy } = workerData as CheckerWorkerData;
+const { policy, nice } = workerData as CheckerWorkerData;
 
-/**
- * On a busy host, VRRP on the daemon's main thread gets the CPU before the checks: a late check
- * costs a little freshness, a late advert a spurious failover. Linux schedules threads as tasks,
- * so this thread's own task id takes the priority. Elsewhere, or when refused, it runs as is.
- */
-function yieldToVrrp(): void {
+// checker_priority, or the nice value the daemon started with (not the main thread's vrrp_priority).
+if (nice !== undefined && nice !== threadNice()) {
   try {
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    os.setPriority(tid, Math.min(19, os.getPriority(tid) + CHECKER_NICENESS));
+    setThreadNice(nice);
   } catch {
-    // No /proc/thread-self (not Linux): the checks share the CPU evenly with VRRP.
+    // Refused (not root, or not Linux): the checks run at the priority they inherited.
   }
 }
-yieldToVrrp();
 const post = (message: FromChecker) => port.postMessage(message);
 
 /** Each server's slot in the shared last-check memory of the latest update. */

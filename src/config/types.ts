@@ -42,6 +42,10 @@ export interface GlobalDefs {
   skipCheckAdvAddr: boolean;
   vrrpStrict: boolean;
   higherPrioSendAdvert: boolean;
+  /** vrrp_priority: the nice value VRRP runs at (vigild's main thread); unset leaves it as started. */
+  vrrpNice?: number;
+  /** checker_priority: the nice value the checks run at (their thread, and the MISC_CHECK scripts it starts). */
+  checkerNice?: number;
 }
 
 export interface VrrpScript {

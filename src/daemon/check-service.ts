@@ -33,6 +33,8 @@ export interface CheckContext {
   store: StateStore;
   /** Health or quorum changed: the IPVS table must follow. */
   onTableChange: () => void;
+  /** The checks' nice value: checker_priority, else the one vigild started with. */
+  checkerNice?: number;
   /**
    * The checker's ports, for tests: with them the checks run on this thread. Without, they run
    * in a worker thread with real time, sockets and processes, away from VRRP's event loop.
@@ -84,6 +86,7 @@ export class CheckService {
           onChange,
         )
       : new CheckerThread({
+          ...(context.checkerNice !== undefined && { nice: context.checkerNice }),
           policy: { scriptUser: config.global.scriptUser, enableScriptSecurity: config.global.enableScriptSecurity },
           onChange,
           onFailure: (err) =>

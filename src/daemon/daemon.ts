@@ -6,6 +6,7 @@ import { type Config, loadConfig, summarize } from '../config/index.js';
 import type { TableInputs } from '../ipvs/desired.js';
 import { IpvsKernel } from '../ipvs/kernel.js';
 import { hostInterfaces } from '../net/interfaces.js';
+import { setThreadNice, threadNice } from '../thread-priority.js';
 import { VERSION } from '../version.js';
 import { CheckService } from './check-service.js';
 import { ControlServer, HttpError } from './control-server.js';
@@ -108,12 +109,15 @@ export class Daemon {
     daemon.locks = locks;
     try {
       await daemon.server.listen(options.socket, options.readOnlySocket);
+      const startedNice = threadNice();
+      applyVrrpNice(loaded.config.global.vrrpNice, log);
       daemon.vrrp = await VrrpService.start(loaded.config, options.stateDir, log, store);
       // Checks start before IPVS so that the first table already leaves out alpha servers.
       daemon.checks = await CheckService.start(loaded.config, {
         log,
         store,
         onTableChange: () => daemon.refreshIpvs(),
+        checkerNice: loaded.config.global.checkerNice ?? startedNice,
       });
       daemon.ipvs = await IpvsService.start(
         loaded.config,
@@ -281,4 +285,15 @@ function loadAndLog(configPath: string, log: Logger): ConfigLoad {
   for (const d of errors) log.error({ file: d.file, line: d.line, col: d.col }, d.text);
   if (!result.config || errors.length > 0) return { ok: false, errors, warnings };
   return { ok: true, config: result.config, files: result.files, warnings };
+}
+
+/** vrrp_priority: the nice value of vigild's main thread, where VRRP runs (set once, at start). */
+function applyVrrpNice(nice: number | undefined, log: Logger): void {
+  if (nice === undefined) return;
+  try {
+    setThreadNice(nice);
+    log.info({ nice }, `vrrp_priority: VRRP runs at nice ${nice}`);
+  } catch (err) {
+    log.warn({ err }, `vrrp_priority ${nice} not applied: ${(err as Error).message}`);
+  }
 }

@@ -7,6 +7,9 @@ export const vrrpVersion: ValueParser<2 | 3> = (tok, ctx, keyword) => {
   return version === undefined ? undefined : version === '2' ? 2 : 3;
 };
 
+/** A nice value, -20 (runs first) to 19 (runs last), as keepalived's vrrp_priority and checker_priority take it. */
+const nice = integer(-20, 19);
+
 /** keepalived's defaults. */
 export function defaultGlobalDefs(): GlobalDefs {
   return {
@@ -43,4 +46,6 @@ export const globalDefsBlock = defineBlock<GlobalDefs>('global_defs', [
   toggle('vrrp_skip_check_adv_addr', 'skipCheckAdvAddr'),
   flag('vrrp_strict', 'vrrpStrict'),
   toggle('vrrp_higher_prio_send_advert', 'higherPrioSendAdvert'),
+  field('vrrp_priority', 'vrrpNice', nice),
+  field('checker_priority', 'checkerNice', nice),
 ]);

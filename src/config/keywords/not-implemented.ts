@@ -92,8 +92,6 @@ export const NOT_IMPLEMENTED: readonly NotImplemented[] = [
     'vrrp_notify_priority_changes',
     'max_auto_priority',
     'min_auto_priority_delay',
-    'vrrp_priority',
-    'checker_priority',
     'bfd_priority',
     'vrrp_no_swap',
     'checker_no_swap',

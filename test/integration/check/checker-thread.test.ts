@@ -7,7 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { CHECKER_NICENESS, CheckerThread } from '../../../src/check/checker-thread.js';
+import { CheckerThread } from '../../../src/check/checker-thread.js';
 import type { RealServerHealth, RealServerTarget } from '../../../src/check/health-checker.js';
 import type { TcpCheck } from '../../../src/config/index.js';
 
@@ -60,7 +60,7 @@ interface Change {
   previous: RealServerHealth;
 }
 
-function thread(options: { workerUrl?: URL } = {}) {
+function thread(options: { workerUrl?: URL; nice?: number } = {}) {
   const changes: Change[] = [];
   const failures: Error[] = [];
   const checker = new CheckerThread({
@@ -154,10 +154,28 @@ describe('the checker thread', () => {
       await checker.update([target('a', portOf(up))]);
       assert.ok(threads() > before, 'the first server starts it');
       assert.ok(
-        readdirSync('/proc/self/task').some((tid) => niceOf(tid) === niceOf(String(process.pid)) + CHECKER_NICENESS),
-        'one thread runs at a lower priority than the main thread: the checker yields the CPU to VRRP',
+        readdirSync('/proc/self/task').every((tid) => niceOf(tid) === niceOf(String(process.pid))),
+        'with no checker_priority the checks run at the priority of the thread that started them',
       );
       assert.equal(checker.health('a')?.alive, true);
+    } finally {
+      await checker.stop();
+    }
+  });
+
+  test("checker_priority: the checks run at its nice value, the daemon's thread as it was", async () => {
+    const main = niceOf(String(process.pid));
+    const nice = Math.min(19, main + 7);
+    const before = new Set(readdirSync('/proc/self/task'));
+    const { checker } = thread({ nice });
+    try {
+      await checker.update([target('a', portOf(up))]);
+      const started = readdirSync('/proc/self/task').filter((tid) => !before.has(tid));
+      assert.ok(
+        started.some((tid) => niceOf(tid) === nice),
+        `a new thread at nice ${nice}`,
+      );
+      assert.equal(niceOf(String(process.pid)), main);
     } finally {
       await checker.stop();
     }

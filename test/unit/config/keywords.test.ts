@@ -55,6 +55,14 @@ describe('typed values and keepalived defaults', () => {
     assert.equal(config.global.garpInterval, 0.001);
   });
 
+  it('reads vrrp_priority and checker_priority as nice values, -20 to 19, unset by default', () => {
+    const config = loaded(`global_defs {\n  vrrp_priority -5\n  checker_priority 10\n}\n`);
+    assert.deepEqual([config.global.vrrpNice, config.global.checkerNice], [-5, 10]);
+    assert.deepEqual(warningsOf(load(`global_defs {\n  vrrp_priority -5\n}\n`)), [], 'no longer "not implemented"');
+    assert.equal(loaded('global_defs {\n}\n').global.checkerNice, undefined);
+    expectDiagnostic(load('global_defs {\n  checker_priority 20\n}\n'), 'error', 'mem.conf:2:20', 'between -20 and 19');
+  });
+
   it('runs IPv6 instances as VRRPv3 unless a version is set, and honours native_ipv6', () => {
     assert.equal(loaded(INSTANCE('', '2001:db8::1')).instances[0]!.version, 3);
     const native = load(INSTANCE('  native_ipv6'));
