@@ -68,7 +68,8 @@ function sysctlIn(ns: string, settings: Record<string, 0 | 1>): string {
 }
 
 export class Lab {
-  readonly prefix = `vg${randomBytes(3).toString('hex')}-`;
+  /** VIGIL_LAB_PREFIX (default `vg`) leads it, so that sessions sharing a host can tell their namespaces apart. */
+  readonly prefix = `${process.env.VIGIL_LAB_PREFIX ?? 'vg'}${randomBytes(3).toString('hex')}-`;
   readonly nodes: NodeName[] = [];
   private readonly children = new Set<ChildProcess>();
   /** The ip and nft scripts running now: down() lets them finish before it lists what to delete. */

@@ -46,6 +46,21 @@ export interface GlobalDefs {
   vrrpNice?: number;
   /** checker_priority: the nice value the checks run at (their thread, and the MISC_CHECK scripts it starts). */
   checkerNice?: number;
+  /** notify_fifo (`all`: every line), vrrp_notify_fifo, lvs_notify_fifo and their scripts. */
+  notifyFifos: Partial<Record<NotifyFifoKind, NotifyFifo>>;
+}
+
+export type NotifyFifoKind = 'all' | 'vrrp' | 'lvs';
+
+/** A notify FIFO, or only its script when the `*_notify_fifo_script` line came without the FIFO. */
+export interface NotifyFifo {
+  path?: string;
+  /** Owner of a FIFO vigild creates; unset: the default script user. */
+  owner?: RunAs;
+  /** Started once, with the FIFO's path appended, to read it. */
+  script?: Command;
+  scriptUser?: RunAs;
+  pos: SourcePos;
 }
 
 export interface VrrpScript {

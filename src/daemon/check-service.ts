@@ -19,8 +19,10 @@ import { parseIp } from '../inet/address.js';
 import { realServerId } from '../ipvs/desired.js';
 import { aliveWeight, quorumHolds } from '../ipvs/quorum.js';
 import { destinationKeyText } from '../ipvs/reconcile.js';
+import { realServerFifoLine, virtualServerFifoLine } from '../scripts/fifo-lines.js';
 import { ChildProcessLauncher } from '../scripts/launcher.js';
 import { NotifyRunner } from '../scripts/notify.js';
+import type { FifoSink } from '../scripts/notify-fifo.js';
 import { TrackFileWatcher } from '../track-file.js';
 import { HttpError } from './control-server.js';
 import type { Logger } from './logger.js';
@@ -35,6 +37,8 @@ export interface CheckContext {
   onTableChange: () => void;
   /** The checks' nice value: checker_priority, else the one vigild started with. */
   checkerNice?: number;
+  /** Where the `RS ...` and `VS ...` lines of lvs_notify_fifo and notify_fifo go. */
+  fifo?: FifoSink;
   /**
    * The checker's ports, for tests: with them the checks run on this thread. Without, they run
    * in a worker thread with real time, sockets and processes, away from VRRP's event loop.
@@ -129,11 +133,15 @@ export class CheckService {
     for (const vs of this.config.virtualServers.filter((v) => v.omega)) {
       const name = virtualServerName(vs);
       for (const rs of vs.realServers) {
-        if (this.checker.health(realServerId(vs, rs))?.alive !== false)
+        if (this.checker.health(realServerId(vs, rs))?.alive !== false) {
+          this.context.fifo?.write('lvs', realServerFifoLine(rs, vs, false));
           this.run(`real server ${destinationKeyText(rs)} of ${name}`, 'DOWN', rs.notifyDown);
+        }
       }
-      if (this.context.store.quorumHolds(vs) !== false)
+      if (this.context.store.quorumHolds(vs) !== false) {
+        this.context.fifo?.write('lvs', virtualServerFifoLine(vs, false));
         this.run(`virtual server ${name}`, 'QUORUM_DOWN', vs.quorumDown);
+      }
     }
     this.files?.stop();
     await this.checker.stop();
@@ -231,6 +239,7 @@ export class CheckService {
       const text = `real server ${rsName} of ${name} is ${health.alive ? 'up' : `down: ${health.reason ?? 'check failed'}`}`;
       if (health.alive) this.context.log.info({ virtualServer: name, realServer: rsName }, text);
       else this.context.log.warn({ virtualServer: name, realServer: rsName, reason: health.reason }, text);
+      this.context.fifo?.write('lvs', realServerFifoLine(rs, vs, health.alive));
       this.run(
         `real server ${rsName} of ${name}`,
         health.alive ? 'UP' : 'DOWN',
@@ -275,6 +284,7 @@ export class CheckService {
       : `${name} lost quorum: live weight ${weight} < ${vs.quorum}-${vs.hysteresis}${sorry}`;
     if (holds) this.context.log.info({ virtualServer: name, aliveWeight: weight }, text);
     else this.context.log.warn({ virtualServer: name, aliveWeight: weight }, text);
+    this.context.fifo?.write('lvs', virtualServerFifoLine(vs, holds));
     this.run(`virtual server ${name}`, holds ? 'QUORUM_UP' : 'QUORUM_DOWN', holds ? vs.quorumUp : vs.quorumDown);
   }
 

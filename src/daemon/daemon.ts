@@ -1,11 +1,16 @@
 // vigild's lifecycle: load the config, own the pid file and the sockets, serve the control API,
 // reload on request, and release exactly what it took on stop.
+
+import { isDeepStrictEqual } from 'node:util';
 import { toApiDiagnostic } from '../api/diagnostics.js';
 import type { Diagnostic, ReloadResponse, StatusResponse } from '../api/schema.js';
 import { type Config, loadConfig, summarize } from '../config/index.js';
 import type { TableInputs } from '../ipvs/desired.js';
 import { IpvsKernel } from '../ipvs/kernel.js';
 import { hostInterfaces } from '../net/interfaces.js';
+import { planFifos } from '../scripts/fifo-plan.js';
+import { ChildProcessLauncher } from '../scripts/launcher.js';
+import { type FifoSink, NotifyFifos } from '../scripts/notify-fifo.js';
 import { setThreadNice, threadNice } from '../thread-priority.js';
 import { VERSION } from '../version.js';
 import { CheckService } from './check-service.js';
@@ -52,6 +57,9 @@ export class Daemon {
   private vrrp: VrrpService | undefined;
   private ipvs: IpvsService | undefined;
   private checks: CheckService | undefined;
+  private fifos: NotifyFifos | undefined;
+  /** What the services write to: the FIFOs of the running config, also across a reload. */
+  private readonly fifoSink: FifoSink = { write: (lines, line) => this.fifos?.write(lines, line) };
   /**
    * The config the services run: during a reload it is the new one before the store accepts it,
    * so a health change in that window cannot re-apply the old table.
@@ -111,13 +119,16 @@ export class Daemon {
       await daemon.server.listen(options.socket, options.readOnlySocket);
       const startedNice = threadNice();
       applyVrrpNice(loaded.config.global.vrrpNice, log);
-      daemon.vrrp = await VrrpService.start(loaded.config, options.stateDir, log, store);
+      // Before VRRP starts, so that its first transitions are written.
+      daemon.fifos = await daemon.openFifos(loaded.config);
+      daemon.vrrp = await VrrpService.start(loaded.config, options.stateDir, log, store, daemon.fifoSink);
       // Checks start before IPVS so that the first table already leaves out alpha servers.
       daemon.checks = await CheckService.start(loaded.config, {
         log,
         store,
         onTableChange: () => daemon.refreshIpvs(),
         checkerNice: loaded.config.global.checkerNice ?? startedNice,
+        fifo: daemon.fifoSink,
       });
       daemon.ipvs = await IpvsService.start(
         loaded.config,
@@ -135,6 +146,7 @@ export class Daemon {
           daemon.refreshIpvs();
       });
     } catch (err) {
+      await daemon.fifos?.close();
       await daemon.server.close();
       locks.release();
       throw err;
@@ -166,9 +178,12 @@ export class Daemon {
     this.options.log.info({ reason }, 'vigild stopping');
     this.store.announce({ type: 'daemon.stopping', at: new Date().toISOString(), signal: reason });
     clearInterval(this.statsTimer);
+    // keepalived's order: the FIFO scripts get SIGTERM, then the STOP lines, then end of file.
+    this.fifos?.stopScripts();
     // Masters resign first (priority 0, VIPs removed), so backups take over within their skew time.
     await this.vrrp?.stop();
     await this.checks?.stop();
+    await this.fifos?.close();
     await this.ipvs?.stop(this.options.keepIpvs);
     await this.server.close();
     this.locks.release();
@@ -187,6 +202,7 @@ export class Daemon {
       );
       return loaded;
     }
+    await this.reopenFifos(loaded.config);
     await this.vrrp?.reload(loaded.config);
     // From here on IPVS follows the new config, even before the store accepts it (see `applied`).
     this.applied = loaded.config;
@@ -195,6 +211,21 @@ export class Daemon {
     const current = this.store.acceptConfig(loaded.config, loaded.files, loaded.warnings, new Date());
     log.info({ generation: current.generation, ...summarize(loaded.config) }, 'config reloaded');
     return loaded;
+  }
+
+  private openFifos(config: Config): Promise<NotifyFifos> {
+    const { log } = this.options;
+    return NotifyFifos.open(config.global, new ChildProcessLauncher(config.global), {
+      info: (message) => log.info(message),
+      warn: (message) => log.warn(message),
+    });
+  }
+
+  /** Changed FIFO settings close the old FIFOs (and stop their scripts) and open the new; unchanged ones stay open. */
+  private async reopenFifos(config: Config): Promise<void> {
+    if (isDeepStrictEqual(planFifos(this.applied.global), planFifos(config.global))) return;
+    await this.fifos?.close();
+    this.fifos = await this.openFifos(config);
   }
 
   /** The store, with the kernel's IPVS counters read into it first: they live in the kernel. */

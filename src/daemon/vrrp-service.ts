@@ -5,8 +5,10 @@ import { processClock } from '../clock.js';
 import type { Config } from '../config/index.js';
 import { Rtnetlink } from '../net/rtnetlink.js';
 import { reclaimLeftovers } from '../net/vip-addresses.js';
+import { vrrpFifoLine } from '../scripts/fifo-lines.js';
 import { ChildProcessLauncher } from '../scripts/launcher.js';
 import { NotifyRunner, type NotifyState } from '../scripts/notify.js';
+import type { FifoSink } from '../scripts/notify-fifo.js';
 import { VrrpEngine } from '../vrrp/engine.js';
 import type { InstanceObserver, InstanceStatus } from '../vrrp/instance.js';
 import { FileAddressLedger } from './address-ledger.js';
@@ -29,15 +31,22 @@ export class VrrpService {
     private readonly ledger: FileAddressLedger,
     private readonly log: Logger,
     private readonly store: StateStore,
+    private readonly fifo: FifoSink,
   ) {
     this.problems = new ProblemLog(log);
   }
 
   /** Reclaims leftover VIPs and starts the config's instances; throws with a clear message when it cannot. */
-  static async start(config: Config, stateDir: string, log: Logger, store: StateStore): Promise<VrrpService> {
+  static async start(
+    config: Config,
+    stateDir: string,
+    log: Logger,
+    store: StateStore,
+    fifo: FifoSink,
+  ): Promise<VrrpService> {
     const ledger = new FileAddressLedger(stateDir);
     const rtnl = new Rtnetlink();
-    const service = new VrrpService(rtnl, ledger, log, store);
+    const service = new VrrpService(rtnl, ledger, log, store, fifo);
     // Read through, not pushed: counters move with every advert (see the store).
     store.readVrrpFrom(() => service.engine?.status() ?? []);
     try {
@@ -123,6 +132,7 @@ export class VrrpService {
         this.store.vrrpTransition(t);
         const instance = this.running?.instances.find((i) => i.name === t.instance);
         const priority = this.engine?.instance(t.instance)?.status().effectivePriority ?? instance?.priority ?? 0;
+        this.fifo.write('vrrp', vrrpFifoLine('INSTANCE', t.instance, notifyState(t.to), priority));
         if (instance) void this.notify?.notifyInstance(t.instance, instance.notify, notifyState(t.to), priority);
       },
       groupTransition: (t) => {
@@ -131,6 +141,7 @@ export class VrrpService {
           `sync group ${t.group}: ${t.from} -> ${t.to}: ${t.reason}`,
         );
         const group = this.running?.syncGroups.find((g) => g.name === t.group);
+        this.fifo.write('vrrp', vrrpFifoLine('GROUP', t.group, notifyState(t.to), 0));
         if (group) void this.notify?.notifyGroup(t.group, group.notify, notifyState(t.to));
       },
       // Drops are counted in status anyway; the log gets the first of each kind and a tally.
@@ -154,7 +165,8 @@ function sameInstances(a: Config, b: Config): boolean {
           trackFiles: c.trackFiles,
           global: c.global,
         },
-        (key, value) => (key === 'pos' ? undefined : value),
+        // The notify FIFOs are the daemon's: changing them does not touch VRRP.
+        (key, value) => (key === 'pos' || key === 'notifyFifos' ? undefined : value),
       ),
     );
   return isDeepStrictEqual(vrrpPart(a), vrrpPart(b));

@@ -180,9 +180,15 @@ export interface ScriptResult {
 }
 
 export interface RunOptions {
+  /** Infinity: no limit (a notify FIFO's reader runs as long as vigild). */
   timeoutMs: number;
   /** Aborting kills the run's process group (vigild is stopping). */
   signal?: AbortSignal;
+  /**
+   * On abort, SIGTERM the group and SIGKILL it only this much later, as keepalived stops its
+   * scripts, so they can finish what they were doing; unset, SIGKILL at once.
+   */
+  termGraceMs?: number;
 }
 
 /** Prepares and runs scripts. Neither method rejects: problems are results. */
@@ -298,7 +304,7 @@ export class ChildProcessLauncher implements ScriptLauncher {
     }
   }
 
-  run(script: PreparedScript, { timeoutMs, signal }: RunOptions): Promise<ScriptResult> {
+  run(script: PreparedScript, { timeoutMs, signal, termGraceMs }: RunOptions): Promise<ScriptResult> {
     const failure = (detail: string): Promise<ScriptResult> =>
       Promise.resolve({ success: false, detail, outputTail: [] });
     if (signal?.aborted) return failure('not run: vigild is stopping');
@@ -324,17 +330,26 @@ export class ChildProcessLauncher implements ScriptLauncher {
 
     return new Promise((resolve) => {
       let killedBecause: string | undefined;
-      const killGroup = (because: string) => {
+      const signalGroup = (because: string, name: NodeJS.Signals) => {
         if (child.pid === undefined) return; // it never started: 'error' says why
         killedBecause ??= because;
         try {
-          process.kill(-child.pid!, 'SIGKILL');
+          process.kill(-child.pid!, name);
         } catch {
           // The group is already gone.
         }
       };
-      const timer = setTimeout(() => killGroup(`timed out after ${secondsText(timeoutMs)} and was killed`), timeoutMs);
-      const onAbort = () => killGroup('killed: vigild is stopping');
+      const killGroup = (because: string) => signalGroup(because, 'SIGKILL');
+      const timer = Number.isFinite(timeoutMs)
+        ? setTimeout(() => killGroup(`timed out after ${secondsText(timeoutMs)} and was killed`), timeoutMs)
+        : undefined;
+      let graceTimer: NodeJS.Timeout | undefined;
+      const onAbort = () => {
+        const because = 'killed: vigild is stopping';
+        if (termGraceMs === undefined) return killGroup(because);
+        signalGroup(because, 'SIGTERM');
+        graceTimer = setTimeout(() => killGroup(because), termGraceMs);
+      };
       signal?.addEventListener('abort', onAbort, { once: true });
 
       let settled = false;
@@ -342,12 +357,14 @@ export class ChildProcessLauncher implements ScriptLauncher {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        clearTimeout(graceTimer);
         signal?.removeEventListener('abort', onAbort);
         resolve({ success, detail, outputTail: output.lines(), ...(exitCode !== undefined && { exitCode }) });
       };
       child.on('error', (err) => settle(false, `could not start ${script.file}: ${err.message}`));
       child.on('exit', (code, exitSignal) => {
         clearTimeout(timer);
+        clearTimeout(graceTimer);
         // An exit status counts even if a kill was sent: the script finished first (keepalived's rule too).
         const detail = code !== null ? `exited with status ${code}` : (killedBecause ?? `killed by ${exitSignal}`);
         const finish = () => settle(code === 0, detail, code ?? undefined);

@@ -1,6 +1,17 @@
-import type { GlobalDefs } from '../types.js';
-import { custom, defineBlock, field, flag, toggle, type ValueParser } from './table.js';
-import { decimal, integer, oneOf, readRunAs, text } from './values.js';
+import type { Token } from '../lexer.js';
+import type { Statement } from '../parser.js';
+import type { GlobalDefs, NotifyFifo, NotifyFifoKind } from '../types.js';
+import {
+  type BuildContext,
+  custom,
+  defineBlock,
+  field,
+  flag,
+  type KeywordSpec,
+  toggle,
+  type ValueParser,
+} from './table.js';
+import { decimal, integer, oneOf, readCommand, readRunAs, text } from './values.js';
 
 export const vrrpVersion: ValueParser<2 | 3> = (tok, ctx, keyword) => {
   const version = oneOf(['2', '3'])(tok, ctx, keyword);
@@ -24,7 +35,50 @@ export function defaultGlobalDefs(): GlobalDefs {
     skipCheckAdvAddr: false,
     vrrpStrict: false,
     higherPrioSendAdvert: false,
+    notifyFifos: {},
   };
+}
+
+const FIFO_PREFIX: Record<NotifyFifoKind, string> = { all: '', vrrp: 'vrrp_', lvs: 'lvs_' };
+
+/**
+ * `[vrrp_|lvs_]notify_fifo PATH [user [group]]` and `..._script COMMAND [user [group]]`, each
+ * read by `set` once: as in keepalived, the first of each wins and a second one is ignored.
+ */
+function fifoKeyword(
+  kind: NotifyFifoKind,
+  suffix: '' | '_script',
+  set: (fifo: NotifyFifo, args: readonly Token[], stmt: Statement, ctx: BuildContext) => void,
+): KeywordSpec<GlobalDefs> {
+  const field = suffix === '' ? 'path' : 'script';
+  return custom(`${FIFO_PREFIX[kind]}notify_fifo${suffix}`, {
+    args: [1, 3],
+    repeatable: true,
+    apply(global, stmt, ctx) {
+      const fifo = global.notifyFifos[kind] ?? { pos: stmt.keyword.pos };
+      global.notifyFifos[kind] = fifo;
+      if (fifo[field] === undefined) return set(fifo, stmt.args, stmt, ctx);
+      ctx.warning(
+        stmt.keyword.pos,
+        `\`${stmt.keyword.text}\` is already set; keepalived keeps the first one, so this one is ignored`,
+      );
+    },
+  });
+}
+
+function notifyFifoKeywords(kind: NotifyFifoKind): KeywordSpec<GlobalDefs>[] {
+  return [
+    fifoKeyword(kind, '', (fifo, [pathTok, ...owner]) => {
+      fifo.path = pathTok!.text;
+      if (owner.length > 0) fifo.owner = readRunAs(owner);
+    }),
+    fifoKeyword(kind, '_script', (fifo, [commandTok, ...user], stmt, ctx) => {
+      const command = readCommand(stmt.keyword, [commandTok!], ctx);
+      if (!command) return;
+      fifo.script = command;
+      if (user.length > 0) fifo.scriptUser = readRunAs(user);
+    }),
+  ];
 }
 
 export const globalDefsBlock = defineBlock<GlobalDefs>('global_defs', [
@@ -48,4 +102,7 @@ export const globalDefsBlock = defineBlock<GlobalDefs>('global_defs', [
   toggle('vrrp_higher_prio_send_advert', 'higherPrioSendAdvert'),
   field('vrrp_priority', 'vrrpNice', nice),
   field('checker_priority', 'checkerNice', nice),
+  ...notifyFifoKeywords('all'),
+  ...notifyFifoKeywords('vrrp'),
+  ...notifyFifoKeywords('lvs'),
 ]);

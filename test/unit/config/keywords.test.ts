@@ -25,6 +25,7 @@ describe('typed values and keepalived defaults', () => {
       skipCheckAdvAddr: false,
       vrrpStrict: false,
       higherPrioSendAdvert: false,
+      notifyFifos: {},
     });
     const [vi] = config.instances;
     assert.deepEqual(

@@ -63,10 +63,12 @@ test('a real server going down: event, notify_down, table input; quorum held wit
   const store = new StateStore('k.conf', config, ['k.conf'], [], new Date());
   store.subscribe((e) => events.push(e));
   let tableChanges = 0;
+  const fifoLines: string[] = [];
   const checks = await CheckService.start(config, {
     log: pino({ level: 'silent' }),
     store,
     onTableChange: () => tableChanges++,
+    fifo: { write: (lines, line) => fifoLines.push(`${lines}: ${line}`) },
     ports: { clock, probeTcp, launcher, random: () => 0 },
   });
   const settle = async () => {
@@ -130,6 +132,22 @@ test('a real server going down: event, notify_down, table input; quorum held wit
     // omega at stop: the down script of 21 (still up); not of 22 (already down); quorum_down (held).
     '/usr/local/bin/rs-down 21',
     '/usr/local/bin/quorum-down',
+  ]);
+  // The same events in lvs_notify_fifo's lines, with the servers as keepalived writes them.
+  const rs = (n: number, state: string) => `lvs: RS [203.0.113.${n}]:tcp:80 [198.51.100.80]:tcp:80 ${state}\n`;
+  const vsLine = (state: string) => `lvs: VS [198.51.100.80]:tcp:80 ${state}\n`;
+  assert.deepEqual(fifoLines, [
+    rs(21, 'DOWN'),
+    rs(22, 'DOWN'),
+    vsLine('DOWN'),
+    rs(21, 'UP'),
+    rs(22, 'UP'),
+    vsLine('UP'),
+    rs(22, 'DOWN'),
+    // omega at stop: every server still up goes down, scripts or not, then the quorum.
+    rs(21, 'DOWN'),
+    rs(23, 'DOWN'),
+    vsLine('DOWN'),
   ]);
 });
 
