@@ -1,8 +1,9 @@
 import type { Diagnostic, SourcePos } from './diagnostics.js';
 
 /**
- * `word` covers bare words and quoted strings (a word may mix both, as in a shell:
- * `a"b c"` is the single word `ab c`); braces are always tokens of their own outside quotes.
+ * `word` covers bare words and quoted strings. A `"` ends a bare word and a closing `"` ends a
+ * quoted one, as in keepalived 2.2.7, so `a"b c"d` is the three words `a`, `b c` and `d`;
+ * braces are always tokens of their own outside quotes.
  */
 export type TokenKind = 'word' | 'open' | 'close';
 
@@ -10,8 +11,13 @@ export interface Token {
   kind: TokenKind;
   /** The word's value: quotes removed and `\"` / `\\` unescaped. `{` or `}` for braces. */
   text: string;
-  /** True when any part of the word was quoted: such a word is never a keyword or comment. */
+  /** True when the word was quoted: such a word is never a keyword or comment. */
   quoted: boolean;
+  /**
+   * The word follows the previous one with no space between (`b c` in `a"b c"`). keepalived
+   * reads a script command again as a shell would, and there the two are one word.
+   */
+  gluedToPrevious?: true;
   pos: SourcePos;
 }
 
@@ -90,6 +96,16 @@ function commentWarning(kind: 'plain' | 'escaped', char: string, word: Token | u
   return `\`${char}\` in the middle of a word starts a comment, as in keepalived: ${readAs}the rest of the line is ignored${keep}, or put a space before it if a comment is meant`;
 }
 
+/**
+ * Why a word written with a quote inside now reads differently: vigil used to join the parts
+ * into one word as a shell does, keepalived makes each part a word of its own, and a keyword
+ * with one value keeps only the first (`auth_pass ab"!"cd` is `ab`).
+ */
+function quoteCutWarning(words: readonly Token[]): string {
+  const list = words.map((w) => `\`${w.text}\``).join(', ');
+  return `a \`"\` inside a word splits it, as in keepalived: this is read as the separate words ${list}, and a keyword that takes one value keeps only \`${words[0]!.text}\`; put the whole word in double quotes to keep it as one (script commands are not affected: they are read as a shell reads them)`;
+}
+
 /** Reads a `"`-quoted part of a word up to its closing quote on the same line; false when unterminated. */
 function readQuoted(cur: Cursor, append: (s: string) => void): boolean {
   cur.advance();
@@ -114,30 +130,41 @@ export function tokenize(source: string, file: string): LexResult {
   const diagnostics: Diagnostic[] = [];
   const cur = new Cursor(source.startsWith('\uFEFF') ? source.slice(1) : source, file);
 
+  /** One word as keepalived splits it: a quoted string, or a bare run up to a `"`. */
   const readWord = (): Token => {
-    const word: Token = { kind: 'word', text: '', quoted: false, pos: cur.pos() };
+    const word: Token = { kind: 'word', text: '', quoted: cur.peek() === '"', pos: cur.pos() };
     const append = (s: string): void => {
       word.text += s;
     };
-    while (!cur.done && !endsWord(cur.peek()!) && !commentStartsAt(cur)) {
-      if (cur.peek() === '"') {
-        const quotePos = cur.pos();
-        word.quoted = true;
-        if (!readQuoted(cur, append)) {
-          diagnostics.push({
-            severity: 'error',
-            pos: quotePos,
-            message: 'unterminated quoted string: add the closing `"` on the same line',
-          });
-        }
-        continue;
+    if (word.quoted) {
+      if (!readQuoted(cur, append)) {
+        diagnostics.push({
+          severity: 'error',
+          pos: word.pos,
+          message: 'unterminated quoted string: add the closing `"` on the same line',
+        });
       }
+      return word;
+    }
+    while (!cur.done && !endsWord(cur.peek()!) && !commentStartsAt(cur) && cur.peek() !== '"') {
       // keepalived takes a backslash and the character after it as a pair when it looks for
       // comments and quotes, so `\\#` is `\\` then a comment, and `\"` opens no quote.
       if (cur.peek() === '\\' && cur.peek(1) !== undefined && !endsWord(cur.peek(1)!)) append(cur.advance());
       append(cur.advance());
     }
     return word;
+  };
+
+  /** The words written with no space between them, as a shell would see one word. */
+  const readGluedWords = (): Token[] => {
+    const glued = [readWord()];
+    while (!cur.done && !endsWord(cur.peek()!) && !commentStartsAt(cur)) {
+      glued.push({ ...readWord(), gluedToPrevious: true });
+    }
+    if (glued.length > 1) {
+      diagnostics.push({ severity: 'warning', pos: glued[1]!.pos, message: quoteCutWarning(glued) });
+    }
+    return glued;
   };
 
   // The word that ended exactly where the next character is: a comment there is glued to it.
@@ -163,8 +190,9 @@ export function tokenize(source: string, file: string): LexResult {
       tokens.push({ kind: c === '{' ? 'open' : 'close', text: c, quoted: false, pos });
       continue;
     }
-    glued = readWord();
-    tokens.push(glued);
+    const words = readGluedWords();
+    tokens.push(...words);
+    glued = words[words.length - 1];
   }
   return { tokens, diagnostics };
 }

@@ -23,6 +23,21 @@
 //   a\b!cd           a\b
 //   ab\ #cd          ab\                a backslash before whitespace stays alone
 //   a!b"c            a                  no unterminated-quote error: the quote is in the comment
+//
+// A `"` inside a word (cid probe, the same way): keepalived ends a bare word at a `"` and a
+// quoted word at its closing `"`, and what follows is a word of its own. `auth_pass X` gave:
+//
+//   X (as written)   keepalived reads   words on the line after auth_pass
+//   ab"!"cd          ab                 ab, !, cd
+//   ab"c#d"          ab                 ab, c#d (the `#` is quoted: no comment)
+//   "ab"cd           ab                 ab, cd
+//   ab"c d"ef        ab                 ab, c d, ef
+//   "ab""cd"         ab                 ab, cd
+//   ab""             ab                 ab, (empty)
+// The later words are real words, not dropped: in virtual_ipaddress `198.51.100.20/32"dev"cidd1`
+// and `198.51.100.21/32 dev"cidd1"` are both on cidd1. Script commands differ: keepalived
+// reads their line again as a shell would, so `notify_master /bin/echo"x y"` runs `/bin/echox`
+// (with the argument `y`).
 // Elsewhere (c1 probe): `198.51.100.10/24#x` and `198.51.100.11/24!y` in virtual_ipaddress are
 // the bare addresses; `notify_backup /bin/echo#b1` runs /bin/echo; `notify_master "/bin/echo m#1 !2"`
 // keeps both arguments.
@@ -55,6 +70,16 @@ const OBSERVED: [string, string][] = [
   ['a\\b!cd', 'a\\b'],
   ['ab\\ #cd', 'ab\\'],
   ['a!b"c', 'a'],
+];
+
+/** The second table: source after `auth_pass `, and every word keepalived makes of it. */
+const QUOTE_INSIDE_WORD: [string, string[]][] = [
+  ['ab"!"cd', ['ab', '!', 'cd']],
+  ['ab"c#d"', ['ab', 'c#d']],
+  ['"ab"cd', ['ab', 'cd']],
+  ['ab"c d"ef', ['ab', 'c d', 'ef']],
+  ['"ab""cd"', ['ab', 'cd']],
+  ['ab""', ['ab', '']],
 ];
 
 describe('lexer', () => {
@@ -134,16 +159,39 @@ describe('lexer', () => {
     assert.deepEqual(tokens.map(at), ['1:1', '1:15', '1:19', '2:1', '2:14', '2:15', '2:27', '3:1']);
   });
 
+  describe('splits a word at a `"` as keepalived 2.2.7 does (second table above)', () => {
+    for (const [source, values] of QUOTE_INSIDE_WORD) {
+      it(`auth_pass ${source} is ${values.map((v) => `\`${v}\``).join(' ')}`, () => {
+        const { tokens, diagnostics } = tokenize(`auth_pass ${source}\nnext`, 'k.conf');
+        assert.deepEqual(
+          diagnostics.map((d) => [d.severity, `${d.pos.line}:${d.pos.col}`]),
+          [['warning', `1:${11 + values[0]!.length + (source.startsWith('"') ? 2 : 0)}`]],
+        );
+        assert.deepEqual(words(tokens), ['auth_pass', ...values, 'next']);
+        assert.deepEqual(
+          tokens.map((t) => t.gluedToPrevious ?? false),
+          [false, false, ...values.slice(1).map(() => true), false],
+        );
+      });
+    }
+  });
+
+  it('warns where a quote splits a word, naming every word it is read as', () => {
+    const { diagnostics } = tokenize('a {\n  auth_pass ab"!"cd\n  x "q" "r"\n}\n', 'k.conf');
+    assert.equal(diagnostics.length, 1);
+    assert.deepEqual(diagnostics[0]!.pos, { file: 'k.conf', line: 2, col: 15 });
+    assert.match(diagnostics[0]!.message, /the separate words `ab`, `!`, `cd`/);
+    assert.match(diagnostics[0]!.message, /keeps only `ab`/);
+    assert.match(diagnostics[0]!.message, /whole word in double quotes/);
+  });
+
   it('reads double-quoted strings with spaces, braces, comment characters and escapes', () => {
-    const { tokens, diagnostics } = tokenize(
-      'script "/bin/check --a {b} # !c"\nx "say \\"hi\\" \\\\ \\n"\nmix"ed q"uote',
-      'k.conf',
-    );
+    const { tokens, diagnostics } = tokenize('script "/bin/check --a {b} # !c"\nx "say \\"hi\\" \\\\ \\n"', 'k.conf');
     assert.deepEqual(diagnostics, []);
-    assert.deepEqual(words(tokens), ['script', '/bin/check --a {b} # !c', 'x', 'say "hi" \\ \\n', 'mixed quote']);
+    assert.deepEqual(words(tokens), ['script', '/bin/check --a {b} # !c', 'x', 'say "hi" \\ \\n']);
     assert.deepEqual(
       tokens.map((t) => t.quoted),
-      [false, true, false, true, true],
+      [false, true, false, true],
     );
     assert.equal(at(tokens[1]!), '1:8');
   });
