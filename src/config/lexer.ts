@@ -26,6 +26,8 @@ export interface LexResult {
   diagnostics: Diagnostic[];
 }
 
+/** The whitespace keepalived skips before a conditional line's `@` and ends its id at. */
+const isBlank = (c: string): boolean => c === ' ' || c === '\t';
 const isSpace = (c: string): boolean => c === ' ' || c === '\t' || c === '\r' || c === '\f' || c === '\v';
 const endsWord = (c: string): boolean => isSpace(c) || c === '\n' || c === '{' || c === '}';
 const isCommentChar = (c: string | undefined): boolean => c === '#' || c === '!';
@@ -106,6 +108,22 @@ function quoteCutWarning(words: readonly Token[]): string {
   return `a \`"\` inside a word splits it, as in keepalived: this is read as the separate words ${list}, and a keyword that takes one value keeps only \`${words[0]!.text}\`; put the whole word in double quotes to keep it as one (script commands are not affected: they are read as a shell reads them)`;
 }
 
+/**
+ * keepalived's conditional lines: `@ID rest` keeps `rest` only when the config id is ID, and
+ * `@^ID rest` only when it is not. The id runs to the first space or tab; a line with nothing
+ * after it is dropped either way. With no config id, `@ID` lines go and `@^ID` lines stay,
+ * as in keepalived. Consumes the `@ID` and says whether the rest of the line is kept.
+ */
+function keepsConditionalLine(cur: Cursor, configId: string | undefined): boolean {
+  cur.advance();
+  const negated = cur.peek() === '^';
+  if (negated) cur.advance();
+  let id = '';
+  while (!cur.done && !isBlank(cur.peek()!) && cur.peek() !== '\n' && !commentStartsAt(cur)) id += cur.advance();
+  if (!isBlank(cur.peek() ?? '\n')) return false;
+  return (configId !== undefined && id === configId) !== negated;
+}
+
 /** Reads a `"`-quoted part of a word up to its closing quote on the same line; false when unterminated. */
 function readQuoted(cur: Cursor, append: (s: string) => void): boolean {
   cur.advance();
@@ -123,9 +141,10 @@ function readQuoted(cur: Cursor, append: (s: string) => void): boolean {
 
 /**
  * Splits configuration text into tokens. Statements are line based, so every token carries
- * its line; the parser, not the lexer, decides where a statement ends.
+ * its line; the parser, not the lexer, decides where a statement ends. `configId` is what
+ * keepalived's `--config-id` would be: it selects the `@ID` / `@^ID` lines kept.
  */
-export function tokenize(source: string, file: string): LexResult {
+export function tokenize(source: string, file: string, configId?: string): LexResult {
   const tokens: Token[] = [];
   const diagnostics: Diagnostic[] = [];
   const cur = new Cursor(source.startsWith('\uFEFF') ? source.slice(1) : source, file);
@@ -169,13 +188,24 @@ export function tokenize(source: string, file: string): LexResult {
 
   // The word that ended exactly where the next character is: a comment there is glued to it.
   let glued: Token | undefined;
+  // keepalived looks for `@` at the start of a line, past spaces and tabs, and after a brace,
+  // where it splits the line and reads the rest as a line of its own.
+  let lineStart = true;
   while (!cur.done) {
     const c = cur.peek()!;
     if (c === '\n' || isSpace(c)) {
       cur.advance();
       glued = undefined;
+      if (c === '\n') lineStart = true;
+      else if (!isBlank(c)) lineStart = false;
       continue;
     }
+    if (lineStart && c === '@') {
+      lineStart = false;
+      if (!keepsConditionalLine(cur, configId)) cur.skipToLineEnd();
+      continue;
+    }
+    lineStart = false;
     const pos = cur.pos();
     const comment = commentStartsAt(cur);
     if (comment) {
@@ -188,6 +218,7 @@ export function tokenize(source: string, file: string): LexResult {
     if (c === '{' || c === '}') {
       cur.advance();
       tokens.push({ kind: c === '{' ? 'open' : 'close', text: c, quoted: false, pos });
+      lineStart = true;
       continue;
     }
     const words = readGluedWords();

@@ -137,6 +137,20 @@ describe('typed values and keepalived defaults', () => {
     );
   });
 
+  it('reads the conditional lines of the config id it is given, in included files too', () => {
+    const reader = createMemoryReader({
+      '/etc/k/inc.conf': INSTANCE('  @lb1 priority 150\n  @^lb1 priority 50').replace('VI_1', 'VI_2'),
+    });
+    const main = '@lb1 include inc.conf\n@^lb1 global_defs { router_id other }\n';
+    const priorities = (configId?: string) => {
+      const config = expectLoaded(parseConfigText(main, '/etc/k/keepalived.conf', { reader, configId }));
+      return [config.instances.map((vi) => vi.priority), config.global.routerId];
+    };
+    assert.deepEqual(priorities('lb1'), [[150], undefined]);
+    assert.deepEqual(priorities('lb2'), [[], 'other']);
+    assert.deepEqual(priorities(undefined), [[], 'other']);
+  });
+
   it('warns that a user after a notify command is ignored (and hints at quoting)', () => {
     const result = load(INSTANCE('  notify_master /etc/vigil/up.sh master'));
     expectDiagnostic(

@@ -38,6 +38,14 @@
 // and `198.51.100.21/32 dev"cidd1"` are both on cidd1. Script commands differ: keepalived
 // reads their line again as a shell would, so `notify_master /bin/echo"x y"` runs `/bin/echox`
 // (with the argument `y`).
+//
+// Conditional lines (cid probe, --dump-conf with and without `-i`, host name cidh.example.net):
+// `@cidA router_id a` / `@^cidA router_id b` gave a with `-i cidA`, b with `-i other` and with
+// no `-i`; `@cidh priority 150` / `@^cidh priority 50`, indented inside vrrp_instance, gave 150
+// with no `-i` (the default id is the host name up to its first dot) and 50 with `-i cidA`; in
+// an included file `@^cidA priority 77` held for all but cidA; `virtual_ipaddress { @cidA ADDR`
+// kept ADDR only for cidA (after a brace the rest of the line is a line of its own); a bare
+// `@cidA` line was no error.
 // Elsewhere (c1 probe): `198.51.100.10/24#x` and `198.51.100.11/24!y` in virtual_ipaddress are
 // the bare addresses; `notify_backup /bin/echo#b1` runs /bin/echo; `notify_master "/bin/echo m#1 !2"`
 // keeps both arguments.
@@ -203,6 +211,32 @@ describe('lexer', () => {
     assert.deepEqual(diagnostics[0]!.pos, { file: 'k.conf', line: 1, col: 3 });
     assert.match(diagnostics[0]!.message, /unterminated quoted string/);
     assert.deepEqual(words(tokens), ['a', 'open', 'b', 'c']);
+  });
+
+  describe('keeps a conditional line only for its config id, as keepalived 2.2.7 (third table above)', () => {
+    const text = 'a 1\n@lb1 b 2\n  @^lb1 c 3\nx { @lb1 d 4\n} @^lb1 e 5\n@lb1\n@lb1#c f\nlast';
+    const cases: [string | undefined, string[]][] = [
+      ['lb1', ['a', '1', 'b', '2', 'x', '{', 'd', '4', '}', 'last']],
+      ['lb2', ['a', '1', 'c', '3', 'x', '{', '}', 'e', '5', 'last']],
+      [undefined, ['a', '1', 'c', '3', 'x', '{', '}', 'e', '5', 'last']],
+    ];
+    for (const [configId, expected] of cases) {
+      it(`config id ${configId ?? '(none)'}`, () => {
+        const { tokens, diagnostics } = tokenize(text, 'k.conf', configId);
+        assert.deepEqual(diagnostics, []);
+        assert.deepEqual(words(tokens), expected);
+      });
+    }
+
+    it('keeps the kept words at their own columns', () => {
+      const { tokens } = tokenize('  @lb1 priority 150\n', 'k.conf', 'lb1');
+      assert.deepEqual(tokens.map(at), ['1:8', '1:17']);
+    });
+
+    it('reads `@` after a word, or a second `@` on a kept line, as an ordinary word', () => {
+      const { tokens } = tokenize('a @lb1 b\n@lb1 @lb1 c\n"@lb1" d', 'k.conf', 'lb1');
+      assert.deepEqual(words(tokens), ['a', '@lb1', 'b', '@lb1', 'c', '@lb1', 'd']);
+    });
   });
 
   it('treats CRLF line ends and a byte-order mark as whitespace', () => {
