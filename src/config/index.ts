@@ -11,6 +11,7 @@ import type { SourceReader } from './source-reader.js';
 import type { Config } from './types.js';
 import { validateConfig } from './validate.js';
 
+export { defaultConfigId } from './config-id.js';
 export { type Diagnostic, formatDiagnostic, formatPos, type Severity, type SourcePos } from './diagnostics.js';
 export { fsReader } from './fs-reader.js';
 export { regexFlags } from './keywords/checkers.js';
@@ -27,6 +28,12 @@ export interface LoadOptions {
    * warning and priority 255 is checked against the addresses the interface really has.
    */
   interfaces?: ReadonlyMap<string, readonly string[]>;
+  /**
+   * keepalived's `--config-id`: a line `@ID ...` is read only when this is ID, `@^ID ...`
+   * only when it is not. Undefined is keepalived's "no id": every `@ID` line is dropped.
+   * The daemon and `vigil check` pass keepalived's default, the short host name.
+   */
+  configId?: string;
 }
 
 export interface LoadResult {
@@ -59,7 +66,7 @@ function load(path: string, text: string | undefined, opts: LoadOptions): LoadRe
 
 function loadUnguarded(path: string, text: string | undefined, opts: LoadOptions): LoadResult {
   const sink = new DiagnosticSink();
-  const sources = new SourceLoader(opts.reader ?? fsReader, sink).loadMain(path, text);
+  const sources = new SourceLoader(opts.reader ?? fsReader, sink, opts.configId).loadMain(path, text);
   let config: Config | undefined;
   // Unbalanced braces make the tree's shape a guess; interpreting it would only add noise.
   if (sources.balanced && sources.files.length > 0) {

@@ -35,9 +35,6 @@ function unsupportedSyntax(word: Token): string | undefined {
   if (word.text.startsWith('$')) {
     return 'parameter definitions and substitutions (`$NAME=value`, `$NAME`) are not supported by vigil; write the values out in full';
   }
-  if (word.text.startsWith('@')) {
-    return 'conditional configuration lines (`@config_id ...`) are not supported by vigil; give each host its own file (use `include` for the shared parts)';
-  }
   if (/^~(SEQ|SEQx|LST)\b/.test(word.text)) {
     return '`~SEQ`/`~LST` sequence lines are not supported by vigil; write each generated line out';
   }
@@ -150,6 +147,8 @@ export class SourceLoader {
   constructor(
     private readonly reader: SourceReader,
     private readonly sink: DiagnosticSink,
+    /** Selects the `@ID` / `@^ID` lines of every file, included ones too (see tokenize). */
+    private readonly configId?: string,
   ) {}
 
   loadMain(file: string, text?: string): SourcesResult {
@@ -182,7 +181,7 @@ export class SourceLoader {
   }
 
   private parseText(text: string, file: string, chain: ChainLink[]): Statement[] {
-    const lexed = tokenize(text, file);
+    const lexed = tokenize(text, file, this.configId);
     const parsed = parseTokens(lexed.tokens);
     for (const d of [...lexed.diagnostics, ...parsed.diagnostics]) this.sink.items.push(d);
     if (!parsed.balanced) this.balanced = false;

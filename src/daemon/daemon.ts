@@ -27,6 +27,8 @@ const STATS_INTERVAL_MS = 2000;
 
 export interface DaemonOptions {
   configPath: string;
+  /** keepalived's `--config-id`: which `@ID` lines of the config are read. */
+  configId: string;
   socket: string;
   readOnlySocket: string;
   stateDir: string;
@@ -107,7 +109,7 @@ export class Daemon {
   /** Loads the config and starts serving; throws (after logging why) when it cannot. */
   static async start(options: DaemonOptions): Promise<Daemon> {
     const { log } = options;
-    const loaded = loadAndLog(options.configPath, log);
+    const loaded = loadAndLog(options, log);
     if (!loaded.ok) throw new ConfigRejectedError(loaded.errors);
 
     // Before anything is touched: another vigild on this state dir, and its VIPs, stay alone.
@@ -193,7 +195,7 @@ export class Daemon {
   private async reloadNow(): Promise<ConfigLoad> {
     const { log, configPath } = this.options;
     log.info({ config: configPath }, 'reloading config');
-    const loaded = loadAndLog(configPath, log);
+    const loaded = loadAndLog(this.options, log);
     if (!loaded.ok) {
       this.store.rejectConfig(loaded.errors, new Date());
       log.error(
@@ -306,8 +308,8 @@ export class Daemon {
   }
 }
 
-function loadAndLog(configPath: string, log: Logger): ConfigLoad {
-  const result = loadConfig(configPath, { interfaces: hostInterfaces() });
+function loadAndLog({ configPath, configId }: DaemonOptions, log: Logger): ConfigLoad {
+  const result = loadConfig(configPath, { interfaces: hostInterfaces(), configId });
   const diagnostics = result.diagnostics.map(toApiDiagnostic);
   const errors = diagnostics.filter((d) => d.severity === 'error');
   const warnings = diagnostics.filter((d) => d.severity === 'warning');

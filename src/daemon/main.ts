@@ -1,9 +1,11 @@
 // `vigild`: argument parsing and process signals around the Daemon.
 import inspector from 'node:inspector';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Level } from 'pino';
 import { DEFAULT_SOCKET, readOnlySocketFor } from '../api/endpoints.js';
+import { defaultConfigId } from '../config/config-id.js';
 import { nativeConstants, onSignalNumber } from '../net/native.js';
 import { VERSION } from '../version.js';
 import type { Daemon } from './daemon.js';
@@ -17,6 +19,8 @@ VRRP failover, IPVS programming and health checks, configured with keepalived.co
 
 Options:
   -f, --config FILE      config file (default /etc/keepalived/keepalived.conf)
+  -i, --config-id ID     read the config's \`@ID\` lines and skip its \`@^ID\` lines, as
+                         keepalived -i does (default: the host name up to its first dot)
   -s, --socket PATH      control socket (default ${DEFAULT_SOCKET}); the read-only socket
                          is created beside it as NAME-ro.sock
       --state-dir DIR    persistent state (default /var/lib/vigil)
@@ -52,6 +56,7 @@ function parse(argv: string[]) {
       allowPositionals: false,
       options: {
         config: { type: 'string', short: 'f', default: '/etc/keepalived/keepalived.conf' },
+        'config-id': { type: 'string', short: 'i' },
         socket: { type: 'string', short: 's', default: DEFAULT_SOCKET },
         'state-dir': { type: 'string', default: '/var/lib/vigil' },
         'pid-file': { type: 'string' },
@@ -99,6 +104,7 @@ export async function main(argv: string[]): Promise<void> {
   try {
     daemon = await Daemon.start({
       configPath: path.resolve(args.config),
+      configId: args['config-id'] ?? defaultConfigId(os.hostname()),
       socket,
       readOnlySocket: readOnlySocketFor(socket),
       stateDir: path.resolve(args['state-dir']),
@@ -108,7 +114,8 @@ export async function main(argv: string[]): Promise<void> {
     });
   } catch (err) {
     if (err instanceof ConfigRejectedError) {
-      log.fatal(`not starting: ${err.message} (run 'vigil check --config ${args.config}' to list them)`);
+      const idFlag = args['config-id'] === undefined ? '' : ` --config-id ${args['config-id']}`;
+      log.fatal(`not starting: ${err.message} (run 'vigil check --config ${args.config}${idFlag}' to list them)`);
     } else {
       log.fatal(`not starting: ${(err as Error).message}`);
     }

@@ -1,7 +1,7 @@
 // `vigil check` as a user runs it: the real CLI process on real files.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { example } from '../../lab/paths.js';
@@ -75,4 +75,44 @@ test('a missing file is one clear error, exit 1', async () => {
   const { code, stderr } = await vigil(['check', '--config', path.join(dir, 'nope.conf')]);
   assert.equal(code, 1);
   assert.match(stderr, /nope\.conf:1:1: error: /);
+});
+
+test('--config-id picks the `@ID` / `@^ID` lines, and defaults to the short host name as keepalived does', async () => {
+  const instance = (prefix: string, name: string, vrid: number) =>
+    [
+      `${prefix} vrrp_instance ${name} {`,
+      `${prefix}   interface lo`,
+      `${prefix}   virtual_router_id ${vrid}`,
+      `${prefix}   virtual_ipaddress {`,
+      `${prefix}     198.51.100.${vrid}/24`,
+      `${prefix}   }`,
+      `${prefix} }`,
+    ].join('\n');
+  const file = path.join(dir, 'conditional.conf');
+  const host = hostname().split('.')[0]!;
+  writeFileSync(
+    file,
+    [
+      instance('@a', 'VI_A', 10),
+      instance('@^a', 'VI_B1', 11),
+      instance('@^a', 'VI_B2', 12),
+      `@${host} include ${file}.host`,
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(`${file}.host`, `${instance('', 'VI_HOST', 13)}\n`);
+  const kept = async (...flags: string[]) => {
+    const { code, stdout, stderr } = await vigil(['check', '--config', file, ...flags]);
+    assert.equal(code, 0, stderr);
+    assert.equal(stderr, '');
+    return stdout.match(/OK: (\d+) instance/)![1];
+  };
+  assert.equal(await kept('--config-id', 'a'), '1');
+  assert.equal(await kept('--config-id', 'b'), '2');
+  assert.equal(await kept('-i', 'a'), '1');
+  assert.equal(await kept(), '3');
+
+  const misuse = await vigil(['check', '--config-id', 'a']);
+  assert.equal(misuse.code, 2);
+  assert.match(misuse.stderr, /--config-id selects lines of the file --config validates/);
 });

@@ -389,6 +389,26 @@ describe('vigil and vigild at the edges', () => {
     }
   });
 
+  test('vigild --config-id reads the config as keepalived -i does: only the lines for that id', async () => {
+    const refusal = async (configId: string) => {
+      const daemon = new DaemonProcess();
+      try {
+        daemon.writeConfig('@^lb1 bogus_one\n@lb1 bogus_two\n');
+        assert.equal(await daemon.startExpectingExit(['--config-id', configId]), 1);
+        return daemon.log;
+      } finally {
+        await daemon.cleanup();
+      }
+    };
+    const other = await refusal('lb2');
+    assert.match(other, /:1:\d+: error: .*bogus_one/);
+    assert.doesNotMatch(other, /bogus_two/);
+    assert.match(other, /not starting: the config has 1 error \(run 'vigil check --config \S+ --config-id lb2'/);
+    const lb1 = await refusal('lb1');
+    assert.match(lb1, /:2:\d+: error: .*bogus_two/);
+    assert.doesNotMatch(lb1, /bogus_one/);
+  });
+
   test('vigild rejects unknown flags with usage and exit 2', async () => {
     const daemon = new DaemonProcess({ configPath: '/nonexistent.conf' });
     try {

@@ -104,6 +104,17 @@ export const ARGS = {
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
+/**
+ * How many arguments count against the keyword's limit: words a quote split off the end of the
+ * last one (`auth_pass ab"!"cd`) beyond it do not. keepalived ignores them and the lexer has
+ * warned, so refusing the file would only make vigil stricter than keepalived here.
+ */
+function argCount(args: readonly Token[], max: number): number {
+  let n = args.length;
+  while (n > max && args[n - 1]!.gluedToPrevious) n--;
+  return n;
+}
+
 function checkShape<T>(spec: KeywordSpec<T>, stmt: Statement, ctx: BuildContext): boolean {
   const [min, max] = spec.args;
   const kw = `\`${spec.name}\``;
@@ -112,7 +123,7 @@ function checkShape<T>(spec: KeywordSpec<T>, stmt: Statement, ctx: BuildContext)
     ctx.error(stmt.keyword.pos, min === 1 && max === 1 ? `${kw} needs a value` : `${kw} needs ${need}`);
     return false;
   }
-  if (stmt.args.length > max) {
+  if (argCount(stmt.args, max) > max) {
     const extra = stmt.args[max]!;
     ctx.error(
       extra.pos,

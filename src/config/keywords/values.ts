@@ -103,13 +103,30 @@ export function readRunAs(args: readonly Token[]): RunAs {
 }
 
 /**
+ * Joins words written with no space between them (`/bin/echo"x y"`) back into one: keepalived
+ * splits them when it reads a line, but reads a script command's line again as a shell would.
+ */
+function shellWords(tokens: readonly Token[]): Token[] {
+  const words: Token[] = [];
+  for (const tok of tokens) {
+    const last = words[words.length - 1];
+    if (tok.gluedToPrevious && last) {
+      words[words.length - 1] = { ...last, text: last.text + tok.text, quoted: true };
+    } else {
+      words.push(tok);
+    }
+  }
+  return words;
+}
+
+/**
  * A script command from one or more tokens. keepalived expects the whole command quoted when
  * it has arguments (`"/bin/check --fast"`); each token is split the same way and joined.
  */
 export function readCommand(keywordTok: Token, tokens: readonly Token[], ctx: BuildContext): Command | undefined {
   const keyword = keywordTok.text;
   const argv: string[] = [];
-  for (const tok of tokens) {
+  for (const tok of shellWords(tokens)) {
     const split = splitCommand(tok.text);
     if ('error' in split) {
       ctx.error(tok.pos, `\`${keyword}\`: ${split.error}`);
@@ -129,7 +146,7 @@ export function readCommand(keywordTok: Token, tokens: readonly Token[], ctx: Bu
  * user to run it as; vigil runs every script as script_user for now, so they are ignored.
  */
 export function readNotifyCommand(stmt: Statement, ctx: BuildContext): Command | undefined {
-  const [commandTok, userTok] = stmt.args;
+  const [commandTok, userTok] = shellWords(stmt.args);
   const command = readCommand(stmt.keyword, commandTok ? [commandTok] : [], ctx);
   if (userTok) {
     ctx.warning(

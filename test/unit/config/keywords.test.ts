@@ -130,6 +130,36 @@ describe('typed values and keepalived defaults', () => {
     assert.deepEqual(config.instances[0]!.notify.master, ['/etc/vigil/up.sh']);
   });
 
+  it('reads a word split at a quote as keepalived 2.2.7 does: separate words, but one word in a script command', () => {
+    const result = load(INSTANCE('  notify_master /bin/echo"x y"', '198.51.100.20/32"dev"eth1'));
+    assert.deepEqual(result.config!.instances[0]!.vips[0]!.dev, 'eth1');
+    assert.deepEqual(result.config!.instances[0]!.notify.master, ['/bin/echox', 'y']);
+    const auth = load(INSTANCE('  authentication {\n    auth_type PASS\n    auth_pass ab"!"cd\n  }'));
+    assert.deepEqual(
+      auth.diagnostics.map((d) => [d.severity, `${d.pos.line}:${d.pos.col}`]),
+      [['warning', '6:17']],
+    );
+    assert.deepEqual(auth.config!.instances[0]!.auth, { type: 'PASS', password: 'ab' });
+    assert.deepEqual(
+      warningsOf(result).map((d) => `${d.pos.line}:${d.pos.col}`),
+      ['4:26', '6:21'],
+    );
+  });
+
+  it('reads the conditional lines of the config id it is given, in included files too', () => {
+    const reader = createMemoryReader({
+      '/etc/k/inc.conf': INSTANCE('  @lb1 priority 150\n  @^lb1 priority 50').replace('VI_1', 'VI_2'),
+    });
+    const main = '@lb1 include inc.conf\n@^lb1 global_defs { router_id other }\n';
+    const priorities = (configId?: string) => {
+      const config = expectLoaded(parseConfigText(main, '/etc/k/keepalived.conf', { reader, configId }));
+      return [config.instances.map((vi) => vi.priority), config.global.routerId];
+    };
+    assert.deepEqual(priorities('lb1'), [[150], undefined]);
+    assert.deepEqual(priorities('lb2'), [[], 'other']);
+    assert.deepEqual(priorities(undefined), [[], 'other']);
+  });
+
   it('warns that a user after a notify command is ignored (and hints at quoting)', () => {
     const result = load(INSTANCE('  notify_master /etc/vigil/up.sh master'));
     expectDiagnostic(

@@ -23,6 +23,29 @@
 //   a\b!cd           a\b
 //   ab\ #cd          ab\                a backslash before whitespace stays alone
 //   a!b"c            a                  no unterminated-quote error: the quote is in the comment
+//
+// A `"` inside a word (cid probe, the same way): keepalived ends a bare word at a `"` and a
+// quoted word at its closing `"`, and what follows is a word of its own. `auth_pass X` gave:
+//
+//   X (as written)   keepalived reads   words on the line after auth_pass
+//   ab"!"cd          ab                 ab, !, cd
+//   ab"c#d"          ab                 ab, c#d (the `#` is quoted: no comment)
+//   "ab"cd           ab                 ab, cd
+//   ab"c d"ef        ab                 ab, c d, ef
+//   "ab""cd"         ab                 ab, cd
+//   ab""             ab                 ab, (empty)
+// The later words are real words, not dropped: in virtual_ipaddress `198.51.100.20/32"dev"cidd1`
+// and `198.51.100.21/32 dev"cidd1"` are both on cidd1. Script commands differ: keepalived
+// reads their line again as a shell would, so `notify_master /bin/echo"x y"` runs `/bin/echox`
+// (with the argument `y`).
+//
+// Conditional lines (cid probe, --dump-conf with and without `-i`, host name cidh.example.net):
+// `@cidA router_id a` / `@^cidA router_id b` gave a with `-i cidA`, b with `-i other` and with
+// no `-i`; `@cidh priority 150` / `@^cidh priority 50`, indented inside vrrp_instance, gave 150
+// with no `-i` (the default id is the host name up to its first dot) and 50 with `-i cidA`; in
+// an included file `@^cidA priority 77` held for all but cidA; `virtual_ipaddress { @cidA ADDR`
+// kept ADDR only for cidA (after a brace the rest of the line is a line of its own); a bare
+// `@cidA` line was no error.
 // Elsewhere (c1 probe): `198.51.100.10/24#x` and `198.51.100.11/24!y` in virtual_ipaddress are
 // the bare addresses; `notify_backup /bin/echo#b1` runs /bin/echo; `notify_master "/bin/echo m#1 !2"`
 // keeps both arguments.
@@ -55,6 +78,16 @@ const OBSERVED: [string, string][] = [
   ['a\\b!cd', 'a\\b'],
   ['ab\\ #cd', 'ab\\'],
   ['a!b"c', 'a'],
+];
+
+/** The second table: source after `auth_pass `, and every word keepalived makes of it. */
+const QUOTE_INSIDE_WORD: [string, string[]][] = [
+  ['ab"!"cd', ['ab', '!', 'cd']],
+  ['ab"c#d"', ['ab', 'c#d']],
+  ['"ab"cd', ['ab', 'cd']],
+  ['ab"c d"ef', ['ab', 'c d', 'ef']],
+  ['"ab""cd"', ['ab', 'cd']],
+  ['ab""', ['ab', '']],
 ];
 
 describe('lexer', () => {
@@ -134,16 +167,39 @@ describe('lexer', () => {
     assert.deepEqual(tokens.map(at), ['1:1', '1:15', '1:19', '2:1', '2:14', '2:15', '2:27', '3:1']);
   });
 
+  describe('splits a word at a `"` as keepalived 2.2.7 does (second table above)', () => {
+    for (const [source, values] of QUOTE_INSIDE_WORD) {
+      it(`auth_pass ${source} is ${values.map((v) => `\`${v}\``).join(' ')}`, () => {
+        const { tokens, diagnostics } = tokenize(`auth_pass ${source}\nnext`, 'k.conf');
+        assert.deepEqual(
+          diagnostics.map((d) => [d.severity, `${d.pos.line}:${d.pos.col}`]),
+          [['warning', `1:${11 + values[0]!.length + (source.startsWith('"') ? 2 : 0)}`]],
+        );
+        assert.deepEqual(words(tokens), ['auth_pass', ...values, 'next']);
+        assert.deepEqual(
+          tokens.map((t) => t.gluedToPrevious ?? false),
+          [false, false, ...values.slice(1).map(() => true), false],
+        );
+      });
+    }
+  });
+
+  it('warns where a quote splits a word, naming every word it is read as', () => {
+    const { diagnostics } = tokenize('a {\n  auth_pass ab"!"cd\n  x "q" "r"\n}\n', 'k.conf');
+    assert.equal(diagnostics.length, 1);
+    assert.deepEqual(diagnostics[0]!.pos, { file: 'k.conf', line: 2, col: 15 });
+    assert.match(diagnostics[0]!.message, /the separate words `ab`, `!`, `cd`/);
+    assert.match(diagnostics[0]!.message, /keeps only `ab`/);
+    assert.match(diagnostics[0]!.message, /whole word in double quotes/);
+  });
+
   it('reads double-quoted strings with spaces, braces, comment characters and escapes', () => {
-    const { tokens, diagnostics } = tokenize(
-      'script "/bin/check --a {b} # !c"\nx "say \\"hi\\" \\\\ \\n"\nmix"ed q"uote',
-      'k.conf',
-    );
+    const { tokens, diagnostics } = tokenize('script "/bin/check --a {b} # !c"\nx "say \\"hi\\" \\\\ \\n"', 'k.conf');
     assert.deepEqual(diagnostics, []);
-    assert.deepEqual(words(tokens), ['script', '/bin/check --a {b} # !c', 'x', 'say "hi" \\ \\n', 'mixed quote']);
+    assert.deepEqual(words(tokens), ['script', '/bin/check --a {b} # !c', 'x', 'say "hi" \\ \\n']);
     assert.deepEqual(
       tokens.map((t) => t.quoted),
-      [false, true, false, true, true],
+      [false, true, false, true],
     );
     assert.equal(at(tokens[1]!), '1:8');
   });
@@ -155,6 +211,32 @@ describe('lexer', () => {
     assert.deepEqual(diagnostics[0]!.pos, { file: 'k.conf', line: 1, col: 3 });
     assert.match(diagnostics[0]!.message, /unterminated quoted string/);
     assert.deepEqual(words(tokens), ['a', 'open', 'b', 'c']);
+  });
+
+  describe('keeps a conditional line only for its config id, as keepalived 2.2.7 (third table above)', () => {
+    const text = 'a 1\n@lb1 b 2\n  @^lb1 c 3\nx { @lb1 d 4\n} @^lb1 e 5\n@lb1\n@lb1#c f\nlast';
+    const cases: [string | undefined, string[]][] = [
+      ['lb1', ['a', '1', 'b', '2', 'x', '{', 'd', '4', '}', 'last']],
+      ['lb2', ['a', '1', 'c', '3', 'x', '{', '}', 'e', '5', 'last']],
+      [undefined, ['a', '1', 'c', '3', 'x', '{', '}', 'e', '5', 'last']],
+    ];
+    for (const [configId, expected] of cases) {
+      it(`config id ${configId ?? '(none)'}`, () => {
+        const { tokens, diagnostics } = tokenize(text, 'k.conf', configId);
+        assert.deepEqual(diagnostics, []);
+        assert.deepEqual(words(tokens), expected);
+      });
+    }
+
+    it('keeps the kept words at their own columns', () => {
+      const { tokens } = tokenize('  @lb1 priority 150\n', 'k.conf', 'lb1');
+      assert.deepEqual(tokens.map(at), ['1:8', '1:17']);
+    });
+
+    it('reads `@` after a word, or a second `@` on a kept line, as an ordinary word', () => {
+      const { tokens } = tokenize('a @lb1 b\n@lb1 @lb1 c\n"@lb1" d', 'k.conf', 'lb1');
+      assert.deepEqual(words(tokens), ['a', '@lb1', 'b', '@lb1', 'c', '@lb1', 'd']);
+    });
   });
 
   it('treats CRLF line ends and a byte-order mark as whitespace', () => {
