@@ -142,6 +142,9 @@ export class Daemon {
         },
         daemon.tableInputs(),
       );
+      // Verdicts that changed while IPVS was starting (the checks already run in their thread)
+      // asked for a refresh before there was a service to take it: one pass catches them up.
+      daemon.refreshIpvs();
       // ha_suspend: services follow the VIPs this node holds as master.
       store.subscribe((event) => {
         if (event.type === 'vrrp.transition' && daemon.applied.virtualServers.some((vs) => vs.haSuspend))
