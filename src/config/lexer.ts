@@ -19,6 +19,11 @@ export interface Token {
    */
   gluedToPrevious?: true;
   pos: SourcePos;
+  /**
+   * The line as keepalived reads it, when that is not pos.line: the lines a `~SEQ` or a
+   * multi-line definition produces all point at the line that wrote them.
+   */
+  logicalLine?: number;
 }
 
 export interface LexResult {

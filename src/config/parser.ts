@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { DefinitionReader, Definitions, type LogicalLine } from './definitions.js';
 import type { Diagnostic, DiagnosticSink, SourcePos } from './diagnostics.js';
 import { expandGlob, hasGlobMagic } from './glob.js';
 import { type Token, tokenize } from './lexer.js';
@@ -25,21 +26,12 @@ export interface TokenParseResult {
 interface Frame {
   statements: Statement[];
   open?: Token;
-  /** Contents are dropped: the block had no keyword, or its line was unsupported syntax. */
+  /** Contents are dropped: the block had no keyword. */
   discard: boolean;
 }
 
-/** keepalived preprocessor features vigil does not implement, recognised at a statement's start. */
-function unsupportedSyntax(word: Token): string | undefined {
-  if (word.quoted) return undefined;
-  if (word.text.startsWith('$')) {
-    return 'parameter definitions and substitutions (`$NAME=value`, `$NAME`) are not supported by vigil; write the values out in full';
-  }
-  if (/^~(SEQ|SEQx|LST)\b/.test(word.text)) {
-    return '`~SEQ`/`~LST` sequence lines are not supported by vigil; write each generated line out';
-  }
-  return undefined;
-}
+/** Statements end at the end of the line keepalived reads, which a definition may have made. */
+const lineOf = (tok: Token): number => tok.logicalLine ?? tok.pos.line;
 
 /** Builds the statement tree of one file's tokens. Includes are left as ordinary statements. */
 export function parseTokens(tokens: readonly Token[]): TokenParseResult {
@@ -55,7 +47,6 @@ export function parseTokens(tokens: readonly Token[]): TokenParseResult {
   // A statement that ended at its line end may still take a `{` standing alone on the next
   // line (`vrrp_instance VI_1` newline `{` is a common style).
   let blockCandidate: Statement | undefined;
-  let skippedLine: number | undefined;
 
   const finish = (atLineEnd: boolean): void => {
     if (!current) return;
@@ -65,22 +56,14 @@ export function parseTokens(tokens: readonly Token[]): TokenParseResult {
   };
 
   for (const tok of tokens) {
-    if (current && tok.pos.line !== current.pos.line) finish(true);
-    if (skippedLine !== undefined && tok.pos.line !== skippedLine) skippedLine = undefined;
+    if (current && lineOf(tok) !== lineOf(current.keyword)) finish(true);
 
     if (tok.kind === 'word') {
-      if (skippedLine !== undefined) continue;
       if (current) {
         current.args.push(tok);
         continue;
       }
       blockCandidate = undefined;
-      const unsupported = unsupportedSyntax(tok);
-      if (unsupported) {
-        if (!top().discard) error(tok.pos, unsupported);
-        skippedLine = tok.pos.line;
-        continue;
-      }
       current = { keyword: tok, args: [], pos: tok.pos };
       continue;
     }
@@ -90,7 +73,7 @@ export function parseTokens(tokens: readonly Token[]): TokenParseResult {
       if (current) {
         owner = current;
         finish(false);
-      } else if (skippedLine === undefined && blockCandidate && !blockCandidate.block) {
+      } else if (blockCandidate && !blockCandidate.block) {
         owner = blockCandidate;
       }
       blockCandidate = undefined;
@@ -98,7 +81,7 @@ export function parseTokens(tokens: readonly Token[]): TokenParseResult {
         owner.block = [];
         stack.push({ statements: owner.block, open: tok, discard: top().discard });
       } else {
-        if (skippedLine === undefined && !top().discard) {
+        if (!top().discard) {
           error(tok.pos, '`{` has no keyword before it: a block must follow a keyword such as `vrrp_instance NAME`');
         }
         stack.push({ statements: [], open: tok, discard: true });
@@ -143,13 +126,19 @@ interface ChainLink {
 export class SourceLoader {
   private readonly files: string[] = [];
   private balanced = true;
+  /** keepalived's definitions hold from where they are read on, also into and out of includes. */
+  private readonly definitions: Definitions;
+  /** Includes already read where their line was, so that definitions apply in reading order. */
+  private readonly spliced = new Map<Token, Statement[]>();
 
   constructor(
     private readonly reader: SourceReader,
     private readonly sink: DiagnosticSink,
     /** Selects the `@ID` / `@^ID` lines of every file, included ones too (see tokenize). */
     private readonly configId?: string,
-  ) {}
+  ) {
+    this.definitions = new Definitions(configId);
+  }
 
   loadMain(file: string, text?: string): SourcesResult {
     const chain = [{ display: file, resolved: path.resolve(file) }];
@@ -181,18 +170,46 @@ export class SourceLoader {
   }
 
   private parseText(text: string, file: string, chain: ChainLink[]): Statement[] {
-    const lexed = tokenize(text, file, this.configId);
-    const parsed = parseTokens(lexed.tokens);
-    for (const d of [...lexed.diagnostics, ...parsed.diagnostics]) this.sink.items.push(d);
+    const lines = new DefinitionReader(this.definitions, file, this.sink.items, this.configId);
+    const tokens: Token[] = [];
+    let logicalLine = 0;
+    for (const line of lines.lines(text.startsWith('\uFEFF') ? text.slice(1) : text)) {
+      logicalLine++;
+      const lineTokens = this.tokenizeLine(line, file, logicalLine);
+      this.includeNow(lineTokens, file, chain);
+      tokens.push(...lineTokens);
+    }
+    const parsed = parseTokens(tokens);
+    for (const d of parsed.diagnostics) this.sink.items.push(d);
     if (!parsed.balanced) this.balanced = false;
     return this.expand(parsed.statements, file, chain);
+  }
+
+  /** Tokens of one line as keepalived reads it, placed where their text was written. */
+  private tokenizeLine(line: LogicalLine, file: string, logicalLine: number): Token[] {
+    const lexed = tokenize(line.text, file, this.configId);
+    const place = (pos: SourcePos): SourcePos => ({
+      file,
+      line: line.line,
+      col: line.cols[Math.min(pos.col - 1, line.cols.length - 1)]!,
+    });
+    for (const d of lexed.diagnostics) this.sink.items.push({ ...d, pos: place(d.pos) });
+    return lexed.tokens.map((t) => ({ ...t, pos: place(t.pos), logicalLine }));
+  }
+
+  /** keepalived reads an included file where its `include` line is, before the lines after it. */
+  private includeNow(tokens: Token[], file: string, chain: ChainLink[]): void {
+    const [keyword, ...rest] = tokens;
+    if (keyword?.kind !== 'word' || keyword.text !== 'include' || keyword.quoted) return;
+    if (rest.some((t) => t.kind !== 'word')) return;
+    this.spliced.set(keyword, this.include({ keyword, args: rest, pos: keyword.pos }, file, chain));
   }
 
   private expand(statements: Statement[], file: string, chain: ChainLink[]): Statement[] {
     const out: Statement[] = [];
     for (const stmt of statements) {
       if (stmt.keyword.text === 'include' && !stmt.keyword.quoted) {
-        out.push(...this.include(stmt, file, chain));
+        out.push(...(this.spliced.get(stmt.keyword) ?? this.include(stmt, file, chain)));
         continue;
       }
       if (stmt.block) stmt.block = this.expand(stmt.block, file, chain);

@@ -1,12 +1,13 @@
 // `vigil check` as a user runs it: the real CLI process on real files.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { example } from '../../lab/paths.js';
 import { vigil } from '../../lab/processes.js';
 import { ConfigCheckResult } from '../../src/api/schema.js';
+import { fixture } from '../helpers/paths.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'vigil-check-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -115,4 +116,21 @@ test('--config-id picks the `@ID` / `@^ID` lines, and defaults to the short host
   const misuse = await vigil(['check', '--config-id', 'a']);
   assert.equal(misuse.code, 2);
   assert.match(misuse.stderr, /--config-id selects lines of the file --config validates/);
+});
+
+test('keepalived definitions and ~SEQ lines: the summary counts what they generate', async () => {
+  // Two instances from one multi-line definition, each with three ~SEQ addresses, and four
+  // real servers from a ~SEQ over another definition.
+  const file = path.join(dir, 'definitions.conf');
+  const text = readFileSync(fixture('config', 'definitions-seq.conf'), 'utf8');
+  writeFileSync(file, text);
+  const { code, stdout, stderr } = await vigil(['check', '--config', file]);
+  assert.equal(code, 1, stdout);
+  // Both generated instances have virtual_router_id 10 on lo: the error points at the use of $VI.
+  assert.match(stderr, new RegExp(`^${file}:18:15: error: .*virtual_router_id 10`, 'm'));
+
+  writeFileSync(file, text.replace('virtual_router_id 10', 'virtual_router_id 1$I'));
+  const ok = await vigil(['check', '--config', file]);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, /OK: 2 instances, 1 virtual server, 4 real servers/);
 });

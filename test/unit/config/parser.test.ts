@@ -78,15 +78,6 @@ describe('parser: statements and blocks', () => {
     );
     assert.deepEqual(shape(result.statements), ['a {  }', 'c { d }']);
   });
-
-  it('refuses keepalived parameters and sequences at their position (a conditional line is read)', () => {
-    const file = fixture('config', 'unsupported-syntax.conf');
-    const result = loadConfig(file);
-    expectOnlyErrors(result, [
-      [`${file}:1:1`, '`$NAME=value`'],
-      [`${file}:3:1`, '`~SEQ`/`~LST`'],
-    ]);
-  });
 });
 
 describe('parser: include', () => {
