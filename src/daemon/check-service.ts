@@ -21,7 +21,13 @@ import { parseIp } from '../inet/address.js';
 import { realServerId } from '../ipvs/desired.js';
 import { aliveWeight, quorumHolds } from '../ipvs/quorum.js';
 import { destinationKeyText } from '../ipvs/reconcile.js';
-import { mailConfigured, realServerAlerts, realServerMail } from '../scripts/alert-mail.js';
+import {
+  mailConfigured,
+  realServerAlerts,
+  realServerMail,
+  virtualServerAlerts,
+  virtualServerMail,
+} from '../scripts/alert-mail.js';
 import { realServerFifoLine, virtualServerFifoLine } from '../scripts/fifo-lines.js';
 import { ChildProcessLauncher } from '../scripts/launcher.js';
 import { alertSender, type MailSender } from '../scripts/mail-sender.js';
@@ -298,6 +304,10 @@ export class CheckService {
     else this.context.log.warn({ virtualServer: name, aliveWeight: weight }, text);
     this.context.fifo?.write('lvs', virtualServerFifoLine(vs, holds));
     this.run(`virtual server ${name}`, holds ? 'QUORUM_UP' : 'QUORUM_DOWN', holds ? vs.quorumUp : vs.quorumDown);
+    const { global } = this.config;
+    if (mailConfigured(global.mail) && virtualServerAlerts(vs, global.mail)) {
+      this.mailer.send(virtualServerMail(global.routerId ?? hostname(), vs, holds, weight));
+    }
   }
 
   /** keepalived's mail for a real server going up or down, when the real server sends mail. */

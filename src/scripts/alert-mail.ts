@@ -21,6 +21,10 @@ export const vrrpAlerts = (own: boolean | undefined, mail: MailSettings): boolea
 export const realServerAlerts = (rs: RealServer, mail: MailSettings): boolean =>
   rs.smtpAlert ?? mail.alertChecker ?? mail.alert ?? true;
 
+/** A virtual server without its own smtp_alert: smtp_alert_checker, else smtp_alert, else no mail. */
+export const virtualServerAlerts = (vs: VirtualServer, mail: MailSettings): boolean =>
+  vs.smtpAlert ?? mail.alertChecker ?? mail.alert ?? false;
+
 const INSTANCE_BODY: Partial<Record<NotifyState, string>> = {
   MASTER: '=> VRRP Instance is now owning VRRP VIPs <=',
   BACKUP: '=> VRRP Instance is no longer owning VRRP VIPs <=',
@@ -77,5 +81,18 @@ export function realServerMail(
   return {
     subject: `[${routerId}] Realserver ${realServerText(rs, vs)} of virtual server ${virtualServerText(vs)} - ${up ? 'UP' : 'DOWN'}`,
     body: up ? words.up : words.down,
+  };
+}
+
+/**
+ * `[router] Virtualserver [198.51.100.80]:tcp:80 - DOWN`, the body with the threshold crossed
+ * (quorum + hysteresis to gain, quorum - hysteresis to lose), written `Q+H=T` either way as
+ * keepalived writes it.
+ */
+export function virtualServerMail(routerId: string, vs: VirtualServer, holds: boolean, weight: number): AlertMail {
+  const threshold = vs.quorum + (holds ? 1 : -1) * vs.hysteresis;
+  return {
+    subject: `[${routerId}] Virtualserver ${virtualServerText(vs)} - ${holds ? 'UP' : 'DOWN'}`,
+    body: `=> ${holds ? 'Gained' : 'Lost'} quorum ${vs.quorum}+${vs.hysteresis}=${threshold} <= ${weight} <=`,
   };
 }

@@ -6,7 +6,13 @@ import { Writable } from 'node:stream';
 import { afterEach, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { type Config, createMemoryReader, parseConfigText } from '../../../src/config/index.js';
-import { realServerAlerts, realServerMail, vrrpAlerts, vrrpMail } from '../../../src/scripts/alert-mail.js';
+import {
+  realServerAlerts,
+  realServerMail,
+  virtualServerAlerts,
+  vrrpAlerts,
+  vrrpMail,
+} from '../../../src/scripts/alert-mail.js';
 import { SmtpAlertSender } from '../../../src/scripts/mail-sender.js';
 import { header, type SmtpSink, startSmtpSink } from '../../helpers/smtp-sink.js';
 import { expectLoaded, warningsOf } from '../config/assert-diagnostics.js';
@@ -88,6 +94,14 @@ describe('who sends mail (smtp_alert inheritance)', () => {
     assert.equal(realServerAlerts(rs(), mailOf(' smtp_alert off\n smtp_alert_checker')), true);
     assert.equal(realServerAlerts(rs(), mailOf(' smtp_alert_vrrp off')), true);
     assert.equal(realServerAlerts(rs('  smtp_alert no\n'), mailOf(' smtp_alert_checker')), false);
+  });
+
+  it('virtual servers (quorum mails): their own smtp_alert, else smtp_alert_checker, else smtp_alert, else none', () => {
+    const vs = (own = '') => loaded(VS('', own)).virtualServers[0]!;
+    assert.equal(virtualServerAlerts(vs(), mailOf('')), false);
+    assert.equal(virtualServerAlerts(vs(), mailOf(' smtp_alert')), true);
+    assert.equal(virtualServerAlerts(vs(), mailOf(' smtp_alert\n smtp_alert_checker off')), false);
+    assert.equal(virtualServerAlerts(vs(' smtp_alert\n'), mailOf(' smtp_alert off')), true);
   });
 });
 
