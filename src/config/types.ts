@@ -48,6 +48,27 @@ export interface GlobalDefs {
   checkerNice?: number;
   /** notify_fifo (`all`: every line), vrrp_notify_fifo, lvs_notify_fifo and their scripts. */
   notifyFifos: Partial<Record<NotifyFifoKind, NotifyFifo>>;
+  /** Email alerts: sent only when there is both a server and at least one recipient, as in keepalived. */
+  mail: MailSettings;
+}
+
+export interface MailSettings {
+  /** smtp_server HOST [PORT]; the port defaults to 25. */
+  server?: { host: string; port: number };
+  /** smtp_helo_name; unset: the host's name. */
+  heloName?: string;
+  /** smtp_connect_timeout in seconds (keepalived's default: 30). */
+  connectTimeout: number;
+  /** notification_email { ... }, in order: the envelope's recipients and the To header. */
+  to: string[];
+  /** notification_email_from; unset: USER@HOSTNAME. */
+  from?: string;
+  /** smtp_alert, smtp_alert_vrrp, smtp_alert_checker: unset means "not said". */
+  alert?: boolean;
+  alertVrrp?: boolean;
+  alertChecker?: boolean;
+  /** no_email_faults: no mail for FAULT transitions. */
+  noFaults: boolean;
 }
 
 export type NotifyFifoKind = 'all' | 'vrrp' | 'lvs';
@@ -148,6 +169,8 @@ export interface VrrpInstance {
   skipCheckAdvAddr: boolean;
   higherPrioSendAdvert: boolean;
   dontTrackPrimary: boolean;
+  /** smtp_alert; unset inherits (see alert-mail). */
+  smtpAlert?: boolean;
 }
 
 export interface SyncGroup {
@@ -155,6 +178,7 @@ export interface SyncGroup {
   pos: SourcePos;
   members: string[];
   notify: NotifyScripts;
+  smtpAlert?: boolean;
 }
 
 export type VirtualServerGroupEntry =
@@ -231,6 +255,7 @@ export interface VirtualServer extends CheckDefaults {
   sorryServerInhibit: boolean;
   inhibitOnFailure: boolean;
   realServers: RealServer[];
+  smtpAlert?: boolean;
 }
 
 export interface RealServer extends CheckDefaults {
@@ -245,6 +270,7 @@ export interface RealServer extends CheckDefaults {
   uthreshold?: number;
   lthreshold?: number;
   checkers: Checker[];
+  smtpAlert?: boolean;
 }
 
 /** Timing every checker has; unset keywords are inherited from the real, then virtual server. */

@@ -4,6 +4,8 @@
 // An operator can have one real server's checks run at once (checkNow). The table itself is computed elsewhere
 // (ipvs/desired) from what the store holds.
 
+import { hostname } from 'node:os';
+import { isDeepStrictEqual } from 'node:util';
 import type { CheckRunRequest, CheckRunResponse } from '../api/schema.js';
 import {
   CheckerThread,
@@ -14,13 +16,21 @@ import {
   type RealServerTarget,
 } from '../check/index.js';
 import { processClock } from '../clock.js';
-import type { Command, Config, RealServer, TrackFile, VirtualServer } from '../config/index.js';
+import type { CheckerType, Command, Config, RealServer, TrackFile, VirtualServer } from '../config/index.js';
 import { parseIp } from '../inet/address.js';
 import { realServerId } from '../ipvs/desired.js';
 import { aliveWeight, quorumHolds } from '../ipvs/quorum.js';
 import { destinationKeyText } from '../ipvs/reconcile.js';
+import {
+  mailConfigured,
+  realServerAlerts,
+  realServerMail,
+  virtualServerAlerts,
+  virtualServerMail,
+} from '../scripts/alert-mail.js';
 import { realServerFifoLine, virtualServerFifoLine } from '../scripts/fifo-lines.js';
 import { ChildProcessLauncher } from '../scripts/launcher.js';
+import { alertSender, type MailSender } from '../scripts/mail-sender.js';
 import { NotifyRunner } from '../scripts/notify.js';
 import type { FifoSink } from '../scripts/notify-fifo.js';
 import { TrackFileWatcher } from '../track-file.js';
@@ -54,6 +64,7 @@ interface Member {
 export class CheckService {
   private readonly checker: RealServerChecks;
   private readonly notify: NotifyRunner;
+  private mailer: MailSender;
   private members = new Map<string, Member>();
   private config: Config;
   private files: TrackFileWatcher | undefined;
@@ -73,6 +84,7 @@ export class CheckService {
     private readonly context: CheckContext,
   ) {
     this.config = config;
+    this.mailer = alertSender(config.global.mail, context.log);
     const launcher = context.ports?.launcher ?? new ChildProcessLauncher(config.global);
     this.notify = new NotifyRunner({
       launcher,
@@ -104,6 +116,10 @@ export class CheckService {
    * FILE_CHECKs name are read again (on a reload, init_file only creates a missing file).
    */
   async update(config: Config, options: { reload: boolean } = { reload: true }): Promise<void> {
+    if (!isDeepStrictEqual(config.global.mail, this.config.global.mail)) {
+      this.mailer.close();
+      this.mailer = alertSender(config.global.mail, this.context.log);
+    }
     this.config = config;
     await this.watchTrackFiles(config, options.reload);
     this.members = new Map(
@@ -129,6 +145,7 @@ export class CheckService {
    */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.mailer.close();
     // Verdicts are read before the checker stops and forgets them.
     for (const vs of this.config.virtualServers.filter((v) => v.omega)) {
       const name = virtualServerName(vs);
@@ -245,6 +262,7 @@ export class CheckService {
         health.alive ? 'UP' : 'DOWN',
         health.alive ? rs.notifyUp : rs.notifyDown,
       );
+      this.alert(rs, vs, health);
     }
     this.context.store.realServerChanged(vs, rs, health, new Date());
     this.reweigh(vs);
@@ -286,11 +304,29 @@ export class CheckService {
     else this.context.log.warn({ virtualServer: name, aliveWeight: weight }, text);
     this.context.fifo?.write('lvs', virtualServerFifoLine(vs, holds));
     this.run(`virtual server ${name}`, holds ? 'QUORUM_UP' : 'QUORUM_DOWN', holds ? vs.quorumUp : vs.quorumDown);
+    const { global } = this.config;
+    if (mailConfigured(global.mail) && virtualServerAlerts(vs, global.mail)) {
+      this.mailer.send(virtualServerMail(global.routerId ?? hostname(), vs, holds, weight));
+    }
+  }
+
+  /** keepalived's mail for a real server going up or down, when the real server sends mail. */
+  private alert(rs: RealServer, vs: VirtualServer, health: RealServerHealth): void {
+    const { global } = this.config;
+    if (!mailConfigured(global.mail) || !realServerAlerts(rs, global.mail)) return;
+    const checker = deciding(rs, health);
+    this.mailer.send(realServerMail(global.routerId ?? hostname(), rs, vs, health.alive, checker));
   }
 
   private run(subject: string, event: string, command: Command | undefined): void {
     if (command) void this.notify.run(subject, event, [command]);
   }
+}
+
+/** The checker that decided: a down verdict's reason starts with its type; up, the real server's first checker. */
+function deciding(rs: RealServer, health: RealServerHealth): CheckerType | undefined {
+  const named = health.reason?.split(':', 1)[0];
+  return rs.checkers.find((c) => c.type === named)?.type ?? rs.checkers[0]?.type;
 }
 
 /** `ADDR:PORT` or `[v6]:PORT` with the address in canonical form, as destinationKeyText writes it. */

@@ -1,12 +1,16 @@
 // VRRP inside vigild: the engine for the running config, its kernel ports, cleanup of VIPs a
 // crashed run left behind, and its transitions into the log and the event stream.
+
+import { hostname } from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
 import { processClock } from '../clock.js';
 import type { Config } from '../config/index.js';
 import { Rtnetlink } from '../net/rtnetlink.js';
 import { reclaimLeftovers } from '../net/vip-addresses.js';
+import { mailConfigured, vrrpAlerts, vrrpMail } from '../scripts/alert-mail.js';
 import { vrrpFifoLine } from '../scripts/fifo-lines.js';
 import { ChildProcessLauncher } from '../scripts/launcher.js';
+import { alertSender, type MailSender } from '../scripts/mail-sender.js';
 import { NotifyRunner, type NotifyState } from '../scripts/notify.js';
 import type { FifoSink } from '../scripts/notify-fifo.js';
 import { VrrpEngine } from '../vrrp/engine.js';
@@ -22,6 +26,9 @@ export class VrrpService {
   private engine: VrrpEngine | undefined;
   private tracking: TrackingSupervisor | undefined;
   private notify: NotifyRunner | undefined;
+  private mailer: MailSender | undefined;
+  /** The state each instance or group was last mailed about: keepalived mails a state once. */
+  private readonly mailed = new Map<string, NotifyState>();
   private closePorts: (() => void) | undefined;
   private running: Config | undefined;
   private readonly problems: ProblemLog;
@@ -71,6 +78,10 @@ export class VrrpService {
    */
   async reload(config: Config): Promise<void> {
     if (this.running && sameInstances(this.running, config)) {
+      if (this.engine && !isDeepStrictEqual(this.running.global.mail, config.global.mail)) {
+        this.mailer?.close();
+        this.mailer = alertSender(config.global.mail, this.log);
+      }
       this.running = config;
       return;
     }
@@ -98,6 +109,8 @@ export class VrrpService {
           `notify script for ${f.subject} ${f.state} failed: ${f.detail}`,
         ),
     });
+    this.mailer = alertSender(config.global.mail, this.log);
+    this.mailed.clear();
     const engine = new VrrpEngine(config, ports);
     try {
       engine.start();
@@ -117,6 +130,7 @@ export class VrrpService {
     this.closePorts?.();
     // The STOP notify scripts the engine's shutdown queued run to the end.
     await this.notify?.idle();
+    this.mailer?.close();
     this.engine = undefined;
     this.tracking = undefined;
     this.closePorts = undefined;
@@ -134,6 +148,7 @@ export class VrrpService {
         const priority = this.engine?.instance(t.instance)?.status().effectivePriority ?? instance?.priority ?? 0;
         this.fifo.write('vrrp', vrrpFifoLine('INSTANCE', t.instance, notifyState(t.to), priority));
         if (instance) void this.notify?.notifyInstance(t.instance, instance.notify, notifyState(t.to), priority);
+        if (instance) this.alert('instance', t.instance, instance.smtpAlert, notifyState(t.to));
       },
       groupTransition: (t) => {
         this.log.info(
@@ -143,10 +158,23 @@ export class VrrpService {
         const group = this.running?.syncGroups.find((g) => g.name === t.group);
         this.fifo.write('vrrp', vrrpFifoLine('GROUP', t.group, notifyState(t.to), 0));
         if (group) void this.notify?.notifyGroup(t.group, group.notify, notifyState(t.to));
+        if (group) this.alert('group', t.group, group.smtpAlert, notifyState(t.to));
       },
       // Drops are counted in status anyway; the log gets the first of each kind and a tally.
       problem: this.problems.report,
     };
+  }
+
+  /** Queues keepalived's mail for the transition, if the object sends mail and this state was not mailed last. */
+  private alert(kind: 'instance' | 'group', name: string, own: boolean | undefined, state: NotifyState): void {
+    const global = this.running?.global;
+    if (!global || !mailConfigured(global.mail) || !vrrpAlerts(own, global.mail)) return;
+    if (state === 'FAULT' && global.mail.noFaults) return;
+    const key = `${kind} ${name}`;
+    const mail = vrrpMail(global.routerId ?? hostname(), kind, name, state);
+    if (!mail || this.mailed.get(key) === state) return;
+    this.mailed.set(key, state);
+    this.mailer?.send(mail);
   }
 }
 
@@ -165,8 +193,8 @@ function sameInstances(a: Config, b: Config): boolean {
           trackFiles: c.trackFiles,
           global: c.global,
         },
-        // The notify FIFOs are the daemon's: changing them does not touch VRRP.
-        (key, value) => (key === 'pos' || key === 'notifyFifos' ? undefined : value),
+        // The notify FIFOs are the daemon's, and mail only reports: changing them does not touch VRRP.
+        (key, value) => (key === 'pos' || key === 'notifyFifos' || key === 'mail' ? undefined : value),
       ),
     );
   return isDeepStrictEqual(vrrpPart(a), vrrpPart(b));

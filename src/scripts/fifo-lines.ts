@@ -15,7 +15,7 @@ function trio(address: string, vs: VirtualServer, port: number): string {
 }
 
 /** A group is `[name]:0` (its own address is unset), a fwmark service `FWM 5`. */
-function virtualServerText(vs: VirtualServer): string {
+export function virtualServerText(vs: VirtualServer): string {
   const { key } = vs;
   switch (key.kind) {
     case 'ip':
@@ -33,6 +33,8 @@ export function virtualServerFifoLine(vs: VirtualServer, up: boolean): string {
 }
 
 /** The real server is shown with the virtual server's protocol, as keepalived does. */
+export const realServerText = (rs: RealServer, vs: VirtualServer): string => trio(rs.address, vs, rs.port);
+
 export function realServerFifoLine(rs: RealServer, vs: VirtualServer, up: boolean): string {
-  return `RS ${trio(rs.address, vs, rs.port)} ${virtualServerText(vs)} ${up ? 'UP' : 'DOWN'}\n`;
+  return `RS ${realServerText(rs, vs)} ${virtualServerText(vs)} ${up ? 'UP' : 'DOWN'}\n`;
 }

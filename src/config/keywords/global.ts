@@ -2,16 +2,18 @@ import type { Token } from '../lexer.js';
 import type { Statement } from '../parser.js';
 import type { GlobalDefs, NotifyFifo, NotifyFifoKind } from '../types.js';
 import {
+  ARGS,
   type BuildContext,
   custom,
   defineBlock,
   field,
   flag,
   type KeywordSpec,
+  listLines,
   toggle,
   type ValueParser,
 } from './table.js';
-import { decimal, integer, oneOf, readCommand, readRunAs, text } from './values.js';
+import { decimal, integer, oneOf, port, readCommand, readRunAs, text } from './values.js';
 
 export const vrrpVersion: ValueParser<2 | 3> = (tok, ctx, keyword) => {
   const version = oneOf(['2', '3'])(tok, ctx, keyword);
@@ -36,6 +38,7 @@ export function defaultGlobalDefs(): GlobalDefs {
     vrrpStrict: false,
     higherPrioSendAdvert: false,
     notifyFifos: {},
+    mail: { connectTimeout: 30, to: [], noFaults: false },
   };
 }
 
@@ -81,6 +84,68 @@ function notifyFifoKeywords(kind: NotifyFifoKind): KeywordSpec<GlobalDefs>[] {
   ];
 }
 
+/** keepalived's email keywords; they live in global_defs but fill `mail`. */
+const mailKeywords: KeywordSpec<GlobalDefs>[] = [
+  custom('smtp_server', {
+    args: [1, 2],
+    apply(global, stmt, ctx) {
+      const [hostTok, portTok] = stmt.args;
+      const value = portTok ? port(portTok, ctx, 'smtp_server') : 25;
+      if (value !== undefined) global.mail.server = { host: hostTok!.text, port: value };
+    },
+  }),
+  custom('smtp_helo_name', {
+    args: ARGS.one,
+    apply(global, stmt) {
+      global.mail.heloName = stmt.args[0]!.text;
+    },
+  }),
+  custom('smtp_connect_timeout', {
+    args: ARGS.one,
+    apply(global, stmt, ctx) {
+      const seconds = integer(0)(stmt.args[0]!, ctx, 'smtp_connect_timeout');
+      if (seconds === undefined) return;
+      if (seconds === 0) ctx.warning(stmt.args[0]!.pos, '`smtp_connect_timeout` must be at least 1; using 1');
+      global.mail.connectTimeout = Math.max(1, seconds);
+    },
+  }),
+  custom('notification_email', {
+    args: ARGS.none,
+    block: true,
+    // keepalived appends each block's addresses to the list.
+    repeatable: true,
+    apply(global, stmt, ctx) {
+      for (const line of listLines(stmt, ctx)) global.mail.to.push(line.keyword.text, ...line.args.map((t) => t.text));
+    },
+  }),
+  custom('notification_email_from', {
+    args: ARGS.one,
+    apply(global, stmt) {
+      global.mail.from = stmt.args[0]!.text;
+    },
+  }),
+  ...(
+    [
+      ['smtp_alert', 'alert'],
+      ['smtp_alert_vrrp', 'alertVrrp'],
+      ['smtp_alert_checker', 'alertChecker'],
+    ] as const
+  ).map(([name, key]) =>
+    custom<GlobalDefs>(name, {
+      args: ARGS.optional,
+      apply(global, stmt, ctx) {
+        toggle<GlobalDefs['mail'], typeof key>(name, key).apply(global.mail, stmt, ctx);
+      },
+    }),
+  ),
+  custom('no_email_faults', {
+    args: ARGS.none,
+    apply(global) {
+      global.mail.noFaults = true;
+    },
+  }),
+];
+
 export const globalDefsBlock = defineBlock<GlobalDefs>('global_defs', [
   field('router_id', 'routerId', text),
   field('vrrp_version', 'vrrpVersion', vrrpVersion),
@@ -105,4 +170,5 @@ export const globalDefsBlock = defineBlock<GlobalDefs>('global_defs', [
   ...notifyFifoKeywords('all'),
   ...notifyFifoKeywords('vrrp'),
   ...notifyFifoKeywords('lvs'),
+  ...mailKeywords,
 ]);

@@ -141,6 +141,7 @@ export function readVirtualServerGroupEntries(group: VirtualServerGroup, stmt: S
 const REAL_SERVER_WEIGHT_MAX = INT32_MAX - 1;
 
 const realServerBlock = defineBlock<RealServer>('real_server', [
+  toggle('smtp_alert', 'smtpAlert'),
   field('weight', 'weight', integer(0, REAL_SERVER_WEIGHT_MAX)),
   ...(['notify_up', 'notify_down'] as const).map((name) =>
     custom<RealServer>(name, {
@@ -206,6 +207,7 @@ const SCHED_FLAGS = {
 } as const;
 
 const virtualServerBlock = defineBlock<VirtualServer>('virtual_server', [
+  toggle('smtp_alert', 'smtpAlert'),
   field('lvs_sched', 'scheduler', oneOf(SCHEDULERS), ['lb_algo']),
   ...Object.entries(SCHED_FLAGS).map(([name, key]) =>
     custom<VirtualServer>(name, {

@@ -264,3 +264,16 @@ export function toggle<T, K extends BooleanKeys<T>>(name: string, key: K): Keywo
 export function custom<T>(name: string, shape: Omit<KeywordSpec<T>, 'name'>): KeywordSpec<T> {
   return { name, ...shape };
 }
+
+/** Statements of a list block (`virtual_ipaddress { ... }`) must be plain lines. */
+export function listLines(stmt: Statement, ctx: BuildContext): Statement[] {
+  const lines: Statement[] = [];
+  for (const line of stmt.block ?? []) {
+    if (line.block) {
+      ctx.error(line.keyword.pos, `\`${stmt.keyword.text}\` entries cannot open a \`{ ... }\` block`);
+    } else {
+      lines.push(line);
+    }
+  }
+  return lines;
+}

@@ -25,6 +25,7 @@ import {
   field,
   flag,
   type KeywordSpec,
+  listLines,
   toggle,
 } from './table.js';
 import {
@@ -62,19 +63,6 @@ function notifyKeywords<T extends { notify: NotifyScripts }>(): KeywordSpec<T>[]
       },
     }),
   );
-}
-
-/** Statements of a list block (`virtual_ipaddress { ... }`) must be plain lines. */
-function listLines(stmt: Statement, ctx: BuildContext): Statement[] {
-  const lines: Statement[] = [];
-  for (const line of stmt.block ?? []) {
-    if (line.block) {
-      ctx.error(line.keyword.pos, `\`${stmt.keyword.text}\` entries cannot open a \`{ ... }\` block`);
-    } else {
-      lines.push(line);
-    }
-  }
-  return lines;
 }
 
 /**
@@ -227,6 +215,7 @@ export const syncGroupBlock = defineBlock<SyncGroup>('vrrp_sync_group', [
     },
   }),
   ...notifyKeywords<SyncGroup>(),
+  toggle('smtp_alert', 'smtpAlert'),
 ]);
 
 // ---- vrrp_instance -------------------------------------------------------------------------
@@ -401,6 +390,7 @@ function readAuthentication(instance: VrrpInstance, stmt: Statement, ctx: BuildC
 }
 
 export const instanceBlock = defineBlock<VrrpInstance>('vrrp_instance', [
+  toggle('smtp_alert', 'smtpAlert'),
   field('state', 'initialState', oneOf(['MASTER', 'BACKUP'] as const)),
   field('interface', 'interface', text),
   field('virtual_router_id', 'vrid', integer(1, 255)),

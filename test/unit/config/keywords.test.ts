@@ -26,6 +26,7 @@ describe('typed values and keepalived defaults', () => {
       vrrpStrict: false,
       higherPrioSendAdvert: false,
       notifyFifos: {},
+      mail: { connectTimeout: 30, to: [], noFaults: false },
     });
     const [vi] = config.instances;
     assert.deepEqual(

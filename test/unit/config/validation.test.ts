@@ -263,9 +263,9 @@ describe('keywords: unknown, misplaced and not implemented', () => {
       result,
       'warning',
       at(2, 5),
-      '`notification_email` is accepted but not implemented by vigil yet; ignored',
+      '`vrrp_mcast_group4` is accepted but not implemented by vigil yet; ignored',
     );
-    expectDiagnostic(result, 'warning', at(5, 5), '`smtp_server` is accepted');
+    expectDiagnostic(result, 'warning', at(5, 5), '`default_interface` is accepted');
     expectDiagnostic(result, 'warning', at(10, 5), '`use_vmac` is accepted but not implemented by vigil yet; ignored');
     expectDiagnostic(result, 'warning', at(12, 35), '`no_track` is accepted');
     expectDiagnostic(result, 'warning', at(12, 44), '`preferred_lft` is accepted');
