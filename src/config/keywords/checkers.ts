@@ -38,7 +38,7 @@ import {
   toggle,
   type ValueParser,
 } from './table.js';
-import { decimal, integer, ipText, oneOf, port, readCommand, readRunAs, readWeight, text } from './values.js';
+import { decimal, integer, ipText, oneOfAnyCase, port, readCommand, readRunAs, readWeight, text } from './values.js';
 
 /** Check timing a virtual server, real server or checker may set; inner levels override outer. */
 export const checkDefaultKeywords: readonly KeywordSpec<CheckDefaults>[] = [
@@ -285,7 +285,7 @@ const smtpBlock = defineBlock<SmtpCheck>('SMTP_CHECK', [
 
 const dnsBlock = defineBlock<DnsCheck>('DNS_CHECK', [
   ...networkKeywords,
-  field('type', 'queryType', oneOf(DNS_QUERY_TYPES)),
+  field('type', 'queryType', oneOfAnyCase(DNS_QUERY_TYPES)),
   field('name', 'name', text),
 ]);
 

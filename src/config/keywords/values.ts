@@ -49,6 +49,15 @@ export function decimal(opts: { min?: number; max?: number; positive?: boolean }
   };
 }
 
+/** One of `values` in any case, as written in the list: keepalived compares DNS_CHECK's `type` so. */
+export function oneOfAnyCase<V extends string>(values: readonly V[]): ValueParser<V> {
+  const exact = oneOf(values);
+  return (tok, ctx, keyword) => {
+    const found = values.find((v) => v.toLowerCase() === tok.text.toLowerCase());
+    return found ?? exact(tok, ctx, keyword);
+  };
+}
+
 export function oneOf<V extends string>(values: readonly V[]): ValueParser<V> {
   return (tok, ctx, keyword) => {
     if ((values as readonly string[]).includes(tok.text)) return tok.text as V;

@@ -282,6 +282,14 @@ describe('LVS keywords', () => {
     assert.equal(dns?.type === 'DNS_CHECK' && dns.queryType, 'DNSKEY');
   });
 
+  it("reads DNS_CHECK's type in any case, as keepalived does", () => {
+    const config = loaded(
+      'virtual_server 198.51.100.80 53 {\n  protocol UDP\n  real_server 198.51.100.21 53 {\n    DNS_CHECK {\n      type aaaa\n    }\n  }\n}\n',
+    );
+    const dns = config.virtualServers[0]!.realServers[0]!.checkers[0];
+    assert.equal(dns?.type === 'DNS_CHECK' && dns.queryType, 'AAAA');
+  });
+
   it('reads UDP_CHECK hex payloads the keepalived way', () => {
     const config = loaded(
       'virtual_server 198.51.100.80 53 {\n  protocol UDP\n  real_server 198.51.100.21 53 {\n    UDP_CHECK {\n      payload Ab12f 3\n      require_reply 12xX\n      max_reply_length 512\n    }\n  }\n}\n',
