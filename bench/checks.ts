@@ -15,6 +15,7 @@ import { createInterface } from 'node:readline';
 import { refusedPort } from '../lab/check-responder.js';
 import { ipv4Of, Lab, labUnavailable } from '../lab/lab.js';
 import { repoRoot } from '../lab/paths.js';
+import { cpuSeconds, rssMiB } from '../lab/proc-usage.js';
 import { waitFor } from '../lab/processes.js';
 import { VigildRouter, vrrpConfig, waitForStates } from '../lab/routers.js';
 import { withTeardown } from '../lab/teardown.js';
@@ -51,16 +52,6 @@ function lines(child: ChildProcess, onLine: (line: string) => void): void {
   createInterface({ input: child.stdout! }).on('line', onLine);
 }
 
-/** CPU seconds (user + system) of a process, or of one of its threads. */
-function cpuSeconds(pid: number, tid = pid): number {
-  const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-const processCpuSeconds = (pid: number) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-};
 /** The host's CPU time by kind (/proc/stat, in ticks): how busy the whole machine was, and how much its hypervisor took. */
 function hostCpu(): { busy: number; steal: number; total: number } {
   const [user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
@@ -71,7 +62,6 @@ function hostCpu(): { busy: number; steal: number; total: number } {
   const busy = user! + nice! + system! + irq! + softirq!;
   return { busy, steal: steal!, total: busy + idle! + iowait! + steal! };
 }
-const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
 
 const percentile = (sorted: readonly number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
@@ -113,7 +103,7 @@ async function main(lab: Lab, router: VigildRouter): Promise<void> {
   await sleep((delayLoop * 3 + 2) * 1000);
 
   const hostBefore = hostCpu();
-  const before = { all: processCpuSeconds(pid), main: cpuSeconds(pid), responder: processCpuSeconds(responder.pid!) };
+  const before = { all: cpuSeconds(pid), main: cpuSeconds(pid, pid), responder: cpuSeconds(responder.pid!) };
   const firstAdvert = adverts.length;
   responder.kill('SIGUSR1');
   const t0 = performance.now();
@@ -123,7 +113,7 @@ async function main(lab: Lab, router: VigildRouter): Promise<void> {
   clearInterval(sampler);
   const elapsed = (performance.now() - t0) / 1000;
   const hostAfter = hostCpu();
-  const after = { all: processCpuSeconds(pid), main: cpuSeconds(pid), responder: processCpuSeconds(responder.pid!) };
+  const after = { all: cpuSeconds(pid), main: cpuSeconds(pid, pid), responder: cpuSeconds(responder.pid!) };
   responder.kill('SIGUSR2');
   const window = await waitFor(
     'the responder report',

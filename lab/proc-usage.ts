@@ -5,21 +5,30 @@ import { readdirSync, readFileSync } from 'node:fs';
 /** USER_HZ, the unit of the times in /proc/PID/stat: 100 on every Linux ABI node runs on. */
 const CLOCK_TICKS_PER_SECOND = 100;
 
-/** The fields of /proc/PID/stat after the command name (which may hold spaces): [0] state, [1] ppid, [11] utime, [12] stime. */
-function statFields(pid: number): string[] | undefined {
+/**
+ * The fields of /proc/PID/stat (or of one thread's, /proc/PID/task/TID/stat) after the command
+ * name (which may hold spaces): [0] state, [1] ppid, [11] utime, [12] stime.
+ */
+function statFields(pid: number, tid?: number): string[] | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8');
     return stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
   } catch {
     return undefined; // gone
   }
 }
 
-/** utime + stime of `pid`, all its threads, in clock ticks; 0 once it is gone. */
-function cpuTicks(pid: number): number {
-  const fields = statFields(pid);
+/** utime + stime of `pid`, all its threads (or of its thread `tid` alone), in clock ticks; 0 once it is gone. */
+function cpuTicks(pid: number, tid?: number): number {
+  const fields = statFields(pid, tid);
   return fields ? Number(fields[11]) + Number(fields[12]) : 0;
 }
+
+/** CPU seconds (user + system) of `pid`, or of its thread `tid` alone. */
+export const cpuSeconds = (pid: number, tid?: number): number => cpuTicks(pid, tid) / CLOCK_TICKS_PER_SECOND;
+
+/** VmRSS of `pid` in MiB; 0 once it is gone. */
+export const rssMiB = (pid: number): number => rssKiB(pid) / 1024;
 
 /** VmRSS of `pid` in KiB; 0 once it is gone. */
 function rssKiB(pid: number): number {
