@@ -81,6 +81,8 @@ export class CheckerThread implements RealServerChecks {
 
   update(targets: readonly RealServerTarget[]): Promise<void> {
     this.#targets = targets;
+    // A dead worker's restart applies the latest targets; posting to it would be lost.
+    if (this.#restartTimer !== undefined) return Promise.resolve();
     if (!this.#worker && targets.length === 0) return Promise.resolve();
     if (!this.#worker) this.#start();
     return new Promise((resolve) => {
