@@ -83,7 +83,11 @@ export class CheckerThread implements RealServerChecks {
     this.#targets = targets;
     // A dead worker's restart applies the latest targets; posting to it would be lost.
     if (this.#restartTimer !== undefined) return Promise.resolve();
-    if (!this.#worker && targets.length === 0) return Promise.resolve();
+    if (!this.#worker && !targets.some((t) => t.checkers.length > 0)) {
+      // Nothing to probe (no server, or none with a checker): no thread, every server alive and unchecked.
+      this.#mirrorUnchecked(targets);
+      return Promise.resolve();
+    }
     if (!this.#worker) this.#start();
     return new Promise((resolve) => {
       this.#updates.push(resolve);
@@ -187,6 +191,18 @@ export class CheckerThread implements RealServerChecks {
     this.#index = new Map(entries.map(([id], i) => [id, i]));
     this.#health = entries.map(([, health]) => health);
     this.#lastChecks = new Float64Array(lastChecks);
+  }
+
+  /** Servers without checkers, as the worker would start them; the first of duplicate ids counts. */
+  #mirrorUnchecked(targets: readonly RealServerTarget[]): void {
+    const since = Date.now();
+    const ids = [...new Set(targets.map((t) => t.id))];
+    const memory = new SharedArrayBuffer(ids.length * 2 * Float64Array.BYTES_PER_ELEMENT);
+    new Float64Array(memory).fill(Number.NaN);
+    this.#mirror(
+      ids.map((id) => [id, { alive: true, since, checked: false }]),
+      memory,
+    );
   }
 
   #changed(id: string, health: RealServerHealth, previous: RealServerHealth): void {

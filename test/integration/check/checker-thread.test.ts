@@ -151,6 +151,13 @@ describe('the checker thread', () => {
       const before = threads();
       await checker.update([]);
       assert.equal(threads(), before, 'a daemon with no real server runs no checker thread');
+      await checker.update([{ ...target('bare', portOf(up)), checkers: [] }]);
+      assert.equal(threads(), before, 'nor one whose real servers have no checker');
+      assert.deepEqual(
+        { ...checker.health('bare'), since: 0 },
+        { alive: true, since: 0, checked: false },
+        'such a server is alive and unchecked, as the checker would start it',
+      );
       await checker.update([target('a', portOf(up))]);
       assert.ok(threads() > before, 'the first server starts it');
       assert.ok(
