@@ -1,7 +1,8 @@
 /*
  * vigil's whole kernel edge in C: generic socket primitives for raw IP (VRRP), AF_PACKET
  * (gratuitous ARP / unsolicited NA) and AF_NETLINK (rtnetlink, generic netlink), libuv
- * readiness polling, and the two process edges Node lacks: flock(2) and signals by number.
+ * readiness polling, and the two process edges Node lacks: flock(2) and signals by number;
+ * stream-exchange.c adds the health checks' batched TCP exchanges.
  * It knows no protocol: every message is built and parsed in TypeScript (src/net/). Sockets
  * are always non-blocking and close-on-exec.
  *
@@ -12,7 +13,6 @@
  * Failed system calls throw an Error shaped like Node's own: code 'EPERM', errno -1, syscall.
  */
 #define _GNU_SOURCE
-#define NAPI_VERSION 8
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -29,8 +29,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <node_api.h>
-#include <uv.h>
+#include "addon.h"
 
 /* Large enough for any IPv4 or IPv6 packet without jumbograms and for the biggest netlink
  * dump datagram the kernel builds (32 KiB); anything longer is reported as truncated. */
@@ -49,16 +48,9 @@ struct addon_state {
   unsigned char receive_buffer[RECEIVE_BUFFER_SIZE];
 };
 
-/* Returns NULL from the calling function when a napi call fails; napi has already set a
- * pending exception or the failure is a programming error that the next call will surface. */
-#define NAPI_OK(call)                                                                          \
-  do {                                                                                         \
-    if ((call) != napi_ok) return NULL;                                                        \
-  } while (0)
-
 /* ---- errors -------------------------------------------------------------------------- */
 
-static napi_value errno_error(napi_env env, const char *syscall, int err, const char *detail) {
+napi_value errno_error(napi_env env, const char *syscall, int err, const char *detail) {
   char code[32];
   char message[256];
   /* libuv's error codes are negated errno values on Unix, so it names them for us. */
@@ -80,11 +72,11 @@ static napi_value errno_error(napi_env env, const char *syscall, int err, const 
   return error;
 }
 
-static void throw_errno(napi_env env, const char *syscall, int err, const char *detail) {
+void throw_errno(napi_env env, const char *syscall, int err, const char *detail) {
   napi_throw(env, errno_error(env, syscall, err, detail));
 }
 
-static void throw_type_error(napi_env env, const char *format, const char *what) {
+void throw_type_error(napi_env env, const char *format, const char *what) {
   char message[160];
   snprintf(message, sizeof message, format, what);
   napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", message);
@@ -92,19 +84,19 @@ static void throw_type_error(napi_env env, const char *format, const char *what)
 
 /* ---- argument helpers ---------------------------------------------------------------- */
 
-static bool get_args(napi_env env, napi_callback_info info, size_t expected, napi_value *argv) {
+bool get_args(napi_env env, napi_callback_info info, size_t expected, napi_value *argv) {
   size_t argc = expected;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return false;
   for (size_t i = argc; i < expected; i++) napi_get_undefined(env, &argv[i]);
   return true;
 }
 
-static bool is_type(napi_env env, napi_value value, napi_valuetype expected) {
+bool is_type(napi_env env, napi_value value, napi_valuetype expected) {
   napi_valuetype type;
   return napi_typeof(env, value, &type) == napi_ok && type == expected;
 }
 
-static bool get_int(napi_env env, napi_value value, const char *what, int32_t *out) {
+bool get_int(napi_env env, napi_value value, const char *what, int32_t *out) {
   if (!is_type(env, value, napi_number)) {
     throw_type_error(env, "%s must be a number", what);
     return false;
@@ -134,7 +126,7 @@ static bool get_optional_uint(napi_env env, napi_value object, const char *name,
   return get_uint(env, value, name, out);
 }
 
-static bool get_buffer(napi_env env, napi_value value, const char *what, void **data, size_t *length) {
+bool get_buffer(napi_env env, napi_value value, const char *what, void **data, size_t *length) {
   bool is_buffer = false;
   napi_is_buffer(env, value, &is_buffer);
   if (!is_buffer) {
@@ -171,7 +163,7 @@ static bool read_ip_text(napi_env env, napi_value object, int family, void *out)
   return read_ip(env, value, "address.address", "address's", family, out);
 }
 
-static bool read_address(napi_env env, napi_value object, struct sockaddr_storage *storage,
+bool read_address(napi_env env, napi_value object, struct sockaddr_storage *storage,
                          socklen_t *length) {
   uint32_t family;
   if (!is_type(env, object, napi_object)) {
@@ -864,6 +856,11 @@ NAPI_MODULE_INIT() {
       {"signalStart", NULL, SignalStart, NULL, NULL, NULL, napi_enumerable, NULL},
       {"signalStop", NULL, StopWatch, NULL, NULL, NULL, napi_enumerable, NULL},
       {"flock", NULL, Flock, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"exchangeEngine", NULL, ExchangeEngine, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"exchangeOpen", NULL, ExchangeOpen, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"exchangeCancel", NULL, ExchangeCancel, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"exchangeCollect", NULL, ExchangeCollect, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"exchangeClose", NULL, ExchangeClose, NULL, NULL, NULL, napi_enumerable, NULL},
       {"constants", NULL, NULL, NULL, NULL, constants_object(env), napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties) != napi_ok)

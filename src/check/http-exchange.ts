@@ -61,11 +61,23 @@ const HEADER_END = Buffer.from('\r\n\r\n');
 export interface HttpReply {
   /** 0 when the status line has no three-digit code where HTTP puts it. */
   status: number;
-  /** Lowercase hex MD5 of the body (up to Content-Length when one was given). */
-  digest: string;
-  /** The body's first REGEX_WINDOW_BYTES. */
+  /** Lowercase hex MD5 of the body (up to Content-Length when one was given), when asked for. */
+  digest?: string;
+  /** The body's first REGEX_WINDOW_BYTES; empty unless asked for. */
   body: Buffer;
 }
+
+/** What of the body a reader keeps: hashing and keeping cost, at thousands of checks a second. */
+export interface ReplyWants {
+  digest: boolean;
+  body: boolean;
+}
+
+/** What a url's rules look at. */
+export const wantsOf = (rule: UrlRule): ReplyWants => ({
+  digest: rule.digest !== undefined,
+  body: rule.regex !== undefined,
+});
 
 /** The status code of `HTTP/1.x NNN reason`, read as keepalived does: the word after the first space. */
 export function statusOf(statusLine: string): number {
@@ -87,9 +99,15 @@ export class ReplyReader {
   #bodyBytes = 0;
   #kept: Buffer[] = [];
   #keptBytes = 0;
-  readonly #md5: Hash = createHash('md5');
+  readonly #md5: Hash | undefined;
+  readonly #keepsBody: boolean;
   /** Set when the reply cannot be HTTP: the check fails with it. */
   error: string | undefined;
+
+  constructor(wants: ReplyWants = { digest: true, body: true }) {
+    this.#md5 = wants.digest ? createHash('md5') : undefined;
+    this.#keepsBody = wants.body;
+  }
 
   push(chunk: Buffer): void {
     if (this.#headersDone) {
@@ -115,8 +133,8 @@ export class ReplyReader {
     const room = this.#contentLength === undefined ? chunk.length : this.#contentLength - this.#bodyBytes;
     const counted = chunk.subarray(0, Math.max(0, room));
     this.#bodyBytes += counted.length;
-    this.#md5.update(counted);
-    if (this.#keptBytes < REGEX_WINDOW_BYTES) {
+    this.#md5?.update(counted);
+    if (this.#keepsBody && this.#keptBytes < REGEX_WINDOW_BYTES) {
       const kept = counted.subarray(0, REGEX_WINDOW_BYTES - this.#keptBytes);
       this.#kept.push(kept);
       this.#keptBytes += kept.length;
@@ -135,7 +153,8 @@ export class ReplyReader {
   /** The reply so far; undefined when its headers never ended. Call once. */
   finish(): HttpReply | undefined {
     if (!this.#headersDone) return undefined;
-    return { status: this.#status, digest: this.#md5.digest('hex'), body: Buffer.concat(this.#kept) };
+    const body = Buffer.concat(this.#kept);
+    return { status: this.#status, ...(this.#md5 && { digest: this.#md5.digest('hex') }), body };
   }
 }
 

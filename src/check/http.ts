@@ -2,7 +2,8 @@
 // (no connection is kept or reused: a check must see what a new client would), and the check
 // passes when every url passes its rules, checked in order and stopped at the first failure.
 //
-// The client is node:net / node:tls with keepalived's own request, not an HTTP library: undici
+// The client is keepalived's own request over the addon's batched exchanges (stream-exchange.ts;
+// node:tls for SSL_GET), not an HTTP library: undici
 // and node:http only speak HTTP/1.1, while keepalived sends HTTP/1.0 unless told otherwise, and
 // keepalived's digest is over the body as received (a chunked body is not decoded), which is
 // what its genhash prints and what operators' configs hold.
@@ -10,11 +11,12 @@
 // SSL_GET verifies no certificate, exactly as keepalived 2.2.7: it never asks OpenSSL to verify
 // the peer, so self-signed, expired and misnamed certificates all pass; only the handshake must
 // succeed. With enable_sni the url's virtual host is sent as the server name.
-import type net from 'node:net';
 import tls from 'node:tls';
 import type { HttpProtocol } from '../config/index.js';
 import { parseIp } from '../inet/address.js';
-import { judgeReply, ReplyReader, requestText, type UrlRule } from './http-exchange.js';
+import { cachedBy } from '../weak-cache.js';
+import { judgeReply, ReplyReader, requestText, type UrlRule, wantsOf } from './http-exchange.js';
+import { type ExchangeHandlers, openExchange, type StreamExchange } from './stream-exchange.js';
 import { connectOptions, connectTcp, describeSocketError, needsNativeSocket, type TcpTarget } from './tcp.js';
 import type { CheckOutcome } from './verdict.js';
 
@@ -48,34 +50,56 @@ function describeError(err: NodeJS.ErrnoException, phase: Phase, target: HttpTar
   return `${describeSocketError(err, target)} while ${phase}`;
 }
 
-function connect(target: HttpTarget, rule: UrlRule): net.Socket {
-  if (!target.tls) return connectTcp(target);
+/** What one url's exchange hears, over either transport. */
+interface ReplyHandlers extends ExchangeHandlers {
+  /** SSL_GET: the handshake is done and the request sent. */
+  secured(): void;
+}
+
+/** SSL_GET's transport: node:tls over its own or the native socket, sending once secured. */
+function tlsExchange(target: HttpTarget, rule: UrlRule, request: Buffer, handlers: ReplyHandlers): StreamExchange {
   // node refuses an IP address as a server name (RFC 6066 allows only host names).
   const serverName = target.sni && rule.virtualhost !== undefined && !parseIp(rule.virtualhost) && rule.virtualhost;
   // TLS over the native socket waits for it to connect, as over its own.
   const transport = needsNativeSocket(target) ? { socket: connectTcp(target) } : connectOptions(target);
-  return tls.connect({ ...transport, rejectUnauthorized: false, ...(serverName && { servername: serverName }) });
+  const socket = tls.connect({
+    ...transport,
+    rejectUnauthorized: false,
+    ...(serverName && { servername: serverName }),
+  });
+  socket.once('connect', () => handlers.connected());
+  socket.once('secureConnect', () => {
+    handlers.secured();
+    socket.write(request);
+  });
+  socket.on('data', (chunk: Buffer) => handlers.data(chunk));
+  socket.once('end', () => handlers.end());
+  socket.once('error', (err) => handlers.failed(err));
+  return { cancel: () => socket.destroy() };
 }
 
+/** HTTP_GET's transport: the batched native exchange, which sends the request once connected. */
+const plainExchange = (target: HttpTarget, _rule: UrlRule, request: Buffer, handlers: ReplyHandlers): StreamExchange =>
+  openExchange(target, request, handlers);
+
+/** Each url's request, built once: a server's checkers never change. */
+const requestsOf = cachedBy((target: HttpTarget) =>
+  target.urls.map((rule) => Buffer.from(requestText(rule, target.protocol))),
+);
+
 /** One url over one connection: why it failed, or undefined when it passed. Never rejects. */
-function fetchUrl(target: HttpTarget, rule: UrlRule, where: string): Promise<string | undefined> {
+function fetchUrl(target: HttpTarget, rule: UrlRule, request: Buffer, where: string): Promise<string | undefined> {
   return new Promise((resolve) => {
     let phase: Phase = 'connecting';
-    let socket: net.Socket;
-    try {
-      socket = connect(target, rule);
-    } catch (err) {
-      // Bad arguments (a port out of range, an unusable address) are thrown, not emitted.
-      resolve(describeError(err as NodeJS.ErrnoException, phase, target));
-      return;
-    }
-    const reader = new ReplyReader();
+    let exchange: StreamExchange | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const reader = new ReplyReader(wantsOf(rule));
     let done = false;
     const finish = (failure: string | undefined) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
-      socket.destroy();
+      exchange?.cancel();
       resolve(failure);
     };
     const judge = () => {
@@ -84,35 +108,40 @@ function fetchUrl(target: HttpTarget, rule: UrlRule, where: string): Promise<str
       if (reply) finish(judgeReply(rule, reply, where));
       else finish(`${phase === 'waiting for the reply' ? 'no reply' : 'the reply ended inside its headers'}${where}`);
     };
+    const handlers: ReplyHandlers = {
+      connected: () => {
+        phase = target.tls ? 'in the TLS handshake' : 'waiting for the reply';
+      },
+      secured: () => {
+        phase = 'waiting for the reply';
+      },
+      data: (chunk) => {
+        phase = 'reading the reply';
+        reader.push(chunk);
+        if (reader.error !== undefined) finish(`${reader.error}${where}`);
+        else if (reader.complete) judge();
+      },
+      end: judge,
+      failed: (err) => finish(`${describeError(err, phase, target)}${where}`),
+    };
+    try {
+      exchange = (target.tls ? tlsExchange : plainExchange)(target, rule, request, handlers);
+    } catch (err) {
+      // What fails at once (bad arguments, bind, bind_if, fwmark) is thrown, not emitted.
+      finish(describeError(err as NodeJS.ErrnoException, phase, target));
+      return;
+    }
     // The whole exchange is bounded, so that a server trickling an endless body cannot hold a check.
-    const timer = setTimeout(
-      () => finish(`timeout after ${target.timeoutMs / 1000} s ${phase}${where}`),
-      target.timeoutMs,
-    );
-    socket.once('connect', () => {
-      phase = target.tls ? 'in the TLS handshake' : 'waiting for the reply';
-      if (!target.tls) socket.write(requestText(rule, target.protocol));
-    });
-    socket.once('secureConnect', () => {
-      phase = 'waiting for the reply';
-      socket.write(requestText(rule, target.protocol));
-    });
-    socket.on('data', (chunk: Buffer) => {
-      phase = 'reading the reply';
-      reader.push(chunk);
-      if (reader.error !== undefined) finish(`${reader.error}${where}`);
-      else if (reader.complete) judge();
-    });
-    socket.once('end', judge);
-    socket.once('error', (err) => finish(`${describeError(err, phase, target)}${where}`));
+    timer = setTimeout(() => finish(`timeout after ${target.timeoutMs / 1000} s ${phase}${where}`), target.timeoutMs);
   });
 }
 
 /** Fetches every url in turn; the first failure fails the check with its reason. Never rejects. */
 export async function probeHttp(target: HttpTarget): Promise<CheckOutcome> {
   const started = performance.now();
-  for (const rule of target.urls) {
-    const failure = await fetchUrl(target, rule, target.urls.length > 1 ? ` on ${rule.path}` : '');
+  const requests = requestsOf(target);
+  for (const [i, rule] of target.urls.entries()) {
+    const failure = await fetchUrl(target, rule, requests[i]!, target.urls.length > 1 ? ` on ${rule.path}` : '');
     if (failure !== undefined) return { ok: false, latencyMs: performance.now() - started, reason: failure };
   }
   return { ok: true, latencyMs: performance.now() - started };

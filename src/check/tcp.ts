@@ -1,14 +1,16 @@
 // TCP_CHECK: a real server passes when a TCP connection to it is established in time. The
-// connection is dropped at once; nothing is sent.
+// connection is dropped at once; nothing is sent. It goes through the addon's batched exchanges
+// (stream-exchange.ts), which also set bind_if (SO_BINDTODEVICE) and fwmark (SO_MARK) before
+// connecting.
 //
-// keepalived's bind_if and fwmark need SO_BINDTODEVICE and SO_MARK on the socket before it
-// connects, which node:net cannot set. When either is set (for TCP_CHECK, HTTP_GET, SSL_GET and
-// SMTP_CHECK alike), the native addon opens the TCP socket and sets them, and node:net takes
-// the descriptor over and connects it itself (net.Socket reuses a handle it was given), so the
-// connection behaves like any other. Without them the connection is node:net's own.
+// The checkers that talk TLS or hold a conversation (SSL_GET, SMTP_CHECK) use node:net. node:net
+// cannot set bind_if or fwmark: when either is set, the native addon opens the TCP socket and
+// sets them, and node:net takes the descriptor over and connects it itself (net.Socket reuses a
+// handle it was given), so the connection behaves like any other.
 import net from 'node:net';
 import { nativeConstants, RawSocket } from '../net/native.js';
 import { applyRouting, ICMP_REASONS } from './datagram-socket.js';
+import { openExchange, type StreamExchange } from './stream-exchange.js';
 import type { CheckOutcome } from './verdict.js';
 
 export interface TcpTarget {
@@ -86,12 +88,18 @@ export function connectTcp(
   return needsNativeSocket(target) ? nativeTcpSocket(target).connect(options) : net.connect(options);
 }
 
-/** A socket error in an operator's words; `source` is where the check binds from (bindto, bind_port). */
+/**
+ * A socket error in an operator's words; `source` is where the check binds from (bindto,
+ * bind_port) and how it routes (bind_if, fwmark), for errors of those.
+ */
 export function describeSocketError(
-  err: NodeJS.ErrnoException,
-  source: Pick<TcpTarget, 'bindTo' | 'bindPort'>,
+  err: NodeJS.ErrnoException & { option?: string },
+  source: Pick<TcpTarget, 'bindTo' | 'bindPort' | 'bindIf' | 'fwmark'>,
 ): string {
   const code = err.code ?? '';
+  if (err.option === 'SO_BINDTODEVICE')
+    return `cannot bind to interface ${source.bindIf}: ${ICMP_REASONS[code] ?? err.message}`;
+  if (err.option === 'SO_MARK') return `cannot set fwmark ${source.fwmark}: ${ICMP_REASONS[code] ?? err.message}`;
   if (err.syscall === 'bind') {
     const from = `${source.bindTo ?? 'any address'}${source.bindPort !== undefined ? ` port ${source.bindPort}` : ''}`;
     return `cannot connect from ${from}: ${BIND_REASONS[code] ?? err.message}`;
@@ -104,27 +112,28 @@ export function probeTcp(target: TcpTarget): Promise<CheckOutcome> {
   const started = performance.now();
   const elapsed = () => performance.now() - started;
   return new Promise((resolve) => {
-    let socket: net.Socket;
-    try {
-      socket = connectTcp(target);
-    } catch (err) {
-      // Bad arguments (a port out of range, an unusable address) are thrown, not emitted.
-      resolve({ ok: false, latencyMs: elapsed(), reason: describeSocketError(err as NodeJS.ErrnoException, target) });
-      return;
-    }
+    let exchange: StreamExchange | undefined;
+    let timer: NodeJS.Timeout | undefined;
     const finish = (outcome: CheckOutcome) => {
       clearTimeout(timer);
-      socket.destroy();
+      exchange?.cancel();
       resolve(outcome);
     };
-    // A timer of our own, as the socket's `timeout` only measures inactivity and closes nothing.
-    const timer = setTimeout(
+    try {
+      exchange = openExchange(target, undefined, {
+        connected: () => finish({ ok: true, latencyMs: elapsed() }),
+        failed: (err) => finish({ ok: false, latencyMs: elapsed(), reason: describeSocketError(err, target) }),
+        data: () => {},
+        end: () => {},
+      });
+    } catch (err) {
+      // What fails at once (bind, bind_if, fwmark, an unroutable address) is thrown.
+      finish({ ok: false, latencyMs: elapsed(), reason: describeSocketError(err as NodeJS.ErrnoException, target) });
+      return;
+    }
+    timer = setTimeout(
       () => finish({ ok: false, latencyMs: elapsed(), reason: `timed out after ${target.timeoutMs / 1000} s` }),
       target.timeoutMs,
-    );
-    socket.once('connect', () => finish({ ok: true, latencyMs: elapsed() }));
-    socket.once('error', (err) =>
-      finish({ ok: false, latencyMs: elapsed(), reason: describeSocketError(err, target) }),
     );
   });
 }

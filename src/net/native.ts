@@ -124,6 +124,18 @@ declare const pollHandle: unique symbol;
 type PollHandle = { readonly [pollHandle]: true };
 declare const signalHandle: unique symbol;
 type SignalHandle = { readonly [signalHandle]: true };
+declare const exchangeEngine: unique symbol;
+export type ExchangeEngine = { readonly [exchangeEngine]: true };
+
+/** Where one stream exchange connects to, and how (see native/stream-exchange.c). */
+export interface ExchangeTarget extends InetSocketAddress {
+  /** SO_BINDTODEVICE before connecting. */
+  bindIf?: string;
+  /** SO_MARK before connecting. */
+  mark?: number;
+  /** bind() before connecting. */
+  source?: InetSocketAddress;
+}
 
 interface SocketsAddon {
   socket(domain: number, type: number, protocol: number): number;
@@ -139,6 +151,12 @@ interface SocketsAddon {
   signalStart(signum: number, onSignal: () => void): SignalHandle;
   signalStop(handle: SignalHandle): void;
   flock(fd: number, operation: number): void;
+  exchangeEngine(): [ExchangeEngine, number];
+  exchangeOpen(engine: ExchangeEngine, tag: number, target: ExchangeTarget, request?: Buffer): number;
+  exchangeCancel(engine: ExchangeEngine, slot: number, tag: number): void;
+  /** Events as [tag, kind, a, b] quadruples, and the bytes their DATA events point into. */
+  exchangeCollect(engine: ExchangeEngine): [Int32Array, Buffer] | null;
+  exchangeClose(engine: ExchangeEngine): void;
   constants: NativeConstants;
 }
 
