@@ -114,7 +114,8 @@ export class ReplyReader {
       this.#body(chunk);
       return;
     }
-    this.#head = Buffer.concat([this.#head, chunk]);
+    // A reply's headers come in one chunk nearly always: keep that one, copy only to join more.
+    this.#head = this.#head.length === 0 ? chunk : Buffer.concat([this.#head, chunk]);
     const end = this.#head.indexOf(HEADER_END);
     if (end < 0) {
       if (this.#head.length > MAX_HEADER_BYTES) this.error = `no end of headers in the first ${MAX_HEADER_BYTES} bytes`;
