@@ -21,6 +21,7 @@ import { parseIp } from '../inet/address.js';
 import type { Preparation, ScriptLauncher } from '../scripts/launcher.js';
 import { readTrackFileValue } from '../track-file.js';
 import { type DnsTarget, dnsTarget, probeDns } from './dns.js';
+import { DueHeap } from './due-heap.js';
 import { Fifo } from './fifo.js';
 import { fileCheckWeight, fileVerdict } from './file.js';
 import { type HttpTarget, probeHttp } from './http.js';
@@ -122,7 +123,9 @@ interface CheckerRun {
   preparation?: Promise<Preparation>;
   /** What its probe connects to and asks, built at the first check: a server's checkers never change. */
   probeTarget?: ProbeTarget;
-  cancelTimer?: () => void;
+  /** When its next check is due (the checker's clock), while it waits in the schedule. */
+  due: number;
+  seq: number;
 }
 
 /** One real server being checked. */
@@ -203,6 +206,10 @@ export class HealthChecker {
   #servers = new Map<string, ServerRun>();
   /** Checks that are due but over the concurrency limit, oldest first; a removed server's are skipped. */
   readonly #waiting = new Fifo<CheckerRun>();
+  /** Every check waiting for its time, soonest first, behind one timer. */
+  readonly #scheduled = new DueHeap<CheckerRun>();
+  #seq = 0;
+  #timer: { at: number; cancel: () => void } | undefined;
   #inFlight = 0;
   readonly #maxConcurrent: number;
   readonly #probeTcp: typeof probeTcp;
@@ -280,6 +287,8 @@ export class HealthChecker {
   stop(): void {
     for (const server of this.#servers.values()) this.#retire(server);
     this.#servers = new Map();
+    this.#timer?.cancel();
+    this.#timer = undefined;
   }
 
   #start(target: RealServerTarget, definition: unknown): ServerRun {
@@ -294,7 +303,13 @@ export class HealthChecker {
     server.checkers = target.checkers
       .flatMap((checker): Checker[] => (checker.type === 'SMTP_CHECK' ? splitSmtpHosts(checker) : [checker]))
       .filter(isScheduled)
-      .map((checker) => ({ checker, server, state: initialCheckerState(checker.alpha, checker.retry) }));
+      .map((checker) => ({
+        checker,
+        server,
+        state: initialCheckerState(checker.alpha, checker.retry),
+        due: 0,
+        seq: 0,
+      }));
     server.files = target.checkers
       .filter((checker) => checker.type === 'FILE_CHECK')
       .map((checker) => this.#judgeFile({ checker, up: true, offset: 0 }));
@@ -352,16 +367,38 @@ export class HealthChecker {
   }
 
   #retire(server: ServerRun): void {
+    // Its runs leave the schedule as they fall due.
     server.retired = true;
-    for (const run of server.checkers) run.cancelTimer?.();
   }
 
   #schedule(run: CheckerRun, delayMs: number): void {
-    run.cancelTimer = this.ports.clock.after(delayMs, () => {
-      run.cancelTimer = undefined;
+    run.due = this.ports.clock.now() + delayMs;
+    run.seq = this.#seq++;
+    this.#scheduled.push(run);
+    this.#arm();
+  }
+
+  /** The one timer, for the soonest check due; re-armed only when that comes sooner. */
+  #arm(): void {
+    const next = this.#scheduled.peek();
+    if (next === undefined || (this.#timer !== undefined && this.#timer.at <= next.due)) return;
+    this.#timer?.cancel();
+    this.#timer = {
+      at: next.due,
+      cancel: this.ports.clock.after(Math.max(0, next.due - this.ports.clock.now()), () => this.#fire()),
+    };
+  }
+
+  #fire(): void {
+    this.#timer = undefined;
+    const now = this.ports.clock.now();
+    for (let run = this.#scheduled.peek(); run !== undefined && run.due <= now; run = this.#scheduled.peek()) {
+      this.#scheduled.pop();
+      if (run.server.retired) continue;
       if (this.#inFlight < this.#maxConcurrent) void this.#check(run);
       else this.#waiting.push(run);
-    });
+    }
+    this.#arm();
   }
 
   async #check(run: CheckerRun): Promise<void> {
