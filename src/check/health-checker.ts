@@ -103,12 +103,15 @@ export interface CheckNowResult {
 }
 
 /**
- * A bound on the daemon's sockets, not a pace: checks in flight are at most the rate times their
- * latency, and at 1,024 the bench's 10,000 servers at delay_loop 1 answering in 200 ms on a
- * loaded host queued behind the limit (1,024 / 0.2 s is 5,120 checks a second), as would
- * thousands of blackholed servers each holding a socket until connect_timeout.
+ * A bound on the daemon's sockets, and back-pressure: checks in flight are the rate times their
+ * latency, so when replies slow down the limit holds further checks back (late) rather than
+ * piling connections on slow servers until they time out (false downs). Measured in
+ * bench:checks on a saturated host: at 8,192, 10,000 servers' checks timed out and flapped,
+ * and vigild's main thread stalled with them (adverts up to a second late); at 1,024 every
+ * verdict held. Thousands of blackholed servers, each holding a socket until connect_timeout, delay
+ * the others' checks by as much.
  */
-const DEFAULT_MAX_CONCURRENT = 8192;
+const DEFAULT_MAX_CONCURRENT = 1024;
 
 /** One checker of one real server, between and during its checks. */
 interface CheckerRun {
