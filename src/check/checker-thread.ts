@@ -14,6 +14,7 @@
 import { Worker } from 'node:worker_threads';
 import type { TrackFile } from '../config/index.js';
 import type { ScriptPolicy } from '../scripts/launcher.js';
+import { Fifo } from './fifo.js';
 import type { CheckNowResult, HealthListener, RealServerHealth, RealServerTarget } from './health-checker.js';
 
 /** What the daemon asks of a health checker, in this thread or in a worker. */
@@ -59,6 +60,9 @@ export interface CheckerThreadOptions {
 }
 
 const RESTART_DELAY_MS = 1000;
+/** Verdict changes told to the daemon in one turn of its event loop. */
+const CHANGES_PER_TURN = 100;
+
 /** A worker that does not answer stop in this long is terminated anyway. */
 const STOP_GRACE_MS = 2000;
 const WORKER_URL = new URL('./checker-worker.js', import.meta.url);
@@ -70,6 +74,9 @@ export class CheckerThread implements RealServerChecks {
   #lastChecks: Float64Array<ArrayBufferLike> = new Float64Array(0);
   /** Callers of update() waiting for the worker's `updated`, in order. */
   #updates: (() => void)[] = [];
+  /** Verdict changes heard from the worker, not yet told to the daemon (see #deliverPaced). */
+  #pendingChanges = new Fifo<Extract<FromChecker, { type: 'changed' }>>();
+  #pendingDelivery: NodeJS.Immediate | undefined;
   #checks = new Map<number, { resolve: (r: CheckNowResult | undefined) => void; reject: (e: Error) => void }>();
   #requests = 0;
   #targets: readonly RealServerTarget[] = [];
@@ -125,6 +132,9 @@ export class CheckerThread implements RealServerChecks {
   }
 
   async #stop(): Promise<void> {
+    clearImmediate(this.#pendingDelivery);
+    this.#pendingDelivery = undefined;
+    this.#pendingChanges = new Fifo();
     const worker = this.#worker;
     if (!worker) return;
     // A dead worker waiting for its restart has nothing left to stop.
@@ -169,11 +179,14 @@ export class CheckerThread implements RealServerChecks {
   #receive(message: FromChecker): void {
     switch (message.type) {
       case 'updated':
+        // Changes sent before the update are about the servers as they were: heard first.
+        this.#deliverChanges(Number.POSITIVE_INFINITY);
         this.#mirror(message.health, message.lastChecks);
         this.#updates.shift()?.();
         return;
       case 'changed':
-        this.#changed(message.id, message.health, message.previous);
+        this.#pendingChanges.push(message);
+        this.#pendingDelivery ??= setImmediate(() => this.#deliverPaced());
         return;
       case 'checkedNow': {
         const waiting = this.#checks.get(message.request);
@@ -205,6 +218,25 @@ export class CheckerThread implements RealServerChecks {
     );
   }
 
+  /**
+   * A burst of changes (thousands of servers down at once when a switch fails) is heard
+   * CHANGES_PER_TURN at a time, with the event loop turning between, so that VRRP's timers on
+   * this thread run on time while the daemon logs, scripts and re-weighs each one.
+   */
+  #deliverPaced(): void {
+    this.#pendingDelivery = undefined;
+    this.#deliverChanges(CHANGES_PER_TURN);
+    if (this.#pendingChanges.size > 0) this.#pendingDelivery = setImmediate(() => this.#deliverPaced());
+  }
+
+  #deliverChanges(count: number): void {
+    for (let i = 0; i < count; i++) {
+      const change = this.#pendingChanges.shift();
+      if (!change) return;
+      this.#changed(change.id, change.health, change.previous);
+    }
+  }
+
   #changed(id: string, health: RealServerHealth, previous: RealServerHealth): void {
     const i = this.#index.get(id);
     if (i === undefined) return;
@@ -215,6 +247,7 @@ export class CheckerThread implements RealServerChecks {
   /** Once per worker: the first of `error` and `exit` counts, and a stop's exit is no failure. */
   #failed(worker: Worker, err: Error): void {
     if (worker !== this.#worker || this.#stopping || this.#restartTimer !== undefined) return;
+    this.#deliverChanges(Number.POSITIVE_INFINITY);
     this.options.onFailure(err);
     this.#settleAll();
     const before = new Map([...this.#index].map(([id, i]) => [id, this.#health[i]!]));

@@ -144,6 +144,33 @@ describe('the checker thread', () => {
     }
   });
 
+  test('a burst of changes reaches the daemon at most 100 a turn of its event loop', async () => {
+    const closed = await listen();
+    const refused = portOf(closed);
+    await close(closed);
+    const perTurn = new Map<number, number>();
+    let turn = 0;
+    let ticker = setImmediate(function tick() {
+      turn++;
+      ticker = setImmediate(tick);
+    });
+    const checker = new CheckerThread({
+      policy: { enableScriptSecurity: false },
+      onChange: () => perTurn.set(turn, (perTurn.get(turn) ?? 0) + 1),
+      onFailure: (err) => assert.fail(err),
+    });
+    try {
+      await checker.update(Array.from({ length: 2000 }, (_, i) => target(`rs${i}`, refused)));
+      await until('2,000 servers down', () =>
+        [...perTurn.values()].reduce((a, b) => a + b, 0) >= 2000 ? true : undefined,
+      );
+      assert.ok(Math.max(...perTurn.values()) <= 100, `at most 100 a turn: ${[...perTurn.values()]}`);
+    } finally {
+      clearImmediate(ticker);
+      await checker.stop();
+    }
+  });
+
   test('no thread until there is a server to check', async () => {
     const threads = () => readdirSync('/proc/self/task').length;
     const { checker } = thread();
