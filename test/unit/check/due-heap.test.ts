@@ -5,7 +5,7 @@ import { DueHeap } from '../../../src/check/due-heap.js';
 test('a DueHeap gives back the soonest first, and those due together in the order they came', () => {
   const heap = new DueHeap<{ due: number; seq: number; name: string }>();
   const dues = [5, 1, 9, 1, 3, 7, 3, 0, 9, 2];
-  dues.forEach((due, seq) => heap.push({ due, seq, name: `${due}#${seq}` }));
+  for (const [seq, due] of dues.entries()) heap.push({ due, seq, name: `${due}#${seq}` });
   const order: string[] = [];
   for (let item = heap.pop(); item; item = heap.pop()) order.push(item.name);
   assert.deepEqual(order, ['0#7', '1#1', '1#3', '2#9', '3#4', '3#6', '5#0', '7#5', '9#2', '9#8']);
