@@ -35,12 +35,21 @@ export interface GlobalDefs {
   /** 0 = no periodic refresh. */
   garpMasterRefresh: number;
   garpMasterRefreshRepeat: number;
+  /** The pause between gratuitous ARPs (IPv4) of one burst, in seconds. */
   garpInterval: number;
+  /** The pause between unsolicited neighbour adverts (IPv6) of one burst, in seconds. */
   gnaInterval: number;
+  /** Defaults of the instances' lower-priority-master answers (see VrrpInstance). */
+  garpLowerPrioDelay: number;
+  garpLowerPrioRepeat: number;
+  lowerPrioNoAdvert: boolean;
+  downTimerAdverts: number;
+  checkUnicastSrc: boolean;
+  /** vrrp_min_garp: one round of gratuitous ARP / NA on becoming master, no second burst. */
+  minGarp: boolean;
   scriptUser?: RunAs;
   enableScriptSecurity: boolean;
   skipCheckAdvAddr: boolean;
-  vrrpStrict: boolean;
   higherPrioSendAdvert: boolean;
   /** vrrp_priority: the nice value VRRP runs at (vigild's main thread); unset leaves it as started. */
   vrrpNice?: number;
@@ -168,6 +177,18 @@ export interface VrrpInstance {
   garpMasterRefreshRepeat: number;
   skipCheckAdvAddr: boolean;
   higherPrioSendAdvert: boolean;
+  /**
+   * What a master does on hearing a lower-priority master (a healed partition): after its own
+   * advert (unless lowerPrioNoAdvert), garpLowerPrioRepeat rounds of gratuitous ARP / NA at once
+   * and as many again garpLowerPrioDelay seconds later.
+   */
+  garpLowerPrioDelay: number;
+  garpLowerPrioRepeat: number;
+  lowerPrioNoAdvert: boolean;
+  /** How many adverts a backup misses before it takes over (Master_Down_Interval's 3). */
+  downTimerAdverts: number;
+  /** With unicast peers: drop adverts from any other source. */
+  checkUnicastSrc: boolean;
   dontTrackPrimary: boolean;
   /** smtp_alert; unset inherits (see alert-mail). */
   smtpAlert?: boolean;

@@ -7,6 +7,7 @@ import { Coordinator } from './coordinator.js';
 import {
   type AddressPort,
   type AnnouncePort,
+  announceIntervalsOf,
   type InstanceObserver,
   type InstanceStatus,
   machineOptionsFor,
@@ -66,7 +67,7 @@ export class VrrpEngine {
           announcer: this.ports.announcer(instance.interface),
           clock: this.ports.clock,
           observer: this.ports.observer,
-          garpIntervalSeconds: this.config.global.garpInterval,
+          announceIntervals: announceIntervalsOf(this.config.global),
         };
         const runtime = new VrrpInstanceRuntime(instance, ports, coordinators.get(instance.name));
         link.byVrid.set(instance.vrid, runtime);

@@ -71,6 +71,13 @@ export interface MachineOptions {
    */
   replyToLowerPriority?: boolean;
   /**
+   * Announce the VIPs again (`reannounce`) on such an advert, with or without an advert of our
+   * own: keepalived's garp_lower_prio_repeat is independent of lower_prio_no_advert. Default off.
+   */
+  announceToLowerPriority?: boolean;
+  /** keepalived `down_timer_adverts`: the adverts a backup misses before it takes over; default 3 (the RFC's). */
+  downTimerAdverts?: number;
+  /**
    * Set by SyncGroup: when this instance would become master on its own (Master_Down_Timer
    * expiry, owner startup) it emits `wantMaster` and waits in BACKUP until the group sends
    * `sync` to MASTER.
@@ -257,9 +264,12 @@ export class VrrpMachine {
     return ((256 - this.#effectivePriority) * unitMs) / 256;
   }
 
-  /** Master_Down_Interval = 3 * Master_Adver_Interval + Skew_Time (VRRPv2 never learns an interval). */
+  /**
+   * Master_Down_Interval = 3 * Master_Adver_Interval + Skew_Time (VRRPv2 never learns an interval);
+   * down_timer_adverts replaces the 3.
+   */
   get #masterDownIntervalMs(): number {
-    return 3 * this.#masterAdvertIntervalCs * 10 + this.#skewMs;
+    return (this.#options.downTimerAdverts ?? 3) * this.#masterAdvertIntervalCs * 10 + this.#skewMs;
   }
 
   /** RFC 5798 6.4.1 Initialize, on startup and when a fault clears. */
@@ -345,8 +355,13 @@ export class VrrpMachine {
       this.#follow(advert);
       return this.#masterToBackup(now, this.#options.higherPrioSendAdvert ? ours : undefined, reason);
     }
-    if (!this.#options.replyToLowerPriority || !this.#lowerPriorityAnswers.admit(advert.source, now)) return [];
-    return [...this.#advertiseNow(now), { type: 'reannounce' }];
+    const { replyToLowerPriority, announceToLowerPriority } = this.#options;
+    if (!(replyToLowerPriority || announceToLowerPriority) || !this.#lowerPriorityAnswers.admit(advert.source, now))
+      return [];
+    return [
+      ...(replyToLowerPriority ? this.#advertiseNow(now) : []),
+      ...(announceToLowerPriority ? [{ type: 'reannounce' } as const] : []),
+    ];
   }
 
   /** RFC 5798 6.4.2, "If an ADVERTISEMENT is received". */

@@ -1,6 +1,7 @@
 import type { Token } from '../lexer.js';
 import type { Statement } from '../parser.js';
 import type { GlobalDefs, NotifyFifo, NotifyFifoKind } from '../types.js';
+import { ignoredKeywords } from './ignored.js';
 import {
   ARGS,
   type BuildContext,
@@ -10,6 +11,7 @@ import {
   flag,
   type KeywordSpec,
   listLines,
+  type Sites,
   toggle,
   type ValueParser,
 } from './table.js';
@@ -33,9 +35,15 @@ export function defaultGlobalDefs(): GlobalDefs {
     garpMasterRefreshRepeat: 1,
     garpInterval: 0,
     gnaInterval: 0,
+    // Resolved from the master ones unless written (resolveGlobalDefs).
+    garpLowerPrioDelay: 5,
+    garpLowerPrioRepeat: 5,
+    lowerPrioNoAdvert: false,
+    downTimerAdverts: 3,
+    checkUnicastSrc: false,
+    minGarp: false,
     enableScriptSecurity: false,
     skipCheckAdvAddr: false,
-    vrrpStrict: false,
     higherPrioSendAdvert: false,
     notifyFifos: {},
     mail: { connectTimeout: 30, to: [], noFaults: false },
@@ -155,6 +163,12 @@ export const globalDefsBlock = defineBlock<GlobalDefs>('global_defs', [
   field('vrrp_garp_master_refresh_repeat', 'garpMasterRefreshRepeat', integer(1)),
   field('vrrp_garp_interval', 'garpInterval', decimal()),
   field('vrrp_gna_interval', 'gnaInterval', decimal()),
+  field('vrrp_garp_lower_prio_delay', 'garpLowerPrioDelay', integer(0)),
+  field('vrrp_garp_lower_prio_repeat', 'garpLowerPrioRepeat', integer(0)),
+  toggle('vrrp_lower_prio_no_advert', 'lowerPrioNoAdvert'),
+  field('vrrp_down_timer_adverts', 'downTimerAdverts', integer(1, 100)),
+  flag('vrrp_check_unicast_src', 'checkUnicastSrc'),
+  toggle('vrrp_min_garp', 'minGarp'),
   custom('script_user', {
     args: [1, 2],
     apply(global, stmt) {
@@ -163,7 +177,6 @@ export const globalDefsBlock = defineBlock<GlobalDefs>('global_defs', [
   }),
   flag('enable_script_security', 'enableScriptSecurity'),
   toggle('vrrp_skip_check_adv_addr', 'skipCheckAdvAddr'),
-  flag('vrrp_strict', 'vrrpStrict'),
   toggle('vrrp_higher_prio_send_advert', 'higherPrioSendAdvert'),
   field('vrrp_priority', 'vrrpNice', nice),
   field('checker_priority', 'checkerNice', nice),
@@ -171,4 +184,20 @@ export const globalDefsBlock = defineBlock<GlobalDefs>('global_defs', [
   ...notifyFifoKeywords('vrrp'),
   ...notifyFifoKeywords('lvs'),
   ...mailKeywords,
+  ...ignoredKeywords<GlobalDefs>('global_defs'),
 ]);
+
+/**
+ * Fills in the global values that depend on others, once every global_defs block is read:
+ * vrrp_min_garp (one gratuitous ARP round, no second burst) for the GARP keywords not written,
+ * then the lower-priority answers, which default to the master values as in keepalived.
+ */
+export function resolveGlobalDefs(global: GlobalDefs, sites: Sites): void {
+  const written = (keyword: string) => sites.has(global, keyword);
+  if (global.minGarp) {
+    if (!written('vrrp_garp_master_repeat')) global.garpMasterRepeat = 1;
+    if (!written('vrrp_garp_master_delay')) global.garpMasterDelay = 0;
+  }
+  if (!written('vrrp_garp_lower_prio_repeat')) global.garpLowerPrioRepeat = global.garpMasterRepeat;
+  if (!written('vrrp_garp_lower_prio_delay')) global.garpLowerPrioDelay = global.garpMasterDelay;
+}
