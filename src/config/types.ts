@@ -45,6 +45,8 @@ export interface GlobalDefs {
   lowerPrioNoAdvert: boolean;
   downTimerAdverts: number;
   checkUnicastSrc: boolean;
+  /** lvs_timeouts: IPVS connection timeouts set in the kernel at each load; unset ones stay as they are. */
+  lvsTimeouts?: LvsTimeouts;
   /** vrrp_min_garp: one round of gratuitous ARP / NA on becoming master, no second burst. */
   minGarp: boolean;
   scriptUser?: RunAs;
@@ -59,6 +61,15 @@ export interface GlobalDefs {
   notifyFifos: Partial<Record<NotifyFifoKind, NotifyFifo>>;
   /** Email alerts: sent only when there is both a server and at least one recipient, as in keepalived. */
   mail: MailSettings;
+}
+
+/** Seconds; the kernel's defaults are 900 (tcp), 120 (tcpfin) and 300 (udp). 0 leaves the kernel's value. */
+export interface LvsTimeouts {
+  /** Established TCP connections. */
+  tcp?: number;
+  /** TCP connections after a FIN (FIN_WAIT). */
+  tcpFin?: number;
+  udp?: number;
 }
 
 export interface MailSettings {

@@ -1,6 +1,6 @@
 import type { Token } from '../lexer.js';
 import type { Statement } from '../parser.js';
-import type { GlobalDefs, NotifyFifo, NotifyFifoKind } from '../types.js';
+import type { GlobalDefs, LvsTimeouts, NotifyFifo, NotifyFifoKind } from '../types.js';
 import { ignoredKeywords } from './ignored.js';
 import {
   ARGS,
@@ -91,6 +91,31 @@ function notifyFifoKeywords(kind: NotifyFifoKind): KeywordSpec<GlobalDefs>[] {
     }),
   ];
 }
+
+/** keepalived's limit for each lvs_timeouts value: 31 days. */
+const LVS_MAX_TIMEOUT = 86_400 * 31;
+const LVS_TIMEOUT_OPTIONS = { tcp: 'tcp', tcpfin: 'tcpFin', udp: 'udp' } as const;
+type LvsTimeoutOption = keyof typeof LVS_TIMEOUT_OPTIONS;
+const lvsTimeoutOption = oneOf(Object.keys(LVS_TIMEOUT_OPTIONS) as LvsTimeoutOption[]);
+const lvsTimeoutSeconds = integer(0, LVS_MAX_TIMEOUT);
+
+/** `lvs_timeouts [tcp N] [tcpfin N] [udp N]`, in any order; nothing is kept from a line with an error. */
+const lvsTimeoutsKeyword = custom<GlobalDefs>('lvs_timeouts', {
+  args: [2, 6],
+  apply(global, stmt, ctx) {
+    const timeouts: LvsTimeouts = {};
+    for (let i = 0; i < stmt.args.length; i += 2) {
+      const [optionTok, valueTok] = [stmt.args[i]!, stmt.args[i + 1]];
+      const option = lvsTimeoutOption(optionTok, ctx, 'lvs_timeouts');
+      if (option === undefined) return;
+      if (!valueTok) return ctx.error(optionTok.pos, `\`lvs_timeouts ${option}\` needs a number of seconds`);
+      const seconds = lvsTimeoutSeconds(valueTok, ctx, `lvs_timeouts ${option}`);
+      if (seconds === undefined) return;
+      timeouts[LVS_TIMEOUT_OPTIONS[option]] = seconds;
+    }
+    global.lvsTimeouts = timeouts;
+  },
+});
 
 /** keepalived's email keywords; they live in global_defs but fill `mail`. */
 const mailKeywords: KeywordSpec<GlobalDefs>[] = [
@@ -183,6 +208,7 @@ export const globalDefsBlock = defineBlock<GlobalDefs>('global_defs', [
   ...notifyFifoKeywords('all'),
   ...notifyFifoKeywords('vrrp'),
   ...notifyFifoKeywords('lvs'),
+  lvsTimeoutsKeyword,
   ...mailKeywords,
   ...ignoredKeywords<GlobalDefs>('global_defs'),
 ]);

@@ -57,7 +57,6 @@ export const NOT_IMPLEMENTED: readonly NotImplemented[] = [
     'default_interface',
     'vrrp_strict',
     'lvs_sync_daemon',
-    'lvs_timeouts',
     'lvs_flush',
     'lvs_flush_on_stop',
     'lvs_flush_onstop',

@@ -55,6 +55,7 @@ const SAMPLE_ARGS: Record<string, string> = {
   smtp_helo_name: 'lb1',
   notification_email_from: 'lb@example.net',
   vrrp_down_timer_adverts: '2',
+  lvs_timeouts: 'tcp 900',
 };
 const line = (keyword: string): string => {
   if (keyword === 'notification_email') return 'notification_email {\n  ops@example.net\n}';
@@ -88,7 +89,7 @@ describe('global_defs', () => {
   });
 
   it('still warns about the global keywords whose feature vigil lacks, which change what VRRP or LVS does', () => {
-    for (const keyword of ['lvs_timeouts', 'lvs_flush', 'vrrp_mcast_group4', 'default_interface', 'enable_snmp_vrrp']) {
+    for (const keyword of ['lvs_flush', 'vrrp_mcast_group4', 'default_interface', 'enable_snmp_vrrp']) {
       const result = load(`global_defs {\n  ${keyword} x\n}`);
       expectDiagnostic(result, 'warning', 'mem.conf:2:3', 'not implemented');
     }
@@ -131,6 +132,16 @@ describe('global_defs', () => {
     const written = globals('  vrrp_garp_master_repeat 3\n  vrrp_min_garp');
     assert.deepEqual([written.global.garpMasterRepeat, written.global.garpMasterDelay], [3, 0]);
     assert.equal(globals('  vrrp_min_garp off').global.garpMasterRepeat, 5);
+  });
+
+  it('lvs_timeouts: tcp, tcpfin and udp in any order, each up to 31 days', () => {
+    assert.deepEqual(globals('  lvs_timeouts udp 60 tcp 7200').global.lvsTimeouts, { udp: 60, tcp: 7200 });
+    assert.deepEqual(globals('  lvs_timeouts tcpfin 0').global.lvsTimeouts, { tcpFin: 0 });
+    assert.equal(globals('').global.lvsTimeouts, undefined);
+    const bad = (args: string) => load(`global_defs {\n  lvs_timeouts ${args}\n}`);
+    expectDiagnostic(bad('tcp 2678401'), 'error', 'mem.conf:2:20', 'lvs_timeouts tcp');
+    expectDiagnostic(bad('sctp 10'), 'error', 'mem.conf:2:16', 'lvs_timeouts');
+    expectDiagnostic(bad('tcp 10 udp'), 'error', 'mem.conf:2:23', 'needs a number of seconds');
   });
 
   it('checks the ranges keepalived checks', () => {
