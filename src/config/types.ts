@@ -47,6 +47,8 @@ export interface GlobalDefs {
   checkUnicastSrc: boolean;
   /** lvs_timeouts: IPVS connection timeouts set in the kernel at each load; unset ones stay as they are. */
   lvsTimeouts?: LvsTimeouts;
+  /** vrrp_startup_delay, in seconds: how long VRRP backups wait after vigild starts before their timers run. */
+  vrrpStartupDelay: number;
   /** vrrp_min_garp: one round of gratuitous ARP / NA on becoming master, no second burst. */
   minGarp: boolean;
   scriptUser?: RunAs;

@@ -50,10 +50,13 @@ export class VrrpEngine {
     private readonly ports: EnginePorts,
   ) {}
 
-  /** Opens the sockets and starts every instance; throws, having started nothing, if a socket cannot be opened. */
-  start(): void {
+  /**
+   * Opens the sockets and starts every instance; throws, having started nothing, if a socket
+   * cannot be opened. `startupDelayMs`: vrrp_startup_delay, which holds the backups' timers back.
+   */
+  start(startupDelayMs = 0): void {
     const planned = this.config.instances.map((instance) => ({ instance, source: this.sourceAddressOf(instance) }));
-    const coordinators = this.syncGroupCoordinators(planned);
+    const coordinators = this.syncGroupCoordinators(planned, startupDelayMs);
     try {
       for (const { instance, source } of planned) {
         const link = this.linkFor(instance);
@@ -69,7 +72,10 @@ export class VrrpEngine {
           observer: this.ports.observer,
           announceIntervals: announceIntervalsOf(this.config.global),
         };
-        const runtime = new VrrpInstanceRuntime(instance, ports, coordinators.get(instance.name));
+        const coordinator =
+          coordinators.get(instance.name) ??
+          Coordinator.solo(instance.name, machineOptionsFor(instance, source, startupDelayMs), this.ports.clock);
+        const runtime = new VrrpInstanceRuntime(instance, ports, coordinator);
         link.byVrid.set(instance.vrid, runtime);
         link.ownSources.add(source);
         this.runtimes.push(runtime);
@@ -97,13 +103,16 @@ export class VrrpEngine {
   }
 
   /** One coordinator per vrrp_sync_group, shared by its members: they change state together. */
-  private syncGroupCoordinators(planned: { instance: InstanceConfig; source: string }[]): Map<string, Coordinator> {
+  private syncGroupCoordinators(
+    planned: { instance: InstanceConfig; source: string }[],
+    startupDelayMs: number,
+  ): Map<string, Coordinator> {
     const byMember = new Map<string, Coordinator>();
     for (const group of this.config.syncGroups) {
       const members = Object.fromEntries(
         planned
           .filter((p) => group.members.includes(p.instance.name))
-          .map((p) => [p.instance.name, machineOptionsFor(p.instance, p.source)]),
+          .map((p) => [p.instance.name, machineOptionsFor(p.instance, p.source, startupDelayMs)]),
       );
       const coordinator = Coordinator.syncGroup(group.name, members, this.ports.clock, (t) =>
         this.ports.observer.groupTransition?.(t),

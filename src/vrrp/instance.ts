@@ -113,9 +113,13 @@ export const announceIntervalsOf = (global: GlobalDefs): AnnounceIntervals => ({
   6: global.gnaInterval,
 });
 
-/** The state machine options of an instance whose adverts leave from `sourceAddress`. */
-export function machineOptionsFor(config: InstanceConfig, sourceAddress: string): MachineOptions {
+/**
+ * The state machine options of an instance whose adverts leave from `sourceAddress`, started
+ * `startupDelayMs` after the daemon (vrrp_startup_delay: its first start only).
+ */
+export function machineOptionsFor(config: InstanceConfig, sourceAddress: string, startupDelayMs = 0): MachineOptions {
   return {
+    startupDelayMs,
     version: config.version,
     priority: config.priority,
     advertIntervalCs: Math.round(config.advertInt * 100),

@@ -75,6 +75,12 @@ export interface MachineOptions {
    * own: keepalived's garp_lower_prio_repeat is independent of lower_prio_no_advert. Default off.
    */
   announceToLowerPriority?: boolean;
+  /**
+   * keepalived `vrrp_startup_delay`, in milliseconds: after the first startup, no backup takes
+   * over before this much time has passed and then its timer (Master_Down_Interval, or the skew
+   * time after a resignation). Adverts are heard as usual meanwhile.
+   */
+  startupDelayMs?: number;
   /** keepalived `down_timer_adverts`: the adverts a backup misses before it takes over; default 3 (the RFC's). */
   downTimerAdverts?: number;
   /**
@@ -168,6 +174,8 @@ export class VrrpMachine {
   #relinquished = false;
   /** Set while a sync-group member waits for its group; the reason it wants to be master. */
   #pendingTakeover: string | undefined;
+  /** The end of the startup delay: backup timers run from here, at the earliest. */
+  #startupHoldUntil: number | undefined;
   readonly #resignationAnswers: AnswerLimiter;
   readonly #lowerPriorityAnswers: AnswerLimiter;
 
@@ -196,7 +204,9 @@ export class VrrpMachine {
   step(input: Input, now: number): Action[] {
     switch (input.type) {
       case 'startup':
-        return this.#state === 'INIT' ? this.#initialize(now, 'started') : [];
+        if (this.#state !== 'INIT') return [];
+        this.#startupHoldUntil ??= now + (this.#options.startupDelayMs ?? 0);
+        return this.#initialize(now, 'started');
       case 'shutdown':
         return this.#state === 'INIT' ? [] : this.#stop('INIT', 'shutdown');
       case 'tick':
@@ -277,7 +287,14 @@ export class VrrpMachine {
     if (this.#faultReason !== undefined) return [this.#transition('FAULT', `fault: ${this.#faultReason}`)];
     this.#forgetMaster();
     this.#preemptHoldUntil = this.#preemptDelayMs > 0 ? now + this.#preemptDelayMs : undefined;
-    if (this.#isOwner && this.#options.initialState === 'MASTER') {
+    const ownerStartsMaster = this.#isOwner && this.#options.initialState === 'MASTER';
+    if (ownerStartsMaster && this.#backupTimerStart(now) > now) {
+      // keepalived holds the owner back too, and lets it take over as soon as the delay ends.
+      this.#deadline = this.#backupTimerStart(now);
+      this.#takeoverCause = { kind: 'silence', since: now };
+      return [this.#transition('BACKUP', `${why}; address owner, becomes master after vrrp_startup_delay`)];
+    }
+    if (ownerStartsMaster) {
       const reason = `${why}: address owner (priority 255) in state MASTER`;
       // A sync-group member has to wait for its group, and waits in BACKUP.
       const enterBackup = this.#options.syncGroupMember ? [this.#transition('BACKUP', reason)] : [];
@@ -287,7 +304,7 @@ export class VrrpMachine {
     return [
       this.#transition(
         'BACKUP',
-        `${why}; becomes master unless an advert arrives within ${seconds(this.#masterDownIntervalMs)}`,
+        `${why}; becomes master unless an advert arrives within ${seconds(this.#deadline! - now)}`,
       ),
     ];
   }
@@ -367,7 +384,7 @@ export class VrrpMachine {
   /** RFC 5798 6.4.2, "If an ADVERTISEMENT is received". */
   #backupReceives(advert: Advert, now: number): Action[] {
     if (advert.priority === RESIGN_PRIORITY) {
-      this.#deadline = now + this.#skewMs;
+      this.#deadline = this.#backupTimerStart(now) + this.#skewMs;
       this.#takeoverCause = { kind: 'resigned', source: advert.source };
       return [];
     }
@@ -462,8 +479,13 @@ export class VrrpMachine {
   }
 
   #armMasterDown(now: number, cause: TakeoverCause): void {
-    this.#deadline = now + this.#masterDownIntervalMs;
+    this.#deadline = this.#backupTimerStart(now) + this.#masterDownIntervalMs;
     this.#takeoverCause = cause;
+  }
+
+  /** Now, or the end of the startup delay while it lasts. */
+  #backupTimerStart(now: number): number {
+    return Math.max(now, this.#startupHoldUntil ?? now);
   }
 
   #takeoverReason(now: number): string {

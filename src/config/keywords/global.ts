@@ -42,6 +42,7 @@ export function defaultGlobalDefs(): GlobalDefs {
     downTimerAdverts: 3,
     checkUnicastSrc: false,
     minGarp: false,
+    vrrpStartupDelay: 0,
     enableScriptSecurity: false,
     skipCheckAdvAddr: false,
     higherPrioSendAdvert: false,
@@ -194,6 +195,7 @@ export const globalDefsBlock = defineBlock<GlobalDefs>('global_defs', [
   field('vrrp_down_timer_adverts', 'downTimerAdverts', integer(1, 100)),
   flag('vrrp_check_unicast_src', 'checkUnicastSrc'),
   toggle('vrrp_min_garp', 'minGarp'),
+  field('vrrp_startup_delay', 'vrrpStartupDelay', decimal()),
   custom('script_user', {
     args: [1, 2],
     apply(global, stmt) {

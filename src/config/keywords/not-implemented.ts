@@ -89,7 +89,6 @@ export const NOT_IMPLEMENTED: readonly NotImplemented[] = [
     'dynamic_interfaces',
     'rs_init_notifies',
     'no_checker_emails',
-    'vrrp_startup_delay',
     'vrrp_delay_after_boot',
     'log_unknown_vrids',
     'vmac_prefix',

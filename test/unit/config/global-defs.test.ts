@@ -144,6 +144,11 @@ describe('global_defs', () => {
     expectDiagnostic(bad('tcp 10 udp'), 'error', 'mem.conf:2:23', 'needs a number of seconds');
   });
 
+  it('vrrp_startup_delay in seconds, fractions too; none by default', () => {
+    assert.equal(globals('  vrrp_startup_delay 5.5').global.vrrpStartupDelay, 5.5);
+    assert.equal(globals('').global.vrrpStartupDelay, 0);
+  });
+
   it('checks the ranges keepalived checks', () => {
     const result = load('global_defs {\n  vrrp_down_timer_adverts 0\n}');
     expectDiagnostic(result, 'error', 'mem.conf:2:27', 'vrrp_down_timer_adverts');

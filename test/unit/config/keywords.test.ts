@@ -27,6 +27,7 @@ describe('typed values and keepalived defaults', () => {
       downTimerAdverts: 3,
       checkUnicastSrc: false,
       minGarp: false,
+      vrrpStartupDelay: 0,
       enableScriptSecurity: false,
       skipCheckAdvAddr: false,
       higherPrioSendAdvert: false,

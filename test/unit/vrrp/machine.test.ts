@@ -138,6 +138,32 @@ describe('Initialize (RFC 5798 6.4.1)', () => {
 });
 
 describe('Backup (RFC 5798 6.4.2)', () => {
+  test('vrrp_startup_delay: no backup takes over before the delay and then its Master_Down_Interval; adverts still count', () => {
+    const m = machine({ startupDelayMs: 5000 });
+    assert.deepEqual(m.step(startup, 0), [
+      transition('INIT', 'BACKUP', 'started; becomes master unless an advert arrives within 8.609 s'),
+    ]);
+    assert.equal(m.nextDeadline(), 5000 + MDI_100);
+    m.step(advert(150), 1000);
+    assert.equal(m.snapshot().masterAddress, PEER, 'an advert during the delay is heard');
+    assert.equal(m.nextDeadline(), 5000 + MDI_100, 'and its timer still runs from the end of the delay');
+    m.step(advert(150), 6000);
+    assert.equal(m.nextDeadline(), 6000 + MDI_100, 'after the delay, timers run as usual');
+  });
+
+  test('vrrp_startup_delay holds an address owner in state MASTER back too, and only on the first startup', () => {
+    const m = machine({ startupDelayMs: 2000, priority: 255, initialState: 'MASTER' });
+    assert.equal(m.step(startup, 0).at(-1)?.type, 'transition');
+    assert.equal(m.state, 'BACKUP');
+    assert.equal(m.nextDeadline(), 2000);
+    assert.equal(m.step(tick, 2000).at(-1)?.type, 'transition');
+    assert.equal(m.state, 'MASTER');
+    // A fault and its recovery run Initialize again, without the delay.
+    m.step({ type: 'fault', reason: 'link down' }, 3000);
+    m.step({ type: 'faultCleared' }, 4000);
+    assert.equal(m.state, 'MASTER');
+  });
+
   test('down_timer_adverts: a backup takes over after that many missed adverts and its skew time, not 3', () => {
     const m = machine({ downTimerAdverts: 1 });
     m.step(startup, 0);
