@@ -70,7 +70,7 @@ export interface InstanceCounters {
   priorityZeroSent: number;
   priorityZeroReceived: number;
   becameMaster: number;
-  /** Rounds of gratuitous ARP / unsolicited NA sent. */
+  /** Rounds of gratuitous ARP / unsolicited NA sent (IPv4 and IPv6 VIPs count apart when their intervals differ). */
   announcements: number;
   sendErrors: number;
   /** Received adverts dropped, by reason. */
