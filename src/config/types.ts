@@ -49,6 +49,8 @@ export interface GlobalDefs {
   lvsTimeouts?: LvsTimeouts;
   /** vrrp_startup_delay, in seconds: how long VRRP backups wait after vigild starts before their timers run. */
   vrrpStartupDelay: number;
+  /** log_unknown_vrids: log adverts for VRIDs no instance on their interface has. */
+  logUnknownVrids: boolean;
   /** vrrp_min_garp: one round of gratuitous ARP / NA on becoming master, no second burst. */
   minGarp: boolean;
   scriptUser?: RunAs;

@@ -140,7 +140,7 @@ export class VrrpEngine {
       const byVrid = new Map<number, VrrpInstanceRuntime>();
       const ownSources = new Set<string>();
       const socket = this.ports.openSocket(instance.interface, instance.family, (payload, ip) =>
-        this.dispatch(byVrid, ownSources, payload, ip),
+        this.dispatch(instance.interface, byVrid, ownSources, payload, ip),
       );
       link = { socket, byVrid, ownSources };
       this.links.set(key, link);
@@ -149,6 +149,7 @@ export class VrrpEngine {
   }
 
   private dispatch(
+    ifname: string,
     byVrid: Map<number, VrrpInstanceRuntime>,
     ownSources: Set<string>,
     payload: Buffer,
@@ -158,10 +159,28 @@ export class VrrpEngine {
     const decoded = decodeAdvertisement(payload, ip);
     // The VRID byte is readable in all but the shortest packets: a bad packet is counted by the
     // instance it was meant for, where operators look.
-    const runtime = byVrid.get(decoded.ok ? decoded.advert.vrid : (payload[1] ?? -1));
-    if (!runtime) return; // another virtual router on this network: none of ours
+    const vrid = decoded.ok ? decoded.advert.vrid : (payload[1] ?? -1);
+    const runtime = byVrid.get(vrid);
+    // Another virtual router on this network, none of ours: only logged when asked for (the log throttles it).
+    if (!runtime) {
+      this.reportUnknownVrid(ifname, vrid, ip.source);
+      return;
+    }
     if (!decoded.ok) runtime.countDrop(decoded.reason, `packet from ${ip.source} dropped: ${decoded.detail}`);
     else runtime.receive(decoded.advert, ip);
+  }
+
+  private reportUnknownVrid(ifname: string, vrid: number, source: string): void {
+    if (!this.config.global.logUnknownVrids) return;
+    this.ports.observer.problem(
+      ifname,
+      'unknown_vrid',
+      `advert for VRID ${vrid} from ${source}: no instance here has it`,
+      {
+        vrid,
+        source,
+      },
+    );
   }
 
   private closeLinks(): void {

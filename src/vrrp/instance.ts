@@ -54,7 +54,9 @@ export type ProblemKind =
   | AdvertWarning['reason']
   | 'advert_send_failed'
   | 'vip_change_failed'
-  | 'announce_failed';
+  | 'announce_failed'
+  /** log_unknown_vrids: an advert for a VRID no instance on the interface has (reported under the interface's name). */
+  | 'unknown_vrid';
 
 export interface InstanceObserver {
   transition(t: Transition): void;

@@ -43,6 +43,7 @@ export function defaultGlobalDefs(): GlobalDefs {
     checkUnicastSrc: false,
     minGarp: false,
     vrrpStartupDelay: 0,
+    logUnknownVrids: false,
     enableScriptSecurity: false,
     skipCheckAdvAddr: false,
     higherPrioSendAdvert: false,
@@ -196,6 +197,7 @@ export const globalDefsBlock = defineBlock<GlobalDefs>('global_defs', [
   flag('vrrp_check_unicast_src', 'checkUnicastSrc'),
   toggle('vrrp_min_garp', 'minGarp'),
   field('vrrp_startup_delay', 'vrrpStartupDelay', decimal()),
+  flag('log_unknown_vrids', 'logUnknownVrids'),
   custom('script_user', {
     args: [1, 2],
     apply(global, stmt) {

@@ -90,7 +90,6 @@ export const NOT_IMPLEMENTED: readonly NotImplemented[] = [
     'rs_init_notifies',
     'no_checker_emails',
     'vrrp_delay_after_boot',
-    'log_unknown_vrids',
     'vmac_prefix',
     'vmac_addr_prefix',
     'vrrp_vmac_garp_intvl',

@@ -28,6 +28,7 @@ describe('typed values and keepalived defaults', () => {
       checkUnicastSrc: false,
       minGarp: false,
       vrrpStartupDelay: 0,
+      logUnknownVrids: false,
       enableScriptSecurity: false,
       skipCheckAdvAddr: false,
       higherPrioSendAdvert: false,
