@@ -1,6 +1,7 @@
 import type { DiagnosticSink, SourcePos } from './diagnostics.js';
 import { checkerTables } from './keywords/checkers.js';
-import { defaultGlobalDefs, globalDefsBlock } from './keywords/global.js';
+import { defaultGlobalDefs, globalDefsBlock, resolveGlobalDefs } from './keywords/global.js';
+import { ignoredKeywords } from './keywords/ignored.js';
 import {
   lvsTables,
   readVirtualServerGroupEntries,
@@ -84,6 +85,7 @@ const topLevel = defineBlock<Config>('top level', [
     readVirtualServerGroupEntries,
   ),
   virtualServerKeyword,
+  ...ignoredKeywords<Config>('top level'),
 ]);
 
 const ALL_TABLES: readonly BlockTable<never>[] = [
@@ -120,6 +122,7 @@ export function buildConfig(statements: readonly Statement[], sink: DiagnosticSi
   const ctx = new BuildContext(sink, sites, KEYWORD_HOMES);
   const config = emptyConfig();
   applyBlock(topLevel, statements, config, ctx);
+  resolveGlobalDefs(config.global, sites);
   for (const instance of config.instances) resolveInstance(instance, config.global, ctx);
   correctVirtualServers(config, ctx);
   for (const vs of config.virtualServers) resolveVirtualServer(vs, ctx);

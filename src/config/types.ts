@@ -35,12 +35,27 @@ export interface GlobalDefs {
   /** 0 = no periodic refresh. */
   garpMasterRefresh: number;
   garpMasterRefreshRepeat: number;
+  /** The pause between gratuitous ARPs (IPv4) of one burst, in seconds. */
   garpInterval: number;
+  /** The pause between unsolicited neighbour adverts (IPv6) of one burst, in seconds. */
   gnaInterval: number;
+  /** Defaults of the instances' lower-priority-master answers (see VrrpInstance). */
+  garpLowerPrioDelay: number;
+  garpLowerPrioRepeat: number;
+  lowerPrioNoAdvert: boolean;
+  downTimerAdverts: number;
+  checkUnicastSrc: boolean;
+  /** lvs_timeouts: IPVS connection timeouts set in the kernel at each load; unset ones stay as they are. */
+  lvsTimeouts?: LvsTimeouts;
+  /** vrrp_startup_delay, in seconds: how long VRRP backups wait after vigild starts before their timers run. */
+  vrrpStartupDelay: number;
+  /** log_unknown_vrids: log adverts for VRIDs no instance on their interface has. */
+  logUnknownVrids: boolean;
+  /** vrrp_min_garp: one round of gratuitous ARP / NA on becoming master, no second burst. */
+  minGarp: boolean;
   scriptUser?: RunAs;
   enableScriptSecurity: boolean;
   skipCheckAdvAddr: boolean;
-  vrrpStrict: boolean;
   higherPrioSendAdvert: boolean;
   /** vrrp_priority: the nice value VRRP runs at (vigild's main thread); unset leaves it as started. */
   vrrpNice?: number;
@@ -50,6 +65,15 @@ export interface GlobalDefs {
   notifyFifos: Partial<Record<NotifyFifoKind, NotifyFifo>>;
   /** Email alerts: sent only when there is both a server and at least one recipient, as in keepalived. */
   mail: MailSettings;
+}
+
+/** Seconds; the kernel's defaults are 900 (tcp), 120 (tcpfin) and 300 (udp). 0 leaves the kernel's value. */
+export interface LvsTimeouts {
+  /** Established TCP connections. */
+  tcp?: number;
+  /** TCP connections after a FIN (FIN_WAIT). */
+  tcpFin?: number;
+  udp?: number;
 }
 
 export interface MailSettings {
@@ -168,6 +192,18 @@ export interface VrrpInstance {
   garpMasterRefreshRepeat: number;
   skipCheckAdvAddr: boolean;
   higherPrioSendAdvert: boolean;
+  /**
+   * What a master does on hearing a lower-priority master (a healed partition): after its own
+   * advert (unless lowerPrioNoAdvert), garpLowerPrioRepeat rounds of gratuitous ARP / NA at once
+   * and as many again garpLowerPrioDelay seconds later.
+   */
+  garpLowerPrioDelay: number;
+  garpLowerPrioRepeat: number;
+  lowerPrioNoAdvert: boolean;
+  /** How many adverts a backup misses before it takes over (Master_Down_Interval's 3). */
+  downTimerAdverts: number;
+  /** With unicast peers: drop adverts from any other source. */
+  checkUnicastSrc: boolean;
   dontTrackPrimary: boolean;
   /** smtp_alert; unset inherits (see alert-mail). */
   smtpAlert?: boolean;

@@ -3,7 +3,7 @@
 // dropped) and never touches anyone else's. Every read of the kernel's table (and its counters)
 // goes into the store.
 import path from 'node:path';
-import type { Config } from '../config/index.js';
+import type { Config, LvsTimeouts } from '../config/index.js';
 import { desiredTable, type TableInputs } from '../ipvs/desired.js';
 import { applyAll, type IpvsKernel, type KernelService } from '../ipvs/kernel.js';
 import {
@@ -19,7 +19,7 @@ import { readStateFile, writeStateFile } from './state-file.js';
 import type { IpvsView, KernelTable, StateStore } from './store.js';
 
 /** The kernel side the service needs: src/ipvs/kernel.ts, or an in-memory one in tests. */
-export type IpvsKernelPort = Pick<IpvsKernel, 'table' | 'apply' | 'close'>;
+export type IpvsKernelPort = Pick<IpvsKernel, 'table' | 'apply' | 'setTimeouts' | 'close'>;
 
 export interface IpvsContext {
   stateDir: string;
@@ -48,6 +48,8 @@ export class IpvsService {
   private readonly waiting = new Map<'refresh' | 'observe', Promise<void>>();
 
   private readonly log: Logger;
+  /** The lvs_timeouts last set in the kernel, as text: a reload that keeps them sets nothing. */
+  private timeoutsSet: string | undefined;
 
   private constructor(
     private readonly kernel: IpvsKernelPort | undefined,
@@ -91,7 +93,23 @@ export class IpvsService {
    * only what vigild owns. Calls run one after another.
    */
   apply(config: Config, inputs: TableInputs = {}): Promise<void> {
-    return this.queue(() => this.applyTable(desiredTable(config, inputs)));
+    return this.queue(async () => {
+      await this.applyTimeouts(config.global.lvsTimeouts);
+      await this.applyTable(desiredTable(config, inputs));
+    });
+  }
+
+  /** lvs_timeouts, at each load as keepalived sets them; a refusal is logged, and the table applied all the same. */
+  private async applyTimeouts(timeouts: LvsTimeouts | undefined): Promise<void> {
+    const text = JSON.stringify(timeouts);
+    if (!this.kernel || !timeouts || text === this.timeoutsSet) return;
+    try {
+      await this.kernel.setTimeouts(timeouts);
+      this.timeoutsSet = text;
+      this.log.info({ timeouts }, 'IPVS connection timeouts set');
+    } catch (err) {
+      this.log.error({ err: (err as Error).message }, 'setting the IPVS connection timeouts (lvs_timeouts) failed');
+    }
   }
 
   /**

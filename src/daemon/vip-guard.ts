@@ -8,6 +8,7 @@ import type { Clock } from '../clock.js';
 import type { VrrpInstance as InstanceConfig, Vip } from '../config/index.js';
 import type { AddressEvent } from '../net/rtnetlink.js';
 import type { AddressKey, HeldAddress, VipAddresses } from '../net/vip-addresses.js';
+import type { AnnounceIntervals } from '../vrrp/instance.js';
 import { LogThrottle } from './log-throttle.js';
 import type { Logger } from './logger.js';
 
@@ -36,8 +37,8 @@ export class RestoreBackoff {
 
 export interface VipGuardPorts {
   instances: readonly InstanceConfig[];
-  /** Global vrrp_garp_interval, in seconds: the pause between rounds of a burst. */
-  garpIntervalSeconds: number;
+  /** The pause between rounds of a burst, by family (vrrp_garp_interval, vrrp_gna_interval). */
+  announceIntervals: AnnounceIntervals;
   /** One round of gratuitous ARP / unsolicited NA for `vips` of the instance on `ifname`. */
   announce(ifname: string, vips: readonly Vip[]): void;
   clock: Clock;
@@ -111,7 +112,7 @@ export class VipGuard {
 
   /**
    * The instance's own schedule for becoming master, for this VIP alone: garp_master_repeat
-   * rounds vrrp_garp_interval apart, and as many again after garp_master_delay. A round goes out
+   * rounds vrrp_garp_interval (IPv6: vrrp_gna_interval) apart, and as many again after garp_master_delay. A round goes out
    * only while the VIP is still held: one the instance gave up meanwhile must not draw traffic.
    */
   #announce(holder: VipAddresses, held: HeldAddress): void {
@@ -125,7 +126,7 @@ export class VipGuard {
         this.#warn('vip_announce_failed', held, `could not be announced: ${(err as Error).message}`);
       }
     };
-    const gapMs = this.ports.garpIntervalSeconds * 1000;
+    const gapMs = this.ports.announceIntervals[held.vip.family] * 1000;
     const burst = (startMs: number) => {
       for (let i = 0; i < instance.garpMasterRepeat; i++) {
         const at = startMs + i * gapMs;

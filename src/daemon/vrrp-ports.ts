@@ -10,7 +10,7 @@ import { type AddressLedger, VipAddresses } from '../net/vip-addresses.js';
 import { VrrpSocket } from '../net/vrrp-socket.js';
 import type { EnginePorts } from '../vrrp/engine.js';
 import { buildGratuitousArp, buildUnsolicitedNeighborAdvert } from '../vrrp/gratuitous.js';
-import type { InstanceObserver } from '../vrrp/instance.js';
+import { announceIntervalsOf, type InstanceObserver } from '../vrrp/instance.js';
 import type { Family } from '../vrrp/packet.js';
 import type { Logger } from './logger.js';
 import { VipGuard } from './vip-guard.js';
@@ -61,7 +61,7 @@ export function realEnginePorts(
   });
   const guard = new VipGuard({
     instances: config.instances,
-    garpIntervalSeconds: config.global.garpInterval,
+    announceIntervals: announceIntervalsOf(config.global),
     announce: (ifname, vips) => announcer(ifname).announce(vips),
     clock: processClock,
     log,

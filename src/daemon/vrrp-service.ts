@@ -63,7 +63,8 @@ export class VrrpService {
           'removed a VIP left behind by a previous run',
         );
       }
-      await service.run(config);
+      // keepalived delays only the first start, never a reload.
+      await service.run(config, config.global.vrrpStartupDelay * 1000);
     } catch (err) {
       rtnl.close();
       throw err;
@@ -95,7 +96,7 @@ export class VrrpService {
     this.rtnl.close();
   }
 
-  private async run(config: Config): Promise<void> {
+  private async run(config: Config, startupDelayMs = 0): Promise<void> {
     this.running = config;
     if (config.instances.length === 0) return;
     const host = await snapshotHost(this.rtnl);
@@ -113,7 +114,7 @@ export class VrrpService {
     this.mailed.clear();
     const engine = new VrrpEngine(config, ports);
     try {
-      engine.start();
+      engine.start(startupDelayMs);
     } catch (err) {
       ports.close();
       throw new Error(`cannot start VRRP: ${(err as Error).message}`, { cause: err });

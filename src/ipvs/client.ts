@@ -13,11 +13,13 @@ import {
   decodeDestination,
   decodeInfo,
   decodeService,
+  decodeTimeouts,
   IPVS_CMD,
   IPVS_GENL_NAME,
   IPVS_GENL_VERSION,
   type IpvsInfo,
   type IpvsRequest,
+  type IpvsTimeouts,
   ipvsRequest,
   type Service,
   type ServiceKey,
@@ -107,6 +109,20 @@ export class IpvsClient {
     const request = ipvsRequest.listDestinations(key);
     const replies = await this.#send(request, 'dump');
     return decodeFor(request.operation, () => replies.map((reply) => decodeDestination(reply, key.family)));
+  }
+
+  async timeouts(): Promise<IpvsTimeouts> {
+    const request = ipvsRequest.getTimeouts();
+    const [reply] = await this.#send(request);
+    return decodeFor(request.operation, () => {
+      if (!reply) throw new Error('the kernel acknowledged without an answer');
+      return decodeTimeouts(reply);
+    });
+  }
+
+  /** Sets the timeouts given (not 0); the kernel keeps the others. */
+  async setTimeouts(timeouts: Partial<IpvsTimeouts>): Promise<void> {
+    await this.#send(ipvsRequest.setTimeouts(timeouts));
   }
 
   async addService(service: Service): Promise<void> {

@@ -4,6 +4,7 @@
  * kernel's replies decoded. Pure: client.ts puts the requests on a socket.
  *
  * There is deliberately no flush: vigil changes only the entries it owns, never the whole table.
+ * The connection timeouts (lvs_timeouts) are the table-wide setting it does change.
  */
 import { type Family, formatIp, parseIp } from '../inet/address.js';
 import { readU32, writeU32 } from '../net/byte-order.js';
@@ -28,6 +29,8 @@ export const IPVS_CMD = {
   SET_DEST: 6,
   DEL_DEST: 7,
   GET_DEST: 8,
+  SET_CONFIG: 12,
+  GET_CONFIG: 13,
   GET_INFO: 15,
 } as const;
 
@@ -37,6 +40,13 @@ export const IPVS_CMD = {
 const COMMAND_LAYOUT = {
   service: { type: 1, kind: 'binary' }, // IPVS_CMD_ATTR_SERVICE (nested)
   destination: { type: 2, kind: 'binary' }, // IPVS_CMD_ATTR_DEST (nested)
+} as const satisfies AttributeLayout;
+
+/** The command attributes of SET_CONFIG and GET_CONFIG's answer: seconds. */
+const TIMEOUT_LAYOUT = {
+  tcp: { type: 4, kind: 'u32' }, // IPVS_CMD_ATTR_TIMEOUT_TCP
+  tcpFin: { type: 5, kind: 'u32' }, // IPVS_CMD_ATTR_TIMEOUT_TCP_FIN
+  udp: { type: 6, kind: 'u32' }, // IPVS_CMD_ATTR_TIMEOUT_UDP
 } as const satisfies AttributeLayout;
 
 const SERVICE_LAYOUT = {
@@ -221,6 +231,13 @@ export interface IpvsInfo {
   version: string;
   /** Buckets in the connection hash table (ip_vs_conn_tab_bits, a module parameter). */
   connectionTableSize: number;
+}
+
+/** The connection timeouts of the whole table, in seconds (ipvsadm --set tcp tcpfin udp). */
+export interface IpvsTimeouts {
+  tcp: number;
+  tcpFin: number;
+  udp: number;
 }
 
 // Linux's AF_INET and AF_INET6: fixed in its ABI, written here so that the codec stays pure.
@@ -473,6 +490,25 @@ export const ipvsRequest = {
     command: IPVS_CMD.GET_DEST,
     attributes: [serviceKeyNest(key)],
   }),
+  getTimeouts: (): IpvsRequest => ({
+    operation: 'read IPVS timeouts',
+    command: IPVS_CMD.GET_CONFIG,
+    attributes: [],
+  }),
+  /** Only the timeouts given, and not 0: the kernel keeps the others (as it takes 0 too). */
+  setTimeouts: (timeouts: Partial<IpvsTimeouts>): IpvsRequest => {
+    const given = Object.entries(timeouts).filter(([, seconds]) => seconds !== undefined && seconds !== 0);
+    return {
+      operation: `set IPVS timeouts ${given.map(([name, seconds]) => `${name} ${seconds}`).join(' ')}`,
+      command: IPVS_CMD.SET_CONFIG,
+      attributes: given.map(([name, seconds]) =>
+        attribute.u32(
+          TIMEOUT_LAYOUT[name as keyof IpvsTimeouts].type,
+          requireInteger(seconds!, 1, 0xffff_ffff, `IPVS timeout ${name}`),
+        ),
+      ),
+    };
+  },
   addService: serviceChange(IPVS_CMD.NEW_SERVICE, 'add'),
   editService: serviceChange(IPVS_CMD.SET_SERVICE, 'edit'),
   removeService: (key: ServiceKey): IpvsRequest => ({
@@ -663,5 +699,16 @@ export function decodeInfo(message: GenericMessage): IpvsInfo {
   return {
     version: [version >> 16, version >> 8, version].map((part) => part & 0xff).join('.'),
     connectionTableSize: required(attributes.connectionTableSize, where, 'connectionTableSize'),
+  };
+}
+
+/** The answer to GET_CONFIG. */
+export function decodeTimeouts(message: GenericMessage): IpvsTimeouts {
+  const where = 'IPVS timeouts';
+  const attributes = decodeAttributeLayout(message.attributes, TIMEOUT_LAYOUT, where);
+  return {
+    tcp: required(attributes.tcp, where, 'tcp'),
+    tcpFin: required(attributes.tcpFin, where, 'tcpFin'),
+    udp: required(attributes.udp, where, 'udp'),
   };
 }

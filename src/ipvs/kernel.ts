@@ -2,7 +2,7 @@
 // and carry out one operation at a time.
 import { parseIp } from '../inet/address.js';
 import { IpvsClient } from './client.js';
-import { type Destination, NO_STATS, type Service, type Stats } from './codec.js';
+import { type Destination, type IpvsTimeouts, NO_STATS, type Service, type Stats } from './codec.js';
 import {
   type DestinationSettings,
   destinationKeyText,
@@ -66,6 +66,10 @@ export class IpvsKernel {
           family: familyOf(operation.destination.address),
         });
     }
+  }
+
+  setTimeouts(timeouts: Partial<IpvsTimeouts>): Promise<void> {
+    return this.client.setTimeouts(timeouts);
   }
 
   close(): void {

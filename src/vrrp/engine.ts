@@ -7,6 +7,7 @@ import { Coordinator } from './coordinator.js';
 import {
   type AddressPort,
   type AnnouncePort,
+  announceIntervalsOf,
   type InstanceObserver,
   type InstanceStatus,
   machineOptionsFor,
@@ -49,10 +50,13 @@ export class VrrpEngine {
     private readonly ports: EnginePorts,
   ) {}
 
-  /** Opens the sockets and starts every instance; throws, having started nothing, if a socket cannot be opened. */
-  start(): void {
+  /**
+   * Opens the sockets and starts every instance; throws, having started nothing, if a socket
+   * cannot be opened. `startupDelayMs`: vrrp_startup_delay, which holds the backups' timers back.
+   */
+  start(startupDelayMs = 0): void {
     const planned = this.config.instances.map((instance) => ({ instance, source: this.sourceAddressOf(instance) }));
-    const coordinators = this.syncGroupCoordinators(planned);
+    const coordinators = this.syncGroupCoordinators(planned, startupDelayMs);
     try {
       for (const { instance, source } of planned) {
         const link = this.linkFor(instance);
@@ -66,9 +70,12 @@ export class VrrpEngine {
           announcer: this.ports.announcer(instance.interface),
           clock: this.ports.clock,
           observer: this.ports.observer,
-          garpIntervalSeconds: this.config.global.garpInterval,
+          announceIntervals: announceIntervalsOf(this.config.global),
         };
-        const runtime = new VrrpInstanceRuntime(instance, ports, coordinators.get(instance.name));
+        const coordinator =
+          coordinators.get(instance.name) ??
+          Coordinator.solo(instance.name, machineOptionsFor(instance, source, startupDelayMs), this.ports.clock);
+        const runtime = new VrrpInstanceRuntime(instance, ports, coordinator);
         link.byVrid.set(instance.vrid, runtime);
         link.ownSources.add(source);
         this.runtimes.push(runtime);
@@ -96,13 +103,16 @@ export class VrrpEngine {
   }
 
   /** One coordinator per vrrp_sync_group, shared by its members: they change state together. */
-  private syncGroupCoordinators(planned: { instance: InstanceConfig; source: string }[]): Map<string, Coordinator> {
+  private syncGroupCoordinators(
+    planned: { instance: InstanceConfig; source: string }[],
+    startupDelayMs: number,
+  ): Map<string, Coordinator> {
     const byMember = new Map<string, Coordinator>();
     for (const group of this.config.syncGroups) {
       const members = Object.fromEntries(
         planned
           .filter((p) => group.members.includes(p.instance.name))
-          .map((p) => [p.instance.name, machineOptionsFor(p.instance, p.source)]),
+          .map((p) => [p.instance.name, machineOptionsFor(p.instance, p.source, startupDelayMs)]),
       );
       const coordinator = Coordinator.syncGroup(group.name, members, this.ports.clock, (t) =>
         this.ports.observer.groupTransition?.(t),
@@ -130,7 +140,7 @@ export class VrrpEngine {
       const byVrid = new Map<number, VrrpInstanceRuntime>();
       const ownSources = new Set<string>();
       const socket = this.ports.openSocket(instance.interface, instance.family, (payload, ip) =>
-        this.dispatch(byVrid, ownSources, payload, ip),
+        this.dispatch(instance.interface, byVrid, ownSources, payload, ip),
       );
       link = { socket, byVrid, ownSources };
       this.links.set(key, link);
@@ -139,6 +149,7 @@ export class VrrpEngine {
   }
 
   private dispatch(
+    ifname: string,
     byVrid: Map<number, VrrpInstanceRuntime>,
     ownSources: Set<string>,
     payload: Buffer,
@@ -148,10 +159,28 @@ export class VrrpEngine {
     const decoded = decodeAdvertisement(payload, ip);
     // The VRID byte is readable in all but the shortest packets: a bad packet is counted by the
     // instance it was meant for, where operators look.
-    const runtime = byVrid.get(decoded.ok ? decoded.advert.vrid : (payload[1] ?? -1));
-    if (!runtime) return; // another virtual router on this network: none of ours
+    const vrid = decoded.ok ? decoded.advert.vrid : (payload[1] ?? -1);
+    const runtime = byVrid.get(vrid);
+    // Another virtual router on this network, none of ours: only logged when asked for (the log throttles it).
+    if (!runtime) {
+      this.reportUnknownVrid(ifname, vrid, ip.source);
+      return;
+    }
     if (!decoded.ok) runtime.countDrop(decoded.reason, `packet from ${ip.source} dropped: ${decoded.detail}`);
     else runtime.receive(decoded.advert, ip);
+  }
+
+  private reportUnknownVrid(ifname: string, vrid: number, source: string): void {
+    if (!this.config.global.logUnknownVrids) return;
+    this.ports.observer.problem(
+      ifname,
+      'unknown_vrid',
+      `advert for VRID ${vrid} from ${source}: no instance here has it`,
+      {
+        vrid,
+        source,
+      },
+    );
   }
 
   private closeLinks(): void {

@@ -3,7 +3,7 @@
 // NA. Everything that touches the kernel or the clock comes in through the ports below, so the
 // daemon wires real sockets and netlink, and tests wire fakes and a fake clock.
 import type { Clock } from '../clock.js';
-import type { VrrpInstance as InstanceConfig, Vip } from '../config/index.js';
+import type { Family, GlobalDefs, VrrpInstance as InstanceConfig, Vip } from '../config/index.js';
 import { VRRP_MULTICAST } from '../inet/vrrp-wire.js';
 import { Coordinator, type GroupTransition } from './coordinator.js';
 import type { Action, Input, MachineOptions, MachineSnapshot, VrrpState } from './machine.js';
@@ -54,7 +54,9 @@ export type ProblemKind =
   | AdvertWarning['reason']
   | 'advert_send_failed'
   | 'vip_change_failed'
-  | 'announce_failed';
+  | 'announce_failed'
+  /** log_unknown_vrids: an advert for a VRID no instance on the interface has (reported under the interface's name). */
+  | 'unknown_vrid';
 
 export interface InstanceObserver {
   transition(t: Transition): void;
@@ -70,7 +72,7 @@ export interface InstanceCounters {
   priorityZeroSent: number;
   priorityZeroReceived: number;
   becameMaster: number;
-  /** Rounds of gratuitous ARP / unsolicited NA sent. */
+  /** Rounds of gratuitous ARP / unsolicited NA sent (IPv4 and IPv6 VIPs count apart when their intervals differ). */
   announcements: number;
   sendErrors: number;
   /** Received adverts dropped, by reason. */
@@ -102,13 +104,24 @@ export interface InstancePorts {
   announcer: AnnouncePort;
   clock: Clock;
   observer: InstanceObserver;
-  /** Global vrrp_garp_interval: the pause between gratuitous ARPs of one burst, in seconds. */
-  garpIntervalSeconds: number;
+  /** The pause between the rounds of one burst, in seconds, by family: vrrp_garp_interval (4), vrrp_gna_interval (6). */
+  announceIntervals: AnnounceIntervals;
 }
 
-/** The state machine options of an instance whose adverts leave from `sourceAddress`. */
-export function machineOptionsFor(config: InstanceConfig, sourceAddress: string): MachineOptions {
+export type AnnounceIntervals = Readonly<Record<Family, number>>;
+
+export const announceIntervalsOf = (global: GlobalDefs): AnnounceIntervals => ({
+  4: global.garpInterval,
+  6: global.gnaInterval,
+});
+
+/**
+ * The state machine options of an instance whose adverts leave from `sourceAddress`, started
+ * `startupDelayMs` after the daemon (vrrp_startup_delay: its first start only).
+ */
+export function machineOptionsFor(config: InstanceConfig, sourceAddress: string, startupDelayMs = 0): MachineOptions {
   return {
+    startupDelayMs,
     version: config.version,
     priority: config.priority,
     advertIntervalCs: Math.round(config.advertInt * 100),
@@ -119,7 +132,9 @@ export function machineOptionsFor(config: InstanceConfig, sourceAddress: string)
     higherPrioSendAdvert: config.higherPrioSendAdvert,
     // keepalived answers a lower-priority advert at once, so a second master (after a
     // partition heals) steps down within a round trip instead of at our next advert.
-    replyToLowerPriority: true,
+    replyToLowerPriority: !config.lowerPrioNoAdvert,
+    announceToLowerPriority: config.garpLowerPrioRepeat > 0,
+    downTimerAdverts: config.downTimerAdverts,
   };
 }
 
@@ -169,6 +184,10 @@ export class VrrpInstanceRuntime {
 
   /** A decoded advert for this instance's VRID, from another router. */
   receive(advert: Advertisement, ip: ReceivedIpHeader): void {
+    if (this.refusesSource(ip.source)) {
+      this.countDrop('unknown_unicast_source', `advert from ${ip.source} dropped: not one of the unicast peers`);
+      return;
+    }
     const check = checkAgainstInstance(advert, ip, {
       version: this.config.version,
       vrid: this.config.vrid,
@@ -198,6 +217,12 @@ export class VrrpInstanceRuntime {
       advertIntervalCs: advert.advertIntervalCs,
       source: ip.source,
     });
+  }
+
+  /** check_unicast_src: with unicast peers, only they may advertise for this virtual router. */
+  private refusesSource(source: string): boolean {
+    const { checkUnicastSrc, unicastPeers } = this.config;
+    return checkUnicastSrc && unicastPeers.length > 0 && !unicastPeers.some((peer) => peer.address === source);
   }
 
   /** Priority after tracking weights (configured priority plus the weights that apply). */
@@ -249,7 +274,7 @@ export class VrrpInstanceRuntime {
         this.changeAddresses('remove');
         return;
       case 'reannounce':
-        this.announceRound();
+        this.announceTwice(this.config.garpLowerPrioRepeat, this.config.garpLowerPrioDelay);
         return;
       case 'transition':
         this.lastTransition = {
@@ -342,8 +367,7 @@ export class VrrpInstanceRuntime {
   private startAnnouncing(): void {
     if (this.state !== 'MASTER') return;
     const { garpMasterRepeat, garpMasterDelay, garpMasterRefresh, garpMasterRefreshRepeat } = this.config;
-    this.announceBurst(garpMasterRepeat);
-    if (garpMasterDelay > 0) this.schedule(garpMasterDelay * 1000, () => this.announceBurst(garpMasterRepeat));
+    this.announceTwice(garpMasterRepeat, garpMasterDelay);
     if (garpMasterRefresh > 0) {
       const refresh = () => {
         this.announceBurst(garpMasterRefreshRepeat);
@@ -353,17 +377,34 @@ export class VrrpInstanceRuntime {
     }
   }
 
+  /** A burst of `rounds` now and, unless `delaySeconds` is 0, another that much later. */
+  private announceTwice(rounds: number, delaySeconds: number): void {
+    this.announceBurst(rounds);
+    if (delaySeconds > 0) this.schedule(delaySeconds * 1000, () => this.announceBurst(rounds));
+  }
+
   private announceBurst(rounds: number): void {
-    const gapMs = this.ports.garpIntervalSeconds * 1000;
-    for (let i = 0; i < rounds; i++) {
-      if (i === 0 || gapMs === 0) this.announceRound();
-      else this.schedule(i * gapMs, () => this.announceRound());
+    for (const { gapMs, vips } of this.announceGroups()) {
+      for (let i = 0; i < rounds; i++) {
+        if (i === 0 || gapMs === 0) this.announceRound(vips);
+        else this.schedule(i * gapMs, () => this.announceRound(vips));
+      }
     }
   }
 
-  private announceRound(): void {
+  /** The owned addresses by the pause between their rounds: IPv4 (GARP) and IPv6 (NA) each have their own. */
+  private announceGroups(): { gapMs: number; vips: Vip[] }[] {
+    const groups = new Map<number, Vip[]>();
+    for (const vip of this.ownedAddresses) {
+      const gapMs = this.ports.announceIntervals[vip.family] * 1000;
+      groups.set(gapMs, [...(groups.get(gapMs) ?? []), vip]);
+    }
+    return [...groups].map(([gapMs, vips]) => ({ gapMs, vips }));
+  }
+
+  private announceRound(vips: readonly Vip[]): void {
     try {
-      this.ports.announcer.announce(this.ownedAddresses);
+      this.ports.announcer.announce(vips);
       this.counters.announcements++;
     } catch (err) {
       this.counters.sendErrors++;

@@ -71,6 +71,19 @@ export interface MachineOptions {
    */
   replyToLowerPriority?: boolean;
   /**
+   * Announce the VIPs again (`reannounce`) on such an advert, with or without an advert of our
+   * own: keepalived's garp_lower_prio_repeat is independent of lower_prio_no_advert. Default off.
+   */
+  announceToLowerPriority?: boolean;
+  /**
+   * keepalived `vrrp_startup_delay`, in milliseconds: after the first startup, no backup takes
+   * over before this much time has passed and then its timer (Master_Down_Interval, or the skew
+   * time after a resignation). Adverts are heard as usual meanwhile.
+   */
+  startupDelayMs?: number;
+  /** keepalived `down_timer_adverts`: the adverts a backup misses before it takes over; default 3 (the RFC's). */
+  downTimerAdverts?: number;
+  /**
    * Set by SyncGroup: when this instance would become master on its own (Master_Down_Timer
    * expiry, owner startup) it emits `wantMaster` and waits in BACKUP until the group sends
    * `sync` to MASTER.
@@ -161,6 +174,8 @@ export class VrrpMachine {
   #relinquished = false;
   /** Set while a sync-group member waits for its group; the reason it wants to be master. */
   #pendingTakeover: string | undefined;
+  /** The end of the startup delay: backup timers run from here, at the earliest. */
+  #startupHoldUntil: number | undefined;
   readonly #resignationAnswers: AnswerLimiter;
   readonly #lowerPriorityAnswers: AnswerLimiter;
 
@@ -189,7 +204,9 @@ export class VrrpMachine {
   step(input: Input, now: number): Action[] {
     switch (input.type) {
       case 'startup':
-        return this.#state === 'INIT' ? this.#initialize(now, 'started') : [];
+        if (this.#state !== 'INIT') return [];
+        this.#startupHoldUntil ??= now + (this.#options.startupDelayMs ?? 0);
+        return this.#initialize(now, 'started');
       case 'shutdown':
         return this.#state === 'INIT' ? [] : this.#stop('INIT', 'shutdown');
       case 'tick':
@@ -257,9 +274,12 @@ export class VrrpMachine {
     return ((256 - this.#effectivePriority) * unitMs) / 256;
   }
 
-  /** Master_Down_Interval = 3 * Master_Adver_Interval + Skew_Time (VRRPv2 never learns an interval). */
+  /**
+   * Master_Down_Interval = 3 * Master_Adver_Interval + Skew_Time (VRRPv2 never learns an interval);
+   * down_timer_adverts replaces the 3.
+   */
   get #masterDownIntervalMs(): number {
-    return 3 * this.#masterAdvertIntervalCs * 10 + this.#skewMs;
+    return (this.#options.downTimerAdverts ?? 3) * this.#masterAdvertIntervalCs * 10 + this.#skewMs;
   }
 
   /** RFC 5798 6.4.1 Initialize, on startup and when a fault clears. */
@@ -267,7 +287,14 @@ export class VrrpMachine {
     if (this.#faultReason !== undefined) return [this.#transition('FAULT', `fault: ${this.#faultReason}`)];
     this.#forgetMaster();
     this.#preemptHoldUntil = this.#preemptDelayMs > 0 ? now + this.#preemptDelayMs : undefined;
-    if (this.#isOwner && this.#options.initialState === 'MASTER') {
+    const ownerStartsMaster = this.#isOwner && this.#options.initialState === 'MASTER';
+    if (ownerStartsMaster && this.#backupTimerStart(now) > now) {
+      // keepalived holds the owner back too, and lets it take over as soon as the delay ends.
+      this.#deadline = this.#backupTimerStart(now);
+      this.#takeoverCause = { kind: 'silence', since: now };
+      return [this.#transition('BACKUP', `${why}; address owner, becomes master after vrrp_startup_delay`)];
+    }
+    if (ownerStartsMaster) {
       const reason = `${why}: address owner (priority 255) in state MASTER`;
       // A sync-group member has to wait for its group, and waits in BACKUP.
       const enterBackup = this.#options.syncGroupMember ? [this.#transition('BACKUP', reason)] : [];
@@ -277,7 +304,7 @@ export class VrrpMachine {
     return [
       this.#transition(
         'BACKUP',
-        `${why}; becomes master unless an advert arrives within ${seconds(this.#masterDownIntervalMs)}`,
+        `${why}; becomes master unless an advert arrives within ${seconds(this.#deadline! - now)}`,
       ),
     ];
   }
@@ -345,14 +372,19 @@ export class VrrpMachine {
       this.#follow(advert);
       return this.#masterToBackup(now, this.#options.higherPrioSendAdvert ? ours : undefined, reason);
     }
-    if (!this.#options.replyToLowerPriority || !this.#lowerPriorityAnswers.admit(advert.source, now)) return [];
-    return [...this.#advertiseNow(now), { type: 'reannounce' }];
+    const { replyToLowerPriority, announceToLowerPriority } = this.#options;
+    if (!(replyToLowerPriority || announceToLowerPriority) || !this.#lowerPriorityAnswers.admit(advert.source, now))
+      return [];
+    return [
+      ...(replyToLowerPriority ? this.#advertiseNow(now) : []),
+      ...(announceToLowerPriority ? [{ type: 'reannounce' } as const] : []),
+    ];
   }
 
   /** RFC 5798 6.4.2, "If an ADVERTISEMENT is received". */
   #backupReceives(advert: Advert, now: number): Action[] {
     if (advert.priority === RESIGN_PRIORITY) {
-      this.#deadline = now + this.#skewMs;
+      this.#deadline = this.#backupTimerStart(now) + this.#skewMs;
       this.#takeoverCause = { kind: 'resigned', source: advert.source };
       return [];
     }
@@ -447,8 +479,13 @@ export class VrrpMachine {
   }
 
   #armMasterDown(now: number, cause: TakeoverCause): void {
-    this.#deadline = now + this.#masterDownIntervalMs;
+    this.#deadline = this.#backupTimerStart(now) + this.#masterDownIntervalMs;
     this.#takeoverCause = cause;
+  }
+
+  /** Now, or the end of the startup delay while it lasts. */
+  #backupTimerStart(now: number): number {
+    return Math.max(now, this.#startupHoldUntil ?? now);
   }
 
   #takeoverReason(now: number): string {

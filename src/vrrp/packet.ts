@@ -71,6 +71,8 @@ export const DROP_REASONS = [
   'auth_mismatch',
   'interval_mismatch',
   'address_mismatch',
+  // check_unicast_src: from a source that is not one of the unicast peers.
+  'unknown_unicast_source',
 ] as const;
 export type DropReason = (typeof DROP_REASONS)[number];
 

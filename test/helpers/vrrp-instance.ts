@@ -1,11 +1,19 @@
 // One VRRP instance as keepalived.conf gives it, for tests of what runs it.
 import assert from 'node:assert/strict';
-import { parseConfigText, type VrrpInstance } from '../../src/config/index.js';
+import { type Config, parseConfigText, type VrrpInstance } from '../../src/config/index.js';
 
 /** VI_1 (VRID 51, priority 150, BACKUP) on `ifname`: 198.51.100.200/24, and 2001:db8::200/64 as an excluded VIP. */
 export function instanceOn(ifname: string, extra = ''): VrrpInstance {
+  return configWith(ifname, extra).instances[0]!;
+}
+
+/** The config of instanceOn, with `globals` in a global_defs block. */
+export function configWith(ifname: string, extra = '', globals = ''): Config {
   const { config, diagnostics } = parseConfigText(
-    `vrrp_instance VI_1 {
+    `global_defs {
+  ${globals}
+}
+vrrp_instance VI_1 {
   state BACKUP
   interface ${ifname}
   virtual_router_id 51
@@ -22,5 +30,5 @@ export function instanceOn(ifname: string, extra = ''): VrrpInstance {
     'k.conf',
   );
   assert.ok(config, diagnostics.map((d) => d.message).join('\n'));
-  return config.instances[0]!;
+  return config;
 }

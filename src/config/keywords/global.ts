@@ -1,6 +1,7 @@
 import type { Token } from '../lexer.js';
 import type { Statement } from '../parser.js';
-import type { GlobalDefs, NotifyFifo, NotifyFifoKind } from '../types.js';
+import type { GlobalDefs, LvsTimeouts, NotifyFifo, NotifyFifoKind } from '../types.js';
+import { ignoredKeywords } from './ignored.js';
 import {
   ARGS,
   type BuildContext,
@@ -10,6 +11,7 @@ import {
   flag,
   type KeywordSpec,
   listLines,
+  type Sites,
   toggle,
   type ValueParser,
 } from './table.js';
@@ -33,9 +35,17 @@ export function defaultGlobalDefs(): GlobalDefs {
     garpMasterRefreshRepeat: 1,
     garpInterval: 0,
     gnaInterval: 0,
+    // Resolved from the master ones unless written (resolveGlobalDefs).
+    garpLowerPrioDelay: 5,
+    garpLowerPrioRepeat: 5,
+    lowerPrioNoAdvert: false,
+    downTimerAdverts: 3,
+    checkUnicastSrc: false,
+    minGarp: false,
+    vrrpStartupDelay: 0,
+    logUnknownVrids: false,
     enableScriptSecurity: false,
     skipCheckAdvAddr: false,
-    vrrpStrict: false,
     higherPrioSendAdvert: false,
     notifyFifos: {},
     mail: { connectTimeout: 30, to: [], noFaults: false },
@@ -83,6 +93,31 @@ function notifyFifoKeywords(kind: NotifyFifoKind): KeywordSpec<GlobalDefs>[] {
     }),
   ];
 }
+
+/** keepalived's limit for each lvs_timeouts value: 31 days. */
+const LVS_MAX_TIMEOUT = 86_400 * 31;
+const LVS_TIMEOUT_OPTIONS = { tcp: 'tcp', tcpfin: 'tcpFin', udp: 'udp' } as const;
+type LvsTimeoutOption = keyof typeof LVS_TIMEOUT_OPTIONS;
+const lvsTimeoutOption = oneOf(Object.keys(LVS_TIMEOUT_OPTIONS) as LvsTimeoutOption[]);
+const lvsTimeoutSeconds = integer(0, LVS_MAX_TIMEOUT);
+
+/** `lvs_timeouts [tcp N] [tcpfin N] [udp N]`, in any order; nothing is kept from a line with an error. */
+const lvsTimeoutsKeyword = custom<GlobalDefs>('lvs_timeouts', {
+  args: [2, 6],
+  apply(global, stmt, ctx) {
+    const timeouts: LvsTimeouts = {};
+    for (let i = 0; i < stmt.args.length; i += 2) {
+      const [optionTok, valueTok] = [stmt.args[i]!, stmt.args[i + 1]];
+      const option = lvsTimeoutOption(optionTok, ctx, 'lvs_timeouts');
+      if (option === undefined) return;
+      if (!valueTok) return ctx.error(optionTok.pos, `\`lvs_timeouts ${option}\` needs a number of seconds`);
+      const seconds = lvsTimeoutSeconds(valueTok, ctx, `lvs_timeouts ${option}`);
+      if (seconds === undefined) return;
+      timeouts[LVS_TIMEOUT_OPTIONS[option]] = seconds;
+    }
+    global.lvsTimeouts = timeouts;
+  },
+});
 
 /** keepalived's email keywords; they live in global_defs but fill `mail`. */
 const mailKeywords: KeywordSpec<GlobalDefs>[] = [
@@ -155,6 +190,14 @@ export const globalDefsBlock = defineBlock<GlobalDefs>('global_defs', [
   field('vrrp_garp_master_refresh_repeat', 'garpMasterRefreshRepeat', integer(1)),
   field('vrrp_garp_interval', 'garpInterval', decimal()),
   field('vrrp_gna_interval', 'gnaInterval', decimal()),
+  field('vrrp_garp_lower_prio_delay', 'garpLowerPrioDelay', integer(0)),
+  field('vrrp_garp_lower_prio_repeat', 'garpLowerPrioRepeat', integer(0)),
+  toggle('vrrp_lower_prio_no_advert', 'lowerPrioNoAdvert'),
+  field('vrrp_down_timer_adverts', 'downTimerAdverts', integer(1, 100)),
+  flag('vrrp_check_unicast_src', 'checkUnicastSrc'),
+  toggle('vrrp_min_garp', 'minGarp'),
+  field('vrrp_startup_delay', 'vrrpStartupDelay', decimal()),
+  flag('log_unknown_vrids', 'logUnknownVrids'),
   custom('script_user', {
     args: [1, 2],
     apply(global, stmt) {
@@ -163,12 +206,28 @@ export const globalDefsBlock = defineBlock<GlobalDefs>('global_defs', [
   }),
   flag('enable_script_security', 'enableScriptSecurity'),
   toggle('vrrp_skip_check_adv_addr', 'skipCheckAdvAddr'),
-  flag('vrrp_strict', 'vrrpStrict'),
   toggle('vrrp_higher_prio_send_advert', 'higherPrioSendAdvert'),
   field('vrrp_priority', 'vrrpNice', nice),
   field('checker_priority', 'checkerNice', nice),
   ...notifyFifoKeywords('all'),
   ...notifyFifoKeywords('vrrp'),
   ...notifyFifoKeywords('lvs'),
+  lvsTimeoutsKeyword,
   ...mailKeywords,
+  ...ignoredKeywords<GlobalDefs>('global_defs'),
 ]);
+
+/**
+ * Fills in the global values that depend on others, once every global_defs block is read:
+ * vrrp_min_garp (one gratuitous ARP round, no second burst) for the GARP keywords not written,
+ * then the lower-priority answers, which default to the master values as in keepalived.
+ */
+export function resolveGlobalDefs(global: GlobalDefs, sites: Sites): void {
+  const written = (keyword: string) => sites.has(global, keyword);
+  if (global.minGarp) {
+    if (!written('vrrp_garp_master_repeat')) global.garpMasterRepeat = 1;
+    if (!written('vrrp_garp_master_delay')) global.garpMasterDelay = 0;
+  }
+  if (!written('vrrp_garp_lower_prio_repeat')) global.garpLowerPrioRepeat = global.garpMasterRepeat;
+  if (!written('vrrp_garp_lower_prio_delay')) global.garpLowerPrioDelay = global.garpMasterDelay;
+}

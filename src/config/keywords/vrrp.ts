@@ -246,6 +246,11 @@ export function newInstance(name: string, pos: SourcePos): VrrpInstance {
     garpMasterRefreshRepeat: 1,
     skipCheckAdvAddr: false,
     higherPrioSendAdvert: false,
+    garpLowerPrioDelay: 5,
+    garpLowerPrioRepeat: 5,
+    lowerPrioNoAdvert: false,
+    downTimerAdverts: 3,
+    checkUnicastSrc: false,
     dontTrackPrimary: false,
   };
 }
@@ -432,6 +437,11 @@ export const instanceBlock = defineBlock<VrrpInstance>('vrrp_instance', [
   field('garp_master_refresh_repeat', 'garpMasterRefreshRepeat', integer(1)),
   toggle('skip_check_adv_addr', 'skipCheckAdvAddr'),
   toggle('higher_prio_send_advert', 'higherPrioSendAdvert'),
+  field('garp_lower_prio_delay', 'garpLowerPrioDelay', integer(0)),
+  field('garp_lower_prio_repeat', 'garpLowerPrioRepeat', integer(0)),
+  toggle('lower_prio_no_advert', 'lowerPrioNoAdvert'),
+  field('down_timer_adverts', 'downTimerAdverts', integer(1, 100)),
+  flag('check_unicast_src', 'checkUnicastSrc'),
   flag('dont_track_primary', 'dontTrackPrimary'),
   // Deprecated in keepalived: forces IPv6. Only noted; the family is worked out at the end.
   custom('native_ipv6', { args: ARGS.none, apply() {} }),
@@ -448,10 +458,15 @@ const NUMBERS_FROM_GLOBAL = {
   garp_master_repeat: 'garpMasterRepeat',
   garp_master_refresh: 'garpMasterRefresh',
   garp_master_refresh_repeat: 'garpMasterRefreshRepeat',
+  garp_lower_prio_delay: 'garpLowerPrioDelay',
+  garp_lower_prio_repeat: 'garpLowerPrioRepeat',
+  down_timer_adverts: 'downTimerAdverts',
 } as const;
 const FLAGS_FROM_GLOBAL = {
   skip_check_adv_addr: 'skipCheckAdvAddr',
   higher_prio_send_advert: 'higherPrioSendAdvert',
+  lower_prio_no_advert: 'lowerPrioNoAdvert',
+  check_unicast_src: 'checkUnicastSrc',
 } as const;
 
 /**

@@ -9,13 +9,15 @@ import { pino } from 'pino';
 import { parseConfigText } from '../../../src/config/index.js';
 import { type IpvsKernelPort, IpvsService } from '../../../src/daemon/ipvs-service.js';
 import { StateStore } from '../../../src/daemon/store.js';
-import { NO_STATS } from '../../../src/ipvs/codec.js';
+import { type IpvsTimeouts, NO_STATS } from '../../../src/ipvs/codec.js';
 import type { KernelService } from '../../../src/ipvs/kernel.js';
 import { destinationKeyText, type Operation, type ServiceEntry, serviceKeyText } from '../../../src/ipvs/reconcile.js';
 
 class MemoryKernel implements IpvsKernelPort {
   readonly services = new Map<string, ServiceEntry>();
   readonly applied: string[] = [];
+  /** Every setTimeouts call, in order. */
+  readonly timeouts: Partial<IpvsTimeouts>[] = [];
 
   async table(): Promise<KernelService[]> {
     const idle = { activeConns: 0, inactiveConns: 0, persistConns: 0, stats: NO_STATS };
@@ -48,13 +50,17 @@ class MemoryKernel implements IpvsKernelPort {
     }
   }
 
+  async setTimeouts(timeouts: Partial<IpvsTimeouts>): Promise<void> {
+    this.timeouts.push(timeouts);
+  }
+
   close(): void {}
 }
 
 const log = pino({ level: 'silent' });
-const config = (weight: number) => {
+const config = (weight: number, globals = '') => {
   const { config } = parseConfigText(
-    `virtual_server 198.51.100.80 80 {\n protocol TCP\n lb_kind DR\n real_server 203.0.113.21 80 {\n  weight ${weight}\n }\n}\n`,
+    `global_defs {\n${globals}\n}\nvirtual_server 198.51.100.80 80 {\n protocol TCP\n lb_kind DR\n real_server 203.0.113.21 80 {\n  weight ${weight}\n }\n}\n`,
     'k.conf',
   );
   assert.ok(config);
@@ -144,4 +150,21 @@ test('reading the kernel for status waits for the reconcile under way, and many 
   assert.equal(weightInStore(), 5, 'the table after the change, not halfway through it');
   await reconcile;
   assert.equal(reads, 2 + 1, 'the reconcile reads before and after; the three readers share one read');
+});
+
+test('lvs_timeouts are set in the kernel at start, and again only when a reload changes them', async () => {
+  const kernel = new MemoryKernel();
+  const service = await IpvsService.start(config(1, 'lvs_timeouts tcp 7200 udp 60'), {
+    stateDir,
+    log,
+    openKernel: async () => kernel,
+    store,
+  });
+  assert.deepEqual(kernel.timeouts, [{ tcp: 7200, udp: 60 }]);
+  await service.apply(config(2, 'lvs_timeouts tcp 7200 udp 60'));
+  assert.equal(kernel.timeouts.length, 1, 'unchanged: not set again');
+  await service.apply(config(2, 'lvs_timeouts tcpfin 30'));
+  assert.deepEqual(kernel.timeouts.at(-1), { tcpFin: 30 });
+  await service.apply(config(2));
+  assert.equal(kernel.timeouts.length, 2, 'without lvs_timeouts the kernel keeps what it has, as in keepalived');
 });

@@ -39,7 +39,7 @@ async function harness(extra = 'garp_master_repeat 2\n  garp_master_delay 1') {
   } as never;
   const guard = new VipGuard({
     instances: [instance],
-    garpIntervalSeconds: 0.1,
+    announceIntervals: { 4: 0.1, 6: 0.1 },
     announce: (ifname: string, vips: readonly Vip[]) =>
       announced.push(`${ifname} ${vips.map((v) => v.address).join(',')} @${clock.now()}`),
     clock,

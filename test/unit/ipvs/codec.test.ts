@@ -6,6 +6,7 @@ import {
   decodeDestination,
   decodeInfo,
   decodeService,
+  decodeTimeouts,
   describeService,
   IPVS_CMD,
   IPVS_GENL_VERSION,
@@ -192,6 +193,20 @@ describe('encoding services', () => {
     assert.equal(wire(ipvsRequest.info()), '0f010000');
     assert.equal(wire(ipvsRequest.listServices()), '04010000');
   });
+
+  test(
+    'connection timeouts: SET_CONFIG with the ones given and not 0, in seconds; GET_CONFIG bare',
+    littleEndianOnly,
+    () => {
+      // TIMEOUT_TCP (4) 7200, TIMEOUT_UDP (6) 60; TIMEOUT_TCP_FIN (5) is 0, so the kernel keeps it.
+      assert.equal(
+        wire(ipvsRequest.setTimeouts({ tcp: 7200, tcpFin: 0, udp: 60 })),
+        `0c010000${hex('0800 0400 201c0000 0800 0600 3c000000')}`,
+      );
+      assert.equal(wire(ipvsRequest.getTimeouts()), '0d010000');
+      assert.throws(() => ipvsRequest.setTimeouts({ udp: 1.5 }), RangeError);
+    },
+  );
 
   test('editing sends SET_SERVICE with every field, as adding does', () => {
     const edit = ipvsRequest.editService(tcpService);
@@ -655,6 +670,16 @@ describe('decoding info', () => {
     assert.deepEqual(decodeInfo(reply(14, tlv(1, u32(0x010201)), tlv(2, u32(4096)))), {
       version: '1.2.1',
       connectionTableSize: 4096,
+    });
+  });
+});
+
+describe('decoding timeouts', () => {
+  test("GET_CONFIG's answer carries all three", littleEndianOnly, () => {
+    assert.deepEqual(decodeTimeouts(reply(12, tlv(4, u32(900)), tlv(5, u32(120)), tlv(6, u32(300)))), {
+      tcp: 900,
+      tcpFin: 120,
+      udp: 300,
     });
   });
 });

@@ -55,7 +55,7 @@ function group() {
           announcer: { announce: () => undefined },
           clock,
           observer: { transition: () => undefined, problem: () => undefined },
-          garpIntervalSeconds: 0,
+          announceIntervals: { 4: 0, 6: 0 },
         },
         coordinator,
       ),

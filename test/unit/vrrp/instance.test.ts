@@ -3,23 +3,25 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Vip } from '../../../src/config/index.js';
-import { type Transition, VrrpInstanceRuntime } from '../../../src/vrrp/instance.js';
+import { announceIntervalsOf, type Transition, VrrpInstanceRuntime } from '../../../src/vrrp/instance.js';
 import { type Advertisement, decodeAdvertisement } from '../../../src/vrrp/packet.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
-import { instanceOn } from '../../helpers/vrrp-instance.js';
+import { configWith, instanceOn } from '../../helpers/vrrp-instance.js';
 
 const SELF = '198.51.100.11';
 const PEER = '198.51.100.12';
 
 const instanceConfig = (extra = '') => instanceOn('eth0', extra);
 
-function harness(extra = '') {
+/** `extra` goes into the instance, `globals` into global_defs. */
+function harness(extra = '', globals = '') {
+  const config = configWith('eth0', extra, globals);
   const clock = new FakeClock();
   const sent: { advert: Advertisement; destination: string; at: number }[] = [];
   const log: string[] = [];
   const transitions: Transition[] = [];
   const onInterface = new Set<string>();
-  const runtime = new VrrpInstanceRuntime(instanceConfig(extra), {
+  const runtime = new VrrpInstanceRuntime(config.instances[0]!, {
     link: {
       sourceAddress: SELF,
       send(payload, destination, source) {
@@ -45,7 +47,7 @@ function harness(extra = '') {
       transition: (t) => transitions.push(t),
       problem: (_i, _kind, message) => log.push(`problem ${message}`),
     },
-    garpIntervalSeconds: 0,
+    announceIntervals: announceIntervalsOf(config.global),
   });
   /** Lets queued VIP changes (promises) settle. */
   const settle = () => new Promise((r) => setImmediate(r));
@@ -54,7 +56,15 @@ function harness(extra = '') {
       { version: 2, vrid: 51, priority, addresses: ['198.51.100.200'], advertIntervalCs: 100, ...overrides },
       { family: 4, source, destination: '224.0.0.18', ttl },
     );
-  return { clock, sent, log, transitions, onInterface, runtime, settle, advertFrom };
+  const announces = () => log.filter((l) => l.startsWith('announce')).length;
+  /** Started, master, and past the gratuitous-ARP bursts of becoming master. */
+  const settledMaster = async () => {
+    runtime.start();
+    clock.advance(3415);
+    await settle();
+    clock.advance(10_000);
+  };
+  return { clock, sent, log, transitions, onInterface, runtime, settle, advertFrom, announces, settledMaster };
 }
 
 describe('VRRP instance runtime', () => {
@@ -131,25 +141,123 @@ describe('VRRP instance runtime', () => {
     assert.equal(h.sent.length, sent, 'nothing more after stop, not even a pending repeat');
   });
 
-  test('a master hearing a lower-priority master (a healed partition) answers at once and announces its VIPs again', async () => {
+  test('a master hearing a lower-priority master (a healed partition) answers at once and announces its VIPs again, as often as on becoming master', async () => {
     const h = harness();
-    h.runtime.start();
-    h.clock.advance(3415);
-    await h.settle();
-    const before = { adverts: h.sent.length, announces: h.log.filter((l) => l.startsWith('announce')).length };
+    await h.settledMaster();
+    const before = { adverts: h.sent.length, announces: h.announces() };
     h.advertFrom(PEER, 100);
     assert.equal(h.runtime.state, 'MASTER');
     assert.equal(h.sent.length, before.adverts + 1, 'an advert goes out at once');
-    assert.equal(h.log.filter((l) => l.startsWith('announce')).length, before.announces + 1);
+    // keepalived's garp_lower_prio_repeat and _delay default to garp_master_repeat and _delay: 5, and 5 more after 5 s.
+    assert.equal(h.announces(), before.announces + 5);
+    h.clock.advance(5000);
+    assert.equal(h.announces(), before.announces + 10);
+  });
+
+  test('vrrp_garp_lower_prio_repeat and _delay set the answer to a lower-priority master; an instance may override them', async () => {
+    const h = harness('', 'vrrp_garp_lower_prio_repeat 2\n  vrrp_garp_lower_prio_delay 3');
+    await h.settledMaster();
+    const before = h.announces();
+    h.advertFrom(PEER, 100);
+    assert.equal(h.announces(), before + 2);
+    h.clock.advance(2999);
+    assert.equal(h.announces(), before + 2);
+    h.clock.advance(1);
+    assert.equal(h.announces(), before + 4);
+
+    const own = harness('garp_lower_prio_repeat 0', 'vrrp_garp_lower_prio_repeat 2');
+    await own.settledMaster();
+    const adverts = own.sent.length;
+    const announced = own.announces();
+    own.advertFrom(PEER, 100);
+    own.clock.advance(10_000);
+    assert.equal(own.announces(), announced, 'garp_lower_prio_repeat 0: no gratuitous ARP');
+    assert.equal(own.sent.length - adverts, 1 + 20, 'the answer, then the regular adverts and their repeats');
+  });
+
+  test('vrrp_lower_prio_no_advert: a lower-priority master gets no advert in answer, but the VIPs are announced again', async () => {
+    const h = harness('', 'vrrp_lower_prio_no_advert\n  vrrp_garp_lower_prio_delay 0');
+    await h.settledMaster();
+    const before = { adverts: h.sent.length, announces: h.announces() };
+    h.advertFrom(PEER, 100);
+    assert.equal(h.sent.length, before.adverts);
+    assert.equal(h.announces(), before.announces + 5);
+
+    const instance = harness('lower_prio_no_advert off', 'vrrp_lower_prio_no_advert');
+    await instance.settledMaster();
+    const adverts = instance.sent.length;
+    instance.advertFrom(PEER, 100);
+    assert.equal(instance.sent.length, adverts + 1, "the instance's own setting wins");
+  });
+
+  test('vrrp_min_garp: one round of gratuitous ARP on becoming master, and none 5 s later', async () => {
+    const h = harness('', 'vrrp_min_garp');
+    h.runtime.start();
+    h.clock.advance(3415);
+    await h.settle();
+    assert.equal(h.announces(), 1);
+    h.clock.advance(10_000);
+    assert.equal(h.announces(), 1);
+    // Also for the answer to a lower-priority master, which defaults to the master values.
+    h.advertFrom(PEER, 100);
+    h.clock.advance(10_000);
+    assert.equal(h.announces(), 2);
+  });
+
+  test('vrrp_garp_interval spaces the IPv4 rounds of a burst, vrrp_gna_interval the IPv6 ones', async () => {
+    const h = harness(
+      'garp_master_repeat 3\n  garp_master_delay 0',
+      'vrrp_garp_interval 0.1\n  vrrp_gna_interval 0.25',
+    );
+    h.runtime.start();
+    h.clock.advance(3415);
+    await h.settle();
+    h.clock.advance(1000);
+    // The VIP is IPv4, the excluded VIP IPv6: one address per round, each family on its own pace.
+    const at = h.log.filter((l) => l.startsWith('announce')).map((l) => Number(l.split('@')[1]) - 3415);
+    assert.deepEqual(at, [0, 0, 100, 200, 250, 500]);
+  });
+
+  test('vrrp_down_timer_adverts: a backup takes over after that many silent intervals, an instance may say otherwise', () => {
+    const h = harness('', 'vrrp_down_timer_adverts 1');
+    h.runtime.start();
+    // 1 × 1 s + (256 − 150) / 256 s
+    h.clock.advance(1414);
+    assert.equal(h.runtime.state, 'BACKUP');
+    h.clock.advance(1);
+    assert.equal(h.runtime.state, 'MASTER');
+
+    const own = harness('down_timer_adverts 5', 'vrrp_down_timer_adverts 1');
+    own.runtime.start();
+    own.clock.advance(5414);
+    assert.equal(own.runtime.state, 'BACKUP');
+    own.clock.advance(1);
+    assert.equal(own.runtime.state, 'MASTER');
+  });
+
+  test("vrrp_check_unicast_src: adverts from outside the unicast peers are dropped, a peer's still count", () => {
+    const h = harness(`unicast_peer {\n ${PEER}\n }`, 'vrrp_check_unicast_src');
+    h.runtime.start();
+    h.advertFrom('198.51.100.66', 200);
+    assert.deepEqual(h.runtime.status().counters.drops, { unknown_unicast_source: 1 });
+    assert.match(h.log.at(-1)!, /198\.51\.100\.66 dropped: not one of the unicast peers/);
+    h.advertFrom(PEER, 200);
+    assert.equal(h.runtime.status().masterAddress, PEER);
+
+    const unchecked = harness(`unicast_peer {\n ${PEER}\n }`);
+    unchecked.runtime.start();
+    unchecked.advertFrom('198.51.100.66', 200);
+    assert.equal(unchecked.runtime.status().masterAddress, '198.51.100.66', 'without it, any source is heard');
+    const instance = harness(`check_unicast_src\n unicast_peer {\n ${PEER}\n }`);
+    instance.runtime.start();
+    instance.advertFrom('198.51.100.66', 200);
+    assert.deepEqual(instance.runtime.status().counters.drops, { unknown_unicast_source: 1 }, 'per instance too');
   });
 
   test('3,000 lower-priority adverts in a second from three sources: three answers, not 3,000 adverts and GARP rounds', async () => {
     const h = harness();
-    h.runtime.start();
-    h.clock.advance(3415);
-    await h.settle();
-    h.clock.advance(10_000); // past the gratuitous-ARP bursts of becoming master
-    const announces = () => h.log.filter((l) => l.startsWith('announce')).length;
+    await h.settledMaster();
+    const { announces } = h;
     const before = { adverts: h.sent.length, announces: announces() };
     for (let i = 0; i < 3000; i++) {
       h.advertFrom(`198.51.100.${20 + (i % 3)}`, 100);
@@ -160,7 +268,8 @@ describe('VRRP instance runtime', () => {
     // Three answers, the first at once, and the repeat of the last half an interval later; they
     // stand in for the regular advert of that second, which they pushed back.
     assert.equal(h.sent.length - before.adverts, 3 + 1);
-    assert.equal(announces() - before.announces, 3);
+    // Each answer's gratuitous ARPs: keepalived's 5 rounds at once (and 5 more 5 s later).
+    assert.equal(announces() - before.announces, 3 * 5);
   });
 
   test('an address owner advertising other addresses is reported under one kind, whatever the list', () => {
@@ -172,7 +281,7 @@ describe('VRRP instance runtime', () => {
       announcer: { announce: () => undefined },
       clock,
       observer: { transition: () => undefined, problem: (_i, kind) => kinds.push(kind) },
-      garpIntervalSeconds: 0,
+      announceIntervals: { 4: 0, 6: 0 },
     });
     runtime.start();
     for (const last of [1, 2, 3])

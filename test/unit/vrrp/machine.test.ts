@@ -20,6 +20,8 @@ const MDI_200 = 3000 + 218.75;
 const MDI_254 = 3000 + 7.8125;
 
 const PEER = '192.0.2.2';
+/** keepalived's default answer to a lower-priority master: an advert and the VIPs announced again. */
+const ANSWERING: Partial<MachineOptions> = { replyToLowerPriority: true, announceToLowerPriority: true };
 const options = (overrides: Partial<MachineOptions> = {}): MachineOptions => machineOptions('192.0.2.1', overrides);
 const machine = (overrides: Partial<MachineOptions> = {}): VrrpMachine => new VrrpMachine(options(overrides));
 const tick: Input = { type: 'tick' };
@@ -136,6 +138,42 @@ describe('Initialize (RFC 5798 6.4.1)', () => {
 });
 
 describe('Backup (RFC 5798 6.4.2)', () => {
+  test('vrrp_startup_delay: no backup takes over before the delay and then its Master_Down_Interval; adverts still count', () => {
+    const m = machine({ startupDelayMs: 5000 });
+    assert.deepEqual(m.step(startup, 0), [
+      transition('INIT', 'BACKUP', 'started; becomes master unless an advert arrives within 8.609 s'),
+    ]);
+    assert.equal(m.nextDeadline(), 5000 + MDI_100);
+    m.step(advert(150), 1000);
+    assert.equal(m.snapshot().masterAddress, PEER, 'an advert during the delay is heard');
+    assert.equal(m.nextDeadline(), 5000 + MDI_100, 'and its timer still runs from the end of the delay');
+    m.step(advert(150), 6000);
+    assert.equal(m.nextDeadline(), 6000 + MDI_100, 'after the delay, timers run as usual');
+  });
+
+  test('vrrp_startup_delay holds an address owner in state MASTER back too, and only on the first startup', () => {
+    const m = machine({ startupDelayMs: 2000, priority: 255, initialState: 'MASTER' });
+    assert.equal(m.step(startup, 0).at(-1)?.type, 'transition');
+    assert.equal(m.state, 'BACKUP');
+    assert.equal(m.nextDeadline(), 2000);
+    assert.equal(m.step(tick, 2000).at(-1)?.type, 'transition');
+    assert.equal(m.state, 'MASTER');
+    // A fault and its recovery run Initialize again, without the delay.
+    m.step({ type: 'fault', reason: 'link down' }, 3000);
+    m.step({ type: 'faultCleared' }, 4000);
+    assert.equal(m.state, 'MASTER');
+  });
+
+  test('down_timer_adverts: a backup takes over after that many missed adverts and its skew time, not 3', () => {
+    const m = machine({ downTimerAdverts: 1 });
+    m.step(startup, 0);
+    assert.equal(m.nextDeadline(), 1000 + 609.375);
+    m.step(advert(150), 500);
+    assert.equal(m.nextDeadline(), 500 + 1000 + 609.375, 'each advert restarts it at the shorter interval');
+    assert.equal(m.step(tick, 1500 + 609.375).at(-1)?.type, 'transition');
+    assert.equal(m.state, 'MASTER');
+  });
+
   test('Skew_Time makes the highest-priority backup the first to take over', () => {
     for (const [priority, skew] of [
       [254, 7.8125],
@@ -314,9 +352,22 @@ describe('Master (RFC 5798 6.4.3)', () => {
 
   test('a lower priority is discarded (RFC); replyToLowerPriority answers it at once (keepalived default)', () => {
     assert.deepEqual(master().step(advert(50), 4000), []);
-    const replying = master({ replyToLowerPriority: true });
+    const replying = master(ANSWERING);
     assert.deepEqual(replying.step(advert(50), 4000), [{ type: 'sendAdvert', priority: 100 }, { type: 'reannounce' }]);
     assert.equal(replying.nextDeadline(), 5000);
+  });
+
+  test('lower_prio_no_advert: the VIPs are announced again, but no advert answers, and the advert timer runs on', () => {
+    const m = master({ announceToLowerPriority: true });
+    const due = m.nextDeadline();
+    assert.deepEqual(m.step(advert(50), 4000), [{ type: 'reannounce' }]);
+    assert.equal(m.nextDeadline(), due);
+  });
+
+  test('garp_lower_prio_repeat 0: an advert answers, without announcing the VIPs again', () => {
+    assert.deepEqual(master({ replyToLowerPriority: true }).step(advert(50), 4000), [
+      { type: 'sendAdvert', priority: 100 },
+    ]);
   });
 
   /** What a master does with `adverts`, each [time, priority, source], as [time, action type]. */
@@ -327,7 +378,7 @@ describe('Master (RFC 5798 6.4.3)', () => {
     Array.from({ length: 3000 }, (_, i) => [start + i / 3, priority, `192.0.2.${first + (i % sources)}`]);
 
   test('3,000 lower-priority adverts in a second from one source get one answer per advert interval, the first at once', () => {
-    const m = master({ replyToLowerPriority: true });
+    const m = master(ANSWERING);
     const start = m.nextDeadline()! - 500;
     assert.deepEqual(answersTo(m, [...flood(start, 50), ...flood(start + 1000, 50)]), [
       [start, 'sendAdvert'],
@@ -340,7 +391,7 @@ describe('Master (RFC 5798 6.4.3)', () => {
   });
 
   test('from many sources, at most three answers per interval in all, and a peer on its own still gets its answer', () => {
-    const m = master({ replyToLowerPriority: true });
+    const m = master(ANSWERING);
     const start = m.nextDeadline()! - 500;
     const answers = answersTo(m, flood(start, 50, 250, 3)).filter(([, type]) => type === 'sendAdvert');
     assert.deepEqual(
@@ -365,7 +416,7 @@ describe('Master (RFC 5798 6.4.3)', () => {
   });
 
   test('a flood does not hold back a higher priority; a resignation it crowds out is answered by the next advert', () => {
-    const m = master({ replyToLowerPriority: true });
+    const m = master(ANSWERING);
     const start = m.nextDeadline()! - 500;
     answersTo(m, [...flood(start, 0, 3, 5), ...flood(start, 50, 3, 5)]);
     // Three forged sources used this interval's answers: the real one waits for our regular
