@@ -47,13 +47,10 @@ export function answerDumpSignals(ports: SignalPorts, onDump: (dump: DumpSignal)
   }
 }
 
-/** What vigild does on a dump signal until the dumps exist: says so, and keeps running. */
-export function dumpNotImplemented(log: Logger): (dump: DumpSignal) => void {
+/** What vigild does on a dump signal while it is still starting: says so, and keeps starting. */
+export function dumpBeforeStart(log: Logger): (dump: DumpSignal) => void {
   return ({ kind, name }) =>
-    log.warn(
-      { signal: name, dump: kind },
-      `${name}: keepalived's ${kind} dump is not implemented yet; vigild keeps running ('vigil status' shows its state)`,
-    );
+    log.warn({ signal: name, dump: kind }, `${name}: vigild is still starting; no ${kind} dump is written`);
 }
 
 export interface Inspector {
