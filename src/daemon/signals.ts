@@ -1,7 +1,8 @@
 // The signals keepalived's operators and exporters send besides stop and reload. Unanswered,
 // SIGUSR2 and the real-time ones kill vigild with its VIPs and sockets left behind, and SIGUSR1
 // opens Node's inspector on 127.0.0.1:9229: a root shell for any local user. Listening for each
-// prevents both. SIGPIPE needs nothing: Node ignores it from the start.
+// prevents both (and the daemon answers them with keepalived's dumps, see dumps/). SIGPIPE
+// needs nothing: Node ignores it from the start.
 import type { Logger } from './logger.js';
 
 /** keepalived's dumps: DATA, STATS, STATS_CLEAR and JSON in `keepalived --signum=NAME`. */

@@ -150,11 +150,7 @@ function instanceView(
     vips: inst.vips.map(vipLine),
     excludedVips: inst.excludedVips.map(vipLine),
     unicastPeers: inst.unicastPeers.map((p) => p.address),
-    trackInterfaces: inst.trackInterfaces.map((t) => ({
-      name: t.name,
-      weight: t.weight ?? 0,
-      reverse: t.reverse ?? false,
-    })),
+    trackInterfaces: trackedInterfaces(inst),
     trackScripts: trackedScripts(inst, config),
     smtpAlert: vrrpAlerts(inst.smtpAlert, config.global.mail),
     notify: notifySlots(inst),
@@ -175,6 +171,13 @@ function hasKeepalivedFlags(inst: VrrpInstance): boolean {
     inst.nopreempt ||
     inst.excludedVips.some((v) => v.family !== inst.family)
   );
+}
+
+/** keepalived drops its own interface from the list when it would fault on it anyway (weight 0). */
+function trackedInterfaces(inst: VrrpInstance): TrackedView[] {
+  return inst.trackInterfaces
+    .map((t) => ({ name: t.name, weight: t.weight ?? 0, reverse: t.reverse ?? false }))
+    .filter((t) => !(t.name === inst.interface && t.weight === 0));
 }
 
 function trackedScripts(inst: VrrpInstance, config: Config): InstanceView['trackScripts'] {
