@@ -7,6 +7,7 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Lab, labUnavailable } from '../../lab/lab.js';
+import { rssMiB } from '../../lab/proc-usage.js';
 import { DaemonProcess, vigil, waitFor, waitUntil } from '../../lab/processes.js';
 import { nativeConstants } from '../../src/net/native.js';
 import { MASTER_VIP, ONE_MASTER } from '../helpers/daemon-configs.js';
@@ -48,6 +49,13 @@ describe('vigild and the signals keepalived operators send', { skip: await skipW
         process.kill(daemon.child.pid!, signal);
         await waitFor(`${name} to write ${file}`, () => existsSync(written));
       }
+      // A storm: each signal costs a flag, and the writes of the storm come to one more dump.
+      const rssBefore = rssMiB(daemon.child.pid!);
+      for (let i = 0; i < 5000; i++) process.kill(daemon.child.pid!, 'SIGUSR2');
+      const storm = await vigil(['status', '--socket', daemon.socket]);
+      assert.equal(storm.code, 0, storm.stderr);
+      const grown = rssMiB(daemon.child.pid!) - rssBefore;
+      assert.ok(grown < 30, `vigild grew by ${grown.toFixed(1)} MiB during 5,000 dump signals`);
       daemon.signal('SIGPIPE');
       // vigil status takes a few hundred ms: time enough for an inspector to have opened.
       const status = await vigil(['status', '--socket', daemon.socket]);

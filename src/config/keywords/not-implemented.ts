@@ -123,7 +123,6 @@ export const NOT_IMPLEMENTED: readonly NotImplemented[] = [
     'vrrp_rx_bufs_multiplier',
     'rs_init_notifies',
     'no_checker_emails',
-    'umask',
     'vrrp_startup_delay',
     'vrrp_delay_after_boot',
     'log_unknown_vrids',

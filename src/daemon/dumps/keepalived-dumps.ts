@@ -32,7 +32,7 @@ export class KeepalivedDumps {
   constructor(private readonly ports: DumpPorts) {
     this.queue = new DumpQueue({
       render: (file, clear) => this.render(file, clear),
-      write: (file, text) => writeAtomically(dumpPath(ports.directory, file), text, DEFAULT_DUMP_UMASK),
+      write: (file, text) => writeAtomically(dumpPath(ports.directory, file), text, this.umask()),
       failed: (file, err) =>
         ports.log.warn({ err: err.message }, `cannot write ${dumpPath(ports.directory, file)}: ${err.message}`),
     });
@@ -45,6 +45,11 @@ export class KeepalivedDumps {
 
   idle(): Promise<void> {
     return this.queue.idle();
+  }
+
+  /** The running config's umask: a reload that changes it applies to the next dump. */
+  private umask(): number {
+    return this.ports.store.loaded.config.global.umask ?? DEFAULT_DUMP_UMASK;
   }
 
   private render(file: DumpFile, clear: boolean): string | undefined {
@@ -63,7 +68,7 @@ export class KeepalivedDumps {
       global: config.global,
       routerId: config.global.routerId ?? hostname(),
       scriptIds: defaultScriptIds(config),
-      umask: DEFAULT_DUMP_UMASK,
+      umask: this.umask(),
     };
     return dataDump(global, instances, groups);
   }

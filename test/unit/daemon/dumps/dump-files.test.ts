@@ -32,6 +32,9 @@ test('a dump replaces the old file whole, mode 0600, and replaces a planted syml
     assert.equal(lstatSync(file).mode & 0o777, 0o600);
     assert.equal(readFileSync(file, 'utf8'), 'dump\n');
     assert.deepEqual(readdirSync(dir).sort(), ['keepalived.data', 'victim'], 'no temporary file left behind');
+    // global_defs umask 022, whatever the process's own umask.
+    await writeAtomically(file, 'dump\n', 0o22);
+    assert.equal(lstatSync(file).mode & 0o777, 0o644);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
