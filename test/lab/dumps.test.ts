@@ -54,11 +54,25 @@ const config = (priority: number) =>
     '}',
   ]);
 
+/** An IPv6 instance and a unicast one whose peer never answers. */
+const IPV6_AND_UNICAST =
+  instance('VI_6', 61, 150, ['version 3', 'virtual_ipaddress {', '    2001:db8::200/64', '}']) +
+  instance('VI_U', 62, 150, [
+    'version 2',
+    'unicast_src_ip 198.51.100.11',
+    'unicast_peer {',
+    '    198.51.100.99',
+    '}',
+    'virtual_ipaddress {',
+    '    198.51.100.202/24',
+    '}',
+  ]);
+
 type Router = VigildRouter | KeepalivedRouter;
 
-/** Waits until every router has both instances in `state`. */
-async function allIn(routers: Router[], state: 'MASTER' | 'BACKUP'): Promise<void> {
-  for (const instance of ['VI_1', 'VI_2'])
+/** Waits until every router has each instance in `state`. */
+async function allIn(routers: Router[], state: 'MASTER' | 'BACKUP', instances = ['VI_1', 'VI_2']): Promise<void> {
+  for (const instance of instances)
     await waitForStates(
       routers.map((r) => [r, state]),
       { instance },
@@ -120,11 +134,21 @@ describe("dumps: vigild's and keepalived's, field by field", { skip }, () => {
     await Promise.all([vigildLab.down(), keepalivedLab.down(), sharedLab.down()]);
   });
 
-  test('as MASTER: the same fields in the same order, the same values', async () => {
+  test('as MASTER: the same fields in the same order, the same values', async (t) => {
     const vigild = router(new VigildRouter(vigildLab, 'r1'));
     const keepalived = router(new KeepalivedRouter(keepalivedLab, 'r1'));
     await Promise.all([vigild.start(config(150)), keepalived.start(config(150))]);
+    // The next test runs on the same nodes.
+    t.after(() => Promise.all([vigild.stop(), keepalived.stop()]));
     await allIn([vigild, keepalived], 'MASTER');
+    await compareDumps(vigild, keepalived);
+  });
+
+  test('IPv6 and unicast instances as MASTER: the same fields, the same values', async () => {
+    const vigild = router(new VigildRouter(vigildLab, 'r1'));
+    const keepalived = router(new KeepalivedRouter(keepalivedLab, 'r1'));
+    await Promise.all([vigild.start(IPV6_AND_UNICAST), keepalived.start(IPV6_AND_UNICAST)]);
+    await allIn([vigild, keepalived], 'MASTER', ['VI_6', 'VI_U']);
     await compareDumps(vigild, keepalived);
   });
 

@@ -109,6 +109,8 @@ function authLines(i: InstanceView): string[] {
 function unicastLines(i: InstanceView): string[] {
   if (!i.unicast) return [];
   return [
+    // keepalived sends IPv4 unicast with TTL 255 and leaves IPv6's hop limit to the kernel.
+    ...(i.family === 4 ? ['   Unicast TTL = 255'] : []),
     '   Check unicast src : no',
     '   Unicast Peer :',
     ...i.unicastPeers.map((p) => `     ${p} min_ttl 0 max_ttl 255`),

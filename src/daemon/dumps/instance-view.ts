@@ -56,6 +56,7 @@ export interface InstanceView {
   strict: boolean;
   sourceAddress?: string;
   sourceFromConfig: boolean;
+  /** As keepalived writes it: IPv6's with the interface index it is scoped to. */
   multicastAddress: string;
   garpDelay: number;
   garpRepeat: number;
@@ -90,14 +91,24 @@ export interface ViewClocks {
   monotonicNow: number;
 }
 
+/** What the dumps say of the host: an interface's index (keepalived scopes IPv6 multicast to it). */
+export interface ViewHost {
+  ifindex(name: string): number | undefined;
+}
+
 const MULTICAST = { 4: '224.0.0.18', 6: 'ff02::12' } as const;
 
 /** Every configured instance, in config order, with what the engine reports of it. */
-export function instanceViews(config: Config, live: readonly InstanceStatus[], clocks: ViewClocks): InstanceView[] {
+export function instanceViews(
+  config: Config,
+  live: readonly InstanceStatus[],
+  clocks: ViewClocks,
+  host: ViewHost,
+): InstanceView[] {
   const running = new Map(live.map((s) => [s.name, s]));
   const groupOf = new Map(config.syncGroups.flatMap((g) => g.members.map((m) => [m, g.name])));
   return config.instances.map((inst) =>
-    instanceView(inst, config, running.get(inst.name), groupOf.get(inst.name), clocks),
+    instanceView(inst, config, running.get(inst.name), groupOf.get(inst.name), clocks, host),
   );
 }
 
@@ -107,6 +118,7 @@ function instanceView(
   live: InstanceStatus | undefined,
   syncGroup: string | undefined,
   clocks: ViewClocks,
+  host: ViewHost,
 ): InstanceView {
   const state = live?.state ?? 'INIT';
   const holdsVips = state === 'MASTER';
@@ -133,7 +145,8 @@ function instanceView(
     strict: config.global.vrrpStrict,
     sourceAddress: inst.unicastSrcIp ?? live?.sourceAddress,
     sourceFromConfig: inst.unicastSrcIp !== undefined,
-    multicastAddress: MULTICAST[inst.family],
+    multicastAddress:
+      inst.family === 4 ? MULTICAST[4] : `${MULTICAST[6]}, ifindex ${host.ifindex(inst.interface) ?? 0}`,
     garpDelay: inst.garpMasterDelay,
     garpRepeat: inst.garpMasterRepeat,
     garpRefresh: inst.garpMasterRefresh,

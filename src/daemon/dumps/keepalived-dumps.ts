@@ -1,7 +1,7 @@
 // keepalived's three dumps in vigild: what each dump signal writes, from the store's state, to
 // keepalived's files. The formatting is in the pure modules beside this one.
 import { readFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { hostname, networkInterfaces } from 'node:os';
 import { processClock } from '../../clock.js';
 import type { Config } from '../../config/index.js';
 import { vrrpAlerts } from '../../scripts/alert-mail.js';
@@ -55,7 +55,7 @@ export class KeepalivedDumps {
   private render(file: DumpFile, clear: boolean): string | undefined {
     const { config } = this.ports.store.loaded;
     const clocks = { wallNow: Date.now(), monotonicNow: processClock.now() };
-    const instances = instanceViews(config, this.ports.store.vrrpInstances(), clocks);
+    const instances = instanceViews(config, this.ports.store.vrrpInstances(), clocks, { ifindex: interfaceIndex });
     if (clear) this.ports.clearCounters();
     if (file === 'stats') return statsDump(instances);
     // keepalived writes no JSON without instances, and leaves an older file as it was.
@@ -72,6 +72,14 @@ export class KeepalivedDumps {
     };
     return dataDump(global, instances, groups);
   }
+}
+
+/**
+ * An interface's index, from its IPv6 link-local address's scope (getifaddrs sees vigild's own
+ * network namespace, as sysfs may not).
+ */
+function interfaceIndex(name: string): number | undefined {
+  return networkInterfaces()[name]?.find((a) => a.family === 'IPv6' && a.scopeid)?.scopeid;
 }
 
 /** Who scripts without a user of their own run as; vigild itself when none is configured. */

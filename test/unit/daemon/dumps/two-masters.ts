@@ -72,4 +72,4 @@ export const LIVE: InstanceStatus[] = [
 ];
 
 export const views = (live: InstanceStatus[] = LIVE) =>
-  instanceViews(loadTwoMasters(), live, { wallNow: WALL_NOW, monotonicNow: MONOTONIC_NOW });
+  instanceViews(loadTwoMasters(), live, { wallNow: WALL_NOW, monotonicNow: MONOTONIC_NOW }, { ifindex: () => 2 });
