@@ -3,7 +3,7 @@
 // (Node's inspector on 9229) can only be vigild's.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Lab, labUnavailable } from '../../lab/lab.js';
@@ -36,6 +36,7 @@ describe('vigild and the signals keepalived operators send', { skip: await skipW
       // With an instance: keepalived writes no JSON dump without one.
       daemon.writeConfig(ONE_MASTER);
       await daemon.start();
+      await waitUntil('vigild to hold the VIP as master', () => lab.holds('r1', VIP));
       const { SIGRTMIN, SIGRTMAX } = nativeConstants();
       const dumps: [NodeJS.Signals | number, string, string][] = [
         ['SIGUSR1', 'SIGUSR1', 'keepalived.data'],
@@ -49,6 +50,13 @@ describe('vigild and the signals keepalived operators send', { skip: await skipW
         process.kill(daemon.child.pid!, signal);
         await waitFor(`${name} to write ${file}`, () => existsSync(written));
       }
+      // SIGRTMAX-1 wrote the counters as they were, then zeroed them, as keepalived's STATS_CLEAR.
+      const stats = path.join(daemon.dir, 'keepalived.stats');
+      assert.match(readFileSync(stats, 'utf8'), /^ {2}Became master: 1$/m);
+      rmSync(stats);
+      daemon.signal('SIGUSR2');
+      await waitFor('SIGUSR2 to write keepalived.stats', () => existsSync(stats));
+      assert.match(readFileSync(stats, 'utf8'), /^ {2}Became master: 0$/m);
       // A storm: each signal costs a flag, and the writes of the storm come to one more dump.
       const rssBefore = rssMiB(daemon.child.pid!);
       for (let i = 0; i < 5000; i++) process.kill(daemon.child.pid!, 'SIGUSR2');

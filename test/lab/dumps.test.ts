@@ -3,11 +3,11 @@
 // writes are read field by field. Names and order must be keepalived's throughout; values must
 // agree except where noted below with the reason.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { KeepalivedRouter, keepalivedUnavailable } from '../../lab/keepalived.js';
 import { Lab, labUnavailable } from '../../lab/lab.js';
-import { waitFor } from '../../lab/processes.js';
+import { waitUntil } from '../../lab/processes.js';
 import { VigildRouter, waitForStates } from '../../lab/routers.js';
 import { nativeConstants } from '../../src/net/native.js';
 import { skipWithout } from '../helpers/needs.js';
@@ -79,13 +79,24 @@ async function allIn(routers: Router[], state: 'MASTER' | 'BACKUP', instances = 
     );
 }
 
-/** Sends `signal` and reads the file it makes the router write (a fresh one, not a leftover). */
+/**
+ * Sends `signal` and reads the file it makes the router write (a fresh one, not a leftover).
+ * keepalived renames its new file into place before it writes to it, so a reader may catch it
+ * empty or half written (vigild writes first and renames then): the file is read once its size
+ * has held still for 200 ms.
+ */
 async function dumpOf(router: Router, signal: NodeJS.Signals | number, file: string): Promise<string> {
   const path = router.dumpFile(file);
   rmSync(path, { force: true });
   router.signal(signal);
-  await waitFor(`${router.kind} to write ${file}`, () => existsSync(path));
-  // keepalived renames a complete file into place, as vigild does: once it exists it is whole.
+  let size = -1;
+  await waitUntil(`${router.kind} to write ${file}`, async () => {
+    const now = existsSync(path) ? statSync(path).size : -1;
+    const settled = now > 0 && now === size;
+    size = now;
+    if (!settled) await new Promise((r) => setTimeout(r, 200));
+    return settled;
+  });
   return readFileSync(path, 'utf8');
 }
 
