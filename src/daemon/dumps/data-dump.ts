@@ -1,6 +1,7 @@
 // keepalived's data dump (SIGUSR1, /tmp/keepalived.data): the global definitions, then the VRRP
-// Topology (one block per instance), then the sync groups. keepalived's socket pool, script and
-// interface sections describe its own internals (file descriptors, interface flags) and are left out.
+// Topology (one block per instance), then the sync groups. keepalived's socket pool and interface
+// sections describe its own internals (file descriptors, interface flags), and its VRRP Scripts
+// and Track files sections its tracking processes' bookkeeping: they are left out.
 import type { SyncGroup } from '../../config/index.js';
 import type { VrrpState } from '../../vrrp/machine.js';
 import { type GlobalView, globalLines } from './data-global.js';

@@ -221,7 +221,7 @@ function notifySlots(inst: VrrpInstance): InstanceView['notify'] {
 }
 
 /** vigil's counters under keepalived's names; vigil's finer drop reasons summed into its coarser ones. */
-export function keepalivedStats(counters: InstanceCounters | undefined): KeepalivedStats {
+function keepalivedStats(counters: InstanceCounters | undefined): KeepalivedStats {
   const drops = (...reasons: DropReason[]) => reasons.reduce((n, r) => n + (counters?.drops[r] ?? 0), 0);
   return {
     advert_rcvd: counters?.advertsReceived ?? 0,
