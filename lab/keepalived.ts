@@ -57,6 +57,16 @@ export class KeepalivedRouter implements LabRouter {
     return path.join(this.dir, name);
   }
 
+  /** Where this keepalived writes a dump (keepalived.data, .stats, .json): its TMPDIR is its own directory. */
+  dumpFile(name: string): string {
+    return this.file(name);
+  }
+
+  /** A signal to keepalived's parent, as operators send it; the parent passes dump signals on to its VRRP child. */
+  signal(signal: NodeJS.Signals | number): void {
+    if (this.running) process.kill(this.child!.pid!, signal);
+  }
+
   /** Starts keepalived's VRRP subsystem in the foreground and waits until its instances have a state. */
   async start(config: string): Promise<void> {
     writeFileSync(this.file('keepalived.conf'), config);
@@ -64,22 +74,28 @@ export class KeepalivedRouter implements LabRouter {
     // --dont-fork keeps the parent in the foreground (it still forks its VRRP child); the three
     // pid files are per router so that several keepalived run at once; the log goes to the
     // console only (stderr, unbuffered), in detail so that dropped adverts say why.
-    const child = this.lab.spawn(this.node, [
-      'keepalived',
-      '--dont-fork',
-      '--vrrp',
-      '--log-console',
-      '--log-detail',
-      '--no-syslog',
-      '--pid',
-      this.file('keepalived.pid'),
-      '--vrrp_pid',
-      this.file('vrrp.pid'),
-      '--checkers_pid',
-      this.file('checkers.pid'),
-      '--use-file',
-      this.file('keepalived.conf'),
-    ]);
+    // TMPDIR: the dumps go to this router's directory, not to the /tmp that other routers share.
+    const env = { ...process.env, TMPDIR: this.dir };
+    const child = this.lab.spawn(
+      this.node,
+      [
+        'keepalived',
+        '--dont-fork',
+        '--vrrp',
+        '--log-console',
+        '--log-detail',
+        '--no-syslog',
+        '--pid',
+        this.file('keepalived.pid'),
+        '--vrrp_pid',
+        this.file('vrrp.pid'),
+        '--checkers_pid',
+        this.file('checkers.pid'),
+        '--use-file',
+        this.file('keepalived.conf'),
+      ],
+      { env },
+    );
     this.child = child;
     child.stdout!.on('data', (chunk) => (this.log += chunk));
     child.stderr!.on('data', (chunk) => (this.log += chunk));

@@ -117,8 +117,9 @@ export class DaemonProcess {
     return this.exited;
   }
 
-  signal(name: NodeJS.Signals): void {
-    this.child.kill(name);
+  /** By name or number: ChildProcess.kill knows no real-time signal (keepalived's JSON is SIGRTMIN+2). */
+  signal(signal: NodeJS.Signals | number): void {
+    if (this.child.pid !== undefined) process.kill(this.child.pid, signal);
   }
 
   async stop(): Promise<number | null> {

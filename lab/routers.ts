@@ -145,13 +145,23 @@ export class VigildRouter implements LabRouter {
 
   async start(config: string): Promise<void> {
     // A new process object per start: DaemonProcess waits for a start-up line in its own log.
-    this.daemon = new DaemonProcess({ netns: this.lab.ns(this.node), dir: this.dir });
+    // TMPDIR: keepalived's dumps go to this router's directory, as its keepalived twin's do.
+    this.daemon = new DaemonProcess({ netns: this.lab.ns(this.node), dir: this.dir, env: { TMPDIR: this.dir } });
     this.daemon.writeConfig(config);
     await this.daemon.start();
   }
 
   async stop(): Promise<void> {
     await this.daemon?.stop();
+  }
+
+  /** Where vigild writes a keepalived dump (keepalived.data, .stats, .json). */
+  dumpFile(name: string): string {
+    return path.join(this.dir, name);
+  }
+
+  signal(signal: NodeJS.Signals | number): void {
+    this.daemon?.signal(signal);
   }
 
   /** kill -9: the daemon dies without resigning or removing its VIPs, as in a crash. */

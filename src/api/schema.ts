@@ -50,6 +50,7 @@ export const InstanceStatus = z.object({
     priorityZeroSent: z.int(),
     priorityZeroReceived: z.int(),
     becameMaster: z.int(),
+    releasedMaster: z.int(),
     announcements: z.int(),
     sendErrors: z.int(),
     /** Received adverts dropped, by reason (bad_checksum, auth_mismatch, ...). */

@@ -65,6 +65,8 @@ export interface GlobalDefs {
   notifyFifos: Partial<Record<NotifyFifoKind, NotifyFifo>>;
   /** Email alerts: sent only when there is both a server and at least one recipient, as in keepalived. */
   mail: MailSettings;
+  /** umask: the mode bits keepalived's dump files leave out; unset, keepalived's 0177 (files 0600). */
+  umask?: number;
 }
 
 /** Seconds; the kernel's defaults are 900 (tcp), 120 (tcpfin) and 300 (udp). 0 leaves the kernel's value. */

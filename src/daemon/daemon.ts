@@ -15,8 +15,10 @@ import { setThreadNice, threadNice } from '../thread-priority.js';
 import { VERSION } from '../version.js';
 import { CheckService } from './check-service.js';
 import { ControlServer, HttpError } from './control-server.js';
+import { KeepalivedDumps } from './dumps/keepalived-dumps.js';
 import { IpvsService } from './ipvs-service.js';
 import type { Logger } from './logger.js';
+import type { DumpKind } from './signals.js';
 import { type DaemonLocks, holdDaemonLocks } from './state-lock.js';
 import { buildStatus, type DaemonIdentity, ipvsStatsEvent } from './status.js';
 import { StateStore } from './store.js';
@@ -35,6 +37,8 @@ export interface DaemonOptions {
   pidFile: string;
   /** Leave vigild's IPVS services in the kernel on stop, for the next start to adopt. */
   keepIpvs: boolean;
+  /** Where keepalived's dumps go (keepalived.data, .stats, .json). */
+  dumpDir: string;
   log: Logger;
 }
 
@@ -70,6 +74,7 @@ export class Daemon {
   /** Clients following the event stream, and the timer of their `ipvs.stats` events. */
   private watchers = 0;
   private statsTimer: NodeJS.Timeout | undefined;
+  private readonly dumps: KeepalivedDumps;
 
   private constructor(
     private readonly options: DaemonOptions,
@@ -84,6 +89,12 @@ export class Daemon {
       readOnlySocket: options.readOnlySocket,
       stateDir: options.stateDir,
     };
+    this.dumps = new KeepalivedDumps({
+      store,
+      clearCounters: () => this.vrrp?.clearCounters(),
+      directory: options.dumpDir,
+      log: options.log,
+    });
     this.server = new ControlServer(
       {
         status: () => this.status(),
@@ -175,6 +186,11 @@ export class Daemon {
     const next = this.reloadQueue.then(() => this.reloadNow());
     this.reloadQueue = next.catch(() => undefined);
     return next;
+  }
+
+  /** keepalived's dump signals: writes the file, soon; a storm of them makes one more write, not one each. */
+  dump(kind: DumpKind): void {
+    this.dumps.request(kind);
   }
 
   async stop(reason: string): Promise<void> {

@@ -9,9 +9,10 @@ import { defaultConfigId } from '../config/config-id.js';
 import { nativeConstants, onSignalNumber } from '../net/native.js';
 import { VERSION } from '../version.js';
 import type { Daemon } from './daemon.js';
+import { dumpDirectory } from './dumps/dump-files.js';
 import { EXIT_FATAL, exitOnFatalError, FATAL_STOP_TIMEOUT_MS } from './fatal.js';
 import { createLogger, LOG_LEVELS, type Logger } from './logger.js';
-import { answerDumpSignals, closeInspectorOpenedBySignal, dumpNotImplemented } from './signals.js';
+import { answerDumpSignals, closeInspectorOpenedBySignal, type DumpSignal, dumpBeforeStart } from './signals.js';
 
 const USAGE = `Usage: vigild [options]
 
@@ -32,8 +33,10 @@ Options:
   -v, --version          show the version
 
 Signals: SIGHUP reloads the config (an invalid one is rejected and the running one stays);
-SIGTERM and SIGINT stop cleanly. keepalived's dump signals (SIGUSR1, SIGUSR2, SIGRTMIN+2,
-SIGRTMAX-1) are logged as not implemented yet; SIGPIPE is ignored.
+SIGTERM and SIGINT stop cleanly. keepalived's dump signals write keepalived's dumps, in its
+formats, to $TMPDIR (if absolute) or /tmp: SIGUSR1 keepalived.data, SIGUSR2 keepalived.stats,
+SIGRTMIN+2 keepalived.json, SIGRTMAX-1 keepalived.stats and then zeroes the counters.
+SIGPIPE is ignored.
 Exit codes: 0 clean stop, 1 could not start, 2 bad arguments, ${EXIT_FATAL} internal error (the log
 has the stack; VIPs were released first).
 Several daemons on one host (e.g. one per network namespace) each need their own --socket
@@ -86,7 +89,9 @@ export async function main(argv: string[]): Promise<void> {
 
   const socket = path.resolve(args.socket);
   const log = await createLogger(level);
-  answerSignalsAtOnce(log);
+  // Until the daemon runs there is no state to dump: the signal is answered, and logged.
+  let onDump: (dump: DumpSignal) => void = dumpBeforeStart(log);
+  answerSignalsAtOnce(log, (dump) => onDump(dump));
   // Loaded only now: until the signals are answered, a dump signal kills vigild (or opens the
   // inspector), and the daemon's modules take most of the start-up time.
   const { ConfigRejectedError, Daemon } = await import('./daemon.js');
@@ -110,6 +115,7 @@ export async function main(argv: string[]): Promise<void> {
       stateDir: path.resolve(args['state-dir']),
       pidFile: path.resolve(args['pid-file'] ?? `${socket.replace(/\.sock$/, '')}.pid`),
       keepIpvs: args['keep-ipvs'] ?? false,
+      dumpDir: dumpDirectory(process.env),
       log,
     });
   } catch (err) {
@@ -121,6 +127,8 @@ export async function main(argv: string[]): Promise<void> {
     }
     process.exit(1);
   }
+  const running = daemon;
+  onDump = ({ kind }) => running.dump(kind);
 
   const stop = (signal: string) => {
     stopOnce(signal).then(
@@ -137,14 +145,14 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 /** Before anything else: keepalived's dump signals neither kill vigild nor open the inspector. */
-function answerSignalsAtOnce(log: Logger): void {
+function answerSignalsAtOnce(log: Logger, onDump: (dump: DumpSignal) => void): void {
   answerDumpSignals(
     {
       on: (signal, listener) => process.on(signal, listener),
       onNumber: (signum, listener) => void onSignalNumber(signum, listener),
       realTime: nativeConstants(),
     },
-    dumpNotImplemented(log),
+    onDump,
   );
   closeInspectorOpenedBySignal(inspector, [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)], log);
 }

@@ -1,7 +1,8 @@
 // The signals keepalived's operators and exporters send besides stop and reload. Unanswered,
 // SIGUSR2 and the real-time ones kill vigild with its VIPs and sockets left behind, and SIGUSR1
 // opens Node's inspector on 127.0.0.1:9229: a root shell for any local user. Listening for each
-// prevents both. SIGPIPE needs nothing: Node ignores it from the start.
+// prevents both (and the daemon answers them with keepalived's dumps, see dumps/). SIGPIPE
+// needs nothing: Node ignores it from the start.
 import type { Logger } from './logger.js';
 
 /** keepalived's dumps: DATA, STATS, STATS_CLEAR and JSON in `keepalived --signum=NAME`. */
@@ -47,13 +48,10 @@ export function answerDumpSignals(ports: SignalPorts, onDump: (dump: DumpSignal)
   }
 }
 
-/** What vigild does on a dump signal until the dumps exist: says so, and keeps running. */
-export function dumpNotImplemented(log: Logger): (dump: DumpSignal) => void {
+/** What vigild does on a dump signal while it is still starting: says so, and keeps starting. */
+export function dumpBeforeStart(log: Logger): (dump: DumpSignal) => void {
   return ({ kind, name }) =>
-    log.warn(
-      { signal: name, dump: kind },
-      `${name}: keepalived's ${kind} dump is not implemented yet; vigild keeps running ('vigil status' shows its state)`,
-    );
+    log.warn({ signal: name, dump: kind }, `${name}: vigild is still starting; no ${kind} dump is written`);
 }
 
 export interface Inspector {

@@ -91,6 +91,11 @@ export class VrrpService {
     await this.run(config);
   }
 
+  /** keepalived's STATS_CLEAR: the instances' counters start again from zero. */
+  clearCounters(): void {
+    this.engine?.clearCounters();
+  }
+
   async stop(): Promise<void> {
     await this.stopEngine();
     this.rtnl.close();

@@ -98,6 +98,11 @@ export class VrrpEngine {
     return this.runtimes.map((r) => r.status());
   }
 
+  /** keepalived's STATS_CLEAR: every instance's counters start again from zero. */
+  clearCounters(): void {
+    for (const runtime of this.runtimes) runtime.clearCounters();
+  }
+
   instance(name: string): VrrpInstanceRuntime | undefined {
     return this.runtimes.find((r) => r.name === name);
   }

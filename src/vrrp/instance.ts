@@ -72,6 +72,8 @@ export interface InstanceCounters {
   priorityZeroSent: number;
   priorityZeroReceived: number;
   becameMaster: number;
+  /** Times it left MASTER (for BACKUP, FAULT or a stop): keepalived's release_master. */
+  releasedMaster: number;
   /** Rounds of gratuitous ARP / unsolicited NA sent (IPv4 and IPv6 VIPs count apart when their intervals differ). */
   announcements: number;
   sendErrors: number;
@@ -86,6 +88,7 @@ export function emptyCounters(): InstanceCounters {
     priorityZeroSent: 0,
     priorityZeroReceived: 0,
     becameMaster: 0,
+    releasedMaster: 0,
     announcements: 0,
     sendErrors: 0,
     drops: {},
@@ -94,6 +97,8 @@ export function emptyCounters(): InstanceCounters {
 
 export interface InstanceStatus extends MachineSnapshot {
   name: string;
+  /** The source address of its adverts (see AdvertLink). */
+  sourceAddress: string;
   lastTransition?: Transition;
   counters: InstanceCounters;
 }
@@ -140,7 +145,7 @@ export function machineOptionsFor(config: InstanceConfig, sourceAddress: string,
 
 export class VrrpInstanceRuntime {
   private readonly coordinator: Coordinator;
-  private readonly counters = emptyCounters();
+  private counters = emptyCounters();
   private lastTransition: Transition | undefined;
   /** The pending repeat of the last advert (see scheduleEcho). */
   private cancelEcho: (() => void) | undefined;
@@ -244,9 +249,15 @@ export class VrrpInstanceRuntime {
     return {
       ...this.coordinator.snapshot(this.name),
       name: this.name,
+      sourceAddress: this.ports.link.sourceAddress,
       lastTransition: this.lastTransition,
       counters: { ...this.counters, drops: { ...this.counters.drops } },
     };
+  }
+
+  /** Zeroes the counters, as keepalived's STATS_CLEAR signal does once it has dumped them. */
+  clearCounters(): void {
+    this.counters = emptyCounters();
   }
 
   private step(input: Input): void {
@@ -269,6 +280,7 @@ export class VrrpInstanceRuntime {
         this.changeAddresses('add', () => this.startAnnouncing());
         return;
       case 'leaveMaster':
+        this.counters.releasedMaster++;
         this.cancelEcho?.();
         this.stopAnnouncing();
         this.changeAddresses('remove');

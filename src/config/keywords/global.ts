@@ -181,6 +181,52 @@ const mailKeywords: KeywordSpec<GlobalDefs>[] = [
   }),
 ];
 
+/** The bits keepalived's `umask IWGRP|IWOTH` names, as chmod's S_I* constants. */
+const UMASK_BITS: Record<string, number> = {
+  IRUSR: 0o400,
+  IWUSR: 0o200,
+  IXUSR: 0o100,
+  IRGRP: 0o040,
+  IWGRP: 0o020,
+  IXGRP: 0o010,
+  IROTH: 0o004,
+  IWOTH: 0o002,
+  IXOTH: 0o001,
+};
+
+/** C's strtol with base 0, as keepalived reads a numeric umask: 0177 is octal, 0x7f hex, 127 decimal. */
+function cNumber(text: string): number | undefined {
+  if (/^0[0-7]*$/.test(text)) return Number.parseInt(text, 8);
+  if (/^0x[0-9a-f]+$/i.test(text)) return Number.parseInt(text.slice(2), 16);
+  return /^[1-9]\d*$/.test(text) ? Number(text) : undefined;
+}
+
+/** `umask 0177` or `umask IWGRP | IWOTH` (spaces around `|` or not). */
+function readUmask(written: string): number | undefined {
+  if (/^\d/.test(written)) {
+    const value = cNumber(written);
+    return value !== undefined && value <= 0o777 ? value : undefined;
+  }
+  const bits = written.split('|').map((name) => UMASK_BITS[name.trim()]);
+  return bits.every((bit) => bit !== undefined) ? bits.reduce((mask, bit) => mask | bit, 0) : undefined;
+}
+
+const umaskKeyword = custom<GlobalDefs>('umask', {
+  args: ARGS.atLeastOne,
+  apply(global, stmt, ctx) {
+    const written = stmt.args.map((t) => t.text).join('');
+    const value = readUmask(written);
+    if (value === undefined) {
+      ctx.error(
+        stmt.args[0]!.pos,
+        `\`umask\` expects a number such as 0177 or bits such as IWGRP|IWOTH, got \`${written}\``,
+      );
+      return;
+    }
+    global.umask = value;
+  },
+});
+
 export const globalDefsBlock = defineBlock<GlobalDefs>('global_defs', [
   field('router_id', 'routerId', text),
   field('vrrp_version', 'vrrpVersion', vrrpVersion),
@@ -215,6 +261,7 @@ export const globalDefsBlock = defineBlock<GlobalDefs>('global_defs', [
   lvsTimeoutsKeyword,
   ...mailKeywords,
   ...ignoredKeywords<GlobalDefs>('global_defs'),
+  umaskKeyword,
 ]);
 
 /**

@@ -54,7 +54,7 @@ export const IGNORED: Readonly<Record<'top level' | 'global_defs', Readonly<Reco
       'vrrp_rx_bufs_policy',
       'vrrp_rx_bufs_multiplier',
     ],
-    files: ['umask', 'tmp_config_directory', 'config_save_dir', 'iproute_usr_dir', 'iproute_etc_dir'],
+    files: ['tmp_config_directory', 'config_save_dir', 'iproute_usr_dir', 'iproute_etc_dir'],
     reloads: ['reload_check_config'],
     testing: ['random_seed'],
   },

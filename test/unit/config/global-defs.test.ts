@@ -56,6 +56,7 @@ const SAMPLE_ARGS: Record<string, string> = {
   notification_email_from: 'lb@example.net',
   vrrp_down_timer_adverts: '2',
   lvs_timeouts: 'tcp 900',
+  umask: '0077',
 };
 const line = (keyword: string): string => {
   if (keyword === 'notification_email') return 'notification_email {\n  ops@example.net\n}';

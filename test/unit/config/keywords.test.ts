@@ -72,6 +72,28 @@ describe('typed values and keepalived defaults', () => {
     expectDiagnostic(load('global_defs {\n  checker_priority 20\n}\n'), 'error', 'mem.conf:2:20', 'between -20 and 19');
   });
 
+  it("reads keepalived's umask as a C number or as S_I bits, unset by default", () => {
+    const umask = (text: string) => loaded(`global_defs {\n  umask ${text}\n}\n`).global.umask;
+    assert.deepEqual(
+      [umask('0177'), umask('0x3f'), umask('18'), umask('IWGRP|IWOTH'), umask('IWGRP | IROTH')],
+      [0o177, 0o77, 0o22, 0o22, 0o24],
+    );
+    assert.deepEqual(warningsOf(load('global_defs {\n  umask 022\n}\n')), [], 'no longer "not implemented"');
+    assert.equal(loaded('global_defs {\n}\n').global.umask, undefined);
+    expectDiagnostic(
+      load('global_defs {\n  umask IWHAT\n}\n'),
+      'error',
+      'mem.conf:2:9',
+      'expects a number such as 0177',
+    );
+    expectDiagnostic(
+      load('global_defs {\n  umask 01777\n}\n'),
+      'error',
+      'mem.conf:2:9',
+      'expects a number such as 0177',
+    );
+  });
+
   it('runs IPv6 instances as VRRPv3 unless a version is set, and honours native_ipv6', () => {
     assert.equal(loaded(INSTANCE('', '2001:db8::1')).instances[0]!.version, 3);
     const native = load(INSTANCE('  native_ipv6'));

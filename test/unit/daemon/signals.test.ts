@@ -5,7 +5,7 @@ import {
   answerDumpSignals,
   closeInspectorOpenedBySignal,
   type DumpSignal,
-  dumpNotImplemented,
+  dumpBeforeStart,
 } from '../../../src/daemon/signals.js';
 
 const realTime = { SIGRTMIN: 34, SIGRTMAX: 64 };
@@ -37,11 +37,11 @@ test("every dump signal keepalived's tools send is answered: named ones by Node,
   );
 });
 
-test('a dump signal is logged as not implemented yet', () => {
+test('a dump signal during start-up is logged: there is no state to dump yet', () => {
   const { lines, log } = capture();
-  dumpNotImplemented(log)({ kind: 'json', name: 'SIGRTMIN+2', signal: 36 });
+  dumpBeforeStart(log)({ kind: 'json', name: 'SIGRTMIN+2', signal: 36 });
   assert.equal(lines[0]?.signal, 'SIGRTMIN+2');
-  assert.match(lines[0]!.msg, /^SIGRTMIN\+2: keepalived's json dump is not implemented yet; vigild keeps running/);
+  assert.match(lines[0]!.msg, /^SIGRTMIN\+2: vigild is still starting; no json dump is written/);
 });
 
 test('an inspector opened by an early SIGUSR1 is closed, one asked for with --inspect is not', () => {

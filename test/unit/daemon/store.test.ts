@@ -57,6 +57,7 @@ function setup() {
 
 const running = (advertsReceived: number): InstanceStatus => ({
   name: 'VI_1',
+  sourceAddress: '198.51.100.1',
   state: 'BACKUP',
   priority: 100,
   effectivePriority: 90,

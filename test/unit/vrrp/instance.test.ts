@@ -3,7 +3,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Vip } from '../../../src/config/index.js';
-import { announceIntervalsOf, type Transition, VrrpInstanceRuntime } from '../../../src/vrrp/instance.js';
+import {
+  announceIntervalsOf,
+  emptyCounters,
+  type Transition,
+  VrrpInstanceRuntime,
+} from '../../../src/vrrp/instance.js';
 import { type Advertisement, decodeAdvertisement } from '../../../src/vrrp/packet.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
 import { configWith, instanceOn } from '../../helpers/vrrp-instance.js';
@@ -139,6 +144,19 @@ describe('VRRP instance runtime', () => {
     const sent = h.sent.length;
     h.clock.advance(5000);
     assert.equal(h.sent.length, sent, 'nothing more after stop, not even a pending repeat');
+  });
+
+  test("leaving MASTER counts as keepalived's release_master; clearing the counters zeroes them all", async () => {
+    const h = harness();
+    h.runtime.start();
+    h.clock.advance(3415);
+    await h.settle();
+    h.advertFrom(PEER, 200);
+    await h.settle();
+    const { counters } = h.runtime.status();
+    assert.deepEqual([counters.becameMaster, counters.releasedMaster, counters.advertsReceived], [1, 1, 1]);
+    h.runtime.clearCounters();
+    assert.deepEqual(h.runtime.status().counters, emptyCounters());
   });
 
   test('a master hearing a lower-priority master (a healed partition) answers at once and announces its VIPs again, as often as on becoming master', async () => {
