@@ -65,7 +65,7 @@ function randomIn(params: string | undefined): string {
 }
 
 /** Where the comment of a line starts (keepalived's rules, as the lexer has them), else its length. */
-function commentStart(text: string): number {
+export function commentStart(text: string): number {
   let quoted = false;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
