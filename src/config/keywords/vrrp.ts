@@ -26,6 +26,7 @@ import {
   flag,
   type KeywordSpec,
   listLines,
+  Sites,
   toggle,
 } from './table.js';
 import {
@@ -217,6 +218,42 @@ export const syncGroupBlock = defineBlock<SyncGroup>('vrrp_sync_group', [
   ...notifyKeywords<SyncGroup>(),
   toggle('smtp_alert', 'smtpAlert'),
 ]);
+
+/**
+ * keepalived's old form, an instance named straight in the block (`vrrp_sync_group VG { VI_1 }`,
+ * as in its lvs_syncd sample): 2.2.7 logs "Unknown keyword" and ignores the line. A word that
+ * looks like a mistyped keyword, or one that belongs elsewhere, is reported as usual instead.
+ */
+function namesMemberDirectly(line: Statement, ctx: BuildContext): boolean {
+  const word = line.keyword.text;
+  if (line.block || syncGroupBlock.lookup.has(word) || ctx.homesOf(word).length > 0) return false;
+  return closestMatch(word, syncGroupBlock.lookup.keys()) === undefined;
+}
+
+export function readSyncGroup(group: SyncGroup, stmt: Statement, ctx: BuildContext): void {
+  const statements = stmt.block!.filter((line) => {
+    if (!namesMemberDirectly(line, ctx)) return true;
+    const listed = [line.keyword, ...line.args].map((tok) => tok.text).join(' ');
+    ctx.warning(
+      line.keyword.pos,
+      `keepalived 2.2.7 ignores \`${line.keyword.text}\` here ("Unknown keyword"): instances named straight in a \`vrrp_sync_group\` are not members; list them in \`group { ${listed} }\``,
+    );
+    return false;
+  });
+  applyBlock(syncGroupBlock, statements, group, ctx);
+}
+
+/** keepalived 2.2.7 removes a sync group with no members ("has no virtual router(s)"); so does vigil. */
+export function dropEmptySyncGroups(groups: SyncGroup[], ctx: BuildContext): void {
+  for (const group of groups.filter((g) => g.members.length === 0)) {
+    const name = ctx.sites.get(group, Sites.DEFINITION)?.args[0]?.pos ?? group.pos;
+    ctx.warning(
+      name,
+      `vrrp_sync_group \`${group.name}\` has no members, so keepalived 2.2.7 removes it and so does vigil; list its instances in \`group { INSTANCE ... }\``,
+    );
+    groups.splice(groups.indexOf(group), 1);
+  }
+}
 
 // ---- vrrp_instance -------------------------------------------------------------------------
 
