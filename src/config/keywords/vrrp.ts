@@ -289,6 +289,20 @@ export function newInstance(name: string, pos: SourcePos): VrrpInstance {
 
 const VIP_SCOPES: readonly VipScope[] = ['global', 'site', 'link', 'host', 'nowhere'];
 
+/**
+ * keepalived 2.2.7 drops the scope and label of an IPv6 VIP ("Cannot specify scope for IPv6
+ * addresses - ignoring scope"): the kernel sets an IPv6 address's scope from the address
+ * itself (fe80::/10 link, others global) and keeps no labels for IPv6.
+ */
+function ignoredForIpv6(option: 'scope' | 'label', tok: Token, ctx: BuildContext): void {
+  const kernel =
+    option === 'scope' ? ', as the kernel gives an IPv6 address the scope of its kind (link for fe80::/10)' : '';
+  ctx.warning(
+    tok.pos,
+    `\`${option} ${tok.text}\` is ignored for an IPv6 address, as keepalived 2.2.7 ignores it${kernel}`,
+  );
+}
+
 /** One `virtual_ipaddress` line: `ADDRESS[/PREFIX] [brd X] [dev X] [scope X] [label X] ...`. */
 function readVip(line: Statement, block: string, ctx: BuildContext): Vip | undefined {
   const parsed = readIpWithPrefix(line.keyword, ctx, block);
@@ -313,15 +327,19 @@ function readVip(line: Statement, block: string, ctx: BuildContext): Vip | undef
     [
       'label',
       (tok) => {
-        vip.label = tok.text;
+        if (ip.family === 6) ignoredForIpv6('label', tok, ctx);
+        else vip.label = tok.text;
         return true;
       },
     ],
     [
       'scope',
       (tok) => {
-        vip.scope = oneOf(VIP_SCOPES)(tok, ctx, 'scope');
-        return vip.scope !== undefined;
+        const scope = oneOf(VIP_SCOPES)(tok, ctx, 'scope');
+        // `scope global` is keepalived's 0, the value it sends anyway, so it says nothing of it.
+        if (ip.family === 4) vip.scope = scope;
+        else if (scope !== undefined && scope !== 'global') ignoredForIpv6('scope', tok, ctx);
+        return scope !== undefined;
       },
     ],
     [

@@ -95,6 +95,23 @@ describe('typed values and keepalived defaults', () => {
     ]);
   });
 
+  it('drops the scope and label of an IPv6 VIP with a warning, as keepalived 2.2.7 does', () => {
+    // keepalived 2.2.7: "Cannot specify scope for IPv6 addresses (2001:db8::1/64) - ignoring
+    // scope"; `scope global` (its 0) passes silently. The kernel sets an IPv6 address's scope
+    // itself, so `ip -6 addr` shows the same either way.
+    const vips = (vip: string) => load(INSTANCE('', vip));
+    const link = vips('2001:db8::1/64 scope link');
+    expectDiagnostic(link, 'warning', 'mem.conf:6:26', '`scope link` is ignored for an IPv6 address');
+    assert.equal(expectLoaded(link).instances[0]!.vips[0]!.scope, undefined);
+    const global = vips('2001:db8::1/64 scope global');
+    assert.deepEqual(warningsOf(global), []);
+    assert.equal(expectLoaded(global).instances[0]!.vips[0]!.scope, undefined);
+    const label = vips('fe80::99/64 label eth0:6');
+    expectDiagnostic(label, 'warning', 'mem.conf:6:23', '`label eth0:6` is ignored for an IPv6 address');
+    assert.equal(expectLoaded(label).instances[0]!.vips[0]!.label, undefined);
+    assert.equal(loaded(INSTANCE('', '198.51.100.10 scope link')).instances[0]!.vips[0]!.scope, 'link');
+  });
+
   it('reads track entries with weights and reverse', () => {
     const config = loaded(
       `vrrp_script chk {\n  script /bin/true\n  weight 10 reverse\n}\ntrack_file maint {\n  file /run/maint\n  weight -5\n  init_file 0 overwrite\n}\n${INSTANCE('  track_interface {\n    eth0 weight -10 reverse\n    lo\n  }\n  track_script {\n    chk weight 5 noreverse\n  }\n  track_file {\n    maint\n  }')}`,
