@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { hasBrace } from './braces.js';
-import { commentStart } from './definitions.js';
+import { commentStart } from './comments.js';
 import type { DiagnosticSink } from './diagnostics.js';
 import { expandGlob } from './glob.js';
 import type { Token } from './lexer.js';

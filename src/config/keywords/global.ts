@@ -13,7 +13,7 @@ import {
   toggle,
   type ValueParser,
 } from './table.js';
-import { decimal, integer, oneOf, port, readCommand, readRunAs, text } from './values.js';
+import { decimal, integer, oneOf, port, readCommand, readRunAs, shellWords, text } from './values.js';
 
 export const vrrpVersion: ValueParser<2 | 3> = (tok, ctx, keyword) => {
   const version = oneOf(['2', '3'])(tok, ctx, keyword);
@@ -75,8 +75,9 @@ function notifyFifoKeywords(kind: NotifyFifoKind): KeywordSpec<GlobalDefs>[] {
       fifo.path = pathTok!.text;
       if (owner.length > 0) fifo.owner = readRunAs(owner);
     }),
-    fifoKeyword(kind, '_script', (fifo, [commandTok, ...user], stmt, ctx) => {
-      const command = readCommand(stmt.keyword, [commandTok!], ctx);
+    fifoKeyword(kind, '_script', (fifo, args, stmt, ctx) => {
+      const [commandTok, ...user] = shellWords(args);
+      const command = readCommand(stmt.keyword, commandTok ? [commandTok] : [], ctx);
       if (!command) return;
       fifo.script = command;
       if (user.length > 0) fifo.scriptUser = readRunAs(user);

@@ -40,6 +40,7 @@ import {
   readNotifyCommand,
   readRunAs,
   readWeight,
+  shellWords,
   text,
 } from './values.js';
 
@@ -157,7 +158,7 @@ export const vrrpScriptBlock = defineBlock<VrrpScript>('vrrp_script', [
   custom('script', {
     args: ARGS.atLeastOne,
     apply(script, stmt, ctx) {
-      const command = readCommand(stmt.keyword, stmt.args, ctx);
+      const command = readCommand(stmt.keyword, shellWords(stmt.args), ctx);
       if (command) script.script = command;
     },
   }),

@@ -148,6 +148,16 @@ describe('typed values and keepalived defaults', () => {
     assert.deepEqual(config.instances[0]!.notify.master, ['/etc/vigil/up.sh']);
   });
 
+  it('reads `\\"` as keepalived 2.2.7 does: no escape in a value, an escaped quote in a script command', () => {
+    // keepalived ran `notify_master "/usr/bin/touch \"/tmp/d1k/q a\" /tmp/d1k/q2"` as touch
+    // of `/tmp/d1k/q a` and `/tmp/d1k/q2` (see lexer.test.ts).
+    const script = loaded(INSTANCE('  notify_master "/usr/bin/touch \\"/tmp/q a\\" /tmp/q2"'));
+    assert.deepEqual(script.instances[0]!.notify.master, ['/usr/bin/touch', '/tmp/q a', '/tmp/q2']);
+    const auth = load(INSTANCE('  authentication {\n    auth_type PASS\n    auth_pass "ab\\"cd"\n  }'));
+    assert.deepEqual(expectLoaded(auth).instances[0]!.auth, { type: 'PASS', password: 'ab\\' });
+    expectDiagnostic(auth, 'warning', 'mem.conf:6:22', 'reads `\\"` as a backslash, then a quote');
+  });
+
   it('reads a word split at a quote as keepalived 2.2.7 does: separate words, but one word in a script command', () => {
     const result = load(INSTANCE('  notify_master /bin/echo"x y"', '198.51.100.20/32"dev"eth1'));
     assert.deepEqual(result.config!.instances[0]!.vips[0]!.dev, 'eth1');
