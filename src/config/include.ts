@@ -15,6 +15,36 @@ export const CHECK_READ = 1;
 const CHECK_MATCH = 2;
 const CHECK_WILDCARD = 4;
 const CHECK_BRACE = 8;
+const CHECK_ALL = CHECK_READ | CHECK_MATCH | CHECK_WILDCARD | CHECK_BRACE;
+
+/** global_defs `include_check`'s words for the checks. */
+export const INCLUDE_CHECK_TYPES: ReadonlyMap<string, number> = new Map([
+  ['read', CHECK_READ],
+  ['match', CHECK_MATCH],
+  ['wildcard_match', CHECK_WILDCARD],
+  ['brace_match', CHECK_BRACE],
+]);
+
+/**
+ * The checks after `include_check WORDS` (keepalived 2.2.7's include_check_set): none is all
+ * of them; `+TYPE` adds one, `-TYPE` removes one, and a first bare TYPE sets it with `read`.
+ * Unknown types and a second bare TYPE are ignored (global_defs reports them).
+ */
+export function includeCheckAfter(words: readonly string[], current: number): number {
+  if (words.length === 0) return CHECK_ALL;
+  let checks = current;
+  words.forEach((word, index) => {
+    const sign = word[0] === '+' || word[0] === '-' ? word[0] : undefined;
+    if (!sign && index > 0) return;
+    if (!sign) checks = 0;
+    const check = INCLUDE_CHECK_TYPES.get(sign ? word.slice(1) : word) ?? 0;
+    if (check === 0) return;
+    if (sign === '+') checks |= check;
+    else if (sign === '-') checks &= ~check;
+    else checks = CHECK_READ | check;
+  });
+  return checks;
+}
 
 /** The include keywords and the checks each adds; plain `include` checks nothing. */
 const VARIANTS: ReadonlyMap<string, number> = new Map([
@@ -23,7 +53,7 @@ const VARIANTS: ReadonlyMap<string, number> = new Map([
   ['includem', CHECK_READ | CHECK_MATCH],
   ['includew', CHECK_READ | CHECK_MATCH | CHECK_WILDCARD],
   ['includeb', CHECK_READ | CHECK_BRACE],
-  ['includea', CHECK_READ | CHECK_MATCH | CHECK_WILDCARD | CHECK_BRACE],
+  ['includea', CHECK_ALL],
 ]);
 
 export interface IncludeLine {
@@ -47,6 +77,22 @@ function patternAfter(keyword: Token, text: string): Token | undefined {
   return { kind: 'word', text: value, quoted: false, pos: { ...keyword.pos, col: from + 1 } };
 }
 
+/** keepalived splits a line after each brace and reads the rest as a line of its own. */
+const startsSegment = (tokens: readonly Token[], at: number): boolean => at === 0 || tokens[at - 1]!.kind !== 'word';
+
+/**
+ * The words of an `include_check` on this line, if there is one: keepalived applies it when it
+ * reads it, to the includes after it, until the file it is in ends.
+ */
+export function findIncludeCheck(tokens: readonly Token[]): string[] | undefined {
+  const at = tokens.findIndex(
+    (tok, i) => startsSegment(tokens, i) && tok.kind === 'word' && !tok.quoted && tok.text === 'include_check',
+  );
+  if (at === -1) return undefined;
+  const end = tokens.findIndex((tok, i) => i > at && tok.kind !== 'word');
+  return tokens.slice(at + 1, end === -1 ? undefined : end).map((tok) => tok.text);
+}
+
 /**
  * The include on one line of `text`, whose `tokens` the lexer made: keepalived looks for it at
  * the start of the line and after each brace, where it splits a line, so `vrrp_instance X {
@@ -56,7 +102,7 @@ function patternAfter(keyword: Token, text: string): Token | undefined {
 export function findInclude(tokens: readonly Token[], text: string): IncludeLine | undefined {
   for (let at = 0; at < tokens.length; at++) {
     const keyword = tokens[at]!;
-    if (at > 0 && tokens[at - 1]!.kind === 'word') continue;
+    if (!startsSegment(tokens, at)) continue;
     const checks = keyword.kind === 'word' && !keyword.quoted ? VARIANTS.get(keyword.text) : undefined;
     const pattern = checks === undefined ? undefined : patternAfter(keyword, text);
     if (pattern) return { at, checks: checks!, pattern };
@@ -67,14 +113,23 @@ export function findInclude(tokens: readonly Token[], text: string): IncludeLine
 /** Reports one problem of an include: `check` is the check that makes it an error. */
 export type IncludeReport = (check: number, problem: string) => void;
 
-/** Errors for the problems the include's checks cover, warnings (keepalived logs and reads on) for the rest. */
-export function includeReporter(include: IncludeLine, keyword: string, sink: DiagnosticSink): IncludeReport {
+/**
+ * Errors for the problems the include's checks cover, its own or those of the `include_check`
+ * in force (`held`); warnings (keepalived logs and reads on) for the rest.
+ */
+export function includeReporter(
+  include: IncludeLine,
+  keyword: string,
+  held: number,
+  sink: DiagnosticSink,
+): IncludeReport {
   return (check, problem) => {
-    if (include.checks & check) {
-      sink.error(include.pattern.pos, `${problem}; with \`${keyword}\` keepalived 2.2.7 refuses the configuration`);
-    } else {
+    if (!((include.checks | held) & check)) {
       sink.warning(include.pattern.pos, `${problem}; keepalived 2.2.7 logs it and reads on`);
+      return;
     }
+    const why = include.checks & check ? `\`${keyword}\`` : 'the `include_check` in force';
+    sink.error(include.pattern.pos, `${problem}; with ${why} keepalived 2.2.7 refuses the configuration`);
   };
 }
 

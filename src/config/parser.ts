@@ -1,7 +1,15 @@
 import path from 'node:path';
 import { DefinitionReader, Definitions, type LogicalLine } from './definitions.js';
 import type { Diagnostic, DiagnosticSink, SourcePos } from './diagnostics.js';
-import { CHECK_READ, findInclude, type IncludeLine, includedFiles, includeReporter } from './include.js';
+import {
+  CHECK_READ,
+  findInclude,
+  findIncludeCheck,
+  type IncludeLine,
+  includeCheckAfter,
+  includedFiles,
+  includeReporter,
+} from './include.js';
 import { type Token, tokenize } from './lexer.js';
 import type { SourceReader } from './source-reader.js';
 
@@ -130,6 +138,8 @@ export class SourceLoader {
   private readonly definitions: Definitions;
   /** Includes already read where their line was, so that definitions apply in reading order. */
   private readonly spliced = new Map<Token, Statement[]>();
+  /** The checks global_defs `include_check` adds to every include read while it holds. */
+  private includeCheck = 0;
 
   constructor(
     private readonly reader: SourceReader,
@@ -180,16 +190,27 @@ export class SourceLoader {
     let logicalLine = 0;
     for (const line of lines.lines(text.startsWith('\uFEFF') ? text.slice(1) : text)) {
       logicalLine++;
-      const { lineTokens, include } = this.tokenizeLine(line, file, logicalLine);
-      // keepalived reads an included file where its `include` is, before the lines after it.
-      if (include)
-        this.spliced.set(lineTokens[include.at]!, this.include(include, lineTokens[include.at]!, file, chain));
-      tokens.push(...lineTokens);
+      tokens.push(...this.readLine(line, file, logicalLine, chain));
     }
     const parsed = parseTokens(tokens);
     for (const d of parsed.diagnostics) this.sink.items.push(d);
     if (!parsed.balanced) this.balanced = false;
     return this.expand(parsed.statements, file, chain);
+  }
+
+  /**
+   * One line's tokens, acting on it as keepalived does while reading: an `include_check` holds
+   * from here on, and an included file is read where its `include` is, before the next line.
+   */
+  private readLine(line: LogicalLine, file: string, logicalLine: number, chain: ChainLink[]): Token[] {
+    const { lineTokens, include } = this.tokenizeLine(line, file, logicalLine);
+    const checkWords = findIncludeCheck(lineTokens);
+    if (checkWords) this.includeCheck = includeCheckAfter(checkWords, this.includeCheck);
+    if (include) {
+      const keyword = lineTokens[include.at]!;
+      this.spliced.set(keyword, this.include(include, keyword, file, chain));
+    }
+    return lineTokens;
   }
 
   /**
@@ -228,8 +249,9 @@ export class SourceLoader {
     return out;
   }
 
-  private include(include: IncludeLine, keyword: Token, file: string, chain: ChainLink[]): Statement[] {
-    const report = includeReporter(include, keyword.text, this.sink);
+  private include(written: IncludeLine, keyword: Token, file: string, chain: ChainLink[]): Statement[] {
+    const report = includeReporter(written, keyword.text, this.includeCheck, this.sink);
+    const include = { ...written, checks: written.checks | this.includeCheck };
     const out: Statement[] = [];
     for (const match of includedFiles(include, file, this.reader, report)) {
       const resolved = path.resolve(match);
@@ -241,7 +263,10 @@ export class SourceLoader {
       }
       const link = { display: match, resolved };
       const cannotRead = (reason: string): void => report(CHECK_READ, `cannot read \`${match}\`: ${reason}`);
+      // An include_check in the included file holds only until that file ends.
+      const checks = this.includeCheck;
       out.push(...(this.readAndParse(match, [...chain, link], cannotRead) ?? []));
+      this.includeCheck = checks;
     }
     return out;
   }

@@ -1,3 +1,4 @@
+import { INCLUDE_CHECK_TYPES } from '../include.js';
 import type { Token } from '../lexer.js';
 import type { Statement } from '../parser.js';
 import type { GlobalDefs, NotifyFifo, NotifyFifoKind } from '../types.js';
@@ -147,7 +148,30 @@ const mailKeywords: KeywordSpec<GlobalDefs>[] = [
   }),
 ];
 
+/**
+ * `include_check [[+|-]TYPE ...]`: the loader applies it to the includes read after it (see
+ * include.ts); here its words are checked. keepalived 2.2.7 ignores what it does not know.
+ */
+const includeCheck = custom<GlobalDefs>('include_check', {
+  args: ARGS.any,
+  apply(_global, stmt, ctx) {
+    stmt.args.forEach((tok, index) => {
+      const signed = tok.text[0] === '+' || tok.text[0] === '-';
+      if (!signed && index > 0) {
+        ctx.warning(tok.pos, `a second \`include_check\` type without + or - is ignored, as keepalived 2.2.7 does`);
+      } else if (!INCLUDE_CHECK_TYPES.has(signed ? tok.text.slice(1) : tok.text)) {
+        const known = [...INCLUDE_CHECK_TYPES.keys()].map((t) => `\`${t}\``).join(', ');
+        ctx.warning(
+          tok.pos,
+          `unknown \`include_check\` type \`${tok.text}\` is ignored, as keepalived 2.2.7 does; it knows ${known}`,
+        );
+      }
+    });
+  },
+});
+
 export const globalDefsBlock = defineBlock<GlobalDefs>('global_defs', [
+  includeCheck,
   field('router_id', 'routerId', text),
   field('vrrp_version', 'vrrpVersion', vrrpVersion),
   field('vrrp_garp_master_delay', 'garpMasterDelay', integer(0)),

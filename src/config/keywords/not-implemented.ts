@@ -131,7 +131,6 @@ export const NOT_IMPLEMENTED: readonly NotImplemented[] = [
     'vmac_addr_prefix',
     'random_seed',
     'reload_check_config',
-    'include_check',
     'reload_time_file',
     'reload_repeat',
     'reload_file',

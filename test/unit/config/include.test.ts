@@ -141,3 +141,32 @@ describe('include: files on disk', () => {
     expectOnlyErrors(loadConfig(strict), [[`${strict}:1:10`, 'is executable']]);
   });
 });
+
+describe('include: global_defs include_check', () => {
+  const reader = createMemoryReader({
+    '/k/strict.inc': 'global_defs {\n  include_check\n}\n',
+    '/k/d/a.inc': instance('VI_A', 1),
+  });
+  const load = (text: string) => parseConfigText(text, '/k/k.conf', { reader });
+  const defs = (words: string) => `global_defs {\n  include_check${words}\n}\n`;
+
+  it('makes the plain includes after it refuse what it checks, all of it with no type', () => {
+    expectOnlyErrors(load(`${defs('')}include nope.inc\n`), [['/k/k.conf:4:9', 'the `include_check` in force']]);
+    expectOnlyErrors(load(`${defs(' match')}include nope.inc\n`), [['/k/k.conf:4:9', 'refuses']]);
+    assert.ok(load(`${defs(' match')}include d/none*.inc\n`).config);
+    expectOnlyErrors(load(`${defs(' match +wildcard_match')}include d/none*.inc\n`), [['/k/k.conf:4:9', 'matched']]);
+    assert.ok(load(`include nope.inc\n${defs('')}`).config, 'an include before it is not checked');
+  });
+
+  it('holds only until the end of the file it is in, as keepalived restores it', () => {
+    const result = load('include strict.inc\ninclude nope.inc\n');
+    expectDiagnostic(result, 'warning', '/k/k.conf:2:9', 'no file `nope.inc`');
+    assert.ok(result.config);
+  });
+
+  it('warns of the types keepalived ignores', () => {
+    const result = load(defs(' match +readable read'));
+    expectDiagnostic(result, 'warning', '/k/k.conf:2:23', 'unknown `include_check` type `+readable`');
+    expectDiagnostic(result, 'warning', '/k/k.conf:2:33', 'a second `include_check` type');
+  });
+});
