@@ -146,8 +146,11 @@ export class SourceLoader {
     private readonly sink: DiagnosticSink,
     /** Selects the `@ID` / `@^ID` lines of every file, included ones too (see tokenize). */
     private readonly configId?: string,
+    /** keepalived's `-e`: include_check with no type, before the first line. */
+    allConfig = false,
   ) {
     this.definitions = new Definitions(configId);
+    if (allConfig) this.includeCheck = includeCheckAfter([], 0);
   }
 
   loadMain(file: string, text?: string): SourcesResult {

@@ -164,6 +164,12 @@ describe('include: global_defs include_check', () => {
     assert.ok(result.config);
   });
 
+  it("starts with every check under keepalived's -e (allConfig)", () => {
+    const strict = parseConfigText('include nope.inc\n', '/k/k.conf', { reader, allConfig: true });
+    expectOnlyErrors(strict, [['/k/k.conf:1:9', 'the `include_check` in force']]);
+    assert.ok(load('include nope.inc\n').config);
+  });
+
   it('warns of the types keepalived ignores', () => {
     const result = load(defs(' match +readable read'));
     expectDiagnostic(result, 'warning', '/k/k.conf:2:23', 'unknown `include_check` type `+readable`');
