@@ -6,7 +6,7 @@ import { toApiDiagnostic } from '../src/api/diagnostics.js';
 import type { ConfigCheckResult } from '../src/api/schema.js';
 import { DaemonCommand, EXIT, jsonFlag, socketFlag } from '../src/cli/daemon-command.js';
 import { parseEndpoint, renderCheckNow, renderChecks } from '../src/cli/render-checks.js';
-import { defaultConfigId, loadConfig, summarize } from '../src/config/index.js';
+import { defaultConfigId, type LoadOptions, loadConfig, summarize } from '../src/config/index.js';
 import { hostInterfaces } from '../src/net/interfaces.js';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -40,6 +40,12 @@ Exit codes: 0 listed, up now, or valid (warnings allowed); 1 down now, or invali
       description:
         "with --config: read the file's `@ID` lines and skip its `@^ID` lines, as keepalived -i does (default: the host name up to its first dot)",
     }),
+    'all-config': Flags.boolean({
+      char: 'e',
+      description:
+        'with --config: refuse the file when any include is missing, unreadable or matches nothing, as keepalived -e does',
+      default: false,
+    }),
     now: Flags.boolean({ description: "run RS's checks now and print the outcome", default: false }),
     vs: Flags.string({
       description:
@@ -54,9 +60,11 @@ Exit codes: 0 listed, up now, or valid (warnings allowed); 1 down now, or invali
     if (flags.config !== undefined) {
       if (args.rs !== undefined || flags.now || flags.vs !== undefined)
         this.usage('--config validates a file; RS, --now and --vs ask the daemon: use one or the other');
-      return this.validate(flags.config, flags['config-id'] ?? defaultConfigId(os.hostname()), flags.json);
+      const configId = flags['config-id'] ?? defaultConfigId(os.hostname());
+      return this.validate(flags.config, { configId, allConfig: flags['all-config'] }, flags.json);
     }
     if (flags['config-id'] !== undefined) this.usage('--config-id selects lines of the file --config validates');
+    if (flags['all-config']) this.usage('--all-config applies to the file --config validates');
     if (args.rs === undefined) {
       if (flags.now || flags.vs !== undefined)
         this.usage('--now and --vs need a real server: vigil check ADDR:PORT --now');
@@ -81,9 +89,9 @@ Exit codes: 0 listed, up now, or valid (warnings allowed); 1 down now, or invali
     return this.error(message, { exit: EXIT.usage });
   }
 
-  private validate(file: string, configId: string, json: boolean): void {
+  private validate(file: string, reading: Pick<LoadOptions, 'configId' | 'allConfig'>, json: boolean): void {
     const configPath = path.resolve(file);
-    const loaded = loadConfig(configPath, { interfaces: hostInterfaces(), configId });
+    const loaded = loadConfig(configPath, { interfaces: hostInterfaces(), ...reading });
     const diagnostics = loaded.diagnostics.map(toApiDiagnostic);
     const ok = loaded.config !== undefined && !diagnostics.some((d) => d.severity === 'error');
     const result: ConfigCheckResult = {

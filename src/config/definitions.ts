@@ -7,6 +7,7 @@
  * put there points at the use.
  */
 import path from 'node:path';
+import { commentStart } from './comments.js';
 import type { Diagnostic, SourcePos } from './diagnostics.js';
 
 /** A line as the lexer is to read it, and where each of its characters was written. */
@@ -62,22 +63,6 @@ export class Definitions {
 function randomIn(params: string | undefined): string {
   const [min = 0, max = 32767] = (params ?? '').split(/ +/).filter(Boolean).map(Number);
   return String(min + Math.floor(Math.random() * (Math.max(max, min) - min + 1)));
-}
-
-/** Where the comment of a line starts (keepalived's rules, as the lexer has them), else its length. */
-function commentStart(text: string): number {
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '"') quoted = !quoted;
-    else if (quoted) continue;
-    else if (c === '#' || c === '!') return i;
-    else if (c === '\\') {
-      if (text[i + 1] === '#' || text[i + 1] === '!') return i;
-      i++;
-    }
-  }
-  return text.length;
 }
 
 interface Use {

@@ -1,13 +1,19 @@
-import { readdirSync, readFileSync, type Stats, statSync } from 'node:fs';
-import type { SourceReader } from './source-reader.js';
+import { lstatSync, readdirSync, readFileSync, type Stats, statSync } from 'node:fs';
+import type { EntryKind, SourceReader } from './source-reader.js';
 
 /** Any failure (missing, not a directory, no permission) means "nothing usable there". */
-function statOrUndefined(path: string): Stats | undefined {
+function orUndefined<T>(read: () => T): T | undefined {
   try {
-    return statSync(path);
+    return read();
   } catch {
     return undefined;
   }
+}
+
+function kindOf(stats: Stats): EntryKind {
+  if (stats.isDirectory()) return 'directory';
+  if (!stats.isFile()) return 'other';
+  return (stats.mode & 0o111) === 0 ? 'file' : 'executable';
 }
 
 /** The default SourceReader: the local file system, read synchronously. */
@@ -16,16 +22,13 @@ export const fsReader: SourceReader = {
     return readFileSync(path, 'utf8');
   },
   listDir(path) {
-    try {
-      return readdirSync(path);
-    } catch {
-      return [];
-    }
+    return orUndefined(() => readdirSync(path));
   },
   exists(path) {
-    return statOrUndefined(path) !== undefined;
+    return orUndefined(() => lstatSync(path)) !== undefined;
   },
-  isFile(path) {
-    return statOrUndefined(path)?.isFile() ?? false;
+  kind(path) {
+    const stats = orUndefined(() => statSync(path));
+    return stats && kindOf(stats);
   },
 };

@@ -34,6 +34,11 @@ export interface LoadOptions {
    * The daemon and `vigil check` pass keepalived's default, the short host name.
    */
   configId?: string;
+  /**
+   * keepalived's `-e` / `--all-config`: every include starts with all of include_check's
+   * checks, so a missing or unreadable included file refuses the configuration.
+   */
+  allConfig?: boolean;
 }
 
 export interface LoadResult {
@@ -66,7 +71,8 @@ function load(path: string, text: string | undefined, opts: LoadOptions): LoadRe
 
 function loadUnguarded(path: string, text: string | undefined, opts: LoadOptions): LoadResult {
   const sink = new DiagnosticSink();
-  const sources = new SourceLoader(opts.reader ?? fsReader, sink, opts.configId).loadMain(path, text);
+  const loader = new SourceLoader(opts.reader ?? fsReader, sink, opts.configId, opts.allConfig);
+  const sources = loader.loadMain(path, text);
   let config: Config | undefined;
   // Unbalanced braces make the tree's shape a guess; interpreting it would only add noise.
   if (sources.balanced && sources.files.length > 0) {

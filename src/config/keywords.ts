@@ -20,11 +20,13 @@ import {
   Sites,
 } from './keywords/table.js';
 import {
+  dropEmptySyncGroups,
   instanceBlock,
   newInstance,
   newSyncGroup,
   newTrackFile,
   newVrrpScript,
+  readSyncGroup,
   resolveInstance,
   syncGroupBlock,
   trackFileBlock,
@@ -76,7 +78,7 @@ const topLevel = defineBlock<Config>('top level', [
   }),
   namedBlock('vrrp_script', 'scripts', newVrrpScript, readWith(vrrpScriptBlock)),
   namedBlock('track_file', 'trackFiles', newTrackFile, readWith(trackFileBlock), ['vrrp_track_file']),
-  namedBlock('vrrp_sync_group', 'syncGroups', newSyncGroup, readWith(syncGroupBlock)),
+  namedBlock('vrrp_sync_group', 'syncGroups', newSyncGroup, readSyncGroup),
   namedBlock('vrrp_instance', 'instances', newInstance, readWith(instanceBlock)),
   namedBlock(
     'virtual_server_group',
@@ -124,6 +126,7 @@ export function buildConfig(statements: readonly Statement[], sink: DiagnosticSi
   applyBlock(topLevel, statements, config, ctx);
   resolveGlobalDefs(config.global, sites);
   for (const instance of config.instances) resolveInstance(instance, config.global, ctx);
+  dropEmptySyncGroups(config.syncGroups, ctx);
   correctVirtualServers(config, ctx);
   for (const vs of config.virtualServers) resolveVirtualServer(vs, ctx);
   return { config, sites };

@@ -1,7 +1,15 @@
 import path from 'node:path';
 import { DefinitionReader, Definitions, type LogicalLine } from './definitions.js';
 import type { Diagnostic, DiagnosticSink, SourcePos } from './diagnostics.js';
-import { expandGlob, hasGlobMagic } from './glob.js';
+import {
+  CHECK_READ,
+  findInclude,
+  findIncludeCheck,
+  type IncludeLine,
+  includeCheckAfter,
+  includedFiles,
+  includeReporter,
+} from './include.js';
 import { type Token, tokenize } from './lexer.js';
 import type { SourceReader } from './source-reader.js';
 
@@ -130,14 +138,19 @@ export class SourceLoader {
   private readonly definitions: Definitions;
   /** Includes already read where their line was, so that definitions apply in reading order. */
   private readonly spliced = new Map<Token, Statement[]>();
+  /** The checks global_defs `include_check` adds to every include read while it holds. */
+  private includeCheck = 0;
 
   constructor(
     private readonly reader: SourceReader,
     private readonly sink: DiagnosticSink,
     /** Selects the `@ID` / `@^ID` lines of every file, included ones too (see tokenize). */
     private readonly configId?: string,
+    /** keepalived's `-e`: include_check with no type, before the first line. */
+    allConfig = false,
   ) {
     this.definitions = new Definitions(configId);
+    if (allConfig) this.includeCheck = includeCheckAfter([], 0);
   }
 
   loadMain(file: string, text?: string): SourcesResult {
@@ -147,7 +160,9 @@ export class SourceLoader {
       this.noteFile(file);
       statements = this.parseText(text, file, chain);
     } else {
-      statements = this.readAndParse(file, { file, line: 1, col: 1 }, chain) ?? [];
+      const blame = { file, line: 1, col: 1 };
+      const cannotRead = (reason: string): void => this.sink.error(blame, `cannot read \`${file}\`: ${reason}`);
+      statements = this.readAndParse(file, chain, cannotRead) ?? [];
     }
     return { statements, files: this.files, balanced: this.balanced };
   }
@@ -156,13 +171,16 @@ export class SourceLoader {
     if (!this.files.includes(file)) this.files.push(file);
   }
 
-  private readAndParse(file: string, blame: SourcePos, chain: ChainLink[]): Statement[] | undefined {
+  private readAndParse(
+    file: string,
+    chain: ChainLink[],
+    cannotRead: (reason: string) => void,
+  ): Statement[] | undefined {
     let text: string;
     try {
       text = this.reader.readFile(file);
     } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
-      this.sink.error(blame, `cannot read \`${file}\`: ${reason}`);
+      cannotRead(err instanceof Error ? err.message : String(err));
       return undefined;
     }
     this.noteFile(file);
@@ -175,9 +193,7 @@ export class SourceLoader {
     let logicalLine = 0;
     for (const line of lines.lines(text.startsWith('\uFEFF') ? text.slice(1) : text)) {
       logicalLine++;
-      const lineTokens = this.tokenizeLine(line, file, logicalLine);
-      this.includeNow(lineTokens, file, chain);
-      tokens.push(...lineTokens);
+      tokens.push(...this.readLine(line, file, logicalLine, chain));
     }
     const parsed = parseTokens(tokens);
     for (const d of parsed.diagnostics) this.sink.items.push(d);
@@ -185,31 +201,49 @@ export class SourceLoader {
     return this.expand(parsed.statements, file, chain);
   }
 
-  /** Tokens of one line as keepalived reads it, placed where their text was written. */
-  private tokenizeLine(line: LogicalLine, file: string, logicalLine: number): Token[] {
+  /**
+   * One line's tokens, acting on it as keepalived does while reading: an `include_check` holds
+   * from here on, and an included file is read where its `include` is, before the next line.
+   */
+  private readLine(line: LogicalLine, file: string, logicalLine: number, chain: ChainLink[]): Token[] {
+    const { lineTokens, include } = this.tokenizeLine(line, file, logicalLine);
+    const checkWords = findIncludeCheck(lineTokens);
+    if (checkWords) this.includeCheck = includeCheckAfter(checkWords, this.includeCheck);
+    if (include) {
+      const keyword = lineTokens[include.at]!;
+      this.spliced.set(keyword, this.include(include, keyword, file, chain));
+    }
+    return lineTokens;
+  }
+
+  /**
+   * Tokens of one line as keepalived reads it, placed where their text was written. An include
+   * keeps its keyword and one token for its pattern, the raw rest of the line.
+   */
+  private tokenizeLine(line: LogicalLine, file: string, logicalLine: number) {
     const lexed = tokenize(line.text, file, this.configId);
+    const include = findInclude(lexed.tokens, line.text);
+    const kept = include ? [...lexed.tokens.slice(0, include.at + 1), include.pattern] : lexed.tokens;
     const place = (pos: SourcePos): SourcePos => ({
       file,
       line: line.line,
       col: line.cols[Math.min(pos.col - 1, line.cols.length - 1)]!,
     });
-    for (const d of lexed.diagnostics) this.sink.items.push({ ...d, pos: place(d.pos) });
-    return lexed.tokens.map((t) => ({ ...t, pos: place(t.pos), logicalLine }));
-  }
-
-  /** keepalived reads an included file where its `include` line is, before the lines after it. */
-  private includeNow(tokens: Token[], file: string, chain: ChainLink[]): void {
-    const [keyword, ...rest] = tokens;
-    if (keyword?.kind !== 'word' || keyword.text !== 'include' || keyword.quoted) return;
-    if (rest.some((t) => t.kind !== 'word')) return;
-    this.spliced.set(keyword, this.include({ keyword, args: rest, pos: keyword.pos }, file, chain));
+    for (const d of lexed.diagnostics) {
+      // A pattern is read as written: what the lexer found in its words does not apply.
+      if (!include || d.pos.col < include.pattern.pos.col) this.sink.items.push({ ...d, pos: place(d.pos) });
+    }
+    const lineTokens = kept.map((t) => ({ ...t, pos: place(t.pos), logicalLine }));
+    return { lineTokens, include: include && { ...include, pattern: lineTokens[include.at + 1]! } };
   }
 
   private expand(statements: Statement[], file: string, chain: ChainLink[]): Statement[] {
     const out: Statement[] = [];
     for (const stmt of statements) {
-      if (stmt.keyword.text === 'include' && !stmt.keyword.quoted) {
-        out.push(...(this.spliced.get(stmt.keyword) ?? this.include(stmt, file, chain)));
+      const spliced = this.spliced.get(stmt.keyword);
+      if (spliced) {
+        if (stmt.block) this.sink.error(stmt.keyword.pos, `\`${stmt.keyword.text}\` does not take a block`);
+        out.push(...spliced);
         continue;
       }
       if (stmt.block) stmt.block = this.expand(stmt.block, file, chain);
@@ -218,51 +252,24 @@ export class SourceLoader {
     return out;
   }
 
-  private include(stmt: Statement, file: string, chain: ChainLink[]): Statement[] {
-    if (stmt.block) {
-      this.sink.error(stmt.keyword.pos, '`include` does not take a block');
-      return [];
-    }
-    const [patternTok, extra] = stmt.args;
-    if (!patternTok || extra) {
-      this.sink.error(
-        (extra ?? stmt.keyword).pos,
-        '`include` takes exactly one path or glob pattern (quote a path that contains spaces)',
-      );
-      return [];
-    }
-    const pattern = patternTok.text;
-    const baseDir = path.dirname(file);
-    let matches: string[];
-    if (hasGlobMagic(pattern)) {
-      matches = expandGlob(pattern, baseDir, this.reader);
-      if (matches.length === 0) {
-        this.sink.warning(patternTok.pos, `include pattern \`${pattern}\` matched no files`);
-      }
-    } else {
-      const target = path.isAbsolute(pattern) ? path.normalize(pattern) : path.join(baseDir, pattern);
-      if (!this.reader.exists(target)) {
-        this.sink.error(patternTok.pos, `included file \`${target}\` does not exist`);
-        return [];
-      }
-      if (!this.reader.isFile(target)) {
-        this.sink.error(patternTok.pos, `included path \`${target}\` is not a regular file`);
-        return [];
-      }
-      matches = [target];
-    }
-
+  private include(written: IncludeLine, keyword: Token, file: string, chain: ChainLink[]): Statement[] {
+    const report = includeReporter(written, keyword.text, this.includeCheck, this.sink);
+    const include = { ...written, checks: written.checks | this.includeCheck };
     const out: Statement[] = [];
-    for (const match of matches) {
+    for (const match of includedFiles(include, file, this.reader, report)) {
       const resolved = path.resolve(match);
       const loopAt = chain.findIndex((link) => link.resolved === resolved);
       if (loopAt !== -1) {
         const cycle = [...chain.slice(loopAt).map((link) => link.display), match].join(' → ');
-        this.sink.error(patternTok.pos, `include cycle: ${cycle}`);
+        this.sink.error(include.pattern.pos, `include cycle: ${cycle}`);
         continue;
       }
-      const included = this.readAndParse(match, patternTok.pos, [...chain, { display: match, resolved }]);
-      if (included) out.push(...included);
+      const link = { display: match, resolved };
+      const cannotRead = (reason: string): void => report(CHECK_READ, `cannot read \`${match}\`: ${reason}`);
+      // An include_check in the included file holds only until that file ends.
+      const checks = this.includeCheck;
+      out.push(...(this.readAndParse(match, [...chain, link], cannotRead) ?? []));
+      this.includeCheck = checks;
     }
     return out;
   }

@@ -1,3 +1,6 @@
+/** What a path is once symbolic links are followed; undefined when nothing usable is there. */
+export type EntryKind = 'file' | 'executable' | 'directory' | 'other';
+
 /**
  * The only way the config module touches files, so that it stays pure and tests can feed it
  * an in-memory tree. Paths are passed exactly as the loader built them (joined, not resolved).
@@ -5,10 +8,12 @@
 export interface SourceReader {
   /** The file's text; throws an Error whose message says why it could not be read. */
   readFile(path: string): string;
-  /** Names of the entries of a directory; [] when it is not a readable directory. */
-  listDir(path: string): string[];
+  /** Names of the entries of a directory; undefined when it is not a readable directory. */
+  listDir(path: string): string[] | undefined;
+  /** An entry is there, even a symbolic link to nothing (glob(3) counts it as a match). */
   exists(path: string): boolean;
-  isFile(path: string): boolean;
+  /** 'executable' is a regular file with any execute bit set, which keepalived will not include. */
+  kind(path: string): EntryKind | undefined;
 }
 
 /**
@@ -22,6 +27,11 @@ export function createMemoryReader(files: Readonly<Record<string, string>>): Sou
     const prefix = p === '/' ? '/' : `${p}/`;
     return paths.some((f) => f.startsWith(prefix));
   };
+  const kind = (path: string): EntryKind | undefined => {
+    const p = normalize(path);
+    if (paths.includes(p)) return 'file';
+    return isDir(p) ? 'directory' : undefined;
+  };
   return {
     readFile(path) {
       const key = normalize(path);
@@ -30,6 +40,7 @@ export function createMemoryReader(files: Readonly<Record<string, string>>): Sou
     },
     listDir(path) {
       const dir = normalize(path);
+      if (kind(dir) !== 'directory') return undefined;
       const prefix = dir === '/' ? '/' : `${dir}/`;
       const names = new Set<string>();
       for (const f of paths) {
@@ -38,11 +49,8 @@ export function createMemoryReader(files: Readonly<Record<string, string>>): Sou
       return [...names];
     },
     exists(path) {
-      const p = normalize(path);
-      return paths.includes(p) || isDir(p);
+      return kind(path) !== undefined;
     },
-    isFile(path) {
-      return paths.includes(normalize(path));
-    },
+    kind,
   };
 }

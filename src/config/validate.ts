@@ -266,11 +266,8 @@ function checkAddressOwner(v: Validation, { instance, at }: InstanceAt): void {
 function validateSyncGroups(v: Validation, instances: ReadonlyMap<string, VrrpInstance>): void {
   const groupOf = new Map<string, Membership>();
   for (const group of v.config.syncGroups) {
-    const stmt = v.sites.get(group, 'group');
-    if (!stmt) {
-      v.sink.error(v.namePos(group), `vrrp_sync_group \`${group.name}\` needs a \`group { INSTANCE ... }\` block`);
-      continue;
-    }
+    // Groups without members are gone by now (dropEmptySyncGroups), so each has its `group`.
+    const stmt = v.sites.get(group, 'group')!;
     const memberTokens = (stmt.block ?? []).flatMap((line) => [line.keyword, ...line.args]);
     for (const tok of memberTokens) checkMember(v, group.name, tok, instances, groupOf);
   }

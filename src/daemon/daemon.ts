@@ -31,6 +31,8 @@ export interface DaemonOptions {
   configPath: string;
   /** keepalived's `--config-id`: which `@ID` lines of the config are read. */
   configId: string;
+  /** keepalived's `--all-config`: any include problem refuses the config. */
+  allConfig?: boolean;
   socket: string;
   readOnlySocket: string;
   stateDir: string;
@@ -327,8 +329,8 @@ export class Daemon {
   }
 }
 
-function loadAndLog({ configPath, configId }: DaemonOptions, log: Logger): ConfigLoad {
-  const result = loadConfig(configPath, { interfaces: hostInterfaces(), configId });
+function loadAndLog({ configPath, configId, allConfig }: DaemonOptions, log: Logger): ConfigLoad {
+  const result = loadConfig(configPath, { interfaces: hostInterfaces(), configId, allConfig });
   const diagnostics = result.diagnostics.map(toApiDiagnostic);
   const errors = diagnostics.filter((d) => d.severity === 'error');
   const warnings = diagnostics.filter((d) => d.severity === 'warning');

@@ -22,6 +22,8 @@ Options:
   -f, --config FILE      config file (default /etc/keepalived/keepalived.conf)
   -i, --config-id ID     read the config's \`@ID\` lines and skip its \`@^ID\` lines, as
                          keepalived -i does (default: the host name up to its first dot)
+  -e, --all-config       refuse the config when any include is missing, unreadable or matches
+                         nothing, as keepalived -e does (global_defs include_check with no type)
   -s, --socket PATH      control socket (default ${DEFAULT_SOCKET}); the read-only socket
                          is created beside it as NAME-ro.sock
       --state-dir DIR    persistent state (default /var/lib/vigil)
@@ -60,6 +62,7 @@ function parse(argv: string[]) {
       options: {
         config: { type: 'string', short: 'f', default: '/etc/keepalived/keepalived.conf' },
         'config-id': { type: 'string', short: 'i' },
+        'all-config': { type: 'boolean', short: 'e', default: false },
         socket: { type: 'string', short: 's', default: DEFAULT_SOCKET },
         'state-dir': { type: 'string', default: '/var/lib/vigil' },
         'pid-file': { type: 'string' },
@@ -110,6 +113,7 @@ export async function main(argv: string[]): Promise<void> {
     daemon = await Daemon.start({
       configPath: path.resolve(args.config),
       configId: args['config-id'] ?? defaultConfigId(os.hostname()),
+      allConfig: args['all-config'],
       socket,
       readOnlySocket: readOnlySocketFor(socket),
       stateDir: path.resolve(args['state-dir']),
@@ -120,7 +124,9 @@ export async function main(argv: string[]): Promise<void> {
     });
   } catch (err) {
     if (err instanceof ConfigRejectedError) {
-      const idFlag = args['config-id'] === undefined ? '' : ` --config-id ${args['config-id']}`;
+      const idFlag =
+        (args['config-id'] === undefined ? '' : ` --config-id ${args['config-id']}`) +
+        (args['all-config'] ? ' --all-config' : '');
       log.fatal(`not starting: ${err.message} (run 'vigil check --config ${args.config}${idFlag}' to list them)`);
     } else {
       log.fatal(`not starting: ${(err as Error).message}`);

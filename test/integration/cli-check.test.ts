@@ -118,6 +118,19 @@ test('--config-id picks the `@ID` / `@^ID` lines, and defaults to the short host
   assert.match(misuse.stderr, /--config-id selects lines of the file --config validates/);
 });
 
+test('--all-config refuses a config whose include is missing, as keepalived -e does', async () => {
+  const file = path.join(dir, 'optional-include.conf');
+  writeFileSync(file, `include ${file}.missing\n`);
+  const lenient = await vigil(['check', '--config', file]);
+  assert.equal(lenient.code, 0, lenient.stderr);
+  assert.match(lenient.stderr, /warning: no file .*missing` to include; keepalived 2\.2\.7 logs it and reads on/);
+  const strict = await vigil(['check', '--config', file, '-e']);
+  assert.equal(strict.code, 1);
+  assert.match(strict.stderr, /error: no file .*missing` to include; with the `include_check` in force/);
+  const misuse = await vigil(['check', '--all-config']);
+  assert.equal(misuse.code, 2);
+});
+
 test('keepalived definitions and ~SEQ lines: the summary counts what they generate', async () => {
   // Two instances from one multi-line definition, each with three ~SEQ addresses, and four
   // real servers from a ~SEQ over another definition.

@@ -389,6 +389,18 @@ describe('vigil and vigild at the edges', () => {
     }
   });
 
+  test('vigild --all-config refuses a config whose include is missing, as keepalived -e does', async () => {
+    const daemon = new DaemonProcess();
+    try {
+      daemon.writeConfig('include /nonexistent/vigil-optional.conf\n');
+      assert.equal(await daemon.startExpectingExit(['--all-config']), 1);
+      assert.match(daemon.log, /error: no file `\/nonexistent\/vigil-optional\.conf` to include/);
+      assert.match(daemon.log, /not starting: the config has 1 error \(run 'vigil check --config \S+ --all-config'/);
+    } finally {
+      await daemon.cleanup();
+    }
+  });
+
   test('vigild --config-id reads the config as keepalived -i does: only the lines for that id', async () => {
     const refusal = async (configId: string) => {
       const daemon = new DaemonProcess();

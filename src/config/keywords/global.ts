@@ -1,3 +1,4 @@
+import { INCLUDE_CHECK_TYPES } from '../include.js';
 import type { Token } from '../lexer.js';
 import type { Statement } from '../parser.js';
 import type { GlobalDefs, LvsTimeouts, NotifyFifo, NotifyFifoKind } from '../types.js';
@@ -15,7 +16,7 @@ import {
   toggle,
   type ValueParser,
 } from './table.js';
-import { decimal, integer, oneOf, port, readCommand, readRunAs, text } from './values.js';
+import { decimal, integer, oneOf, port, readCommand, readRunAs, shellWords, text } from './values.js';
 
 export const vrrpVersion: ValueParser<2 | 3> = (tok, ctx, keyword) => {
   const version = oneOf(['2', '3'])(tok, ctx, keyword);
@@ -85,8 +86,9 @@ function notifyFifoKeywords(kind: NotifyFifoKind): KeywordSpec<GlobalDefs>[] {
       fifo.path = pathTok!.text;
       if (owner.length > 0) fifo.owner = readRunAs(owner);
     }),
-    fifoKeyword(kind, '_script', (fifo, [commandTok, ...user], stmt, ctx) => {
-      const command = readCommand(stmt.keyword, [commandTok!], ctx);
+    fifoKeyword(kind, '_script', (fifo, args, stmt, ctx) => {
+      const [commandTok, ...user] = shellWords(args);
+      const command = readCommand(stmt.keyword, commandTok ? [commandTok] : [], ctx);
       if (!command) return;
       fifo.script = command;
       if (user.length > 0) fifo.scriptUser = readRunAs(user);
@@ -227,7 +229,30 @@ const umaskKeyword = custom<GlobalDefs>('umask', {
   },
 });
 
+/**
+ * `include_check [[+|-]TYPE ...]`: the loader applies it to the includes read after it (see
+ * include.ts); here its words are checked. keepalived 2.2.7 ignores what it does not know.
+ */
+const includeCheck = custom<GlobalDefs>('include_check', {
+  args: ARGS.any,
+  apply(_global, stmt, ctx) {
+    stmt.args.forEach((tok, index) => {
+      const signed = tok.text[0] === '+' || tok.text[0] === '-';
+      if (!signed && index > 0) {
+        ctx.warning(tok.pos, `a second \`include_check\` type without + or - is ignored, as keepalived 2.2.7 does`);
+      } else if (!INCLUDE_CHECK_TYPES.has(signed ? tok.text.slice(1) : tok.text)) {
+        const known = [...INCLUDE_CHECK_TYPES.keys()].map((t) => `\`${t}\``).join(', ');
+        ctx.warning(
+          tok.pos,
+          `unknown \`include_check\` type \`${tok.text}\` is ignored, as keepalived 2.2.7 does; it knows ${known}`,
+        );
+      }
+    });
+  },
+});
+
 export const globalDefsBlock = defineBlock<GlobalDefs>('global_defs', [
+  includeCheck,
   field('router_id', 'routerId', text),
   field('vrrp_version', 'vrrpVersion', vrrpVersion),
   field('vrrp_garp_master_delay', 'garpMasterDelay', integer(0)),

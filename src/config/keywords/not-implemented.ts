@@ -93,7 +93,6 @@ export const NOT_IMPLEMENTED: readonly NotImplemented[] = [
     'vmac_prefix',
     'vmac_addr_prefix',
     'vrrp_vmac_garp_intvl',
-    'include_check',
     'reload_time_file',
     'reload_repeat',
     'reload_file',

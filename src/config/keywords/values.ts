@@ -112,30 +112,28 @@ export function readRunAs(args: readonly Token[]): RunAs {
 }
 
 /**
- * Joins words written with no space between them (`/bin/echo"x y"`) back into one: keepalived
- * splits them when it reads a line, but reads a script command's line again as a shell would.
+ * A script command's words as keepalived reads them: again from the first word's start to the
+ * end of the line (Token.rest), quotes grouping and backslashes escaping as in a shell, so
+ * `/bin/echo"x y"` is one word and `"/bin/echo \"a b\""` is `/bin/echo "a b"`, although the
+ * first reading split both. Each word keeps the position of the word written there, if any.
  */
-function shellWords(tokens: readonly Token[]): Token[] {
-  const words: Token[] = [];
-  for (const tok of tokens) {
-    const last = words[words.length - 1];
-    if (tok.gluedToPrevious && last) {
-      words[words.length - 1] = { ...last, text: last.text + tok.text, quoted: true };
-    } else {
-      words.push(tok);
-    }
-  }
-  return words;
+export function shellWords(tokens: readonly Token[]): Token[] {
+  const first = tokens[0];
+  const split = first?.rest === undefined ? undefined : splitCommand(first.rest);
+  // An unclosed quote: the lexer has said so, or readCommand will, word by word.
+  if (!split || 'error' in split) return [...tokens];
+  const written = tokens.filter((tok) => !tok.gluedToPrevious);
+  return split.argv.map((text, i) => ({ kind: 'word', text, quoted: true, pos: (written[i] ?? first!).pos }));
 }
 
 /**
- * A script command from one or more tokens. keepalived expects the whole command quoted when
- * it has arguments (`"/bin/check --fast"`); each token is split the same way and joined.
+ * A script command from its words (see shellWords). keepalived expects the whole command
+ * quoted when it has arguments (`"/bin/check --fast"`); each word is split the same way again.
  */
-export function readCommand(keywordTok: Token, tokens: readonly Token[], ctx: BuildContext): Command | undefined {
+export function readCommand(keywordTok: Token, words: readonly Token[], ctx: BuildContext): Command | undefined {
   const keyword = keywordTok.text;
   const argv: string[] = [];
-  for (const tok of shellWords(tokens)) {
+  for (const tok of words) {
     const split = splitCommand(tok.text);
     if ('error' in split) {
       ctx.error(tok.pos, `\`${keyword}\`: ${split.error}`);
@@ -144,7 +142,7 @@ export function readCommand(keywordTok: Token, tokens: readonly Token[], ctx: Bu
     argv.push(...split.argv);
   }
   if (argv.length === 0) {
-    ctx.error((tokens[0] ?? keywordTok).pos, `\`${keyword}\` needs a command`);
+    ctx.error((words[0] ?? keywordTok).pos, `\`${keyword}\` needs a command`);
     return undefined;
   }
   return argv;

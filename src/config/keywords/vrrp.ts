@@ -26,6 +26,7 @@ import {
   flag,
   type KeywordSpec,
   listLines,
+  Sites,
   toggle,
 } from './table.js';
 import {
@@ -39,6 +40,7 @@ import {
   readNotifyCommand,
   readRunAs,
   readWeight,
+  shellWords,
   text,
 } from './values.js';
 
@@ -156,7 +158,7 @@ export const vrrpScriptBlock = defineBlock<VrrpScript>('vrrp_script', [
   custom('script', {
     args: ARGS.atLeastOne,
     apply(script, stmt, ctx) {
-      const command = readCommand(stmt.keyword, stmt.args, ctx);
+      const command = readCommand(stmt.keyword, shellWords(stmt.args), ctx);
       if (command) script.script = command;
     },
   }),
@@ -218,6 +220,42 @@ export const syncGroupBlock = defineBlock<SyncGroup>('vrrp_sync_group', [
   toggle('smtp_alert', 'smtpAlert'),
 ]);
 
+/**
+ * keepalived's old form, an instance named straight in the block (`vrrp_sync_group VG { VI_1 }`,
+ * as in its lvs_syncd sample): 2.2.7 logs "Unknown keyword" and ignores the line. A word that
+ * looks like a mistyped keyword, or one that belongs elsewhere, is reported as usual instead.
+ */
+function namesMemberDirectly(line: Statement, ctx: BuildContext): boolean {
+  const word = line.keyword.text;
+  if (line.block || syncGroupBlock.lookup.has(word) || ctx.homesOf(word).length > 0) return false;
+  return closestMatch(word, syncGroupBlock.lookup.keys()) === undefined;
+}
+
+export function readSyncGroup(group: SyncGroup, stmt: Statement, ctx: BuildContext): void {
+  const statements = stmt.block!.filter((line) => {
+    if (!namesMemberDirectly(line, ctx)) return true;
+    const listed = [line.keyword, ...line.args].map((tok) => tok.text).join(' ');
+    ctx.warning(
+      line.keyword.pos,
+      `keepalived 2.2.7 ignores \`${line.keyword.text}\` here ("Unknown keyword"): instances named straight in a \`vrrp_sync_group\` are not members; list them in \`group { ${listed} }\``,
+    );
+    return false;
+  });
+  applyBlock(syncGroupBlock, statements, group, ctx);
+}
+
+/** keepalived 2.2.7 removes a sync group with no members ("has no virtual router(s)"); so does vigil. */
+export function dropEmptySyncGroups(groups: SyncGroup[], ctx: BuildContext): void {
+  for (const group of groups.filter((g) => g.members.length === 0)) {
+    const name = ctx.sites.get(group, Sites.DEFINITION)?.args[0]?.pos ?? group.pos;
+    ctx.warning(
+      name,
+      `vrrp_sync_group \`${group.name}\` has no members, so keepalived 2.2.7 removes it and so does vigil; list its instances in \`group { INSTANCE ... }\``,
+    );
+    groups.splice(groups.indexOf(group), 1);
+  }
+}
+
 // ---- vrrp_instance -------------------------------------------------------------------------
 
 export function newInstance(name: string, pos: SourcePos): VrrpInstance {
@@ -257,6 +295,20 @@ export function newInstance(name: string, pos: SourcePos): VrrpInstance {
 
 const VIP_SCOPES: readonly VipScope[] = ['global', 'site', 'link', 'host', 'nowhere'];
 
+/**
+ * keepalived 2.2.7 drops the scope and label of an IPv6 VIP ("Cannot specify scope for IPv6
+ * addresses - ignoring scope"): the kernel sets an IPv6 address's scope from the address
+ * itself (fe80::/10 link, others global) and keeps no labels for IPv6.
+ */
+function ignoredForIpv6(option: 'scope' | 'label', tok: Token, ctx: BuildContext): void {
+  const kernel =
+    option === 'scope' ? ', as the kernel gives an IPv6 address the scope of its kind (link for fe80::/10)' : '';
+  ctx.warning(
+    tok.pos,
+    `\`${option} ${tok.text}\` is ignored for an IPv6 address, as keepalived 2.2.7 ignores it${kernel}`,
+  );
+}
+
 /** One `virtual_ipaddress` line: `ADDRESS[/PREFIX] [brd X] [dev X] [scope X] [label X] ...`. */
 function readVip(line: Statement, block: string, ctx: BuildContext): Vip | undefined {
   const parsed = readIpWithPrefix(line.keyword, ctx, block);
@@ -281,15 +333,19 @@ function readVip(line: Statement, block: string, ctx: BuildContext): Vip | undef
     [
       'label',
       (tok) => {
-        vip.label = tok.text;
+        if (ip.family === 6) ignoredForIpv6('label', tok, ctx);
+        else vip.label = tok.text;
         return true;
       },
     ],
     [
       'scope',
       (tok) => {
-        vip.scope = oneOf(VIP_SCOPES)(tok, ctx, 'scope');
-        return vip.scope !== undefined;
+        const scope = oneOf(VIP_SCOPES)(tok, ctx, 'scope');
+        // `scope global` is keepalived's 0, the value it sends anyway, so it says nothing of it.
+        if (ip.family === 4) vip.scope = scope;
+        else if (scope !== undefined && scope !== 'global') ignoredForIpv6('scope', tok, ctx);
+        return scope !== undefined;
       },
     ],
     [

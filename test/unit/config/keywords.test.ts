@@ -124,6 +124,23 @@ describe('typed values and keepalived defaults', () => {
     ]);
   });
 
+  it('drops the scope and label of an IPv6 VIP with a warning, as keepalived 2.2.7 does', () => {
+    // keepalived 2.2.7: "Cannot specify scope for IPv6 addresses (2001:db8::1/64) - ignoring
+    // scope"; `scope global` (its 0) passes silently. The kernel sets an IPv6 address's scope
+    // itself, so `ip -6 addr` shows the same either way.
+    const vips = (vip: string) => load(INSTANCE('', vip));
+    const link = vips('2001:db8::1/64 scope link');
+    expectDiagnostic(link, 'warning', 'mem.conf:6:26', '`scope link` is ignored for an IPv6 address');
+    assert.equal(expectLoaded(link).instances[0]!.vips[0]!.scope, undefined);
+    const global = vips('2001:db8::1/64 scope global');
+    assert.deepEqual(warningsOf(global), []);
+    assert.equal(expectLoaded(global).instances[0]!.vips[0]!.scope, undefined);
+    const label = vips('fe80::99/64 label eth0:6');
+    expectDiagnostic(label, 'warning', 'mem.conf:6:23', '`label eth0:6` is ignored for an IPv6 address');
+    assert.equal(expectLoaded(label).instances[0]!.vips[0]!.label, undefined);
+    assert.equal(loaded(INSTANCE('', '198.51.100.10 scope link')).instances[0]!.vips[0]!.scope, 'link');
+  });
+
   it('reads track entries with weights and reverse', () => {
     const config = loaded(
       `vrrp_script chk {\n  script /bin/true\n  weight 10 reverse\n}\ntrack_file maint {\n  file /run/maint\n  weight -5\n  init_file 0 overwrite\n}\n${INSTANCE('  track_interface {\n    eth0 weight -10 reverse\n    lo\n  }\n  track_script {\n    chk weight 5 noreverse\n  }\n  track_file {\n    maint\n  }')}`,
@@ -158,6 +175,16 @@ describe('typed values and keepalived defaults', () => {
     assert.deepEqual(config.scripts[0]!.script, ['/bin/sh', '-c', 'test -f /run/up', 'a b']);
     assert.deepEqual(config.scripts[0]!.user, { user: 'nobody', group: 'nogroup' });
     assert.deepEqual(config.instances[0]!.notify.master, ['/etc/vigil/up.sh']);
+  });
+
+  it('reads `\\"` as keepalived 2.2.7 does: no escape in a value, an escaped quote in a script command', () => {
+    // keepalived ran `notify_master "/usr/bin/touch \"/tmp/d1k/q a\" /tmp/d1k/q2"` as touch
+    // of `/tmp/d1k/q a` and `/tmp/d1k/q2` (see lexer.test.ts).
+    const script = loaded(INSTANCE('  notify_master "/usr/bin/touch \\"/tmp/q a\\" /tmp/q2"'));
+    assert.deepEqual(script.instances[0]!.notify.master, ['/usr/bin/touch', '/tmp/q a', '/tmp/q2']);
+    const auth = load(INSTANCE('  authentication {\n    auth_type PASS\n    auth_pass "ab\\"cd"\n  }'));
+    assert.deepEqual(expectLoaded(auth).instances[0]!.auth, { type: 'PASS', password: 'ab\\' });
+    expectDiagnostic(auth, 'warning', 'mem.conf:6:22', 'reads `\\"` as a backslash, then a quote');
   });
 
   it('reads a word split at a quote as keepalived 2.2.7 does: separate words, but one word in a script command', () => {

@@ -39,6 +39,21 @@
 // reads their line again as a shell would, so `notify_master /bin/echo"x y"` runs `/bin/echox`
 // (with the argument `y`).
 //
+// A backslash before a quote (`keepalived -t`, "unknown state 'a\'" each time): keepalived's
+// comment scan takes `\"` as a pair, but it splits words with no escapes at all, so the
+// backslash stays and the quote opens or closes a word; a quote left open drops the rest of
+// the line ("Unmatched quote"). `state X` gave:
+//
+//   X (as written)   words after state   logged
+//   a\"b             a\                  Unmatched quote
+//   "a\"b"           a\, b               Unmatched quote
+//   "a\"b" c         a\, b               Unmatched quote
+//   a\"b c"d         a\, b c, d          Unterminated quote (the comment scan's; words are whole)
+//   a\"b#c           a\                  Unmatched quote (the `#` is a comment: `\"` opened nothing)
+//   "a\"b#c"         a\, b#c             Unmatched quote
+// A script command is read again from the raw line with `\"` as an escaped quote:
+// `notify_master "/usr/bin/touch \"/tmp/d1k/q a\" /tmp/d1k/q2"` made `q a` and `q2`.
+//
 // Conditional lines (cid probe, --dump-conf with and without `-i`, host name cidh.example.net):
 // `@cidA router_id a` / `@^cidA router_id b` gave a with `-i cidA`, b with `-i other` and with
 // no `-i`; `@cidh priority 150` / `@^cidh priority 50`, indented inside vrrp_instance, gave 150
@@ -88,6 +103,16 @@ const QUOTE_INSIDE_WORD: [string, string[]][] = [
   ['ab"c d"ef', ['ab', 'c d', 'ef']],
   ['"ab""cd"', ['ab', 'cd']],
   ['ab""', ['ab', '']],
+];
+
+/** The fourth table: source after `state `, its words, and the column of the quote left open. */
+const BACKSLASH_QUOTE: [string, string[], number?][] = [
+  ['a\\"b', ['a\\'], 9],
+  ['"a\\"b"', ['a\\', 'b'], 12],
+  ['"a\\"b" c', ['a\\', 'b'], 12],
+  ['a\\"b c"d', ['a\\', 'b c', 'd']],
+  ['a\\"b#c', ['a\\'], 9],
+  ['"a\\"b#c"', ['a\\', 'b#c'], 14],
 ];
 
 describe('lexer', () => {
@@ -193,15 +218,33 @@ describe('lexer', () => {
     assert.match(diagnostics[0]!.message, /whole word in double quotes/);
   });
 
-  it('reads double-quoted strings with spaces, braces, comment characters and escapes', () => {
-    const { tokens, diagnostics } = tokenize('script "/bin/check --a {b} # !c"\nx "say \\"hi\\" \\\\ \\n"', 'k.conf');
+  it('reads double-quoted strings with spaces, braces, comment characters and backslashes as written', () => {
+    const { tokens, diagnostics } = tokenize('script "/bin/check --a {b} # !c"\nx "say \\\\ \\n"', 'k.conf');
     assert.deepEqual(diagnostics, []);
-    assert.deepEqual(words(tokens), ['script', '/bin/check --a {b} # !c', 'x', 'say "hi" \\ \\n']);
+    assert.deepEqual(words(tokens), ['script', '/bin/check --a {b} # !c', 'x', 'say \\\\ \\n']);
     assert.deepEqual(
       tokens.map((t) => t.quoted),
       [false, true, false, true],
     );
     assert.equal(at(tokens[1]!), '1:8');
+  });
+
+  describe('reads `\\"` as keepalived 2.2.7 does (fourth table above)', () => {
+    for (const [source, values, unclosedAt] of BACKSLASH_QUOTE) {
+      it(`state ${source} is ${values.map((v) => `\`${v}\``).join(' ')}`, () => {
+        const { tokens, diagnostics } = tokenize(`state ${source}\nnext`, 'k.conf');
+        assert.deepEqual(words(tokens), ['state', ...values, 'next']);
+        const unclosed = diagnostics.filter((d) => d.message.includes('Unmatched quote'));
+        assert.deepEqual(
+          unclosed.map((d) => [d.severity, d.pos.col]),
+          unclosedAt === undefined ? [] : [['warning', unclosedAt]],
+        );
+        assert.deepEqual(
+          diagnostics.filter((d) => d.severity === 'error'),
+          [],
+        );
+      });
+    }
   });
 
   it('reports an unterminated quote at the opening quote and keeps going on the next line', () => {

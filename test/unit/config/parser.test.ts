@@ -134,15 +134,17 @@ describe('parser: include', () => {
     assert.equal(config.instances[0]!.interface, 'eth0');
   });
 
-  it('reports a literal include that does not exist as an error at its argument', () => {
+  it('warns at its argument of a literal include that does not exist, and reads on as keepalived does', () => {
     const file = path.join(dir, 'missing.conf');
-    expectOnlyErrors(loadConfig(file), [[`${file}:1:9`, 'does-not-exist.conf` does not exist']]);
+    const result = loadConfig(file);
+    expectDiagnostic(result, 'warning', `${file}:1:9`, 'no file `does-not-exist.conf` to include');
+    assert.ok(result.config);
   });
 
-  it('warns when a glob matches nothing', () => {
+  it('warns when a glob in a directory that does not exist matches nothing', () => {
     const file = path.join(dir, 'nomatch.conf');
     const result = loadConfig(file);
-    expectDiagnostic(result, 'warning', `${file}:1:9`, 'matched no files');
+    expectDiagnostic(result, 'warning', `${file}:1:9`, 'no file `nothing/*.conf`');
     assert.ok(result.config);
   });
 

@@ -10,17 +10,9 @@ import { fixture } from '../../helpers/paths.js';
 
 const SAMPLES = fixture('keepalived-samples');
 
-/** Refused on purpose, with the reason's words: AH authentication (issue 17 decided against it). */
+/** Refused today, with the reason's words: AH authentication, which issue 17 adds. */
 const REFUSED: Record<string, string> = {
   'keepalived.conf.SSL_GET': 'AH authentication is not supported',
-};
-
-/**
- * Refused today for the old sync-group form (instances listed straight in vrrp_sync_group, without
- * `group { }`), which the sync-group work in the parser adds; remove the entry once it loads.
- */
-const TODO: Record<string, string> = {
-  'keepalived.conf.vrrp.lvs_syncd': 'the old vrrp_sync_group form without `group { }` (parser work under way)',
 };
 
 /** The keywords of issue 17's features, the only ones a sample may be warned about as not implemented. */
@@ -35,7 +27,7 @@ describe("keepalived's sample configurations", () => {
   });
 
   for (const file of samples) {
-    it(file, { todo: TODO[file] }, () => {
+    it(file, () => {
       const result = loadConfig(`${SAMPLES}/${file}`);
       const listing = result.diagnostics.map(formatDiagnostic).join('\n');
       const errors = result.diagnostics.filter((d) => d.severity === 'error');

@@ -76,7 +76,7 @@ describe('glob', () => {
       '/c/d2/.z.conf': '',
       '/c/d2/w.txt': '',
     });
-    assert.deepEqual(expandGlob('d*/*.conf', '/c', reader), ['/c/d1/x.conf', '/c/d2/y.conf']);
+    assert.deepEqual(expandGlob('d*/*.conf', '/c', reader).matches, ['/c/d1/x.conf', '/c/d2/y.conf']);
   });
 });
 

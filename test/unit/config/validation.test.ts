@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { type LoadOptions, loadConfig, parseConfigText } from '../../../src/config/index.js';
 import { fixture } from '../../helpers/paths.js';
@@ -191,6 +192,34 @@ describe('validation: references', () => {
     expectOnlyErrors(result, [
       [at(3, 14), 'vrrp_sync_group `SG_1` lists `VI_X`, which is not a vrrp_instance; did you mean `VI_1`?'],
       [at(8, 9), `vrrp_instance \`VI_1\` is already in vrrp_sync_group \`SG_1\` (${at(3, 9)})`],
+    ]);
+  });
+
+  it('reads instances named straight in a sync group as keepalived 2.2.7 does: ignored, and the empty group removed', () => {
+    // keepalived 2.2.7 on its own sample: "Unknown keyword 'VI_2'", then "Sync group VG1 has
+    // no virtual router(s). removing"; the instances then run on their own.
+    const sample = '/usr/share/doc/keepalived/samples/keepalived.conf.vrrp.lvs_syncd';
+    const text = `vrrp_sync_group VG1 {\n  VI_2\n  VI_3 VI_1\n}\n${['VI_1', 'VI_2', 'VI_3'].map((n, i) => `vrrp_instance ${n} {\n interface eth0\n virtual_router_id ${i + 1}\n virtual_ipaddress {\n  198.51.100.${i + 1}\n }\n}\n`).join('')}`;
+    const result = parseConfigText(text, sample);
+    const config = expectLoaded(result);
+    assert.deepEqual(config.syncGroups, []);
+    assert.equal(config.instances.length, 3);
+    expectDiagnostic(result, 'warning', `${sample}:1:17`, 'has no members, so keepalived 2.2.7 removes it');
+    expectDiagnostic(result, 'warning', `${sample}:2:3`, 'ignores `VI_2` here');
+    expectDiagnostic(result, 'warning', `${sample}:3:3`, 'list them in `group { VI_3 VI_1 }`');
+  });
+
+  it("loads keepalived's lvs_syncd sample, which lists its sync group's instances straight", (t) => {
+    const sample = '/usr/share/doc/keepalived/samples/keepalived.conf.vrrp.lvs_syncd';
+    if (!existsSync(sample)) return t.skip('keepalived samples are not installed');
+    assert.deepEqual(expectLoaded(loadConfig(sample)).syncGroups, []);
+  });
+
+  it('still reports a mistyped keyword in a sync group', () => {
+    const result = parseConfigText('vrrp_sync_group VG1 {\n  group { VI_1 }\n  smtp_alrt\n}\n', 'k.conf');
+    expectOnlyErrors(result, [
+      ['k.conf:2:11', 'not a vrrp_instance'],
+      ['k.conf:3:3', 'did you mean `smtp_alert`?'],
     ]);
   });
 
