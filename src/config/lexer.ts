@@ -15,7 +15,7 @@ export interface Token {
   quoted: boolean;
   /**
    * The word follows the previous one with no space between (`b c` in `a"b c"`). keepalived
-   * reads a script command again as a shell would, and there the two are one word.
+   * reads a script command again from the raw line, and there the two are one word.
    */
   gluedToPrevious?: true;
   pos: SourcePos;
@@ -24,6 +24,12 @@ export interface Token {
    * multi-line definition produces all point at the line that wrote them.
    */
   logicalLine?: number;
+  /**
+   * A word's place in the line it was read from (`line.slice(start, end)` is the word as
+   * written, quotes included): keepalived reads a script command again from the raw line.
+   * Unset when the word's quote is not closed.
+   */
+  raw?: { line: string; start: number; end: number };
 }
 
 export interface LexResult {
@@ -110,7 +116,7 @@ function commentWarning(kind: 'plain' | 'escaped', char: string, word: Token | u
  */
 function quoteCutWarning(words: readonly Token[]): string {
   const list = words.map((w) => `\`${w.text}\``).join(', ');
-  return `a \`"\` inside a word splits it, as in keepalived: this is read as the separate words ${list}, and a keyword that takes one value keeps only \`${words[0]!.text}\`; put the whole word in double quotes to keep it as one (script commands are not affected: they are read as a shell reads them)`;
+  return `a \`"\` inside a word splits it, as in keepalived: this is read as the separate words ${list}, and a keyword that takes one value keeps only \`${words[0]!.text}\`; put the whole word in double quotes to keep it as one (script commands are not affected: keepalived reads them again from the line as written)`;
 }
 
 /**
@@ -155,7 +161,7 @@ export function tokenize(source: string, file: string, configId?: string): LexRe
   const cur = new Cursor(source.startsWith('\uFEFF') ? source.slice(1) : source, file);
 
   /** One word as keepalived splits it: a quoted string, or a bare run up to a `"`. */
-  const readWord = (): Token => {
+  const lexWord = (): Token => {
     const word: Token = { kind: 'word', text: '', quoted: cur.peek() === '"', pos: cur.pos() };
     const append = (s: string): void => {
       word.text += s;
@@ -176,6 +182,15 @@ export function tokenize(source: string, file: string, configId?: string): LexRe
       if (cur.peek() === '\\' && cur.peek(1) !== undefined && !endsWord(cur.peek(1)!)) append(cur.advance());
       append(cur.advance());
     }
+    return word;
+  };
+
+  const readWord = (): Token => {
+    const start = cur.i;
+    const reported = diagnostics.length;
+    const word = lexWord();
+    // An unterminated quote, already reported, leaves no raw text to read a command from again.
+    if (diagnostics.length === reported) word.raw = { line: cur.text, start, end: cur.i };
     return word;
   };
 

@@ -2,7 +2,8 @@
 // running as another user, enable_script_security, the generic notify's argv, and track files
 // noticed as they change.
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -125,6 +126,33 @@ describe('running scripts', () => {
   test('a bare name is found in PATH', async () => {
     const result = await runScript(['true']);
     assert.equal(result.success, true);
+  });
+
+  // keepalived 2.2.7 executes the file under the name it was called by, next to where its
+  // symlinks lead, when that is the same file; else where they lead. That path is argv[0].
+  test('runs a symlinked script as keepalived does: under its own name where that is the same file', async () => {
+    const out = path.join(dir, 'zero.out');
+    const real = writeScript('zero.sh', `echo "$0" >> "${out}"`);
+    symlinkSync(real, path.join(dir, 'alias.sh'));
+    mkdirSync(path.join(dir, 'elsewhere'));
+    symlinkSync(real, path.join(dir, 'elsewhere', 'other.sh'));
+    await runScript([path.join(dir, 'alias.sh')]);
+    await runScript([path.join(dir, 'elsewhere', 'other.sh')]);
+    assert.deepEqual(readFileSync(out, 'utf8').split('\n'), [path.join(dir, 'alias.sh'), real, '']);
+  });
+
+  // keepalived hands `</file` to /bin/sh (system(3)) and checks no file for it.
+  test('a `</file` command runs in /bin/sh as keepalived runs it: it succeeds when the file opens', async () => {
+    const policy: ScriptPolicy = { enableScriptSecurity: true, scriptUser: { user: 'root' } };
+    assert.equal((await runScript([`</${writeScript('readable.sh', 'exit 0')}`], 5000, policy)).success, true);
+    const missing = await runScript([`</${dir}/no-such-file`]);
+    assert.deepEqual(
+      [missing.success, missing.exitCode],
+      [false, spawnSync('/bin/sh', ['-c', '</no/such/file']).status],
+    );
+    // /dev/tcp is bash's: under dash (Debian's /bin/sh) the sample's port checks always fail.
+    const port = await runScript(['</dev/tcp/127.0.0.1/1']);
+    assert.equal(port.success, spawnSync('/bin/sh', ['-c', '</dev/tcp/127.0.0.1/1']).status === 0);
   });
 
   test('runs as the configured user: nobody', { skip: skipUnlessRoot }, async () => {

@@ -13,7 +13,7 @@ import {
   toggle,
   type ValueParser,
 } from './table.js';
-import { decimal, integer, oneOf, port, readCommand, readRunAs, text } from './values.js';
+import { decimal, integer, oneOf, port, readCommandAndUser, readRunAs, text } from './values.js';
 
 export const vrrpVersion: ValueParser<2 | 3> = (tok, ctx, keyword) => {
   const version = oneOf(['2', '3'])(tok, ctx, keyword);
@@ -75,11 +75,11 @@ function notifyFifoKeywords(kind: NotifyFifoKind): KeywordSpec<GlobalDefs>[] {
       fifo.path = pathTok!.text;
       if (owner.length > 0) fifo.owner = readRunAs(owner);
     }),
-    fifoKeyword(kind, '_script', (fifo, [commandTok, ...user], stmt, ctx) => {
-      const command = readCommand(stmt.keyword, [commandTok!], ctx);
-      if (!command) return;
-      fifo.script = command;
-      if (user.length > 0) fifo.scriptUser = readRunAs(user);
+    fifoKeyword(kind, '_script', (fifo, _args, stmt, ctx) => {
+      const line = readCommandAndUser(stmt.keyword, stmt.args, ctx);
+      if (!line) return;
+      fifo.script = line.command;
+      if (line.runAs) fifo.scriptUser = line.runAs;
     }),
   ];
 }

@@ -1,5 +1,5 @@
 import { type IpAddress, maxPrefix, parseIp } from '../../inet/address.js';
-import { splitCommand } from '../argv.js';
+import { splitScriptLine } from '../argv.js';
 import type { Token } from '../lexer.js';
 import type { Statement } from '../parser.js';
 import type { Command, RunAs } from '../types.js';
@@ -107,47 +107,78 @@ export function readIpWithPrefix(
 /** `username [[:]groupname]`, as `user` and `script_user` take it. */
 export function readRunAs(args: readonly Token[]): RunAs {
   const [user, group] = args;
-  const groupName = group?.text.replace(/^:/, '');
-  return groupName ? { user: user!.text, group: groupName } : { user: user!.text };
+  return runAsOf(user!.text, group?.text);
+}
+
+function runAsOf(user: string, group: string | undefined): RunAs {
+  const groupName = group?.replace(/^:/, '');
+  return groupName ? { user, group: groupName } : { user };
 }
 
 /**
- * Joins words written with no space between them (`/bin/echo"x y"`) back into one: keepalived
- * splits them when it reads a line, but reads a script command's line again as a shell would.
+ * The words as written on the line, from the first token to the last: keepalived reads a
+ * script keyword's line again from its raw text, where `'` quotes and `\\` escapes too.
  */
-function shellWords(tokens: readonly Token[]): Token[] {
-  const words: Token[] = [];
-  for (const tok of tokens) {
-    const last = words[words.length - 1];
-    if (tok.gluedToPrevious && last) {
-      words[words.length - 1] = { ...last, text: last.text + tok.text, quoted: true };
-    } else {
-      words.push(tok);
-    }
-  }
-  return words;
+function writtenText(tokens: readonly Token[]): string | undefined {
+  const first = tokens[0]?.raw;
+  const last = tokens[tokens.length - 1]?.raw;
+  if (tokens.some((t) => !t.raw) || !first || !last || first.line !== last.line) return undefined;
+  return first.line.slice(first.start, last.end);
 }
 
 /**
- * A script command from one or more tokens. keepalived expects the whole command quoted when
- * it has arguments (`"/bin/check --fast"`); each token is split the same way and joined.
+ * A script command and the words after it, split as keepalived does (see ../argv.ts): the
+ * command is the first word after the keyword, so `script /bin/check --fast` runs
+ * `/bin/check` alone; the whole command must be quoted when it has arguments.
  */
-export function readCommand(keywordTok: Token, tokens: readonly Token[], ctx: BuildContext): Command | undefined {
+function readScriptLine(
+  keywordTok: Token,
+  tokens: readonly Token[],
+  ctx: BuildContext,
+): { command: Command; after: string[] } | undefined {
   const keyword = keywordTok.text;
-  const argv: string[] = [];
-  for (const tok of shellWords(tokens)) {
-    const split = splitCommand(tok.text);
-    if ('error' in split) {
-      ctx.error(tok.pos, `\`${keyword}\`: ${split.error}`);
-      return undefined;
-    }
-    argv.push(...split.argv);
+  const text = writtenText(tokens);
+  // No text: the lexer has reported the unterminated quote that hides it.
+  if (text === undefined) return undefined;
+  const split = splitScriptLine(text);
+  if ('error' in split) {
+    ctx.error(tokens[0]!.pos, `\`${keyword}\`: ${split.error}`);
+    return undefined;
   }
-  if (argv.length === 0) {
+  if (split.argv.length === 0) {
     ctx.error((tokens[0] ?? keywordTok).pos, `\`${keyword}\` needs a command`);
     return undefined;
   }
-  return argv;
+  return { command: split.argv, after: split.after };
+}
+
+/** A vrrp_script's `script` or a MISC_CHECK's `misc_path`: keepalived ignores words after the command. */
+export function readCommand(keywordTok: Token, tokens: readonly Token[], ctx: BuildContext): Command | undefined {
+  const line = readScriptLine(keywordTok, tokens, ctx);
+  if (line && line.after.length > 0) {
+    const ignored = line.after.map((w) => `\`${w}\``).join(' ');
+    ctx.warning(
+      tokens[1]!.pos,
+      `${ignored} ${line.after.length === 1 ? 'is' : 'are'} ignored, as in keepalived: only the first word is the command (\`${line.command.join(' ')}\`); ` +
+        'put the whole command in double quotes to pass arguments',
+    );
+  }
+  return line?.command;
+}
+
+/**
+ * `notify_fifo_script COMMAND [username [groupname]]`: the command, and whom it runs as when
+ * words follow it.
+ */
+export function readCommandAndUser(
+  keywordTok: Token,
+  tokens: readonly Token[],
+  ctx: BuildContext,
+): { command: Command; runAs?: RunAs } | undefined {
+  const line = readScriptLine(keywordTok, tokens, ctx);
+  if (!line) return undefined;
+  const [user, group] = line.after;
+  return user === undefined ? { command: line.command } : { command: line.command, runAs: runAsOf(user, group) };
 }
 
 /**
@@ -155,16 +186,16 @@ export function readCommand(keywordTok: Token, tokens: readonly Token[], ctx: Bu
  * user to run it as; vigil runs every script as script_user for now, so they are ignored.
  */
 export function readNotifyCommand(stmt: Statement, ctx: BuildContext): Command | undefined {
-  const [commandTok, userTok] = shellWords(stmt.args);
-  const command = readCommand(stmt.keyword, commandTok ? [commandTok] : [], ctx);
-  if (userTok) {
+  const line = readScriptLine(stmt.keyword, stmt.args, ctx);
+  const user = line?.after[0];
+  if (user !== undefined) {
     ctx.warning(
-      userTok.pos,
-      `running \`${stmt.keyword.text}\` as user \`${userTok.text}\` is accepted but not implemented by vigil yet; ignored. ` +
+      (stmt.args[1] ?? stmt.args[0]!).pos,
+      `running \`${stmt.keyword.text}\` as user \`${user}\` is accepted but not implemented by vigil yet; ignored. ` +
         'If it was meant as an argument, quote the whole command: keepalived reads words after the command as user and group',
     );
   }
-  return command;
+  return line?.command;
 }
 
 /**
