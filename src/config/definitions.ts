@@ -69,13 +69,12 @@ function commentStart(text: string): number {
   let quoted = false;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
-    if (c === '"') quoted = !quoted;
-    else if (quoted) continue;
-    else if (c === '#' || c === '!') return i;
-    else if (c === '\\') {
-      if (text[i + 1] === '#' || text[i + 1] === '!') return i;
+    // A backslash pairs with the next character in quotes too, so `\"` neither opens nor closes one.
+    if (c === '\\') {
+      if (!quoted && (text[i + 1] === '#' || text[i + 1] === '!')) return i;
       i++;
-    }
+    } else if (c === '"') quoted = !quoted;
+    else if (!quoted && (c === '#' || c === '!')) return i;
   }
   return text.length;
 }

@@ -55,7 +55,8 @@ function fifoKeyword(
 ): KeywordSpec<GlobalDefs> {
   const field = suffix === '' ? 'path' : 'script';
   return custom(`${FIFO_PREFIX[kind]}notify_fifo${suffix}`, {
-    args: [1, 3],
+    // A script's words are counted as keepalived reads them, by readCommandAndUser.
+    args: suffix === '' ? [1, 3] : ARGS.atLeastOne,
     repeatable: true,
     apply(global, stmt, ctx) {
       const fifo = global.notifyFifos[kind] ?? { pos: stmt.keyword.pos };

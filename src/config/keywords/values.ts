@@ -152,16 +152,19 @@ function readScriptLine(
   return { command: split.argv, after: split.after };
 }
 
+/** Warns that keepalived ignores `words` after what it reads of a script line. */
+function warnIgnored(ctx: BuildContext, tok: Token, words: readonly string[], why: string): void {
+  if (words.length === 0) return;
+  const list = words.map((w) => `\`${w}\``).join(' ');
+  ctx.warning(tok.pos, `${list} ${words.length === 1 ? 'is' : 'are'} ignored, as in keepalived: ${why}`);
+}
+
 /** A vrrp_script's `script` or a MISC_CHECK's `misc_path`: keepalived ignores words after the command. */
 export function readCommand(keywordTok: Token, tokens: readonly Token[], ctx: BuildContext): Command | undefined {
   const line = readScriptLine(keywordTok, tokens, ctx);
-  if (line && line.after.length > 0) {
-    const ignored = line.after.map((w) => `\`${w}\``).join(' ');
-    ctx.warning(
-      tokens[1]!.pos,
-      `${ignored} ${line.after.length === 1 ? 'is' : 'are'} ignored, as in keepalived: only the first word is the command (\`${line.command.join(' ')}\`); ` +
-        'put the whole command in double quotes to pass arguments',
-    );
+  if (line) {
+    const why = `only the first word is the command (\`${line.command.join(' ')}\`); put the whole command in double quotes to pass arguments`;
+    warnIgnored(ctx, tokens[1] ?? tokens[0]!, line.after, why);
   }
   return line?.command;
 }
@@ -177,7 +180,8 @@ export function readCommandAndUser(
 ): { command: Command; runAs?: RunAs } | undefined {
   const line = readScriptLine(keywordTok, tokens, ctx);
   if (!line) return undefined;
-  const [user, group] = line.after;
+  const [user, group, ...rest] = line.after;
+  warnIgnored(ctx, tokens[tokens.length - 1]!, rest, 'a script takes a user and a group after its command, no more');
   return user === undefined ? { command: line.command } : { command: line.command, runAs: runAsOf(user, group) };
 }
 
@@ -187,7 +191,9 @@ export function readCommandAndUser(
  */
 export function readNotifyCommand(stmt: Statement, ctx: BuildContext): Command | undefined {
   const line = readScriptLine(stmt.keyword, stmt.args, ctx);
-  const user = line?.after[0];
+  const [user, , ...rest] = line?.after ?? [];
+  const last = stmt.args[stmt.args.length - 1]!;
+  warnIgnored(ctx, last, rest, 'a script takes a user and a group after its command, no more');
   if (user !== undefined) {
     ctx.warning(
       (stmt.args[1] ?? stmt.args[0]!).pos,

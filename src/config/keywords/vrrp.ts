@@ -56,7 +56,8 @@ const NOTIFY_EVENTS = {
 function notifyKeywords<T extends { notify: NotifyScripts }>(): KeywordSpec<T>[] {
   return Object.entries(NOTIFY_EVENTS).map(([name, event]) =>
     custom<T>(name, {
-      args: [1, 3],
+      // The command's words are counted as keepalived reads them, by readNotifyCommand.
+      args: ARGS.atLeastOne,
       apply(target, stmt, ctx) {
         const command = readNotifyCommand(stmt, ctx);
         if (command) target.notify[event] = command;

@@ -135,12 +135,12 @@ describe('typed values and keepalived defaults', () => {
     const result = load(
       `global_defs {\n  notify_fifo /run/f\n  notify_fifo_script "/bin/log '-v'" nobody nogroup\n}\n` +
         `vrrp_script chk {\n  script "/bin/grep -q 'a\\\\.b' \\x41"\n}\n` +
-        `vrrp_script two {\n  script /bin/check --fast\n}\n${INSTANCE('  notify_master \'/bin/up "x  y"\'')}`,
+        `vrrp_script two {\n  script /bin/check --fast\n}\n${INSTANCE('  notify_master \'/bin/up "x  y" a b\'')}`,
     );
     const config = expectLoaded(result);
     assert.deepEqual(config.scripts[0]!.script, ['/bin/grep', '-q', 'a.b', 'A']);
     assert.deepEqual(config.scripts[1]!.script, ['/bin/check']);
-    assert.deepEqual(config.instances[0]!.notify.master, ['/bin/up', 'x  y']);
+    assert.deepEqual(config.instances[0]!.notify.master, ['/bin/up', 'x  y', 'a', 'b']);
     assert.deepEqual(config.global.notifyFifos.all?.script, ['/bin/log', '-v']);
     assert.deepEqual(config.global.notifyFifos.all?.scriptUser, { user: 'nobody', group: 'nogroup' });
     expectDiagnostic(result, 'warning', 'mem.conf:9:21', '`--fast` is ignored, as in keepalived');
