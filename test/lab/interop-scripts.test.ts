@@ -1,9 +1,9 @@
 // vigild and Debian's keepalived 2.2.7 as peers whose configs are written with `!`, `#`, `$`
 // and quotes in the password, the track scripts and the notify scripts: both read the same
 // password (one master, failover each way), and every script runs with the same argv in both
-// daemons, recorded by the script itself (issue 14).
+// daemons, recorded by the script itself; a `</dev/tcp` check runs in /bin/sh in both (issue 14).
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -58,6 +58,11 @@ vrrp_script chk_single {
   script '${recorder} track2 "a  b" $1 \\x41' ! another comment
   interval 1
 }
+vrrp_script chk_port {
+  script "</dev/tcp/127.0.0.1/1"
+  interval 1
+  weight -2
+}
 vrrp_instance VI_1 {
   state BACKUP
   interface eth0
@@ -75,6 +80,7 @@ vrrp_instance VI_1 {
   track_script {
     chk_quotes
     chk_single
+    chk_port
   }
   notify_master "${recorder} master '!#$' \\"it's\\""
   notify_backup '${recorder} backup "#x" "!y" $HOME'
@@ -138,5 +144,9 @@ describe('interop with keepalived: passwords and scripts written with !, #, $ an
     ]);
     assert.doesNotMatch(keepalived.log, /Disabling|Unable to parse|missing terminating/);
     assert.doesNotMatch(vigild.log, /disabled/);
+    // The localcheck sample's port check: both hand it to /bin/sh, which cannot open port 1.
+    const status = spawnSync('/bin/sh', ['-c', '</dev/tcp/127.0.0.1/1']).status;
+    assert.match(keepalived.log, new RegExp(`VRRP_Script\\(chk_port\\) failed \\(exited with status ${status}\\)`));
+    assert.match(vigild.log, new RegExp(`vrrp_script chk_port: failed \\(exited with status ${status}\\b`));
   });
 });
