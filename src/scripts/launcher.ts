@@ -147,6 +147,15 @@ async function nonRootWritableComponent(file: string): Promise<string | undefine
   return undefined;
 }
 
+/** nonRootWritableComponent of the first of `files` that has one. */
+async function firstNonRootWritable(files: readonly string[]): Promise<string | undefined> {
+  for (const file of new Set(files)) {
+    const problem = await nonRootWritableComponent(file);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
 /** A bare command name is looked up in PATH, as execvp would, taking the first file `who` may run. */
 async function locateExecutable(name: string, who: ScriptIdentity): Promise<string | undefined> {
   if (name.includes('/')) return path.resolve(name);
@@ -207,6 +216,8 @@ export interface PreparedScript {
   file: string;
   /** Set for a `</file` command: the text /bin/sh runs (`sh -c TEXT`). */
   shell?: string;
+  /** Why enable_script_security would refuse it, when it is off (the script runs anyway). */
+  insecure?: string;
   identity: ScriptIdentity;
 }
 
@@ -343,18 +354,15 @@ export class ChildProcessLauncher implements ScriptLauncher {
       };
     }
     const file = await keepalivedExecPath(located, resolved);
-    if (this.policy.enableScriptSecurity && runsWithRootPrivileges(info, identity)) {
-      for (const checked of new Set([file, resolved])) {
-        const problem = await nonRootWritableComponent(checked);
-        if (problem) {
-          return {
-            ok: false,
-            reason: `enable_script_security: ${name} would run with root privileges but ${problem}; make it and every directory above it owned and writable by root only`,
-          };
-        }
-      }
-    }
-    return { ok: true, script: { command, file, identity } };
+    // keepalived looks even without enable_script_security: it then only warns (script-audit.ts).
+    const problem = runsWithRootPrivileges(info, identity) ? await firstNonRootWritable([file, resolved]) : undefined;
+    if (!problem) return { ok: true, script: { command, file, identity } };
+    const insecure = `${name} would run with root privileges but ${problem}`;
+    if (!this.policy.enableScriptSecurity) return { ok: true, script: { command, file, identity, insecure } };
+    return {
+      ok: false,
+      reason: `enable_script_security: ${insecure}; make it and every directory above it owned and writable by root only`,
+    };
   }
 
   run(script: PreparedScript, { timeoutMs, signal, termGraceMs }: RunOptions): Promise<ScriptResult> {
