@@ -63,6 +63,10 @@ vrrp_script chk_port {
   interval 1
   weight -2
 }
+vrrp_script chk_missing {
+  script "${dir}/no-such-check"
+  interval 1
+}
 vrrp_instance VI_1 {
   state BACKUP
   interface eth0
@@ -81,6 +85,7 @@ vrrp_instance VI_1 {
     chk_quotes
     chk_single
     chk_port
+    chk_missing
   }
   notify_master "${recorder} master '!#$' \\"it's\\""
   notify_backup '${recorder} backup "#x" "!y" $HOME'
@@ -142,8 +147,13 @@ describe('interop with keepalived: passwords and scripts written with !, #, $ an
       'x.y',
       "it's",
     ]);
-    assert.doesNotMatch(keepalived.log, /Disabling|Unable to parse|missing terminating/);
-    assert.doesNotMatch(vigild.log, /disabled/);
+    // Both drop the missing check alone, and say so: vigild at the line that defines it.
+    assert.deepEqual(keepalived.log.match(/Disabling track script \S+|Unable to parse|missing terminating/g), [
+      'Disabling track script chk_missing',
+    ]);
+    assert.deepEqual(vigild.log.match(/:\d+:\d+: vrrp_script \S+: disabled/g), [
+      ':19:1: vrrp_script chk_missing: disabled',
+    ]);
     // The localcheck sample's port check: both hand it to /bin/sh, which cannot open port 1.
     const status = spawnSync('/bin/sh', ['-c', '</dev/tcp/127.0.0.1/1']).status;
     assert.match(keepalived.log, new RegExp(`VRRP_Script\\(chk_port\\) failed \\(exited with status ${status}\\)`));
