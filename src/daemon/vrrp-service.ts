@@ -13,7 +13,7 @@ import { ChildProcessLauncher, type ScriptLauncher } from '../scripts/launcher.j
 import { alertSender, type MailSender } from '../scripts/mail-sender.js';
 import { NotifyRunner, type NotifyState } from '../scripts/notify.js';
 import type { FifoSink } from '../scripts/notify-fifo.js';
-import { scriptSecurityWarnings, vrrpScripts } from '../scripts/script-audit.js';
+import { startupScriptWarnings, vrrpScripts } from '../scripts/script-audit.js';
 import { VrrpEngine } from '../vrrp/engine.js';
 import type { InstanceObserver, InstanceStatus } from '../vrrp/instance.js';
 import { FileAddressLedger } from './address-ledger.js';
@@ -123,13 +123,13 @@ export class VrrpService {
     this.closePorts = ports.close;
     this.tracking = new TrackingSupervisor(config, engine, host.links, launcher, processClock, this.log);
     await this.tracking.start();
-    void this.warnAboutScriptSecurity(config, launcher);
+    void this.warnAboutScripts(config, launcher);
   }
 
-  /** keepalived's start-up warnings about script security, logged once the instances run. */
-  private async warnAboutScriptSecurity(config: Config, launcher: ScriptLauncher): Promise<void> {
+  /** keepalived's start-up warnings about scripts, logged once the instances run. */
+  private async warnAboutScripts(config: Config, launcher: ScriptLauncher): Promise<void> {
     const scripts = vrrpScripts(config);
-    for (const warning of await scriptSecurityWarnings(launcher, scripts, config.global.enableScriptSecurity))
+    for (const warning of await startupScriptWarnings(launcher, scripts, config.global.enableScriptSecurity))
       this.log.warn(warning);
   }
 

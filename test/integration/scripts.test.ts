@@ -12,7 +12,7 @@ import type { Clock } from '../../src/clock.js';
 import type { Command } from '../../src/config/index.js';
 import { ChildProcessLauncher, type ScriptPolicy } from '../../src/scripts/launcher.js';
 import { type NotifyFailure, NotifyRunner } from '../../src/scripts/notify.js';
-import { scriptSecurityWarnings } from '../../src/scripts/script-audit.js';
+import { startupScriptWarnings } from '../../src/scripts/script-audit.js';
 import { TrackFileWatcher } from '../../src/track-file.js';
 import { TrackScriptScheduler } from '../../src/vrrp/track-scripts.js';
 
@@ -248,14 +248,14 @@ describe('enable_script_security', { skip: skipUnlessRoot }, () => {
       { command: [writeScript('tight.sh', 'exit 0')] },
       { command: ['</dev/null'] },
     ];
-    const warnings = await scriptSecurityWarnings(off, scripts, false);
+    const warnings = await startupScriptWarnings(off, scripts, false);
     assert.deepEqual(warnings, [
       `unsafe permissions for script ${loose}: ${loose} would run with root privileges but ${loose} is writable by everyone`,
       'SECURITY VIOLATION - scripts are being executed but script_security not enabled. There are insecure scripts. ' +
         'Set enable_script_security in global_defs to refuse scripts that others could change',
     ]);
-    assert.deepEqual(await scriptSecurityWarnings(off, [{ command: ['</dev/null'] }], false), []);
-    assert.deepEqual(await scriptSecurityWarnings(launcher, scripts.slice(1), true), []);
+    assert.deepEqual(await startupScriptWarnings(off, [{ command: ['</dev/null'] }], false), []);
+    assert.deepEqual(await startupScriptWarnings(launcher, scripts.slice(1), true), []);
   });
 
   test('the same script as nobody is not root’s business', async () => {
