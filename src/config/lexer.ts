@@ -26,6 +26,8 @@ export interface Token {
    * as a shell has them (its alloc_strvec_quoted_escaped).
    */
   rest?: string;
+  /** Its quote never closed (an error already reported): there is no line to read again. */
+  unclosed?: true;
   pos: SourcePos;
   /**
    * The line as keepalived reads it, when that is not pos.line: the lines a `~SEQ` or a
@@ -229,7 +231,7 @@ export function tokenize(source: string, file: string, configId?: string): LexRe
     diagnostics.push({ ...problem, pos: word.pos });
     // keepalived drops the unclosed word; a missing quote is refused anyway, and keeping the
     // word spares the follow-up errors of a keyword left without its value.
-    return problem.severity === 'error' ? word : undefined;
+    return problem.severity === 'error' ? { ...word, unclosed: true } : undefined;
   };
 
   /** The words written with no space between them, as a shell would see one word. */

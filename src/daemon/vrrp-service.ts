@@ -9,10 +9,11 @@ import { Rtnetlink } from '../net/rtnetlink.js';
 import { reclaimLeftovers } from '../net/vip-addresses.js';
 import { mailConfigured, vrrpAlerts, vrrpMail } from '../scripts/alert-mail.js';
 import { vrrpFifoLine } from '../scripts/fifo-lines.js';
-import { ChildProcessLauncher } from '../scripts/launcher.js';
+import { ChildProcessLauncher, type ScriptLauncher } from '../scripts/launcher.js';
 import { alertSender, type MailSender } from '../scripts/mail-sender.js';
 import { NotifyRunner, type NotifyState } from '../scripts/notify.js';
 import type { FifoSink } from '../scripts/notify-fifo.js';
+import { startupScriptWarnings, vrrpScripts } from '../scripts/script-audit.js';
 import { VrrpEngine } from '../vrrp/engine.js';
 import type { InstanceObserver, InstanceStatus } from '../vrrp/instance.js';
 import { FileAddressLedger } from './address-ledger.js';
@@ -128,6 +129,14 @@ export class VrrpService {
     this.closePorts = ports.close;
     this.tracking = new TrackingSupervisor(config, engine, host.links, launcher, processClock, this.log);
     await this.tracking.start();
+    void this.warnAboutScripts(config, launcher);
+  }
+
+  /** keepalived's start-up warnings about scripts, logged once the instances run. */
+  private async warnAboutScripts(config: Config, launcher: ScriptLauncher): Promise<void> {
+    const scripts = vrrpScripts(config);
+    for (const warning of await startupScriptWarnings(launcher, scripts, config.global.enableScriptSecurity))
+      this.log.warn(warning);
   }
 
   private async stopEngine(): Promise<void> {

@@ -3,13 +3,13 @@
 // the running instances whenever any of it changes.
 
 import type { Clock } from '../clock.js';
-import type { Config } from '../config/index.js';
+import { type Config, formatPos } from '../config/index.js';
 import { type Link, type Watcher, watchLinks } from '../net/rtnetlink.js';
 import type { ScriptLauncher } from '../scripts/launcher.js';
 import { TrackFileWatcher } from '../track-file.js';
 import type { VrrpEngine } from '../vrrp/engine.js';
 import { TrackScriptScheduler } from '../vrrp/track-scripts.js';
-import { evaluateTracking, linkIsUp } from '../vrrp/tracking.js';
+import { evaluateTracking, linkIsUp, type ScriptStatus } from '../vrrp/tracking.js';
 import type { Logger } from './logger.js';
 
 export class TrackingSupervisor {
@@ -40,7 +40,7 @@ export class TrackingSupervisor {
         clock,
         observer: {
           statusChanged: (name, status, detail) => {
-            log.info({ script: name, status }, `vrrp_script ${name}: ${status} (${detail})`);
+            this.logScriptStatus(name, status, detail);
             this.apply();
           },
           runSkipped: (name, detail) => log.warn({ script: name }, `vrrp_script ${name}: run skipped: ${detail}`),
@@ -80,6 +80,23 @@ export class TrackingSupervisor {
     this.links?.close();
     this.scripts.stop();
     this.files.stop();
+  }
+
+  /**
+   * A disabled script is a problem of the config, which keepalived reports at start ("Disabling
+   * track script NAME ..."): vigild warns too, at the line that defines it.
+   */
+  private logScriptStatus(name: string, status: ScriptStatus, detail: string): void {
+    if (status !== 'disabled') {
+      this.log.info({ script: name, status }, `vrrp_script ${name}: ${status} (${detail})`);
+      return;
+    }
+    const pos = this.config.scripts.find((s) => s.name === name)?.pos;
+    const where = pos ? `${formatPos(pos)}: ` : '';
+    this.log.warn(
+      { script: name, status, ...pos },
+      `${where}vrrp_script ${name}: disabled, no instance tracks it (${detail})`,
+    );
   }
 
   /** Re-evaluates every instance and hands the verdicts to the running instances. */

@@ -1,6 +1,7 @@
 // keepalived's scripts as processes: vrrp_script and MISC_CHECK checks, notify scripts. A script
-// is an argv vector run without a shell, as its configured user, in its own process group (so a
-// timeout kills everything it started), never blocking the event loop.
+// is an argv vector run without a shell (except a `</file` command, which keepalived hands to
+// /bin/sh), as its configured user, in its own process group (so a timeout kills everything it
+// started), never blocking the event loop.
 //
 // A script is first prepared (user resolved, file found, permissions checked, as keepalived
 // does when it loads its config) and then run. Schedulers and notify runners reach processes
@@ -146,6 +147,15 @@ async function nonRootWritableComponent(file: string): Promise<string | undefine
   return undefined;
 }
 
+/** nonRootWritableComponent of the first of `files` that has one. */
+async function firstNonRootWritable(files: readonly string[]): Promise<string | undefined> {
+  for (const file of new Set(files)) {
+    const problem = await nonRootWritableComponent(file);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
 /** A bare command name is looked up in PATH, as execvp would, taking the first file `who` may run. */
 async function locateExecutable(name: string, who: ScriptIdentity): Promise<string | undefined> {
   if (name.includes('/')) return path.resolve(name);
@@ -157,12 +167,57 @@ async function locateExecutable(name: string, who: ScriptIdentity): Promise<stri
   return undefined;
 }
 
+/**
+ * The path keepalived executes, which is also the script's argv[0]: the file found, with
+ * symlinks resolved, but under the name it was called by when that name, next to the resolved
+ * file, is the same file (programs such as busybox act on the name they are called by).
+ */
+async function keepalivedExecPath(located: string, resolved: string): Promise<string> {
+  if (path.basename(located) === path.basename(resolved)) return resolved;
+  const named = path.join(path.dirname(resolved), path.basename(located));
+  const [atName, atResolved] = await Promise.all([stat(named).catch(() => undefined), stat(resolved)]);
+  return atName?.dev === atResolved.dev && atName.ino === atResolved.ino ? named : resolved;
+}
+
+// ---- commands for the shell ------------------------------------------------------------------
+
+/**
+ * `</dev/tcp/HOST/PORT` or `</path`: keepalived does not execute such a command but passes it
+ * to /bin/sh (system(3)), which succeeds when it can open the file for reading. /dev/tcp is
+ * bash's: where /bin/sh is dash (Debian), opening it always fails, under keepalived too.
+ */
+export function isRedirectionOnly(command: Command): boolean {
+  return /^<[ \t]*\//.test(command[0]!);
+}
+
+/**
+ * The text keepalived gives the shell: the first word as it is, every other word in single
+ * quotes. A `'` inside a word is not escaped, by keepalived either, so it ends the quoting.
+ */
+export function shellText(command: Command): string {
+  const [first, ...rest] = command;
+  return [first!, ...rest.map((word) => `'${word}'`)].join(' ');
+}
+
+/**
+ * keepalived's child counts the shell's 127 (command not found) and 126 (cannot execute) as
+ * success: it logs them and exits 0 itself.
+ */
+const SHELL_STATUSES_KEEPALIVED_IGNORES = [126, 127];
+
 // ---- the port --------------------------------------------------------------------------------
 
 export interface PreparedScript {
   command: Command;
-  /** The file that runs: argv[0] found in PATH and with symlinks resolved when it was checked. */
+  /**
+   * The file that runs, also its argv[0]: argv[0] found in PATH and with symlinks resolved
+   * when it was checked (see keepalivedExecPath). /bin/sh for a shell command.
+   */
   file: string;
+  /** Set for a `</file` command: the text /bin/sh runs (`sh -c TEXT`). */
+  shell?: string;
+  /** Why enable_script_security would refuse it, when it is off (the script runs anyway). */
+  insecure?: string;
   identity: ScriptIdentity;
 }
 
@@ -260,59 +315,65 @@ export class ChildProcessLauncher implements ScriptLauncher {
   async prepare(command: Command, runAs?: RunAs): Promise<Preparation> {
     const name = command[0]!;
     try {
-      // Read at every preparation: accounts may change while vigild runs, and the files are small.
-      const [passwd, group] = await Promise.all([
-        readFile('/etc/passwd', 'utf8'),
-        readFile('/etc/group', 'utf8').catch(() => ''),
-      ]);
-      const identity = resolveScriptIdentity(
-        runAs,
-        this.policy,
-        { passwd, group },
-        { uid: process.getuid!(), gid: process.getgid!() },
-      );
+      const identity = await this.#identity(runAs);
       if ('error' in identity) return { ok: false, reason: identity.error };
-      const located = await locateExecutable(name, identity);
-      if (!located)
-        return {
-          ok: false,
-          reason: `${name} is not in PATH (${process.env.PATH ?? ''}) as a file ${identity.user} may run`,
-        };
-      const file = await realpath(located);
-      const info = await stat(file);
-      if (!info.isFile()) return { ok: false, reason: `${name} is not a regular file` };
-      if (!isExecutableBy(info, identity)) {
-        return {
-          ok: false,
-          reason: `${name} is not executable by ${identity.user} (uid ${identity.uid}, gid ${identity.gid}); check its mode`,
-        };
-      }
-      if (this.policy.enableScriptSecurity && runsWithRootPrivileges(info, identity)) {
-        for (const checked of new Set([located, file])) {
-          const problem = await nonRootWritableComponent(checked);
-          if (problem) {
-            return {
-              ok: false,
-              reason: `enable_script_security: ${name} would run with root privileges but ${problem}; make it and every directory above it owned and writable by root only`,
-            };
-          }
-        }
-      }
-      return { ok: true, script: { command, file, identity } };
+      // keepalived checks no file for these: not even enable_script_security stops them.
+      if (isRedirectionOnly(command))
+        return { ok: true, script: { command, file: '/bin/sh', shell: shellText(command), identity } };
+      return await this.#prepareFile(command, identity);
     } catch (err) {
       return { ok: false, reason: `cannot check ${name}: ${(err as Error).message}` };
     }
+  }
+
+  async #identity(runAs: RunAs | undefined): Promise<ScriptIdentity | { error: string }> {
+    // Read at every preparation: accounts may change while vigild runs, and the files are small.
+    const [passwd, group] = await Promise.all([
+      readFile('/etc/passwd', 'utf8'),
+      readFile('/etc/group', 'utf8').catch(() => ''),
+    ]);
+    const self = { uid: process.getuid!(), gid: process.getgid!() };
+    return resolveScriptIdentity(runAs, this.policy, { passwd, group }, self);
+  }
+
+  async #prepareFile(command: Command, identity: ScriptIdentity): Promise<Preparation> {
+    const name = command[0]!;
+    const located = await locateExecutable(name, identity);
+    if (!located)
+      return {
+        ok: false,
+        reason: `${name} is not in PATH (${process.env.PATH ?? ''}) as a file ${identity.user} may run`,
+      };
+    const resolved = await realpath(located);
+    const info = await stat(resolved);
+    if (!info.isFile()) return { ok: false, reason: `${name} is not a regular file` };
+    if (!isExecutableBy(info, identity)) {
+      return {
+        ok: false,
+        reason: `${name} is not executable by ${identity.user} (uid ${identity.uid}, gid ${identity.gid}); check its mode`,
+      };
+    }
+    const file = await keepalivedExecPath(located, resolved);
+    // keepalived looks even without enable_script_security: it then only warns (script-audit.ts).
+    const problem = runsWithRootPrivileges(info, identity) ? await firstNonRootWritable([file, resolved]) : undefined;
+    if (!problem) return { ok: true, script: { command, file, identity } };
+    const insecure = `${name} would run with root privileges but ${problem}`;
+    if (!this.policy.enableScriptSecurity) return { ok: true, script: { command, file, identity, insecure } };
+    return {
+      ok: false,
+      reason: `enable_script_security: ${insecure}; make it and every directory above it owned and writable by root only`,
+    };
   }
 
   run(script: PreparedScript, { timeoutMs, signal, termGraceMs }: RunOptions): Promise<ScriptResult> {
     const failure = (detail: string): Promise<ScriptResult> =>
       Promise.resolve({ success: false, detail, outputTail: [] });
     if (signal?.aborted) return failure('not run: vigild is stopping');
-    const [argv0, ...args] = script.command;
+    const args = script.shell !== undefined ? ['-c', script.shell] : script.command.slice(1);
     let child: ChildProcessByStdio<null, Readable, Readable>;
     try {
       child = spawn(script.file, args, {
-        argv0,
+        argv0: script.shell !== undefined ? 'sh' : script.file,
         // Its own session and so its own process group: killing the group reaches its children.
         detached: true,
         uid: script.identity.uid,
@@ -367,7 +428,9 @@ export class ChildProcessLauncher implements ScriptLauncher {
         clearTimeout(graceTimer);
         // An exit status counts even if a kill was sent: the script finished first (keepalived's rule too).
         const detail = code !== null ? `exited with status ${code}` : (killedBecause ?? `killed by ${exitSignal}`);
-        const finish = () => settle(code === 0, detail, code ?? undefined);
+        const ignored = script.shell !== undefined && SHELL_STATUSES_KEEPALIVED_IGNORES.includes(code ?? -1);
+        const counted = ignored ? `${detail}, which keepalived counts as success` : detail;
+        const finish = () => settle(code === 0 || ignored, counted, code ?? undefined);
         const drainLimit = setTimeout(() => {
           child.stdout.destroy();
           child.stderr.destroy();

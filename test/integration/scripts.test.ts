@@ -2,7 +2,8 @@
 // running as another user, enable_script_security, the generic notify's argv, and track files
 // noticed as they change.
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -11,6 +12,7 @@ import type { Clock } from '../../src/clock.js';
 import type { Command } from '../../src/config/index.js';
 import { ChildProcessLauncher, type ScriptPolicy } from '../../src/scripts/launcher.js';
 import { type NotifyFailure, NotifyRunner } from '../../src/scripts/notify.js';
+import { startupScriptWarnings } from '../../src/scripts/script-audit.js';
 import { TrackFileWatcher } from '../../src/track-file.js';
 import { TrackScriptScheduler } from '../../src/vrrp/track-scripts.js';
 
@@ -127,6 +129,33 @@ describe('running scripts', () => {
     assert.equal(result.success, true);
   });
 
+  // keepalived 2.2.7 executes the file under the name it was called by, next to where its
+  // symlinks lead, when that is the same file; else where they lead. That path is argv[0].
+  test('runs a symlinked script as keepalived does: under its own name where that is the same file', async () => {
+    const out = path.join(dir, 'zero.out');
+    const real = writeScript('zero.sh', `echo "$0" >> "${out}"`);
+    symlinkSync(real, path.join(dir, 'alias.sh'));
+    mkdirSync(path.join(dir, 'elsewhere'));
+    symlinkSync(real, path.join(dir, 'elsewhere', 'other.sh'));
+    await runScript([path.join(dir, 'alias.sh')]);
+    await runScript([path.join(dir, 'elsewhere', 'other.sh')]);
+    assert.deepEqual(readFileSync(out, 'utf8').split('\n'), [path.join(dir, 'alias.sh'), real, '']);
+  });
+
+  // keepalived hands `</file` to /bin/sh (system(3)) and checks no file for it.
+  test('a `</file` command runs in /bin/sh as keepalived runs it: it succeeds when the file opens', async () => {
+    const policy: ScriptPolicy = { enableScriptSecurity: true, scriptUser: { user: 'root' } };
+    assert.equal((await runScript([`</${writeScript('readable.sh', 'exit 0')}`], 5000, policy)).success, true);
+    const missing = await runScript([`</${dir}/no-such-file`]);
+    assert.deepEqual(
+      [missing.success, missing.exitCode],
+      [false, spawnSync('/bin/sh', ['-c', '</no/such/file']).status],
+    );
+    // /dev/tcp is bash's: under dash (Debian's /bin/sh) the sample's port checks always fail.
+    const port = await runScript(['</dev/tcp/127.0.0.1/1']);
+    assert.equal(port.success, spawnSync('/bin/sh', ['-c', '</dev/tcp/127.0.0.1/1']).status === 0);
+  });
+
   test('runs as the configured user: nobody', { skip: skipUnlessRoot }, async () => {
     const outDir = path.join(dir, 'for-nobody');
     mkdirSync(outDir);
@@ -207,6 +236,26 @@ describe('enable_script_security', { skip: skipUnlessRoot }, () => {
   test('runs a script only root can change', async () => {
     const result = await runScript([writeScript('safe.sh', 'exit 0', 0o755)], 5000, policy);
     assert.equal(result.success, true);
+  });
+
+  // keepalived 2.2.7 logs "Unsafe permissions found for script" and "SECURITY VIOLATION -
+  // scripts are being executed but script_security not enabled. There are insecure scripts."
+  test('when it is off, a script others could change still runs, and the start-up warnings say so', async () => {
+    const off = new ChildProcessLauncher({ enableScriptSecurity: false, scriptUser: { user: 'root' } });
+    const loose = writeScript('loose.sh', 'exit 0', 0o777);
+    const scripts = [
+      { command: [loose] },
+      { command: [writeScript('tight.sh', 'exit 0')] },
+      { command: ['</dev/null'] },
+    ];
+    const warnings = await startupScriptWarnings(off, scripts, false);
+    assert.deepEqual(warnings, [
+      `unsafe permissions for script ${loose}: ${loose} would run with root privileges but ${loose} is writable by everyone`,
+      'SECURITY VIOLATION - scripts are being executed but script_security not enabled. There are insecure scripts. ' +
+        'Set enable_script_security in global_defs to refuse scripts that others could change',
+    ]);
+    assert.deepEqual(await startupScriptWarnings(off, [{ command: ['</dev/null'] }], false), []);
+    assert.deepEqual(await startupScriptWarnings(launcher, scripts.slice(1), true), []);
   });
 
   test('the same script as nobody is not root’s business', async () => {

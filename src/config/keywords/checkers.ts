@@ -38,18 +38,7 @@ import {
   toggle,
   type ValueParser,
 } from './table.js';
-import {
-  decimal,
-  integer,
-  ipText,
-  oneOfAnyCase,
-  port,
-  readCommand,
-  readRunAs,
-  readWeight,
-  shellWords,
-  text,
-} from './values.js';
+import { decimal, integer, ipText, oneOfAnyCase, port, readCommand, readRunAs, readWeight, text } from './values.js';
 
 /** Check timing a virtual server, real server or checker may set; inner levels override outer. */
 export const checkDefaultKeywords: readonly KeywordSpec<CheckDefaults>[] = [
@@ -259,7 +248,7 @@ const miscBlock = defineBlock<MiscCheck>('MISC_CHECK', [
   custom('misc_path', {
     args: ARGS.atLeastOne,
     apply(check, stmt, ctx) {
-      const command = readCommand(stmt.keyword, shellWords(stmt.args), ctx);
+      const command = readCommand(stmt.keyword, stmt.args, ctx);
       if (command) check.path = command;
     },
   }),

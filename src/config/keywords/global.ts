@@ -16,7 +16,7 @@ import {
   toggle,
   type ValueParser,
 } from './table.js';
-import { decimal, integer, oneOf, port, readCommand, readRunAs, shellWords, text } from './values.js';
+import { decimal, integer, oneOf, port, readCommandAndUser, readRunAs, text } from './values.js';
 
 export const vrrpVersion: ValueParser<2 | 3> = (tok, ctx, keyword) => {
   const version = oneOf(['2', '3'])(tok, ctx, keyword);
@@ -66,7 +66,8 @@ function fifoKeyword(
 ): KeywordSpec<GlobalDefs> {
   const field = suffix === '' ? 'path' : 'script';
   return custom(`${FIFO_PREFIX[kind]}notify_fifo${suffix}`, {
-    args: [1, 3],
+    // A script's words are counted as keepalived reads them, by readCommandAndUser.
+    args: suffix === '' ? [1, 3] : ARGS.atLeastOne,
     repeatable: true,
     apply(global, stmt, ctx) {
       const fifo = global.notifyFifos[kind] ?? { pos: stmt.keyword.pos };
@@ -86,12 +87,11 @@ function notifyFifoKeywords(kind: NotifyFifoKind): KeywordSpec<GlobalDefs>[] {
       fifo.path = pathTok!.text;
       if (owner.length > 0) fifo.owner = readRunAs(owner);
     }),
-    fifoKeyword(kind, '_script', (fifo, args, stmt, ctx) => {
-      const [commandTok, ...user] = shellWords(args);
-      const command = readCommand(stmt.keyword, commandTok ? [commandTok] : [], ctx);
-      if (!command) return;
-      fifo.script = command;
-      if (user.length > 0) fifo.scriptUser = readRunAs(user);
+    fifoKeyword(kind, '_script', (fifo, _args, stmt, ctx) => {
+      const line = readCommandAndUser(stmt.keyword, stmt.args, ctx);
+      if (!line) return;
+      fifo.script = line.command;
+      if (line.runAs) fifo.scriptUser = line.runAs;
     }),
   ];
 }

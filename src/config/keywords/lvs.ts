@@ -145,7 +145,8 @@ const realServerBlock = defineBlock<RealServer>('real_server', [
   field('weight', 'weight', integer(0, REAL_SERVER_WEIGHT_MAX)),
   ...(['notify_up', 'notify_down'] as const).map((name) =>
     custom<RealServer>(name, {
-      args: [1, 3],
+      // The command's words are counted as keepalived reads them, by readNotifyCommand.
+      args: ARGS.atLeastOne,
       apply(rs, stmt, ctx) {
         const command = readNotifyCommand(stmt, ctx);
         if (command) rs[name === 'notify_up' ? 'notifyUp' : 'notifyDown'] = command;
@@ -236,7 +237,8 @@ const virtualServerBlock = defineBlock<VirtualServer>('virtual_server', [
   field('hysteresis', 'hysteresis', integer(0)),
   ...(['quorum_up', 'quorum_down'] as const).map((name) =>
     custom<VirtualServer>(name, {
-      args: [1, 3],
+      // The command's words are counted as keepalived reads them, by readNotifyCommand.
+      args: ARGS.atLeastOne,
       apply(vs, stmt, ctx) {
         const command = readNotifyCommand(stmt, ctx);
         if (command) vs[name === 'quorum_up' ? 'quorumUp' : 'quorumDown'] = command;

@@ -1,5 +1,5 @@
 import { type IpAddress, maxPrefix, parseIp } from '../../inet/address.js';
-import { splitCommand } from '../argv.js';
+import { splitScriptLine } from '../argv.js';
 import type { Token } from '../lexer.js';
 import type { Statement } from '../parser.js';
 import type { Command, RunAs } from '../types.js';
@@ -107,45 +107,79 @@ export function readIpWithPrefix(
 /** `username [[:]groupname]`, as `user` and `script_user` take it. */
 export function readRunAs(args: readonly Token[]): RunAs {
   const [user, group] = args;
-  const groupName = group?.text.replace(/^:/, '');
-  return groupName ? { user: user!.text, group: groupName } : { user: user!.text };
+  return runAsOf(user!.text, group?.text);
+}
+
+function runAsOf(user: string, group: string | undefined): RunAs {
+  const groupName = group?.replace(/^:/, '');
+  return groupName ? { user, group: groupName } : { user };
 }
 
 /**
- * A script command's words as keepalived reads them: again from the first word's start to the
- * end of the line (Token.rest), quotes grouping and backslashes escaping as in a shell, so
- * `/bin/echo"x y"` is one word and `"/bin/echo \"a b\""` is `/bin/echo "a b"`, although the
- * first reading split both. Each word keeps the position of the word written there, if any.
+ * The words as written on the line, from the first one to the line's comment or brace (see
+ * Token.rest): keepalived reads a script keyword's line again from its raw text, where `'`
+ * quotes and `\\` escapes too.
  */
-export function shellWords(tokens: readonly Token[]): Token[] {
-  const first = tokens[0];
-  const split = first?.rest === undefined ? undefined : splitCommand(first.rest);
-  // An unclosed quote: the lexer has said so, or readCommand will, word by word.
-  if (!split || 'error' in split) return [...tokens];
-  const written = tokens.filter((tok) => !tok.gluedToPrevious);
-  return split.argv.map((text, i) => ({ kind: 'word', text, quoted: true, pos: (written[i] ?? first!).pos }));
-}
+const writtenText = (tokens: readonly Token[]): string | undefined =>
+  tokens.some((t) => t.unclosed) ? undefined : tokens[0]?.rest?.trimEnd();
 
 /**
- * A script command from its words (see shellWords). keepalived expects the whole command
- * quoted when it has arguments (`"/bin/check --fast"`); each word is split the same way again.
+ * A script command and the words after it, split as keepalived does (see ../argv.ts): the
+ * command is the first word after the keyword, so `script /bin/check --fast` runs
+ * `/bin/check` alone; the whole command must be quoted when it has arguments.
  */
-export function readCommand(keywordTok: Token, words: readonly Token[], ctx: BuildContext): Command | undefined {
+function readScriptLine(
+  keywordTok: Token,
+  tokens: readonly Token[],
+  ctx: BuildContext,
+): { command: Command; after: string[] } | undefined {
   const keyword = keywordTok.text;
-  const argv: string[] = [];
-  for (const tok of words) {
-    const split = splitCommand(tok.text);
-    if ('error' in split) {
-      ctx.error(tok.pos, `\`${keyword}\`: ${split.error}`);
-      return undefined;
-    }
-    argv.push(...split.argv);
-  }
-  if (argv.length === 0) {
-    ctx.error((words[0] ?? keywordTok).pos, `\`${keyword}\` needs a command`);
+  const text = writtenText(tokens);
+  // No text: the lexer has reported the unterminated quote that hides it.
+  if (text === undefined) return undefined;
+  const split = splitScriptLine(text);
+  if ('error' in split) {
+    ctx.error(tokens[0]!.pos, `\`${keyword}\`: ${split.error}`);
     return undefined;
   }
-  return argv;
+  if (split.argv.length === 0) {
+    ctx.error((tokens[0] ?? keywordTok).pos, `\`${keyword}\` needs a command`);
+    return undefined;
+  }
+  return { command: split.argv, after: split.after };
+}
+
+/** Warns that keepalived ignores `words` after what it reads of a script line. */
+function warnIgnored(ctx: BuildContext, tok: Token, words: readonly string[], why: string): void {
+  if (words.length === 0) return;
+  const list = words.map((w) => `\`${w}\``).join(' ');
+  ctx.warning(tok.pos, `${list} ${words.length === 1 ? 'is' : 'are'} ignored, as in keepalived: ${why}`);
+}
+
+/** A vrrp_script's `script` or a MISC_CHECK's `misc_path`: keepalived ignores words after the command. */
+export function readCommand(keywordTok: Token, tokens: readonly Token[], ctx: BuildContext): Command | undefined {
+  const line = readScriptLine(keywordTok, tokens, ctx);
+  if (line) {
+    const why = `only the first word is the command (\`${line.command.join(' ')}\`); put the whole command in double quotes to pass arguments`;
+    warnIgnored(ctx, tokens[1] ?? tokens[0]!, line.after, why);
+  }
+  return line?.command;
+}
+
+/**
+ * `notify_fifo_script COMMAND [username [groupname]]`: the command, and whom it runs as when
+ * words follow it.
+ */
+export function readCommandAndUser(
+  keywordTok: Token,
+  tokens: readonly Token[],
+  ctx: BuildContext,
+): { command: Command; runAs?: RunAs } | undefined {
+  const line = readScriptLine(keywordTok, tokens, ctx);
+  if (!line) return undefined;
+  const [user, group, ...rest] = line.after;
+  warnIgnored(ctx, tokens[tokens.length - 1]!, rest, 'a script takes a user and a group after its command, no more');
+  return user === undefined ? { command: line.command } : { command: line.command, runAs: runAsOf(user, group) };
 }
 
 /**
@@ -153,16 +187,18 @@ export function readCommand(keywordTok: Token, words: readonly Token[], ctx: Bui
  * user to run it as; vigil runs every script as script_user for now, so they are ignored.
  */
 export function readNotifyCommand(stmt: Statement, ctx: BuildContext): Command | undefined {
-  const [commandTok, userTok] = shellWords(stmt.args);
-  const command = readCommand(stmt.keyword, commandTok ? [commandTok] : [], ctx);
-  if (userTok) {
+  const line = readScriptLine(stmt.keyword, stmt.args, ctx);
+  const [user, , ...rest] = line?.after ?? [];
+  const last = stmt.args[stmt.args.length - 1]!;
+  warnIgnored(ctx, last, rest, 'a script takes a user and a group after its command, no more');
+  if (user !== undefined) {
     ctx.warning(
-      userTok.pos,
-      `running \`${stmt.keyword.text}\` as user \`${userTok.text}\` is accepted but not implemented by vigil yet; ignored. ` +
+      (stmt.args[1] ?? stmt.args[0]!).pos,
+      `running \`${stmt.keyword.text}\` as user \`${user}\` is accepted but not implemented by vigil yet; ignored. ` +
         'If it was meant as an argument, quote the whole command: keepalived reads words after the command as user and group',
     );
   }
-  return command;
+  return line?.command;
 }
 
 /**

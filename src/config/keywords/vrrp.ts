@@ -40,7 +40,6 @@ import {
   readNotifyCommand,
   readRunAs,
   readWeight,
-  shellWords,
   text,
 } from './values.js';
 
@@ -58,7 +57,8 @@ const NOTIFY_EVENTS = {
 function notifyKeywords<T extends { notify: NotifyScripts }>(): KeywordSpec<T>[] {
   return Object.entries(NOTIFY_EVENTS).map(([name, event]) =>
     custom<T>(name, {
-      args: [1, 3],
+      // The command's words are counted as keepalived reads them, by readNotifyCommand.
+      args: ARGS.atLeastOne,
       apply(target, stmt, ctx) {
         const command = readNotifyCommand(stmt, ctx);
         if (command) target.notify[event] = command;
@@ -158,7 +158,7 @@ export const vrrpScriptBlock = defineBlock<VrrpScript>('vrrp_script', [
   custom('script', {
     args: ARGS.atLeastOne,
     apply(script, stmt, ctx) {
-      const command = readCommand(stmt.keyword, shellWords(stmt.args), ctx);
+      const command = readCommand(stmt.keyword, stmt.args, ctx);
       if (command) script.script = command;
     },
   }),

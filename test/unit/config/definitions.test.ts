@@ -52,6 +52,12 @@ describe('definitions: $NAME=value and its uses', () => {
     expectOnlyErrors(result, [['/etc/k/k.conf:11:5', '`$HOST/24` is not an IPv4']]);
   });
 
+  // Observed in the script interop lab: keepalived ran `"... \\"c#d\\" ${WORD}"` with WORD's value.
+  it('replaces after an escaped quote inside quotes: `\\"` neither ends the quoting nor lets a `#` start a comment', () => {
+    const config = expectLoaded(load(`$W=w0rd\nvrrp_script s {\n  script "/bin/x \\"c#d\\" \${W}"\n}\n`));
+    assert.deepEqual(config.scripts[0]!.script, ['/bin/x', 'c#d', 'w0rd']);
+  });
+
   it('replaces inside double quotes, where `"` does not end a bare name', () => {
     const quoted = (pass: string) => expectLoaded(load(`$P=abc\n${instance('VI_1', pass, '1', ['198.51.100.1/24'])}`));
     assert.equal(quoted('"${P}x"').instances[0]!.auth?.password, 'abcx');

@@ -187,6 +187,21 @@ describe('typed values and keepalived defaults', () => {
     expectDiagnostic(auth, 'warning', 'mem.conf:6:22', 'reads `\\"` as a backslash, then a quote');
   });
 
+  it('reads a script keyword again from the line as written, as keepalived does: single quotes, escapes read twice', () => {
+    const result = load(
+      `global_defs {\n  notify_fifo /run/f\n  notify_fifo_script "/bin/log '-v'" nobody nogroup\n}\n` +
+        `vrrp_script chk {\n  script "/bin/grep -q 'a\\\\.b' \\x41"\n}\n` +
+        `vrrp_script two {\n  script /bin/check --fast\n}\n${INSTANCE('  notify_master \'/bin/up "x  y" a b\'')}`,
+    );
+    const config = expectLoaded(result);
+    assert.deepEqual(config.scripts[0]!.script, ['/bin/grep', '-q', 'a.b', 'A']);
+    assert.deepEqual(config.scripts[1]!.script, ['/bin/check']);
+    assert.deepEqual(config.instances[0]!.notify.master, ['/bin/up', 'x  y', 'a', 'b']);
+    assert.deepEqual(config.global.notifyFifos.all?.script, ['/bin/log', '-v']);
+    assert.deepEqual(config.global.notifyFifos.all?.scriptUser, { user: 'nobody', group: 'nogroup' });
+    expectDiagnostic(result, 'warning', 'mem.conf:9:21', '`--fast` is ignored, as in keepalived');
+  });
+
   it('reads a word split at a quote as keepalived 2.2.7 does: separate words, but one word in a script command', () => {
     const result = load(INSTANCE('  notify_master /bin/echo"x y"', '198.51.100.20/32"dev"eth1'));
     assert.deepEqual(result.config!.instances[0]!.vips[0]!.dev, 'eth1');

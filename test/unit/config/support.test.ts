@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { splitCommand } from '../../../src/config/argv.js';
+import { splitQuotedEscaped, splitScriptLine } from '../../../src/config/argv.js';
 import { type Diagnostic, formatDiagnostic, sortDiagnostics } from '../../../src/config/diagnostics.js';
 import { expandGlob, globComponentToRegExp } from '../../../src/config/glob.js';
 import { createMemoryReader } from '../../../src/config/source-reader.js';
@@ -44,10 +44,41 @@ describe('addresses', () => {
 });
 
 describe('commands', () => {
-  it('splits on whitespace; quotes group and backslashes escape', () => {
-    assert.deepEqual(splitCommand(`/bin/a  'b c' "d \\"e\\"" f\\ g`), { argv: ['/bin/a', 'b c', 'd "e"', 'f g'] });
-    assert.deepEqual(splitCommand(`x ''`), { argv: ['x', ''] });
-    assert.deepEqual(splitCommand(`x 'open`), { error: 'unterminated single quote in command' });
+  it('splits on whitespace; quotes group and backslashes escape, also inside single quotes', () => {
+    assert.deepEqual(splitQuotedEscaped(`/bin/a  'b c' "d \\"e\\"" f\\ g`), {
+      words: ['/bin/a', 'b c', 'd "e"', 'f g'],
+    });
+    assert.deepEqual(splitQuotedEscaped(`x '' a"b c"'d'`), { words: ['x', '', 'ab cd'] });
+    assert.deepEqual(splitQuotedEscaped(`'a\\.b' "c\\td" \\x41 \\101 \\x4142 \\cA \\q`), {
+      words: ['a.b', 'c\td', 'A', 'A', 'B', '\x01', 'q'],
+    });
+    assert.deepEqual(splitQuotedEscaped(`x 'open`), { error: "`x 'open` is missing its closing '" });
+    assert.deepEqual(splitQuotedEscaped(`x \\`), { error: 'a `\\` at the end of `x \\` escapes nothing' });
+  });
+
+  // Observed with Debian's keepalived 2.2.7 (a vrrp_script recording its argv): the line is
+  // split, its first word after the keyword split again, so escapes count twice.
+  it('reads a script line as keepalived 2.2.7 does: the first word is the command, split again', () => {
+    const argv = (rest: string) => {
+      const split = splitScriptLine(rest);
+      return 'error' in split ? split : split.argv;
+    };
+    assert.deepEqual(argv(`"/r s03 'x y' \\"q r\\" a\\ b"`), ['/r', 's03', 'x y', 'q r', 'a', 'b']);
+    assert.deepEqual(argv(`"/r s04 'a\\\\.b' \\x41 \\101 \\t| 'c\\td' $HOME"`), [
+      '/r',
+      's04',
+      'a.b',
+      'A',
+      'A',
+      '|',
+      'c\td',
+      '$HOME',
+    ]);
+    assert.deepEqual(argv(`'/r s05 w1 w2'`), ['/r', 's05', 'w1', 'w2']);
+    assert.deepEqual(argv(`"/r s06 a"'b c'd`), ['/r', 's06', 'ab', 'cd']);
+    assert.deepEqual(argv(`"/r s07 \\\\\\\\x \\\\' \\\\\\" end"`), ['/r', 's07', '\\x', "'", '"', 'end']);
+    assert.deepEqual(argv(`"/r s09 ''  \\"\\" x"`), ['/r', 's09', '', '', 'x']);
+    assert.deepEqual(splitScriptLine('/r s02 words'), { argv: ['/r'], after: ['s02', 'words'] });
   });
 });
 
