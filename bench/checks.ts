@@ -114,16 +114,26 @@ async function main(lab: Lab, router: VigildRouter): Promise<void> {
   const elapsed = (performance.now() - t0) / 1000;
   const hostAfter = hostCpu();
   const after = { all: cpuSeconds(pid), main: cpuSeconds(pid, pid), responder: cpuSeconds(responder.pid!) };
+  // The window's adverts only: the status read below is not part of it.
+  const lastAdvert = adverts.length;
   responder.kill('SIGUSR2');
   const window = await waitFor(
     'the responder report',
     () => reports.find((r) => 'lateness' in r) as Window | undefined,
   );
+  const statusStarted = performance.now();
   const status = await router.status();
+  const statusMs = performance.now() - statusStarted;
+  // How long the status read held up the adverts (its own adverts, after the window's).
+  await sleep(500);
+  const statusGap = Math.max(
+    0,
+    ...adverts.slice(lastAdvert - 1).flatMap((at, i, all) => (i === 0 ? [] : [at - all[i - 1]!])),
+  );
   const rs = status?.virtualServers.flatMap((vs) => vs.realServers) ?? [];
 
   const gaps = adverts
-    .slice(firstAdvert)
+    .slice(firstAdvert, lastAdvert)
     .flatMap((at, i, all) => (i === 0 ? [] : [Math.abs(at - all[i - 1]! - ADVERT_MS / 2)]));
   const share = (cpu: number) => `${((cpu / elapsed) * 100).toFixed(1)} %`;
   const refused = Array.from({ length: servers }, (_, i) => i).filter(refusedPort).length;
@@ -147,6 +157,9 @@ async function main(lab: Lab, router: VigildRouter): Promise<void> {
   );
   console.log(
     `  advert jitter ms         ${spread(gaps.sort((a, b) => a - b))}  (${gaps.length} gaps; |gap - ${ADVERT_MS / 2} ms|)`,
+  );
+  console.log(
+    `  vigil status            ${statusMs.toFixed(0)} ms for ${rs.length} real servers; longest advert gap meanwhile ${statusGap.toFixed(1)} ms`,
   );
   const hostTotal = hostAfter.total - hostBefore.total;
   const ofHost = (ticks: number) => `${((ticks / hostTotal) * 100).toFixed(0)} %`;
