@@ -281,7 +281,7 @@ export class Daemon {
       this.options.log.warn({ err: (err as Error).message }, 'IPVS counters could not be read for the event stream');
       return;
     }
-    this.store.announce(ipvsStatsEvent(this.store, new Date()));
+    this.store.announce(await ipvsStatsEvent(this.store, new Date()));
   }
 
   /** What the IPVS table depends on besides the config: mastership, health and quorum. */

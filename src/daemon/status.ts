@@ -1,5 +1,6 @@
 // Projects the store into the API's status response and its `ipvs.stats` event. Pure: the caller
-// passes the clock, and has the IPVS service refresh the store's kernel view first.
+// passes the clock, and has the IPVS service refresh the store's kernel view first. Thousands of
+// real servers are projected a few hundred a turn of the event loop (see pacer.ts).
 
 import {
   API_VERSION,
@@ -16,6 +17,7 @@ import { serviceKeysOf } from '../ipvs/desired.js';
 import { aliveWeight } from '../ipvs/quorum.js';
 import { destinationKeyText, serviceKeyText } from '../ipvs/reconcile.js';
 import { emptyCounters, type InstanceStatus as RuntimeStatus, type Transition } from '../vrrp/instance.js';
+import { pacer } from './pacer.js';
 import type { KernelDestination, KernelTable, StateStore } from './store.js';
 
 export interface DaemonIdentity {
@@ -46,21 +48,24 @@ export function virtualServerName(vs: VirtualServer): string {
   }
 }
 
-export function buildStatus(store: StateStore, daemon: DaemonIdentity, now: Date): StatusResponse {
+export async function buildStatus(store: StateStore, daemon: DaemonIdentity, now: Date): Promise<StatusResponse> {
   const { available, error, ownedServices } = store.ipvs;
-  return {
+  const head: Omit<StatusResponse, 'virtualServers'> = {
     apiVersion: API_VERSION,
     daemon: daemonStatus(daemon, now),
     config: configStatus(store),
     instances: instanceStatuses(store),
     ipvs: { available, error, ownedServices },
-    virtualServers: virtualServerStatuses(store),
   };
+  return { ...head, virtualServers: await virtualServerStatuses(store) };
 }
 
 /** Every virtual and real server with weights, health and the counters the store holds now. */
-export function ipvsStatsEvent(store: StateStore, now: Date): Extract<DaemonEvent, { type: 'ipvs.stats' }> {
-  return { type: 'ipvs.stats', at: now.toISOString(), virtualServers: virtualServerStatuses(store) };
+export async function ipvsStatsEvent(
+  store: StateStore,
+  now: Date,
+): Promise<Extract<DaemonEvent, { type: 'ipvs.stats' }>> {
+  return { type: 'ipvs.stats', at: now.toISOString(), virtualServers: await virtualServerStatuses(store) };
 }
 
 function daemonStatus(daemon: DaemonIdentity, now: Date): StatusResponse['daemon'] {
@@ -127,12 +132,32 @@ function transitionStatus({ at, from, to, reason }: Transition): InstanceStatus[
   return { at: at.toISOString(), from, to, reason };
 }
 
-function virtualServerStatuses(store: StateStore): VirtualServerStatus[] {
+/** Real servers projected in one turn of the event loop: some 5 ms of work. */
+const REAL_SERVERS_PER_TURN = 250;
+
+/** The config's virtual servers as it was when the projection began, their health as it goes. */
+async function virtualServerStatuses(store: StateStore): Promise<VirtualServerStatus[]> {
   const { config } = store.loaded;
-  return config.virtualServers.map((vs) => virtualServerStatus(vs, config, store));
+  const pace = pacer(REAL_SERVERS_PER_TURN);
+  const statuses: VirtualServerStatus[] = [];
+  for (const vs of config.virtualServers) {
+    const { realServers, ...rest } = virtualServerStatus(vs, config, store);
+    const projected: RealServerStatus[] = [];
+    for (const rs of vs.realServers) {
+      if (pace.due()) await pace.turn();
+      projected.push(realServers(rs));
+    }
+    statuses.push({ ...rest, realServers: projected });
+  }
+  return statuses;
 }
 
-function virtualServerStatus(vs: VirtualServer, config: Config, store: StateStore): VirtualServerStatus {
+/** A virtual server's status, and how to project each of its real servers. */
+function virtualServerStatus(
+  vs: VirtualServer,
+  config: Config,
+  store: StateStore,
+): Omit<VirtualServerStatus, 'realServers'> & { realServers: (rs: RealServer) => RealServerStatus } {
   const services = serviceKeysOf(vs, config).map(serviceKeyText);
   const inKernel = (d: { address: string; port: number }) =>
     kernelDestination(services, destinationKeyText(d), store.ipvs.kernel);
@@ -153,7 +178,7 @@ function virtualServerStatus(vs: VirtualServer, config: Config, store: StateStor
       active: !quorumHolds,
       kernel: inKernel(vs.sorryServer),
     },
-    realServers: vs.realServers.map((rs) => realServerStatus(rs, store.health(vs, rs), inKernel(rs))),
+    realServers: (rs) => realServerStatus(rs, store.health(vs, rs), inKernel(rs)),
     source: sourceRef(vs.pos),
   };
 }

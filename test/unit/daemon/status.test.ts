@@ -45,7 +45,7 @@ virtual_server fwmark 7 {
 }
 `;
 
-test('status projects the running config into the API shape, named as operators read it', () => {
+test('status projects the running config into the API shape, named as operators read it', async () => {
   const { config, diagnostics } = parseConfigText(CONFIG, '/etc/keepalived/keepalived.conf');
   assert.ok(config, diagnostics.map((d) => d.message).join('\n'));
   const loadedAt = new Date('2026-11-25T10:00:00Z');
@@ -64,7 +64,7 @@ test('status projects the running config into the API shape, named as operators 
     readOnlySocket: '/run/vigil/vigil-ro.sock',
     stateDir: '/var/lib/vigil',
   };
-  const status = StatusResponse.parse(buildStatus(store, identity, new Date('2026-11-25T10:01:30Z')));
+  const status = StatusResponse.parse(await buildStatus(store, identity, new Date('2026-11-25T10:01:30Z')));
 
   assert.equal(status.daemon.uptimeSeconds, 90);
   assert.deepEqual(
@@ -106,7 +106,7 @@ test('status projects the running config into the API shape, named as operators 
   assert.equal(status.virtualServers[0]?.source, '/etc/keepalived/keepalived.conf:18:1');
 });
 
-test('a rejected reload is reported until the next accepted one', () => {
+test('a rejected reload is reported until the next accepted one', async () => {
   const { config } = parseConfigText(CONFIG, 'k.conf');
   assert.ok(config);
   const store = new StateStore('k.conf', config, ['k.conf'], [], new Date());
@@ -129,7 +129,7 @@ test('a rejected reload is reported until the next accepted one', () => {
   assert.deepEqual(events, ['config.rejected', 'config.reloaded']);
 });
 
-test('health and quorum: a down server with its reason, lost quorum with the sorry server in service, shown in status and in the table', () => {
+test('health and quorum: a down server with its reason, lost quorum with the sorry server in service, shown in status and in the table', async () => {
   const { config } = parseConfigText(
     `virtual_server 198.51.100.80 80 {
   protocol TCP
@@ -173,7 +173,7 @@ test('health and quorum: a down server with its reason, lost quorum with the sor
   ]);
   store.readHealthFrom((id) => health.get(id.split('|')[1]!.split(':')[0]!));
   store.quorumWeighed(config.virtualServers[0]!, false, 1, at);
-  const status = StatusResponse.parse(buildStatus(store, identity, at));
+  const status = StatusResponse.parse(await buildStatus(store, identity, at));
   const [vs] = status.virtualServers;
   assert.deepEqual(
     vs?.realServers.map((r) => [r.health, r.healthReason, r.dynamicWeight]),
@@ -192,4 +192,24 @@ test('health and quorum: a down server with its reason, lost quorum with the sor
   assert.match(text, /^ +203\.0\.113\.99:80 +- +- +- +SORRY \(in service\) +-$/m);
   assert.match(text, /^ {2}198\.51\.100\.80:80: QUORUM LOST: live weight 1, quorum 2 \(hysteresis 0\)$/m);
   assert.match(text, /^ {2}203\.0\.113\.21:80 of 198\.51\.100\.80:80: down since .*: TCP_CHECK: connection refused$/m);
+});
+
+test('a status of thousands of real servers is built a few hundred a turn, so VRRP timers run meanwhile', async () => {
+  const realServers = Array.from({ length: 3000 }, (_, i) => `  real_server 203.0.113.9 ${10000 + i} {\n  }`);
+  const text = `virtual_server 198.51.100.10 80 {\n  lb_kind NAT\n${realServers.join('\n')}\n}\n`;
+  const { config } = parseConfigText(text, 'k.conf');
+  assert.ok(config);
+  const at = new Date('2026-11-25T10:00:00Z');
+  const store = new StateStore('k.conf', config, ['k.conf'], [], at);
+  const identity = { version: '0.1.0', pid: 1, startedAt: at, socket: 's', readOnlySocket: 'r', stateDir: 'd' };
+  let turns = 0;
+  let ticker = setImmediate(function tick() {
+    turns++;
+    ticker = setImmediate(tick);
+  });
+  const status = await buildStatus(store, identity, at);
+  clearImmediate(ticker);
+  assert.equal(status.virtualServers[0]?.realServers.length, 3000);
+  assert.equal(status.virtualServers[0]?.realServers[2999]?.port, 12999, 'in the config order');
+  assert.ok(turns >= 10, `the event loop turned ${turns} times while 3,000 servers were projected`);
 });

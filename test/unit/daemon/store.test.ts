@@ -51,7 +51,7 @@ function setup() {
   const store = new StateStore('k.conf', config, ['k.conf'], [], at);
   const events: DaemonEvent[] = [];
   store.subscribe((e) => events.push(e));
-  const status = () => StatusResponse.parse(buildStatus(store, identity, at));
+  const status = async () => StatusResponse.parse(await buildStatus(store, identity, at));
   return { config, store, events, status, vs: config.virtualServers[0]! };
 }
 
@@ -71,12 +71,12 @@ const running = (advertsReceived: number): InstanceStatus => ({
   counters: { ...emptyCounters(), advertsReceived },
 });
 
-test('VRRP is read through at status time: the latest counters and priority, no copy to go stale', () => {
+test('VRRP is read through at status time: the latest counters and priority, no copy to go stale', async () => {
   const { store, status, events } = setup();
   let received = 3;
   store.readVrrpFrom(() => [running(received)]);
   received = 7;
-  const [vi1, vi2] = status().instances;
+  const [vi1, vi2] = (await status()).instances;
   assert.deepEqual(
     [vi1?.state, vi1?.effectivePriority, vi1?.masterAddress, vi1?.counters.advertsReceived],
     ['BACKUP', 90, '198.51.100.2', 7],
@@ -102,17 +102,17 @@ test('VRRP is read through at status time: the latest counters and priority, no 
   ]);
 });
 
-test('real-server health is read through, so the last check shows without a verdict change; a change is an event', () => {
+test('real-server health is read through, so the last check shows without a verdict change; a change is an event', async () => {
   const { store, status, events, vs } = setup();
   const health: RealServerHealth = { alive: true, since: at.getTime(), checked: true };
   store.readHealthFrom((id) => (id.endsWith('|203.0.113.21:80') ? health : undefined));
-  const check = (n: number) => {
+  const check = async (n: number) => {
     health.lastCheckAt = at.getTime() + n * 5000;
     health.lastLatencyMs = n;
-    return status().virtualServers[0]!.realServers;
+    return (await status()).virtualServers[0]!.realServers;
   };
-  assert.deepEqual(check(1)[0]?.lastCheck, { at: '2026-11-25T10:00:05.000Z', latencyMs: 1 });
-  const [rs21, rs22] = check(2);
+  assert.deepEqual((await check(1))[0]?.lastCheck, { at: '2026-11-25T10:00:05.000Z', latencyMs: 1 });
+  const [rs21, rs22] = await check(2);
   assert.deepEqual(rs21?.lastCheck, { at: '2026-11-25T10:00:10.000Z', latencyMs: 2 }, 'the next check, unannounced');
   assert.deepEqual([rs21?.health, rs22?.health], ['up', 'unchecked']);
 
@@ -139,15 +139,15 @@ test('real-server health is read through, so the last check shows without a verd
   ]);
 });
 
-test('quorum: held at start is no news, lost and regained are; status and the table inputs follow; a reload forgets removed servers', () => {
+test('quorum: held at start is no news, lost and regained are; status and the table inputs follow; a reload forgets removed servers', async () => {
   const { store, status, events, vs } = setup();
   assert.equal(store.quorumWeighed(vs, true, 2, at), false);
-  assert.equal(status().virtualServers[0]?.quorumHolds, true);
+  assert.equal((await status()).virtualServers[0]?.quorumHolds, true);
   assert.deepEqual(events, []);
 
   assert.equal(store.quorumWeighed(vs, false, 1, at), true);
   assert.equal(store.quorumWeighed(vs, false, 1, at), false, 'still lost: no second event');
-  const lost = status().virtualServers[0]!;
+  const lost = (await status()).virtualServers[0]!;
   assert.deepEqual([lost.quorumHolds, lost.sorryServer?.active], [false, true]);
   assert.deepEqual([...store.quorumLost()], ['tcp:198.51.100.10:80']);
   assert.deepEqual(events, [
@@ -168,7 +168,7 @@ test('quorum: held at start is no news, lost and regained are; status and the ta
   assert.deepEqual([...store.quorumLost()], []);
 });
 
-test("IPVS: a reconcile's table and a later read of the counters show in status and in ipvs.stats; only a change is an event", () => {
+test("IPVS: a reconcile's table and a later read of the counters show in status and in ipvs.stats; only a change is an event", async () => {
   const { store, status, events } = setup();
   const destination = (activeConns: number): KernelDestination => ({
     weight: 1,
@@ -182,8 +182,11 @@ test("IPVS: a reconcile's table and a later read of the counters show in status 
     ownedServices: 1,
     kernel: new Map([['tcp:198.51.100.10:80', new Map([['203.0.113.21:80', destination(activeConns)]])]]),
   });
-  const ipvs = () => [status().ipvs.available, status().ipvs.ownedServices];
-  assert.deepEqual(ipvs(), [false, 0], 'before the IPVS service started');
+  const ipvs = async () => {
+    const { available, ownedServices } = (await status()).ipvs;
+    return [available, ownedServices];
+  };
+  assert.deepEqual(await ipvs(), [false, 0], 'before the IPVS service started');
 
   store.ipvsReconciled(view(0), ['addService tcp:198.51.100.10:80'], 0, at);
   store.ipvsReconciled(view(1), [], 0, at);
@@ -195,12 +198,12 @@ test("IPVS: a reconcile's table and a later read of the counters show in status 
       failed: 0,
     },
   ]);
-  assert.deepEqual(ipvs(), [true, 1]);
+  assert.deepEqual(await ipvs(), [true, 1]);
 
   store.ipvsObserved(view(5));
-  const [rs21, rs22] = status().virtualServers[0]!.realServers;
+  const [rs21, rs22] = (await status()).virtualServers[0]!.realServers;
   assert.deepEqual([rs21?.kernel?.activeConns, rs21?.kernel?.stats.connections, rs22?.kernel], [5, 5, undefined]);
-  const stats = ipvsStatsEvent(store, at);
+  const stats = await ipvsStatsEvent(store, at);
   assert.equal(stats.virtualServers[0]?.realServers[0]?.kernel?.activeConns, 5);
-  assert.deepEqual(stats.virtualServers, status().virtualServers, 'the stream and status read the same store');
+  assert.deepEqual(stats.virtualServers, (await status()).virtualServers, 'the stream and status read the same store');
 });
