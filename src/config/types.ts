@@ -164,6 +164,12 @@ export interface Vip {
   scope?: VipScope;
   /** Broadcast address, or `+` / `-` to set / clear the host bits. */
   brd?: string;
+  /**
+   * IPv6: seconds the kernel prefers the address as a source (preferred_lft); unset, forever.
+   * keepalived makes a /128 VIP 0 (deprecated) unless told, so that checks and other traffic
+   * from the director do not leave from the VIP.
+   */
+  preferredLifetime?: number;
   pos: SourcePos;
 }
 

@@ -41,6 +41,9 @@ const IFA_ADDRESS = 1;
 const IFA_LOCAL = 2;
 const IFA_LABEL = 3;
 const IFA_BROADCAST = 4;
+/** struct ifa_cacheinfo: preferred and valid lifetimes (s), then two timestamps the kernel keeps. */
+const IFA_CACHEINFO = 6;
+const INFINITY_LIFETIME = 0xffffffff;
 /** The full 32-bit flags; ifaddrmsg's own field has room for the low 8 only. */
 const IFA_FLAGS = 8;
 const IFA_F_SECONDARY = 0x01;
@@ -101,6 +104,8 @@ export interface AddressSpec {
   scope?: AddressScope;
   /** IPv4 only. */
   broadcast?: string;
+  /** IPv6 only: seconds the address stays preferred as a source (0: deprecated at once); unset, forever. */
+  preferredLifetime?: number;
 }
 
 export type LinkEvent =
@@ -197,6 +202,14 @@ function ifaddrmsg(family: number, prefix: number, flags: number, scope: number,
 /** The payload of an address dump request: every address of every family. */
 export const addressDumpRequest = (): Buffer => ifaddrmsg(AF_UNSPEC, 0, 0, 0, 0);
 
+/** Preferred for `preferred` seconds, valid for ever. */
+function cacheInfo(preferred: number): Buffer {
+  const info = Buffer.alloc(16);
+  writeU32(info, preferred, 0);
+  writeU32(info, INFINITY_LIFETIME, 4);
+  return info;
+}
+
 /** The ifaddrmsg and attributes that name one address, shared by add and remove. */
 export function addressRequest(spec: AddressSpec, operation: string, options: { skipDad: boolean }): Buffer {
   const ip = parseIp(spec.address);
@@ -226,6 +239,8 @@ export function addressRequest(spec: AddressSpec, operation: string, options: { 
   }
   const flags = options.skipDad && ip.family === 6 ? IFA_F_NODAD : 0;
   if (flags) attributes.push(attribute.u32(IFA_FLAGS, flags));
+  if (ip.family === 6 && spec.preferredLifetime !== undefined)
+    attributes.push(attribute.bytes(IFA_CACHEINFO, cacheInfo(spec.preferredLifetime)));
   const family = ip.family === 4 ? AF_INET : AF_INET6;
   const scope = SCOPE_VALUES[spec.scope ?? 'global'];
   return Buffer.concat([ifaddrmsg(family, spec.prefix, flags, scope, spec.ifindex), encodeAttributes(attributes)]);

@@ -133,6 +133,7 @@ export class VipAddresses {
       label: vip.label,
       scope: vip.scope,
       broadcast: vip.brd,
+      preferredLifetime: vip.preferredLifetime,
     };
   }
 }

@@ -155,7 +155,7 @@ export const NOT_IMPLEMENTED: readonly NotImplemented[] = [
     'sync_group_tracking_weight',
   ),
   ...options(VIP, 0, 'home', '-nodad', 'nodad', 'mngtmpaddr', 'noprefixroute', 'autojoin', 'no_track', 'use_vmac'),
-  ...options(VIP, 1, 'peer', 'preferred_lft'),
+  ...options(VIP, 1, 'peer'),
   ...options(['unicast_peer'], 1, 'min_ttl', 'max_ttl'),
   ...entries(VS, 'flag-1', 'flag-2', 'flag-3', 'persistence_engine', 'snmp_name', 'sorry_server_lvs_method'),
   ...entries(RS, 'lvs_method', 'snmp_name', 'BFD_CHECK'),

@@ -322,6 +322,7 @@ function readVip(line: Statement, block: string, ctx: BuildContext): Vip | undef
   };
   const brd = (tok: Token): string | undefined =>
     tok.text === '+' || tok.text === '-' ? tok.text : readIp(tok, ctx, 'brd')?.address;
+  let preferredSet = false;
   const options = new Map<string, (tok: Token) => boolean>([
     [
       'dev',
@@ -355,9 +356,30 @@ function readVip(line: Statement, block: string, ctx: BuildContext): Vip | undef
         return vip.brd !== undefined;
       },
     ],
+    [
+      'preferred_lft',
+      (tok) => {
+        const lifetime = preferredLifetime(tok, ctx);
+        if (lifetime === undefined) return false;
+        if (ip.family === 6 && lifetime !== 'forever') vip.preferredLifetime = lifetime;
+        preferredSet = true;
+        return true;
+      },
+    ],
   ]);
   const ok = readLineOptions(line, block, options, ctx);
+  // keepalived's default: a /128 is deprecated, so that the director does not send from it.
+  if (ok && !preferredSet && ip.family === 6 && vip.prefix === 128) vip.preferredLifetime = 0;
   return ok ? vip : undefined;
+}
+
+/** `preferred_lft SECONDS|forever` (IPv6; keepalived ignores it for IPv4). */
+function preferredLifetime(tok: Token, ctx: BuildContext): number | 'forever' | undefined {
+  if (tok.text === 'forever') return 'forever';
+  const seconds = /^\d+$/.test(tok.text) ? Number(tok.text) : Number.NaN;
+  if (seconds >= 0 && seconds < 0xffffffff) return seconds;
+  ctx.error(tok.pos, `\`preferred_lft\` takes seconds (0-4294967294) or \`forever\`, got \`${tok.text}\``);
+  return undefined;
 }
 
 function vipBlock(

@@ -9,11 +9,14 @@ export function vipText(vip: Vip, instanceInterface: string, held: boolean): str
   if (broadcast) parts.push(`brd ${broadcast}`);
   parts.push(`dev ${vip.dev ?? instanceInterface}`, `scope ${vip.scope ?? 'global'}`);
   if (vip.label) parts.push(`label ${vip.label}`);
-  // keepalived adds IPv6 VIPs with an infinite preferred lifetime.
-  if (vip.family === 6) parts.push('preferred_lft forever');
+  if (vip.family === 6) parts.push(preferredText(vip.preferredLifetime));
   if (held) parts.push('set');
   return parts.join(' ');
 }
+
+/** keepalived's words for an IPv6 VIP's preferred lifetime (a /128 is 0 unless configured). */
+const preferredText = (seconds: number | undefined): string =>
+  seconds === undefined ? 'preferred_lft forever' : seconds === 0 ? 'deprecated' : `preferred_lft ${seconds}`;
 
 /** `brd +` sets the host bits, `brd -` (and no brd) leaves the broadcast unset. */
 function broadcastOf(vip: Vip): string | undefined {

@@ -35,6 +35,8 @@ interface IpAddressInfo {
   scope: string;
   tentative?: boolean;
   nodad?: boolean;
+  deprecated?: boolean;
+  preferred_life_time?: number;
 }
 
 /** `ip -j addr show dev LINK` in a namespace: what the kernel holds, for cross-checking. */

@@ -118,6 +118,17 @@ describe('rtnetlink in a namespace', { skip: skipWithoutNamespaces }, () => {
     assert.ok(!ipAddresses(pair.a.namespace, pair.a.link).some((x) => x.local === '2001:db8::10'));
   });
 
+  test("an IPv6 address with a preferred lifetime of 0 is added deprecated (keepalived's /128 VIPs), valid for ever", async () => {
+    const spec = { ifindex, address: '2001:db8::11', prefix: 128, preferredLifetime: 0 };
+    await a.call('address.add', spec);
+    try {
+      const fromIp = ipAddresses(pair.a.namespace, pair.a.link).find((x) => x.local === '2001:db8::11');
+      assert.deepEqual(fromIp && [fromIp.prefixlen, fromIp.deprecated, fromIp.preferred_life_time], [128, true, 0]);
+    } finally {
+      await a.call('address.remove', spec);
+    }
+  });
+
   test('an address on a missing interface is refused with ENODEV', async () => {
     await assert.rejects(
       a.call('address.add', { ifindex: 99999, address: '203.0.113.11', prefix: 32 }),

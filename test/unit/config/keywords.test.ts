@@ -177,6 +177,15 @@ describe('typed values and keepalived defaults', () => {
     assert.deepEqual(config.instances[0]!.notify.master, ['/etc/vigil/up.sh']);
   });
 
+  it('makes an IPv6 /128 VIP deprecated unless preferred_lft says otherwise, as keepalived does', () => {
+    const vips = (line: string) => loaded(INSTANCE('', line)).instances[0]!.vips[0]!;
+    assert.equal(vips('2001:db8::10/128').preferredLifetime, 0);
+    assert.equal(vips('2001:db8::10/64').preferredLifetime, undefined);
+    assert.equal(vips('2001:db8::10/128 preferred_lft forever').preferredLifetime, undefined);
+    assert.equal(vips('2001:db8::10/64 preferred_lft 30').preferredLifetime, 30);
+    assert.equal(vips('198.51.100.10/32 preferred_lft 0').preferredLifetime, undefined);
+  });
+
   it('reads `\\"` as keepalived 2.2.7 does: no escape in a value, an escaped quote in a script command', () => {
     // keepalived ran `notify_master "/usr/bin/touch \"/tmp/d1k/q a\" /tmp/d1k/q2"` as touch
     // of `/tmp/d1k/q a` and `/tmp/d1k/q2` (see lexer.test.ts).

@@ -297,7 +297,7 @@ describe('keywords: unknown, misplaced and not implemented', () => {
     expectDiagnostic(result, 'warning', at(5, 5), '`default_interface` is accepted');
     expectDiagnostic(result, 'warning', at(10, 5), '`use_vmac` is accepted but not implemented by vigil yet; ignored');
     expectDiagnostic(result, 'warning', at(12, 35), '`no_track` is accepted');
-    expectDiagnostic(result, 'warning', at(12, 44), '`preferred_lft` is accepted');
+    expectDiagnostic(result, 'warning', at(12, 44), '`peer` is accepted');
     assert.equal(warningsOf(result).length, 5);
     assert.deepEqual(
       config.instances[0]!.vips.map((v) => [v.address, v.dev]),
