@@ -8,6 +8,7 @@
 import { getSystemErrorMap } from 'node:util';
 import { type ExchangeEngine, type ExchangeTarget, interfaceIndex, nativeConstants, sockets } from '../net/native.js';
 import { cachedBy } from '../weak-cache.js';
+import type { TcpTarget } from './tcp.js';
 
 /** What an exchange hears; after end() or failed() (or connected(), when it sends nothing) nothing more. */
 export interface ExchangeHandlers {
@@ -22,15 +23,8 @@ export interface StreamExchange {
   cancel(): void;
 }
 
-/** Where to connect, and from where; the fields of TcpTarget that reach the socket. */
-export interface StreamEndpoint {
-  host: string;
-  port: number;
-  bindTo?: string;
-  bindPort?: number;
-  bindIf?: string;
-  fwmark?: number;
-}
+/** Where to connect, and from where: the fields of TcpTarget that reach the socket. */
+export type StreamEndpoint = Pick<TcpTarget, 'host' | 'port' | 'bindTo' | 'bindPort' | 'bindIf' | 'fwmark'>;
 
 const CONNECTED = 1;
 const DATA = 2;

@@ -6,8 +6,7 @@ import type { SyncGroup } from '../../config/index.js';
 import type { VrrpState } from '../../vrrp/machine.js';
 import { type GlobalView, globalLines } from './data-global.js';
 import { instanceLines, notifyLine, type ScriptIds } from './data-instances.js';
-import type { InstanceView } from './instance-view.js';
-import { commandText } from './keepalived-text.js';
+import { type InstanceView, notifySlots } from './instance-view.js';
 
 export interface SyncGroupView {
   group: SyncGroup;
@@ -35,20 +34,12 @@ function syncGroupLines(
   ids: ScriptIds,
 ): string[] {
   const members = instances.filter((i) => group.members.includes(i.name));
-  const { backup, master, fault, stop, any } = group.notify;
-  const scripts = [
-    ['Backup', backup],
-    ['Master', master],
-    ['Fault', fault],
-    ['Stop', stop],
-    ['Generic', any],
-  ] as const;
   return [
     ` VRRP Sync Group = ${group.name}, ${groupState(members.map((m) => m.state))}`,
     `   Num member fault ${count(members, 'FAULT')}, num member init ${count(members, 'INIT')}`,
     ...(members.length > 0 ? ['   VRRP member instances :', ...members.map((m) => `     ${m.name}`)] : []),
     `   Using smtp notification = ${smtpAlert ? 'yes' : 'no'}`,
-    ...scripts.flatMap(([slot, command]) => (command ? [notifyLine(slot, commandText(command), ids)] : [])),
+    ...notifySlots(group.notify).map(({ slot, command }) => notifyLine(slot, command, ids)),
   ];
 }
 

@@ -1,7 +1,7 @@
 // One VRRP instance as keepalived's dumps describe it: the config and the runtime status read
 // into keepalived's vocabulary once, so that the data, stats and JSON formatters only lay it out.
 // Pure: the caller passes the clocks.
-import type { Config, Vip, VrrpInstance } from '../../config/index.js';
+import type { Config, NotifyScripts, Vip, VrrpInstance } from '../../config/index.js';
 import { vrrpAlerts } from '../../scripts/alert-mail.js';
 import type { InstanceCounters, InstanceStatus } from '../../vrrp/instance.js';
 import type { VrrpState } from '../../vrrp/machine.js';
@@ -167,7 +167,7 @@ function instanceView(
     trackInterfaces: trackedInterfaces(inst),
     trackScripts: trackedScripts(inst, config),
     smtpAlert: vrrpAlerts(inst.smtpAlert, config.global.mail),
-    notify: notifySlots(inst),
+    notify: notifySlots(inst.notify),
     stats: keepalivedStats(live?.counters),
   };
 }
@@ -209,8 +209,9 @@ function trackedScripts(inst: VrrpInstance, config: Config): InstanceView['track
   });
 }
 
-function notifySlots(inst: VrrpInstance): InstanceView['notify'] {
-  const { backup, master, fault, stop, any } = inst.notify;
+/** keepalived's notify scripts of an instance or a sync group, by its slot names, those set only. */
+export function notifySlots(notify: NotifyScripts): InstanceView['notify'] {
+  const { backup, master, fault, stop, any } = notify;
   const slots = [
     ['Backup', backup],
     ['Master', master],
