@@ -13,6 +13,13 @@ export const ICMP_REASONS: Record<string, string> = {
   ENODEV: 'no such interface',
 };
 
+export type RoutingOption = 'SO_BINDTODEVICE' | 'SO_MARK';
+
+/** What setting a routing option does, in the words of a "cannot …" reason. */
+export function routingStep(option: RoutingOption, target: { bindIf?: string; fwmark?: number }): string {
+  return option === 'SO_BINDTODEVICE' ? `bind to interface ${target.bindIf}` : `set fwmark ${target.fwmark}`;
+}
+
 /** bind_if and fwmark: both must be set before the first packet leaves. */
 export function applyRouting(
   socket: RawSocket<InetSocketAddress>,
@@ -21,11 +28,11 @@ export function applyRouting(
 ): void {
   const c = nativeConstants();
   if (target.bindIf !== undefined) {
-    stepping(`bind to interface ${target.bindIf}`);
+    stepping(routingStep('SO_BINDTODEVICE', target));
     socket.setOption(c.SOL_SOCKET, c.SO_BINDTODEVICE, Buffer.from(`${target.bindIf}\0`));
   }
   if (target.fwmark !== undefined) {
-    stepping(`set fwmark ${target.fwmark}`);
+    stepping(routingStep('SO_MARK', target));
     socket.setOption(c.SOL_SOCKET, c.SO_MARK, target.fwmark);
   }
 }

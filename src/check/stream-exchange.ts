@@ -6,7 +6,14 @@
 //
 // The engine polls only while some exchange is open, so a thread with nothing in flight can exit.
 import { getSystemErrorMap } from 'node:util';
-import { type ExchangeEngine, type ExchangeTarget, interfaceIndex, nativeConstants, sockets } from '../net/native.js';
+import {
+  type ExchangeEngine,
+  type ExchangeTarget,
+  interfaceIndex,
+  nativeConstants,
+  type PollHandle,
+  sockets,
+} from '../net/native.js';
 import { cachedBy } from '../weak-cache.js';
 import type { TcpTarget } from './tcp.js';
 
@@ -82,7 +89,7 @@ class ExchangeSet {
   readonly #engine: ExchangeEngine;
   readonly #fd: number;
   readonly #open = new Map<number, OpenExchange>();
-  #poll: ReturnType<ReturnType<typeof sockets>['pollStart']> | undefined;
+  #poll: PollHandle | undefined;
   #nextTag = 0;
 
   constructor() {

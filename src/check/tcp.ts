@@ -9,7 +9,7 @@
 // handle it was given), so the connection behaves like any other.
 import net from 'node:net';
 import { nativeConstants, RawSocket } from '../net/native.js';
-import { applyRouting, ICMP_REASONS } from './datagram-socket.js';
+import { applyRouting, ICMP_REASONS, type RoutingOption, routingStep } from './datagram-socket.js';
 import { openExchange, type StreamExchange } from './stream-exchange.js';
 import type { CheckOutcome } from './verdict.js';
 
@@ -93,13 +93,11 @@ export function connectTcp(
  * bind_port) and how it routes (bind_if, fwmark), for errors of those.
  */
 export function describeSocketError(
-  err: NodeJS.ErrnoException & { option?: string },
+  err: NodeJS.ErrnoException & { option?: RoutingOption },
   source: Pick<TcpTarget, 'bindTo' | 'bindPort' | 'bindIf' | 'fwmark'>,
 ): string {
   const code = err.code ?? '';
-  if (err.option === 'SO_BINDTODEVICE')
-    return `cannot bind to interface ${source.bindIf}: ${ICMP_REASONS[code] ?? err.message}`;
-  if (err.option === 'SO_MARK') return `cannot set fwmark ${source.fwmark}: ${ICMP_REASONS[code] ?? err.message}`;
+  if (err.option) return `cannot ${routingStep(err.option, source)}: ${ICMP_REASONS[code] ?? err.message}`;
   if (err.syscall === 'bind') {
     const from = `${source.bindTo ?? 'any address'}${source.bindPort !== undefined ? ` port ${source.bindPort}` : ''}`;
     return `cannot connect from ${from}: ${BIND_REASONS[code] ?? err.message}`;

@@ -121,7 +121,7 @@ export interface ReceivedMessage<A extends SocketAddress = SocketAddress> {
 }
 
 declare const pollHandle: unique symbol;
-type PollHandle = { readonly [pollHandle]: true };
+export type PollHandle = { readonly [pollHandle]: true };
 declare const signalHandle: unique symbol;
 type SignalHandle = { readonly [signalHandle]: true };
 declare const exchangeEngine: unique symbol;

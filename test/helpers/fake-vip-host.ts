@@ -13,11 +13,14 @@ export class FakeHost {
   readonly onInterfaces = new Set<string>();
   /** Every change asked of the kernel, in order: "add …" / "remove …". */
   readonly requests: string[] = [];
+  /** What each add asked for, whole. */
+  readonly added: AddressSpec[] = [];
   readonly owned: OwnedAddress[] = [];
 
   readonly rtnl = {
     addAddress: async (spec: AddressSpec) => {
       this.requests.push(`add ${keyOf(spec)}`);
+      this.added.push(spec);
       if (this.onInterfaces.has(keyOf(spec))) throw Object.assign(new Error('exists'), { code: 'EEXIST' });
       this.onInterfaces.add(keyOf(spec));
     },

@@ -12,19 +12,24 @@ test('a DueHeap gives back the soonest first, and those due together in the orde
   assert.equal(heap.size, 0);
 });
 
-test('a DueHeap stays ordered through 2,000 random pushes and pops', () => {
+test('a DueHeap gives the soonest of what it holds through 2,000 random pushes and pops', () => {
   const heap = new DueHeap<{ due: number; seq: number }>();
-  let seq = 0;
-  let last = -1;
-  for (let i = 0; i < 2000; i++) {
-    heap.push({ due: Math.floor(Math.random() * 100) + i, seq: seq++ });
-    if (i % 3 === 0) {
-      const item = heap.pop()!;
-      assert.ok(item.due >= 0);
+  const held: { due: number; seq: number }[] = [];
+  const soonest = () => held.reduce((a, b) => (b.due < a.due || (b.due === a.due && b.seq < a.seq) ? b : a));
+  for (let seq = 0; seq < 2000; seq++) {
+    const item = { due: Math.floor(Math.random() * 100), seq };
+    heap.push(item);
+    held.push(item);
+    if (seq % 3 === 0) {
+      const expected = soonest();
+      assert.equal(heap.pop(), expected);
+      held.splice(held.indexOf(expected), 1);
     }
   }
-  for (let item = heap.pop(); item; item = heap.pop()) {
-    assert.ok(item.due >= last);
-    last = item.due;
+  while (held.length > 0) {
+    const expected = soonest();
+    assert.equal(heap.pop(), expected);
+    held.splice(held.indexOf(expected), 1);
   }
+  assert.equal(heap.pop(), undefined);
 });

@@ -26,6 +26,27 @@ describe('VipAddresses holds what a master added, and puts it back', () => {
     assert.ok(host.owned.some((o) => o.address === V4.address));
   });
 
+  test("a VIP's label, scope, broadcast and preferred lifetime reach the kernel with it", async () => {
+    const { host, addresses } = master();
+    const pos = { file: 'k.conf', line: 1, col: 1 };
+    await addresses.add([
+      { address: '198.51.100.201', prefix: 24, family: 4, label: 'lo:v', scope: 'host', brd: '+', pos },
+      { address: '2001:db8::201', prefix: 128, family: 6, preferredLifetime: 0, pos },
+    ]);
+    assert.deepEqual(
+      host.added.map(({ label, scope, broadcast, preferredLifetime }) => ({
+        label,
+        scope,
+        broadcast,
+        preferredLifetime,
+      })),
+      [
+        { label: 'lo:v', scope: 'host', broadcast: '+', preferredLifetime: undefined },
+        { label: undefined, scope: undefined, broadcast: undefined, preferredLifetime: 0 },
+      ],
+    );
+  });
+
   test('not held: before the instance became master, nothing is put back', async () => {
     const { host, addresses } = master();
     assert.equal(addresses.holds(V4), undefined);
