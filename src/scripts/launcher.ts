@@ -66,6 +66,22 @@ function resolveRunAs(runAs: RunAs, accounts: Accounts): ScriptIdentity | { erro
 }
 
 /**
+ * resolveScriptIdentity against this host's accounts and vigild's own ids. /etc/passwd and
+ * /etc/group are read at every call: accounts may change while vigild runs, and they are small.
+ */
+export async function currentScriptIdentity(
+  runAs: RunAs | undefined,
+  policy: ScriptPolicy,
+): Promise<ScriptIdentity | { error: string }> {
+  const [passwd, group] = await Promise.all([
+    readFile('/etc/passwd', 'utf8'),
+    readFile('/etc/group', 'utf8').catch(() => ''),
+  ]);
+  const self = { uid: process.getuid!(), gid: process.getgid!() };
+  return resolveScriptIdentity(runAs, policy, { passwd, group }, self);
+}
+
+/**
  * Who a script runs as, as keepalived decides it: the script's own `user`, else global
  * script_user, else `keepalived_script` if that user exists, else the daemon's own user (root,
  * as vigild normally runs). With enable_script_security keepalived will not fall back to the
@@ -326,14 +342,8 @@ export class ChildProcessLauncher implements ScriptLauncher {
     }
   }
 
-  async #identity(runAs: RunAs | undefined): Promise<ScriptIdentity | { error: string }> {
-    // Read at every preparation: accounts may change while vigild runs, and the files are small.
-    const [passwd, group] = await Promise.all([
-      readFile('/etc/passwd', 'utf8'),
-      readFile('/etc/group', 'utf8').catch(() => ''),
-    ]);
-    const self = { uid: process.getuid!(), gid: process.getgid!() };
-    return resolveScriptIdentity(runAs, this.policy, { passwd, group }, self);
+  #identity(runAs: RunAs | undefined): Promise<ScriptIdentity | { error: string }> {
+    return currentScriptIdentity(runAs, this.policy);
   }
 
   async #prepareFile(command: Command, identity: ScriptIdentity): Promise<Preparation> {

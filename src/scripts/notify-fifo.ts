@@ -4,11 +4,11 @@
 // one's script started once to read it. A line that does not fit (no reader, pipe full) is lost.
 import { execFile } from 'node:child_process';
 import { closeSync, constants, openSync, writeSync } from 'node:fs';
-import { chown, lstat, readFile, unlink } from 'node:fs/promises';
+import { chown, lstat, unlink } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import type { GlobalDefs } from '../config/index.js';
 import { type FifoLines, type FifoTarget, planFifos } from './fifo-plan.js';
-import { describeResult, resolveScriptIdentity, type ScriptLauncher } from './launcher.js';
+import { currentScriptIdentity, describeResult, type ScriptLauncher } from './launcher.js';
 
 /** keepalived gives its scripts a second between SIGTERM and SIGKILL when it stops. */
 const SCRIPT_TERM_GRACE_MS = 1000;
@@ -114,15 +114,10 @@ export class NotifyFifos implements FifoSink {
 
   /** A FIFO vigild creates belongs to its owner, else to the default script user, as in keepalived. */
   async #chown(target: FifoTarget, global: GlobalDefs): Promise<void> {
-    const [passwd, group] = await Promise.all([
-      readFile('/etc/passwd', 'utf8'),
-      readFile('/etc/group', 'utf8').catch(() => ''),
-    ]);
-    const self = { uid: process.getuid!(), gid: process.getgid!() };
     const policy = { scriptUser: global.scriptUser, enableScriptSecurity: false };
-    const owner = resolveScriptIdentity(target.owner, policy, { passwd, group }, self);
+    const owner = await currentScriptIdentity(target.owner, policy);
     if ('error' in owner) return this.report.warn(`${target.keyword}: not given to its owner: ${owner.error}`);
-    if (owner.uid === self.uid && owner.gid === self.gid) return;
+    if (owner.uid === process.getuid!() && owner.gid === process.getgid!()) return;
     await chown(target.path, owner.uid, owner.gid).catch((err: Error) =>
       this.report.warn(`${target.keyword}: cannot give it to ${owner.user}: ${err.message}`),
     );

@@ -1,9 +1,10 @@
 // keepalived's three dumps in vigild: what each dump signal writes, from the store's state, to
 // keepalived's files. The formatting is in the pure modules beside this one.
 import { readFileSync } from 'node:fs';
-import { hostname, networkInterfaces } from 'node:os';
+import { hostname } from 'node:os';
 import { processClock } from '../../clock.js';
 import type { Config } from '../../config/index.js';
+import { interfaceIndex } from '../../net/native.js';
 import { vrrpAlerts } from '../../scripts/alert-mail.js';
 import { resolveScriptIdentity } from '../../scripts/launcher.js';
 import type { Logger } from '../logger.js';
@@ -55,7 +56,7 @@ export class KeepalivedDumps {
   private render(file: DumpFile, clear: boolean): string | undefined {
     const { config } = this.ports.store.loaded;
     const clocks = { wallNow: Date.now(), monotonicNow: processClock.now() };
-    const instances = instanceViews(config, this.ports.store.vrrpInstances(), clocks, { ifindex: interfaceIndex });
+    const instances = instanceViews(config, this.ports.store.vrrpInstances(), clocks, { ifindex: ifindexOf });
     if (clear) this.ports.clearCounters();
     if (file === 'stats') return statsDump(instances);
     // keepalived writes no JSON without instances, and leaves an older file as it was.
@@ -74,12 +75,13 @@ export class KeepalivedDumps {
   }
 }
 
-/**
- * An interface's index, from its IPv6 link-local address's scope (getifaddrs sees vigild's own
- * network namespace, as sysfs may not).
- */
-function interfaceIndex(name: string): number | undefined {
-  return networkInterfaces()[name]?.find((a) => a.family === 'IPv6' && a.scopeid)?.scopeid;
+/** An interface's index in vigild's network namespace; undefined when it has none. */
+function ifindexOf(name: string): number | undefined {
+  try {
+    return interfaceIndex(name);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Who scripts without a user of their own run as; vigild itself when none is configured. */
