@@ -115,6 +115,25 @@ export async function main(argv: string[]): Promise<void> {
   let stopping: Promise<void> | undefined;
   // One stop, however many signals and errors ask for it.
   const stopOnce = (reason: string) => (stopping ??= daemon?.stop(reason) ?? Promise.resolve());
+  const stop = (signal: string) => {
+    stopOnce(signal).then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'error while stopping');
+        process.exit(1);
+      },
+    );
+  };
+  // Answered before the daemon starts: a SIGTERM that came while it started (as soon as it logs
+  // "vigild started", say) would otherwise kill it, without its stop. It stops once started.
+  let stopAsked: string | undefined;
+  const onStopSignal = (signal: string) => {
+    if (daemon) stop(signal);
+    else stopAsked ??= signal;
+  };
+  process.on('SIGTERM', () => onStopSignal('SIGTERM'));
+  process.on('SIGINT', () => onStopSignal('SIGINT'));
+  process.on('SIGHUP', () => void daemon?.reload());
   exitOnFatalError({
     on: (event, listener) => process.on(event, listener),
     exit: (code) => process.exit(code),
@@ -148,19 +167,7 @@ export async function main(argv: string[]): Promise<void> {
   }
   const running = daemon;
   onDump = ({ kind }) => running.dump(kind);
-
-  const stop = (signal: string) => {
-    stopOnce(signal).then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error({ err }, 'error while stopping');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGHUP', () => void daemon?.reload());
+  if (stopAsked) stop(stopAsked);
 }
 
 /** Before anything else: keepalived's dump signals neither kill vigild nor open the inspector. */

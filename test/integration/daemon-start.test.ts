@@ -2,7 +2,7 @@
 // dir, directories it has to create for its sockets.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -26,6 +26,25 @@ describe('vigild at start', () => {
       await daemon.start();
       assert.equal(readFileSync(daemon.pidFile, 'utf8'), `${daemon.child.pid}\n`);
       assert.equal(await daemon.stop(), 0);
+    } finally {
+      await daemon.cleanup();
+    }
+  });
+
+  test('a SIGTERM that comes while vigild starts (its socket is up) stops it cleanly once started', async () => {
+    const daemon = new DaemonProcess();
+    try {
+      daemon.writeConfig(NO_INSTANCES);
+      // It exits during start, as asked: start() says so, and that is expected here.
+      const starting = daemon.start().catch(() => undefined);
+      // Looked for at every turn, not every 20 ms: the signal must come within the start.
+      const deadline = Date.now() + 10_000;
+      while (!existsSync(daemon.socket)) {
+        assert.ok(Date.now() < deadline, 'no control socket within 10 s');
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      assert.equal(await daemon.stop(), 0, daemon.log);
+      await starting;
     } finally {
       await daemon.cleanup();
     }
