@@ -2,6 +2,7 @@
 // from keepalived.conf) → real servers answering the client directly.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { isDeepStrictEqual } from 'node:util';
 import { ipv4Of, type NodeName } from '../../lab/lab.js';
 import { DaemonProcess, vigil } from '../../lab/processes.js';
 import { StatusResponse } from '../../src/api/schema.js';
@@ -60,10 +61,7 @@ describe('LVS-DR programmed by vigild', { skip: outsideVm }, () => {
           numbers.map(Number),
         ]),
       );
-    const stats = await columns(['--stats', '--exact']);
-    const persistent = await columns(['--persistent-conn']);
-    const { stdout } = await vigil(['status', '--json', '--socket', daemon.socket]);
-    const realServers = StatusResponse.parse(JSON.parse(stdout)).virtualServers[0]!.realServers;
+    const { stats, persistent, realServers } = await steadyReads(columns, daemon.socket);
     for (const rs of realServers) {
       const kernel = rs.kernel!;
       const at = `${rs.address}:${rs.port}`;
@@ -91,3 +89,23 @@ describe('LVS-DR programmed by vigild', { skip: outsideVm }, () => {
     );
   });
 });
+
+type Columns = (flags: string[]) => Promise<Map<string, number[]>>;
+
+/**
+ * ipvsadm's figures, then status, then ipvsadm's again, until both ipvsadm reads agree: the
+ * earlier tests' connections leave the inactive count as they time out, at any moment, so one
+ * read on each side may see a connection the other does not.
+ */
+async function steadyReads(columns: Columns, socket: string) {
+  for (let attempt = 1; ; attempt++) {
+    const stats = await columns(['--stats', '--exact']);
+    const persistent = await columns(['--persistent-conn']);
+    const { stdout } = await vigil(['status', '--json', '--socket', socket]);
+    const realServers = StatusResponse.parse(JSON.parse(stdout)).virtualServers[0]!.realServers;
+    const steady =
+      isDeepStrictEqual(stats, await columns(['--stats', '--exact'])) &&
+      isDeepStrictEqual(persistent, await columns(['--persistent-conn']));
+    if (steady || attempt === 5) return { stats, persistent, realServers };
+  }
+}
