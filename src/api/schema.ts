@@ -236,6 +236,8 @@ export const ErrorResponse = z.object({
       'request_timeout',
       'too_many_connections',
       'config_invalid',
+      /** The request is understood but the daemon's state forbids it now (the message says why). */
+      'refused',
       'checker_restarting',
       'internal',
     ]),

@@ -15,6 +15,8 @@ export const EXIT = {
   usage: 2,
   /** No daemon answered on the socket. */
   unreachable: 3,
+  /** A --wait or --timeout ran out before the daemon reported the outcome. */
+  timedOut: 4,
 } as const;
 
 export const socketFlag = Flags.string({
