@@ -13,7 +13,7 @@ const SHOW_CURSOR = '\x1b[?25h';
 export default class Status extends DaemonCommand {
   static override summary = "Show the daemon's view: VRRP instances, virtual and real servers, config.";
   static override description =
-    `With --watch: shows it again whenever vigild announces a change (a transition, a health change, a reload, new IPVS counters), redrawing the screen on a terminal and printing each new status after a blank line otherwise; with --json, one status per line. If vigild goes away it says so and reconnects when vigild is back. Ctrl-C ends it.
+    `With --watch: shows it again whenever vigild announces a change (a transition, a health change, a reload, new IPVS counters), redrawing the screen on a terminal and printing each new status after a blank line otherwise; with --json, one status per line. When vigild does not answer (at the start or later) it says so and keeps trying until one does. Ctrl-C ends it.
 
 Exit codes: 0 answered (or --watch ended by Ctrl-C), 3 no daemon on the socket.`;
   static override examples = [
