@@ -13,7 +13,17 @@ Every keyword keepalived accepts is one of three things in vigil: implemented (i
 
 const CHECKING = `\`vigil check --config FILE\` validates a file as keepalived -t does and shows which of the three applies to each keyword it uses: every problem is printed as file:line:col: severity: message, with "did you mean" for misspelled keywords. vigild validates the file the same way at start and on every reload; an invalid file is refused as a whole, and on a reload the running configuration stays.`;
 
-const ADDED = `vigil adds no syntax of its own to keepalived.conf. What it adds is around the file: validation before anything is applied (at start, on SIGHUP and \`vigil reload\`); corrections keepalived makes silently (a virtual_server without protocol, a repeated real server, an unreachable quorum) made the same way but with a warning at the line; and state that outlives the process in vigild's --state-dir (the addresses and IPVS entries it added, and operator settings such as maintenance and drains), which the file does not describe.`;
+const ADDED = `Keywords of vigil's own, which keepalived does not have, start with vigil_ so that they never collide with one keepalived adds later; keepalived itself refuses them, so a file that uses them is for vigil only. Besides them, vigil adds nothing to the file's syntax. What it adds is around the file: validation before anything is applied (at start, on SIGHUP and \`vigil reload\`); corrections keepalived makes silently (a virtual_server without protocol, a repeated real server, an unreachable quorum) made the same way but with a warning at the line; and state that outlives the process in vigild's --state-dir (the addresses and IPVS entries it added, and operator settings such as maintenance and drains), which the file does not describe.`;
+
+/** vigil's own keywords: the vigil_ ones, in whichever blocks take them. */
+function ownKeywords(): string {
+  const own = ALL_TABLES.flatMap((table) =>
+    canonicalNames(table)
+      .filter((name) => name.startsWith('vigil_'))
+      .map((name) => `${name} (${table.name})`),
+  );
+  return `.PP\nvigil's own keywords: ${roff(own.length ? own.join(', ') : 'none yet')}.`;
+}
 
 const COMPAT = `docs/keepalived-compat.md in vigil's source has every keyword with its notes: how each implemented keyword behaves where vigil and keepalived could differ, and why each accepted one has no effect.`;
 
@@ -50,7 +60,7 @@ export function confPage(version: string): string {
     section('NAME', 'vigil.conf \\- keepalived.conf as vigil reads it'),
     section('DESCRIPTION', paragraphs(DESCRIPTION)),
     section('CHECKING A FILE', paragraphs(CHECKING)),
-    section('WHAT VIGIL ADDS', paragraphs(ADDED)),
+    section('WHAT VIGIL ADDS', `${paragraphs(ADDED)}\n${ownKeywords()}`),
     section('KEYWORDS', ALL_TABLES.map(blockEntry).join('\n')),
     section('COMPATIBILITY NOTES', paragraphs(COMPAT)),
     section('FILES', tagged(bold('/etc/keepalived/keepalived.conf'), roff('the default configuration file.'))),
