@@ -1,7 +1,10 @@
 // Which command lines the lean path takes (src/cli/lean.ts): those whose meaning under oclif is
 // certain; every other goes to oclif, which knows the errors and --help.
 import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
+import path from 'node:path';
 import { describe, test } from 'node:test';
+import { repoRoot } from '../../../lab/paths.js';
 import { DEFAULT_SOCKET } from '../../../src/api/endpoints.js';
 import { leanFlags } from '../../../src/cli/lean.js';
 
@@ -36,4 +39,9 @@ describe('leanFlags', () => {
       assert.equal(leanFlags(args, {}), undefined, args.join(' '));
     }
   });
+});
+
+test('the lean bundle stays small: oclif (~400 KiB bundled) or zod at run time would undo the lean path', () => {
+  const { size } = statSync(path.join(repoRoot, 'dist', 'vigil-lean.cjs'));
+  assert.ok(size < 64 * 1024, `dist/vigil-lean.cjs is ${size} bytes: what do src/cli/lean.ts's imports pull in?`);
 });
