@@ -43,9 +43,16 @@ Exit codes: 0 answered (or --watch ended by Ctrl-C), 3 no daemon on the socket.`
     const stop = new AbortController();
     const onSignal = () => stop.abort();
     process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+    // A reader that went away (`| head`) ends the watch, as it ends `yes`.
+    const onOutputError = (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+      stop.abort();
+    };
+    process.stdout.on('error', onOutputError);
     const redraw = process.stdout.isTTY === true && !flags.json;
     let shown = 0;
     const show = (status: StatusResponse) => {
+      if (stop.signal.aborted) return;
       if (flags.json) this.log(JSON.stringify(status));
       else if (redraw) process.stdout.write(`${CLEAR}${statusCommand.render(status)}\n`);
       else this.log(`${shown > 0 ? '\n' : ''}${statusCommand.render(status)}`);
@@ -57,6 +64,7 @@ Exit codes: 0 answered (or --watch ended by Ctrl-C), 3 no daemon on the socket.`
     } finally {
       if (redraw) process.stdout.write(SHOW_CURSOR);
       process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+      process.stdout.off('error', onOutputError);
       await client.close();
     }
   }
