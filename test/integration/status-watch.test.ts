@@ -39,6 +39,14 @@ async function withDaemon(body: (daemon: DaemonProcess) => Promise<void>): Promi
   }
 }
 
+/** Runs vigil in a pseudo-terminal (python3's pty module), so that ^C written to it is Ctrl-C. */
+function inTerminal(args: string[]): { child: ChildProcessWithoutNullStreams; output: () => string } {
+  const child = spawn('python3', ['-c', 'import pty, sys; sys.exit(pty.spawn(sys.argv[1:]) >> 8)', vigilBin, ...args]);
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  return { child, output: () => output };
+}
+
 describe('vigil status --watch', () => {
   test('prints the status, then a new one after a reload, and exits 0 on Ctrl-C', async () => {
     await withDaemon(async (daemon) => {
@@ -83,6 +91,22 @@ describe('vigil status --watch', () => {
         assert.match(watch.stderr, /connected to vigild again/);
       } finally {
         assert.equal(await watch.stop(), 0);
+      }
+    });
+  });
+
+  test('on a terminal: the screen redrawn, the cursor hidden while watching and shown again after Ctrl-C', async () => {
+    await withDaemon(async (daemon) => {
+      const { child, output } = inTerminal(['status', '--watch', '--socket', daemon.socket]);
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      try {
+        await waitFor('the first status', () => output().includes('generation 1'));
+        child.stdin.write('\x03');
+        assert.equal(await exited, 0);
+        assert.ok(output().startsWith('\x1b[?25l\x1b[H\x1b[2Jvigild '), JSON.stringify(output().slice(0, 40)));
+        assert.ok(output().endsWith('\x1b[?25h'), JSON.stringify(output().slice(-40)));
+      } finally {
+        child.kill('SIGKILL');
       }
     });
   });
