@@ -5,7 +5,8 @@ import * as Flags from '@oclif/core/flags';
 import { toApiDiagnostic } from '../src/api/diagnostics.js';
 import type { ConfigCheckResult } from '../src/api/schema.js';
 import { DaemonCommand, EXIT, jsonFlag, socketFlag } from '../src/cli/daemon-command.js';
-import { parseEndpoint, renderCheckNow, renderChecks } from '../src/cli/render-checks.js';
+import { checkListCommand } from '../src/cli/hot-commands.js';
+import { parseEndpoint, renderCheckNow } from '../src/cli/render-checks.js';
 import { defaultConfigId, type LoadOptions, loadConfig, summarize } from '../src/config/index.js';
 import { hostInterfaces } from '../src/net/interfaces.js';
 
@@ -68,7 +69,7 @@ Exit codes: 0 listed, up now, or valid (warnings allowed); 1 down now, or invali
     if (args.rs === undefined) {
       if (flags.now || flags.vs !== undefined)
         this.usage('--now and --vs need a real server: vigil check ADDR:PORT --now');
-      return this.request(flags, (client) => client.status(), renderChecks);
+      return this.request(flags, checkListCommand.request, checkListCommand.render);
     }
     if (!flags.now) this.usage(`add --now to run ${args.rs}'s checks; \`vigil check\` alone lists every real server`);
     const realServer = parseEndpoint(args.rs);

@@ -1,6 +1,6 @@
 /*
  * What the addon's C files share: the napi argument and error helpers of sockets.c, and the
- * functions stream-exchange.c adds to the module.
+ * functions stream-exchange.c and unix-datagram.c add to the module.
  */
 #ifndef VIGIL_ADDON_H
 #define VIGIL_ADDON_H
@@ -39,5 +39,6 @@ napi_value ExchangeOpen(napi_env env, napi_callback_info info);
 napi_value ExchangeCancel(napi_env env, napi_callback_info info);
 napi_value ExchangeCollect(napi_env env, napi_callback_info info);
 napi_value ExchangeClose(napi_env env, napi_callback_info info);
+napi_value UnixDatagramSend(napi_env env, napi_callback_info info);
 
 #endif

@@ -2,7 +2,8 @@
  * vigil's whole kernel edge in C: generic socket primitives for raw IP (VRRP), AF_PACKET
  * (gratuitous ARP / unsolicited NA) and AF_NETLINK (rtnetlink, generic netlink), libuv
  * readiness polling, and the two process edges Node lacks: flock(2) and signals by number;
- * stream-exchange.c adds the health checks' batched TCP exchanges.
+ * stream-exchange.c adds the health checks' batched TCP exchanges, unix-datagram.c systemd's
+ * notify datagrams.
  * It knows no protocol: every message is built and parsed in TypeScript (src/net/). Sockets
  * are always non-blocking and close-on-exec.
  *
@@ -861,6 +862,7 @@ NAPI_MODULE_INIT() {
       {"exchangeCancel", NULL, ExchangeCancel, NULL, NULL, NULL, napi_enumerable, NULL},
       {"exchangeCollect", NULL, ExchangeCollect, NULL, NULL, NULL, napi_enumerable, NULL},
       {"exchangeClose", NULL, ExchangeClose, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"unixDatagramSend", NULL, UnixDatagramSend, NULL, NULL, NULL, napi_enumerable, NULL},
       {"constants", NULL, NULL, NULL, NULL, constants_object(env), napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties) != napi_ok)

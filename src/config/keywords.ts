@@ -90,7 +90,8 @@ const topLevel = defineBlock<Config>('top level', [
   ...ignoredKeywords<Config>('top level'),
 ]);
 
-const ALL_TABLES: readonly BlockTable<never>[] = [
+/** Every block vigil reads, for the keyword lists of vigil.conf(5) (scripts/gen-man-conf.ts) too. */
+export const ALL_TABLES: readonly BlockTable<never>[] = [
   topLevel,
   globalDefsBlock,
   vrrpScriptBlock,

@@ -5,45 +5,17 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
 import type { Level } from 'pino';
-import { DEFAULT_SOCKET, readOnlySocketFor } from '../api/endpoints.js';
+import { readOnlySocketFor } from '../api/endpoints.js';
 import { defaultConfigId } from '../config/config-id.js';
 import { nativeConstants, onSignalNumber } from '../net/native.js';
 import { VERSION } from '../version.js';
 import type { Daemon } from './daemon.js';
 import { dumpDirectory } from './dumps/dump-files.js';
-import { EXIT_FATAL, exitOnFatalError, FATAL_STOP_TIMEOUT_MS } from './fatal.js';
+import { exitOnFatalError, FATAL_STOP_TIMEOUT_MS } from './fatal.js';
+import { daemonUsage, parseArgsOptions } from './flags.js';
 import { createLogger, LOG_LEVELS, type Logger } from './logger.js';
 import { answerDumpSignals, closeInspectorOpenedBySignal, type DumpSignal, dumpBeforeStart } from './signals.js';
-
-const USAGE = `Usage: vigild [options]
-
-VRRP failover, IPVS programming and health checks, configured with keepalived.conf.
-
-Options:
-  -f, --config FILE      config file (default /etc/keepalived/keepalived.conf)
-  -i, --config-id ID     read the config's \`@ID\` lines and skip its \`@^ID\` lines, as
-                         keepalived -i does (default: the host name up to its first dot)
-  -e, --all-config       refuse the config when any include is missing, unreadable or matches
-                         nothing, as keepalived -e does (global_defs include_check with no type)
-  -s, --socket PATH      control socket (default ${DEFAULT_SOCKET}); the read-only socket
-                         is created beside it as NAME-ro.sock
-      --state-dir DIR    persistent state (default /var/lib/vigil)
-      --pid-file FILE    pid file (default: the socket path with .pid for .sock)
-      --log-level LEVEL  ${LOG_LEVELS.join(', ')} (default info)
-      --keep-ipvs        on stop, leave vigild's IPVS services in the kernel (the next
-                         start adopts them without dropping a connection); default: remove
-  -h, --help             show this help
-  -v, --version          show the version
-
-Signals: SIGHUP reloads the config (an invalid one is rejected and the running one stays);
-SIGTERM and SIGINT stop cleanly. keepalived's dump signals write keepalived's dumps, in its
-formats, to $TMPDIR (if absolute) or /tmp: SIGUSR1 keepalived.data, SIGUSR2 keepalived.stats,
-SIGRTMIN+2 keepalived.json, SIGRTMAX-1 keepalived.stats and then zeroes the counters.
-SIGPIPE is ignored.
-Exit codes: 0 clean stop, 1 could not start, 2 bad arguments, ${EXIT_FATAL} internal error (the log
-has the stack; VIPs were released first).
-Several daemons on one host (e.g. one per network namespace) each need their own --socket
-and --state-dir.`;
+import { SystemdNotifier } from './systemd-notify.js';
 
 /**
  * Exit codes: 0 clean stop, 1 could not start (config or environment) or could not stop
@@ -54,27 +26,26 @@ function fail(code: number, message: string): never {
   process.exit(code);
 }
 
-function parse(argv: string[]) {
+/** The parsed command line; parseArgsOptions() gives every flag with a default its value. */
+interface DaemonArgs {
+  config: string;
+  'config-id'?: string;
+  'all-config'?: boolean;
+  socket: string;
+  'state-dir': string;
+  'pid-file'?: string;
+  'log-level': string;
+  'keep-ipvs'?: boolean;
+  help?: boolean;
+  version?: boolean;
+}
+
+function parse(argv: string[]): DaemonArgs {
   try {
-    return parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        config: { type: 'string', short: 'f', default: '/etc/keepalived/keepalived.conf' },
-        'config-id': { type: 'string', short: 'i' },
-        'all-config': { type: 'boolean', short: 'e', default: false },
-        socket: { type: 'string', short: 's', default: DEFAULT_SOCKET },
-        'state-dir': { type: 'string', default: '/var/lib/vigil' },
-        'pid-file': { type: 'string' },
-        'log-level': { type: 'string', default: 'info' },
-        'keep-ipvs': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean', short: 'v' },
-      },
-    }).values;
+    return parseArgs({ args: argv, strict: true, allowPositionals: false, options: parseArgsOptions() })
+      .values as unknown as DaemonArgs;
   } catch (err) {
-    fail(2, `${(err as Error).message}\n\n${USAGE}`);
+    fail(2, `${(err as Error).message}\n\n${daemonUsage()}`);
   }
 }
 
@@ -92,7 +63,7 @@ function limitHeapGrowth(): void {
 export async function main(argv: string[]): Promise<void> {
   const args = parse(argv);
   if (args.help) {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${daemonUsage()}\n`);
     return;
   }
   if (args.version) {
@@ -111,10 +82,19 @@ export async function main(argv: string[]): Promise<void> {
   // Loaded only now: until the signals are answered, a dump signal kills vigild (or opens the
   // inspector), and the daemon's modules take most of the start-up time.
   const { ConfigRejectedError, Daemon } = await import('./daemon.js');
+  const systemd = new SystemdNotifier(process.env.NOTIFY_SOCKET, log);
+  // Not inherited by the scripts vigild runs: systemd would take their messages for vigild's.
+  delete process.env.NOTIFY_SOCKET;
   let daemon: Daemon | undefined;
   let stopping: Promise<void> | undefined;
   // One stop, however many signals and errors ask for it.
-  const stopOnce = (reason: string) => (stopping ??= daemon?.stop(reason) ?? Promise.resolve());
+  const stopOnce = (reason: string) => {
+    if (!stopping) {
+      systemd.stopping();
+      stopping = daemon?.stop(reason) ?? Promise.resolve();
+    }
+    return stopping;
+  };
   const stop = (signal: string) => {
     stopOnce(signal).then(
       () => process.exit(0),
@@ -133,7 +113,12 @@ export async function main(argv: string[]): Promise<void> {
   };
   process.on('SIGTERM', () => onStopSignal('SIGTERM'));
   process.on('SIGINT', () => onStopSignal('SIGINT'));
-  process.on('SIGHUP', () => void daemon?.reload());
+  process.on('SIGHUP', () => {
+    if (!daemon) return;
+    // systemd holds `systemctl reload` until READY=1 says the reload is over, accepted or not.
+    systemd.reloading();
+    void daemon.reload().finally(() => systemd.ready());
+  });
   exitOnFatalError({
     on: (event, listener) => process.on(event, listener),
     exit: (code) => process.exit(code),
@@ -168,6 +153,8 @@ export async function main(argv: string[]): Promise<void> {
   const running = daemon;
   onDump = ({ kind }) => running.dump(kind);
   if (stopAsked) stop(stopAsked);
+  // Daemon.start returns once the control socket answers: `systemctl start` returns now.
+  else systemd.ready();
 }
 
 /** Before anything else: keepalived's dump signals neither kill vigild nor open the inspector. */

@@ -157,6 +157,7 @@ interface SocketsAddon {
   /** Events as [tag, kind, a, b] quadruples, and the bytes their DATA events point into. */
   exchangeCollect(engine: ExchangeEngine): [Int32Array, Buffer] | null;
   exchangeClose(engine: ExchangeEngine): void;
+  unixDatagramSend(path: string, data: Buffer): void;
   constants: NativeConstants;
 }
 
@@ -204,6 +205,9 @@ export function onSignalNumber(signum: number, listener: () => void): () => void
   const handle = sockets().signalStart(signum, listener);
   return () => sockets().signalStop(handle);
 }
+
+/** Sends `data` as one datagram to the unix socket `path` ('@NAME': abstract); throws on failure. */
+export const sendUnixDatagram = (path: string, data: Buffer): void => sockets().unixDatagramSend(path, data);
 
 /**
  * Takes flock(2)'s exclusive lock on the open file `fd` without waiting: false when another
