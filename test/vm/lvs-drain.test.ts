@@ -33,7 +33,7 @@ ${(['r2', 'r3'] as const).map((node) => `  real_server ${ipv4Of(node)} 80 {\n   
 // keep-alive timeout), each answer printed as `NAME LOCALPORT`; it ends when the process does.
 const HOLDER = `const http = require('node:http'); const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 const get = () => new Promise((resolve, reject) => http.get({ host: process.argv[1], agent, timeout: 5000 }, (r) => {
-  let body = ''; r.on('data', (d) => (body += d)); r.on('end', () => resolve(body + ' ' + r.socket.localPort));
+  const port = r.socket.localPort; let body = ''; r.on('data', (d) => (body += d)); r.on('end', () => resolve(body + ' ' + port));
 }).on('error', reject));
 (async () => { for (;;) { console.log(await get()); await new Promise((r) => setTimeout(r, 300)); } })()
   .catch((e) => { console.error(e.message); process.exit(1); });`;
@@ -102,7 +102,14 @@ describe('drain and undrain on a real IPVS director', { skip: outsideVm }, () =>
     const holder = lab.spawn('client', ['node', '-e', HOLDER, VIP]);
     const holding = follow(holder);
     const answers = () => holding.out.stdout.trim().split('\n').filter(Boolean);
-    await waitFor('the long connection to answer', () => answers().length > 0, SLOW_MS);
+    await waitFor(
+      'the long connection to answer',
+      () => {
+        if (holding.out.code !== undefined) throw new Error(`the client exited: ${holding.out.stderr}`);
+        return answers().length > 0;
+      },
+      SLOW_MS,
+    );
     const [first, port] = answers()[0]!.split(' ');
     held = first as NodeName;
     other = held === 'r2' ? 'r3' : 'r2';
@@ -115,7 +122,7 @@ describe('drain and undrain on a real IPVS director', { skip: outsideVm }, () =>
     await waitFor(
       'the drain to be answered',
       () => drain.out.stdout.includes('drained: new connections go elsewhere'),
-      30_000,
+      SLOW_MS,
     );
     assert.equal(await weightOf(held), '0', 'weight 0 once the drain is answered');
 
@@ -128,7 +135,7 @@ describe('drain and undrain on a real IPVS director', { skip: outsideVm }, () =>
     await waitFor(
       'the wait to show the live connection',
       () => /: 1 active connection \(/.test(drain.out.stdout),
-      30_000,
+      SLOW_MS,
     );
     await new Promise((r) => setTimeout(r, 5000));
     assert.equal(drain.out.code, undefined, `drain --wait ended with the connection open:\n${drain.out.stdout}`);
@@ -206,13 +213,18 @@ describe('drain and undrain on a real IPVS director', { skip: outsideVm }, () =>
     assert.deepEqual(new Set(await lab.fetchVip(6)), new Set(['r2', 'r3']));
   });
 
-  test('drain and undrain of a healthy server: one weight edit each, in the kernel when the command returns', async () => {
+  test('drain and undrain of a healthy server: one weight edit each, in the kernel when the command returns', async (t) => {
     const client = new VigilClient({ socket: daemon.socket });
     const abort = new AbortController();
     const seen: DaemonEvent[] = [];
     const reading = (async () => {
       for await (const event of client.events(abort.signal)) seen.push(event);
     })();
+    t.after(async () => {
+      abort.abort();
+      await reading.catch(() => {});
+      await client.close();
+    });
     await waitFor('the hello event', () => seen.some((e) => e.type === 'hello'), SLOW_MS);
     const operations = () => seen.flatMap((e) => (e.type === 'ipvs.reconciled' ? e.operations : []));
 
@@ -229,8 +241,5 @@ describe('drain and undrain on a real IPVS director', { skip: outsideVm }, () =>
     ]);
     const drains = seen.flatMap((e) => (e.type === 'realserver.drain' ? [`${e.realServer} ${e.drained}`] : []));
     assert.deepEqual(drains, [`${rs(held)} true`, `${rs(held)} false`]);
-    abort.abort();
-    await reading;
-    await client.close();
   });
 });
