@@ -4,10 +4,12 @@
 // for. oclif finds the commands through `COMMANDS` (its "explicit" discovery strategy).
 import { execute } from '@oclif/core/execute';
 import Check from './check.js';
+import Drain from './drain.js';
 import Reload from './reload.js';
 import Status from './status.js';
+import Undrain from './undrain.js';
 
-export const COMMANDS = { check: Check, reload: Reload, status: Status };
+export const COMMANDS = { check: Check, drain: Drain, reload: Reload, status: Status, undrain: Undrain };
 
 /** `root` is the package directory, which holds package.json and oclif.manifest.json. */
 export function run(root: string): Promise<unknown> {

@@ -9,9 +9,12 @@ import type {
   CheckRunResponse,
   DaemonEvent,
   Diagnostic,
+  DrainRequest,
+  DrainResponse,
   ErrorResponse,
   ReloadResponse,
   StatusResponse,
+  UndrainRequest,
 } from './schema.js';
 
 // Socket errors that mean "no daemon here" rather than a fault worth a stack trace.
@@ -75,6 +78,16 @@ export class VigilClient {
   /** Runs one real server's checks now; the answer may take as long as its slowest check. */
   checkNow(request: CheckRunRequest): Promise<CheckRunResponse> {
     return this.call<CheckRunResponse>('checkRun', request);
+  }
+
+  /** Drains a real server; answered once the kernel has weight 0 for it. */
+  drain(request: DrainRequest): Promise<DrainResponse> {
+    return this.call<DrainResponse>('drain', request);
+  }
+
+  /** Ends a real server's drain; refused while its checks say down, unless `force`. */
+  undrain(request: UndrainRequest): Promise<DrainResponse> {
+    return this.call<DrainResponse>('undrain', request);
   }
 
   /**

@@ -19,6 +19,8 @@ export const routes = {
   events: { method: 'GET', path: '/v1/events' },
   reload: { method: 'POST', path: '/v1/reload' },
   checkRun: { method: 'POST', path: '/v1/checks/run' },
+  drain: { method: 'POST', path: '/v1/drain' },
+  undrain: { method: 'POST', path: '/v1/undrain' },
 } as const;
 
 export type RouteName = keyof typeof routes;

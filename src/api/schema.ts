@@ -107,6 +107,10 @@ export const RealServerStatus = z.object({
   dynamicWeight: z.int().optional(),
   /** Checker types configured for this real server, e.g. `HTTP_GET`. */
   checkers: z.array(z.string()),
+  /** Drained by `vigil drain`: at weight 0 while its checks say up (out or 0 as they say otherwise), until `vigil undrain`. */
+  drained: z.boolean(),
+  /** When the drain began (it survives reloads and restarts). */
+  drainedSince: z.iso.datetime().optional(),
   /** From the kernel's IPVS table; absent when the destination is not there (or IPVS is unavailable). */
   kernel: KernelDestination.optional(),
   source: SourceRef,
@@ -222,6 +226,37 @@ export const CheckRunResponse = z.object({
 });
 export type CheckRunResponse = z.infer<typeof CheckRunResponse>;
 
+/**
+ * POST /v1/drain (control socket only): IPVS weight 0 for a real server, `ADDR:PORT`
+ * (`[v6]:PORT`), in every virtual server holding it or in `virtualServer` alone (named as status
+ * names it). Answered once the kernel has the new weight.
+ */
+export const DrainRequest = z.strictObject({
+  realServer: z.string().min(1),
+  virtualServer: z.string().min(1).optional(),
+});
+export type DrainRequest = z.infer<typeof DrainRequest>;
+
+/**
+ * POST /v1/undrain (control socket only): ends drains, giving back the weight the config and
+ * checks give. `refused` while a check says the real server is down, unless `force`.
+ */
+export const UndrainRequest = DrainRequest.extend({ force: z.boolean().optional() });
+export type UndrainRequest = z.infer<typeof UndrainRequest>;
+
+/** The answer to a drain or an undrain: each real server it named, as status shows it after the change. */
+export const DrainResponse = z.object({
+  at: z.iso.datetime(),
+  realServers: z.array(
+    RealServerStatus.extend({
+      virtualServer: z.string(),
+      /** False when it already was (drain) or was not (undrain) drained. */
+      changed: z.boolean(),
+    }),
+  ),
+});
+export type DrainResponse = z.infer<typeof DrainResponse>;
+
 /** Every non-2xx answer. `code` is stable for scripts; `message` is for people. */
 export const ErrorResponse = z.object({
   error: z.object({
@@ -282,6 +317,15 @@ export const DaemonEvent = z.discriminatedUnion('type', [
     health: z.enum(['up', 'down']),
     reason: z.string().optional(),
     dynamicWeight: z.int().optional(),
+  }),
+  z.object({
+    type: z.literal('realserver.drain'),
+    at: z.iso.datetime(),
+    virtualServer: z.string(),
+    realServer: z.string(),
+    drained: z.boolean(),
+    /** Why a drain ended other than by `vigil undrain` (its real server left the config). */
+    reason: z.string().optional(),
   }),
   z.object({
     type: z.literal('virtualserver.quorum'),

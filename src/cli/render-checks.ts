@@ -2,13 +2,10 @@
 // `vigil check RS --now`. Pure: the API's answers in, text out.
 import type { CheckRunResponse, StatusResponse } from '../api/schema.js';
 import { parseIp } from '../inet/address.js';
-import { localTime } from './render-status.js';
+import { endpoint, healthCell, localTime } from './render-status.js';
 import { renderTable } from './table.js';
 
 const HEADERS = ['VIRTUAL SERVER', 'REAL SERVER', 'HEALTH', 'CHECKERS', 'LATENCY', 'SINCE', 'LAST ERROR'];
-
-const endpoint = (s: { address: string; port: number }) =>
-  s.address.includes(':') ? `[${s.address}]:${s.port}` : `${s.address}:${s.port}`;
 
 const latency = (ms: number) => `${ms < 10 ? ms.toFixed(1) : Math.round(ms)}ms`;
 
@@ -18,11 +15,7 @@ export function renderChecks(status: StatusResponse): string {
     vs.realServers.map((rs) => [
       vs.name,
       endpoint(rs),
-      rs.health === 'down'
-        ? 'DOWN'
-        : rs.dynamicWeight !== undefined
-          ? `${rs.health} (weight ${rs.dynamicWeight})`
-          : rs.health,
+      healthCell(rs),
       rs.checkers.join(',') || '-',
       rs.lastCheck ? latency(rs.lastCheck.latencyMs) : '-',
       rs.healthSince ? localTime(rs.healthSince) : '-',

@@ -1,6 +1,6 @@
 // `vigil status` as people read it: the daemon line, then instances and virtual servers as
 // tables in the spirit of `ipvsadm -Ln`.
-import type { InstanceStatus, StatusResponse, VirtualServerStatus } from '../api/schema.js';
+import type { InstanceStatus, RealServerStatus, StatusResponse, VirtualServerStatus } from '../api/schema.js';
 import { formatDuration, renderTable } from './table.js';
 
 export function renderStatus(status: StatusResponse): string {
@@ -144,12 +144,7 @@ function serversOf(vs: VirtualServerStatus): ServerCells[] {
   const servers: ServerCells[] = vs.realServers.map((rs) => ({
     address: endpoint(rs),
     kernel: rs.kernel,
-    health:
-      rs.health === 'down'
-        ? 'DOWN'
-        : rs.dynamicWeight !== undefined
-          ? `${rs.health} (weight ${rs.dynamicWeight})`
-          : rs.health,
+    health: healthCell(rs),
     checks: rs.checkers.join(',') || '-',
   }));
   const sorry = vs.sorryServer;
@@ -164,7 +159,18 @@ function serversOf(vs: VirtualServerStatus): ServerCells[] {
   return servers;
 }
 
-/** Below the table: a lost quorum, and why each real server that is down is down. */
+/** A real server's health as its table cell shows it: DOWN stands out, and so does a drain. */
+export function healthCell(rs: RealServerStatus): string {
+  const health =
+    rs.health === 'down'
+      ? 'DOWN'
+      : rs.dynamicWeight !== undefined
+        ? `${rs.health} (weight ${rs.dynamicWeight})`
+        : rs.health;
+  return rs.drained ? `${health}, DRAINED` : health;
+}
+
+/** Below the table: a lost quorum, why each real server that is down is down, and since when each drain runs. */
 function virtualServerNotes(vs: VirtualServerStatus): string[] {
   const out: string[] = [];
   if (!vs.quorumHolds)
@@ -176,10 +182,14 @@ function virtualServerNotes(vs: VirtualServerStatus): string[] {
       `  ${endpoint(rs)} of ${vs.name}: down${rs.healthSince ? ` since ${localTime(rs.healthSince)}` : ''}: ${rs.healthReason ?? 'check failed'}`,
     );
   }
+  for (const rs of vs.realServers.filter((r) => r.drainedSince !== undefined)) {
+    out.push(`  ${endpoint(rs)} of ${vs.name}: drained since ${localTime(rs.drainedSince!)} (vigil undrain ends it)`);
+  }
   return out;
 }
 
-function endpoint(server: { address: string; port: number }): string {
+/** `ADDR:PORT`, `[v6]:PORT`: how status names a real server. */
+export function endpoint(server: { address: string; port: number }): string {
   return server.address.includes(':') ? `[${server.address}]:${server.port}` : `${server.address}:${server.port}`;
 }
 

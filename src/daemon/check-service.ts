@@ -17,7 +17,6 @@ import {
 } from '../check/index.js';
 import { processClock } from '../clock.js';
 import type { CheckerType, Command, Config, RealServer, TrackFile, VirtualServer } from '../config/index.js';
-import { parseIp } from '../inet/address.js';
 import { realServerId } from '../ipvs/desired.js';
 import { aliveWeight, quorumHolds } from '../ipvs/quorum.js';
 import { destinationKeyText } from '../ipvs/reconcile.js';
@@ -36,6 +35,7 @@ import type { FifoSink } from '../scripts/notify-fifo.js';
 import { TrackFileWatcher } from '../track-file.js';
 import { HttpError } from './control-server.js';
 import type { Logger } from './logger.js';
+import { findMembers, type Member, membersOf } from './real-server-lookup.js';
 import { healthStatus, virtualServerName } from './status.js';
 import type { StateStore } from './store.js';
 
@@ -54,11 +54,6 @@ export interface CheckContext {
    * in a worker thread with real time, sockets and processes, away from VRRP's event loop.
    */
   ports?: Partial<HealthPorts>;
-}
-
-interface Member {
-  vs: VirtualServer;
-  rs: RealServer;
 }
 
 export class CheckService {
@@ -122,11 +117,7 @@ export class CheckService {
     }
     this.config = config;
     await this.watchTrackFiles(config, options.reload);
-    this.members = new Map(
-      config.virtualServers.flatMap((vs) =>
-        vs.realServers.map((rs): [string, Member] => [realServerId(vs, rs), { vs, rs }]),
-      ),
-    );
+    this.members = membersOf(config);
     const targets: RealServerTarget[] = [...this.members].map(([id, { rs }]) => ({
       id,
       address: rs.address,
@@ -187,30 +178,15 @@ export class CheckService {
     };
   }
 
-  /** The member a request names; an unknown or ambiguous one is a 404 or 400 listing what there is. */
+  /** The one member a request names; an unknown or ambiguous one is a 404 or 400 listing what there is. */
   private find(request: CheckRunRequest): [string, Member] {
-    const wanted = canonicalEndpoint(request.realServer);
-    const matches = [...this.members].filter(([, { rs }]) => destinationKeyText(rs) === wanted);
-    const where = ({ vs, rs }: Member) => `${destinationKeyText(rs)} in ${virtualServerName(vs)}`;
-    const { virtualServer } = request;
-    const inVs = virtualServer
-      ? matches.filter(([, { vs }]) => [virtualServer, `group ${virtualServer}`].includes(virtualServerName(vs)))
-      : matches;
-    const [first, second] = inVs;
+    const found = findMembers(this.members, request);
+    const [first, second] = found;
     if (first && !second) return first;
-    if (first) {
-      throw new HttpError(
-        400,
-        'bad_request',
-        `real server ${request.realServer} is in ${inVs.length} virtual servers; name one with virtualServer (vigil check --vs): ${inVs.map(([, m]) => virtualServerName(m.vs)).join(', ')}`,
-      );
-    }
-    const known = [...this.members.values()].map(where);
-    const what = virtualServer ? `${request.realServer} in ${virtualServer}` : request.realServer;
     throw new HttpError(
-      404,
-      'not_found',
-      `no real server ${what}; configured: ${known.length > 0 ? known.join(', ') : 'none'}`,
+      400,
+      'bad_request',
+      `real server ${request.realServer} is in ${found.length} virtual servers; name one with virtualServer (vigil check --vs): ${found.map(([, m]) => virtualServerName(m.vs)).join(', ')}`,
     );
   }
 
@@ -327,11 +303,4 @@ export class CheckService {
 function deciding(rs: RealServer, health: RealServerHealth): CheckerType | undefined {
   const named = health.reason?.split(':', 1)[0];
   return rs.checkers.find((c) => c.type === named)?.type ?? rs.checkers[0]?.type;
-}
-
-/** `ADDR:PORT` or `[v6]:PORT` with the address in canonical form, as destinationKeyText writes it. */
-function canonicalEndpoint(text: string): string {
-  const match = /^\[?([^\]]+?)\]?:(\d+)$/.exec(text.trim());
-  const ip = match && parseIp(match[1]!);
-  return ip ? destinationKeyText({ address: ip.address, port: Number(match[2]) }) : text;
 }

@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import type { z } from 'zod';
 import { type RouteName, routes } from '../api/endpoints.js';
 import type { ErrorCode, ErrorResponse } from '../api/schema.js';
-import { CheckRunRequest, ReloadRequest } from '../api/schema.js';
+import { CheckRunRequest, DrainRequest, ReloadRequest, UndrainRequest } from '../api/schema.js';
 import { type Subscribe, serveEventStream } from './event-stream.js';
 import { LogThrottle } from './log-throttle.js';
 import type { Logger } from './logger.js';
@@ -46,6 +46,9 @@ export interface ControlHandlers {
   reload(request: ReloadRequest): Promise<unknown>;
   /** Runs one real server's checks now; throws HttpError for a server it does not know. */
   checkRun(request: CheckRunRequest): Promise<unknown>;
+  /** Drains or undrains real servers; throws HttpError for one it does not know, or a refused undrain. */
+  drain(request: DrainRequest): Promise<unknown>;
+  undrain(request: UndrainRequest): Promise<unknown>;
   /** The first event of every stream, then live events until the returned function is called. */
   subscribe: Subscribe;
 }
@@ -76,6 +79,14 @@ export class ControlServer {
       checkRun: async (req, res) => {
         const request = parseBody(CheckRunRequest, await readJsonBody(req));
         sendJson(res, 200, await this.daemon.checkRun(request));
+      },
+      drain: async (req, res) => {
+        const request = parseBody(DrainRequest, await readJsonBody(req));
+        sendJson(res, 200, await this.daemon.drain(request));
+      },
+      undrain: async (req, res) => {
+        const request = parseBody(UndrainRequest, await readJsonBody(req));
+        sendJson(res, 200, await this.daemon.undrain(request));
       },
       events: async (req, res) => this.streamEvents(req, res),
     };

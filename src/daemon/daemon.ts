@@ -15,6 +15,7 @@ import { setThreadNice, threadNice } from '../thread-priority.js';
 import { VERSION } from '../version.js';
 import { CheckService } from './check-service.js';
 import { ControlServer, HttpError } from './control-server.js';
+import { DrainService } from './drain-service.js';
 import { KeepalivedDumps } from './dumps/keepalived-dumps.js';
 import { IpvsService } from './ipvs-service.js';
 import type { Logger } from './logger.js';
@@ -65,6 +66,7 @@ export class Daemon {
   private vrrp: VrrpService | undefined;
   private ipvs: IpvsService | undefined;
   private checks: CheckService | undefined;
+  private drains: DrainService | undefined;
   private fifos: NotifyFifos | undefined;
   /** What the services write to: the FIFOs of the running config, also across a reload. */
   private readonly fifoSink: FifoSink = { write: (lines, line) => this.fifos?.write(lines, line) };
@@ -105,6 +107,8 @@ export class Daemon {
           if (!this.checks) throw new HttpError(503, 'internal', 'health checks are not running yet');
           return this.checks.checkNow(request);
         },
+        drain: (request) => this.drainService().drain(request),
+        undrain: (request) => this.drainService().undrain(request),
         subscribe: (send) => {
           send({ type: 'hello', at: new Date().toISOString(), generation: this.store.loaded.generation });
           const unsubscribe = this.store.subscribe(send);
@@ -144,6 +148,14 @@ export class Daemon {
         onTableChange: () => daemon.refreshIpvs(),
         checkerNice: loaded.config.global.checkerNice ?? startedNice,
         fifo: daemon.fifoSink,
+      });
+      // Before the first table, so that a drained server is at weight 0 from it on.
+      daemon.drains = new DrainService(loaded.config, {
+        stateDir: options.stateDir,
+        log,
+        store,
+        applyTable: () => daemon.refreshIpvs() ?? Promise.resolve(),
+        observe: () => daemon.ipvs?.observe() ?? Promise.resolve(),
       });
       daemon.ipvs = await IpvsService.start(
         loaded.config,
@@ -229,6 +241,7 @@ export class Daemon {
     await this.vrrp?.reload(loaded.config);
     // From here on IPVS follows the new config, even before the store accepts it (see `applied`).
     this.applied = loaded.config;
+    this.drains?.keepConfigured(loaded.config);
     await this.checks?.update(loaded.config);
     await this.ipvs?.apply(loaded.config, this.tableInputs());
     const current = this.store.acceptConfig(loaded.config, loaded.files, loaded.warnings, new Date());
@@ -290,11 +303,17 @@ export class Daemon {
       masterAddresses: this.masterAddresses(),
       health: this.store.verdicts(),
       quorumLost: this.store.quorumLost(),
+      drained: this.store.drained(),
     };
   }
 
-  private refreshIpvs(): void {
-    void this.ipvs?.refresh(() => ({ config: this.applied, inputs: this.tableInputs() }));
+  private refreshIpvs(): Promise<void> | undefined {
+    return this.ipvs?.refresh(() => ({ config: this.applied, inputs: this.tableInputs() }));
+  }
+
+  private drainService(): DrainService {
+    if (!this.drains) throw new HttpError(503, 'internal', 'vigild is still starting; try again in a second');
+    return this.drains;
   }
 
   /** The VIPs (and excluded VIPs) of the instances that are MASTER now. */

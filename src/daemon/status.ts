@@ -178,15 +178,21 @@ function virtualServerStatus(
       active: !quorumHolds,
       kernel: inKernel(vs.sorryServer),
     },
-    realServers: (rs) => realServerStatus(rs, store.health(vs, rs), inKernel(rs)),
+    realServers: (rs) => realServerStatus(rs, store.health(vs, rs), inKernel(rs), store.drainedSince(vs, rs)),
     source: sourceRef(vs.pos),
   };
+}
+
+/** One real server of a virtual server as status shows it, for answers about a few. */
+export function realServerStatusOf(store: StateStore, vs: VirtualServer, rs: RealServer): RealServerStatus {
+  return virtualServerStatus(vs, store.loaded.config, store).realServers(rs);
 }
 
 function realServerStatus(
   rs: RealServer,
   health: RealServerHealth | undefined,
   kernel: KernelDestination | undefined,
+  drainedSince: Date | undefined,
 ): RealServerStatus {
   return {
     address: rs.address,
@@ -194,6 +200,8 @@ function realServerStatus(
     weight: rs.weight,
     ...healthStatus(health),
     checkers: rs.checkers.map((c) => c.type),
+    drained: drainedSince !== undefined,
+    drainedSince: drainedSince?.toISOString(),
     kernel,
     source: sourceRef(rs.pos),
   };

@@ -58,6 +58,8 @@ export class StateStore {
   private rejected: RejectedReload | undefined;
   private readVrrp: () => readonly InstanceStatus[] = () => [];
   private readHealth: (id: string) => RealServerHealth | undefined = () => undefined;
+  /** When each drained real server's drain began, by realServerId (see readDrainsFrom). */
+  private readDrain: (id: string) => Date | undefined = () => undefined;
   /** Whether quorum holds, by virtualServerId; missing until the check service first weighs it. */
   private readonly quorum = new Map<string, boolean>();
   private ipvsView: IpvsView = { available: false, ownedServices: 0, kernel: new Map() };
@@ -129,6 +131,32 @@ export class StateStore {
       health: health.alive ? 'up' : 'down',
       ...(health.reason !== undefined && !health.alive && { reason: health.reason }),
       ...(health.weight !== undefined && { dynamicWeight: health.weight }),
+    });
+  }
+
+  /** Drains are read through `reader`, by realServerId: the drain service keeps them, persisted. */
+  readDrainsFrom(reader: (id: string) => Date | undefined): void {
+    this.readDrain = reader;
+  }
+
+  /** When the real server's drain began; undefined when it is not drained. */
+  drainedSince(vs: VirtualServer, rs: Pick<RealServer, 'address' | 'port'>): Date | undefined {
+    return this.readDrain(realServerId(vs, rs));
+  }
+
+  /** The drained real servers by realServerId, as the IPVS table takes them. */
+  drained(): NonNullable<TableInputs['drained']> {
+    return { has: (id) => this.readDrain(id) !== undefined };
+  }
+
+  /** A drain began or ended; `reason` says why one ended without an undrain. */
+  realServerDrain(names: { virtualServer: string; realServer: string }, drained: boolean, now: Date, reason?: string) {
+    this.publish({
+      type: 'realserver.drain',
+      at: now.toISOString(),
+      ...names,
+      drained,
+      ...(reason !== undefined && { reason }),
     });
   }
 

@@ -1,7 +1,7 @@
 // The IPVS table a config asks for: one service per virtual server (a virtual_server_group's
 // entries each become one, sharing the real servers), with keepalived's defaults, adjusted by
 // what runs: real-server health (inhibit_on_failure), quorum (sorry_server) and VRRP mastership
-// (ha_suspend). Pure.
+// (ha_suspend), and what an operator set (drains). Pure.
 
 import type { Config, RealServer, VirtualServer } from '../config/index.js';
 import { type Family, formatIp, netmaskPrefix, parseIp } from '../inet/address.js';
@@ -35,6 +35,11 @@ export interface TableInputs {
   health?: Pick<ReadonlyMap<string, RealServerVerdict>, 'get'>;
   /** The virtual servers (by virtualServerId) that have lost quorum. */
   quorumLost?: ReadonlySet<string>;
+  /**
+   * The real servers (by realServerId) an operator drained: in at weight 0 while their checks say
+   * up, so their connections finish and new ones go elsewhere; out or at 0 as checks say otherwise.
+   */
+  drained?: Pick<ReadonlySet<string>, 'has'>;
 }
 
 export function desiredTable(config: Config, inputs: TableInputs = {}): ServiceEntry[] {
@@ -150,8 +155,9 @@ function settingsOf(vs: VirtualServer, family: Family): ServiceSettings {
 }
 
 /**
- * keepalived's rules: a live real server is in at its weight; a dead one is out, or in at weight 0
- * with inhibit_on_failure (its established connections keep flowing, new ones go elsewhere).
+ * keepalived's rules: a live real server is in at its weight (0 while drained); a dead one is
+ * out, or in at weight 0 with inhibit_on_failure (its established connections keep flowing, new
+ * ones go elsewhere).
  * While the virtual server has lost quorum and has a sorry server, every real server is out (or
  * at 0) and the sorry server takes the traffic; otherwise the sorry server is out, or at 0 with
  * sorry_server_inhibit.
@@ -171,7 +177,8 @@ function destinationsOf(vs: VirtualServer, inputs: TableInputs): DestinationSett
   });
   const destinations = vs.realServers.flatMap((rs) => {
     const { alive, weight } = verdictOf(vs, rs, inputs.health);
-    if (alive && !sorryActive) return [destination(rs, weight)];
+    const drained = inputs.drained?.has(realServerId(vs, rs)) ?? false;
+    if (alive && !sorryActive) return [destination(rs, drained ? 0 : weight)];
     return rs.inhibitOnFailure ? [destination(rs, 0)] : [];
   });
   const sorry = vs.sorryServer;
