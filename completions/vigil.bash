@@ -19,7 +19,7 @@ _vigil() {
   local flags='' valued='' words=''
   COMPREPLY=()
   if ((COMP_CWORD == 1)); then
-    COMPREPLY=($(compgen -W 'check reload status --help --version' -- "$cur"))
+    COMPREPLY=($(compgen -W 'check drain reload status undrain --help --version' -- "$cur"))
     return
   fi
   case ${COMP_WORDS[1]} in
@@ -32,6 +32,15 @@ _vigil() {
       esac
       flags='--config -f --config-id -i --all-config -e --now --vs --socket -s --json --help'
       valued='--config -f --config-id -i --vs --socket -s'
+      ;;
+    drain)
+      case $prev in
+        --vs) :; return ;;
+        --timeout) :; return ;;
+        --socket|-s) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")); return ;;
+      esac
+      flags='--vs --wait --timeout --socket -s --json --help'
+      valued='--vs --timeout --socket -s'
       ;;
     reload)
       case $prev in
@@ -46,6 +55,14 @@ _vigil() {
       esac
       flags='--socket -s --json --watch -w --help'
       valued='--socket -s'
+      ;;
+    undrain)
+      case $prev in
+        --vs) :; return ;;
+        --socket|-s) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")); return ;;
+      esac
+      flags='--vs --force --socket -s --json --help'
+      valued='--vs --socket -s'
       ;;
     *) return ;;
   esac
