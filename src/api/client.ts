@@ -10,6 +10,7 @@ import type {
   DaemonEvent,
   Diagnostic,
   ErrorResponse,
+  ReloadRequest,
   ReloadResponse,
   StatusResponse,
 } from './schema.js';
@@ -68,8 +69,8 @@ export class VigilClient {
     return this.call<StatusResponse>('status');
   }
 
-  reload(): Promise<ReloadResponse> {
-    return this.call<ReloadResponse>('reload', {});
+  reload(request: ReloadRequest = {}): Promise<ReloadResponse> {
+    return this.call<ReloadResponse>('reload', request);
   }
 
   /** Runs one real server's checks now; the answer may take as long as its slowest check. */
