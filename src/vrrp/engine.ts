@@ -95,10 +95,10 @@ export class VrrpEngine {
     const stopping = changes.flatMap((c) => (c.kind === 'removed' || c.kind === 'restarted' ? [c.from] : []));
     await Promise.all(stopping.map((from) => this.retire(this.runtimeOf(from))));
     const before = new Set(this.links.keys());
-    const closed = this.closeUnusedLinks();
     for (const runtime of this.create(starting, 0)) runtime.start();
     const opened = [...this.links.keys()].filter((key) => !before.has(key));
-    return { changes, opened, closed };
+    // After the starts: an instance restarting alone on its link keeps the socket.
+    return { changes, opened, closed: this.closeUnusedLinks() };
   }
 
   /** Every master resigns (priority 0) and removes its VIPs; then the sockets close. */

@@ -200,6 +200,18 @@ vrrp_sync_group H {
     );
     const touched = new Set(h.transitions.map((t) => t.instance));
     assert.deepEqual([...touched].sort(), ['A', 'B']);
+    // A VIP added to a member of an unchanged group: in place, the group stays master.
+    const more = `${other}vrrp_instance E {\n  interface lo\n  virtual_router_id 5\n  virtual_ipaddress {\n    198.51.100.206/24\n  }\n}\n`;
+    await h.reload(groups('A') + base + more);
+    const inPlace = await h.reload(
+      groups('A') + base + more.replace('198.51.100.204/24', '198.51.100.204/24\n    198.51.100.207/24'),
+    );
+    assert.deepEqual(
+      inPlace.changes.map((c) => `${c.kind === 'removed' ? c.from.name : c.to.name} ${c.kind}`),
+      ['A unchanged', 'B unchanged', 'C updated', 'D unchanged', 'E unchanged'],
+    );
+    assert.deepEqual(h.transitions, []);
+    assert.deepEqual(h.host.requests, ['add 1 198.51.100.207/24']);
     await h.engine.stop();
   });
 
