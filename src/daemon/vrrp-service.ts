@@ -95,11 +95,10 @@ export class VrrpService {
     }
     const host = await snapshotHost(this.rtnl);
     this.updatePorts?.(config, host);
-    const restartTracking = !sameTrackingDefinitions(running, config);
-    if (restartTracking) this.tracking?.stop();
     const outcome = await this.engine.reconfigure(config);
     this.running = config;
-    if (restartTracking) {
+    if (!sameTrackingDefinitions(running, config)) {
+      this.tracking?.stop();
       this.tracking = new TrackingSupervisor(
         config,
         this.engine,

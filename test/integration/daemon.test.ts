@@ -262,7 +262,7 @@ describe('vigild with vigil over the control socket', { skip: await skipWithout(
     assert.match(table.stdout, /last reload at .* was REJECTED \(3 error\(s\)\)/);
   });
 
-  test('SIGHUP with a good config applies it and emits config.reloaded on the event stream', async () => {
+  test('SIGHUP with a good config applies it, logs the changes and emits config.reloaded on the event stream', async () => {
     const client = new VigilClient({ socket: daemon.socket });
     const abort = new AbortController();
     const seen: DaemonEvent[] = [];
@@ -281,6 +281,7 @@ describe('vigild with vigil over the control socket', { skip: await skipWithout(
     await client.close();
     const reloaded = seen.find((e) => e.type === 'config.reloaded');
     assert.equal(reloaded?.type === 'config.reloaded' && reloaded.generation, 2);
+    assert.ok(daemon.log.includes('reload: + instance VI_DB (eth0 VRID 52)'), 'the log lists what SIGHUP changed');
 
     const { stdout } = await vigil(['status', '--json', '--socket', daemon.socket]);
     const status = StatusResponse.parse(JSON.parse(stdout));

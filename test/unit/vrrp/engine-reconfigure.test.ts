@@ -225,6 +225,8 @@ vrrp_sync_group H {
     outcome = await h.reload(v6('B6', 2));
     assert.deepEqual(h.sockets, ['close lo/4']);
     assert.deepEqual(outcome.closed, ['lo/4']);
+    await h.reload(v6('B6', 2).replace('advert_int 1', 'advert_int 2'));
+    assert.deepEqual(h.sockets, [], 'an instance restarting alone on its link keeps the socket');
     await h.engine.stop();
   });
 });
