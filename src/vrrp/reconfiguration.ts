@@ -11,6 +11,8 @@
 //   priority (neither side the owner's 255), the name (outside sync groups), tracking, notify
 //   scripts, gratuitous ARP settings, unicast peers, authentication. Applied in place: state and
 //   timers stay, a master adds the VIPs it gained (announcing them) and removes those it lost.
+//   A VIP is the same when its address, prefix and device are: a new label, scope or broadcast
+//   of one that stays applies the next time the instance becomes master (never a delete and add).
 // - `restarted`: what the state machine is built from differs (see RESTART_FIELDS), or the
 //   instance is in a sync group that changed. It stops (a master resigns with priority 0) and
 //   starts again as a new instance.
