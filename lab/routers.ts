@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DaemonUnreachableError, VigilClient } from '../src/api/client.js';
-import type { InstanceStatus, StatusResponse, VrrpState } from '../src/api/schema.js';
+import type { InstanceStatus, ReloadResponse, StatusResponse, VrrpState } from '../src/api/schema.js';
 import type { Lab, NodeName } from './lab.js';
 import { DaemonProcess } from './processes.js';
 
@@ -168,6 +168,24 @@ export class VigildRouter implements LabRouter {
   async kill(): Promise<void> {
     this.daemon?.signal('SIGKILL');
     await this.daemon?.exited;
+  }
+
+  /** Writes `config` and reloads it over the control API, as `vigil reload` does. */
+  async reload(config: string): Promise<ReloadResponse> {
+    if (!this.daemon) throw new Error(`vigild on ${this.node} is not running`);
+    this.daemon.writeConfig(config);
+    const client = this.client();
+    try {
+      return await client.reload();
+    } finally {
+      await client.close();
+    }
+  }
+
+  /** A client of the control socket (close it when done). */
+  client(timeoutMs = 10_000): VigilClient {
+    if (!this.daemon) throw new Error(`vigild on ${this.node} is not running`);
+    return new VigilClient({ socket: this.daemon.socket, timeoutMs });
   }
 
   /** The daemon's status, or undefined when no vigild answers. */

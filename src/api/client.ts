@@ -12,6 +12,7 @@ import type {
   DrainRequest,
   DrainResponse,
   ErrorResponse,
+  ReloadRequest,
   ReloadResponse,
   StatusResponse,
   UndrainRequest,
@@ -71,8 +72,8 @@ export class VigilClient {
     return this.call<StatusResponse>('status');
   }
 
-  reload(): Promise<ReloadResponse> {
-    return this.call<ReloadResponse>('reload', {});
+  reload(request: ReloadRequest = {}): Promise<ReloadResponse> {
+    return this.call<ReloadResponse>('reload', request);
   }
 
   /** Runs one real server's checks now; the answer may take as long as its slowest check. */

@@ -181,14 +181,31 @@ export const StatusResponse = z.object({
 });
 export type StatusResponse = z.infer<typeof StatusResponse>;
 
-/** POST /v1/reload takes an empty object: the daemon re-reads the file it was started with. */
-export const ReloadRequest = z.strictObject({});
+/**
+ * POST /v1/reload: the daemon re-reads the file it was started with. `dryRun`: validate it and
+ * answer with the changes it would make, changing nothing.
+ */
+export const ReloadRequest = z.strictObject({ dryRun: z.boolean().optional() });
 export type ReloadRequest = z.infer<typeof ReloadRequest>;
+
+/** One change a reload makes (see src/daemon/reload-diff.ts). */
+export const ReloadChange = z.object({
+  object: z.enum(['instance', 'vip', 'virtualServer', 'realServer']),
+  change: z.enum(['added', 'removed', 'changed']),
+  /** `VI_1`, `198.51.100.10/24 on eth0`, `TCP 198.51.100.80:80`, `203.0.113.21:80 in TCP 198.51.100.80:80`. */
+  name: z.string(),
+  /** What changed and, for instances, how it is applied: `in place` or `restart: WHY`. */
+  detail: z.string().optional(),
+});
+export type ReloadChange = z.infer<typeof ReloadChange>;
 
 export const ReloadResponse = z.object({
   generation: z.int(),
   files: z.array(z.string()),
   warnings: z.array(Diagnostic),
+  /** True when nothing was applied (`dryRun`): `generation` is then the running one. */
+  dryRun: z.boolean(),
+  changes: z.array(ReloadChange),
 });
 export type ReloadResponse = z.infer<typeof ReloadResponse>;
 

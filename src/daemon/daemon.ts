@@ -3,7 +3,8 @@
 
 import { isDeepStrictEqual } from 'node:util';
 import { toApiDiagnostic } from '../api/diagnostics.js';
-import type { Diagnostic, ReloadResponse, StatusResponse } from '../api/schema.js';
+import type { Diagnostic, ReloadChange, ReloadRequest, ReloadResponse, StatusResponse } from '../api/schema.js';
+import { formatReloadChange } from '../cli/render-reload.js';
 import { type Config, loadConfig, summarize } from '../config/index.js';
 import type { TableInputs } from '../ipvs/desired.js';
 import { IpvsKernel } from '../ipvs/kernel.js';
@@ -19,6 +20,7 @@ import { DrainService } from './drain-service.js';
 import { KeepalivedDumps } from './dumps/keepalived-dumps.js';
 import { IpvsService } from './ipvs-service.js';
 import type { Logger } from './logger.js';
+import { reloadDiff } from './reload-diff.js';
 import type { DumpKind } from './signals.js';
 import { type DaemonLocks, holdDaemonLocks } from './state-lock.js';
 import { buildStatus, type DaemonIdentity, ipvsStatsEvent } from './status.js';
@@ -48,6 +50,9 @@ export interface DaemonOptions {
 type ConfigLoad =
   | { ok: true; config: Config; files: string[]; warnings: Diagnostic[] }
   | { ok: false; errors: Diagnostic[]; warnings: Diagnostic[] };
+
+/** A reload's outcome: the load, and when it was valid, what it changes (or would, in a dry run). */
+type Reloaded = Exclude<ConfigLoad, { ok: true }> | (Extract<ConfigLoad, { ok: true }> & { changes: ReloadChange[] });
 
 /** The config could not be used; each diagnostic has already been logged. */
 export class ConfigRejectedError extends Error {
@@ -102,7 +107,7 @@ export class Daemon {
     this.server = new ControlServer(
       {
         status: () => this.status(),
-        reload: () => this.reloadForApi(),
+        reload: (request) => this.reloadForApi(request),
         checkRun: (request) => {
           if (!this.checks) throw new HttpError(503, 'internal', 'health checks are not running yet');
           return this.checks.checkNow(request);
@@ -195,9 +200,12 @@ export class Daemon {
     return daemon;
   }
 
-  /** Re-reads the config file; an invalid one is logged and rejected, and the running one stays. */
-  reload(): Promise<ConfigLoad> {
-    const next = this.reloadQueue.then(() => this.reloadNow());
+  /**
+   * Re-reads the config file; an invalid one is logged and rejected, and the running one stays.
+   * `dryRun`: only validates it and works out the changes.
+   */
+  reload(dryRun = false): Promise<Reloaded> {
+    const next = this.reloadQueue.then(() => this.reloadNow(dryRun));
     this.reloadQueue = next.catch(() => undefined);
     return next;
   }
@@ -225,10 +233,11 @@ export class Daemon {
     this.options.log.info('vigild stopped');
   }
 
-  private async reloadNow(): Promise<ConfigLoad> {
+  private async reloadNow(dryRun: boolean): Promise<Reloaded> {
     const { log, configPath } = this.options;
-    log.info({ config: configPath }, 'reloading config');
+    log.info({ config: configPath, dryRun }, dryRun ? 'checking what a reload would change' : 'reloading config');
     const loaded = loadAndLog(this.options, log);
+    if (!loaded.ok && dryRun) return loaded;
     if (!loaded.ok) {
       this.store.rejectConfig(loaded.errors, new Date());
       log.error(
@@ -237,8 +246,13 @@ export class Daemon {
       );
       return loaded;
     }
+    const changes = reloadDiff(this.applied, loaded.config);
+    if (dryRun) return { ...loaded, changes };
+    for (const change of changes) log.info({ change }, `reload: ${formatReloadChange(change)}`);
     await this.reopenFifos(loaded.config);
-    await this.vrrp?.reload(loaded.config);
+    const vrrp = await this.vrrp?.reload(loaded.config);
+    if (vrrp?.opened.length || vrrp?.closed.length)
+      log.info({ opened: vrrp.opened, closed: vrrp.closed }, 'reload: VRRP sockets opened and closed');
     // From here on IPVS follows the new config, even before the store accepts it (see `applied`).
     this.applied = loaded.config;
     this.drains?.keepConfigured(loaded.config);
@@ -246,7 +260,7 @@ export class Daemon {
     await this.ipvs?.apply(loaded.config, this.tableInputs());
     const current = this.store.acceptConfig(loaded.config, loaded.files, loaded.warnings, new Date());
     log.info({ generation: current.generation, ...summarize(loaded.config) }, 'config reloaded');
-    return loaded;
+    return { ...loaded, changes };
   }
 
   private openFifos(config: Config): Promise<NotifyFifos> {
@@ -332,8 +346,9 @@ export class Daemon {
     );
   }
 
-  private async reloadForApi(): Promise<ReloadResponse> {
-    const result = await this.reload();
+  private async reloadForApi(request: ReloadRequest): Promise<ReloadResponse> {
+    const dryRun = request.dryRun ?? false;
+    const result = await this.reload(dryRun);
     if (!result.ok) {
       throw new HttpError(
         422,
@@ -344,7 +359,13 @@ export class Daemon {
         },
       );
     }
-    return { generation: this.store.loaded.generation, files: result.files, warnings: result.warnings };
+    return {
+      generation: this.store.loaded.generation,
+      files: result.files,
+      warnings: result.warnings,
+      dryRun,
+      changes: result.changes,
+    };
   }
 }
 

@@ -8,7 +8,7 @@ import type { Clock } from '../clock.js';
 import type { VrrpInstance as InstanceConfig, Vip } from '../config/index.js';
 import type { AddressEvent } from '../net/rtnetlink.js';
 import type { AddressKey, HeldAddress, VipAddresses } from '../net/vip-addresses.js';
-import type { AnnounceIntervals } from '../vrrp/instance.js';
+import { type AnnounceIntervals, sameVip } from '../vrrp/instance.js';
 import { LogThrottle } from './log-throttle.js';
 import type { Logger } from './logger.js';
 
@@ -138,8 +138,9 @@ export class VipGuard {
     if (instance.garpMasterDelay > 0) burst(instance.garpMasterDelay * 1000);
   }
 
+  /** By address, not identity: after a reload the instances are read again, and held VIPs are those of the config before. */
   #instanceOf(vip: Vip): InstanceConfig | undefined {
-    return this.ports.instances.find((i) => i.vips.includes(vip) || i.excludedVips.includes(vip));
+    return this.ports.instances.find((i) => [...i.vips, ...i.excludedVips].some((v) => sameVip(v, vip)));
   }
 
   /**

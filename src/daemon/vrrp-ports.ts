@@ -33,8 +33,9 @@ export function realEnginePorts(
   ledger: AddressLedger,
   observer: InstanceObserver,
   log: Logger,
-): EnginePorts & { close(): void } {
-  const vipAddresses = new Set(config.instances.flatMap((i) => [...i.vips, ...i.excludedVips].map((v) => v.address)));
+): EnginePorts & { update(config: Config, host: HostSnapshot): void; close(): void } {
+  // A reload brings a new config and a new look at the host (interfaces may have come since).
+  let current = { config, host, vipAddresses: vipAddressesOf(config) };
   const frameSockets = new Map<number, FrameSocket>();
   const frameSocket = (ifindex: number) => {
     const socket = frameSockets.get(ifindex) ?? new FrameSocket(ifindex);
@@ -42,7 +43,7 @@ export function realEnginePorts(
     return socket;
   };
   const macOf = (ifname: string) => {
-    const mac = host.links.find((l) => l.name === ifname)?.mac;
+    const mac = current.host.links.find((l) => l.name === ifname)?.mac;
     if (!mac) throw new Error(`interface ${ifname} has no MAC address to announce VIPs from`);
     return mac;
   };
@@ -60,8 +61,12 @@ export function realEnginePorts(
     },
   });
   const guard = new VipGuard({
-    instances: config.instances,
-    announceIntervals: announceIntervalsOf(config.global),
+    get instances() {
+      return current.config.instances;
+    },
+    get announceIntervals() {
+      return announceIntervalsOf(current.config.global);
+    },
     announce: (ifname, vips) => announcer(ifname).announce(vips),
     clock: processClock,
     log,
@@ -84,13 +89,16 @@ export function realEnginePorts(
       };
     },
     primaryAddress(ifname, family) {
-      const ifindex = host.links.find((l) => l.name === ifname)?.index;
-      return primaryAddressOf(host.addresses, ifindex, family, vipAddresses);
+      const ifindex = current.host.links.find((l) => l.name === ifname)?.index;
+      return primaryAddressOf(current.host.addresses, ifindex, family, current.vipAddresses);
     },
     addresses: (ifname) => guard.guard(new VipAddresses(rtnl, ifname, ledger)),
     announcer,
     clock: processClock,
     observer,
+    update(config, host) {
+      current = { config, host, vipAddresses: vipAddressesOf(config) };
+    },
     close() {
       addressWatch.close();
       guard.close();
@@ -99,6 +107,10 @@ export function realEnginePorts(
     },
   };
 }
+
+/** Every VIP and excluded VIP of the config: never a source address of adverts. */
+const vipAddressesOf = (config: Config) =>
+  new Set(config.instances.flatMap((i) => [...i.vips, ...i.excludedVips].map((v) => v.address)));
 
 /**
  * The address the kernel will send adverts from, and so the one that goes into the VRRPv3

@@ -14,13 +14,14 @@ import { alertSender, type MailSender } from '../scripts/mail-sender.js';
 import { NotifyRunner, type NotifyState } from '../scripts/notify.js';
 import type { FifoSink } from '../scripts/notify-fifo.js';
 import { startupScriptWarnings, vrrpScripts } from '../scripts/script-audit.js';
-import { VrrpEngine } from '../vrrp/engine.js';
+import { type ReconfigureOutcome, VrrpEngine } from '../vrrp/engine.js';
 import type { InstanceObserver, InstanceStatus } from '../vrrp/instance.js';
+import { sameDefinition } from '../vrrp/reconfiguration.js';
 import { FileAddressLedger } from './address-ledger.js';
 import { ProblemLog } from './log-throttle.js';
 import type { Logger } from './logger.js';
 import type { StateStore } from './store.js';
-import { realEnginePorts, snapshotHost } from './vrrp-ports.js';
+import { type HostSnapshot, realEnginePorts, snapshotHost } from './vrrp-ports.js';
 import { TrackingSupervisor } from './vrrp-tracking.js';
 
 export class VrrpService {
@@ -31,6 +32,8 @@ export class VrrpService {
   /** The state each instance or group was last mailed about: keepalived mails a state once. */
   private readonly mailed = new Map<string, NotifyState>();
   private closePorts: (() => void) | undefined;
+  private updatePorts: ((config: Config, host: HostSnapshot) => void) | undefined;
+  private scriptLauncher: { settings: unknown; launcher: ChildProcessLauncher } | undefined;
   private running: Config | undefined;
   private readonly problems: ProblemLog;
 
@@ -74,22 +77,41 @@ export class VrrpService {
   }
 
   /**
-   * Applies a reloaded config. Unchanged instances keep running untouched; when any instance
-   * changed, the engine restarts (masters resign with priority 0, so backups take over within
-   * their skew time).
+   * Applies a reloaded config instance by instance (see reconfiguration.ts): unchanged instances
+   * keep running untouched, changed ones are updated in place or restarted alone, added ones
+   * start and removed ones stop. Returns what was done, or undefined when VRRP did not run
+   * before or does not run after (it then simply starts or stops).
    */
-  async reload(config: Config): Promise<void> {
-    if (this.running && sameInstances(this.running, config)) {
-      if (this.engine && !isDeepStrictEqual(this.running.global.mail, config.global.mail)) {
-        this.mailer?.close();
-        this.mailer = alertSender(config.global.mail, this.log);
-      }
-      this.running = config;
-      return;
+  async reload(config: Config): Promise<ReconfigureOutcome | undefined> {
+    const running = this.running;
+    if (this.engine && running && !isDeepStrictEqual(running.global.mail, config.global.mail)) {
+      this.mailer?.close();
+      this.mailer = alertSender(config.global.mail, this.log);
     }
-    this.log.warn('VRRP instances changed: restarting them (a master hands its VIPs over while it restarts)');
-    await this.stopEngine();
-    await this.run(config);
+    if (!this.engine || !running || config.instances.length === 0) {
+      await this.stopEngine();
+      await this.run(config);
+      return undefined;
+    }
+    const host = await snapshotHost(this.rtnl);
+    this.updatePorts?.(config, host);
+    const outcome = await this.engine.reconfigure(config);
+    this.running = config;
+    if (!sameTrackingDefinitions(running, config)) {
+      this.tracking?.stop();
+      this.tracking = new TrackingSupervisor(
+        config,
+        this.engine,
+        host.links,
+        this.launcher(config),
+        processClock,
+        this.log,
+      );
+      await this.tracking.start();
+    } else {
+      this.tracking?.follow(config);
+    }
+    return outcome;
   }
 
   /** keepalived's STATS_CLEAR: the instances' counters start again from zero. */
@@ -107,7 +129,7 @@ export class VrrpService {
     if (config.instances.length === 0) return;
     const host = await snapshotHost(this.rtnl);
     const ports = realEnginePorts(config, host, this.rtnl, this.ledger, this.observer(), this.log);
-    const launcher = new ChildProcessLauncher(config.global);
+    const launcher = this.launcher(config);
     this.notify = new NotifyRunner({
       launcher,
       onFailure: (f) =>
@@ -127,6 +149,7 @@ export class VrrpService {
     }
     this.engine = engine;
     this.closePorts = ports.close;
+    this.updatePorts = ports.update;
     this.tracking = new TrackingSupervisor(config, engine, host.links, launcher, processClock, this.log);
     await this.tracking.start();
     void this.warnAboutScripts(config, launcher);
@@ -149,6 +172,15 @@ export class VrrpService {
     this.engine = undefined;
     this.tracking = undefined;
     this.closePorts = undefined;
+    this.updatePorts = undefined;
+  }
+
+  /** The launcher of scripts, kept across reloads while the global script settings stay. */
+  private launcher(config: Config): ChildProcessLauncher {
+    const settings = { user: config.global.scriptUser, security: config.global.enableScriptSecurity };
+    if (!this.scriptLauncher || !sameDefinition(this.scriptLauncher.settings, settings))
+      this.scriptLauncher = { settings, launcher: new ChildProcessLauncher(config.global) };
+    return this.scriptLauncher.launcher;
   }
 
   private observer(): InstanceObserver {
@@ -159,7 +191,9 @@ export class VrrpService {
           `${t.instance}: ${t.from} -> ${t.to}: ${t.reason}`,
         );
         this.store.vrrpTransition(t);
-        const instance = this.running?.instances.find((i) => i.name === t.instance);
+        // A reload's new instances are in the engine before `running` is the new config.
+        const instance =
+          this.engine?.instance(t.instance)?.config ?? this.running?.instances.find((i) => i.name === t.instance);
         const priority = this.engine?.instance(t.instance)?.status().effectivePriority ?? instance?.priority ?? 0;
         this.fifo.write('vrrp', vrrpFifoLine('INSTANCE', t.instance, notifyState(t.to), priority));
         if (instance) void this.notify?.notifyInstance(t.instance, instance.notify, notifyState(t.to), priority);
@@ -196,21 +230,16 @@ export class VrrpService {
 /** keepalived's notify states: leaving to INIT is a stop. */
 const notifyState = (state: InstanceStatus['state']): NotifyState => (state === 'INIT' ? 'STOP' : state);
 
-/** Whether two configs run the same VRRP (instances, groups, scripts, track files, globals), source positions aside. */
-function sameInstances(a: Config, b: Config): boolean {
-  const vrrpPart = (c: Config) =>
-    JSON.parse(
-      JSON.stringify(
-        {
-          instances: c.instances,
-          syncGroups: c.syncGroups,
-          scripts: c.scripts,
-          trackFiles: c.trackFiles,
-          global: c.global,
-        },
-        // The notify FIFOs are the daemon's, and mail only reports: changing them does not touch VRRP.
-        (key, value) => (key === 'pos' || key === 'notifyFifos' || key === 'mail' ? undefined : value),
-      ),
-    );
-  return isDeepStrictEqual(vrrpPart(a), vrrpPart(b));
+/**
+ * Whether the running tracking can follow the new config as it is: the same vrrp_scripts and
+ * track files, run the same way. Otherwise it restarts, and scripts report afresh.
+ */
+function sameTrackingDefinitions(a: Config, b: Config): boolean {
+  const part = (c: Config) => ({
+    scripts: c.scripts,
+    trackFiles: c.trackFiles,
+    user: c.global.scriptUser,
+    security: c.global.enableScriptSecurity,
+  });
+  return sameDefinition(part(a), part(b));
 }

@@ -18,10 +18,10 @@ export class TrackingSupervisor {
   private readonly files: TrackFileWatcher;
   private links: Watcher | undefined;
   /** Sync-group members ignore track weights (keepalived's default); faults still count. */
-  private readonly groupMembers: Set<string>;
+  private groupMembers: Set<string>;
 
   constructor(
-    private readonly config: Config,
+    private config: Config,
     private readonly engine: VrrpEngine,
     links: readonly Link[],
     launcher: ScriptLauncher,
@@ -73,6 +73,13 @@ export class TrackingSupervisor {
     );
     await this.files.start();
     this.scripts.start();
+    this.apply();
+  }
+
+  /** A reloaded config with the same scripts and track files: instances and weights may differ. */
+  follow(config: Config): void {
+    this.config = config;
+    this.groupMembers = new Set(config.syncGroups.flatMap((g) => g.members));
     this.apply();
   }
 

@@ -81,6 +81,16 @@ export class VipAddresses {
     });
   }
 
+  /** Stops holding VIPs without removing them: another instance holds them now (and guards them). */
+  release(vips: readonly Vip[]): Promise<void> {
+    return this.#serial(async () => {
+      for (const vip of vips) {
+        const entry = this.entryOf(vip);
+        this.#held = this.#held.filter((h) => !sameAddress(h.entry, entry));
+      }
+    });
+  }
+
   /** The held VIP that `key` names: one this instance must keep on its interface while master. */
   holds(key: AddressKey): HeldAddress | undefined {
     return this.#held.find((h) => sameKey(h.spec, key));

@@ -3,17 +3,20 @@
 // The kernel is reached only through the ports the daemon passes in.
 import type { Clock } from '../clock.js';
 import type { Config, VrrpInstance as InstanceConfig } from '../config/index.js';
+import { AddressHoldings } from './address-holdings.js';
 import { Coordinator } from './coordinator.js';
 import {
   type AddressPort,
   type AnnouncePort,
   announceIntervalsOf,
   type InstanceObserver,
+  type InstancePorts,
   type InstanceStatus,
   machineOptionsFor,
   VrrpInstanceRuntime,
 } from './instance.js';
 import { decodeAdvertisement, type Family, type ReceivedIpHeader } from './packet.js';
+import { type InstanceChange, planReconfiguration, wireIdentity } from './reconfiguration.js';
 
 /** An open advert socket on one interface for one family. */
 export interface AdvertSocket {
@@ -41,12 +44,21 @@ interface Link {
   ownSources: Set<string>;
 }
 
+/** What a reconfiguration did to each instance (see reconfiguration.ts), for the log. */
+export interface ReconfigureOutcome {
+  changes: InstanceChange[];
+  /** Advert sockets opened and closed, as `interface/family`. */
+  opened: string[];
+  closed: string[];
+}
+
 export class VrrpEngine {
   private readonly runtimes: VrrpInstanceRuntime[] = [];
   private readonly links = new Map<string, Link>();
+  private readonly holdings = new AddressHoldings();
 
   constructor(
-    private readonly config: Config,
+    private config: Config,
     private readonly ports: EnginePorts,
   ) {}
 
@@ -55,37 +67,38 @@ export class VrrpEngine {
    * cannot be opened. `startupDelayMs`: vrrp_startup_delay, which holds the backups' timers back.
    */
   start(startupDelayMs = 0): void {
-    const planned = this.config.instances.map((instance) => ({ instance, source: this.sourceAddressOf(instance) }));
-    const coordinators = this.syncGroupCoordinators(planned, startupDelayMs);
     try {
-      for (const { instance, source } of planned) {
-        const link = this.linkFor(instance);
-        const ports = {
-          link: {
-            sourceAddress: source,
-            send: (payload: Buffer, destination: string, sourceAddress: string) =>
-              link.socket.send(payload, destination, sourceAddress),
-          },
-          addresses: this.ports.addresses(instance.interface),
-          announcer: this.ports.announcer(instance.interface),
-          clock: this.ports.clock,
-          observer: this.ports.observer,
-          announceIntervals: announceIntervalsOf(this.config.global),
-        };
-        const coordinator =
-          coordinators.get(instance.name) ??
-          Coordinator.solo(instance.name, machineOptionsFor(instance, source, startupDelayMs), this.ports.clock);
-        const runtime = new VrrpInstanceRuntime(instance, ports, coordinator);
-        link.byVrid.set(instance.vrid, runtime);
-        link.ownSources.add(source);
-        this.runtimes.push(runtime);
-      }
+      for (const runtime of this.create(this.config.instances, startupDelayMs)) runtime.start();
     } catch (err) {
       this.closeLinks();
       this.runtimes.length = 0;
       throw err;
     }
-    for (const runtime of this.runtimes) runtime.start();
+  }
+
+  /**
+   * Moves the running instances to `next` with the least disruption (the rules are in
+   * reconfiguration.ts): unchanged instances are not touched, updated ones change in place,
+   * removed and restarted ones stop, added and restarted ones start. VIPs gained are added
+   * before any lost are removed, and an address another instance still holds stays. Sockets of
+   * links still in use stay open. Throws before changing anything if a new instance has no source
+   * address to send from.
+   */
+  async reconfigure(next: Config): Promise<ReconfigureOutcome> {
+    const changes = planReconfiguration(this.config, next);
+    const starting = changes.flatMap((c) => (c.kind === 'added' || c.kind === 'restarted' ? [c.to] : []));
+    for (const instance of starting) this.sourceAddressOf(instance);
+    this.config = next;
+    const updates = changes.flatMap((c) => (c.kind === 'updated' ? [[this.runtimeOf(c.from), c.to] as const] : []));
+    const lost = await Promise.all(updates.map(([runtime, to]) => runtime.reconfigure(to)));
+    await Promise.all(updates.map(([runtime], i) => runtime.dropAddresses(lost[i] ?? [])));
+    const stopping = changes.flatMap((c) => (c.kind === 'removed' || c.kind === 'restarted' ? [c.from] : []));
+    await Promise.all(stopping.map((from) => this.retire(this.runtimeOf(from))));
+    const before = new Set(this.links.keys());
+    for (const runtime of this.create(starting, 0)) runtime.start();
+    const opened = [...this.links.keys()].filter((key) => !before.has(key));
+    // After the starts: an instance restarting alone on its link keeps the socket.
+    return { changes, opened, closed: this.closeUnusedLinks() };
   }
 
   /** Every master resigns (priority 0) and removes its VIPs; then the sockets close. */
@@ -107,7 +120,70 @@ export class VrrpEngine {
     return this.runtimes.find((r) => r.name === name);
   }
 
-  /** One coordinator per vrrp_sync_group, shared by its members: they change state together. */
+  /** Builds the runtimes of `instances` on their links (opening sockets as needed), not started yet. */
+  private create(instances: readonly InstanceConfig[], startupDelayMs: number): VrrpInstanceRuntime[] {
+    const planned = instances.map((instance) => ({ instance, source: this.sourceAddressOf(instance) }));
+    const coordinators = this.syncGroupCoordinators(planned, startupDelayMs);
+    return planned.map(({ instance, source }) => {
+      const link = this.linkFor(instance);
+      const coordinator =
+        coordinators.get(instance.name) ??
+        Coordinator.solo(instance.name, machineOptionsFor(instance, source, startupDelayMs), this.ports.clock);
+      const runtime = new VrrpInstanceRuntime(instance, this.instancePorts(instance, link, source), coordinator);
+      link.byVrid.set(instance.vrid, runtime);
+      link.ownSources.add(source);
+      this.runtimes.push(runtime);
+      return runtime;
+    });
+  }
+
+  private instancePorts(instance: InstanceConfig, link: Link, source: string): InstancePorts {
+    return {
+      link: {
+        sourceAddress: source,
+        send: (payload: Buffer, destination: string, sourceAddress: string) =>
+          link.socket.send(payload, destination, sourceAddress),
+      },
+      addresses: this.holdings.port(instance.interface, this.ports.addresses(instance.interface)),
+      announcer: this.ports.announcer(instance.interface),
+      clock: this.ports.clock,
+      observer: this.ports.observer,
+      announceIntervals: announceIntervalsOf(this.config.global),
+    };
+  }
+
+  private runtimeOf(instance: InstanceConfig): VrrpInstanceRuntime {
+    const runtime = this.runtimes.find((r) => wireIdentity(r.config) === wireIdentity(instance));
+    if (!runtime) throw new Error(`vrrp_instance ${instance.name} is not running`);
+    return runtime;
+  }
+
+  /** Takes an instance off its link and stops it (a master resigns). */
+  private async retire(runtime: VrrpInstanceRuntime): Promise<void> {
+    const link = this.links.get(linkKey(runtime.config));
+    if (link?.byVrid.get(runtime.config.vrid) === runtime) link.byVrid.delete(runtime.config.vrid);
+    if (link) {
+      // Instances on a link usually share their source: it stays ours while one of them runs.
+      link.ownSources.clear();
+      for (const other of link.byVrid.values()) link.ownSources.add(other.status().sourceAddress);
+    }
+    this.runtimes.splice(this.runtimes.indexOf(runtime), 1);
+    await runtime.stop();
+  }
+
+  /** Closes the sockets of links no instance uses any more; returns their keys. */
+  private closeUnusedLinks(): string[] {
+    const closed: string[] = [];
+    for (const [key, link] of this.links) {
+      if (link.byVrid.size > 0) continue;
+      link.socket.close();
+      this.links.delete(key);
+      closed.push(key);
+    }
+    return closed;
+  }
+
+  /** One coordinator per vrrp_sync_group with members among `planned`, shared by them: they change state together. */
   private syncGroupCoordinators(
     planned: { instance: InstanceConfig; source: string }[],
     startupDelayMs: number,
@@ -119,6 +195,7 @@ export class VrrpEngine {
           .filter((p) => group.members.includes(p.instance.name))
           .map((p) => [p.instance.name, machineOptionsFor(p.instance, p.source, startupDelayMs)]),
       );
+      if (Object.keys(members).length === 0) continue;
       const coordinator = Coordinator.syncGroup(group.name, members, this.ports.clock, (t) =>
         this.ports.observer.groupTransition?.(t),
       );
@@ -139,7 +216,7 @@ export class VrrpEngine {
   }
 
   private linkFor(instance: InstanceConfig): Link {
-    const key = `${instance.interface}/${instance.family}`;
+    const key = linkKey(instance);
     let link = this.links.get(key);
     if (!link) {
       const byVrid = new Map<number, VrrpInstanceRuntime>();
@@ -193,3 +270,5 @@ export class VrrpEngine {
     this.links.clear();
   }
 }
+
+const linkKey = (i: Pick<InstanceConfig, 'interface' | 'family'>) => `${i.interface}/${i.family}`;

@@ -28,6 +28,8 @@ export interface AdvertLink {
 export interface AddressPort {
   add(vips: readonly Vip[]): Promise<void>;
   remove(vips: readonly Vip[]): Promise<void>;
+  /** Stops holding VIPs that stay on the interface because another instance holds them now. */
+  release?(vips: readonly Vip[]): Promise<void>;
 }
 
 /** Sends one round of gratuitous ARP (IPv4) / unsolicited NA (IPv6): one frame per VIP. */
@@ -143,6 +145,9 @@ export function machineOptionsFor(config: InstanceConfig, sourceAddress: string,
   };
 }
 
+/** The same address on the same device: what the kernel tells apart. */
+export const sameVip = (a: Vip, b: Vip): boolean => a.address === b.address && a.prefix === b.prefix && a.dev === b.dev;
+
 export class VrrpInstanceRuntime {
   private readonly coordinator: Coordinator;
   private counters = emptyCounters();
@@ -159,13 +164,43 @@ export class VrrpInstanceRuntime {
    * own.
    */
   constructor(
-    readonly config: InstanceConfig,
+    private current: InstanceConfig,
     private readonly ports: InstancePorts,
     coordinator?: Coordinator,
   ) {
     this.coordinator =
-      coordinator ?? Coordinator.solo(config.name, machineOptionsFor(config, ports.link.sourceAddress), ports.clock);
-    this.coordinator.attach(config.name, (action) => this.perform(action));
+      coordinator ?? Coordinator.solo(current.name, machineOptionsFor(current, ports.link.sourceAddress), ports.clock);
+    this.coordinator.attach(current.name, (action) => this.perform(action));
+  }
+
+  get config(): InstanceConfig {
+    return this.current;
+  }
+
+  /**
+   * Takes a new config of the same virtual router in place, keeping state and timers (only what
+   * is read live may differ: see reconfiguration.ts). A master adds and announces the VIPs it
+   * gained; it returns the VIPs it held and lost, for `dropAddresses` once every instance has
+   * added its own, so that an address moving between instances is never off the interface.
+   */
+  async reconfigure(next: InstanceConfig): Promise<Vip[]> {
+    const before = this.ownedAddresses;
+    this.current = next;
+    if (this.state !== 'MASTER') return [];
+    const after = this.ownedAddresses;
+    const gained = after.filter((v) => !before.some((b) => sameVip(b, v)));
+    if (gained.length > 0) {
+      this.changeAddresses('add', gained, () => this.announceBurst(this.config.garpMasterRepeat, gained));
+      await this.addressQueue;
+    }
+    return before.filter((b) => !after.some((v) => sameVip(b, v)));
+  }
+
+  /** Removes VIPs `reconfigure` said this master lost (only those no other instance holds). */
+  async dropAddresses(lost: readonly Vip[]): Promise<void> {
+    if (lost.length === 0) return;
+    this.changeAddresses('remove', lost);
+    await this.addressQueue;
   }
 
   get name(): string {
@@ -248,6 +283,8 @@ export class VrrpInstanceRuntime {
   status(): InstanceStatus {
     return {
       ...this.coordinator.snapshot(this.name),
+      // A reload may change the priority in place (the machine keeps what it started with).
+      priority: this.config.priority,
       name: this.name,
       sourceAddress: this.ports.link.sourceAddress,
       lastTransition: this.lastTransition,
@@ -277,13 +314,13 @@ export class VrrpInstanceRuntime {
         return;
       case 'becomeMaster':
         this.counters.becameMaster++;
-        this.changeAddresses('add', () => this.startAnnouncing());
+        this.changeAddresses('add', this.ownedAddresses, () => this.startAnnouncing());
         return;
       case 'leaveMaster':
         this.counters.releasedMaster++;
         this.cancelEcho?.();
         this.stopAnnouncing();
-        this.changeAddresses('remove');
+        this.changeAddresses('remove', this.ownedAddresses);
         return;
       case 'reannounce':
         this.announceTwice(this.config.garpLowerPrioRepeat, this.config.garpLowerPrioDelay);
@@ -362,8 +399,7 @@ export class VrrpInstanceRuntime {
     return [...this.config.vips, ...this.config.excludedVips];
   }
 
-  private changeAddresses(change: 'add' | 'remove', then?: () => void): void {
-    const vips = this.ownedAddresses;
+  private changeAddresses(change: 'add' | 'remove', vips: readonly Vip[], then?: () => void): void {
     this.addressQueue = this.addressQueue
       .then(() => this.ports.addresses[change](vips))
       .then(then, (err: Error) =>
@@ -395,8 +431,8 @@ export class VrrpInstanceRuntime {
     if (delaySeconds > 0) this.schedule(delaySeconds * 1000, () => this.announceBurst(rounds));
   }
 
-  private announceBurst(rounds: number): void {
-    for (const { gapMs, vips } of this.announceGroups()) {
+  private announceBurst(rounds: number, owned: readonly Vip[] = this.ownedAddresses): void {
+    for (const { gapMs, vips } of this.announceGroups(owned)) {
       for (let i = 0; i < rounds; i++) {
         if (i === 0 || gapMs === 0) this.announceRound(vips);
         else this.schedule(i * gapMs, () => this.announceRound(vips));
@@ -405,9 +441,9 @@ export class VrrpInstanceRuntime {
   }
 
   /** The owned addresses by the pause between their rounds: IPv4 (GARP) and IPv6 (NA) each have their own. */
-  private announceGroups(): { gapMs: number; vips: Vip[] }[] {
+  private announceGroups(owned: readonly Vip[]): { gapMs: number; vips: Vip[] }[] {
     const groups = new Map<number, Vip[]>();
-    for (const vip of this.ownedAddresses) {
+    for (const vip of owned) {
       const gapMs = this.ports.announceIntervals[vip.family] * 1000;
       groups.set(gapMs, [...(groups.get(gapMs) ?? []), vip]);
     }

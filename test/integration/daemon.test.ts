@@ -262,7 +262,7 @@ describe('vigild with vigil over the control socket', { skip: await skipWithout(
     assert.match(table.stdout, /last reload at .* was REJECTED \(3 error\(s\)\)/);
   });
 
-  test('SIGHUP with a good config applies it and emits config.reloaded on the event stream', async () => {
+  test('SIGHUP with a good config applies it, logs the changes and emits config.reloaded on the event stream', async () => {
     const client = new VigilClient({ socket: daemon.socket });
     const abort = new AbortController();
     const seen: DaemonEvent[] = [];
@@ -281,6 +281,7 @@ describe('vigild with vigil over the control socket', { skip: await skipWithout(
     await client.close();
     const reloaded = seen.find((e) => e.type === 'config.reloaded');
     assert.equal(reloaded?.type === 'config.reloaded' && reloaded.generation, 2);
+    assert.ok(daemon.log.includes('reload: + instance VI_DB (eth0 VRID 52)'), 'the log lists what SIGHUP changed');
 
     const { stdout } = await vigil(['status', '--json', '--socket', daemon.socket]);
     const status = StatusResponse.parse(JSON.parse(stdout));
@@ -310,6 +311,36 @@ describe('vigild with vigil over the control socket', { skip: await skipWithout(
     const ok = await vigil(['reload', '--socket', daemon.socket]);
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /^reloaded: generation 3/);
+  });
+
+  test('vigil reload --dry-run prints the changes and applies none; vigil reload applies them beside a master', async () => {
+    const client = new VigilClient({ socket: daemon.socket });
+    const before = await client.status();
+    const web = before.instances.find((i) => i.name === 'VI_WEB');
+    assert.equal(web?.state, 'MASTER');
+    daemon.writeConfig(GOOD_2);
+    const dry = await vigil(['reload', '--dry-run', '--socket', daemon.socket]);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /^valid: a reload would make 2 change\(s\)/);
+    assert.match(dry.stdout, /\+ instance VI_DB \(eth0 VRID 52\)/);
+    assert.match(dry.stdout, /\+ VIP 198\.51\.100\.20\/24 on eth0 \(VI_DB\)/);
+    const unchanged = await client.status();
+    assert.equal(unchanged.config.generation, before.config.generation, 'a dry run applies nothing');
+    assert.deepEqual(
+      unchanged.instances.map((i) => i.name),
+      ['VI_WEB'],
+    );
+
+    const applied = await vigil(['reload', '--socket', daemon.socket]);
+    assert.equal(applied.code, 0, applied.stderr);
+    assert.match(applied.stdout, new RegExp(`^reloaded: generation ${before.config.generation + 1}`));
+    assert.match(applied.stdout, /\+ instance VI_DB/);
+    const after = await client.status();
+    const webAfter = after.instances.find((i) => i.name === 'VI_WEB');
+    assert.equal(webAfter?.state, 'MASTER');
+    assert.equal(webAfter?.counters.becameMaster, web?.counters.becameMaster, 'VI_WEB did not flap');
+    assert.deepEqual(webAfter?.lastTransition, web?.lastTransition);
+    assert.ok(daemon.log.includes('reload: + instance VI_DB'), 'the log lists the changes');
   });
 
   test('garbage, oversize and malformed requests get 4xx answers and the daemon keeps serving', async () => {

@@ -6,10 +6,11 @@ import { after, before, describe, test } from 'node:test';
 import { Lab } from '../../lab/lab.js';
 import { DaemonProcess, vigil, waitFor } from '../../lab/processes.js';
 import { pollUntil } from '../../lab/routers.js';
+import { VigilClient } from '../../src/api/client.js';
 import { StatusResponse } from '../../src/api/schema.js';
 import { ipvsadm, listing, outsideVm, VIP } from './lvs-lab.js';
 
-const config = (webWeight: number) => `virtual_server 198.51.100.80 80 {
+const config = (webWeight: number, extra = '') => `virtual_server 198.51.100.80 80 {
   protocol TCP
   lb_algo wrr
   lb_kind DR
@@ -19,6 +20,7 @@ const config = (webWeight: number) => `virtual_server 198.51.100.80 80 {
   real_server 203.0.113.22 80 {
     weight 1
   }
+${extra}
 }
 virtual_server 203.0.113.53 53 {
   protocol UDP
@@ -79,6 +81,41 @@ describe('vigild and a real IPVS kernel', { skip: outsideVm }, () => {
     assert.equal(code, 0, stderr);
     await waitFor('the reconcile log line', () => /"operations":1,"failed":0/.test(daemon.log));
     assert.ok((await table()).includes('-> 203.0.113.21:80 Route 7 0 0'));
+  });
+
+  test('adding a real server is one IPVS operation, and vigil reload lists it', async () => {
+    const client = new VigilClient({ socket: daemon.socket, timeoutMs: 0 });
+    const stop = new AbortController();
+    const events = client.events(stop.signal);
+    try {
+      assert.equal((await events.next()).value?.type, 'hello');
+      daemon.writeConfig(config(7, '  real_server 203.0.113.23 80 {\n    weight 1\n  }'));
+      const { code, stdout, stderr } = await vigil(['reload', '--socket', daemon.socket]);
+      assert.equal(code, 0, stderr);
+      assert.match(stdout, /\+ real server 203\.0\.113\.23:80 in TCP 198\.51\.100\.80:80/);
+      let reconciled: string[] = [];
+      for await (const event of events) {
+        if (event.type !== 'ipvs.reconciled' || event.operations.length === 0) continue;
+        reconciled = event.operations;
+        break;
+      }
+      assert.equal(reconciled.length, 1, reconciled.join('; '));
+      assert.match(reconciled[0]!, /^addDestination 203\.0\.113\.23:80 in /);
+      assert.ok((await table()).includes('-> 203.0.113.23:80 Route 1 0 0'));
+
+      // The same config again: nothing to change, not one kernel operation.
+      const count = (line: string) => daemon.log.split(line).length;
+      const before = count('IPVS table reconciled');
+      const reloads = count('config reloaded');
+      const again = await vigil(['reload', '--socket', daemon.socket]);
+      assert.equal(again.code, 0, again.stderr);
+      assert.match(again.stdout, /no changes/);
+      await waitFor('the reload in the log', () => count('config reloaded') > reloads);
+      assert.equal(count('IPVS table reconciled'), before, 'no IPVS operation');
+    } finally {
+      stop.abort();
+      await client.close();
+    }
   });
 
   test('kill -9 and restart: the table stays, and the new vigild adopts it without a change', async () => {

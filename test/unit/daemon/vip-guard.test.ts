@@ -28,7 +28,8 @@ function removed(address: string, prefix: number, ifindex = 1): { kind: 'removed
   };
 }
 
-async function harness(extra = 'garp_master_repeat 2\n  garp_master_delay 1') {
+/** `reread`: the guard knows the instance from a config read again, as after a reload. */
+async function harness(extra = 'garp_master_repeat 2\n  garp_master_delay 1', reread = false) {
   const clock = new FakeClock();
   const host = new FakeHost();
   const instance = loInstance(extra);
@@ -38,7 +39,7 @@ async function harness(extra = 'garp_master_repeat 2\n  garp_master_delay 1') {
     warn: (fields: Record<string, unknown>, message: string) => warnings.push({ fields, message }),
   } as never;
   const guard = new VipGuard({
-    instances: [instance],
+    instances: [reread ? loInstance(extra) : instance],
     announceIntervals: { 4: 0.1, 6: 0.1 },
     announce: (ifname: string, vips: readonly Vip[]) =>
       announced.push(`${ifname} ${vips.map((v) => v.address).join(',')} @${clock.now()}`),
@@ -69,6 +70,16 @@ describe('VipGuard', () => {
     assert.equal(h.warnings.length, 1);
     assert.deepEqual(h.warnings[0]!.fields, { instance: 'VI_1', interface: 'lo', address: '198.51.100.200/24' });
     assert.equal(h.warnings[0]!.message, 'VI_1: VIP 198.51.100.200/24 on lo was deleted while MASTER; putting it back');
+  });
+
+  test('after a reload that left the instance as it was, a deleted VIP is still put back and announced', async () => {
+    const h = await harness('garp_master_repeat 1', true);
+    h.host.deleteByHand('198.51.100.200', 24);
+    h.guard.onEvent(removed('198.51.100.200', 24));
+    await settle();
+    assert.ok(h.host.onInterfaces.has('1 198.51.100.200/24'));
+    assert.deepEqual(h.announced, ['lo 198.51.100.200 @0']);
+    assert.match(h.warnings[0]!.message, /^VI_1: VIP 198\.51\.100\.200\/24 on lo was deleted while MASTER/);
   });
 
   test('an address not held is left alone: no re-add, no announcement, no log', async () => {
