@@ -46,7 +46,7 @@ _vigil() {
       case $prev in
         --socket|-s) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      flags='--socket -s --json --help'
+      flags='--socket -s --json --dry-run --help'
       valued='--socket -s'
       ;;
     status)
