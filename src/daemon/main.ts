@@ -7,6 +7,7 @@ import v8 from 'node:v8';
 import type { Level } from 'pino';
 import { DEFAULT_SOCKET, readOnlySocketFor } from '../api/endpoints.js';
 import { defaultConfigId } from '../config/config-id.js';
+import { type ListenAddress, parseListenAddress } from '../inet/listen-address.js';
 import { nativeConstants, onSignalNumber } from '../net/native.js';
 import { VERSION } from '../version.js';
 import type { Daemon } from './daemon.js';
@@ -32,6 +33,9 @@ Options:
       --log-level LEVEL  ${LOG_LEVELS.join(', ')} (default info)
       --keep-ipvs        on stop, leave vigild's IPVS services in the kernel (the next
                          start adopts them without dropping a connection); default: remove
+      --metrics-listen ADDR:PORT
+                         serve Prometheus GET /metrics there ([IPv6]:PORT for IPv6); wins
+                         over global_defs vigil_metrics_listen (default: no listener)
   -h, --help             show this help
   -v, --version          show the version
 
@@ -69,6 +73,7 @@ function parse(argv: string[]) {
         'pid-file': { type: 'string' },
         'log-level': { type: 'string', default: 'info' },
         'keep-ipvs': { type: 'boolean', default: false },
+        'metrics-listen': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -103,6 +108,7 @@ export async function main(argv: string[]): Promise<void> {
   const level = args['log-level'] as Level;
   if (!LOG_LEVELS.includes(level)) fail(2, `--log-level must be one of ${LOG_LEVELS.join(', ')}, got '${level}'`);
 
+  const metricsListen = metricsListenFlag(args['metrics-listen']);
   const socket = path.resolve(args.socket);
   const log = await createLogger(level);
   // Until the daemon runs there is no state to dump: the signal is answered, and logged.
@@ -152,6 +158,7 @@ export async function main(argv: string[]): Promise<void> {
       pidFile: path.resolve(args['pid-file'] ?? `${socket.replace(/\.sock$/, '')}.pid`),
       keepIpvs: args['keep-ipvs'] ?? false,
       dumpDir: dumpDirectory(process.env),
+      metricsListen,
       log,
     });
   } catch (err) {
@@ -168,6 +175,13 @@ export async function main(argv: string[]): Promise<void> {
   const running = daemon;
   onDump = ({ kind }) => running.dump(kind);
   if (stopAsked) stop(stopAsked);
+}
+
+function metricsListenFlag(text: string | undefined): ListenAddress | undefined {
+  if (text === undefined) return undefined;
+  const address = parseListenAddress(text);
+  if ('error' in address) fail(2, `--metrics-listen: ${address.error}`);
+  return address;
 }
 
 /** Before anything else: keepalived's dump signals neither kill vigild nor open the inspector. */
