@@ -6,19 +6,8 @@ import type { InstanceStatus, RealServerStatus, StatusResponse, VirtualServerSta
 import { MetricsRegistry } from '../../../src/daemon/metrics-registry.js';
 import { metricFamilies } from '../../../src/daemon/metrics-service.js';
 import type { ReloadCounts } from '../../../src/daemon/metrics-vigil.js';
+import { emptyCounters } from '../../../src/vrrp/instance.js';
 import { parseScrape } from '../../helpers/prometheus-text.js';
-
-const NO_COUNTERS: InstanceStatus['counters'] = {
-  advertsSent: 0,
-  advertsReceived: 0,
-  priorityZeroSent: 0,
-  priorityZeroReceived: 0,
-  becameMaster: 0,
-  releasedMaster: 0,
-  announcements: 0,
-  sendErrors: 0,
-  drops: {},
-};
 
 function instance(overrides: Partial<InstanceStatus>): InstanceStatus {
   return {
@@ -34,7 +23,7 @@ function instance(overrides: Partial<InstanceStatus>): InstanceStatus {
     advertIntSeconds: 1,
     nopreempt: false,
     vips: [],
-    counters: NO_COUNTERS,
+    counters: emptyCounters(),
     source: 'k.conf:1:1',
     ...overrides,
   };
