@@ -3,6 +3,7 @@
  * keyword; times are in seconds; addresses are canonical text (IPv6 compressed, lowercase).
  */
 import type { Family } from '../inet/address.js';
+import type { ListenAddress } from '../inet/listen-address.js';
 import type { SourcePos } from './diagnostics.js';
 
 export type { Family } from '../inet/address.js';
@@ -67,6 +68,8 @@ export interface GlobalDefs {
   mail: MailSettings;
   /** umask: the mode bits keepalived's dump files leave out; unset, keepalived's 0177 (files 0600). */
   umask?: number;
+  /** vigil_metrics_listen (vigil's own): where vigild serves Prometheus /metrics; unset, nowhere. */
+  metricsListen?: ListenAddress;
 }
 
 /** Seconds; the kernel's defaults are 900 (tcp), 120 (tcpfin) and 300 (udp). 0 leaves the kernel's value. */

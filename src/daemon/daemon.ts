@@ -6,6 +6,7 @@ import { toApiDiagnostic } from '../api/diagnostics.js';
 import type { Diagnostic, ReloadChange, ReloadRequest, ReloadResponse, StatusResponse } from '../api/schema.js';
 import { formatReloadChange } from '../cli/render-reload.js';
 import { type Config, loadConfig, summarize } from '../config/index.js';
+import type { ListenAddress } from '../inet/listen-address.js';
 import type { TableInputs } from '../ipvs/desired.js';
 import { IpvsKernel } from '../ipvs/kernel.js';
 import { hostInterfaces } from '../net/interfaces.js';
@@ -20,6 +21,7 @@ import { DrainService } from './drain-service.js';
 import { KeepalivedDumps } from './dumps/keepalived-dumps.js';
 import { IpvsService } from './ipvs-service.js';
 import type { Logger } from './logger.js';
+import { MetricsService } from './metrics-service.js';
 import { reloadDiff } from './reload-diff.js';
 import type { DumpKind } from './signals.js';
 import { type DaemonLocks, holdDaemonLocks } from './state-lock.js';
@@ -44,6 +46,8 @@ export interface DaemonOptions {
   keepIpvs: boolean;
   /** Where keepalived's dumps go (keepalived.data, .stats, .json). */
   dumpDir: string;
+  /** --metrics-listen: Prometheus /metrics there, whatever the config says. */
+  metricsListen?: ListenAddress;
   log: Logger;
 }
 
@@ -84,6 +88,7 @@ export class Daemon {
   private watchers = 0;
   private statsTimer: NodeJS.Timeout | undefined;
   private readonly dumps: KeepalivedDumps;
+  private readonly metrics: MetricsService;
 
   private constructor(
     private readonly options: DaemonOptions,
@@ -102,6 +107,12 @@ export class Daemon {
       store,
       clearCounters: () => this.vrrp?.clearCounters(),
       directory: options.dumpDir,
+      log: options.log,
+    });
+    this.metrics = new MetricsService({
+      store,
+      status: () => this.status(),
+      flag: options.metricsListen,
       log: options.log,
     });
     this.server = new ControlServer(
@@ -175,6 +186,7 @@ export class Daemon {
       // Verdicts that changed while IPVS was starting (the checks already run in their thread)
       // asked for a refresh before there was a service to take it: one pass catches them up.
       daemon.refreshIpvs();
+      await daemon.metrics.follow(loaded.config);
       // ha_suspend: services follow the VIPs this node holds as master.
       store.subscribe((event) => {
         if (event.type === 'vrrp.transition' && daemon.applied.virtualServers.some((vs) => vs.haSuspend))
@@ -182,6 +194,7 @@ export class Daemon {
       });
     } catch (err) {
       await daemon.fifos?.close();
+      await daemon.metrics.close();
       await daemon.server.close();
       locks.release();
       throw err;
@@ -228,6 +241,7 @@ export class Daemon {
     await this.checks?.stop();
     await this.fifos?.close();
     await this.ipvs?.stop(this.options.keepIpvs);
+    await this.metrics.close();
     await this.server.close();
     this.locks.release();
     this.options.log.info('vigild stopped');
@@ -259,6 +273,7 @@ export class Daemon {
     await this.checks?.update(loaded.config);
     await this.ipvs?.apply(loaded.config, this.tableInputs());
     const current = this.store.acceptConfig(loaded.config, loaded.files, loaded.warnings, new Date());
+    await this.metrics.follow(loaded.config);
     log.info({ generation: current.generation, ...summarize(loaded.config) }, 'config reloaded');
     return { ...loaded, changes };
   }

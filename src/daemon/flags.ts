@@ -50,6 +50,13 @@ export const DAEMON_FLAGS: readonly DaemonFlag[] = [
     description:
       "on stop, leave vigild's IPVS services in the kernel (the next start adopts them without dropping a connection); default: remove them",
   },
+  {
+    name: 'metrics-listen',
+    value: 'ADDR:PORT',
+    defaultText: 'global_defs vigil_metrics_listen, else no listener',
+    description:
+      'serve Prometheus GET /metrics there ([IPv6]:PORT for IPv6); wins over global_defs vigil_metrics_listen',
+  },
   { name: 'help', short: 'h', description: 'show this help' },
   { name: 'version', short: 'v', description: 'show the version' },
 ];

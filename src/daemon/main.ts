@@ -7,6 +7,7 @@ import v8 from 'node:v8';
 import type { Level } from 'pino';
 import { readOnlySocketFor } from '../api/endpoints.js';
 import { defaultConfigId } from '../config/config-id.js';
+import { type ListenAddress, parseListenAddress } from '../inet/listen-address.js';
 import { nativeConstants, onSignalNumber } from '../net/native.js';
 import { VERSION } from '../version.js';
 import type { Daemon } from './daemon.js';
@@ -36,6 +37,7 @@ interface DaemonArgs {
   'pid-file'?: string;
   'log-level': string;
   'keep-ipvs'?: boolean;
+  'metrics-listen'?: string;
   help?: boolean;
   version?: boolean;
 }
@@ -74,6 +76,7 @@ export async function main(argv: string[]): Promise<void> {
   const level = args['log-level'] as Level;
   if (!LOG_LEVELS.includes(level)) fail(2, `--log-level must be one of ${LOG_LEVELS.join(', ')}, got '${level}'`);
 
+  const metricsListen = metricsListenFlag(args['metrics-listen']);
   const socket = path.resolve(args.socket);
   const log = await createLogger(level);
   // Until the daemon runs there is no state to dump: the signal is answered, and logged.
@@ -137,6 +140,7 @@ export async function main(argv: string[]): Promise<void> {
       pidFile: path.resolve(args['pid-file'] ?? `${socket.replace(/\.sock$/, '')}.pid`),
       keepIpvs: args['keep-ipvs'] ?? false,
       dumpDir: dumpDirectory(process.env),
+      metricsListen,
       log,
     });
   } catch (err) {
@@ -155,6 +159,13 @@ export async function main(argv: string[]): Promise<void> {
   if (stopAsked) stop(stopAsked);
   // Daemon.start returns once the control socket answers: `systemctl start` returns now.
   else systemd.ready();
+}
+
+function metricsListenFlag(text: string | undefined): ListenAddress | undefined {
+  if (text === undefined) return undefined;
+  const address = parseListenAddress(text);
+  if ('error' in address) fail(2, `--metrics-listen: ${address.error}`);
+  return address;
 }
 
 /** Before anything else: keepalived's dump signals neither kill vigild nor open the inspector. */

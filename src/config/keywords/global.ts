@@ -3,6 +3,7 @@ import type { Token } from '../lexer.js';
 import type { Statement } from '../parser.js';
 import type { GlobalDefs, LvsTimeouts, NotifyFifo, NotifyFifoKind } from '../types.js';
 import { ignoredKeywords } from './ignored.js';
+import { metricsListenKeyword } from './metrics.js';
 import {
   ARGS,
   type BuildContext,
@@ -287,6 +288,7 @@ export const globalDefsBlock = defineBlock<GlobalDefs>('global_defs', [
   ...mailKeywords,
   ...ignoredKeywords<GlobalDefs>('global_defs'),
   umaskKeyword,
+  metricsListenKeyword,
 ]);
 
 /**

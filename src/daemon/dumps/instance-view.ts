@@ -223,7 +223,7 @@ export function notifySlots(notify: NotifyScripts): InstanceView['notify'] {
 }
 
 /** vigil's counters under keepalived's names; vigil's finer drop reasons summed into its coarser ones. */
-function keepalivedStats(counters: InstanceCounters | undefined): KeepalivedStats {
+export function keepalivedStats(counters: InstanceCounters | undefined): KeepalivedStats {
   const drops = (...reasons: DropReason[]) => reasons.reduce((n, r) => n + (counters?.drops[r] ?? 0), 0);
   return {
     advert_rcvd: counters?.advertsReceived ?? 0,
