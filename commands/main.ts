@@ -4,10 +4,12 @@
 // for. oclif finds the commands through `COMMANDS` (its "explicit" discovery strategy).
 import { execute } from '@oclif/core/execute';
 import Check from './check.js';
+import Failover from './failover.js';
+import Maintenance from './maintenance.js';
 import Reload from './reload.js';
 import Status from './status.js';
 
-export const COMMANDS = { check: Check, reload: Reload, status: Status };
+export const COMMANDS = { check: Check, failover: Failover, maintenance: Maintenance, reload: Reload, status: Status };
 
 /** `root` is the package directory, which holds package.json and oclif.manifest.json. */
 export function run(root: string): Promise<unknown> {

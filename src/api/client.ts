@@ -10,6 +10,10 @@ import type {
   DaemonEvent,
   Diagnostic,
   ErrorResponse,
+  FailoverRequest,
+  FailoverResponse,
+  MaintenanceRequest,
+  MaintenanceResponse,
   ReloadResponse,
   StatusResponse,
 } from './schema.js';
@@ -75,6 +79,15 @@ export class VigilClient {
   /** Runs one real server's checks now; the answer may take as long as its slowest check. */
   checkNow(request: CheckRunRequest): Promise<CheckRunResponse> {
     return this.call<CheckRunResponse>('checkRun', request);
+  }
+
+  /** Hands off, takes or releases instances; a hand-off answers once another router took over (or refused). */
+  failover(request: FailoverRequest): Promise<FailoverResponse> {
+    return this.call<FailoverResponse>('failover', request);
+  }
+
+  maintenance(request: MaintenanceRequest): Promise<MaintenanceResponse> {
+    return this.call<MaintenanceResponse>('maintenance', request);
   }
 
   /**

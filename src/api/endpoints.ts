@@ -19,6 +19,8 @@ export const routes = {
   events: { method: 'GET', path: '/v1/events' },
   reload: { method: 'POST', path: '/v1/reload' },
   checkRun: { method: 'POST', path: '/v1/checks/run' },
+  failover: { method: 'POST', path: '/v1/failover' },
+  maintenance: { method: 'POST', path: '/v1/maintenance' },
 } as const;
 
 export type RouteName = keyof typeof routes;

@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import type { z } from 'zod';
 import { type RouteName, routes } from '../api/endpoints.js';
 import type { ErrorCode, ErrorResponse } from '../api/schema.js';
-import { CheckRunRequest, ReloadRequest } from '../api/schema.js';
+import { CheckRunRequest, FailoverRequest, MaintenanceRequest, ReloadRequest } from '../api/schema.js';
 import { type Subscribe, serveEventStream } from './event-stream.js';
 import { LogThrottle } from './log-throttle.js';
 import type { Logger } from './logger.js';
@@ -46,6 +46,9 @@ export interface ControlHandlers {
   reload(request: ReloadRequest): Promise<unknown>;
   /** Runs one real server's checks now; throws HttpError for a server it does not know. */
   checkRun(request: CheckRunRequest): Promise<unknown>;
+  /** Operator hand-off, take and release of VRRP instances; throws HttpError when refused. */
+  failover(request: FailoverRequest): Promise<unknown>;
+  maintenance(request: MaintenanceRequest): Promise<unknown>;
   /** The first event of every stream, then live events until the returned function is called. */
   subscribe: Subscribe;
 }
@@ -76,6 +79,14 @@ export class ControlServer {
       checkRun: async (req, res) => {
         const request = parseBody(CheckRunRequest, await readJsonBody(req));
         sendJson(res, 200, await this.daemon.checkRun(request));
+      },
+      failover: async (req, res) => {
+        const request = parseBody(FailoverRequest, await readJsonBody(req));
+        sendJson(res, 200, await this.daemon.failover(request));
+      },
+      maintenance: async (req, res) => {
+        const request = parseBody(MaintenanceRequest, await readJsonBody(req));
+        sendJson(res, 200, await this.daemon.maintenance(request));
       },
       events: async (req, res) => this.streamEvents(req, res),
     };

@@ -15,7 +15,8 @@ import { NotifyRunner, type NotifyState } from '../scripts/notify.js';
 import type { FifoSink } from '../scripts/notify-fifo.js';
 import { startupScriptWarnings, vrrpScripts } from '../scripts/script-audit.js';
 import { VrrpEngine } from '../vrrp/engine.js';
-import type { InstanceObserver, InstanceStatus } from '../vrrp/instance.js';
+import type { InstanceObserver, InstanceStatus, VrrpInstanceRuntime } from '../vrrp/instance.js';
+import type { OperatorMode } from '../vrrp/machine.js';
 import { FileAddressLedger } from './address-ledger.js';
 import { ProblemLog } from './log-throttle.js';
 import type { Logger } from './logger.js';
@@ -40,6 +41,7 @@ export class VrrpService {
     private readonly log: Logger,
     private readonly store: StateStore,
     private readonly fifo: FifoSink,
+    private readonly heldMode: (instance: string) => OperatorMode,
   ) {
     this.problems = new ProblemLog(log);
   }
@@ -51,10 +53,11 @@ export class VrrpService {
     log: Logger,
     store: StateStore,
     fifo: FifoSink,
+    heldMode: (instance: string) => OperatorMode = () => 'none',
   ): Promise<VrrpService> {
     const ledger = new FileAddressLedger(stateDir);
     const rtnl = new Rtnetlink();
-    const service = new VrrpService(rtnl, ledger, log, store, fifo);
+    const service = new VrrpService(rtnl, ledger, log, store, fifo, heldMode);
     // Read through, not pushed: counters move with every advert (see the store).
     store.readVrrpFrom(() => service.engine?.status() ?? []);
     try {
@@ -90,6 +93,11 @@ export class VrrpService {
     this.log.warn('VRRP instances changed: restarting them (a master hands its VIPs over while it restarts)');
     await this.stopEngine();
     await this.run(config);
+  }
+
+  /** A running instance, for the operator's holds. */
+  instance(name: string): VrrpInstanceRuntime | undefined {
+    return this.engine?.instance(name);
   }
 
   /** keepalived's STATS_CLEAR: the instances' counters start again from zero. */
@@ -177,6 +185,7 @@ export class VrrpService {
       },
       // Drops are counted in status anyway; the log gets the first of each kind and a tally.
       problem: this.problems.report,
+      heldMode: this.heldMode,
     };
   }
 
