@@ -12,6 +12,8 @@ const answerProbe = path.join(path.dirname(fileURLToPath(import.meta.url)), 'ans
 export class VipProbe {
   /** Reply times, in ms since the epoch. */
   readonly replies: number[] = [];
+  /** Every ask, when it was made and when (if) it was answered, in ms since the epoch. */
+  readonly asks: { at: number; answeredAt?: number }[] = [];
   private readonly child: ChildProcess;
   private pending = '';
 
@@ -25,9 +27,7 @@ export class VipProbe {
       this.pending += chunk.toString();
       const lines = this.pending.split('\n');
       this.pending = lines.pop() ?? '';
-      for (const line of lines) {
-        if (line) this.replies.push(Number(line));
-      }
+      for (const line of lines) this.record(line);
     });
   }
 
@@ -39,9 +39,36 @@ export class VipProbe {
     return Math.max(0, longest - PROBE_INTERVAL_MS);
   }
 
+  /**
+   * The longest a client asking after `since` waited for an answer: for a lost ask, until the
+   * first later ask was answered. Unlike longestOutageSince, a probe that was not scheduled
+   * (a busy host) asked nothing and so saw no outage; only what a client asked for counts.
+   */
+  longestWaitSince(since: number): number {
+    const asks = this.asks.filter((a) => a.at > since).sort((a, b) => a.at - b.at);
+    let longest = 0;
+    for (const [i, ask] of asks.entries()) {
+      const answeredAt = ask.answeredAt ?? asks.slice(i + 1).find((a) => a.answeredAt !== undefined)?.answeredAt;
+      longest = Math.max(longest, (answeredAt ?? Date.now()) - ask.at);
+    }
+    return longest;
+  }
+
   /** Whether a reply arrived after `since`. */
   answeredSince(since: number): boolean {
     return this.replies.some((t) => t > since);
+  }
+
+  /** A line of answer-probe: `ANSWERED_AT ASKED_AT` or `lost ASKED_AT`. */
+  private record(line: string): void {
+    const [first, asked] = line.split(' ');
+    if (!first || asked === undefined) return;
+    if (first === 'lost') {
+      this.asks.push({ at: Number(asked) });
+      return;
+    }
+    this.replies.push(Number(first));
+    this.asks.push({ at: Number(asked), answeredAt: Number(first) });
   }
 
   stop(): void {

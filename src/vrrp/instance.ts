@@ -289,7 +289,10 @@ export class VrrpInstanceRuntime {
         return;
       case 'becomeMaster':
         this.counters.becameMaster++;
-        this.changeAddresses('add', () => this.startAnnouncing());
+        this.changeAddresses('add', () => {
+          this.startAnnouncing();
+          this.step({ type: 'announced' });
+        });
         return;
       case 'leaveMaster':
         this.counters.releasedMaster++;

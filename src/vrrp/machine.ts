@@ -24,13 +24,16 @@
  *   down; that is harmless).
  * - Operator modes (not in the RFC), held until the operator changes them:
  *   - `yield`: never become master. A master hands off make-before-break: it sends priority 0
- *     and stops advertising, but keeps its VIPs until another router's advert says it took over,
- *     so clients are served throughout. If nobody does within HANDOFF_INTERVALS advert
+ *     and stops advertising, but keeps its VIPs until the router that took over advertises a
+ *     second time (its first advert goes out before it has added and announced the VIPs; by its
+ *     second, even on a busy host, it has), so clients are served throughout. If nobody does within HANDOFF_INTERVALS advert
  *     intervals, the hand-off is abandoned (the mode goes back to `none`, the router advertises
  *     again as master) unless it was forced, when the VIPs go anyway. A backup follows any
  *     master and lets its Master_Down_Timer run out without taking over.
  *   - `take`: advertise priority 254 (or the owner's 255) and preempt, `nopreempt` or not; a
- *     backup becomes master at once.
+ *     backup becomes master at once, make-before-break too: it holds back its first advert, which
+ *     makes the old master let go, until its own VIPs are announced (`announced`, or one advert
+ *     interval at most).
  *   - `none`: the configured behaviour, with the timer restarted for a backup that was held.
  * - A master's answers out of turn (to a priority-0 advert, RFC 5798 6.4.3, and keepalived's to a
  *   lower priority) are rate-limited per source and in all: see AnswerLimiter. keepalived answers
@@ -124,6 +127,8 @@ export type Input =
    * router answers releases the VIPs anyway instead of being abandoned. Repeating a mode changes nothing.
    */
   | { type: 'operator'; mode: OperatorMode; force?: boolean }
+  /** The VIPs of a new master are in place and announced (from the instance, after `becomeMaster`). */
+  | { type: 'announced' }
   /** From SyncGroup only: promote a member waiting in BACKUP, or take a master back to BACKUP. */
   | { type: 'sync'; to: 'MASTER' | 'BACKUP'; reason: string };
 
@@ -196,7 +201,9 @@ export class VrrpMachine {
   #preemptHoldUntil: number | undefined;
   #operator: OperatorMode = 'none';
   /** While a hand-off waits for a taker (see HANDOFF_INTERVALS); the deadline is its end. */
-  #handoff: { force: boolean } | undefined;
+  #handoff: { force: boolean; taker?: string } | undefined;
+  /** A master taken by the operator holds back its first advert until its VIPs are announced. */
+  #announcing = false;
   /** Set while a sync-group member waits for its group; the reason it wants to be master. */
   #pendingTakeover: string | undefined;
   /** The end of the startup delay: backup timers run from here, at the earliest. */
@@ -252,6 +259,8 @@ export class VrrpMachine {
         return this.#state === 'FAULT' ? this.#initialize(now, 'fault cleared') : [];
       case 'operator':
         return this.#setOperator(input.mode, input.force ?? false, now);
+      case 'announced':
+        return this.#announcing && this.#state === 'MASTER' ? this.#advertiseNow(now) : [];
       case 'sync':
         return this.#sync(input, now);
     }
@@ -344,7 +353,7 @@ export class VrrpMachine {
 
   #tick(now: number): Action[] {
     if (this.#deadline === undefined || now < this.#deadline) return [];
-    if (this.#handoff) return this.#handoffUnanswered(now);
+    if (this.#handoff) return this.#handoffDeadline(now);
     if (this.#state === 'MASTER') return this.#advertiseNow(now);
     return this.#takeOver(now, this.#takeoverReason(now));
   }
@@ -365,14 +374,13 @@ export class VrrpMachine {
   #becomeMaster(now: number, reason: string): Action[] {
     this.#deadline = now + this.#advertIntervalMs;
     this.#endBackupDuties();
-    return [
-      { type: 'sendAdvert', priority: this.#effectivePriority },
-      { type: 'becomeMaster' },
-      this.#transition('MASTER', reason),
-    ];
+    this.#announcing = this.#operator === 'take';
+    const advert: Action[] = this.#announcing ? [] : [{ type: 'sendAdvert', priority: this.#effectivePriority }];
+    return [...advert, { type: 'becomeMaster' }, this.#transition('MASTER', reason)];
   }
 
   #advertiseNow(now: number): Action[] {
+    this.#announcing = false;
     this.#deadline = now + this.#advertIntervalMs;
     return [{ type: 'sendAdvert', priority: this.#effectivePriority }];
   }
@@ -414,6 +422,8 @@ export class VrrpMachine {
       return this.#masterToBackup(now, this.#options.higherPrioSendAdvert ? ours : undefined, reason);
     }
     const { replyToLowerPriority, announceToLowerPriority } = this.#options;
+    // Our first advert would make the old master let go before our VIPs are announced.
+    if (this.#announcing) return [];
     if (!(replyToLowerPriority || announceToLowerPriority) || !this.#lowerPriorityAnswers.admit(advert.source, now))
       return [];
     return [
@@ -487,20 +497,31 @@ export class VrrpMachine {
     return [{ type: 'sendAdvert', priority: RESIGN_PRIORITY }];
   }
 
-  /** Another router advertises during our hand-off: it took over, and our VIPs go now. */
+  /**
+   * Another router advertises during our hand-off: the first advert says it took over, the next
+   * that its VIPs are in place, and ours go.
+   */
   #handoffAnswered(advert: Advert, now: number): Action[] {
     // Another master resigning is not taking over.
     if (advert.priority === RESIGN_PRIORITY) return [];
+    const taker = this.#handoff?.taker;
+    if (taker === advert.source) return this.#handedOff(now);
+    if (taker !== undefined) return [];
     this.#follow(advert);
-    return this.#masterToBackup(
-      now,
-      undefined,
-      `handed off by the operator to ${advert.source} (priority ${advert.priority})`,
-    );
+    this.#handoff = { force: this.#handoff?.force ?? false, taker: advert.source };
+    // If its second advert is lost, the hand-off still ends.
+    this.#deadline = now + HANDOFF_INTERVALS * this.#advertIntervalMs;
+    return [];
   }
 
-  /** Nobody took over within the hand-off's window. */
-  #handoffUnanswered(now: number): Action[] {
+  #handedOff(now: number): Action[] {
+    const reason = `handed off by the operator to ${this.#handoff?.taker} (priority ${this.#master?.priority})`;
+    return this.#masterToBackup(now, undefined, reason);
+  }
+
+  /** The hand-off's deadline: the taker's second advert was lost, or nobody took over in time. */
+  #handoffDeadline(now: number): Action[] {
+    if (this.#handoff?.taker !== undefined) return this.#handedOff(now);
     const waited = seconds(HANDOFF_INTERVALS * this.#advertIntervalMs);
     if (this.#handoff?.force) {
       this.#forgetMaster();
@@ -533,6 +554,7 @@ export class VrrpMachine {
   /** Leave MASTER for BACKUP; the caller has set the master we now follow (or forgotten it). */
   #masterToBackup(now: number, farewellPriority: number | undefined, reason: string): Action[] {
     this.#handoff = undefined;
+    this.#announcing = false;
     const actions = [...leavingMaster(farewellPriority), this.#transition('BACKUP', reason)];
     this.#armMasterDown(now, { kind: 'silence', since: now, from: this.#master?.address });
     return actions;
@@ -543,6 +565,7 @@ export class VrrpMachine {
     const actions = [...(this.#state === 'MASTER' ? leavingMaster(RESIGN_PRIORITY) : []), this.#transition(to, reason)];
     this.#deadline = undefined;
     this.#handoff = undefined;
+    this.#announcing = false;
     this.#endBackupDuties();
     return actions;
   }

@@ -2,6 +2,7 @@
 // run as an operator runs them, with a client probing the VIP: planned hand-offs cost clients
 // under 100 ms, holds last until released, and maintenance survives a restart.
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { Lab, labUnavailable, type NodeName } from '../../lab/lab.js';
@@ -32,6 +33,30 @@ const config = (priority: number) => `vrrp_instance VI_1 {
 }
 `;
 const PRIORITY: Record<string, number> = { r1: 150, r2: 100 };
+const GROUP_VIPS = ['198.51.100.210', '198.51.100.211'];
+/** VI_A and VI_B in sync group SG, on VRIDs 61 and 62. */
+const groupConfig = (priority: number) => `vrrp_sync_group SG {
+  group {
+    VI_A
+    VI_B
+  }
+}
+${['A', 'B']
+  .map(
+    (name, i) => `vrrp_instance VI_${name} {
+  state BACKUP
+  interface eth0
+  virtual_router_id ${61 + i}
+  priority ${priority}
+  advert_int ${ADVERT_MS / 1000}
+  version 3
+  virtual_ipaddress {
+    ${GROUP_VIPS[i]}/24 dev eth0
+  }
+}`,
+  )
+  .join('\n')}
+`;
 
 describe('vigil failover and vigil maintenance between vigild nodes (v3, advert 0.1 s)', { skip }, () => {
   const lab = new Lab();
@@ -81,7 +106,7 @@ describe('vigil failover and vigil maintenance between vigild nodes (v3, advert 
 
     await sleep(SEVERAL_MDI_MS);
     await states('BACKUP', 'MASTER');
-    const outage = probe!.longestOutageSince(since);
+    const outage = probe!.longestWaitSince(since);
     t.diagnostic(`client outage of the hand-off: ${outage.toFixed(0)} ms`);
     assert.ok(outage < PLANNED_OUTAGE_MS, `client outage ${outage.toFixed(0)} ms`);
     const held = await router('r1').instance();
@@ -106,7 +131,7 @@ describe('vigil failover and vigil maintenance between vigild nodes (v3, advert 
     await sleep(SEVERAL_MDI_MS);
     await states('BACKUP', 'MASTER');
     assert.equal((await router('r2').instance()).effectivePriority, 254);
-    const outage = probe!.longestOutageSince(since);
+    const outage = probe!.longestWaitSince(since);
     t.diagnostic(`client outage of the take-over: ${outage.toFixed(0)} ms`);
     assert.ok(outage < PLANNED_OUTAGE_MS, `client outage ${outage.toFixed(0)} ms`);
 
@@ -123,7 +148,7 @@ describe('vigil failover and vigil maintenance between vigild nodes (v3, advert 
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /no other router took over VI_1 within 3 advert intervals/);
     assert.equal(await router('r1').state(), 'MASTER');
-    assert.ok(probe!.longestOutageSince(since) < PLANNED_OUTAGE_MS, 'the VIP was served throughout');
+    assert.ok(probe!.longestWaitSince(since) < PLANNED_OUTAGE_MS, 'the VIP was served throughout');
 
     const forced = await cli('r1', 'failover', '--force', '--wait', '--timeout', '1s');
     assert.equal(forced.code, 4, forced.stdout + forced.stderr);
@@ -132,6 +157,44 @@ describe('vigil failover and vigil maintenance between vigild nodes (v3, advert 
     assert.equal(await router('r1').state(), 'BACKUP', 'held as backup, r1 does not take over from nobody');
     assert.equal((await cli('r1', 'failover', '--release')).code, 0);
     await waitForStates([[router('r1'), 'MASTER']]);
+  });
+
+  test('a sync group moves as one, and a --hold ends on its own: r1 preempts both back', async () => {
+    await Promise.all([router('r1').start(groupConfig(PRIORITY.r1!)), router('r2').start(groupConfig(PRIORITY.r2!))]);
+    await waitForStates(
+      [
+        [router('r1'), 'MASTER'],
+        [router('r2'), 'BACKUP'],
+      ],
+      { instance: 'VI_B' },
+    );
+
+    const handoff = await cli('r1', 'failover', 'VI_A', '--hold', '1.5s', '--wait');
+    assert.equal(handoff.code, 0, handoff.stderr);
+    assert.match(handoff.stdout, /sync group SG \(VI_A, VI_B\): handed off to 198\.51\.100\.12/);
+    for (const vip of GROUP_VIPS) assert.equal(await lab.holds('r2', vip), true, `${vip} on r2`);
+    assert.ok((await router('r1').instance('VI_B')).operator?.until, 'the hold says when it ends');
+
+    // The hold ends 1.5 s after the request: r1 (150) preempts both instances back.
+    await waitForStates([[router('r1'), 'MASTER']], { instance: 'VI_A', timeoutMs: 5000 });
+    await waitForStates([[router('r1'), 'MASTER']], { instance: 'VI_B', timeoutMs: 5000 });
+    for (const vip of GROUP_VIPS) assert.equal(await lab.holds('r1', vip), true, `${vip} back on r1`);
+  });
+
+  test('a hold survives a reload that restarts the instances', async () => {
+    await Promise.all([start('r1'), start('r2')]);
+    await states('MASTER', 'BACKUP');
+    assert.equal((await cli('r1', 'failover')).code, 0);
+    await states('BACKUP', 'MASTER');
+    // A changed priority makes vigild restart its instances: the hold is given back as they start.
+    writeFileSync(path.join(router('r1').dir, 'keepalived.conf'), config(160));
+    const reload = await cli('r1', 'reload');
+    assert.equal(reload.code, 0, reload.stderr);
+    await sleep(SEVERAL_MDI_MS);
+    await states('BACKUP', 'MASTER');
+    assert.equal((await router('r1').instance()).operator?.mode, 'yield');
+    assert.equal((await cli('r1', 'failover', '--release')).code, 0);
+    await states('MASTER', 'BACKUP');
   });
 
   test('bad targets are usage errors (exit 2) that list the instances', async () => {
@@ -150,7 +213,7 @@ describe('vigil failover and vigil maintenance between vigild nodes (v3, advert 
     const on = await cli('r1', 'maintenance', 'on', '--wait');
     assert.equal(on.code, 0, on.stderr);
     assert.match(on.stdout, /VI_1: BACKUP, master 198\.51\.100\.12/);
-    const outage = probe!.longestOutageSince(since);
+    const outage = probe!.longestWaitSince(since);
     t.diagnostic(`client outage of maintenance on: ${outage.toFixed(0)} ms`);
     assert.ok(outage < PLANNED_OUTAGE_MS, `client outage ${outage.toFixed(0)} ms`);
 

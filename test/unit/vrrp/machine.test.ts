@@ -576,7 +576,7 @@ describe('operator modes', () => {
   const release: Input = { type: 'operator', mode: 'none' };
   const HANDOFF = 10_000 + 609.375; // B's skew time after A's priority 0
 
-  test('hand-off: the master keeps its VIPs until the backup advertises, then stays backup through silence until released', () => {
+  test('hand-off: the master keeps its VIPs until an interval after the backup advertises, then stays backup through silence until released', () => {
     const lan = settledPair();
     lan.input('A', 'VI_1', yieldTo());
     assert.deepEqual(
@@ -587,10 +587,13 @@ describe('operator modes', () => {
     lan.runUntil(HANDOFF - 1);
     assert.deepEqual(lan.holders('VI_1'), ['A'], 'clients are served by A until B takes over');
     assert.deepEqual(lan.adverts('A', 'VI_1').at(-1), [10_000, 0], 'and A stays silent meanwhile');
-    lan.runUntil(HANDOFF);
+    lan.runUntil(HANDOFF + 999);
+    assert.deepEqual(lan.holders('VI_1'), ['A', 'B'], 'both, while B adds and announces them');
+    assert.deepEqual(lan.adverts('A', 'VI_1').at(-1), [10_000, 0]);
+    lan.runUntil(HANDOFF + 1000);
     assert.deepEqual(lan.holders('VI_1'), ['B']);
     assert.deepEqual(
-      lan.events.filter((e) => e.at === HANDOFF && e.router === 'A').map((e) => e.action),
+      lan.events.filter((e) => e.at === HANDOFF + 1000 && e.router === 'A').map((e) => e.action),
       [
         { type: 'leaveMaster' },
         transition('MASTER', 'BACKUP', 'handed off by the operator to 192.0.2.2 (priority 100)'),
@@ -661,7 +664,7 @@ describe('operator modes', () => {
     assert.deepEqual(m.step(yieldTo(true), 30_000), [], 'repeating the mode changes nothing');
   });
 
-  test('take: a backup becomes master at once with priority 254, even with nopreempt, until released', () => {
+  test('take: a backup becomes master at once and advertises 254 once its VIPs are announced, even with nopreempt, until released', () => {
     const lan = new Lan();
     lan.addRouter('A', '192.0.2.1', { VI_1: { priority: 150 } });
     lan.addRouter('B', PEER, { VI_1: { priority: 100, preempt: false } });
@@ -669,12 +672,14 @@ describe('operator modes', () => {
     lan.start('B');
     lan.runUntil(10_000);
     lan.input('B', 'VI_1', take);
-    lan.runUntil(10_000);
-    assert.deepEqual(lan.transitions().slice(-2), [
-      [10_000, 'B', 'VI_1', 'MASTER'],
-      [10_000, 'A', 'VI_1', 'BACKUP'],
-    ]);
-    assert.deepEqual(lan.adverts('B', 'VI_1').at(-1), [10_000, 254]);
+    lan.runUntil(10_020);
+    assert.deepEqual(lan.transitions().at(-1), [10_000, 'B', 'VI_1', 'MASTER']);
+    assert.deepEqual(lan.holders('VI_1').sort(), ['A', 'B'], 'A serves on while B announces the VIPs');
+    assert.equal(lan.adverts('B', 'VI_1').length, 0, 'and B has not advertised yet');
+    lan.input('B', 'VI_1', { type: 'announced' });
+    lan.runUntil(10_020);
+    assert.deepEqual(lan.transitions().at(-1), [10_020, 'A', 'VI_1', 'BACKUP']);
+    assert.deepEqual(lan.adverts('B', 'VI_1').at(-1), [10_020, 254]);
     assert.equal(lan.snapshot('B', 'VI_1').effectivePriority, 254);
     lan.runUntil(60_000);
     assert.deepEqual(lan.holders('VI_1'), ['B'], 'A (150, preempt) does not take it back');
