@@ -52,7 +52,11 @@ Exit codes: 0 done, 1 refused (the message says why), 2 bad arguments or an unkn
     force: Flags.boolean({ description: 'hand off even when no other router takes over' }),
     hold: durationFlag({ description: 'release on its own after this long (e.g. 90s, 10m, 1h)' }),
     wait: Flags.boolean({ description: 'return once the new master is seen, and print who and when' }),
-    timeout: durationFlag({ description: 'with --wait: give up after this long (exit 4)', default: DEFAULT_WAIT_MS }),
+    timeout: durationFlag({
+      description: 'with --wait: give up after this long (exit 4)',
+      default: DEFAULT_WAIT_MS,
+      defaultHelp: async () => '10s',
+    }),
     socket: socketFlag,
     json: jsonFlag,
   };

@@ -37,7 +37,11 @@ Exit codes: 0 done, 1 refused, 2 bad arguments, 3 no daemon on the socket, 4 --w
   };
   static override flags = {
     wait: Flags.boolean({ description: 'return once the instances have settled, and print how long it took' }),
-    timeout: durationFlag({ description: 'with --wait: give up after this long (exit 4)', default: DEFAULT_WAIT_MS }),
+    timeout: durationFlag({
+      description: 'with --wait: give up after this long (exit 4)',
+      default: DEFAULT_WAIT_MS,
+      defaultHelp: async () => '10s',
+    }),
     socket: socketFlag,
     json: jsonFlag,
   };

@@ -300,7 +300,8 @@ export class OperatorService {
 
   /** Resolves once a hand-off under way has ended (taken over, abandoned or forced). */
   private async handOffSettled(runtime: VrrpInstanceRuntime): Promise<void> {
-    const deadline = Date.now() + HANDOFF_INTERVALS * runtime.config.advertInt * 1000 + HANDOFF_SLACK_MS;
+    // The window for a taker, then as long again for the taker's second advert.
+    const deadline = Date.now() + 2 * HANDOFF_INTERVALS * runtime.config.advertInt * 1000 + HANDOFF_SLACK_MS;
     while (runtime.status().handingOff && Date.now() < deadline) await new Promise((r) => setTimeout(r, POLL_MS));
   }
 

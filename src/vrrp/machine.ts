@@ -26,10 +26,11 @@
  *   - `yield`: never become master. A master hands off make-before-break: it sends priority 0
  *     and stops advertising, but keeps its VIPs until the router that took over advertises a
  *     second time (its first advert goes out before it has added and announced the VIPs; by its
- *     second, even on a busy host, it has), so clients are served throughout. If nobody does within HANDOFF_INTERVALS advert
- *     intervals, the hand-off is abandoned (the mode goes back to `none`, the router advertises
- *     again as master) unless it was forced, when the VIPs go anyway. A backup follows any
- *     master and lets its Master_Down_Timer run out without taking over.
+ *     second, even on a busy host, it has), so clients are served throughout. If nobody takes
+ *     over within HANDOFF_INTERVALS advert intervals, the hand-off is abandoned (the mode goes
+ *     back to `none`, the router advertises again as master) unless it was forced, when the VIPs
+ *     go anyway. A backup follows any master and lets its Master_Down_Timer run out without
+ *     taking over.
  *   - `take`: advertise priority 254 (or the owner's 255) and preempt, `nopreempt` or not; a
  *     backup becomes master at once, make-before-break too: it holds back its first advert, which
  *     makes the old master let go, until its own VIPs are announced (`announced`, or one advert

@@ -77,6 +77,17 @@ describe('vigil failover and vigil maintenance between vigild nodes (v3, advert 
     await waitFor('the probe to get replies', () => probe!.replies.length > 5);
     return Date.now();
   };
+  /**
+   * The client's outage around the VIP's move, from shortly before the first of the two
+   * routers' last transitions to shortly after the second: the 2 shared cores of a busy host
+   * stall the probe now and then, and a stall long before or after the move is none of its doing.
+   */
+  const moveOutage = async (): Promise<number> => {
+    const times = await Promise.all(
+      (['r1', 'r2'] as const).map(async (node) => Date.parse((await router(node).instance()).lastTransition!.at)),
+    );
+    return probe!.longestWaitSince(Math.min(...times) - 2 * ADVERT_MS, Math.max(...times) + 2 * ADVERT_MS);
+  };
 
   before(async () => {
     await lab.up(2);
@@ -95,7 +106,7 @@ describe('vigil failover and vigil maintenance between vigild nodes (v3, advert 
   test('hand-off: the VIP moves to the backup in under 100 ms for clients, stays there, and --release lets r1 preempt again', async (t) => {
     await Promise.all([start('r1'), start('r2')]);
     await states('MASTER', 'BACKUP');
-    const since = await startProbe();
+    await startProbe();
 
     const handoff = await cli('r1', 'failover', '--wait');
     assert.equal(handoff.code, 0, handoff.stderr);
@@ -106,7 +117,7 @@ describe('vigil failover and vigil maintenance between vigild nodes (v3, advert 
 
     await sleep(SEVERAL_MDI_MS);
     await states('BACKUP', 'MASTER');
-    const outage = probe!.longestWaitSince(since);
+    const outage = await moveOutage();
     t.diagnostic(`client outage of the hand-off: ${outage.toFixed(0)} ms`);
     assert.ok(outage < PLANNED_OUTAGE_MS, `client outage ${outage.toFixed(0)} ms`);
     const held = await router('r1').instance();
@@ -121,7 +132,7 @@ describe('vigil failover and vigil maintenance between vigild nodes (v3, advert 
   test('--take makes the backup master at once and holds it there against a higher priority until --release', async (t) => {
     await Promise.all([start('r1'), start('r2')]);
     await states('MASTER', 'BACKUP');
-    const since = await startProbe();
+    await startProbe();
 
     const take = await cli('r2', 'failover', 'VI_1', '--take', '--wait', '--json');
     assert.equal(take.code, 0, take.stderr);
@@ -131,7 +142,7 @@ describe('vigil failover and vigil maintenance between vigild nodes (v3, advert 
     await sleep(SEVERAL_MDI_MS);
     await states('BACKUP', 'MASTER');
     assert.equal((await router('r2').instance()).effectivePriority, 254);
-    const outage = probe!.longestWaitSince(since);
+    const outage = await moveOutage();
     t.diagnostic(`client outage of the take-over: ${outage.toFixed(0)} ms`);
     assert.ok(outage < PLANNED_OUTAGE_MS, `client outage ${outage.toFixed(0)} ms`);
 
@@ -142,13 +153,16 @@ describe('vigil failover and vigil maintenance between vigild nodes (v3, advert 
   test('no backup: the hand-off is refused and the master keeps its VIP; --force goes anyway, and --wait times out (exit 4)', async () => {
     await start('r1');
     await waitForStates([[router('r1'), 'MASTER']]);
-    const since = await startProbe();
+    await startProbe();
 
     const refused = await cli('r1', 'failover');
+    const answeredAt = Date.now();
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /no other router took over VI_1 within 3 advert intervals/);
     assert.equal(await router('r1').state(), 'MASTER');
-    assert.ok(probe!.longestWaitSince(since) < PLANNED_OUTAGE_MS, 'the VIP was served throughout');
+    // The hand-off's window is the 3 advert intervals before the answer.
+    const window = probe!.longestWaitSince(answeredAt - 5 * ADVERT_MS, answeredAt);
+    assert.ok(window < PLANNED_OUTAGE_MS, `the VIP was served throughout, but a client waited ${window} ms`);
 
     const forced = await cli('r1', 'failover', '--force', '--wait', '--timeout', '1s');
     assert.equal(forced.code, 4, forced.stdout + forced.stderr);
@@ -208,12 +222,12 @@ describe('vigil failover and vigil maintenance between vigild nodes (v3, advert 
   test('maintenance: r1 hands off, stays backup across a restart and with nobody else master, until off', async (t) => {
     await Promise.all([start('r1'), start('r2')]);
     await states('MASTER', 'BACKUP');
-    const since = await startProbe();
+    await startProbe();
 
     const on = await cli('r1', 'maintenance', 'on', '--wait');
     assert.equal(on.code, 0, on.stderr);
     assert.match(on.stdout, /VI_1: BACKUP, master 198\.51\.100\.12/);
-    const outage = probe!.longestWaitSince(since);
+    const outage = await moveOutage();
     t.diagnostic(`client outage of maintenance on: ${outage.toFixed(0)} ms`);
     assert.ok(outage < PLANNED_OUTAGE_MS, `client outage ${outage.toFixed(0)} ms`);
 
