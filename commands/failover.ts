@@ -22,7 +22,7 @@ export default class Failover extends DaemonCommand {
   static override description =
     `On the master (the default): a planned hand-off. The master sends a priority 0 advert so the best backup takes over within its skew time, but keeps its VIPs until it hears that backup advertise as master, so clients are served throughout; then it stays backup (it neither preempts nor takes over when the new master goes silent) until --release, or for --hold.
 
-Refusal: a backup sends nothing while a master lives, so the master cannot know in advance that one listens. The hand-off itself is the test: when no other router advertises as master within 3 advert intervals of the priority 0 advert, no backup has been heard, and the hand-off is refused (exit 1): this node goes on as master, having never dropped its VIPs. --force hands off anyway (the VIPs then go, and nobody may serve them).
+Refusal: a backup sends nothing while a master lives, so the master cannot know in advance that one listens. The hand-off itself is the test: when no other router advertises as master within 3 advert intervals (1 s at least) of the priority 0 advert, no backup has been heard, and the hand-off is refused (exit 1): this node goes on as master, having never dropped its VIPs. --force hands off anyway (the VIPs then go, and nobody may serve them).
 
 --take on a backup: become master now, advertising priority 254 (preempting whatever the config says), held until --release; refused when the master heard is the address owner (priority 255), which always wins.
 

@@ -20,7 +20,7 @@ type Result = MaintenanceResponse & { wait?: WaitOutcome };
 export default class Maintenance extends DaemonCommand {
   static override summary = 'Take this node out of service for VRRP (on), or put it back (off).';
   static override description =
-    `on: every instance this node masters is handed off as \`vigil failover --force\` does (VIPs kept until another router advertises, and released after 3 advert intervals even when none does), and every instance stays backup: checks and tracking keep running, nothing flaps back. It is written to the state dir, so a vigild restarted in maintenance never becomes master. Status shows it.
+    `on: every instance this node masters is handed off as \`vigil failover --force\` does (VIPs kept until another router advertises, and released after 3 advert intervals, 1 s at least, even when none does), and every instance stays backup: checks and tracking keep running, nothing flaps back. It is written to the state dir, so a vigild restarted in maintenance never becomes master. Status shows it.
 
 off: ordinary priorities and preemption apply again (failover holds still in place stay).
 

@@ -15,7 +15,7 @@ import type {
 } from '../api/schema.js';
 import type { Config } from '../config/index.js';
 import type { VrrpInstanceRuntime } from '../vrrp/instance.js';
-import { HANDOFF_INTERVALS, type OperatorMode, OWNER_PRIORITY } from '../vrrp/machine.js';
+import { HANDOFF_INTERVALS, handoffWindowMs, type OperatorMode, OWNER_PRIORITY } from '../vrrp/machine.js';
 import { HttpError } from './control-server.js';
 import type { Logger } from './logger.js';
 import { readStateFile, writeStateFile } from './state-file.js';
@@ -121,7 +121,7 @@ export class OperatorService {
       const mode = this.heldMode(runtime.name);
       // Forced: in maintenance a master goes even when nobody takes over.
       runtime.setOperator(mode, true);
-      this.announce(runtime.name, mode, on ? 'maintenance' : 'failover');
+      this.announce(runtime.name, mode, 'maintenance');
     }
     if (on) await Promise.all(runtimes.map((r) => this.handOffSettled(r)));
     const instances = runtimes.map((r) => {
@@ -142,7 +142,9 @@ export class OperatorService {
   reapply(): void {
     const names = new Set(this.deps.config().instances.map((i) => i.name));
     for (const name of this.holds.keys()) if (!names.has(name)) this.drop(name);
-    for (const name of names) this.deps.runtime(name)?.setOperator(this.heldMode(name), true);
+    // Forced only in maintenance: a failover hand-off under way stays the kind it was asked as.
+    const force = this.maintenanceSince !== undefined;
+    for (const name of names) this.deps.runtime(name)?.setOperator(this.heldMode(name), force);
   }
 
   /** Adds the daemon's maintenance flag and each held instance's operator mode. */
@@ -183,7 +185,7 @@ export class OperatorService {
     if (after.operator === 'none') {
       for (const runtime of target.runtimes) this.drop(runtime.name);
       throw refused(
-        `no other router took over ${target.label} within ${HANDOFF_INTERVALS} advert intervals (${HANDOFF_INTERVALS * target.lead.config.advertInt} s) of its priority 0 advert: no backup is listening. This node stayed master and kept its VIPs throughout; --force hands off anyway`,
+        `no other router took over ${target.label} within ${HANDOFF_INTERVALS} advert intervals (${windowOf(target.lead) / 1000} s, 1 s at least) of its priority 0 advert: no backup is listening. This node stayed master and kept its VIPs throughout; --force hands off anyway`,
       );
     }
     const newMaster = after.state === 'BACKUP' ? after.masterAddress : undefined;
@@ -301,7 +303,7 @@ export class OperatorService {
   /** Resolves once a hand-off under way has ended (taken over, abandoned or forced). */
   private async handOffSettled(runtime: VrrpInstanceRuntime): Promise<void> {
     // The window for a taker, then as long again for the taker's second advert.
-    const deadline = Date.now() + 2 * HANDOFF_INTERVALS * runtime.config.advertInt * 1000 + HANDOFF_SLACK_MS;
+    const deadline = Date.now() + 2 * windowOf(runtime) + HANDOFF_SLACK_MS;
     while (runtime.status().handingOff && Date.now() < deadline) await new Promise((r) => setTimeout(r, POLL_MS));
   }
 
@@ -338,6 +340,9 @@ export class OperatorService {
     });
   }
 }
+
+const windowOf = (runtime: VrrpInstanceRuntime): number =>
+  handoffWindowMs(Math.round(runtime.config.advertInt * 100) * 10);
 
 const instanceNames = (config: Config): string => config.instances.map((i) => i.name).join(', ') || 'none';
 

@@ -27,7 +27,7 @@
  *     and stops advertising, but keeps its VIPs until the router that took over advertises a
  *     second time (its first advert goes out before it has added and announced the VIPs; by its
  *     second, even on a busy host, it has), so clients are served throughout. If nobody takes
- *     over within HANDOFF_INTERVALS advert intervals, the hand-off is abandoned (the mode goes
+ *     over within HANDOFF_INTERVALS advert intervals (1 s at least), the hand-off is abandoned (the mode goes
  *     back to `none`, the router advertises again as master) unless it was forced, when the VIPs
  *     go anyway. A backup follows any master and lets its Master_Down_Timer run out without
  *     taking over.
@@ -57,6 +57,15 @@ const RESIGN_PRIORITY = 0;
 const ANSWERS_PER_INTERVAL = 3;
 /** How long a hand-off waits for another router to take over: the Master_Down_Interval's advert count. */
 export const HANDOFF_INTERVALS = 3;
+/**
+ * And at least this long: at 0.1 s adverts, 3 intervals are less than a busy host can stall a
+ * backup for, and a master that keeps its VIPs while it waits costs clients nothing.
+ */
+const HANDOFF_MIN_MS = 1000;
+
+/** How long a hand-off waits for a taker, in milliseconds, at this advert interval. */
+export const handoffWindowMs = (advertIntervalMs: number): number =>
+  Math.max(HANDOFF_INTERVALS * advertIntervalMs, HANDOFF_MIN_MS);
 /** What `take` advertises: the highest priority below the owner's. */
 const TAKE_PRIORITY = OWNER_PRIORITY - 1;
 
@@ -494,7 +503,7 @@ export class VrrpMachine {
       return [];
     }
     this.#handoff = { force };
-    this.#deadline = now + HANDOFF_INTERVALS * this.#advertIntervalMs;
+    this.#deadline = now + handoffWindowMs(this.#advertIntervalMs);
     return [{ type: 'sendAdvert', priority: RESIGN_PRIORITY }];
   }
 
@@ -511,7 +520,7 @@ export class VrrpMachine {
     this.#follow(advert);
     this.#handoff = { force: this.#handoff?.force ?? false, taker: advert.source };
     // If its second advert is lost, the hand-off still ends.
-    this.#deadline = now + HANDOFF_INTERVALS * this.#advertIntervalMs;
+    this.#deadline = now + handoffWindowMs(this.#advertIntervalMs);
     return [];
   }
 
@@ -523,7 +532,7 @@ export class VrrpMachine {
   /** The hand-off's deadline: the taker's second advert was lost, or nobody took over in time. */
   #handoffDeadline(now: number): Action[] {
     if (this.#handoff?.taker !== undefined) return this.#handedOff(now);
-    const waited = seconds(HANDOFF_INTERVALS * this.#advertIntervalMs);
+    const waited = seconds(handoffWindowMs(this.#advertIntervalMs));
     if (this.#handoff?.force) {
       this.#forgetMaster();
       const actions = this.#masterToBackup(
