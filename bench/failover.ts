@@ -1,15 +1,22 @@
 // Failover as a client sees it, vigild beside keepalived in the same run and the same lab:
-//   - SIGTERM of the master: the longest gap in replies from the VIP (pinged every 10 ms);
+//   - SIGTERM of the master: the longest a client asking the VIP every 10 ms waited for an answer
+//     (VipProbe.longestWaitSince: a probe the busy host did not schedule asked nothing, and
+//     that is no outage);
 //   - kill -9 of the master (every process on the node): the time until the client's neighbour
 //     entry for the VIP points at the backup (the killed daemon leaves its VIP, and the node's
 //     kernel keeps answering, so replies alone would hide the failover);
+//   - vigild's planned moves, which keepalived has no command for: `vigil failover` on the master
+//     (hand-off) and `vigil failover --take` on the backup (take-over), measured as for SIGTERM, printed beside keepalived's SIGTERM (its way to move the VIP);
 // at VRRPv3 advert_int 0.1 and VRRPv2 advert_int 1, median of RUNS; then each daemon's CPU and
 // RSS running 100 instances at 1 s adverts as master. Prints figures; asserts nothing.
 // Usage: node dist/bench/failover.js [RUNS]   (root; keepalived from Debian)
+
+import path from 'node:path';
 import { KeepalivedRouter, keepalivedUnavailable } from '../lab/keepalived.js';
 import { Lab, labUnavailable, macOf } from '../lab/lab.js';
 import { VipProbe, waitForVipAt } from '../lab/probe.js';
 import { type Usage, usageOver } from '../lab/proc-usage.js';
+import { vigil } from '../lab/processes.js';
 import { type InstanceSpec, type LabRouter, VigildRouter, vrrpConfig, waitForStates } from '../lab/routers.js';
 
 const runs = Number(process.argv[2] ?? 3);
@@ -18,6 +25,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 type Kind = 'vigild' | 'keepalived';
+type How = 'SIGTERM' | 'kill -9' | 'hand-off' | 'take-over';
+/** The ways to move the VIP that only vigild has; keepalived's figure beside them is its SIGTERM. */
+const OPERATOR_MOVES: How[] = ['hand-off', 'take-over'];
 const makeRouter = (kind: Kind, lab: Lab, node: 'r1' | 'r2'): LabRouter =>
   kind === 'vigild' ? new VigildRouter(lab, node) : new KeepalivedRouter(lab, node);
 
@@ -36,7 +46,15 @@ async function killAll(lab: Lab, node: 'r1'): Promise<void> {
   await lab.exec('sw', ['sh', '-c', `kill -9 $(ip netns pids ${lab.ns(node)}) 2>/dev/null; true`]);
 }
 
-async function oneFailover(kind: Kind, scenario: Scenario, how: 'SIGTERM' | 'kill -9'): Promise<number> {
+/** The operator's command for `how`, against the node's vigild. */
+async function operatorMove(router: LabRouter, how: How): Promise<void> {
+  const socket = path.join((router as VigildRouter).dir, 'vigil.sock');
+  const args = how === 'take-over' ? ['failover', '--take'] : ['failover'];
+  const result = await vigil([...args, '--socket', socket]);
+  if (result.code !== 0) throw new Error(`vigil ${args.join(' ')}: exit ${result.code}: ${result.stderr}`);
+}
+
+async function oneFailover(kind: Kind, scenario: Scenario, how: How): Promise<number> {
   const lab = new Lab();
   const [r1, r2] = [makeRouter(kind, lab, 'r1'), makeRouter(kind, lab, 'r2')];
   const spec = (priority: number): InstanceSpec => ({
@@ -63,10 +81,12 @@ async function oneFailover(kind: Kind, scenario: Scenario, how: 'SIGTERM' | 'kil
     try {
       await sleep(300);
       const stoppedAt = Date.now();
-      await r1.stop();
+      if (how === 'hand-off') await operatorMove(r1, how);
+      else if (how === 'take-over') await operatorMove(r2, how);
+      else await r1.stop();
       await waitForStates([[r2, 'MASTER']]);
       await sleep(300 + 3 * scenario.advertInt * 1000);
-      return probe.longestOutageSince(stoppedAt);
+      return probe.longestWaitSince(stoppedAt);
     } finally {
       probe.stop();
     }
@@ -117,15 +137,22 @@ const unavailable = (await labUnavailable()) ?? (await keepalivedUnavailable());
 if (unavailable) throw new Error(`bench/failover: ${unavailable}`);
 
 console.log(`failover: client-seen, median of ${runs} (ms)`);
-console.log(`${'scenario'.padEnd(20)}${'how'.padEnd(10)}${'vigild'.padStart(10)}${'keepalived'.padStart(12)}`);
+console.log(`${'scenario'.padEnd(20)}${'how'.padEnd(11)}${'vigild'.padStart(9)}${'keepalived'.padStart(12)}`);
+const figuresText = (xs: number[]) => xs.map((x) => x.toFixed(0)).join('/');
 for (const scenario of SCENARIOS) {
-  for (const how of ['SIGTERM', 'kill -9'] as const) {
-    const figures: Record<Kind, number[]> = { vigild: [], keepalived: [] };
+  /** keepalived's SIGTERM, the figure its users compare a planned move with. */
+  let keepalivedStop: number[] = [];
+  for (const how of ['SIGTERM', 'kill -9', ...OPERATOR_MOVES] as How[]) {
+    const operatorMove = OPERATOR_MOVES.includes(how);
+    const figures: Record<Kind, number[]> = { vigild: [], keepalived: operatorMove ? keepalivedStop : [] };
     for (let i = 0; i < runs; i++) {
-      for (const kind of ['vigild', 'keepalived'] as const) figures[kind].push(await oneFailover(kind, scenario, how));
+      figures.vigild.push(await oneFailover('vigild', scenario, how));
+      if (!operatorMove) figures.keepalived.push(await oneFailover('keepalived', scenario, how));
     }
+    if (how === 'SIGTERM') keepalivedStop = figures.keepalived;
+    const keepalivedLabel = operatorMove ? 'keepalived SIGTERM' : 'keepalived';
     console.log(
-      `${scenario.label.padEnd(20)}${how.padEnd(10)}${median(figures.vigild).toFixed(0).padStart(10)}${median(figures.keepalived).toFixed(0).padStart(12)}   (vigild ${figures.vigild.map((x) => x.toFixed(0)).join('/')}, keepalived ${figures.keepalived.map((x) => x.toFixed(0)).join('/')})`,
+      `${scenario.label.padEnd(20)}${how.padEnd(11)}${median(figures.vigild).toFixed(0).padStart(9)}${median(figures.keepalived).toFixed(0).padStart(12)}   (vigild ${figuresText(figures.vigild)}, ${keepalivedLabel} ${figuresText(figures.keepalived)})`,
     );
   }
 }

@@ -5,11 +5,21 @@
 import { execute } from '@oclif/core/execute';
 import Check from './check.js';
 import Drain from './drain.js';
+import Failover from './failover.js';
+import Maintenance from './maintenance.js';
 import Reload from './reload.js';
 import Status from './status.js';
 import Undrain from './undrain.js';
 
-export const COMMANDS = { check: Check, drain: Drain, reload: Reload, status: Status, undrain: Undrain };
+export const COMMANDS = {
+  check: Check,
+  drain: Drain,
+  failover: Failover,
+  maintenance: Maintenance,
+  reload: Reload,
+  status: Status,
+  undrain: Undrain,
+};
 
 /** `root` is the package directory, which holds package.json and oclif.manifest.json. */
 export function run(root: string): Promise<unknown> {

@@ -12,6 +12,10 @@ const answerProbe = path.join(path.dirname(fileURLToPath(import.meta.url)), 'ans
 export class VipProbe {
   /** Reply times, in ms since the epoch. */
   readonly replies: number[] = [];
+  /** Every ask, when it was made and when (if) it was answered, in ms since the epoch. */
+  readonly asks: { at: number; answeredAt?: number }[] = [];
+  /** The asks not yet answered, by the time answer-probe printed for them. */
+  private readonly pendingAsks = new Map<string, { at: number; answeredAt?: number }>();
   private readonly child: ChildProcess;
   private pending = '';
 
@@ -25,9 +29,7 @@ export class VipProbe {
       this.pending += chunk.toString();
       const lines = this.pending.split('\n');
       this.pending = lines.pop() ?? '';
-      for (const line of lines) {
-        if (line) this.replies.push(Number(line));
-      }
+      for (const line of lines) this.record(line);
     });
   }
 
@@ -39,9 +41,42 @@ export class VipProbe {
     return Math.max(0, longest - PROBE_INTERVAL_MS);
   }
 
+  /**
+   * The longest a client asking after `since` (and up to `until`) waited for an answer: for a
+   * lost ask, until the first later ask was answered. Unlike longestOutageSince, a probe that was
+   * not scheduled (a busy host) asked nothing and so saw no outage; only what a client asked
+   * for counts.
+   */
+  longestWaitSince(since: number, until = Number.POSITIVE_INFINITY): number {
+    const asks = this.asks.filter((a) => a.at > since).sort((a, b) => a.at - b.at);
+    let longest = 0;
+    for (const [i, ask] of asks.entries()) {
+      if (ask.at > until) break;
+      const answeredAt = ask.answeredAt ?? asks.slice(i + 1).find((a) => a.answeredAt !== undefined)?.answeredAt;
+      longest = Math.max(longest, (answeredAt ?? Date.now()) - ask.at);
+    }
+    return longest;
+  }
+
   /** Whether a reply arrived after `since`. */
   answeredSince(since: number): boolean {
     return this.replies.some((t) => t > since);
+  }
+
+  /** A line of answer-probe: `asked ASKED_AT`, then `ANSWERED_AT ASKED_AT` if it was answered. */
+  private record(line: string): void {
+    const [first, asked] = line.split(' ');
+    if (!first || asked === undefined) return;
+    if (first === 'asked') {
+      const ask = { at: Number(asked) };
+      this.asks.push(ask);
+      this.pendingAsks.set(asked, ask);
+      return;
+    }
+    this.replies.push(Number(first));
+    const ask = this.pendingAsks.get(asked);
+    this.pendingAsks.delete(asked);
+    if (ask) ask.answeredAt = Number(first);
   }
 
   stop(): void {

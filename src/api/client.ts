@@ -12,6 +12,10 @@ import type {
   DrainRequest,
   DrainResponse,
   ErrorResponse,
+  FailoverRequest,
+  FailoverResponse,
+  MaintenanceRequest,
+  MaintenanceResponse,
   ReloadRequest,
   ReloadResponse,
   StatusResponse,
@@ -89,6 +93,15 @@ export class VigilClient {
   /** Ends a real server's drain; refused while its checks say down, unless `force`. */
   undrain(request: UndrainRequest): Promise<DrainResponse> {
     return this.call<DrainResponse>('undrain', request);
+  }
+
+  /** Hands off, takes or releases instances; a hand-off answers once another router took over (or refused). */
+  failover(request: FailoverRequest): Promise<FailoverResponse> {
+    return this.call<FailoverResponse>('failover', request);
+  }
+
+  maintenance(request: MaintenanceRequest): Promise<MaintenanceResponse> {
+    return this.call<MaintenanceResponse>('maintenance', request);
   }
 
   /**

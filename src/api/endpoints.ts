@@ -21,6 +21,8 @@ export const routes = {
   checkRun: { method: 'POST', path: '/v1/checks/run' },
   drain: { method: 'POST', path: '/v1/drain' },
   undrain: { method: 'POST', path: '/v1/undrain' },
+  failover: { method: 'POST', path: '/v1/failover' },
+  maintenance: { method: 'POST', path: '/v1/maintenance' },
 } as const;
 
 export type RouteName = keyof typeof routes;

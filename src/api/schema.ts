@@ -24,6 +24,22 @@ export type Diagnostic = z.infer<typeof Diagnostic>;
 export const VrrpState = z.enum(['INIT', 'BACKUP', 'MASTER', 'FAULT']);
 export type VrrpState = z.infer<typeof VrrpState>;
 
+/**
+ * An operator's hold on an instance (`vigil failover`, `vigil maintenance`): `yield` keeps it
+ * backup, `take` keeps it master at priority 254. Absent from status when there is none.
+ */
+export const OperatorHold = z.object({
+  mode: z.enum(['none', 'yield', 'take']),
+  /** What holds it: maintenance wins over a failover hold while it is on. */
+  by: z.enum(['failover', 'maintenance']).optional(),
+  since: z.iso.datetime().optional(),
+  /** When a `--hold` ends and the instance is released on its own. */
+  until: z.iso.datetime().optional(),
+  /** A master's hand-off is under way: priority 0 sent, VIPs kept until another router takes over. */
+  handingOff: z.boolean(),
+});
+export type OperatorHold = z.infer<typeof OperatorHold>;
+
 export const InstanceStatus = z.object({
   name: z.string(),
   interface: z.string(),
@@ -43,6 +59,7 @@ export const InstanceStatus = z.object({
   masterAddress: z.string().optional(),
   /** Why the instance is in FAULT. */
   faultReason: z.string().optional(),
+  operator: OperatorHold.optional(),
   lastTransition: z.object({ at: z.iso.datetime(), from: VrrpState, to: VrrpState, reason: z.string() }).optional(),
   counters: z.object({
     advertsSent: z.int(),
@@ -161,6 +178,8 @@ export const DaemonStatus = z.object({
   socket: z.string(),
   readOnlySocket: z.string(),
   stateDir: z.string(),
+  /** `vigil maintenance on`: every instance is held as backup (kept across restarts). */
+  maintenance: z.object({ on: z.boolean(), since: z.iso.datetime().optional() }).optional(),
 });
 
 export const IpvsStatus = z.object({
@@ -274,6 +293,49 @@ export const DrainResponse = z.object({
 });
 export type DrainResponse = z.infer<typeof DrainResponse>;
 
+/**
+ * POST /v1/failover (control socket only). `instance` or `group` names the target (neither: the
+ * only instance); a sync group member stands for its whole group. `handoff` (on the master) and
+ * `take` (on a backup) hold the instances until `release`, or for `holdSeconds`.
+ */
+export const FailoverRequest = z.strictObject({
+  action: z.enum(['handoff', 'take', 'release']),
+  instance: z.string().min(1).optional(),
+  group: z.string().min(1).optional(),
+  /** handoff: go backup even when no router takes over (the VIPs are then served by nobody). */
+  force: z.boolean().optional(),
+  holdSeconds: z.number().positive().optional(),
+});
+export type FailoverRequest = z.infer<typeof FailoverRequest>;
+
+export const FailoverResponse = z.object({
+  action: FailoverRequest.shape.action,
+  /** Every instance the request applied to: the target, or all members of its sync group. */
+  instances: z.array(z.string()),
+  syncGroup: z.string().optional(),
+  /** The master after a hand-off (another router's address), when one took over. */
+  newMaster: z.string().optional(),
+  /** From the request to the outcome reported here (for a hand-off: until the new master was heard). */
+  elapsedMs: z.number(),
+  until: z.iso.datetime().optional(),
+  /** One line for people, e.g. `VI_1: handed off to 198.51.100.12 in 64 ms`. */
+  message: z.string(),
+});
+export type FailoverResponse = z.infer<typeof FailoverResponse>;
+
+/** POST /v1/maintenance (control socket only): every instance held as backup, or released. */
+export const MaintenanceRequest = z.strictObject({ on: z.boolean() });
+export type MaintenanceRequest = z.infer<typeof MaintenanceRequest>;
+
+export const MaintenanceResponse = z.object({
+  on: z.boolean(),
+  since: z.iso.datetime().optional(),
+  /** Each instance as the change left it; `newMaster` when another router took over from us. */
+  instances: z.array(z.object({ name: z.string(), state: VrrpState, newMaster: z.string().optional() })),
+  message: z.string(),
+});
+export type MaintenanceResponse = z.infer<typeof MaintenanceResponse>;
+
 /** Every non-2xx answer. `code` is stable for scripts; `message` is for people. */
 export const ErrorResponse = z.object({
   error: z.object({
@@ -361,6 +423,15 @@ export const DaemonEvent = z.discriminatedUnion('type', [
     from: VrrpState,
     to: VrrpState,
     reason: z.string(),
+  }),
+  /** An operator hold on an instance changed (failover, maintenance, a --hold that ran out). */
+  z.object({
+    type: z.literal('vrrp.operator'),
+    at: z.iso.datetime(),
+    instance: z.string(),
+    mode: OperatorHold.shape.mode,
+    by: z.enum(['failover', 'maintenance']),
+    until: z.iso.datetime().optional(),
   }),
   /**
    * This stream fell behind: its client read more slowly than events came, so the daemon skipped

@@ -22,6 +22,10 @@ function daemonLines({ daemon, config }: StatusResponse): string[] {
     `config ${config.path}  generation ${config.generation}  loaded ${localTime(config.loadedAt)}` +
       (config.files.length > 1 ? `  (${config.files.length} files)` : ''),
   ];
+  if (daemon.maintenance?.on) {
+    const since = daemon.maintenance.since ? ` since ${localTime(daemon.maintenance.since)}` : '';
+    out.push(`MAINTENANCE${since}: every instance is held as backup (vigil maintenance off ends it)`);
+  }
   if (config.warnings.length > 0) {
     out.push(`${config.warnings.length} config warning(s):`, ...config.warnings.map((w) => `  ${w.text}`));
   }
@@ -78,9 +82,23 @@ function instanceNotes(i: InstanceStatus): string[] {
     out.push(
       `  ${i.name}: ${transition.from} -> ${transition.to} at ${localTime(transition.at)}: ${transition.reason}`,
     );
+  const hold = operatorNote(i.operator);
+  if (hold) out.push(`  ${i.name}: ${hold}`);
   const drops = Object.entries(i.counters.drops).map(([reason, n]) => `${reason} ${n}`);
   if (drops.length > 0) out.push(`  ${i.name}: dropped adverts: ${drops.join(', ')}`);
   return out;
+}
+
+/** What the operator holds the instance to, in words; nothing for no hold. */
+function operatorNote(operator: InstanceStatus['operator']): string | undefined {
+  if (!operator) return undefined;
+  if (operator.handingOff) return 'handing off: priority 0 sent, VIPs kept until another router takes over';
+  if (operator.mode === 'none') return undefined;
+  const held = operator.mode === 'yield' ? 'held as backup' : 'held as master (priority 254)';
+  const since = operator.since ? ` since ${localTime(operator.since)}` : '';
+  const until = operator.until ? ` until ${localTime(operator.until)}` : '';
+  const by = operator.by === 'maintenance' ? 'maintenance' : 'vigil failover';
+  return `${held} by ${by}${since}${until}`;
 }
 
 const VIRTUAL_SERVER_HEADERS = [

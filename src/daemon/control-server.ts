@@ -9,7 +9,14 @@ import type { Duplex } from 'node:stream';
 import type { z } from 'zod';
 import { type RouteName, routes } from '../api/endpoints.js';
 import type { ErrorCode, ErrorResponse } from '../api/schema.js';
-import { CheckRunRequest, DrainRequest, ReloadRequest, UndrainRequest } from '../api/schema.js';
+import {
+  CheckRunRequest,
+  DrainRequest,
+  FailoverRequest,
+  MaintenanceRequest,
+  ReloadRequest,
+  UndrainRequest,
+} from '../api/schema.js';
 import { type Subscribe, serveEventStream } from './event-stream.js';
 import { LogThrottle } from './log-throttle.js';
 import type { Logger } from './logger.js';
@@ -49,6 +56,9 @@ export interface ControlHandlers {
   /** Drains or undrains real servers; throws HttpError for one it does not know, or a refused undrain. */
   drain(request: DrainRequest): Promise<unknown>;
   undrain(request: UndrainRequest): Promise<unknown>;
+  /** Operator hand-off, take and release of VRRP instances; throws HttpError when refused. */
+  failover(request: FailoverRequest): Promise<unknown>;
+  maintenance(request: MaintenanceRequest): Promise<unknown>;
   /** The first event of every stream, then live events until the returned function is called. */
   subscribe: Subscribe;
 }
@@ -87,6 +97,14 @@ export class ControlServer {
       undrain: async (req, res) => {
         const request = parseBody(UndrainRequest, await readJsonBody(req));
         sendJson(res, 200, await this.daemon.undrain(request));
+      },
+      failover: async (req, res) => {
+        const request = parseBody(FailoverRequest, await readJsonBody(req));
+        sendJson(res, 200, await this.daemon.failover(request));
+      },
+      maintenance: async (req, res) => {
+        const request = parseBody(MaintenanceRequest, await readJsonBody(req));
+        sendJson(res, 200, await this.daemon.maintenance(request));
       },
       events: async (req, res) => this.streamEvents(req, res),
     };

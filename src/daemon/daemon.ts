@@ -22,6 +22,7 @@ import { KeepalivedDumps } from './dumps/keepalived-dumps.js';
 import { IpvsService } from './ipvs-service.js';
 import type { Logger } from './logger.js';
 import { MetricsService } from './metrics-service.js';
+import { OperatorService } from './operator.js';
 import { reloadDiff } from './reload-diff.js';
 import type { DumpKind } from './signals.js';
 import { type DaemonLocks, holdDaemonLocks } from './state-lock.js';
@@ -76,6 +77,8 @@ export class Daemon {
   private ipvs: IpvsService | undefined;
   private checks: CheckService | undefined;
   private drains: DrainService | undefined;
+  /** The operator's holds: failover and maintenance. */
+  private readonly operator: OperatorService;
   private fifos: NotifyFifos | undefined;
   /** What the services write to: the FIFOs of the running config, also across a reload. */
   private readonly fifoSink: FifoSink = { write: (lines, line) => this.fifos?.write(lines, line) };
@@ -103,6 +106,13 @@ export class Daemon {
       readOnlySocket: options.readOnlySocket,
       stateDir: options.stateDir,
     };
+    this.operator = new OperatorService({
+      stateDir: options.stateDir,
+      log: options.log,
+      store,
+      config: () => this.applied,
+      runtime: (name) => this.vrrp?.instance(name),
+    });
     this.dumps = new KeepalivedDumps({
       store,
       clearCounters: () => this.vrrp?.clearCounters(),
@@ -125,6 +135,8 @@ export class Daemon {
         },
         drain: (request) => this.drainService().drain(request),
         undrain: (request) => this.drainService().undrain(request),
+        failover: (request) => this.operator.failover(request),
+        maintenance: (request) => this.operator.maintenance(request),
         subscribe: (send) => {
           send({ type: 'hello', at: new Date().toISOString(), generation: this.store.loaded.generation });
           const unsubscribe = this.store.subscribe(send);
@@ -156,7 +168,9 @@ export class Daemon {
       applyVrrpNice(loaded.config.global.vrrpNice, log);
       // Before VRRP starts, so that its first transitions are written.
       daemon.fifos = await daemon.openFifos(loaded.config);
-      daemon.vrrp = await VrrpService.start(loaded.config, options.stateDir, log, store, daemon.fifoSink);
+      daemon.vrrp = await VrrpService.start(loaded.config, options.stateDir, log, store, daemon.fifoSink, (name) =>
+        daemon.operator.heldMode(name),
+      );
       // Checks start before IPVS so that the first table already leaves out alpha servers.
       daemon.checks = await CheckService.start(loaded.config, {
         log,
@@ -234,6 +248,7 @@ export class Daemon {
     this.options.log.info({ reason }, 'vigild stopping');
     this.store.announce({ type: 'daemon.stopping', at: new Date().toISOString(), signal: reason });
     clearInterval(this.statsTimer);
+    this.operator.stop();
     // keepalived's order: the FIFO scripts get SIGTERM, then the STOP lines, then end of file.
     this.fifos?.stopScripts();
     // Masters resign first (priority 0, VIPs removed), so backups take over within their skew time.
@@ -270,6 +285,7 @@ export class Daemon {
     // From here on IPVS follows the new config, even before the store accepts it (see `applied`).
     this.applied = loaded.config;
     this.drains?.keepConfigured(loaded.config);
+    this.operator.reapply();
     await this.checks?.update(loaded.config);
     await this.ipvs?.apply(loaded.config, this.tableInputs());
     const current = this.store.acceptConfig(loaded.config, loaded.files, loaded.warnings, new Date());
@@ -296,7 +312,7 @@ export class Daemon {
   /** The store, with the kernel's IPVS counters read into it first: they live in the kernel. */
   private async status(): Promise<StatusResponse> {
     await this.ipvs?.observe();
-    return buildStatus(this.store, this.identity, new Date());
+    return this.operator.decorate(await buildStatus(this.store, this.identity, new Date()));
   }
 
   /**

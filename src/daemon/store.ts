@@ -215,10 +215,11 @@ export class StateStore {
   }
 
   /**
-   * For news that changes no state here: the daemon stopping, the periodic `ipvs.stats`. Every
+   * For news that changes no state here: the daemon stopping, the periodic `ipvs.stats`, an
+   * operator hold (kept by the operator service). Every
    * other event comes from the write that changed the state it tells of.
    */
-  announce(event: Event<'daemon.stopping' | 'ipvs.stats'>): void {
+  announce(event: Event<'daemon.stopping' | 'ipvs.stats' | 'vrrp.operator'>): void {
     this.publish(event);
   }
 

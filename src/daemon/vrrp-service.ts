@@ -15,7 +15,8 @@ import { NotifyRunner, type NotifyState } from '../scripts/notify.js';
 import type { FifoSink } from '../scripts/notify-fifo.js';
 import { startupScriptWarnings, vrrpScripts } from '../scripts/script-audit.js';
 import { type ReconfigureOutcome, VrrpEngine } from '../vrrp/engine.js';
-import type { InstanceObserver, InstanceStatus } from '../vrrp/instance.js';
+import type { InstanceObserver, InstanceStatus, VrrpInstanceRuntime } from '../vrrp/instance.js';
+import type { OperatorMode } from '../vrrp/machine.js';
 import { sameDefinition } from '../vrrp/reconfiguration.js';
 import { FileAddressLedger } from './address-ledger.js';
 import { ProblemLog } from './log-throttle.js';
@@ -43,6 +44,7 @@ export class VrrpService {
     private readonly log: Logger,
     private readonly store: StateStore,
     private readonly fifo: FifoSink,
+    private readonly heldMode: (instance: string) => OperatorMode,
   ) {
     this.problems = new ProblemLog(log);
   }
@@ -54,10 +56,11 @@ export class VrrpService {
     log: Logger,
     store: StateStore,
     fifo: FifoSink,
+    heldMode: (instance: string) => OperatorMode = () => 'none',
   ): Promise<VrrpService> {
     const ledger = new FileAddressLedger(stateDir);
     const rtnl = new Rtnetlink();
-    const service = new VrrpService(rtnl, ledger, log, store, fifo);
+    const service = new VrrpService(rtnl, ledger, log, store, fifo, heldMode);
     // Read through, not pushed: counters move with every advert (see the store).
     store.readVrrpFrom(() => service.engine?.status() ?? []);
     try {
@@ -112,6 +115,11 @@ export class VrrpService {
       this.tracking?.follow(config);
     }
     return outcome;
+  }
+
+  /** A running instance, for the operator's holds. */
+  instance(name: string): VrrpInstanceRuntime | undefined {
+    return this.engine?.instance(name);
   }
 
   /** keepalived's STATS_CLEAR: the instances' counters start again from zero. */
@@ -211,6 +219,7 @@ export class VrrpService {
       },
       // Drops are counted in status anyway; the log gets the first of each kind and a tally.
       problem: this.problems.report,
+      heldMode: this.heldMode,
     };
   }
 

@@ -6,7 +6,7 @@ import type { Clock } from '../clock.js';
 import type { Family, GlobalDefs, VrrpInstance as InstanceConfig, Vip } from '../config/index.js';
 import { VRRP_MULTICAST } from '../inet/vrrp-wire.js';
 import { Coordinator, type GroupTransition } from './coordinator.js';
-import type { Action, Input, MachineOptions, MachineSnapshot, VrrpState } from './machine.js';
+import type { Action, Input, MachineOptions, MachineSnapshot, OperatorMode, VrrpState } from './machine.js';
 import {
   type Advertisement,
   type AdvertWarning,
@@ -66,6 +66,11 @@ export interface InstanceObserver {
   groupTransition?(t: GroupTransition): void;
   /** Something an operator should see in the log: a dropped advert, a failed send or VIP change. */
   problem(instance: string, kind: ProblemKind, message: string, detail?: Record<string, unknown>): void;
+  /**
+   * The operator's mode for the instance (maintenance, a failover hold), asked as it starts, so
+   * that one held as backup never becomes master, not even for a moment after a restart or reload.
+   */
+  heldMode?(instance: string): OperatorMode;
 }
 
 export interface InstanceCounters {
@@ -212,7 +217,14 @@ export class VrrpInstanceRuntime {
   }
 
   start(): void {
+    const held = this.ports.observer.heldMode?.(this.name) ?? 'none';
+    if (held !== 'none') this.step({ type: 'operator', mode: held, force: true });
     this.step({ type: 'startup' });
+  }
+
+  /** The operator's hold (see OperatorMode); a sync group's members all take it. */
+  setOperator(mode: OperatorMode, force = false): void {
+    this.step({ type: 'operator', mode, force });
   }
 
   /** Leaves the virtual router: a master sends priority 0 and removes its VIPs. */
@@ -314,7 +326,10 @@ export class VrrpInstanceRuntime {
         return;
       case 'becomeMaster':
         this.counters.becameMaster++;
-        this.changeAddresses('add', this.ownedAddresses, () => this.startAnnouncing());
+        this.changeAddresses('add', this.ownedAddresses, () => {
+          this.startAnnouncing();
+          this.step({ type: 'announced' });
+        });
         return;
       case 'leaveMaster':
         this.counters.releasedMaster++;
@@ -357,8 +372,9 @@ export class VrrpInstanceRuntime {
     const halfInterval = (this.config.advertInt * 1000) / 2;
     this.cancelEcho = this.ports.clock.after(halfInterval, () => {
       this.cancelEcho = undefined;
-      const { state, effectivePriority } = this.coordinator.snapshot(this.name);
-      if (state === 'MASTER') this.sendAdvert(effectivePriority);
+      const { state, effectivePriority, handingOff } = this.coordinator.snapshot(this.name);
+      // A master handing off is silent, so its resignation stands.
+      if (state === 'MASTER' && !handingOff) this.sendAdvert(effectivePriority);
     });
   }
 

@@ -22,6 +22,20 @@
  *   A master going to FAULT first sends a priority-0 advert, like a shutdown, so a backup takes
  *   over after its skew time instead of Master_Down_Interval (the send may fail if the link is
  *   down; that is harmless).
+ * - Operator modes (not in the RFC), held until the operator changes them:
+ *   - `yield`: never become master. A master hands off make-before-break: it sends priority 0
+ *     and stops advertising, but keeps its VIPs until the router that took over advertises a
+ *     second time (its first advert goes out before it has added and announced the VIPs; by its
+ *     second, even on a busy host, it has), so clients are served throughout. If nobody takes
+ *     over within HANDOFF_INTERVALS advert intervals (1 s at least), the hand-off is abandoned (the mode goes
+ *     back to `none`, the router advertises again as master) unless it was forced, when the VIPs
+ *     go anyway. A backup follows any master and lets its Master_Down_Timer run out without
+ *     taking over.
+ *   - `take`: advertise priority 254 (or the owner's 255) and preempt, `nopreempt` or not; a
+ *     backup becomes master at once, make-before-break too: it holds back its first advert, which
+ *     makes the old master let go, until its own VIPs are announced (`announced`, or one advert
+ *     interval at most).
+ *   - `none`: the configured behaviour, with the timer restarted for a backup that was held.
  * - A master's answers out of turn (to a priority-0 advert, RFC 5798 6.4.3, and keepalived's to a
  *   lower priority) are rate-limited per source and in all: see AnswerLimiter. keepalived answers
  *   every one, so a flood of adverts comes back as a flood of adverts and gratuitous ARPs.
@@ -41,6 +55,22 @@ const RESIGN_PRIORITY = 0;
  * partition can bring back as masters at once; past that, our regular advert does the job.
  */
 const ANSWERS_PER_INTERVAL = 3;
+/** How long a hand-off waits for another router to take over: the Master_Down_Interval's advert count. */
+export const HANDOFF_INTERVALS = 3;
+/**
+ * And at least this long: at 0.1 s adverts, 3 intervals are less than a busy host can stall a
+ * backup for, and a master that keeps its VIPs while it waits costs clients nothing.
+ */
+const HANDOFF_MIN_MS = 1000;
+
+/** How long a hand-off waits for a taker, in milliseconds, at this advert interval. */
+export const handoffWindowMs = (advertIntervalMs: number): number =>
+  Math.max(HANDOFF_INTERVALS * advertIntervalMs, HANDOFF_MIN_MS);
+/** What `take` advertises: the highest priority below the owner's. */
+const TAKE_PRIORITY = OWNER_PRIORITY - 1;
+
+/** See the top of this file. */
+export type OperatorMode = 'none' | 'yield' | 'take';
 
 export interface MachineOptions {
   version: 2 | 3;
@@ -102,8 +132,13 @@ export type Input =
   /** Something this instance depends on is down; repeated faults replace the reason. */
   | { type: 'fault'; reason: string }
   | { type: 'faultCleared' }
-  /** Operator failover: stop being master now, and let a backup keep the role. */
-  | { type: 'relinquish' }
+  /**
+   * The operator's hold on this instance (see the top of this file). `force`: a hand-off that no
+   * router answers releases the VIPs anyway instead of being abandoned. Repeating a mode changes nothing.
+   */
+  | { type: 'operator'; mode: OperatorMode; force?: boolean }
+  /** The VIPs of a new master are in place and announced (from the instance, after `becomeMaster`). */
+  | { type: 'announced' }
   /** From SyncGroup only: promote a member waiting in BACKUP, or take a master back to BACKUP. */
   | { type: 'sync'; to: 'MASTER' | 'BACKUP'; reason: string };
 
@@ -144,8 +179,10 @@ export interface MachineSnapshot {
   faultReason?: string;
   /** End of the running preempt_delay window. */
   preemptHoldUntil?: number;
-  /** Relinquished by the operator: following a lower-priority master instead of preempting it. */
-  relinquished: boolean;
+  /** The operator's mode (see OperatorMode). */
+  operator: OperatorMode;
+  /** A hand-off has begun: priority 0 sent, VIPs still held until another router takes over. */
+  handingOff: boolean;
   /** A sync-group member whose Master_Down_Timer expired, waiting for the rest of its group. */
   waitingForSyncGroup: boolean;
 }
@@ -163,7 +200,8 @@ export class VrrpMachine {
   readonly #preempt: boolean;
   readonly #preemptDelayMs: number;
   #state: VrrpState = 'INIT';
-  #effectivePriority: number;
+  /** The priority tracking gives (configured plus weights); `take` advertises more. */
+  #trackedPriority: number;
   #masterAdvertIntervalCs: number;
   /** Adver_Timer (MASTER) or Master_Down_Timer (BACKUP); undefined when neither runs. */
   #deadline: number | undefined;
@@ -171,7 +209,11 @@ export class VrrpMachine {
   #takeoverCause: TakeoverCause = { kind: 'silence', since: 0 };
   #faultReason: string | undefined;
   #preemptHoldUntil: number | undefined;
-  #relinquished = false;
+  #operator: OperatorMode = 'none';
+  /** While a hand-off waits for a taker (see HANDOFF_INTERVALS); the deadline is its end. */
+  #handoff: { force: boolean; taker?: string } | undefined;
+  /** A master taken by the operator holds back its first advert until its VIPs are announced. */
+  #announcing = false;
   /** Set while a sync-group member waits for its group; the reason it wants to be master. */
   #pendingTakeover: string | undefined;
   /** The end of the startup delay: backup timers run from here, at the earliest. */
@@ -187,7 +229,7 @@ export class VrrpMachine {
     const startsAsMaster = options.initialState === 'MASTER';
     this.#preempt = options.preempt || startsAsMaster || this.#isOwner;
     this.#preemptDelayMs = startsAsMaster ? 0 : options.preemptDelayMs;
-    this.#effectivePriority = options.priority;
+    this.#trackedPriority = options.priority;
     this.#masterAdvertIntervalCs = options.advertIntervalCs;
     this.#resignationAnswers = new AnswerLimiter(this.#advertIntervalMs, ANSWERS_PER_INTERVAL);
     this.#lowerPriorityAnswers = new AnswerLimiter(this.#advertIntervalMs, ANSWERS_PER_INTERVAL);
@@ -215,8 +257,7 @@ export class VrrpMachine {
         return this.#receive(input, now);
       case 'effectivePriority':
         // RFC 5798 5.2.4: the owner's priority is 255 by definition; weights cannot lower it.
-        if (!this.#isOwner)
-          this.#effectivePriority = Math.min(OWNER_PRIORITY - 1, Math.max(1, Math.round(input.value)));
+        if (!this.#isOwner) this.#trackedPriority = Math.min(OWNER_PRIORITY - 1, Math.max(1, Math.round(input.value)));
         return [];
       case 'fault':
         this.#faultReason = input.reason;
@@ -226,8 +267,10 @@ export class VrrpMachine {
       case 'faultCleared':
         this.#faultReason = undefined;
         return this.#state === 'FAULT' ? this.#initialize(now, 'fault cleared') : [];
-      case 'relinquish':
-        return this.#relinquish(now);
+      case 'operator':
+        return this.#setOperator(input.mode, input.force ?? false, now);
+      case 'announced':
+        return this.#announcing && this.#state === 'MASTER' ? this.#advertiseNow(now) : [];
       case 'sync':
         return this.#sync(input, now);
     }
@@ -252,9 +295,14 @@ export class VrrpMachine {
       nextDeadline: this.#deadline,
       faultReason: this.#faultReason,
       preemptHoldUntil: this.#preemptHoldUntil,
-      relinquished: this.#relinquished,
+      operator: this.#operator,
+      handingOff: this.#handoff !== undefined,
       waitingForSyncGroup: this.#pendingTakeover !== undefined,
     };
+  }
+
+  get #effectivePriority(): number {
+    return this.#operator === 'take' ? Math.max(TAKE_PRIORITY, this.#trackedPriority) : this.#trackedPriority;
   }
 
   get #isOwner(): boolean {
@@ -288,34 +336,45 @@ export class VrrpMachine {
     this.#forgetMaster();
     this.#preemptHoldUntil = this.#preemptDelayMs > 0 ? now + this.#preemptDelayMs : undefined;
     const ownerStartsMaster = this.#isOwner && this.#options.initialState === 'MASTER';
-    if (ownerStartsMaster && this.#backupTimerStart(now) > now) {
+    const startsMaster = this.#operator === 'take' || (ownerStartsMaster && this.#operator === 'none');
+    const who = this.#operator === 'take' ? 'taken by the operator' : 'address owner';
+    if (startsMaster && this.#backupTimerStart(now) > now) {
       // keepalived holds the owner back too, and lets it take over as soon as the delay ends.
       this.#deadline = this.#backupTimerStart(now);
       this.#takeoverCause = { kind: 'silence', since: now };
-      return [this.#transition('BACKUP', `${why}; address owner, becomes master after vrrp_startup_delay`)];
+      return [this.#transition('BACKUP', `${why}; ${who}, becomes master after vrrp_startup_delay`)];
     }
-    if (ownerStartsMaster) {
-      const reason = `${why}: address owner (priority 255) in state MASTER`;
+    if (startsMaster) {
+      const reason =
+        this.#operator === 'take'
+          ? `${why}: taken by the operator (priority ${this.#effectivePriority})`
+          : `${why}: address owner (priority 255) in state MASTER`;
       // A sync-group member has to wait for its group, and waits in BACKUP.
       const enterBackup = this.#options.syncGroupMember ? [this.#transition('BACKUP', reason)] : [];
       return [...enterBackup, ...this.#takeOver(now, reason)];
     }
     this.#armMasterDown(now, { kind: 'silence', since: now });
-    return [
-      this.#transition(
-        'BACKUP',
-        `${why}; becomes master unless an advert arrives within ${seconds(this.#deadline! - now)}`,
-      ),
-    ];
+    const outlook =
+      this.#operator === 'yield'
+        ? 'held as backup by the operator'
+        : `becomes master unless an advert arrives within ${seconds(this.#deadline! - now)}`;
+    return [this.#transition('BACKUP', `${why}; ${outlook}`)];
   }
 
   #tick(now: number): Action[] {
     if (this.#deadline === undefined || now < this.#deadline) return [];
+    if (this.#handoff) return this.#handoffDeadline(now);
     if (this.#state === 'MASTER') return this.#advertiseNow(now);
     return this.#takeOver(now, this.#takeoverReason(now));
   }
 
   #takeOver(now: number, reason: string): Action[] {
+    if (this.#operator === 'yield') {
+      // Held as backup: the master it followed is gone, and it does not step in.
+      this.#forgetMaster();
+      this.#deadline = undefined;
+      return [];
+    }
     if (!this.#options.syncGroupMember) return this.#becomeMaster(now, reason);
     this.#pendingTakeover = reason;
     this.#deadline = undefined;
@@ -325,14 +384,13 @@ export class VrrpMachine {
   #becomeMaster(now: number, reason: string): Action[] {
     this.#deadline = now + this.#advertIntervalMs;
     this.#endBackupDuties();
-    return [
-      { type: 'sendAdvert', priority: this.#effectivePriority },
-      { type: 'becomeMaster' },
-      this.#transition('MASTER', reason),
-    ];
+    this.#announcing = this.#operator === 'take';
+    const advert: Action[] = this.#announcing ? [] : [{ type: 'sendAdvert', priority: this.#effectivePriority }];
+    return [...advert, { type: 'becomeMaster' }, this.#transition('MASTER', reason)];
   }
 
   #advertiseNow(now: number): Action[] {
+    this.#announcing = false;
     this.#deadline = now + this.#advertIntervalMs;
     return [{ type: 'sendAdvert', priority: this.#effectivePriority }];
   }
@@ -341,6 +399,7 @@ export class VrrpMachine {
     if (this.#state !== 'MASTER' && this.#state !== 'BACKUP') return [];
     const rejection = this.#rejection(advert);
     if (rejection !== undefined) return [{ type: 'advertRejected', reason: rejection }];
+    if (this.#handoff) return this.#handoffAnswered(advert, now);
     return this.#state === 'MASTER' ? this.#masterReceives(advert, now) : this.#backupReceives(advert, now);
   }
 
@@ -373,6 +432,8 @@ export class VrrpMachine {
       return this.#masterToBackup(now, this.#options.higherPrioSendAdvert ? ours : undefined, reason);
     }
     const { replyToLowerPriority, announceToLowerPriority } = this.#options;
+    // Our first advert would make the old master let go before our VIPs are announced.
+    if (this.#announcing) return [];
     if (!(replyToLowerPriority || announceToLowerPriority) || !this.#lowerPriorityAnswers.admit(advert.source, now))
       return [];
     return [
@@ -409,27 +470,82 @@ export class VrrpMachine {
   /** Whether a lower-priority master's advert is discarded (preempted) rather than followed. */
   #preemptsNow(now: number): boolean {
     const holding = this.#preemptHoldUntil !== undefined && now < this.#preemptHoldUntil;
-    return this.#preempt && !this.#relinquished && !holding;
+    if (this.#operator !== 'none') return this.#operator === 'take';
+    return this.#preempt && !holding;
+  }
+
+  #setOperator(mode: OperatorMode, force: boolean, now: number): Action[] {
+    if (mode === this.#operator) {
+      if (this.#handoff && force) this.#handoff.force = true;
+      return [];
+    }
+    const before = this.#operator;
+    this.#operator = mode;
+    if (this.#state !== 'MASTER' && this.#state !== 'BACKUP') return [];
+    const cancelled = this.#handoff !== undefined;
+    this.#handoff = undefined;
+    if (mode === 'yield') return this.#yield(now, force);
+    if (this.#state === 'MASTER') {
+      // Back to advertising (a cancelled hand-off), or at once at the new priority, so a
+      // higher-priority backup can preempt without waiting for our next advert.
+      return cancelled || before === 'take' ? this.#advertiseNow(now) : [];
+    }
+    if (mode === 'take') return this.#takeOver(now, `taken by the operator (priority ${this.#effectivePriority})`);
+    // Released from `yield`: the Master_Down_Timer runs again from now.
+    this.#armMasterDown(now, { kind: 'silence', since: now, from: this.#master?.address });
+    return [];
+  }
+
+  /** A backup stops waiting to take over; a master begins its hand-off. */
+  #yield(now: number, force: boolean): Action[] {
+    if (this.#state === 'BACKUP') {
+      this.#pendingTakeover = undefined;
+      return [];
+    }
+    this.#handoff = { force };
+    this.#deadline = now + handoffWindowMs(this.#advertIntervalMs);
+    return [{ type: 'sendAdvert', priority: RESIGN_PRIORITY }];
   }
 
   /**
-   * Operator failover. The master resigns (priority 0) so the best backup takes over after its
-   * skew time, and then follows that master even if its priority is lower than ours, as if
-   * `nopreempt` were set; otherwise it would take the role back one Master_Down_Interval later.
-   * This lasts until this router becomes master again by the ordinary rules (the new master
-   * stopped advertising or resigned), faults, or shuts down. It cannot leave the virtual router
-   * without a master: if no backup takes over, the Master_Down_Timer brings this router back.
+   * Another router advertises during our hand-off: the first advert says it took over, the next
+   * that its VIPs are in place, and ours go.
    */
-  #relinquish(now: number): Action[] {
-    if (this.#state !== 'MASTER') return [];
-    this.#forgetMaster();
-    const actions = this.#masterToBackup(
-      now,
-      RESIGN_PRIORITY,
-      'relinquished by operator: sent priority 0 so a backup takes over',
-    );
-    this.#relinquished = true;
-    return actions;
+  #handoffAnswered(advert: Advert, now: number): Action[] {
+    // Another master resigning is not taking over.
+    if (advert.priority === RESIGN_PRIORITY) return [];
+    const taker = this.#handoff?.taker;
+    if (taker === advert.source) return this.#handedOff(now);
+    if (taker !== undefined) return [];
+    this.#follow(advert);
+    this.#handoff = { force: this.#handoff?.force ?? false, taker: advert.source };
+    // If its second advert is lost, the hand-off still ends.
+    this.#deadline = now + handoffWindowMs(this.#advertIntervalMs);
+    return [];
+  }
+
+  #handedOff(now: number): Action[] {
+    const reason = `handed off by the operator to ${this.#handoff?.taker} (priority ${this.#master?.priority})`;
+    return this.#masterToBackup(now, undefined, reason);
+  }
+
+  /** The hand-off's deadline: the taker's second advert was lost, or nobody took over in time. */
+  #handoffDeadline(now: number): Action[] {
+    if (this.#handoff?.taker !== undefined) return this.#handedOff(now);
+    const waited = seconds(handoffWindowMs(this.#advertIntervalMs));
+    if (this.#handoff?.force) {
+      this.#forgetMaster();
+      const actions = this.#masterToBackup(
+        now,
+        undefined,
+        `handed off by the operator (forced): no router took over within ${waited}`,
+      );
+      this.#deadline = undefined;
+      return actions;
+    }
+    this.#handoff = undefined;
+    this.#operator = 'none';
+    return this.#advertiseNow(now);
   }
 
   #sync(input: Extract<Input, { type: 'sync' }>, now: number): Action[] {
@@ -441,11 +557,14 @@ export class VrrpMachine {
     }
     if (this.#state !== 'MASTER') return [];
     this.#forgetMaster();
-    return this.#masterToBackup(now, RESIGN_PRIORITY, input.reason);
+    // A member handing off has resigned already, and another router has taken over.
+    return this.#masterToBackup(now, this.#handoff ? undefined : RESIGN_PRIORITY, input.reason);
   }
 
   /** Leave MASTER for BACKUP; the caller has set the master we now follow (or forgotten it). */
   #masterToBackup(now: number, farewellPriority: number | undefined, reason: string): Action[] {
+    this.#handoff = undefined;
+    this.#announcing = false;
     const actions = [...leavingMaster(farewellPriority), this.#transition('BACKUP', reason)];
     this.#armMasterDown(now, { kind: 'silence', since: now, from: this.#master?.address });
     return actions;
@@ -455,6 +574,8 @@ export class VrrpMachine {
   #stop(to: 'INIT' | 'FAULT', reason: string): Action[] {
     const actions = [...(this.#state === 'MASTER' ? leavingMaster(RESIGN_PRIORITY) : []), this.#transition(to, reason)];
     this.#deadline = undefined;
+    this.#handoff = undefined;
+    this.#announcing = false;
     this.#endBackupDuties();
     return actions;
   }
@@ -463,7 +584,6 @@ export class VrrpMachine {
   #endBackupDuties(): void {
     this.#master = undefined;
     this.#pendingTakeover = undefined;
-    this.#relinquished = false;
     this.#preemptHoldUntil = undefined;
   }
 

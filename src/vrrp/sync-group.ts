@@ -16,7 +16,7 @@
  * - BACKUP: when a master member steps down (it heard a higher priority, or was told to), the
  *   other masters follow. They send priority 0 as they go, so the peer's members take over after
  *   their skew time rather than a full Master_Down_Interval.
- * - relinquish (operator failover) of any member relinquishes the whole group.
+ * - An operator mode (hand-off, take, release) given to any member applies to the whole group.
  *
  * Every input for a member must go through the group, never to the machine directly.
  */
@@ -134,7 +134,7 @@ export class SyncGroup {
         if (this.#faults.size > 0) this.#spreadFaults(everyone, feed);
         else for (const m of everyone) feed(m, input);
         break;
-      case 'relinquish':
+      case 'operator':
         for (const m of everyone) feed(m, input);
         break;
       default:

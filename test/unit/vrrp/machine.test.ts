@@ -568,39 +568,134 @@ describe('tracking, fault and operator failover', () => {
     ]);
     assert.equal(m.nextDeadline(), 1000 + MDI_100);
   });
+});
 
-  test('relinquish: the master hands over to a lower-priority backup and does not take the role back while it lives', () => {
+describe('operator modes', () => {
+  const yieldTo = (force = false): Input => ({ type: 'operator', mode: 'yield', force });
+  const take: Input = { type: 'operator', mode: 'take' };
+  const release: Input = { type: 'operator', mode: 'none' };
+  const HANDOFF = 10_000 + 609.375; // B's skew time after A's priority 0
+
+  test('hand-off: the master keeps its VIPs until an interval after the backup advertises, then stays backup through silence until released', () => {
     const lan = settledPair();
-    lan.input('A', 'VI_1', { type: 'relinquish' });
+    lan.input('A', 'VI_1', yieldTo());
     assert.deepEqual(
-      lan.events.filter((e) => e.at === 10_000).map((e) => e.action),
+      lan.events.filter((e) => e.at === 10_000 && e.router === 'A').map((e) => e.action),
+      [{ type: 'sendAdvert', priority: 0 }],
+    );
+    assert.equal(lan.snapshot('A', 'VI_1').handingOff, true);
+    lan.runUntil(HANDOFF - 1);
+    assert.deepEqual(lan.holders('VI_1'), ['A'], 'clients are served by A until B takes over');
+    assert.deepEqual(lan.adverts('A', 'VI_1').at(-1), [10_000, 0], 'and A stays silent meanwhile');
+    lan.runUntil(HANDOFF + 999);
+    assert.deepEqual(lan.holders('VI_1'), ['A', 'B'], 'both, while B adds and announces them');
+    assert.deepEqual(lan.adverts('A', 'VI_1').at(-1), [10_000, 0]);
+    lan.runUntil(HANDOFF + 1000);
+    assert.deepEqual(lan.holders('VI_1'), ['B']);
+    assert.deepEqual(
+      lan.events.filter((e) => e.at === HANDOFF + 1000 && e.router === 'A').map((e) => e.action),
       [
-        { type: 'sendAdvert', priority: 0 },
         { type: 'leaveMaster' },
-        transition('MASTER', 'BACKUP', 'relinquished by operator: sent priority 0 so a backup takes over'),
+        transition('MASTER', 'BACKUP', 'handed off by the operator to 192.0.2.2 (priority 100)'),
       ],
     );
-    lan.runUntil(60_000);
-    assert.deepEqual(lan.holders('VI_1'), ['B']);
-    assert.equal(lan.snapshot('A', 'VI_1').relinquished, true);
 
-    lan.crash('B'); // last advert at 59609.375
-    lan.runUntil(70_000);
-    assert.deepEqual(lan.transitions().slice(3), [
-      [10_000, 'A', 'VI_1', 'BACKUP'],
-      [10_000 + 609.375, 'B', 'VI_1', 'MASTER'],
-      [59_609.375 + MDI_150, 'A', 'VI_1', 'MASTER'],
-    ]);
-    assert.equal(lan.snapshot('A', 'VI_1').relinquished, false);
+    lan.runUntil(60_000);
+    assert.deepEqual(lan.holders('VI_1'), ['B'], 'A (150) does not preempt B (100)');
+    lan.crash('B');
+    lan.runUntil(80_000);
+    assert.equal(lan.state('A', 'VI_1'), 'BACKUP', 'held as backup, A does not step in when B dies');
+    assert.equal(lan.snapshot('A', 'VI_1').masterAddress, undefined, 'and it no longer names a master');
+    assert.equal(lan.snapshot('A', 'VI_1').operator, 'yield');
+
+    lan.input('A', 'VI_1', release);
+    lan.runUntil(80_000 + MDI_150);
+    assert.deepEqual(lan.transitions({ router: 'A' }).at(-1), [80_000 + MDI_150, 'A', 'VI_1', 'MASTER']);
   });
 
-  test('relinquish with nobody to take over: the router is master again after Master_Down_Interval', () => {
+  test('release lets the higher priority preempt again', () => {
+    const lan = settledPair();
+    lan.input('A', 'VI_1', yieldTo());
+    lan.runUntil(30_000);
+    assert.deepEqual(lan.holders('VI_1'), ['B']);
+    lan.input('A', 'VI_1', release);
+    lan.runUntil(40_000);
+    assert.deepEqual(lan.holders('VI_1'), ['A']);
+    const [at] = lan.transitions({ router: 'A' }).at(-1)!;
+    assert.ok(at > 30_000 && at <= 30_000 + MDI_150, `A took over at ${at}`);
+  });
+
+  test('a hand-off nobody answers within 3 advert intervals is abandoned: the master never dropped its VIPs', () => {
     const m = master();
-    const log = driveMachine(m, [[10_000, { type: 'relinquish' }]], 20_000);
-    assert.deepEqual(transitionsIn(log), [
-      [10_000, 'BACKUP'],
-      [10_000 + MDI_100, 'MASTER'],
-    ]);
-    assert.deepEqual(started().step({ type: 'relinquish' }, 10), [], 'a backup has nothing to relinquish');
+    const log = driveMachine(m, [[10_000, yieldTo()]], 20_000);
+    assert.deepEqual(transitionsIn(log), [], 'it never left MASTER');
+    assert.deepEqual(
+      log.filter(([at]) => at >= 10_000 && at <= 13_000),
+      [
+        [10_000, { type: 'sendAdvert', priority: 0 }],
+        [13_000, { type: 'sendAdvert', priority: 100 }],
+      ],
+    );
+    assert.equal(m.snapshot().operator, 'none');
+    assert.equal(m.snapshot().handingOff, false);
+  });
+
+  test('a forced hand-off nobody answers releases the VIPs anyway and leaves the router backup', () => {
+    const m = master();
+    const log = driveMachine(m, [[10_000, yieldTo(true)]], 60_000);
+    assert.deepEqual(
+      log.filter(([at]) => at > 10_000),
+      [
+        [13_000, { type: 'leaveMaster' }],
+        [13_000, transition('MASTER', 'BACKUP', 'handed off by the operator (forced): no router took over within 3 s')],
+      ],
+    );
+    assert.equal(m.nextDeadline(), undefined);
+  });
+
+  test('yield before startup: even an address owner in state MASTER starts and stays backup', () => {
+    const m = machine({ priority: 255, initialState: 'MASTER' });
+    assert.deepEqual(m.step(yieldTo(true), 0), []);
+    const log = driveMachine(m, [[0, startup]], 30_000);
+    assert.deepEqual(
+      log.map(([, a]) => a),
+      [transition('INIT', 'BACKUP', 'started; held as backup by the operator')],
+    );
+    assert.deepEqual(m.step(yieldTo(true), 30_000), [], 'repeating the mode changes nothing');
+  });
+
+  test('take: a backup becomes master at once and advertises 254 once its VIPs are announced, even with nopreempt, until released', () => {
+    const lan = new Lan();
+    lan.addRouter('A', '192.0.2.1', { VI_1: { priority: 150 } });
+    lan.addRouter('B', PEER, { VI_1: { priority: 100, preempt: false } });
+    lan.start('A');
+    lan.start('B');
+    lan.runUntil(10_000);
+    lan.input('B', 'VI_1', take);
+    lan.runUntil(10_020);
+    assert.deepEqual(lan.transitions().at(-1), [10_000, 'B', 'VI_1', 'MASTER']);
+    assert.deepEqual(lan.holders('VI_1').sort(), ['A', 'B'], 'A serves on while B announces the VIPs');
+    assert.equal(lan.adverts('B', 'VI_1').length, 0, 'and B has not advertised yet');
+    lan.input('B', 'VI_1', { type: 'announced' });
+    lan.runUntil(10_020);
+    assert.deepEqual(lan.transitions().at(-1), [10_020, 'A', 'VI_1', 'BACKUP']);
+    assert.deepEqual(lan.adverts('B', 'VI_1').at(-1), [10_020, 254]);
+    assert.equal(lan.snapshot('B', 'VI_1').effectivePriority, 254);
+    lan.runUntil(60_000);
+    assert.deepEqual(lan.holders('VI_1'), ['B'], 'A (150, preempt) does not take it back');
+
+    lan.input('B', 'VI_1', release);
+    assert.deepEqual(lan.adverts('B', 'VI_1').at(-1), [60_000, 100], 'B tells at once that it is back at 100');
+    lan.runUntil(70_000);
+    assert.deepEqual(lan.holders('VI_1'), ['A']);
+    assert.equal(lan.snapshot('B', 'VI_1').effectivePriority, 100);
+  });
+
+  test('take then yield on a master cancels nothing it should keep: a pending hand-off released resumes adverts', () => {
+    const m = master();
+    m.step(yieldTo(), 10_000);
+    assert.deepEqual(m.step(release, 10_050), [{ type: 'sendAdvert', priority: 100 }]);
+    assert.equal(m.snapshot().handingOff, false);
+    assert.equal(m.nextDeadline(), 10_050 + 1000);
   });
 });

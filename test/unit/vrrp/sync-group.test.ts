@@ -171,7 +171,7 @@ describe('sync group', () => {
     assert.deepEqual(summary(group.step(tick, 13_000 + MDI_100)).at(-1), 'group -> MASTER');
   });
 
-  test('relinquishing one member hands the whole group over, and it is not taken back', () => {
+  test('a hand-off of one member hands the whole group over, and it is not taken back', () => {
     const lan = new Lan();
     lan.addRouter('N1', '192.0.2.1', { VI_1: { priority: 150 }, VI_2: { priority: 150 } }, 'G');
     lan.addRouter('N2', '192.0.2.2', { VI_1: {}, VI_2: {} }, 'G');
@@ -180,7 +180,7 @@ describe('sync group', () => {
     lan.runUntil(10_000);
     assert.deepEqual(lan.holders('VI_2'), ['N1']);
 
-    lan.input('N1', 'VI_1', { type: 'relinquish' });
+    lan.input('N1', 'VI_1', { type: 'operator', mode: 'yield' });
     lan.runUntil(60_000);
     assert.deepEqual(lan.adverts('N1', 'VI_2').at(-1), [10_000, 0]);
     assert.deepEqual(lan.transitions({ router: 'N2' }).slice(-3), [

@@ -59,7 +59,8 @@ function master(name: string, priority: number, transitionMs: number, masterDown
     masterDownIntervalMs,
     // Its next advert, two seconds after the transition (keepalived's "Read timeout").
     nextDeadline: MONOTONIC_NOW + transitionMs + 2000 - WALL_NOW,
-    relinquished: false,
+    operator: 'none',
+    handingOff: false,
     waitingForSyncGroup: false,
     lastTransition: { instance: name, from: 'BACKUP', to: 'MASTER', reason: 'test', at },
     counters: { ...emptyCounters(), advertsSent: 2, becameMaster: 1 },
