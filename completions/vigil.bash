@@ -19,7 +19,7 @@ _vigil() {
   local flags='' valued='' words=''
   COMPREPLY=()
   if ((COMP_CWORD == 1)); then
-    COMPREPLY=($(compgen -W 'check drain reload status undrain --help --version' -- "$cur"))
+    COMPREPLY=($(compgen -W 'check drain failover maintenance reload status undrain --help --version' -- "$cur"))
     return
   fi
   case ${COMP_WORDS[1]} in
@@ -41,6 +41,28 @@ _vigil() {
       esac
       flags='--vs --wait --timeout --socket -s --json --help'
       valued='--vs --timeout --socket -s'
+      ;;
+    failover)
+      case $prev in
+        --group|-g) :; return ;;
+        --hold) :; return ;;
+        --timeout) :; return ;;
+        --socket|-s) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")); return ;;
+      esac
+      flags='--group -g --take --release --force --hold --wait --timeout --socket -s --json --help'
+      valued='--group -g --hold --timeout --socket -s'
+      ;;
+    maintenance)
+      case $prev in
+        --timeout) :; return ;;
+        --socket|-s) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")); return ;;
+      esac
+      flags='--wait --timeout --socket -s --json --help'
+      valued='--timeout --socket -s'
+      __vigil_position "$valued"
+      case $__vigil_n in
+        0) words='on off' ;;
+      esac
       ;;
     reload)
       case $prev in
