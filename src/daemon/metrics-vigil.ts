@@ -35,6 +35,12 @@ const SPECS = {
   ),
   loadedAt: gauge('vigil_config_loaded_timestamp_seconds', 'When the running config was loaded'),
   ipvs: gauge('vigil_ipvs_available', 'Whether vigild can program IPVS'),
+  maintenance: gauge('vigil_maintenance', 'Whether this node is in maintenance (vigil maintenance on)'),
+  operatorHold: gauge('vigil_vrrp_operator_hold', 'An operator hold on the instance: 1 for the mode it holds', [
+    ...INSTANCE_LABELS,
+    'mode',
+    'by',
+  ]),
   priority: gauge('vigil_vrrp_effective_priority', 'Priority advertised now, after tracking', INSTANCE_LABELS),
   drops: counter('vigil_vrrp_advert_drops_total', 'Received adverts dropped, by reason', [
     ...INSTANCE_LABELS,
@@ -90,6 +96,7 @@ function daemonFamilies({ daemon, config, ipvs }: StatusResponse, reloads: Reloa
     single(SPECS.lastReload, config.lastRejectedReload ? 0 : 1),
     single(SPECS.loadedAt, Date.parse(config.loadedAt) / 1000),
     single(SPECS.ipvs, ipvs.available ? 1 : 0),
+    single(SPECS.maintenance, daemon.maintenance?.on ? 1 : 0),
   ];
 }
 
@@ -107,6 +114,12 @@ function instanceFamilies(instances: readonly InstanceStatus[]): MetricFamily[] 
     ),
     familyOf(SPECS.sendErrors, instances, instanceLabels, (i) => i.counters.sendErrors),
     familyOf(SPECS.announcements, instances, instanceLabels, (i) => i.counters.announcements),
+    familyOf(
+      SPECS.operatorHold,
+      instances.filter((i) => i.operator && i.operator.mode !== 'none'),
+      (i) => ({ ...instanceLabels(i), mode: i.operator!.mode, by: i.operator!.by ?? 'failover' }),
+      () => 1,
+    ),
   ];
 }
 

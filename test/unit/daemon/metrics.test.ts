@@ -297,3 +297,34 @@ describe('/metrics: config and reloads', () => {
     );
   });
 });
+
+describe('/metrics: operator holds and drains', () => {
+  it('exports maintenance, each held instance with its mode, and drained real servers', async () => {
+    const held = status(
+      [
+        instance({
+          name: 'VI_WEB',
+          operator: { mode: 'yield', by: 'maintenance', since: '2026-12-01T00:00:20.000Z', handingOff: false },
+        }),
+        instance({ name: 'VI_DB', vrid: 52 }),
+      ],
+      [
+        virtualServer({
+          realServers: [
+            realServer({ drained: true, drainedSince: '2026-12-01T00:00:25.000Z' }),
+            realServer({ address: '203.0.113.22' }),
+          ],
+        }),
+      ],
+    );
+    held.daemon.maintenance = { on: true, since: '2026-12-01T00:00:20.000Z' };
+    const m = await scrape(held);
+    assert.equal(m.value('vigil_maintenance'), 1);
+    assert.deepEqual(
+      m.series('vigil_vrrp_operator_hold'),
+      new Map([['by=maintenance,iname=VI_WEB,intf=eth0,mode=yield,vrid=51', 1]]),
+    );
+    assert.equal(m.value('vigil_realserver_drained', { vs: '198.51.100.10:80', rs: '203.0.113.21:80' }), 1);
+    assert.equal(m.value('vigil_realserver_drained', { vs: '198.51.100.10:80', rs: '203.0.113.22:80' }), 0);
+  });
+});
