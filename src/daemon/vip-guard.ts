@@ -8,7 +8,7 @@ import type { Clock } from '../clock.js';
 import type { VrrpInstance as InstanceConfig, Vip } from '../config/index.js';
 import type { AddressEvent } from '../net/rtnetlink.js';
 import type { AddressKey, HeldAddress, VipAddresses } from '../net/vip-addresses.js';
-import { type AnnounceIntervals, sameVip } from '../vrrp/instance.js';
+import { type AddressPort, type AnnounceIntervals, sameVip } from '../vrrp/instance.js';
 import { LogThrottle } from './log-throttle.js';
 import type { Logger } from './logger.js';
 
@@ -57,10 +57,21 @@ export class VipGuard {
 
   constructor(private readonly ports: VipGuardPorts) {}
 
-  /** Guards the VIPs of one instance (those it holds at any moment). */
-  guard(addresses: VipAddresses): VipAddresses {
+  /**
+   * Guards the VIPs of one instance (those it holds at any moment), until the port's `dispose`:
+   * a reload retires instances, and a guard that kept them would grow with every reload.
+   */
+  guard(addresses: VipAddresses): AddressPort {
     this.#holders.push(addresses);
-    return addresses;
+    return {
+      add: (vips) => addresses.add(vips),
+      remove: (vips) => addresses.remove(vips),
+      release: (vips) => addresses.release(vips),
+      dispose: () => {
+        const at = this.#holders.indexOf(addresses);
+        if (at >= 0) this.#holders.splice(at, 1);
+      },
+    };
   }
 
   /** An address notification from rtnetlink. */

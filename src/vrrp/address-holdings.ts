@@ -28,6 +28,7 @@ export class AddressHoldings {
         await inner.remove(own);
         if (shared.length > 0) await inner.release?.(shared);
       },
+      dispose: () => inner.dispose?.(),
     };
   }
 

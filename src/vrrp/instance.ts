@@ -30,6 +30,8 @@ export interface AddressPort {
   remove(vips: readonly Vip[]): Promise<void>;
   /** Stops holding VIPs that stay on the interface because another instance holds them now. */
   release?(vips: readonly Vip[]): Promise<void>;
+  /** The instance is gone for good (it holds nothing now): whatever watches its VIPs forgets it. */
+  dispose?(): void;
 }
 
 /** Sends one round of gratuitous ARP (IPv4) / unsolicited NA (IPv6): one frame per VIP. */
@@ -232,6 +234,7 @@ export class VrrpInstanceRuntime {
     this.step({ type: 'shutdown' });
     this.coordinator.halt();
     await this.addressQueue;
+    this.ports.addresses.dispose?.();
   }
 
   /** A decoded advert for this instance's VRID, from another router. */

@@ -42,6 +42,8 @@ function harness(text: string) {
   const sockets: string[] = [];
   const resignations: number[] = [];
   const announced: string[] = [];
+  /** Address ports handed out and not disposed of: the VIP guard watches one per instance. */
+  const addressPorts = { live: 0 };
   const engine = new VrrpEngine(config(text), {
     openSocket: (ifname, family) => {
       sockets.push(`open ${ifname}/${family}`);
@@ -54,7 +56,16 @@ function harness(text: string) {
       };
     },
     primaryAddress: (_ifname, family) => SOURCE[family],
-    addresses: () => host.addresses(),
+    addresses: () => {
+      const addresses = host.addresses();
+      addressPorts.live++;
+      return {
+        add: (vips) => addresses.add(vips),
+        remove: (vips) => addresses.remove(vips),
+        release: (vips) => addresses.release(vips),
+        dispose: () => addressPorts.live--,
+      };
+    },
     announcer: () => ({ announce: (vips) => announced.push(...vips.map((v) => v.address)) }),
     clock,
     observer: { transition: (t) => transitions.push(t), problem: () => undefined },
@@ -72,7 +83,7 @@ function harness(text: string) {
   };
   const states = () =>
     Object.fromEntries(engine.status().map((s) => [s.name, `${engine.instance(s.name)?.config.vrid} ${s.state}`]));
-  return { engine, clock, host, transitions, sockets, resignations, announced, reload, states };
+  return { engine, clock, host, transitions, sockets, resignations, announced, reload, states, addressPorts };
 }
 
 /** Lets queued address changes (promise chains) run. */
@@ -228,5 +239,21 @@ vrrp_sync_group H {
     await h.reload(v6('B6', 2).replace('advert_int 1', 'advert_int 2'));
     assert.deepEqual(h.sockets, [], 'an instance restarting alone on its link keeps the socket');
     await h.engine.stop();
+  });
+});
+
+describe('reloads over time', () => {
+  test('an instance a reload removes lets go of its address port: reloads do not pile up watched instances', async () => {
+    const a = instance('VI_A', 1, ['198.51.100.201/24']);
+    const b = instance('VI_B', 2, ['198.51.100.202/24']);
+    const h = harness(a + b);
+    assert.equal(h.addressPorts.live, 2);
+    for (let i = 0; i < 10; i++) {
+      await h.reload(a);
+      await h.reload(a + b);
+    }
+    assert.equal(h.addressPorts.live, 2);
+    await h.reload(a);
+    assert.equal(h.addressPorts.live, 1);
   });
 });
