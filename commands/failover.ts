@@ -4,16 +4,14 @@ import type { FailoverRequest, FailoverResponse } from '../src/api/schema.js';
 import { DaemonCommand, EXIT, jsonFlag, socketFlag } from '../src/cli/daemon-command.js';
 import { durationFlag } from '../src/cli/duration.js';
 import {
+  DEFAULT_WAIT_MS,
   isMaster,
+  OPERATOR_REQUEST_TIMEOUT_MS,
   otherMasterHeard,
   renderWait,
   type WaitOutcome,
   waitUntilSettled,
 } from '../src/cli/operator-wait.js';
-
-/** A hand-off answers within 3 advert intervals; this only bounds a stuck daemon. */
-const REQUEST_TIMEOUT_MS = 15 * 60 * 1000;
-const DEFAULT_WAIT_MS = 10_000;
 
 type Result = FailoverResponse & { wait?: WaitOutcome };
 
@@ -82,7 +80,7 @@ Exit codes: 0 done, 1 refused (the message says why), 2 bad arguments or an unkn
       },
       (r) => [r.message, ...(r.wait ? [`new master seen ${renderWait(r.wait, flags.timeout)}`] : [])].join('\n'),
       {
-        timeoutMs: REQUEST_TIMEOUT_MS,
+        timeoutMs: OPERATOR_REQUEST_TIMEOUT_MS,
         usageErrors: ['bad_request', 'not_found'],
         exitCode: (r) => (r.wait?.timedOut ? EXIT.timedOut : EXIT.ok),
       },

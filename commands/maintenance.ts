@@ -4,16 +4,14 @@ import type { MaintenanceResponse } from '../src/api/schema.js';
 import { DaemonCommand, EXIT, jsonFlag, socketFlag } from '../src/cli/daemon-command.js';
 import { durationFlag } from '../src/cli/duration.js';
 import {
+  DEFAULT_WAIT_MS,
   electionSettled,
+  OPERATOR_REQUEST_TIMEOUT_MS,
   otherMasterHeard,
   renderWait,
   type WaitOutcome,
   waitUntilSettled,
 } from '../src/cli/operator-wait.js';
-
-/** Hand-offs answer within 3 advert intervals; this only bounds a stuck daemon. */
-const REQUEST_TIMEOUT_MS = 15 * 60 * 1000;
-const DEFAULT_WAIT_MS = 10_000;
 
 type Result = MaintenanceResponse & { wait?: WaitOutcome };
 
@@ -64,7 +62,7 @@ Exit codes: 0 done, 1 refused, 2 bad arguments, 3 no daemon on the socket, 4 --w
           ...r.instances.map((i) => `  ${i.name}: ${i.state}${i.newMaster ? `, master ${i.newMaster}` : ''}`),
           ...(r.wait ? [`settled ${renderWait(r.wait, flags.timeout)}`] : []),
         ].join('\n'),
-      { timeoutMs: REQUEST_TIMEOUT_MS, exitCode: (r) => (r.wait?.timedOut ? EXIT.timedOut : EXIT.ok) },
+      { timeoutMs: OPERATOR_REQUEST_TIMEOUT_MS, exitCode: (r) => (r.wait?.timedOut ? EXIT.timedOut : EXIT.ok) },
     );
   }
 }

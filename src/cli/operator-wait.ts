@@ -5,6 +5,11 @@ import type { InstanceStatus } from '../api/schema.js';
 
 const POLL_MS = 20;
 
+/** A hand-off answers within 3 advert intervals; this only bounds a stuck daemon. */
+export const OPERATOR_REQUEST_TIMEOUT_MS = 15 * 60 * 1000;
+/** How long `--wait` waits unless `--timeout` says otherwise. */
+export const DEFAULT_WAIT_MS = 10_000;
+
 /** What the instances must look like: true when done. */
 export type Settled = (instance: InstanceStatus) => boolean;
 
