@@ -32,7 +32,7 @@ vrrp_instance VI_1 {
   }
   virtual_rules {
     from 198.51.100.200 table 100 preference 100
-    inet6 to 2001:db8:1::/64 table 100 preference 100
+    to 2001:db8:1::/64 table 100 preference 100
   }
 }
 `;

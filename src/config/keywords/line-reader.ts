@@ -50,6 +50,21 @@ export class LineReader {
     return false;
   }
 
+  /**
+   * `inet` / `inet6` settle the family. keepalived 2.2.7 also steps over the word after them
+   * (it moves on twice), so that word is ignored here too, with a warning; last on the line, they skip nothing.
+   */
+  setFamilyByWord(tok: Token): boolean {
+    if (!this.setFamily(tok.text === 'inet' ? 4 : 6, tok)) return false;
+    const skipped = this.take();
+    if (skipped)
+      this.ctx.warning(
+        skipped.pos,
+        `keepalived 2.2.7 skips the word after \`${tok.text}\`, so \`${skipped.text}\` is ignored; put \`${tok.text}\` last on the line`,
+      );
+    return true;
+  }
+
   /** Warns that `tok` is not implemented and skips its values (and a `lock` before the first). */
   skipOption(tok: Token, values: number, lockable = false): boolean {
     this.ctx.warning(tok.pos, notImplementedMessage(tok.text));

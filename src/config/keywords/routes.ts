@@ -117,7 +117,7 @@ function readRouteOption(tok: Token, r: LineReader, draft: RouteDraft, staticEnt
   switch (tok.text) {
     case 'inet':
     case 'inet6':
-      return r.setFamily(tok.text === 'inet' ? 4 : 6, tok);
+      return r.setFamilyByWord(tok);
     case 'src':
       return set('src', address('`src`'));
     case 'gw':
@@ -394,7 +394,7 @@ function readRuleOption(tok: Token, r: LineReader, draft: RuleDraft, staticEntry
   switch (tok.text) {
     case 'inet':
     case 'inet6':
-      return r.setFamily(tok.text === 'inet' ? 4 : 6, tok);
+      return r.setFamilyByWord(tok);
     case 'from':
     case 'to':
       return prefix(tok.text);

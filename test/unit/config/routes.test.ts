@@ -12,7 +12,7 @@ const plain = (v: unknown) => JSON.parse(JSON.stringify(v, (k, x) => (k === 'pos
 describe('static_routes and virtual_routes', () => {
   it('reads ip route syntax with keepalived defaults: main table, its protocol 18, prepend', () => {
     const config = loaded(
-      `static_routes {\n  src 198.51.100.10 to 203.0.113.0/24 via 198.51.100.1 dev eth0 table 100 metric 5 scope link onlink append\n  blackhole 203.0.113.128/25\n  inet6 default via 2001:db8::1 table local\n}\n`,
+      `static_routes {\n  src 198.51.100.10 to 203.0.113.0/24 via 198.51.100.1 dev eth0 table 100 metric 5 scope link onlink append\n  blackhole 203.0.113.128/25\n  default via 2001:db8::1 table local\n}\n`,
     );
     assert.deepEqual(plain(config.staticRoutes), [
       {
@@ -121,7 +121,7 @@ describe('static_rules and virtual_rules', () => {
   it('reads ip rule syntax: selectors, actions, fwmark/mask, not', () => {
     const config = loaded(
       instance(
-        '  virtual_rules {\n    from 198.51.100.0/24 to 203.0.113.0/24 lookup 100 preference 10\n    not fwmark 0x10/0xff iif eth0 oif eth1 tos 4 priority 20 prohibit\n    inet6 to 2001:db8::/32 goto 40 order 30\n  }\n',
+        '  virtual_rules {\n    from 198.51.100.0/24 to 203.0.113.0/24 lookup 100 preference 10\n    not fwmark 0x10/0xff iif eth0 oif eth1 tos 4 priority 20 prohibit\n    to 2001:db8::/32 goto 40 order 30\n  }\n',
       ),
     );
     assert.deepEqual(plain(config.instances[0]!.virtualRules), [
@@ -164,7 +164,7 @@ describe('static_rules and virtual_rules', () => {
 
   it('gives rules without a preference one from 16384 down per family across the file, with a warning', () => {
     const result = load(
-      `static_rules {\n  from 198.51.100.0/24 table 1\n  inet6 from 2001:db8::/32 table 1\n}\n${instance('  virtual_rules {\n    to 203.0.113.0/24 table 2\n  }\n')}`,
+      `static_rules {\n  from 198.51.100.0/24 table 1\n  from 2001:db8::/32 table 1\n}\n${instance('  virtual_rules {\n    to 203.0.113.0/24 table 2\n  }\n')}`,
     );
     const config = expectLoaded(result);
     assert.deepEqual(
@@ -191,6 +191,24 @@ describe('static_rules and virtual_rules', () => {
       '`uidrange` is accepted but not implemented by vigil yet; this rule is ignored',
     );
     assert.equal(warningsOf(result).length, 6);
+  });
+});
+
+describe('inet and inet6', () => {
+  it('step over the next word, as keepalived 2.2.7 does: last on the line they only set the family', () => {
+    const result = load(
+      `static_routes {\n  default table 100 inet6\n}\nstatic_rules {\n  inet6 to 2001:db8::/32 table 1 preference 1\n}\n`,
+    );
+    const config = expectLoaded(result);
+    assert.deepEqual(config.staticRoutes[0]!.to, { address: '::', prefix: 0 });
+    assert.equal(config.staticRules.length, 0);
+    expectDiagnostic(
+      result,
+      'warning',
+      'mem.conf:5:9',
+      'keepalived 2.2.7 skips the word after `inet6`, so `to` is ignored',
+    );
+    expectDiagnostic(result, 'warning', 'mem.conf:5:12', 'unknown rule option `2001:db8::/32`');
   });
 });
 
