@@ -133,7 +133,8 @@ function multipath(hops: readonly NextHop[], indexOf: IndexOf): Buffer {
 export function routeRequest(route: Route, indexOf: IndexOf, operation: 'add' | 'remove'): Buffer {
   const table = tableParts(route.table, RTA_TABLE);
   const scope = route.scope ?? (operation === 'add' ? RT_SCOPE_UNIVERSE : RT_SCOPE_NOWHERE);
-  const type = RTN_TYPES.indexOf(route.type);
+  // keepalived names the type in a delete only when written; unspec (0) matches any.
+  const type = operation === 'remove' && route.type === 'unicast' ? 0 : RTN_TYPES.indexOf(route.type);
   const rtmsg = header(
     [
       familyCode(route.family),
