@@ -66,8 +66,14 @@ function harness(first: Config, kernel: FakeKernel) {
     routes: () => {
       const owned = new OwnedRoutes(kernel, () => 1);
       return {
-        add: (routes, rules) => (order.push('routes'), owned.add(routes, rules)),
-        remove: (routes, rules) => (order.push('unroutes'), owned.remove(routes, rules)),
+        add: (routes, rules) => {
+          order.push('routes');
+          return owned.add(routes, rules);
+        },
+        remove: (routes, rules) => {
+          order.push('unroutes');
+          return owned.remove(routes, rules);
+        },
       };
     },
     announcer: () => ({ announce: () => undefined }),
