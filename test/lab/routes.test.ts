@@ -118,4 +118,22 @@ describe('static and virtual routes and rules', { skip }, () => {
     await expectRouting('r1', [...VIRTUAL, ...STATIC, FOREIGN], []);
     assert.ok(!r2.log.includes('could not'), r2.log);
   });
+
+  test('a reload beside the master changes only the entries that changed, with no transition', async () => {
+    const moved = (text: string) =>
+      text.replace('203.0.113.128/25', '203.0.113.160/27').replace('table 101', 'table 102');
+    const logBefore = r1.log.length;
+    await r1.reload(moved(config(150)));
+    const changed = [
+      'blackhole 203.0.113.160/27 proto keepalived',
+      '90:\tfrom all fwmark 0x7 lookup 102 proto keepalived',
+    ];
+    const gone = [
+      'blackhole 203.0.113.128/25 proto keepalived',
+      '90:\tfrom all fwmark 0x7 lookup 101 proto keepalived',
+    ];
+    await expectRouting('r1', [...changed, ...VIRTUAL.filter((l) => !gone.includes(l)), FOREIGN], gone);
+    await waitForStates([[r1, 'MASTER']]);
+    assert.ok(!r1.log.slice(logBefore).includes(': MASTER ->'), `no transition:\n${r1.log.slice(logBefore)}`);
+  });
 });
