@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
 import { processClock } from '../clock.js';
 import type { Config } from '../config/index.js';
+import { sweepLeftoverRules } from '../net/owned-routes.js';
 import { Rtnetlink } from '../net/rtnetlink.js';
 import { reclaimLeftovers } from '../net/vip-addresses.js';
 import { mailConfigured, vrrpAlerts, vrrpMail } from '../scripts/alert-mail.js';
@@ -73,6 +74,9 @@ export class VrrpService {
           'removed a VIP left behind by a previous run',
         );
       }
+      const rules = [...config.staticRules, ...config.instances.flatMap((i) => i.virtualRules)];
+      for (const left of await sweepLeftoverRules(rtnl, rules))
+        log.warn({ priority: left.priority }, 'removed a rule left behind by a previous run');
       await service.statics.apply(config);
       // keepalived delays only the first start, never a reload.
       await service.run(config, config.global.vrrpStartupDelay * 1000);

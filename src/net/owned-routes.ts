@@ -2,7 +2,7 @@
 // does: a route or rule the kernel refuses because it is already there (EEXIST) is not ours and
 // is never removed; one we added is removed by its own protocol (keepalived's 18), so that an
 // identical route someone else added beside it stays.
-import type { Route, Rule } from '../config/index.js';
+import { PROTOCOL_KEEPALIVED, type Route, type Rule } from '../config/index.js';
 import type { IndexOf } from './route-codec.js';
 
 /** The kernel side: Rtnetlink, or a fake in tests. */
@@ -18,6 +18,24 @@ export const sameEntry = (a: Route | Rule, b: Route | Rule): boolean => keyOf(a)
 const keyOf = (entry: Route | Rule): string => JSON.stringify({ ...entry, pos: undefined });
 
 const errorCode = (err: unknown): string | undefined => (err as NodeJS.ErrnoException).code;
+
+/**
+ * Removes the rules of `rules` that carry keepalived's protocol, as keepalived does when it
+ * starts: they are left over from a run that was killed (vigild's or keepalived's), since no
+ * one else marks rules so. Rules without it are never touched. Returns those it removed.
+ */
+export async function sweepLeftoverRules(kernel: RouteKernel, rules: readonly Rule[]): Promise<Rule[]> {
+  const removed: Rule[] = [];
+  for (const rule of rules.filter((r) => r.protocol === PROTOCOL_KEEPALIVED)) {
+    try {
+      await kernel.removeRule(rule);
+      removed.push(rule);
+    } catch (err) {
+      if (errorCode(err) !== 'ENOENT') throw err;
+    }
+  }
+  return removed;
+}
 
 /**
  * One owner's routes and rules (a VRRP instance's, or the static ones). Changes run one after

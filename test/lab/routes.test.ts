@@ -50,6 +50,8 @@ const STATIC = [
   '90:\tfrom all fwmark 0x7 lookup 101 proto keepalived',
 ];
 /** Added by hand on r1 before vigild starts: the same route as a virtual one, of another protocol. */
+/** A virtual rule left behind by a killed run, keepalived's protocol and all. */
+const LEFTOVER_RULE = 'from 198.51.100.200 lookup 100 pref 100 proto keepalived';
 const FOREIGN = '203.0.113.0/26 via 198.51.100.1 dev eth0 table 100 proto static';
 
 describe('static and virtual routes and rules', { skip }, () => {
@@ -85,6 +87,8 @@ describe('static and virtual routes and rules', { skip }, () => {
   before(async () => {
     await lab.up(2);
     await lab.exec('r1', ['ip', 'route', 'add', ...FOREIGN.split(' ')]);
+    // As a vigild (or keepalived) killed while master leaves it: a backup must not keep it.
+    await lab.exec('r2', ['ip', 'rule', 'add', ...LEFTOVER_RULE.split(' ')]);
   });
   after(async () => {
     await Promise.all([r1.cleanup(), r2.cleanup()]);
