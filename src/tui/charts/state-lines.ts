@@ -1,0 +1,66 @@
+// The side panel beside the charts: whether vigild is followed, whether IPVS is there, each VRRP
+// instance's state and each virtual server's health, in blessed's tag markup.
+import type { InstanceStatus, VirtualServerStatus } from '../../api/schema.js';
+import { formatDuration } from '../../cli/table.js';
+import type { Connection, MonitorModel } from '../model.js';
+
+const STATE_COLOUR: Record<InstanceStatus['state'], string> = {
+  MASTER: 'green',
+  BACKUP: 'cyan',
+  FAULT: 'red',
+  INIT: 'yellow',
+};
+
+/** Text from the daemon, safe inside tag markup (a reason may hold braces). */
+export function escapeTags(text: string): string {
+  return text.replace(/[{}]/g, (brace) => (brace === '{' ? '{open}' : '{close}'));
+}
+
+function coloured(colour: string, text: string): string {
+  return `{${colour}-fg}${escapeTags(text)}{/${colour}-fg}`;
+}
+
+export function connectionLine(connection: Connection, now: number): string {
+  const since = formatDuration(Math.max(0, now - connection.since) / 1000);
+  switch (connection.state) {
+    case 'live':
+      return `vigild ${coloured('green', 'live')}`;
+    case 'connecting':
+      return `vigild ${coloured('yellow', 'connecting')}`;
+    case 'lost':
+      return `vigild ${coloured('red', `lost: ${connection.reason}, retrying`)} (for ${since})`;
+  }
+}
+
+function instanceLine(instance: InstanceStatus): string {
+  const priority =
+    instance.effectivePriority === instance.priority
+      ? `${instance.priority}`
+      : `${instance.priority}/${instance.effectivePriority}`;
+  const hold =
+    instance.operator && instance.operator.mode !== 'none'
+      ? ` ${instance.operator.mode} (${instance.operator.by ?? 'operator'})`
+      : '';
+  return `${escapeTags(instance.name)} ${coloured(STATE_COLOUR[instance.state], instance.state)} prio ${priority}${escapeTags(hold)}`;
+}
+
+function virtualServerLine(vs: VirtualServerStatus): string {
+  const up = vs.realServers.filter((rs) => rs.health !== 'down').length;
+  const health = `${up}/${vs.realServers.length} up`;
+  const quorum = vs.quorumHolds ? '' : ` ${coloured('red', 'quorum lost')}`;
+  return `${escapeTags(vs.name)} ${up === vs.realServers.length ? health : coloured('yellow', health)}${quorum}`;
+}
+
+export function stateLines(model: MonitorModel, now: number): string[] {
+  const lines = [connectionLine(model.connection, now), coloured('gray', model.socket)];
+  const status = model.status;
+  if (!status) return lines;
+  if (status.daemon.maintenance?.on) lines.push(coloured('yellow', 'maintenance on'));
+  if (!status.ipvs.available)
+    lines.push(coloured('yellow', `IPVS unavailable: ${status.ipvs.error ?? 'no reason given'}`));
+  lines.push('', '{bold}VRRP{/bold}', ...status.instances.map(instanceLine));
+  if (status.instances.length === 0) lines.push('no instances');
+  lines.push('', '{bold}virtual servers{/bold}', ...status.virtualServers.map(virtualServerLine));
+  if (status.virtualServers.length === 0) lines.push('none');
+  return lines;
+}
