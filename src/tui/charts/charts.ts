@@ -26,7 +26,6 @@ export async function runCharts(options: ChartsOptions): Promise<void> {
     input: options.stdin ?? process.stdin,
     output,
     smartCSR: true,
-    fullUnicode: true,
     warnings: false,
     title: 'vigil monitor --charts',
   });

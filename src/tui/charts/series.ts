@@ -59,7 +59,8 @@ export function latencyCandidates(model: MonitorModel): Candidate[] {
 export function chartView(candidates: readonly Candidate[], now: number, page = 0): ChartView {
   const ranked = candidates
     .filter((c) => c.samples.length > 0)
-    .sort((a, b) => latest(b) - latest(a) || a.title.localeCompare(b.title));
+    .map((c) => ({ ...c, latest: c.samples.at(-1)?.value ?? 0 }))
+    .sort((a, b) => b.latest - a.latest || (a.title < b.title ? -1 : a.title > b.title ? 1 : 0));
   const pages = Math.max(1, Math.ceil(ranked.length / SERIES_CAP));
   const shownPage = Math.min(Math.max(0, page), pages - 1);
   const first = shownPage * SERIES_CAP;
@@ -73,10 +74,6 @@ export function chartView(candidates: readonly Candidate[], now: number, page = 
     style: { line: PALETTE[i % PALETTE.length] ?? 'white' },
   }));
   return { series, maxY: axisTop(series), total: ranked.length, first, page: shownPage, pages };
-}
-
-function latest(candidate: Candidate): number {
-  return candidate.samples.at(-1)?.value ?? 0;
 }
 
 /** A fifth of headroom above the highest value, at least 1 so an idle chart still has a scale. */

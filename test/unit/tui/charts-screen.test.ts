@@ -97,6 +97,8 @@ describe('runCharts', () => {
     term.resize(90, 30);
     await settle();
     assert.match(term.screen(), /203\.0\.113\.23:80/, 'drawn again at the new size');
+    // Each chart's time axis fits the new width (an unresized canvas pushes it out of its box).
+    assert.equal(term.screen().match(/-30s/g)?.length, 2, term.screen());
 
     term.stdin.write('q');
     await done;
@@ -115,5 +117,19 @@ describe('runCharts', () => {
     await done;
     assert.ok(term.written().endsWith(NORMAL_SCREEN));
     assert.equal(process.listenerCount('SIGHUP'), 0);
+  });
+
+  test('an error while drawing gives the terminal back and rejects with it', async () => {
+    const model = new MonitorModel('/run/vigil/vigil.sock');
+    model.apply({ kind: 'status', at: T0, status: status(servers(T0)) });
+    model.latency = () => {
+      throw new Error('no latency here');
+    };
+    const term = terminal();
+    await assert.rejects(
+      runCharts({ feed: new FakeFeed(model), stdin: term.stdin, stdout: term.stdout }),
+      /no latency here/,
+    );
+    assert.ok(term.written().endsWith(NORMAL_SCREEN));
   });
 });
