@@ -53,14 +53,18 @@ function paintPane(pane: ChartPane, content: PaneContent, model: MonitorModel, n
 
 /** Paints everything; returns the latency page shown (the one asked for, kept within range). */
 export function paint(layout: Layout, model: MonitorModel, now: number, latencyPage: number): number {
-  const noIpvs = model.status && !model.status.ipvs.available ? ' (IPVS unavailable)' : '';
+  const ipvs = model.status?.ipvs;
   paintPane(
     layout.rate,
     {
-      title: { long: `connections/s per virtual server${noIpvs}`, short: `conn/s${noIpvs}` },
+      title: { long: 'connections/s per virtual server', short: 'conn/s' },
       candidates: rateCandidates(model),
       noServers: 'no virtual servers in the config',
-      noSamples: 'no IPVS stats yet',
+      // The model takes no rates where the kernel has no IPVS: say why the chart stays empty.
+      noSamples:
+        ipvs?.available === false
+          ? `no rates: IPVS unavailable (${ipvs.error ?? 'no reason given'})`
+          : 'no IPVS stats yet',
     },
     model,
     now,
@@ -79,6 +83,6 @@ export function paint(layout: Layout, model: MonitorModel, now: number, latencyP
     now,
     latencyPage,
   );
-  layout.state.setContent([...stateLines(model, now), '', KEY_HINT].join('\n'));
+  layout.state.setContent([...stateLines(model), '', KEY_HINT].join('\n'));
   return latency.page;
 }

@@ -1,7 +1,7 @@
 // The side panel beside the charts: whether vigild is followed, whether IPVS is there, each VRRP
 // instance's state and each virtual server's health, in blessed's tag markup.
 import type { InstanceStatus, VirtualServerStatus } from '../../api/schema.js';
-import { formatDuration } from '../../cli/table.js';
+import { localTime } from '../../cli/render-status.js';
 import type { Connection, MonitorModel } from '../model.js';
 
 const STATE_COLOUR: Record<InstanceStatus['state'], string> = {
@@ -20,15 +20,20 @@ function coloured(colour: string, text: string): string {
   return `{${colour}-fg}${escapeTags(text)}{/${colour}-fg}`;
 }
 
-export function connectionLine(connection: Connection, now: number): string {
-  const since = formatDuration(Math.max(0, now - connection.since) / 1000);
+/**
+ * Said plainly, and still true however long ago the last redraw was (nothing changes while the
+ * daemon is away): since when, not for how long.
+ */
+export function connectionLine(connection: Connection): string {
   switch (connection.state) {
     case 'live':
       return `vigild ${coloured('green', 'live')}`;
     case 'connecting':
       return `vigild ${coloured('yellow', 'connecting')}`;
-    case 'lost':
-      return `vigild ${coloured('red', `lost: ${connection.reason}, retrying`)} (for ${since})`;
+    case 'lost': {
+      const since = localTime(new Date(connection.since).toISOString()).slice('YYYY-MM-DD '.length);
+      return `vigild ${coloured('red', `lost: ${connection.reason}, retrying`)} (since ${since})`;
+    }
   }
 }
 
@@ -51,8 +56,8 @@ function virtualServerLine(vs: VirtualServerStatus): string {
   return `${escapeTags(vs.name)} ${up === vs.realServers.length ? health : coloured('yellow', health)}${quorum}`;
 }
 
-export function stateLines(model: MonitorModel, now: number): string[] {
-  const lines = [connectionLine(model.connection, now), coloured('gray', model.socket)];
+export function stateLines(model: MonitorModel): string[] {
+  const lines = [connectionLine(model.connection), coloured('gray', model.socket)];
   const status = model.status;
   if (!status) return lines;
   if (status.daemon.maintenance?.on) lines.push(coloured('yellow', 'maintenance on'));

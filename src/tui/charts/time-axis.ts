@@ -6,8 +6,8 @@ import type { Sample } from '../model.js';
 
 /** Columns per chart: fine enough for a trend, few enough that a redraw stays cheap. */
 export const AXIS_POINTS = 60;
-/** The axis spans the samples held, but never less (a fresh chart is not all zoom) nor more. */
-export const MIN_WINDOW_MS = 30_000;
+/** The axis spans the samples held, but never less (two samples a second apart are not the whole width) nor more. */
+export const MIN_WINDOW_MS = 10_000;
 export const MAX_WINDOW_MS = 30 * 60_000;
 
 /** `points` times, evenly spaced, the last one `now`, reaching back to `earliest` within the bounds. */

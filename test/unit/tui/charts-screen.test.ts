@@ -98,7 +98,7 @@ describe('runCharts', () => {
     await settle();
     assert.match(term.screen(), /203\.0\.113\.23:80/, 'drawn again at the new size');
     // Each chart's time axis fits the new width (an unresized canvas pushes it out of its box).
-    assert.equal(term.screen().match(/-30s/g)?.length, 2, term.screen());
+    assert.equal(term.screen().match(/-10s/g)?.length, 2, term.screen());
 
     term.stdin.write('q');
     await done;
@@ -117,6 +117,19 @@ describe('runCharts', () => {
     await done;
     assert.ok(term.written().endsWith(NORMAL_SCREEN));
     assert.equal(process.listenerCount('SIGHUP'), 0);
+  });
+
+  test('where the kernel has no IPVS the rate chart says so, and latency is still drawn', async () => {
+    const model = new MonitorModel('/run/vigil/vigil.sock');
+    const noIpvs = { available: false, error: 'no ip_vs module', ownedServices: 0 };
+    model.apply({ kind: 'status', at: T0, status: status(servers(T0), { ipvs: noIpvs }) });
+    const term = terminal();
+    const done = runCharts({ feed: new FakeFeed(model), stdin: term.stdin, stdout: term.stdout, now: () => T0 });
+    await settle();
+    assert.match(term.screen(), /no rates: IPVS unavailable \(no ip_vs module\)/);
+    assert.match(term.screen(), /203\.0\.113\.22:80/);
+    term.stdin.write('q');
+    await done;
   });
 
   test('an error while drawing gives the terminal back and rejects with it', async () => {
