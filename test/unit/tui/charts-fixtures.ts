@@ -1,34 +1,22 @@
-// Status snapshots and ipvs.stats events for the chart tests: a director with one instance and
-// virtual servers whose real servers carry a check latency and an IPVS connection rate.
-import type {
-  DaemonEvent,
-  InstanceStatus,
-  RealServerStatus,
-  StatusResponse,
-  VirtualServerStatus,
-} from '../../../src/api/schema.js';
+// What the chart tests add to the shared status fixtures: real servers with a check latency and
+// an IPVS connection rate, on a director where IPVS is there (unless a test says otherwise).
+import type { DaemonEvent, RealServerStatus, StatusResponse, VirtualServerStatus } from '../../../src/api/schema.js';
+import { realServerFixture, statusFixture, virtualServerFixture } from '../../helpers/status-fixture.js';
 
-export const T0 = Date.parse('2026-12-02T03:00:00Z');
+export { T0 } from '../../helpers/status-fixture.js';
 
 export interface RealServerLoad {
   address: string;
   latencyMs: number;
   /** IPVS connections per second to it. */
   rate?: number;
-  /** When its last check completed (default: the time of the snapshot or event). */
-  checkedAt?: number;
 }
 
-export function realServer(load: RealServerLoad, at: number): RealServerStatus {
-  const rate = load.rate ?? 0;
-  return {
+/** Its last check completed at `at`. */
+function realServer(load: RealServerLoad, at: number): RealServerStatus {
+  return realServerFixture({
     address: load.address,
-    port: 80,
-    weight: 1,
-    health: 'up',
-    checkers: ['HTTP_GET'],
-    drained: false,
-    lastCheck: { at: new Date(load.checkedAt ?? at).toISOString(), latencyMs: load.latencyMs },
+    lastCheck: { at: new Date(at).toISOString(), latencyMs: load.latencyMs },
     kernel: {
       weight: 1,
       activeConns: 0,
@@ -40,88 +28,30 @@ export function realServer(load: RealServerLoad, at: number): RealServerStatus {
         packetsOut: 0,
         bytesIn: 0,
         bytesOut: 0,
-        connectionRate: rate,
+        connectionRate: load.rate ?? 0,
         packetRateIn: 0,
         packetRateOut: 0,
         byteRateIn: 0,
         byteRateOut: 0,
       },
     },
-    source: 'k.conf:9:3',
-  };
+  });
 }
 
 export function virtualServer(name: string, loads: RealServerLoad[], at: number): VirtualServerStatus {
-  return {
-    name,
-    protocol: 'TCP',
-    scheduler: 'wrr',
-    lbKind: 'DR',
-    quorum: 1,
-    hysteresis: 0,
-    aliveWeight: loads.length,
-    quorumHolds: true,
-    realServers: loads.map((load) => realServer(load, at)),
-    source: 'k.conf:8:1',
-  };
-}
-
-export function instance(overrides: Partial<InstanceStatus> = {}): InstanceStatus {
-  return {
-    name: 'VI_1',
-    interface: 'eth0',
-    vrid: 51,
-    version: 2,
-    family: 4,
-    state: 'MASTER',
-    initialState: 'BACKUP',
-    priority: 100,
-    effectivePriority: 100,
-    advertIntSeconds: 1,
-    nopreempt: false,
-    vips: ['198.51.100.80/24'],
-    counters: {
-      advertsSent: 0,
-      advertsReceived: 0,
-      priorityZeroSent: 0,
-      priorityZeroReceived: 0,
-      becameMaster: 1,
-      releasedMaster: 0,
-      announcements: 0,
-      sendErrors: 0,
-      drops: {},
-    },
-    source: 'k.conf:1:1',
-    ...overrides,
-  };
+  return virtualServerFixture(
+    loads.map((load) => realServer(load, at)),
+    { name },
+  );
 }
 
 export function status(
   virtualServers: VirtualServerStatus[],
-  overrides: Partial<Pick<StatusResponse, 'instances' | 'ipvs'>> = {},
+  parts: Partial<Pick<StatusResponse, 'instances' | 'ipvs'>> = {},
 ): StatusResponse {
   return {
-    apiVersion: 1,
-    daemon: {
-      version: '0.1.0',
-      pid: 4242,
-      startedAt: new Date(T0).toISOString(),
-      uptimeSeconds: 1,
-      socket: '/run/vigil/vigil.sock',
-      readOnlySocket: '/run/vigil/vigil-ro.sock',
-      stateDir: '/var/lib/vigil',
-    },
-    config: {
-      path: '/etc/vigil/k.conf',
-      files: ['/etc/vigil/k.conf'],
-      loadedAt: new Date(T0).toISOString(),
-      generation: 1,
-      warnings: [],
-    },
-    instances: [instance()],
-    ipvs: { available: true, ownedServices: virtualServers.length },
-    virtualServers,
-    ...overrides,
+    ...statusFixture({ virtualServers, instances: parts.instances }),
+    ipvs: parts.ipvs ?? { available: true, ownedServices: virtualServers.length },
   };
 }
 

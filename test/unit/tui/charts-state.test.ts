@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { connectionLine, stateLines } from '../../../src/tui/charts/state-lines.js';
 import { MonitorModel } from '../../../src/tui/model.js';
-import { instance, status, T0, virtualServer } from './charts-fixtures.js';
+import { instanceFixture as instance } from '../../helpers/status-fixture.js';
+import { status, T0, virtualServer } from './charts-fixtures.js';
 
 // The times it shows are local: pin the zone.
 process.env.TZ = 'UTC';
@@ -13,7 +14,7 @@ const plain = (line: string) => line.replace(/\{\/?[a-z-]+\}/g, '');
 describe('stateLines', () => {
   test('a lost daemon: why, that it is retrying, and since when', () => {
     const line = connectionLine({ state: 'lost', since: T0, reason: 'connect ENOENT /s' });
-    assert.equal(plain(line), 'vigild lost: connect ENOENT /s, retrying (since 03:00:00)');
+    assert.equal(plain(line), 'vigild lost: connect ENOENT /s, retrying (since 10:00:00)');
   });
 
   test('instances with their state and priority, virtual servers with their health, IPVS missing said so', () => {
@@ -30,8 +31,8 @@ describe('stateLines', () => {
     const lines = stateLines(model).map(plain);
     assert.deepEqual(lines.slice(0, 2), ['vigild live', '/run/vigil/vigil.sock']);
     assert.ok(lines.includes('IPVS unavailable: no ip_vs module'), lines.join('\n'));
-    assert.ok(lines.includes('VI_1 MASTER prio 100'), lines.join('\n'));
-    assert.ok(lines.includes('VI_2 BACKUP prio 100/90'), lines.join('\n'));
+    assert.ok(lines.includes('VI_1 MASTER prio 150'), lines.join('\n'));
+    assert.ok(lines.includes('VI_2 BACKUP prio 150/90'), lines.join('\n'));
     assert.ok(lines.includes('198.51.100.80:80 1/1 up'), lines.join('\n'));
   });
 
