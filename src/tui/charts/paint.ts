@@ -25,9 +25,18 @@ interface PaneContent {
   pageKeys?: string;
 }
 
+/**
+ * How many names the legend has room for: it is drawn from the chart's second inner row down, a
+ * name a row inside its border, and must end above the time axis' labels (three rows from the
+ * bottom), or it hides them.
+ */
+function legendRoom(pane: ChartPane): number {
+  return Number(pane.chart.height) - 7;
+}
+
 /** Returns the view drawn, whose `page` is the one asked for within the pages there are. */
 function paintPane(pane: ChartPane, content: PaneContent, model: MonitorModel, now: number, page: number): ChartView {
-  const view = chartView(content.candidates, now, page);
+  const view = chartView(content.candidates, now, page, legendRoom(pane));
   if (view.series.length === 0) {
     const why = !model.status
       ? 'waiting for vigild'

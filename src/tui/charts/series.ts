@@ -55,16 +55,25 @@ export function latencyCandidates(model: MonitorModel): Candidate[] {
   }));
 }
 
-/** The `page`th SERIES_CAP of the candidates with samples (highest latest value first), on one time axis ending at `now`. */
-export function chartView(candidates: readonly Candidate[], now: number, page = 0): ChartView {
+/**
+ * The `page`th `cap` (at most SERIES_CAP) of the candidates with samples, highest latest value
+ * first, on one time axis ending at `now`.
+ */
+export function chartView(
+  candidates: readonly Candidate[],
+  now: number,
+  page = 0,
+  cap: number = SERIES_CAP,
+): ChartView {
+  const perPage = Math.max(1, Math.min(cap, SERIES_CAP));
   const ranked = candidates
     .filter((c) => c.samples.length > 0)
     .map((c) => ({ ...c, latest: c.samples.at(-1)?.value ?? 0 }))
     .sort((a, b) => b.latest - a.latest || (a.title < b.title ? -1 : a.title > b.title ? 1 : 0));
-  const pages = Math.max(1, Math.ceil(ranked.length / SERIES_CAP));
+  const pages = Math.max(1, Math.ceil(ranked.length / perPage));
   const shownPage = Math.min(Math.max(0, page), pages - 1);
-  const first = shownPage * SERIES_CAP;
-  const shown = ranked.slice(first, first + SERIES_CAP);
+  const first = shownPage * perPage;
+  const shown = ranked.slice(first, first + perPage);
   const times = axisTimes(now, Math.min(...shown.map((c) => c.samples[0]?.at ?? now)));
   const x = times.map((at) => agoLabel(now, at));
   const series = shown.map((c, i) => ({

@@ -58,6 +58,16 @@ describe('chartView', () => {
     );
   });
 
+  test('a smaller cap (a short chart has room for fewer names) pages by it', () => {
+    const view = chartView([candidate('a', 3), candidate('b', 2), candidate('c', 1)], NOW, 1, 2);
+    assert.deepEqual(
+      view.series.map((s) => s.title),
+      ['c'],
+    );
+    assert.deepEqual([view.first, view.page, view.pages], [2, 1, 2]);
+    assert.equal(chartView([candidate('a', 3)], NOW, 0, 0).series.length, 1, 'always one at least');
+  });
+
   test('all drawn: the label is just what the chart shows', () => {
     const title = { long: 'connections/s per virtual server', short: 'conn/s' };
     const all = chartView([candidate('a', 1)], NOW);
