@@ -386,6 +386,8 @@ export const DaemonEvent = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('ipvs.stats'),
     at: z.iso.datetime(),
+    /** As in status: whether vigild programs IPVS (it is not known yet while vigild starts). */
+    ipvs: IpvsStatus,
     /** As in status: every virtual and real server with weights, health and the kernel's counters. */
     virtualServers: z.array(VirtualServerStatus),
   }),

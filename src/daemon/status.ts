@@ -49,13 +49,12 @@ export function virtualServerName(vs: VirtualServer): string {
 }
 
 export async function buildStatus(store: StateStore, daemon: DaemonIdentity, now: Date): Promise<StatusResponse> {
-  const { available, error, ownedServices } = store.ipvs;
   const head: Omit<StatusResponse, 'virtualServers'> = {
     apiVersion: API_VERSION,
     daemon: daemonStatus(daemon, now),
     config: configStatus(store),
     instances: instanceStatuses(store),
-    ipvs: { available, error, ownedServices },
+    ipvs: ipvsStatus(store),
   };
   return { ...head, virtualServers: await virtualServerStatuses(store) };
 }
@@ -70,7 +69,17 @@ export async function ipvsStatsEvent(
   store: StateStore,
   now: Date,
 ): Promise<Extract<DaemonEvent, { type: 'ipvs.stats' }>> {
-  return { type: 'ipvs.stats', at: now.toISOString(), virtualServers: await virtualServerStatuses(store) };
+  return {
+    type: 'ipvs.stats',
+    at: now.toISOString(),
+    ipvs: ipvsStatus(store),
+    virtualServers: await virtualServerStatuses(store),
+  };
+}
+
+function ipvsStatus(store: StateStore): StatusResponse['ipvs'] {
+  const { available, error, ownedServices } = store.ipvs;
+  return { available, error, ownedServices };
 }
 
 function daemonStatus(daemon: DaemonIdentity, now: Date): StatusResponse['daemon'] {

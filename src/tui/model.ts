@@ -219,6 +219,7 @@ export class MonitorModel {
       status.instances = structuredClone(event.instances);
       this.#index();
     } else if (event.type === 'ipvs.stats') {
+      status.ipvs = event.ipvs;
       status.virtualServers = structuredClone(event.virtualServers);
       this.#indexVirtualServers();
       if (sample) this.#sample(status.virtualServers, at);

@@ -51,7 +51,7 @@ function stats(realServers: RealServerStatus[]): DaemonEvent {
     realServers,
     source: 'k.conf:1:1',
   };
-  return { type: 'ipvs.stats', at, virtualServers: [vs] };
+  return { type: 'ipvs.stats', at, ipvs: { available: true, ownedServices: 1 }, virtualServers: [vs] };
 }
 
 /** A stream that yields `events` (a function throws, as a daemon going away does) and then stays open until aborted. */

@@ -56,5 +56,10 @@ export function status(
 }
 
 export function ipvsStats(virtualServers: VirtualServerStatus[], at: number): DaemonEvent {
-  return { type: 'ipvs.stats', at: new Date(at).toISOString(), virtualServers };
+  return {
+    type: 'ipvs.stats',
+    at: new Date(at).toISOString(),
+    ipvs: { available: true, ownedServices: 1 },
+    virtualServers,
+  };
 }

@@ -105,14 +105,16 @@ describe('MonitorModel', () => {
     assert.equal(model.log.at(-1)?.text, 'VI_1 held as backup (maintenance)');
   });
 
-  test('a latency sample per completed check, not per read; rates only while IPVS counts', () => {
+  test('a latency sample per completed check, not per read; rates once ipvs.stats says IPVS counts', () => {
+    // vigild answered the first status before its IPVS service had started: not available yet.
     const model = connected();
-    const stats = (seconds: number, checkAt: number, latencyMs: number) => ({
+    const stats = (seconds: number, checkAt: number, latencyMs: number, available = false) => ({
       kind: 'event' as const,
       at: T0 + seconds * 1000,
       event: {
         type: 'ipvs.stats' as const,
         at: at(seconds),
+        ipvs: { available, ownedServices: available ? 1 : 0 },
         virtualServers: [virtualServerFixture([realServerFixture({ lastCheck: { at: at(checkAt), latencyMs } })])],
       },
     });
@@ -123,7 +125,13 @@ describe('MonitorModel', () => {
       model.latency(VS, RS).map((s) => s.value),
       [1.5, 2.5, 4],
     );
-    assert.deepEqual(model.connectionRate(VS), [], 'no IPVS here: no rate to chart');
+    assert.deepEqual(model.connectionRate(VS), [], 'no IPVS: no rate to chart');
+    model.apply(stats(18, 15, 4, true));
+    assert.equal(model.status!.ipvs.available, true, 'the header no longer says IPVS is unavailable');
+    assert.deepEqual(
+      model.connectionRate(VS).map((s) => s.value),
+      [0],
+    );
   });
 
   test('a snapshot taken before events that arrived first does not undo them', () => {
