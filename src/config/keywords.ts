@@ -19,6 +19,7 @@ import {
   type KeywordSpec,
   Sites,
 } from './keywords/table.js';
+import { newTrackProcess, readTrackProcess, trackProcessBlock } from './keywords/track-process.js';
 import {
   dropEmptySyncGroups,
   instanceBlock,
@@ -38,7 +39,7 @@ import type { Config } from './types.js';
 
 export { NOT_IMPLEMENTED, type NotImplemented } from './keywords/not-implemented.js';
 
-type ListKey = 'scripts' | 'trackFiles' | 'instances' | 'syncGroups' | 'virtualServerGroups';
+type ListKey = 'scripts' | 'trackFiles' | 'trackProcesses' | 'instances' | 'syncGroups' | 'virtualServerGroups';
 
 /** `KEYWORD NAME { ... }`: creates a named object, reads its block and adds it to a list. */
 function namedBlock<K extends ListKey>(
@@ -78,6 +79,7 @@ const topLevel = defineBlock<Config>('top level', [
   }),
   namedBlock('vrrp_script', 'scripts', newVrrpScript, readWith(vrrpScriptBlock)),
   namedBlock('track_file', 'trackFiles', newTrackFile, readWith(trackFileBlock), ['vrrp_track_file']),
+  namedBlock('vrrp_track_process', 'trackProcesses', newTrackProcess, readTrackProcess),
   namedBlock('vrrp_sync_group', 'syncGroups', newSyncGroup, readSyncGroup),
   namedBlock('vrrp_instance', 'instances', newInstance, readWith(instanceBlock)),
   namedBlock(
@@ -96,6 +98,7 @@ export const ALL_TABLES: readonly BlockTable<never>[] = [
   globalDefsBlock,
   vrrpScriptBlock,
   trackFileBlock,
+  trackProcessBlock,
   syncGroupBlock,
   instanceBlock,
   ...lvsTables,
@@ -109,6 +112,7 @@ function emptyConfig(): Config {
     global: defaultGlobalDefs(),
     scripts: [],
     trackFiles: [],
+    trackProcesses: [],
     instances: [],
     syncGroups: [],
     virtualServerGroups: [],
