@@ -21,6 +21,7 @@ import {
   listLines,
   Sites,
 } from './keywords/table.js';
+import { newTrackProcess, readTrackProcess, trackProcessBlock } from './keywords/track-process.js';
 import {
   dropEmptySyncGroups,
   instanceBlock,
@@ -41,7 +42,7 @@ import type { Config } from './types.js';
 
 export { NOT_IMPLEMENTED, type NotImplemented } from './keywords/not-implemented.js';
 
-type ListKey = 'scripts' | 'trackFiles' | 'instances' | 'syncGroups' | 'virtualServerGroups';
+type ListKey = 'scripts' | 'trackFiles' | 'trackProcesses' | 'instances' | 'syncGroups' | 'virtualServerGroups';
 
 /** `KEYWORD NAME { ... }`: creates a named object, reads its block and adds it to a list. */
 function namedBlock<K extends ListKey>(
@@ -81,6 +82,7 @@ const topLevel = defineBlock<Config>('top level', [
   }),
   namedBlock('vrrp_script', 'scripts', newVrrpScript, readWith(vrrpScriptBlock)),
   namedBlock('track_file', 'trackFiles', newTrackFile, readWith(trackFileBlock), ['vrrp_track_file']),
+  namedBlock('vrrp_track_process', 'trackProcesses', newTrackProcess, readTrackProcess),
   namedBlock('vrrp_sync_group', 'syncGroups', newSyncGroup, readSyncGroup),
   namedBlock('vrrp_instance', 'instances', newInstance, readWith(instanceBlock)),
   namedBlock(
@@ -112,6 +114,7 @@ export const ALL_TABLES: readonly BlockTable<never>[] = [
   globalDefsBlock,
   vrrpScriptBlock,
   trackFileBlock,
+  trackProcessBlock,
   syncGroupBlock,
   instanceBlock,
   ...lvsTables,
@@ -125,6 +128,7 @@ function emptyConfig(): Config {
     global: defaultGlobalDefs(),
     scripts: [],
     trackFiles: [],
+    trackProcesses: [],
     instances: [],
     syncGroups: [],
     virtualServerGroups: [],

@@ -23,6 +23,7 @@ export interface Config {
   global: GlobalDefs;
   scripts: VrrpScript[];
   trackFiles: TrackFile[];
+  trackProcesses: TrackProcess[];
   instances: VrrpInstance[];
   syncGroups: SyncGroup[];
   virtualServerGroups: VirtualServerGroup[];
@@ -144,6 +145,34 @@ export interface TrackFile {
   initFile?: { value: number; overwrite: boolean };
 }
 
+/** How a vrrp_track_process compares the configured parameters with a process's arguments. */
+export type ParamMatch = 'none' | 'exact' | 'partial' | 'initial';
+
+/**
+ * vrrp_track_process: how many processes match, and whether that count is within
+ * quorum..quorumMax. Matching is keepalived's (see src/track-process/match.ts).
+ */
+export interface TrackProcess {
+  name: string;
+  pos: SourcePos;
+  /** The process name (comm), or with fullCommand the command's first word (argv[0]). */
+  process: string;
+  /** The configured arguments after `process`; compared as paramMatch says. */
+  params: string[];
+  paramMatch: ParamMatch;
+  /** Match /proc/PID/cmdline instead of the process name. */
+  fullCommand: boolean;
+  weight: number;
+  weightReverse: boolean;
+  quorum: number;
+  /** Unset: no upper bound. */
+  quorumMax?: number;
+  /** Seconds a quorum gained by a fork waits before it counts (0: at once). */
+  forkDelay: number;
+  /** Seconds a quorum lost by an exit waits before it counts (0: at once). */
+  terminateDelay: number;
+}
+
 export interface NotifyScripts {
   master?: Command;
   backup?: Command;
@@ -205,6 +234,7 @@ export interface VrrpInstance {
   trackInterfaces: TrackRef[];
   trackScripts: TrackRef[];
   trackFiles: TrackRef[];
+  trackProcesses: TrackRef[];
   notify: NotifyScripts;
   garpMasterDelay: number;
   garpMasterRepeat: number;
@@ -233,6 +263,8 @@ export interface SyncGroup {
   name: string;
   pos: SourcePos;
   members: string[];
+  /** track_process of the group: applies to every member. */
+  trackProcesses: TrackRef[];
   notify: NotifyScripts;
   smtpAlert?: boolean;
 }

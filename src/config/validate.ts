@@ -37,6 +37,7 @@ export function validateConfig(config: Config, sites: Sites, sink: DiagnosticSin
   const v = new Validation(config, sites, sink, opts.interfaces);
   const scripts = uniqueNames(v, config.scripts, 'vrrp_script');
   const trackFiles = uniqueNames(v, config.trackFiles, 'track_file');
+  const trackProcesses = uniqueNames(v, config.trackProcesses, 'vrrp_track_process');
   const instances = uniqueNames(v, config.instances, 'vrrp_instance');
   uniqueNames(v, config.syncGroups, 'vrrp_sync_group');
   const groups = uniqueNames(v, config.virtualServerGroups, 'virtual_server_group');
@@ -47,7 +48,10 @@ export function validateConfig(config: Config, sites: Sites, sink: DiagnosticSin
     uniqueVrid(v, instance, vrids);
     checkRefs(v, instance.trackScripts, scripts, 'track_script', 'vrrp_script');
     checkRefs(v, instance.trackFiles, trackFiles, 'track_file', 'track_file');
+    checkRefs(v, instance.trackProcesses, trackProcesses, 'track_process', 'vrrp_track_process');
   }
+  for (const group of config.syncGroups)
+    checkRefs(v, group.trackProcesses, trackProcesses, 'track_process', 'vrrp_track_process');
   validateSyncGroups(v, instances);
   for (const vs of config.virtualServers) validateVirtualServer(v, vs, groups);
   const fileChecks = config.virtualServers.flatMap((vs) =>

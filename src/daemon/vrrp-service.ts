@@ -257,6 +257,7 @@ function sameTrackingDefinitions(a: Config, b: Config): boolean {
   const part = (c: Config) => ({
     scripts: c.scripts,
     trackFiles: c.trackFiles,
+    trackProcesses: c.trackProcesses,
     user: c.global.scriptUser,
     security: c.global.enableScriptSecurity,
   });

@@ -7,6 +7,7 @@ import { type Config, formatPos } from '../config/index.js';
 import { type Link, type Watcher, watchLinks } from '../net/rtnetlink.js';
 import type { ScriptLauncher } from '../scripts/launcher.js';
 import { TrackFileWatcher } from '../track-file.js';
+import { ProcessWatcher } from '../track-process/watcher.js';
 import type { VrrpEngine } from '../vrrp/engine.js';
 import { TrackScriptScheduler } from '../vrrp/track-scripts.js';
 import { evaluateTracking, linkIsUp, type ScriptStatus } from '../vrrp/tracking.js';
@@ -16,6 +17,7 @@ export class TrackingSupervisor {
   private readonly interfaces = new Map<string, boolean>();
   private readonly scripts: TrackScriptScheduler;
   private readonly files: TrackFileWatcher;
+  private readonly processes: ProcessWatcher;
   private links: Watcher | undefined;
   /** Sync-group members ignore track weights (keepalived's default); faults still count. */
   private groupMembers: Set<string>;
@@ -60,6 +62,18 @@ export class TrackingSupervisor {
         },
       },
     );
+    // Every definition is counted, as keepalived does: a reload that only adds a track_process
+    // line to an instance then finds the count ready.
+    this.processes = new ProcessWatcher(config.trackProcesses, clock, {
+      quorumChanged: (name, up, count) => {
+        log.info(
+          { trackProcess: name, up, count },
+          `track_process ${name}: quorum ${up ? 'gained' : 'lost'} (${count} running)`,
+        );
+        this.apply();
+      },
+      mode: (mode, detail) => log.info({ mode }, `track_process: ${detail}`),
+    });
   }
 
   async start(): Promise<void> {
@@ -72,6 +86,7 @@ export class TrackingSupervisor {
       (err) => this.log.error({ err: err.message }, 'link watch failed: interface tracking may be stale'),
     );
     await this.files.start();
+    if (this.processes.counter.states().size > 0) this.processes.start();
     this.scripts.start();
     this.apply();
   }
@@ -87,6 +102,7 @@ export class TrackingSupervisor {
     this.links?.close();
     this.scripts.stop();
     this.files.stop();
+    this.processes.stop();
   }
 
   /**
@@ -108,13 +124,21 @@ export class TrackingSupervisor {
 
   /** Re-evaluates every instance and hands the verdicts to the running instances. */
   private apply(): void {
-    const observed = { interfaces: this.interfaces, scripts: this.scripts.statuses(), files: this.files.values() };
+    const processes = new Map([...this.processes.counter.states()].map(([name, s]) => [name, s.up]));
+    const observed = {
+      interfaces: this.interfaces,
+      scripts: this.scripts.statuses(),
+      files: this.files.values(),
+      processes,
+    };
     for (const instance of this.config.instances) {
       const runtime = this.engine.instance(instance.name);
       if (!runtime) continue;
       const verdict = evaluateTracking(instance, this.config, observed);
       runtime.setEffectivePriority(
-        this.groupMembers.has(instance.name) ? instance.priority : verdict.effectivePriority,
+        this.groupMembers.has(instance.name)
+          ? (verdict.syncMemberPriority ?? instance.priority)
+          : verdict.effectivePriority,
       );
       runtime.setFault(verdict.fault);
     }

@@ -8,6 +8,9 @@
 //  - A track file's value is multiplied by the weight (negated by `reverse`); a product of
 //    -254 or less means FAULT, more than 253 counts as 253. Weight 0: a non-zero value means
 //    FAULT (`reverse`: zero means FAULT).
+//  - A track process is good while its count of processes is within quorum..quorum_max, and
+//    weighs like a script. Its weights count on sync-group members too (keepalived 2.2.7
+//    strips the others' there, not these); a sync group's track_process applies to every member.
 //  - The effective priority is the configured one plus what the weights add, kept within
 //    1..254. The address owner (255) keeps 255: weights never move it, faults still do.
 import type { Config, TrackRef, VrrpInstance, VrrpScript } from '../config/index.js';
@@ -77,6 +80,8 @@ export interface TrackingObservations {
   scripts: ReadonlyMap<string, ScriptStatus>;
   /** track_file name → value. A file missing here reads 0, as keepalived reads a missing file. */
   files: ReadonlyMap<string, number>;
+  /** vrrp_track_process name → quorum held. One missing here has no processes seen: down. */
+  processes?: ReadonlyMap<string, boolean>;
 }
 
 export interface TrackingVerdict {
@@ -90,12 +95,17 @@ export interface TrackingVerdict {
   waitingFor?: string;
   /** Configured priority plus the weights that apply, within 1..254; 255 for the address owner. */
   effectivePriority: number;
+  /**
+   * The priority a sync-group member has, set when track_process weights move it (they alone
+   * count there); otherwise the configured one.
+   */
+  syncMemberPriority?: number;
 }
 
 /** Above this a track file's weighted value is cut; at its negation or below it means FAULT. */
 const TRACK_FILE_LIMIT = 254;
 
-type Effect = { fault: string } | { waiting: string } | { adjust: number };
+type Effect = { fault: string } | { waiting: string } | { adjust: number; process?: true };
 const NO_EFFECT: Effect = { adjust: 0 };
 
 /** keepalived's rule for something good or bad, such as an interface (up) or a script (OK). */
@@ -155,12 +165,45 @@ function scriptEffect(script: VrrpScript, ref: TrackRef, status: ScriptStatus): 
   }
 }
 
+export type TrackingDefinitions = Pick<Config, 'scripts' | 'trackFiles'> &
+  Partial<Pick<Config, 'trackProcesses' | 'syncGroups'>>;
+
+/**
+ * The track_process lines that apply to `instance`: its own, then its sync group's. A process
+ * tracked by both takes the group's weight, unless the instance's is 0 (keepalived's rule).
+ */
+function processRefs(instance: VrrpInstance, definitions: TrackingDefinitions): TrackRef[] {
+  const group = definitions.syncGroups?.find((g) => g.members.includes(instance.name));
+  const refs = new Map(instance.trackProcesses.map((ref) => [ref.name, ref]));
+  for (const ref of group?.trackProcesses ?? []) {
+    const own = refs.get(ref.name);
+    if (!own) refs.set(ref.name, ref);
+    else if ((own.weight ?? processDefinition(definitions, own, instance).weight) !== 0)
+      refs.set(ref.name, { ...own, weight: ref.weight ?? processDefinition(definitions, ref, instance).weight });
+  }
+  return [...refs.values()];
+}
+
+function processDefinition(definitions: TrackingDefinitions, ref: TrackRef, instance: VrrpInstance) {
+  return definitionOf(definitions.trackProcesses ?? [], ref, 'vrrp_track_process', instance.name);
+}
+
+function processEffect(definitions: TrackingDefinitions, ref: TrackRef, instance: VrrpInstance, up: boolean): Effect {
+  const def = processDefinition(definitions, ref, instance);
+  const reverse = ref.reverse ?? def.weightReverse;
+  const effect = goodOrBadEffect(up, ref.weight ?? def.weight, reverse, () =>
+    up
+      ? `track_process ${ref.name} has its quorum (weight 0 reverse)`
+      : `track_process ${ref.name} lost its quorum of ${quorumText(def)} processes named ${def.process}`,
+  );
+  return 'adjust' in effect ? { ...effect, process: true } : effect;
+}
+
+const quorumText = (def: { quorum: number; quorumMax?: number }): string =>
+  def.quorumMax === undefined ? `at least ${def.quorum}` : `${def.quorum}..${def.quorumMax}`;
+
 /** Every tracked object's effect on `instance`, its own interface first. */
-function effects(
-  instance: VrrpInstance,
-  definitions: Pick<Config, 'scripts' | 'trackFiles'>,
-  observed: TrackingObservations,
-): Effect[] {
+function effects(instance: VrrpInstance, definitions: TrackingDefinitions, observed: TrackingObservations): Effect[] {
   const isUp = (name: string) => observed.interfaces.get(name) ?? false;
   const all: Effect[] = [];
   if (!instance.dontTrackPrimary && !isUp(instance.interface))
@@ -188,28 +231,35 @@ function effects(
       ),
     );
   }
+  for (const ref of processRefs(instance, definitions))
+    all.push(processEffect(definitions, ref, instance, observed.processes?.get(ref.name) ?? false));
   return all;
 }
 
 /** The verdict of everything `instance` tracks, given what is observed now. */
 export function evaluateTracking(
   instance: VrrpInstance,
-  definitions: Pick<Config, 'scripts' | 'trackFiles'>,
+  definitions: TrackingDefinitions,
   observed: TrackingObservations,
 ): TrackingVerdict {
   const faults: string[] = [];
   const waiting: string[] = [];
   let adjustment = 0;
+  let processAdjustment = 0;
   for (const effect of effects(instance, definitions, observed)) {
     if ('fault' in effect) faults.push(effect.fault);
     else if ('waiting' in effect) waiting.push(effect.waiting);
-    else adjustment += effect.adjust;
+    else {
+      adjustment += effect.adjust;
+      if (effect.process) processAdjustment += effect.adjust;
+    }
   }
-  const effectivePriority =
+  const moved = (by: number) =>
     instance.priority === OWNER_PRIORITY
       ? OWNER_PRIORITY
-      : Math.min(OWNER_PRIORITY - 1, Math.max(1, instance.priority + adjustment));
-  const verdict: TrackingVerdict = { effectivePriority };
+      : Math.min(OWNER_PRIORITY - 1, Math.max(1, instance.priority + by));
+  const verdict: TrackingVerdict = { effectivePriority: moved(adjustment) };
+  if (processAdjustment !== 0) verdict.syncMemberPriority = moved(processAdjustment);
   if (faults.length > 0) verdict.fault = faults.join('; ');
   else if (waiting.length > 0) verdict.waitingFor = waiting.join('; ');
   return verdict;

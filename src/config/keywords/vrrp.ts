@@ -134,6 +134,7 @@ const TRACK_BLOCKS = {
   track_interface: { key: 'trackInterfaces', range: [-253, 253], reverse: ['reverse', 'noreverse'] },
   track_script: { key: 'trackScripts', range: [-253, 253], reverse: ['reverse', 'noreverse'] },
   track_file: { key: 'trackFiles', range: [-254, 254], reverse: ['reverse', 'noreverse'] },
+  track_process: { key: 'trackProcesses', range: [-254, 254], reverse: ['reverse', 'noreverse'] },
 } as const;
 
 // ---- vrrp_script / track_file --------------------------------------------------------------
@@ -205,7 +206,7 @@ export const trackFileBlock = defineBlock<TrackFile>('track_file', [
 // ---- vrrp_sync_group -----------------------------------------------------------------------
 
 export function newSyncGroup(name: string, pos: SourcePos): SyncGroup {
-  return { name, pos, members: [], notify: {} };
+  return { name, pos, members: [], trackProcesses: [], notify: {} };
 }
 
 export const syncGroupBlock = defineBlock<SyncGroup>('vrrp_sync_group', [
@@ -217,6 +218,7 @@ export const syncGroupBlock = defineBlock<SyncGroup>('vrrp_sync_group', [
       group.members = listLines(stmt, ctx).flatMap((line) => [line.keyword, ...line.args].map((tok) => tok.text));
     },
   }),
+  trackBlock<SyncGroup>('track_process'),
   ...notifyKeywords<SyncGroup>(),
   toggle('smtp_alert', 'smtpAlert'),
 ]);
@@ -280,6 +282,7 @@ export function newInstance(name: string, pos: SourcePos): VrrpInstance {
     trackInterfaces: [],
     trackScripts: [],
     trackFiles: [],
+    trackProcesses: [],
     notify: {},
     garpMasterDelay: 5,
     garpMasterRepeat: 5,
@@ -402,7 +405,9 @@ function vipBlock(
   });
 }
 
-function trackBlock(name: keyof typeof TRACK_BLOCKS): KeywordSpec<VrrpInstance> {
+type TrackLists = Pick<VrrpInstance, (typeof TRACK_BLOCKS)[keyof typeof TRACK_BLOCKS]['key']>;
+
+function trackBlock<T extends Partial<TrackLists>>(name: keyof typeof TRACK_BLOCKS): KeywordSpec<T> {
   const { key, range, reverse } = TRACK_BLOCKS[name];
   return custom(name, {
     args: ARGS.none,
@@ -411,7 +416,7 @@ function trackBlock(name: keyof typeof TRACK_BLOCKS): KeywordSpec<VrrpInstance> 
     apply(instance, stmt, ctx) {
       for (const line of listLines(stmt, ctx)) {
         const ref = readTrackRef(line, ctx, range, reverse);
-        if (ref) instance[key].push(ref);
+        if (ref) instance[key]?.push(ref);
       }
     },
   });
@@ -513,6 +518,7 @@ export const instanceBlock = defineBlock<VrrpInstance>('vrrp_instance', [
   trackBlock('track_interface'),
   trackBlock('track_script'),
   trackBlock('track_file'),
+  trackBlock('track_process'),
   ...notifyKeywords<VrrpInstance>(),
   field('garp_master_delay', 'garpMasterDelay', integer(0)),
   field('garp_master_repeat', 'garpMasterRepeat', integer(0)),
