@@ -4,6 +4,7 @@
 import { VigilClient } from '../api/client.js';
 import type { ExtraKey } from './extra-key.js';
 import { type MonitorFeed, startFeed } from './feed.js';
+import { loadScreen } from './load-screen.js';
 import { MonitorModel } from './model.js';
 
 export type { ExtraKey } from './extra-key.js';
@@ -27,22 +28,6 @@ interface ChartsModule {
 // blessed is loaded only for --charts. The specifier is a variable so this compiles before the
 // charts module exists in this branch; its signature is the one the charts module exports.
 const CHARTS = './charts/charts.js';
-
-/**
- * Ink draws nothing but a last frame on exit when it thinks it runs under CI (is-in-ci reads
- * CI and CONTINUOUS_INTEGRATION once, when Ink is first imported). The monitor only runs on a
- * terminal, which is interactive whatever those say (a CI job driving it through tmux).
- */
-async function loadScreen(): Promise<typeof import('./screen.js')> {
-  const saved = { CI: process.env.CI, CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION };
-  delete process.env.CI;
-  delete process.env.CONTINUOUS_INTEGRATION;
-  try {
-    return await import('./screen.js');
-  } finally {
-    for (const [name, value] of Object.entries(saved)) if (value !== undefined) process.env[name] = value;
-  }
-}
 
 /** Resolves when the user quit. */
 export async function runMonitor(options: MonitorOptions): Promise<void> {

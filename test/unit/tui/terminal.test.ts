@@ -3,11 +3,11 @@
 import './force-color.js';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import { describe, it } from 'node:test';
+import { afterEach, describe, it } from 'node:test';
+import { loadScreen } from '../../../src/tui/load-screen.js';
 import { MonitorModel } from '../../../src/tui/model.js';
-import { runScreen } from '../../../src/tui/screen.js';
+import { FakeClient } from './fake-client.js';
 import { NOW, status } from './fixtures.js';
-import { FakeClient } from './screen.js';
 
 const ALTERNATE_ON = '\u001B[?1049h';
 const ALTERNATE_OFF = '\u001B[?1049l';
@@ -56,7 +56,15 @@ class FakeTerminal {
   }
 }
 
+// As the monitor loads it: under CI=true too, Ink must draw as on a terminal.
+const { runScreen } = await loadScreen();
+
+// A test that failed before its quit would leave the screen running, and node with it.
+let last: FakeTerminal | undefined;
+afterEach(() => last?.type('q'));
+
 function start(terminal: FakeTerminal) {
+  last = terminal;
   const model = new MonitorModel('/run/vigil/vigil.sock');
   model.apply({ kind: 'status', at: NOW, status: status() });
   return runScreen({
