@@ -18,7 +18,7 @@ export { regexFlags } from './keywords/checkers.js';
 export { NOT_IMPLEMENTED, type NotImplemented } from './keywords.js';
 export { createMemoryReader, type SourceReader } from './source-reader.js';
 export type * from './types.js';
-export { CHECKER_TYPES, DNS_QUERY_TYPES, SCHEDULERS } from './types.js';
+export { CHECKER_TYPES, DNS_QUERY_TYPES, PROTOCOL_KEEPALIVED, ROUTE_TYPES, SCHEDULERS } from './types.js';
 
 export interface LoadOptions {
   /** Where files are read from; default: the local file system. */

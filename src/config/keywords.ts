@@ -8,6 +8,7 @@ import {
   resolveVirtualServer,
   virtualServerKeyword,
 } from './keywords/lvs.js';
+import { readRoute, readRule, routeBlock } from './keywords/routes.js';
 import {
   ARGS,
   applyBlock,
@@ -17,6 +18,7 @@ import {
   custom,
   defineBlock,
   type KeywordSpec,
+  listLines,
   Sites,
 } from './keywords/table.js';
 import {
@@ -27,6 +29,7 @@ import {
   newTrackFile,
   newVrrpScript,
   readSyncGroup,
+  readVip,
   resolveInstance,
   syncGroupBlock,
   trackFileBlock,
@@ -87,6 +90,19 @@ const topLevel = defineBlock<Config>('top level', [
     readVirtualServerGroupEntries,
   ),
   virtualServerKeyword,
+  custom('static_ipaddress', {
+    args: ARGS.none,
+    block: true,
+    repeatable: true,
+    apply(config, stmt, ctx) {
+      for (const line of listLines(stmt, ctx)) {
+        const vip = readVip(line, 'static_ipaddress', ctx);
+        if (vip) config.staticAddresses.push(vip);
+      }
+    },
+  }),
+  routeBlock<Config, 'staticRoutes'>('static_routes', 'staticRoutes', readRoute, true),
+  routeBlock<Config, 'staticRules'>('static_rules', 'staticRules', readRule, true),
   ...ignoredKeywords<Config>('top level'),
 ]);
 
@@ -113,6 +129,9 @@ function emptyConfig(): Config {
     syncGroups: [],
     virtualServerGroups: [],
     virtualServers: [],
+    staticAddresses: [],
+    staticRoutes: [],
+    staticRules: [],
   };
 }
 

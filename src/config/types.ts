@@ -5,9 +5,11 @@
 import type { Family } from '../inet/address.js';
 import type { ListenAddress } from '../inet/listen-address.js';
 import type { SourcePos } from './diagnostics.js';
+import type { Route, Rule } from './route-types.js';
 
 export type { Family } from '../inet/address.js';
 export type { SourcePos } from './diagnostics.js';
+export * from './route-types.js';
 
 /** A script is an argv vector, split from the configured text the way keepalived splits it. */
 export type Command = string[];
@@ -25,6 +27,10 @@ export interface Config {
   syncGroups: SyncGroup[];
   virtualServerGroups: VirtualServerGroup[];
   virtualServers: VirtualServer[];
+  /** static_ipaddress, static_routes, static_rules: set while vigild runs, whatever the VRRP state. */
+  staticAddresses: Vip[];
+  staticRoutes: Route[];
+  staticRules: Rule[];
 }
 
 export interface GlobalDefs {
@@ -193,6 +199,9 @@ export interface VrrpInstance {
   auth?: { type: 'PASS'; password: string };
   vips: Vip[];
   excludedVips: Vip[];
+  /** Added on becoming master, removed on leaving it, as the VIPs are. */
+  virtualRoutes: Route[];
+  virtualRules: Rule[];
   trackInterfaces: TrackRef[];
   trackScripts: TrackRef[];
   trackFiles: TrackRef[];

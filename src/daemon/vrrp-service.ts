@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
 import { processClock } from '../clock.js';
 import type { Config } from '../config/index.js';
+import { sweepLeftoverRules } from '../net/owned-routes.js';
 import { Rtnetlink } from '../net/rtnetlink.js';
 import { reclaimLeftovers } from '../net/vip-addresses.js';
 import { mailConfigured, vrrpAlerts, vrrpMail } from '../scripts/alert-mail.js';
@@ -21,6 +22,7 @@ import { sameDefinition } from '../vrrp/reconfiguration.js';
 import { FileAddressLedger } from './address-ledger.js';
 import { ProblemLog } from './log-throttle.js';
 import type { Logger } from './logger.js';
+import { StaticEntries } from './static-entries.js';
 import type { StateStore } from './store.js';
 import { type HostSnapshot, realEnginePorts, snapshotHost } from './vrrp-ports.js';
 import { TrackingSupervisor } from './vrrp-tracking.js';
@@ -37,6 +39,7 @@ export class VrrpService {
   private scriptLauncher: { settings: unknown; launcher: ChildProcessLauncher } | undefined;
   private running: Config | undefined;
   private readonly problems: ProblemLog;
+  private readonly statics: StaticEntries;
 
   private constructor(
     private readonly rtnl: Rtnetlink,
@@ -47,6 +50,7 @@ export class VrrpService {
     private readonly heldMode: (instance: string) => OperatorMode,
   ) {
     this.problems = new ProblemLog(log);
+    this.statics = new StaticEntries(rtnl, ledger, log);
   }
 
   /** Reclaims leftover VIPs and starts the config's instances; throws with a clear message when it cannot. */
@@ -70,6 +74,10 @@ export class VrrpService {
           'removed a VIP left behind by a previous run',
         );
       }
+      const rules = [...config.staticRules, ...config.instances.flatMap((i) => i.virtualRules)];
+      for (const left of await sweepLeftoverRules(rtnl, rules))
+        log.warn({ priority: left.priority }, 'removed a rule left behind by a previous run');
+      await service.statics.apply(config);
       // keepalived delays only the first start, never a reload.
       await service.run(config, config.global.vrrpStartupDelay * 1000);
     } catch (err) {
@@ -87,6 +95,7 @@ export class VrrpService {
    */
   async reload(config: Config): Promise<ReconfigureOutcome | undefined> {
     const running = this.running;
+    await this.statics.apply(config);
     if (this.engine && running && !isDeepStrictEqual(running.global.mail, config.global.mail)) {
       this.mailer?.close();
       this.mailer = alertSender(config.global.mail, this.log);
@@ -129,6 +138,7 @@ export class VrrpService {
 
   async stop(): Promise<void> {
     await this.stopEngine();
+    await this.statics.clear();
     this.rtnl.close();
   }
 

@@ -3,9 +3,21 @@
  * adding and removing virtual IPs, and notifications when links or addresses change. It acts
  * on the network namespace of the process.
  */
+import type { Route, Rule } from '../config/index.js';
 import { nativeConstants } from './native.js';
 import { NetlinkSocket } from './netlink.js';
 import { type NetlinkMessage, NLM_F_CREATE, NLM_F_EXCL } from './netlink-codec.js';
+import {
+  type IndexOf,
+  ROUTE_ADD_FLAGS,
+  RTM_DELROUTE,
+  RTM_DELRULE,
+  RTM_NEWROUTE,
+  RTM_NEWRULE,
+  RULE_ADD_FLAGS,
+  routeRequest,
+  ruleRequest,
+} from './route-codec.js';
 import {
   type AddressEvent,
   type AddressSpec,
@@ -81,6 +93,33 @@ export class Rtnetlink {
   async removeAddress(spec: AddressSpec): Promise<void> {
     const operation = `remove ${spec.address}/${spec.prefix} from ifindex ${spec.ifindex}`;
     await this.#socket.request(operation, RTM_DELADDR, 0, addressRequest(spec, operation, { skipDad: false }));
+  }
+
+  /** Adds a route as its mode says; rejects with code EEXIST when the kernel keeps the one there. */
+  async addRoute(route: Route, indexOf: IndexOf): Promise<void> {
+    const operation = `add route ${route.to.address}/${route.to.prefix}`;
+    await this.#socket.request(
+      operation,
+      RTM_NEWROUTE,
+      ROUTE_ADD_FLAGS[route.mode],
+      routeRequest(route, indexOf, 'add'),
+    );
+  }
+
+  /** Removes a route of the route's protocol; rejects with code ESRCH when there is none. */
+  async removeRoute(route: Route, indexOf: IndexOf): Promise<void> {
+    const operation = `remove route ${route.to.address}/${route.to.prefix}`;
+    await this.#socket.request(operation, RTM_DELROUTE, 0, routeRequest(route, indexOf, 'remove'));
+  }
+
+  /** Adds a rule; rejects with code EEXIST when an identical one is there. */
+  async addRule(rule: Rule): Promise<void> {
+    await this.#socket.request(`add rule ${rule.priority}`, RTM_NEWRULE, RULE_ADD_FLAGS, ruleRequest(rule));
+  }
+
+  /** Removes a rule; rejects with code ENOENT when there is none. */
+  async removeRule(rule: Rule): Promise<void> {
+    await this.#socket.request(`remove rule ${rule.priority}`, RTM_DELRULE, 0, ruleRequest(rule));
   }
 
   close(): void {

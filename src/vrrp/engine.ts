@@ -13,6 +13,7 @@ import {
   type InstancePorts,
   type InstanceStatus,
   machineOptionsFor,
+  type RoutePort,
   VrrpInstanceRuntime,
 } from './instance.js';
 import { decodeAdvertisement, type Family, type ReceivedIpHeader } from './packet.js';
@@ -31,6 +32,8 @@ export interface EnginePorts {
   /** The interface's primary address for `family` (IPv6: its link-local address), if it has one. */
   primaryAddress(ifname: string, family: Family): string | undefined;
   addresses(ifname: string): AddressPort;
+  /** A new owner of virtual routes and rules, one per instance. */
+  routes?(): RoutePort;
   /** Announces VIPs of an instance on this interface (each on its own `dev` if it has one). */
   announcer(ifname: string): AnnouncePort;
   clock: Clock;
@@ -145,6 +148,7 @@ export class VrrpEngine {
           link.socket.send(payload, destination, sourceAddress),
       },
       addresses: this.holdings.port(instance.interface, this.ports.addresses(instance.interface)),
+      routes: this.ports.routes?.(),
       announcer: this.ports.announcer(instance.interface),
       clock: this.ports.clock,
       observer: this.ports.observer,

@@ -3,7 +3,7 @@
 // NA. Everything that touches the kernel or the clock comes in through the ports below, so the
 // daemon wires real sockets and netlink, and tests wire fakes and a fake clock.
 import type { Clock } from '../clock.js';
-import type { Family, GlobalDefs, VrrpInstance as InstanceConfig, Vip } from '../config/index.js';
+import type { Family, GlobalDefs, VrrpInstance as InstanceConfig, Route, Rule, Vip } from '../config/index.js';
 import { VRRP_MULTICAST } from '../inet/vrrp-wire.js';
 import { Coordinator, type GroupTransition } from './coordinator.js';
 import type { Action, Input, MachineOptions, MachineSnapshot, OperatorMode, VrrpState } from './machine.js';
@@ -15,6 +15,7 @@ import {
   encodeAdvertisement,
   type ReceivedIpHeader,
 } from './packet.js';
+import { sameDefinition } from './reconfiguration.js';
 
 /** The instance's side of the socket for its interface and family (shared by instances). */
 export interface AdvertLink {
@@ -32,6 +33,12 @@ export interface AddressPort {
   release?(vips: readonly Vip[]): Promise<void>;
   /** The instance is gone for good (it holds nothing now): whatever watches its VIPs forgets it. */
   dispose?(): void;
+}
+
+/** Adds and removes the instance's virtual routes and rules; removes only what it added. */
+export interface RoutePort {
+  add(routes: readonly Route[], rules: readonly Rule[]): Promise<void>;
+  remove(routes: readonly Route[], rules: readonly Rule[]): Promise<void>;
 }
 
 /** Sends one round of gratuitous ARP (IPv4) / unsolicited NA (IPv6): one frame per VIP. */
@@ -58,6 +65,7 @@ export type ProblemKind =
   | AdvertWarning['reason']
   | 'advert_send_failed'
   | 'vip_change_failed'
+  | 'route_change_failed'
   | 'announce_failed'
   /** log_unknown_vrids: an advert for a VRID no instance on the interface has (reported under the interface's name). */
   | 'unknown_vrid';
@@ -115,6 +123,8 @@ export interface InstanceStatus extends MachineSnapshot {
 export interface InstancePorts {
   link: AdvertLink;
   addresses: AddressPort;
+  /** virtual_routes and virtual_rules; unset, the instance has none to set. */
+  routes?: RoutePort;
   announcer: AnnouncePort;
   clock: Clock;
   observer: InstanceObserver;
@@ -149,6 +159,16 @@ export function machineOptionsFor(config: InstanceConfig, sourceAddress: string,
     replyToLowerPriority: !config.lowerPrioNoAdvert,
     announceToLowerPriority: config.garpLowerPrioRepeat > 0,
     downTimerAdverts: config.downTimerAdverts,
+  };
+}
+
+type RouteEntries = Pick<InstanceConfig, 'virtualRoutes' | 'virtualRules'>;
+
+/** The virtual routes and rules of `a` that `b` does not have. */
+function entriesMissingFrom(a: RouteEntries, b: RouteEntries): RouteEntries {
+  return {
+    virtualRoutes: a.virtualRoutes.filter((r) => !b.virtualRoutes.some((x) => sameDefinition(x, r))),
+    virtualRules: a.virtualRules.filter((r) => !b.virtualRules.some((x) => sameDefinition(x, r))),
   };
 }
 
@@ -192,8 +212,12 @@ export class VrrpInstanceRuntime {
    */
   async reconfigure(next: InstanceConfig): Promise<Vip[]> {
     const before = this.ownedAddresses;
+    const previous = this.current;
     this.current = next;
     if (this.state !== 'MASTER') return [];
+    // Routes and rules are this instance's alone: those it lost go, those it gained come.
+    this.changeRoutes('remove', entriesMissingFrom(previous, next));
+    this.changeRoutes('add', entriesMissingFrom(next, previous));
     const after = this.ownedAddresses;
     const gained = after.filter((v) => !before.some((b) => sameVip(b, v)));
     if (gained.length > 0) {
@@ -333,11 +357,14 @@ export class VrrpInstanceRuntime {
           this.startAnnouncing();
           this.step({ type: 'announced' });
         });
+        // After the VIPs, which a route may name as its source, as keepalived orders them.
+        this.changeRoutes('add', this.config);
         return;
       case 'leaveMaster':
         this.counters.releasedMaster++;
         this.cancelEcho?.();
         this.stopAnnouncing();
+        this.changeRoutes('remove', this.config);
         this.changeAddresses('remove', this.ownedAddresses);
         return;
       case 'reannounce':
@@ -423,6 +450,21 @@ export class VrrpInstanceRuntime {
       .then(() => this.ports.addresses[change](vips))
       .then(then, (err: Error) =>
         this.ports.observer.problem(this.name, 'vip_change_failed', `could not ${change} VIPs: ${err.message}`),
+      );
+  }
+
+  /** Queued with the VIP changes, so that routes follow the addresses they may need. */
+  private changeRoutes(change: 'add' | 'remove', entries: RouteEntries): void {
+    const { routes } = this.ports;
+    if (!routes || (entries.virtualRoutes.length === 0 && entries.virtualRules.length === 0)) return;
+    this.addressQueue = this.addressQueue
+      .then(() => routes[change](entries.virtualRoutes, entries.virtualRules))
+      .catch((err: Error) =>
+        this.ports.observer.problem(
+          this.name,
+          'route_change_failed',
+          `could not ${change} virtual routes or rules: ${err.message}`,
+        ),
       );
   }
 

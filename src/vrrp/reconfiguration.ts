@@ -10,7 +10,8 @@
 // - `updated`: only what the running instance reads live differs — VIPs, excluded VIPs, a
 //   priority (neither side the owner's 255), the name (outside sync groups), tracking, notify
 //   scripts, gratuitous ARP settings, unicast peers, authentication. Applied in place: state and
-//   timers stay, a master adds the VIPs it gained (announcing them) and removes those it lost.
+//   timers stay, a master adds the VIPs it gained (announcing them) and removes those it lost,
+//   and likewise its virtual routes and rules (an entry is the same when every word of it is).
 //   A VIP is the same when its address, prefix and device are: a new label, scope or broadcast
 //   of one that stays applies the next time the instance becomes master (never a delete and add).
 // - `restarted`: what the state machine is built from differs (see RESTART_FIELDS), or the

@@ -22,7 +22,7 @@ const INSTANCE = ['vrrp_instance'];
 const SYNC_GROUP = ['vrrp_sync_group'];
 const VS = ['virtual_server'];
 const RS = ['real_server'];
-const VIP = ['virtual_ipaddress', 'virtual_ipaddress_excluded'];
+const VIP = ['virtual_ipaddress', 'virtual_ipaddress_excluded', 'static_ipaddress'];
 const ALL_CHECKERS: readonly string[] = CHECKER_TYPES.filter((type) => type !== 'FILE_CHECK');
 const HTTP = ['HTTP_GET', 'SSL_GET'];
 
@@ -40,9 +40,6 @@ export const NOT_IMPLEMENTED: readonly NotImplemented[] = [
     'instance',
     'linkbeat_interfaces',
     'track_group',
-    'static_ipaddress',
-    'static_routes',
-    'static_rules',
     'vrrp_track_process',
     'bfd_instance',
     'garp_group',
@@ -129,8 +126,6 @@ export const NOT_IMPLEMENTED: readonly NotImplemented[] = [
     'timer_expired_backup',
     'no_virtual_ipaddress',
     'promote_secondaries',
-    'virtual_routes',
-    'virtual_rules',
     'no_accept',
     'strict_mode',
     'debug',
@@ -156,6 +151,7 @@ export const NOT_IMPLEMENTED: readonly NotImplemented[] = [
   ),
   ...options(VIP, 0, 'home', '-nodad', 'nodad', 'mngtmpaddr', 'noprefixroute', 'autojoin', 'no_track', 'use_vmac'),
   ...options(VIP, 1, 'peer'),
+  ...options(['static_ipaddress'], 1, 'track_group'),
   ...options(['unicast_peer'], 1, 'min_ttl', 'max_ttl'),
   ...entries(VS, 'flag-1', 'flag-2', 'flag-3', 'persistence_engine', 'snmp_name', 'sorry_server_lvs_method'),
   ...entries(RS, 'lvs_method', 'snmp_name', 'BFD_CHECK'),

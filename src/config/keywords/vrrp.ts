@@ -16,6 +16,7 @@ import type {
 } from '../types.js';
 import { vrrpVersion } from './global.js';
 import { findNotImplemented, notImplementedMessage } from './not-implemented.js';
+import { readRoute, readRule, routeBlock } from './routes.js';
 import {
   ARGS,
   applyBlock,
@@ -274,6 +275,8 @@ export function newInstance(name: string, pos: SourcePos): VrrpInstance {
     unicastPeers: [],
     vips: [],
     excludedVips: [],
+    virtualRoutes: [],
+    virtualRules: [],
     trackInterfaces: [],
     trackScripts: [],
     trackFiles: [],
@@ -310,7 +313,7 @@ function ignoredForIpv6(option: 'scope' | 'label', tok: Token, ctx: BuildContext
 }
 
 /** One `virtual_ipaddress` line: `ADDRESS[/PREFIX] [brd X] [dev X] [scope X] [label X] ...`. */
-function readVip(line: Statement, block: string, ctx: BuildContext): Vip | undefined {
+export function readVip(line: Statement, block: string, ctx: BuildContext): Vip | undefined {
   const parsed = readIpWithPrefix(line.keyword, ctx, block);
   if (!parsed) return undefined;
   const { ip, prefix } = parsed;
@@ -505,6 +508,8 @@ export const instanceBlock = defineBlock<VrrpInstance>('vrrp_instance', [
   custom('authentication', { args: ARGS.none, block: true, apply: readAuthentication }),
   vipBlock('virtual_ipaddress', 'vips'),
   vipBlock('virtual_ipaddress_excluded', 'excludedVips'),
+  routeBlock<VrrpInstance, 'virtualRoutes'>('virtual_routes', 'virtualRoutes', readRoute, false),
+  routeBlock<VrrpInstance, 'virtualRules'>('virtual_rules', 'virtualRules', readRule, false),
   trackBlock('track_interface'),
   trackBlock('track_script'),
   trackBlock('track_file'),

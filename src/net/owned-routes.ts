@@ -1,0 +1,114 @@
+// Routes and rules in the kernel over rtnetlink, owning exactly what it adds, as keepalived
+// does: a route or rule the kernel refuses because it is already there (EEXIST) is not ours and
+// is never removed; one we added is removed by its own protocol (keepalived's 18), so that an
+// identical route someone else added beside it stays.
+import { PROTOCOL_KEEPALIVED, type Route, type Rule } from '../config/index.js';
+import type { IndexOf } from './route-codec.js';
+
+/** The kernel side: Rtnetlink, or a fake in tests. */
+export interface RouteKernel {
+  addRoute(route: Route, indexOf: IndexOf): Promise<void>;
+  removeRoute(route: Route, indexOf: IndexOf): Promise<void>;
+  addRule(rule: Rule): Promise<void>;
+  removeRule(rule: Rule): Promise<void>;
+}
+
+/** The same route or rule, wherever it was written. */
+export const sameEntry = (a: Route | Rule, b: Route | Rule): boolean => keyOf(a) === keyOf(b);
+const keyOf = (entry: Route | Rule): string => JSON.stringify({ ...entry, pos: undefined });
+
+const errorCode = (err: unknown): string | undefined => (err as NodeJS.ErrnoException).code;
+
+/**
+ * Removes the rules of `rules` that carry keepalived's protocol, as keepalived does when it
+ * starts: they are left over from a run that was killed (vigild's or keepalived's), since no
+ * one else marks rules so. Rules without it are never touched. Returns those it removed.
+ */
+export async function sweepLeftoverRules(kernel: RouteKernel, rules: readonly Rule[]): Promise<Rule[]> {
+  const removed: Rule[] = [];
+  for (const rule of rules.filter((r) => r.protocol === PROTOCOL_KEEPALIVED)) {
+    try {
+      await kernel.removeRule(rule);
+      removed.push(rule);
+    } catch (err) {
+      if (errorCode(err) !== 'ENOENT') throw err;
+    }
+  }
+  return removed;
+}
+
+/**
+ * One owner's routes and rules (a VRRP instance's, or the static ones). Changes run one after
+ * another; a failure of one entry does not stop the others, and all are reported together.
+ */
+export class OwnedRoutes {
+  #routes: Route[] = [];
+  #rules: Rule[] = [];
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly kernel: RouteKernel,
+    private readonly indexOf: IndexOf,
+  ) {}
+
+  /** Routes first (a rule may send traffic to their table), as keepalived adds them. */
+  add(routes: readonly Route[], rules: readonly Rule[]): Promise<void> {
+    return this.#serial(async (failures) => {
+      for (const route of routes) {
+        if (this.#routes.some((r) => sameEntry(r, route))) continue;
+        if (await this.#try(failures, () => this.kernel.addRoute(route, this.indexOf))) this.#routes.push(route);
+      }
+      for (const rule of rules) {
+        if (this.#rules.some((r) => sameEntry(r, rule))) continue;
+        if (await this.#try(failures, () => this.kernel.addRule(rule))) this.#rules.push(rule);
+      }
+    });
+  }
+
+  /** Removes those of `routes` and `rules` that it added (rules first); others are left alone. */
+  remove(routes: readonly Route[], rules: readonly Rule[]): Promise<void> {
+    return this.#serial(async (failures) => {
+      for (const rule of this.#rules.filter((r) => rules.some((x) => sameEntry(x, r)))) {
+        this.#rules = this.#rules.filter((r) => r !== rule);
+        await this.#try(failures, () => this.kernel.removeRule(rule), 'ENOENT');
+      }
+      for (const route of this.#routes.filter((r) => routes.some((x) => sameEntry(x, r)))) {
+        this.#routes = this.#routes.filter((r) => r !== route);
+        await this.#try(failures, () => this.kernel.removeRoute(route, this.indexOf), 'ESRCH');
+      }
+    });
+  }
+
+  /** Removes everything it added. */
+  clear(): Promise<void> {
+    return this.remove(this.#routes, this.#rules);
+  }
+
+  /** What it added and has not removed. */
+  owned(): { routes: Route[]; rules: Rule[] } {
+    return { routes: [...this.#routes], rules: [...this.#rules] };
+  }
+
+  /** Whether the change took; `gone` is the code of an entry already absent (fine for a remove). */
+  async #try(failures: Error[], change: () => Promise<void>, gone?: string): Promise<boolean> {
+    try {
+      await change();
+      return true;
+    } catch (err) {
+      const code = errorCode(err);
+      // Already there, not by our hand (add), or already gone (remove): nothing of ours to keep.
+      if (code !== 'EEXIST' && code !== gone) failures.push(err as Error);
+      return false;
+    }
+  }
+
+  #serial(change: (failures: Error[]) => Promise<void>): Promise<void> {
+    const result = this.#queue.then(async () => {
+      const failures: Error[] = [];
+      await change(failures);
+      if (failures.length > 0) throw new Error(failures.map((f) => f.message).join('; '));
+    });
+    this.#queue = result.catch(() => undefined);
+    return result;
+  }
+}
