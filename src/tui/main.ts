@@ -3,7 +3,7 @@
 // of the tsc output, so the CLI bundle never holds Ink or React.
 import { VigilClient } from '../api/client.js';
 import type { ExtraKey } from './extra-key.js';
-import { type MonitorFeed, startFeed } from './feed.js';
+import { startFeed } from './feed.js';
 import { loadScreen } from './load-screen.js';
 import { MonitorModel } from './model.js';
 
@@ -21,14 +21,6 @@ export interface MonitorOptions {
   stdout?: NodeJS.WriteStream;
 }
 
-interface ChartsModule {
-  runCharts(options: { feed: MonitorFeed; stdin?: NodeJS.ReadStream; stdout?: NodeJS.WriteStream }): Promise<void>;
-}
-
-// blessed is loaded only for --charts. The specifier is a variable so this compiles before the
-// charts module exists in this branch; its signature is the one the charts module exports.
-const CHARTS = './charts/charts.js';
-
 /** Resolves when the user quit. */
 export async function runMonitor(options: MonitorOptions): Promise<void> {
   const stdin = options.stdin ?? process.stdin;
@@ -37,7 +29,8 @@ export async function runMonitor(options: MonitorOptions): Promise<void> {
   const feed = startFeed(client, new MonitorModel(options.socket));
   try {
     if (options.charts) {
-      const { runCharts } = (await import(CHARTS)) as ChartsModule;
+      // blessed is loaded only for --charts.
+      const { runCharts } = await import('./charts/charts.js');
       await runCharts({ feed, stdin, stdout });
     } else {
       const { runScreen } = await loadScreen();
