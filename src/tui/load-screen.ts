@@ -1,0 +1,17 @@
+// The Ink screen, loaded so that Ink draws on the terminal whatever the environment says.
+
+/**
+ * Ink draws nothing but a last frame on exit when it thinks it runs under CI (is-in-ci reads
+ * CI and CONTINUOUS_INTEGRATION once, when Ink is first imported). The monitor only runs on a
+ * terminal, which is interactive whatever those say (a CI job driving it through tmux).
+ */
+export async function loadScreen(): Promise<typeof import('./screen.js')> {
+  const saved = { CI: process.env.CI, CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION };
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
+  try {
+    return await import('./screen.js');
+  } finally {
+    for (const [name, value] of Object.entries(saved)) if (value !== undefined) process.env[name] = value;
+  }
+}

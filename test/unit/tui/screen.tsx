@@ -1,0 +1,88 @@
+// The monitor's App on ink-testing-library's fake terminal, sized as a test asks, with keys to
+// press and a way to wait for what the screen shows.
+import './force-color.js';
+import { afterEach } from 'node:test';
+import { cleanup, render } from 'ink-testing-library';
+import type { ActionClient } from '../../../src/tui/actions.js';
+import { App, type AppProps } from '../../../src/tui/app.js';
+import type { MonitorModel } from '../../../src/tui/model.js';
+import { FakeClient } from './fake-client.js';
+import { NOW } from './fixtures.js';
+
+export { FakeClient } from './fake-client.js';
+
+export const KEY = {
+  up: '\u001B[A',
+  down: '\u001B[B',
+  escape: '\u001B',
+  enter: '\r',
+  pageUp: '\u001B[5~',
+  backspace: '\u007F',
+};
+
+// A test that fails before it unmounts would leave the App's clock ticking, and node running.
+afterEach(cleanup);
+
+/** No new frame for this long: the screen has caught up. */
+const SETTLED_MS = 50;
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: colours are ANSI escapes
+const plain = (text: string) => text.replace(/\u001B\[[0-9;?]*[A-Za-z]/g, '');
+
+/** `pattern` drawn in an ANSI foreground colour (32 green, 36 cyan, 31 red...). */
+export const inColour = (code: number, pattern: string) => new RegExp(`\u001B\\[${code}m${pattern}`);
+
+export interface Screen {
+  /** The last frame, without colours. */
+  frame(): string;
+  /** The last frame as drawn, colours included. */
+  raw(): string;
+  press(...keys: string[]): Promise<void>;
+  /** Waits until the frame matches (a second at most). */
+  until(pattern: RegExp): Promise<string>;
+  resize(columns: number, rows: number): Promise<void>;
+  unmount(): void;
+}
+
+export async function renderApp(
+  props: Omit<AppProps, 'client' | 'feed'> & { model: MonitorModel; client?: ActionClient; feed?: AppProps['feed'] },
+  size = { columns: 100, rows: 24 },
+): Promise<Screen> {
+  const { model, client = new FakeClient(), feed = { model, onChange: () => () => {} }, ...rest } = props;
+  const ink = render(<App feed={feed} client={client} now={() => NOW} {...rest} />);
+  // React renders after a key or a resize, not during it, and Ink may draw a frame of its own
+  // before (on a resize): wait until the frames settle (one that changes nothing draws none).
+  const drawnAfter = async (cause: () => void) => {
+    cause();
+    let quiet = 0;
+    for (let drawn = ink.frames.length, waited = 0; quiet < SETTLED_MS && waited < 2000; waited += 5) {
+      await tick();
+      quiet = ink.frames.length === drawn ? quiet + 5 : 0;
+      drawn = ink.frames.length;
+    }
+  };
+  const screen: Screen = {
+    raw: () => ink.lastFrame() ?? '',
+    frame: () => plain(ink.lastFrame() ?? ''),
+    async press(...keys) {
+      for (const key of keys) await drawnAfter(() => ink.stdin.write(key));
+    },
+    async until(pattern) {
+      for (let waited = 0; waited < 1000 && !pattern.test(screen.frame()); waited += 5) await tick();
+      if (!pattern.test(screen.frame())) throw new Error(`the screen never showed ${pattern}:\n${screen.frame()}`);
+      return screen.frame();
+    },
+    async resize(columns, rows) {
+      Object.defineProperty(ink.stdout, 'columns', { value: columns, configurable: true });
+      Object.defineProperty(ink.stdout, 'rows', { value: rows, configurable: true });
+      await drawnAfter(() => ink.stdout.emit('resize'));
+    },
+    unmount: () => ink.unmount(),
+  };
+  // The App reads keys and follows resizes once its effects ran (later on a busy machine).
+  while (ink.stdin.listenerCount('readable') === 0) await tick();
+  await screen.resize(size.columns, size.rows);
+  return screen;
+}
