@@ -11,6 +11,7 @@
 // runs VRRP and the checks: the client's requests to the VIP are then refused by the master.
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HttpLoad } from './http-load.js';
@@ -107,5 +108,11 @@ export class DirectorLab {
     this.load = undefined;
     await Promise.allSettled(DIRECTORS.map((d) => this.directors[d].cleanup()));
     await this.lab.down();
+  }
+
+  /** down() at once, for a process that is exiting (see Lab.downNow). */
+  downNow(): void {
+    this.lab.downNow();
+    for (const director of DIRECTORS) rmSync(this.directors[director].dir, { recursive: true, force: true });
   }
 }

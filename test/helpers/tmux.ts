@@ -1,0 +1,81 @@
+// A program on a real terminal for end-to-end tests of full-screen UIs: tmux runs it in a
+// detached session on its own server (`tmux -L`, so the tests never touch a user's tmux or
+// each other's), keys go in with send-keys and the screen comes out as text with capture-pane.
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const SESSION = 'screen';
+
+export class TmuxScreen {
+  readonly server = `vigil-test-${process.pid}-${randomBytes(3).toString('hex')}`;
+  private readonly dir = mkdtempSync(path.join(tmpdir(), 'vigil-tmux-'));
+  private lastScreen = '';
+
+  /** Runs argv (no shell) in a cols x rows terminal; the pane stays when it exits, to be read. */
+  async start(argv: string[], { cols = 100, rows = 30, cwd = process.cwd(), env = {} as Record<string, string> } = {}) {
+    // No status line (every row is the program's), and a program that exits leaves its last screen.
+    const conf = path.join(this.dir, 'tmux.conf');
+    writeFileSync(conf, 'set -g status off\nset -g remain-on-exit on\n');
+    const size = ['-x', String(cols), '-y', String(rows)];
+    const environment = Object.entries(env).flatMap(([name, value]) => ['-e', `${name}=${value}`]);
+    await this.tmux(['-f', conf, 'new-session', '-d', '-s', SESSION, '-c', cwd, ...size, ...environment, ...argv]);
+  }
+
+  /** The program's process id. */
+  async pid(): Promise<number> {
+    return Number(await this.pane('#{pane_pid}'));
+  }
+
+  /** The program's exit status once it exited, else undefined. */
+  async exitStatus(): Promise<number | undefined> {
+    const [dead, status] = (await this.pane('#{pane_dead} #{pane_dead_status}')).split(' ');
+    return dead === '1' ? Number(status) : undefined;
+  }
+
+  /** The screen as text, one line per row (trailing blanks trimmed by tmux). */
+  async capture(): Promise<string> {
+    this.lastScreen = (await this.tmux(['capture-pane', '-p', '-t', SESSION])).stdout;
+    return this.lastScreen;
+  }
+
+  /** Keys as tmux names them: 'j', 'Down', 'Enter', 'C-c'. */
+  async keys(...keys: string[]): Promise<void> {
+    await this.tmux(['send-keys', '-t', SESSION, ...keys]);
+  }
+
+  /** Polls the screen until it matches; fails with what it showed last. */
+  async waitFor(what: string, pattern: RegExp, timeoutMs = 10_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const screen = await this.capture();
+      if (pattern.test(screen)) return screen;
+      if (Date.now() > deadline)
+        throw new Error(`after ${timeoutMs} ms the screen does not show ${what} (${pattern}):\n${screen}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  /** The screen as last captured, for failure messages. */
+  get last(): string {
+    return this.lastScreen;
+  }
+
+  /** Ends the tmux server (and the program in it) and removes its files. Never throws. */
+  async kill(): Promise<void> {
+    await this.tmux(['kill-server']).catch(() => undefined);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private async pane(format: string): Promise<string> {
+    return (await this.tmux(['display-message', '-p', '-t', SESSION, format])).stdout.trim();
+  }
+
+  private tmux(args: string[]): Promise<{ stdout: string }> {
+    return run('tmux', ['-L', this.server, ...args]);
+  }
+}
