@@ -10,6 +10,8 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const SESSION = 'screen';
+/** Between two keys: longer than a read of the terminal takes, shorter than anyone types. */
+const KEY_GAP_MS = 100;
 
 export class TmuxScreen {
   readonly server = `vigil-test-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -43,19 +45,26 @@ export class TmuxScreen {
     return this.lastScreen;
   }
 
-  /** Keys as tmux names them: 'j', 'Down', 'Enter', 'C-c'. */
+  /**
+   * Keys as tmux names them ('j', 'Down', 'Enter', 'C-c'), one at a time as a person types them:
+   * sent at once they reach the program as one read, which a UI takes for a paste.
+   */
   async keys(...keys: string[]): Promise<void> {
-    await this.tmux(['send-keys', '-t', SESSION, ...keys]);
+    for (const key of keys) {
+      await this.tmux(['send-keys', '-t', SESSION, key]);
+      await new Promise((r) => setTimeout(r, KEY_GAP_MS));
+    }
   }
 
-  /** Polls the screen until it matches; fails with what it showed last. */
-  async waitFor(what: string, pattern: RegExp, timeoutMs = 10_000): Promise<string> {
+  /** Polls the screen until it matches every pattern at once; fails with what it showed last. */
+  async waitFor(what: string, patterns: RegExp | RegExp[], timeoutMs = 10_000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
+    const all = [patterns].flat();
     for (;;) {
       const screen = await this.capture();
-      if (pattern.test(screen)) return screen;
+      if (all.every((pattern) => pattern.test(screen))) return screen;
       if (Date.now() > deadline)
-        throw new Error(`after ${timeoutMs} ms the screen does not show ${what} (${pattern}):\n${screen}`);
+        throw new Error(`after ${timeoutMs} ms the screen does not show ${what} (${all.join(' and ')}):\n${screen}`);
       await new Promise((r) => setTimeout(r, 200));
     }
   }
