@@ -2,6 +2,7 @@
 // many requests were answered, by which real server, and how many failed, over a recent window.
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Lab, NodeName } from './lab.js';
 
@@ -27,16 +28,10 @@ interface Result {
 export class HttpLoad {
   private readonly results: Result[] = [];
   private readonly child: ChildProcess;
-  private pending = '';
 
   constructor(lab: Lab, from: NodeName, address: string, intervalMs: number) {
     this.child = lab.spawn(from, [process.execPath, httpClient, address, String(intervalMs)]);
-    this.child.stdout!.on('data', (chunk: Buffer) => {
-      this.pending += chunk.toString();
-      const lines = this.pending.split('\n');
-      this.pending = lines.pop() ?? '';
-      for (const line of lines) this.record(line);
-    });
+    createInterface({ input: this.child.stdout! }).on('line', (line) => this.record(line));
   }
 
   /** What the client saw in the last `windowMs`. */
