@@ -6,14 +6,14 @@
 // still shows VRRP and the checks live. The lab goes when the monitor is quit, and on Ctrl-C,
 // SIGTERM, SIGHUP or a crash.
 import { DIRECTORS, DirectorLab, REAL_SERVERS, VIP } from '../lab/director-lab.js';
-import { ipv4Of } from '../lab/lab.js';
+import { ipv4Of, type NodeName } from '../lab/lab.js';
 import { withTeardown } from '../lab/teardown.js';
 import { demoKeys } from './keys.js';
 
 const BANNER = "demo keys: s r1's vigild off/on · x web r3 off/on · d drain · c client · q quit";
 
 async function live(lab: DirectorLab): Promise<void> {
-  const hosts = (nodes: readonly ('r1' | 'r2' | 'r3' | 'r4')[]) => nodes.map((n) => `${n} (${ipv4Of(n)})`).join(', ');
+  const hosts = (nodes: readonly NodeName[]) => nodes.map((n) => `${n} (${ipv4Of(n)})`).join(', ');
   console.log(
     `demo: a lab in namespaces ${lab.lab.prefix}*: directors ${hosts(DIRECTORS)}, web servers ${hosts(REAL_SERVERS)}, a client`,
   );
