@@ -85,6 +85,8 @@ export class TmuxScreen {
   }
 
   private tmux(args: string[]): Promise<{ stdout: string }> {
-    return run('tmux', ['-L', this.server, ...args]);
+    // Run from inside a tmux session too: $TMUX would make new-session refuse to nest.
+    const { TMUX: _inside, ...env } = process.env;
+    return run('tmux', ['-L', this.server, ...args], { env });
   }
 }
