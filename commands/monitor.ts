@@ -26,10 +26,12 @@ Exit codes: 0 quit, 2 not on a terminal.`;
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Monitor);
-    if (!process.stdout.isTTY || !process.stdin.isTTY)
-      this.error('vigil monitor needs a terminal; for a pipe or a log, use `vigil status --watch`', {
-        exit: EXIT.usage,
-      });
+    if (!process.stdout.isTTY || !process.stdin.isTTY) {
+      // One plain line, as the other commands say what went wrong.
+      process.stderr.write('vigil monitor needs a terminal; for a pipe or a log, use `vigil status --watch`\n');
+      process.exitCode = EXIT.usage;
+      return;
+    }
     // The tsc output, by a path esbuild does not follow: the TUI (Ink, React, yoga's top-level
     // await) stays out of the CLI bundle, which every other command loads.
     const main = pathToFileURL(`${this.config.root}/dist/src/tui/main.js`).href;

@@ -19,7 +19,7 @@ _vigil() {
   local flags='' valued='' words=''
   COMPREPLY=()
   if ((COMP_CWORD == 1)); then
-    COMPREPLY=($(compgen -W 'check drain failover maintenance reload status undrain --help --version' -- "$cur"))
+    COMPREPLY=($(compgen -W 'check drain failover maintenance monitor reload status undrain --help --version' -- "$cur"))
     return
   fi
   case ${COMP_WORDS[1]} in
@@ -63,6 +63,13 @@ _vigil() {
       case $__vigil_n in
         0) words='on off' ;;
       esac
+      ;;
+    monitor)
+      case $prev in
+        --socket|-s) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")); return ;;
+      esac
+      flags='--charts --socket -s --help'
+      valued='--socket -s'
       ;;
     reload)
       case $prev in

@@ -28,7 +28,8 @@ export function headerLines(model: Pick<MonitorModel, 'connection' | 'status' | 
   const { daemon, config, ipvs } = status;
   const lines: HeaderLine[] = [
     {
-      text: `vigild ${daemon.version} pid ${daemon.pid} up ${formatDuration(daemon.uptimeSeconds)} · ${model.socket} · config generation ${config.generation}`,
+      // Counted from its start, so the uptime moves with the clock between snapshots.
+      text: `vigild ${daemon.version} pid ${daemon.pid} up ${formatDuration(Math.max(0, now - Date.parse(daemon.startedAt)) / 1000)} · ${model.socket} · config generation ${config.generation}`,
     },
     connectionLine(model, now),
   ];

@@ -97,5 +97,14 @@ export function useKeys(context: KeyContext): void {
   const { exit } = useApp();
   const latest = useRef(context);
   latest.current = context;
-  useInput(useCallback((input: string, key: Key) => handle(latest.current, input, key, exit), [exit]));
+  useInput(
+    useCallback(
+      (input: string, key: Key) => {
+        // Ink hands over what one read brought: keys typed faster than it reads (or a paste)
+        // come as one string, and each is a key of its own here.
+        for (const one of input.length > 1 ? [...input] : [input]) handle(latest.current, one, key, exit);
+      },
+      [exit],
+    ),
+  );
 }

@@ -216,3 +216,14 @@ describe('/ filter, ? help, extra keys', () => {
     assert.match(logged(model).at(-1)!, /^info stopped vigild on r1 \(1\)/);
   });
 });
+
+describe('keys typed faster than Ink reads them', () => {
+  it('each key of one read counts: "jjd" selects the first real server and asks to drain it', async () => {
+    const { model, client } = setUp();
+    const screen = await renderApp({ model, client });
+    await screen.press('jjd');
+    await screen.until(/Drain 203\.0\.113\.21:80 in 198\.51\.100\.10:80\?/);
+    await screen.press(KEY.escape, '/21', KEY.enter);
+    assert.match(screen.frame(), /\[filter \/21\]/);
+  });
+});

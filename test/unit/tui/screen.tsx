@@ -21,6 +21,9 @@ export const KEY = {
 // A test that fails before it unmounts would leave the App's clock ticking, and node running.
 afterEach(cleanup);
 
+/** No new frame for this long: the screen has caught up. */
+const SETTLED_MS = 50;
+
 const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: colours are ANSI escapes
@@ -47,17 +50,22 @@ export async function renderApp(
 ): Promise<Screen> {
   const { model, client = new FakeClient(), feed = { model, onChange: () => () => {} }, ...rest } = props;
   const ink = render(<App feed={feed} client={client} now={() => NOW} {...rest} />);
+  // React renders after a key or a resize, not during it, and Ink may draw a frame of its own
+  // before (on a resize): wait until the frames settle (one that changes nothing draws none).
+  const drawnAfter = async (cause: () => void) => {
+    cause();
+    let quiet = 0;
+    for (let drawn = ink.frames.length, waited = 0; quiet < SETTLED_MS && waited < 2000; waited += 5) {
+      await tick();
+      quiet = ink.frames.length === drawn ? quiet + 5 : 0;
+      drawn = ink.frames.length;
+    }
+  };
   const screen: Screen = {
     raw: () => ink.lastFrame() ?? '',
     frame: () => plain(ink.lastFrame() ?? ''),
     async press(...keys) {
-      for (const key of keys) {
-        // React renders after the key, not during it: wait for that frame (a key that changes
-        // nothing draws none, hence the bound).
-        const drawn = ink.frames.length;
-        ink.stdin.write(key);
-        for (let waited = 0; waited < 200 && ink.frames.length === drawn; waited += 5) await tick();
-      }
+      for (const key of keys) await drawnAfter(() => ink.stdin.write(key));
     },
     async until(pattern) {
       for (let waited = 0; waited < 1000 && !pattern.test(screen.frame()); waited += 5) await tick();
@@ -67,8 +75,7 @@ export async function renderApp(
     async resize(columns, rows) {
       Object.defineProperty(ink.stdout, 'columns', { value: columns, configurable: true });
       Object.defineProperty(ink.stdout, 'rows', { value: rows, configurable: true });
-      ink.stdout.emit('resize');
-      await tick();
+      await drawnAfter(() => ink.stdout.emit('resize'));
     },
     unmount: () => ink.unmount(),
   };
