@@ -1,8 +1,8 @@
 // A program on a real terminal for end-to-end tests of full-screen UIs: tmux runs it in a
-// detached session on its own server (`tmux -L`, so the tests never touch a user's tmux or
-// each other's), keys go in with send-keys and the screen comes out as text with capture-pane.
+// detached session on its own server (`tmux -S` with a socket in a temp directory of its own,
+// so the tests never touch a user's tmux or each other's, and leave no socket behind), keys go
+// in with send-keys and the screen comes out as text with capture-pane.
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,8 +14,8 @@ const SESSION = 'screen';
 const KEY_GAP_MS = 100;
 
 export class TmuxScreen {
-  readonly server = `vigil-test-${process.pid}-${randomBytes(3).toString('hex')}`;
   private readonly dir = mkdtempSync(path.join(tmpdir(), 'vigil-tmux-'));
+  private readonly socket = path.join(this.dir, 'tmux.sock');
   private lastScreen = '';
 
   /** Runs argv (no shell) in a cols x rows terminal; the pane stays when it exits, to be read. */
@@ -87,6 +87,6 @@ export class TmuxScreen {
   private tmux(args: string[]): Promise<{ stdout: string }> {
     // Run from inside a tmux session too: $TMUX would make new-session refuse to nest.
     const { TMUX: _inside, ...env } = process.env;
-    return run('tmux', ['-L', this.server, ...args], { env });
+    return run('tmux', ['-S', this.socket, ...args], { env });
   }
 }
