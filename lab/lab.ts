@@ -11,7 +11,7 @@
 // Only 198.51.100.0/24 and 2001:db8::/64 are used, and nothing is routed to the host. Every lab
 // has its own random prefix, so labs of concurrent tests never collide; `down()` removes all of
 // it, and a test must call it in a `finally`/`after` even when it fails.
-import { type ChildProcess, execFile, type SpawnOptions, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, type SpawnOptions, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { promisify } from 'node:util';
@@ -52,6 +52,10 @@ async function toolMissing(tool: string, debianPackage: string): Promise<string 
     return `network-namespace labs need \`${tool}\` here (apt-get install ${debianPackage})`;
   }
 }
+
+/** A bash script that kills every process in `ns` and deletes it, and succeeds whatever it finds. */
+const removal = (ns: string) =>
+  `pids=$(ip netns pids ${ns} 2>/dev/null); [ -z "$pids" ] || kill -KILL $pids; ip netns del ${ns} 2>/dev/null; true`;
 
 /** Where ip(8) keeps the names of network namespaces. */
 const NETNS_DIR = '/run/netns';
@@ -215,13 +219,18 @@ export class Lab {
     );
     // Anything else still living in the namespaces (e.g. started through exec) goes too. Every
     // namespace with the prefix goes, also one whose node was interrupted half-built.
-    for (const ns of this.namespaces()) {
-      await this.sh(
-        `pids=$(ip netns pids ${ns} 2>/dev/null); [ -z "$pids" ] || kill -KILL $pids; ip netns del ${ns} 2>/dev/null; true`,
-      ).catch(() => undefined);
-    }
+    for (const ns of this.namespaces()) await this.sh(removal(ns)).catch(() => undefined);
     this.nodes.length = 0;
     this.impairments = undefined;
+  }
+
+  /**
+   * down() at once, for a process that is exiting (the 'exit' event: nothing async runs any
+   * more): kills whatever runs in the namespaces and deletes them. Never throws.
+   */
+  downNow(): void {
+    for (const ns of this.namespaces()) spawnSync('bash', ['-c', removal(ns)]);
+    this.nodes.length = 0;
   }
 
   /** The namespaces of this lab that exist now. */

@@ -144,11 +144,21 @@ export class VigildRouter implements LabRouter {
   }
 
   async start(config: string): Promise<void> {
-    // A new process object per start: DaemonProcess waits for a start-up line in its own log.
-    // TMPDIR: keepalived's dumps go to this router's directory, as its keepalived twin's do.
-    this.daemon = new DaemonProcess({ netns: this.lab.ns(this.node), dir: this.dir, env: { TMPDIR: this.dir } });
+    this.daemon = this.newDaemon();
     this.daemon.writeConfig(config);
     await this.daemon.start();
+  }
+
+  /** Starts vigild on a config file where it is (a shipped example), as `vigild --config PATH`. */
+  async startFrom(configPath: string): Promise<void> {
+    this.daemon = this.newDaemon(configPath);
+    await this.daemon.start();
+  }
+
+  private newDaemon(configPath?: string): DaemonProcess {
+    // A new process object per start: DaemonProcess waits for a start-up line in its own log.
+    // TMPDIR: keepalived's dumps go to this router's directory, as its keepalived twin's do.
+    return new DaemonProcess({ netns: this.lab.ns(this.node), dir: this.dir, configPath, env: { TMPDIR: this.dir } });
   }
 
   async stop(): Promise<void> {

@@ -1,12 +1,12 @@
-// What a program builds in a lab goes when the program ends: when it is done, on Ctrl-C (SIGINT)
-// or SIGTERM, and when it crashes. For the demo and the benches; tests tear down in their own
-// after hooks.
+// What a program builds in a lab goes when the program ends: when it is done, on Ctrl-C (SIGINT),
+// SIGTERM or SIGHUP (its terminal closed), and when it crashes. For the demo and the benches;
+// tests tear down in their own after hooks.
 import { constants } from 'node:os';
 
 /**
  * Runs `main`, then `teardown` once, whichever comes first: `main` ending (a rejection still
- * rejects, after the teardown), SIGINT or SIGTERM (exit 128 + the signal's number), or an
- * exception nothing caught (exit 1). A second Ctrl-C during the teardown does not cut it short.
+ * rejects, after the teardown), SIGINT, SIGTERM or SIGHUP (exit 128 + the signal's number), or
+ * an exception nothing caught (exit 1). A second Ctrl-C during the teardown does not cut it short.
  */
 export async function withTeardown(main: () => Promise<void>, teardown: () => Promise<void>): Promise<void> {
   let ending: Promise<void> | undefined;
@@ -25,6 +25,7 @@ export async function withTeardown(main: () => Promise<void>, teardown: () => Pr
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
   process.on('uncaughtException', onCrash);
   try {
     await main();
@@ -32,6 +33,7 @@ export async function withTeardown(main: () => Promise<void>, teardown: () => Pr
     await end();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onSignal);
     process.off('uncaughtException', onCrash);
   }
 }

@@ -29,3 +29,11 @@ export function unreadableByNobody(file: string): () => Promise<string | undefin
     return probe.status === 0 ? undefined : `uid 65534 cannot read ${file} (the checkout is not readable by others)`;
   };
 }
+
+/** For suites that run a program `command` (tmux): the reason they cannot, when it is not on the PATH. */
+export function commandOnPath(command: string, debianPackage = command): () => Promise<string | undefined> {
+  return async () => {
+    const found = spawnSync('bash', ['-c', `command -v ${command}`]).status === 0;
+    return found ? undefined : `\`${command}\` is not installed here (apt-get install ${debianPackage})`;
+  };
+}
