@@ -13,7 +13,7 @@
 // VIGIL_ARGS other than `monitor`, e.g. `status --watch`, bench another screen the same way.
 // VIGIL_BENCH_CPU_PROF=DIR: the TUI of the loaded run writes a V8 CPU profile there (node
 // --cpu-prof) when it quits, to see where its time goes (open it in Chrome DevTools).
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
@@ -61,6 +61,8 @@ interface Figures {
   rssPeak: number;
   firstFrameMs: number;
   loadCpuPercent: number;
+  /** The host's 1-minute load average at the window's end: the machine may be shared. */
+  hostLoad: number;
   quitCleanly: boolean;
 }
 
@@ -89,9 +91,10 @@ async function measure(scenario: Scenario, dir: string): Promise<Figures> {
   const fleet = new Fleet(realServers, VIRTUAL_SERVERS, Date.now());
   const api = new BenchApi(fleet.store, socket);
   await api.listen();
-  const command = [process.execPath, path.join(repoRoot, 'bin/vigil'), ...vigilArgs, '--socket', socket];
-  const profile = profileDir && scenario.flipsPerSecond > 0 ? `--cpu-prof --cpu-prof-dir=${profileDir}` : undefined;
-  const pty = new PtyProcess(command, SIZE, profile ? { NODE_OPTIONS: profile } : {});
+  // node takes --cpu-prof on its command line only, not from NODE_OPTIONS.
+  const profile = profileDir && scenario.flipsPerSecond > 0 ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const vigil = path.join(repoRoot, 'bin/vigil');
+  const pty = new PtyProcess([process.execPath, ...profile, vigil, ...vigilArgs, '--socket', socket], SIZE, {});
   const stop = drive(fleet, scenario);
   try {
     await waitFor('the TUI to follow events and draw', () => api.counts.offered > 0 && pty.frames > 0, 20_000).catch(
@@ -130,6 +133,7 @@ async function measure(scenario: Scenario, dir: string): Promise<Figures> {
       rssPeak: peakRssMiB(pid),
       firstFrameMs: pty.firstFrameMs ?? Number.NaN,
       loadCpuPercent: rate((used.user + used.system) / 1e4),
+      hostLoad: Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]),
       quitCleanly: false,
     };
     writeFileSync(path.join(dir, `${scenario.slug}.screen.txt`), plain(pty.lastFrame));
@@ -150,8 +154,9 @@ async function quit(pty: PtyProcess): Promise<boolean> {
   return code === 0;
 }
 
-/** The screen as text: escape sequences out. */
-const plain = (screen: string) => stripVTControlCharacters(screen).replaceAll('\r', '');
+/** The screen as text: escape sequences out (the pty's bytes were taken as latin1, one char each). */
+const plain = (screen: string) =>
+  stripVTControlCharacters(Buffer.from(screen, 'latin1').toString('utf8')).replaceAll('\r', '');
 
 function printTable(all: Figures[]): void {
   const columns: [string, (f: Figures) => string][] = [
@@ -168,6 +173,7 @@ function printTable(all: Figures[]): void {
     ['VmHWM MiB', (f) => f.rssPeak.toFixed(0)],
     ['1st frame ms', (f) => f.firstFrameMs.toFixed(0)],
     ['source CPU %', (f) => f.loadCpuPercent.toFixed(1)],
+    ['host load', (f) => f.hostLoad.toFixed(1)],
     ['quits', (f) => (f.quitCleanly ? 'yes' : 'NO')],
   ];
   const rows = [columns.map(([title]) => title), ...all.map((f) => columns.map(([, cell]) => cell(f)))];
@@ -188,5 +194,5 @@ const all: Figures[] = [];
 for (const scenario of scenarios) all.push(await measure(scenario, dir));
 printTable(all);
 console.log(
-  `events/s: offered to the stream (hello, realserver.health, vrrp.stats, ipvs.stats); to TUI/s: written to its socket; dropped: skipped while the TUI was >1 MiB behind (each episode ends in 'lagged' and a status GET). CPU % of one core. source CPU %: this process (the stand-in vigild). Last screens: ${dir}/*.screen.txt`,
+  `events/s: offered to the stream (hello, realserver.health, vrrp.stats, ipvs.stats); to TUI/s: written to its socket; dropped: skipped while the TUI was >1 MiB behind (each episode ends in 'lagged' and a status GET). CPU % of one core. source CPU %: this process (the stand-in vigild). host load: 1-min load average (the TUI competes for ${os.cpus().length} CPUs). Last screens: ${dir}/*.screen.txt`,
 );
