@@ -57,6 +57,8 @@ export const InstanceStatus = z.object({
   syncGroup: z.string().optional(),
   /** The current master's primary address: ours when MASTER, the last accepted advert's sender when BACKUP. */
   masterAddress: z.string().optional(),
+  /** The master's priority as last heard in its adverts: ours when MASTER. */
+  masterPriority: z.int().optional(),
   /** Why the instance is in FAULT. */
   faultReason: z.string().optional(),
   operator: OperatorHold.optional(),
@@ -386,6 +388,12 @@ export const DaemonEvent = z.discriminatedUnion('type', [
     at: z.iso.datetime(),
     /** As in status: every virtual and real server with weights, health and the kernel's counters. */
     virtualServers: z.array(VirtualServerStatus),
+  }),
+  z.object({
+    type: z.literal('vrrp.stats'),
+    at: z.iso.datetime(),
+    /** As in status: every instance with its state, effective priority, master as heard and advert counters. */
+    instances: z.array(InstanceStatus),
   }),
   z.object({
     type: z.literal('realserver.health'),

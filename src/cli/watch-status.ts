@@ -1,7 +1,9 @@
 // `vigil status --watch`: the status again whenever vigild announces something (its event
-// stream: transitions, health changes, reloads, IPVS counters), not on a timer. When vigild
-// goes away the watch says so once, retries with backoff, and picks up again when it is back.
-import { DaemonUnreachableError, type VigilClient } from '../api/client.js';
+// stream: transitions, health changes, reloads, IPVS counters), not on a timer. A burst of
+// events costs two status requests, not one each. When vigild goes away the watch says so once,
+// retries with backoff, and picks up again when it is back (src/api/follow.ts).
+import type { VigilClient } from '../api/client.js';
+import { followDaemon } from '../api/follow.js';
 import type { StatusResponse } from '../api/schema.js';
 
 export interface WatchOptions {
@@ -16,94 +18,16 @@ export interface WatchOptions {
   maxBackoffMs?: number;
 }
 
-/**
- * Runs `task` when asked, never twice at once: asks that come while it runs make one more run
- * after it, however many they were. A burst of events costs two status requests, not one each.
- */
-export function coalesce(task: () => Promise<void>, onError: (err: unknown) => void): () => void {
-  let running = false;
-  let again = false;
-  const run = async () => {
-    running = true;
-    try {
-      do {
-        again = false;
-        await task();
-      } while (again);
-    } catch (err) {
-      onError(err);
-    } finally {
-      running = false;
-    }
-  };
-  return () => {
-    if (running) again = true;
-    else void run();
-  };
-}
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
-
-/** Follows one connection to vigild until it fails (why) or the watch is aborted (undefined). */
-async function followOnce(options: WatchOptions, onConnected: () => void): Promise<string | undefined> {
-  const connection = new AbortController();
-  const abort = () => connection.abort();
-  options.signal.addEventListener('abort', abort, { once: true });
-  let failure: unknown;
-  const refresh = coalesce(
-    async () => {
-      const status = await options.client.status();
-      if (!connection.signal.aborted) options.show(status);
-    },
-    (err) => {
-      failure ??= err;
-      connection.abort();
-    },
-  );
-  try {
-    // The first event, `hello`, comes once the stream is subscribed: the status fetched for it
-    // already includes whatever the next events announce, so nothing falls between the two.
-    for await (const _event of options.client.events(connection.signal)) {
-      onConnected();
-      refresh();
-    }
-  } catch (err) {
-    failure ??= err;
-  } finally {
-    options.signal.removeEventListener('abort', abort);
-    connection.abort();
-  }
-  if (options.signal.aborted) return undefined;
-  if (failure === undefined) return 'vigild closed the event stream';
-  if (failure instanceof DaemonUnreachableError) return failure.message;
-  return `lost the connection to vigild (${(failure as Error).message})`;
-}
-
 /** Watches until `options.signal` aborts. */
-export async function watchStatus(options: WatchOptions): Promise<void> {
-  const initial = options.initialBackoffMs ?? 250;
-  const max = options.maxBackoffMs ?? 5000;
-  let delay = initial;
-  let lost = false;
-  while (!options.signal.aborted) {
-    const why = await followOnce(options, () => {
-      if (lost) options.note('vigil: connected to vigild again');
-      lost = false;
-      delay = initial;
-    });
-    if (why === undefined) return;
-    if (!lost) options.note(`vigil: ${why}; retrying until it answers (Ctrl-C to stop)`);
-    lost = true;
-    await sleep(delay, options.signal);
-    delay = Math.min(delay * 2, max);
-  }
+export function watchStatus(options: WatchOptions): Promise<void> {
+  return followDaemon({
+    client: options.client,
+    signal: options.signal,
+    initialBackoffMs: options.initialBackoffMs,
+    maxBackoffMs: options.maxBackoffMs,
+    onEvent: () => true,
+    onStatus: options.show,
+    onLost: (why) => options.note(`vigil: ${why}; retrying until it answers (Ctrl-C to stop)`),
+    onBack: () => options.note('vigil: connected to vigild again'),
+  });
 }

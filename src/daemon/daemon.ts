@@ -26,7 +26,7 @@ import { OperatorService } from './operator.js';
 import { reloadDiff } from './reload-diff.js';
 import type { DumpKind } from './signals.js';
 import { type DaemonLocks, holdDaemonLocks } from './state-lock.js';
-import { buildStatus, type DaemonIdentity, ipvsStatsEvent } from './status.js';
+import { buildStatus, type DaemonIdentity, ipvsStatsEvent, vrrpStatsEvent } from './status.js';
 import { StateStore } from './store.js';
 import { VrrpService } from './vrrp-service.js';
 
@@ -87,7 +87,7 @@ export class Daemon {
    * so a health change in that window cannot re-apply the old table.
    */
   private applied: Config;
-  /** Clients following the event stream, and the timer of their `ipvs.stats` events. */
+  /** Clients following the event stream, and the timer of their `vrrp.stats` and `ipvs.stats` events. */
   private watchers = 0;
   private statsTimer: NodeJS.Timeout | undefined;
   private readonly dumps: KeepalivedDumps;
@@ -316,9 +316,9 @@ export class Daemon {
   }
 
   /**
-   * While anyone follows the event stream, an `ipvs.stats` event every STATS_INTERVAL_MS carries
-   * every virtual and real server with weights, health and live counters; nobody watching, no
-   * kernel reads.
+   * While anyone follows the event stream, every STATS_INTERVAL_MS a `vrrp.stats` event carries
+   * every instance with its advert counters and an `ipvs.stats` event every virtual and real
+   * server with weights, health and live counters; nobody watching, no kernel reads.
    */
   private watchStats(delta: 1 | -1): void {
     this.watchers += delta;
@@ -332,6 +332,10 @@ export class Daemon {
   }
 
   private async announceStats(): Promise<void> {
+    const vrrp = vrrpStatsEvent(this.store, new Date());
+    if (vrrp.instances.length > 0) {
+      this.store.announce({ ...vrrp, instances: this.operator.decorateInstances(vrrp.instances) });
+    }
     if (this.applied.virtualServers.length === 0) return;
     try {
       await this.ipvs?.observe();

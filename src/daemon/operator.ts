@@ -8,6 +8,7 @@ import path from 'node:path';
 import type {
   FailoverRequest,
   FailoverResponse,
+  InstanceStatus,
   MaintenanceRequest,
   MaintenanceResponse,
   OperatorHold,
@@ -153,11 +154,16 @@ export class OperatorService {
     return {
       ...status,
       daemon: { ...status.daemon, maintenance: { on: since !== undefined, ...(since && { since }) } },
-      instances: status.instances.map((i) => {
-        const operator = this.operatorOf(i.name);
-        return operator ? { ...i, operator } : i;
-      }),
+      instances: this.decorateInstances(status.instances),
     };
+  }
+
+  /** Each instance with its operator hold, where it has one. */
+  decorateInstances(instances: InstanceStatus[]): InstanceStatus[] {
+    return instances.map((i) => {
+      const operator = this.operatorOf(i.name);
+      return operator ? { ...i, operator } : i;
+    });
   }
 
   stop(): void {

@@ -1,4 +1,4 @@
-// Projects the store into the API's status response and its `ipvs.stats` event. Pure: the caller
+// Projects the store into the API's status response and its `vrrp.stats` and `ipvs.stats` events. Pure: the caller
 // passes the clock, and has the IPVS service refresh the store's kernel view first. Thousands of
 // real servers are projected a few hundred a turn of the event loop (see pacer.ts).
 
@@ -58,6 +58,11 @@ export async function buildStatus(store: StateStore, daemon: DaemonIdentity, now
     ipvs: { available, error, ownedServices },
   };
   return { ...head, virtualServers: await virtualServerStatuses(store) };
+}
+
+/** Every instance with its state, master as heard and advert counters, as status has them. */
+export function vrrpStatsEvent(store: StateStore, now: Date): Extract<DaemonEvent, { type: 'vrrp.stats' }> {
+  return { type: 'vrrp.stats', at: now.toISOString(), instances: instanceStatuses(store) };
 }
 
 /** Every virtual and real server with weights, health and the counters the store holds now. */
@@ -121,6 +126,7 @@ function instanceStatus(
     vips: inst.vips.map(vipText),
     syncGroup,
     masterAddress: live?.masterAddress,
+    masterPriority: live?.masterPriority,
     faultReason: live?.faultReason,
     lastTransition: live?.lastTransition && transitionStatus(live.lastTransition),
     counters: live?.counters ?? emptyCounters(),

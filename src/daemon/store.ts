@@ -215,11 +215,11 @@ export class StateStore {
   }
 
   /**
-   * For news that changes no state here: the daemon stopping, the periodic `ipvs.stats`, an
-   * operator hold (kept by the operator service). Every
+   * For news that changes no state here: the daemon stopping, the periodic `vrrp.stats` and
+   * `ipvs.stats`, an operator hold (kept by the operator service). Every
    * other event comes from the write that changed the state it tells of.
    */
-  announce(event: Event<'daemon.stopping' | 'ipvs.stats' | 'vrrp.operator'>): void {
+  announce(event: Event<'daemon.stopping' | 'vrrp.stats' | 'ipvs.stats' | 'vrrp.operator'>): void {
     this.publish(event);
   }
 

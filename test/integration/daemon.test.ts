@@ -235,6 +235,30 @@ describe('vigild with vigil over the control socket', { skip: await skipWithout(
     assert.match(reload.stderr, /permission denied on .*vigil\.sock: changes need root or the control socket's group/);
   });
 
+  test('the event stream carries vrrp.stats and ipvs.stats every 2 s: advert counters move, health and latency come without IPVS', async () => {
+    const client = new VigilClient({ socket: daemon.socket });
+    const abort = new AbortController();
+    const vrrpStats: Extract<DaemonEvent, { type: 'vrrp.stats' }>[] = [];
+    const ipvsStats: Extract<DaemonEvent, { type: 'ipvs.stats' }>[] = [];
+    const reading = (async () => {
+      for await (const event of client.events(abort.signal)) {
+        if (event.type === 'vrrp.stats') vrrpStats.push(event);
+        if (event.type === 'ipvs.stats') ipvsStats.push(event);
+        if (vrrpStats.length >= 2 && ipvsStats.length >= 1) break;
+      }
+    })();
+    await reading;
+    abort.abort();
+    await client.close();
+    const [first, second] = vrrpStats.map((e) => StatusResponse.shape.instances.parse(e.instances)[0]!);
+    assert.equal(first?.state, 'MASTER');
+    assert.equal(first?.masterPriority, 150, 'a master hears itself: its own priority');
+    assert.ok(second!.counters.advertsSent > first!.counters.advertsSent, 'adverts sent move between two vrrp.stats');
+    const rs = ipvsStats[0]!.virtualServers[0]!.realServers[0]!;
+    assert.equal(rs.health, 'up');
+    assert.equal(typeof rs.lastCheck?.latencyMs, 'number', 'the check latency rides on ipvs.stats with no IPVS here');
+  });
+
   test('SIGHUP with a bad config is rejected, logged with positions, and the running config stays', async () => {
     daemon.writeConfig(BAD);
     daemon.signal('SIGHUP');

@@ -3,39 +3,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DaemonUnreachableError } from '../../../src/api/client.js';
 import type { DaemonEvent, StatusResponse } from '../../../src/api/schema.js';
-import { coalesce, watchStatus } from '../../../src/cli/watch-status.js';
+import { watchStatus } from '../../../src/cli/watch-status.js';
 
 const tick = () => new Promise((r) => setImmediate(r));
-
-describe('coalesce', () => {
-  test('asks during a run make one more run, never two at once', async () => {
-    let running = 0;
-    let runs = 0;
-    let release: () => void = () => {};
-    const ask = coalesce(
-      async () => {
-        running++;
-        runs++;
-        assert.equal(running, 1);
-        await new Promise<void>((r) => (release = r));
-        running--;
-      },
-      (err) => assert.fail(String(err)),
-    );
-    ask();
-    for (let i = 0; i < 10; i++) ask();
-    release();
-    await tick();
-    assert.equal(runs, 2);
-    release();
-    await tick();
-    assert.equal(runs, 2);
-    ask();
-    await tick();
-    assert.equal(runs, 3);
-    release();
-  });
-});
 
 describe('watchStatus', () => {
   test('a status per event burst; a lost daemon is said once, then retried until it is back', async () => {

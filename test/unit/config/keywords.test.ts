@@ -443,7 +443,7 @@ virtual_server 198.51.100.80 {
     ]);
   });
 
-  const HTTP = (body: string) =>
+  const sslVirtualServer = (body: string) =>
     `virtual_server 198.51.100.80 80 {\n  protocol TCP\n  real_server 198.51.100.21 80 {\n    SSL_GET {\n${body}\n    }\n  }\n}\n`;
   const sslGet = (config: Config) => {
     const checker = config.virtualServers[0]!.realServers[0]!.checkers[0]!;
@@ -454,7 +454,7 @@ virtual_server 198.51.100.80 {
   it('reads http_protocol (keepalived takes 1.0c too), enable_sni with or without a value, and regex with its companions', () => {
     const checker = sslGet(
       loaded(
-        HTTP(
+        sslVirtualServer(
           '      http_protocol 1.0c\n      enable_sni true\n      url {\n        path /health\n        regex "ok|ready"\n        regex_no_match\n        regex_options caseless dotall\n        regex_min_offset 2\n        regex_max_offset 40\n      }',
         ),
       ),
@@ -467,13 +467,13 @@ virtual_server 198.51.100.80 {
         { pattern: 'ok|ready', options: ['caseless', 'dotall'], noMatch: true, minOffset: 2, maxOffset: 40 },
       ],
     );
-    const plain = sslGet(loaded(HTTP('      url {\n        path /\n      }')));
+    const plain = sslGet(loaded(sslVirtualServer('      url {\n        path /\n      }')));
     assert.deepEqual([plain.httpProtocol, plain.enableSni, plain.urls[0]!.regex], ['1.0', false, undefined]);
   });
 
   it('says where http_protocol, regex_options, a regex that does not compile and crossed offsets are wrong', () => {
     const result = load(
-      HTTP(
+      sslVirtualServer(
         '      http_protocol 2\n      url {\n        path /\n        regex "(unclosed"\n        regex_options extended\n        regex_min_offset 9\n        regex_max_offset 3\n      }',
       ),
     );
@@ -486,7 +486,7 @@ virtual_server 198.51.100.80 {
   });
 
   it('warns that regex companions without a regex do nothing, as keepalived ignores them', () => {
-    const result = load(HTTP('      url {\n        path /\n        regex_no_match\n      }'));
+    const result = load(sslVirtualServer('      url {\n        path /\n        regex_no_match\n      }'));
     expectDiagnostic(result, 'warning', 'mem.conf:7:9', '`regex_no_match` has no effect without a `regex` in this url');
     assert.equal(sslGet(expectLoaded(result)).urls[0]!.regex, undefined);
   });
