@@ -6,7 +6,7 @@
 import { vrrpConfig } from '../lab/routers.js';
 import type { RealServerHealth } from '../src/check/index.js';
 import { createMemoryReader, parseConfigText, type RealServer, type VirtualServer } from '../src/config/index.js';
-import { ipvsStatsEvent } from '../src/daemon/status.js';
+import { ipvsStatsEvent, vrrpStatsEvent } from '../src/daemon/status.js';
 import type { KernelDestination } from '../src/daemon/store.js';
 import { StateStore } from '../src/daemon/store.js';
 import { realServerId, serviceKeysOf } from '../src/ipvs/desired.js';
@@ -107,8 +107,9 @@ export class Fleet {
     this.store.realServerChanged(member.vs, member.rs, health, new Date(now));
   }
 
-  /** What vigild sends every 2 s while a client follows events: the kernel's counters, then `ipvs.stats`. */
+  /** What vigild sends every 2 s while a client follows events: `vrrp.stats`, then the kernel's counters as `ipvs.stats`. */
   async announceStats(): Promise<void> {
+    this.store.announce(vrrpStatsEvent(this.store, new Date()));
     this.countTraffic();
     this.store.announce(await ipvsStatsEvent(this.store, new Date()));
   }

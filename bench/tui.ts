@@ -194,5 +194,5 @@ const all: Figures[] = [];
 for (const scenario of scenarios) all.push(await measure(scenario, dir));
 printTable(all);
 console.log(
-  `events/s: offered to the stream (hello, realserver.health, vrrp.stats, ipvs.stats); to TUI/s: written to its socket; dropped: skipped while the TUI was >1 MiB behind (each episode ends in 'lagged' and a status GET). CPU % of one core. source CPU %: this process (the stand-in vigild). host load: 1-min load average (the TUI competes for ${os.cpus().length} CPUs). Last screens: ${dir}/*.screen.txt`,
+  `events/s: offered to the stream (hello, realserver.health; vrrp.stats and ipvs.stats every 2 s); to TUI/s: written to its socket; dropped: skipped while the TUI was >1 MiB behind (each episode ends in 'lagged' and a status GET). CPU % of one core. source CPU %: this process (the stand-in vigild). host load: 1-min load average (the TUI competes for ${os.cpus().length} CPUs). Last screens: ${dir}/*.screen.txt`,
 );
