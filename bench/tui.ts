@@ -56,6 +56,8 @@ interface Figures {
   framesPerSecond: number;
   ttyKiBPerSecond: number;
   cpuPercent: number;
+  /** How long its main thread was ready to run but waited for a CPU, % of the window. */
+  waitPercent: number;
   rssEnd: number;
   rssMax: number;
   rssPeak: number;
@@ -108,6 +110,7 @@ async function measure(scenario: Scenario, dir: string): Promise<Figures> {
     const counts: ApiCounts = { ...api.counts };
     const { frames, bytes } = pty;
     const cpu = cpuSeconds(pid);
+    const waited = runQueueSeconds(pid);
     const loadCpu = process.cpuUsage();
     const start = performance.now();
     let rssMax = 0;
@@ -128,6 +131,7 @@ async function measure(scenario: Scenario, dir: string): Promise<Figures> {
       framesPerSecond: rate(pty.frames - frames),
       ttyKiBPerSecond: rate(pty.bytes - bytes) / 1024,
       cpuPercent: 100 * rate(cpuSeconds(pid) - cpu),
+      waitPercent: 100 * rate(runQueueSeconds(pid) - waited),
       rssEnd: rssMiB(pid),
       rssMax: Math.max(rssMax, rssMiB(pid)),
       rssPeak: peakRssMiB(pid),
@@ -145,6 +149,11 @@ async function measure(scenario: Scenario, dir: string): Promise<Figures> {
     pty.kill();
     await api.close();
   }
+}
+
+/** Seconds the main thread of `pid` has waited on a run queue (/proc/PID/schedstat, 2nd field, ns). */
+function runQueueSeconds(pid: number): number {
+  return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1]) / 1e9;
 }
 
 /** `q` (Ctrl-C for another screen), as a user quits; true when it ended by itself with status 0 within 5 s. */
@@ -168,6 +177,7 @@ function printTable(all: Figures[]): void {
     ['frames/s', (f) => f.framesPerSecond.toFixed(1)],
     ['tty KiB/s', (f) => f.ttyKiBPerSecond.toFixed(0)],
     ['CPU %', (f) => f.cpuPercent.toFixed(1)],
+    ['wait %', (f) => f.waitPercent.toFixed(1)],
     ['RSS end MiB', (f) => f.rssEnd.toFixed(0)],
     ['RSS max MiB', (f) => f.rssMax.toFixed(0)],
     ['VmHWM MiB', (f) => f.rssPeak.toFixed(0)],
@@ -194,5 +204,5 @@ const all: Figures[] = [];
 for (const scenario of scenarios) all.push(await measure(scenario, dir));
 printTable(all);
 console.log(
-  `events/s: offered to the stream (hello, realserver.health; vrrp.stats and ipvs.stats every 2 s); to TUI/s: written to its socket; dropped: skipped while the TUI was >1 MiB behind (each episode ends in 'lagged' and a status GET). CPU % of one core. source CPU %: this process (the stand-in vigild). host load: 1-min load average (the TUI competes for ${os.cpus().length} CPUs). Last screens: ${dir}/*.screen.txt`,
+  `events/s: offered to the stream (hello, realserver.health; vrrp.stats and ipvs.stats every 2 s); to TUI/s: written to its socket; dropped: skipped while the TUI was >1 MiB behind (each episode ends in 'lagged' and a status GET). CPU % of one core; wait %: its main thread ready but waiting for a CPU. source CPU %: this process (the stand-in vigild). host load: 1-min load average (the TUI competes for ${os.cpus().length} CPUs). Last screens: ${dir}/*.screen.txt`,
 );
