@@ -7,6 +7,7 @@ import Check from './check.js';
 import Drain from './drain.js';
 import Failover from './failover.js';
 import Maintenance from './maintenance.js';
+import Monitor from './monitor.js';
 import Reload from './reload.js';
 import Status from './status.js';
 import Undrain from './undrain.js';
@@ -16,6 +17,7 @@ export const COMMANDS = {
   drain: Drain,
   failover: Failover,
   maintenance: Maintenance,
+  monitor: Monitor,
   reload: Reload,
   status: Status,
   undrain: Undrain,
