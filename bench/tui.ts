@@ -13,13 +13,14 @@
 // VIGIL_ARGS other than `monitor`, e.g. `status --watch`, bench another screen the same way.
 // VIGIL_BENCH_CPU_PROF=DIR: the TUI of the loaded run writes a V8 CPU profile there (node
 // --cpu-prof) when it quits, to see where its time goes (open it in Chrome DevTools).
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { repoRoot } from '../lab/paths.js';
 import { cpuSeconds, peakRssMiB, rssMiB } from '../lab/proc-usage.js';
 import { waitFor } from '../lab/processes.js';
+import { profileSummary } from './cpu-profile.js';
 import { type ApiCounts, BenchApi } from './tui-api.js';
 import { Fleet } from './tui-fleet.js';
 import { PtyProcess } from './tui-pty.js';
@@ -66,6 +67,8 @@ interface Figures {
   /** The host's 1-minute load average at the window's end: the machine may be shared. */
   hostLoad: number;
   quitCleanly: boolean;
+  /** Its CPU profile, with VIGIL_BENCH_CPU_PROF. */
+  profile?: string;
 }
 
 /** Sends each real server's flips (one a second each, spread evenly) and the stats every 2 s; returns the stop. */
@@ -143,6 +146,8 @@ async function measure(scenario: Scenario, dir: string): Promise<Figures> {
     writeFileSync(path.join(dir, `${scenario.slug}.screen.txt`), plain(pty.lastFrame));
     stop();
     figures.quitCleanly = await quit(pty);
+    const profile = profileDir && readdirSync(profileDir).find((f) => f.endsWith(`.${pid}.0.001.cpuprofile`));
+    if (profile) figures.profile = path.join(profileDir!, profile);
     return figures;
   } finally {
     stop();
@@ -206,3 +211,10 @@ printTable(all);
 console.log(
   `events/s: offered to the stream (hello, realserver.health; vrrp.stats and ipvs.stats every 2 s); to TUI/s: written to its socket; dropped: skipped while the TUI was >1 MiB behind (each episode ends in 'lagged' and a status GET). CPU % of one core; wait %: its main thread ready but waiting for a CPU. source CPU %: this process (the stand-in vigild). host load: 1-min load average (the TUI competes for ${os.cpus().length} CPUs). Last screens: ${dir}/*.screen.txt`,
 );
+for (const { scenario, profile } of all) {
+  if (!profile) continue;
+  console.log(
+    `\nwhere the TUI's CPU went in '${scenario.name}' (its whole run, start-up included; self time): ${profile}`,
+  );
+  for (const line of profileSummary(profile, 15)) console.log(line);
+}
