@@ -30,10 +30,15 @@ export const cpuSeconds = (pid: number, tid?: number): number => cpuTicks(pid, t
 /** VmRSS of `pid` in MiB; 0 once it is gone. */
 export const rssMiB = (pid: number): number => rssKiB(pid) / 1024;
 
-/** VmRSS of `pid` in KiB; 0 once it is gone. */
-function rssKiB(pid: number): number {
+/** VmHWM of `pid` in MiB: the most RSS it has had; 0 once it is gone. */
+export const peakRssMiB = (pid: number): number => statusKiB(pid, 'VmHWM') / 1024;
+
+const rssKiB = (pid: number): number => statusKiB(pid, 'VmRSS');
+
+/** A field of /proc/PID/status counted in KiB; 0 once it is gone. */
+function statusKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   try {
-    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+    return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
   } catch {
     return 0;
   }
