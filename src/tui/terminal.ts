@@ -1,7 +1,9 @@
 // The terminal as the monitor borrows it: the alternate screen (the shell's scrollback comes
 // back intact on exit) with the cursor hidden, given back exactly once however the monitor ends.
 
-const ENTER = '\x1b[?1049h\x1b[?25l';
+// The cursor goes home too: the alternate screen keeps the cursor where the shell left it, and
+// Ink draws from the cursor down (from a prompt at the bottom, the screen began off its end).
+const ENTER = '\x1b[?1049h\x1b[H\x1b[?25l';
 const LEAVE = '\x1b[?25h\x1b[?1049l';
 
 /** Switches to the alternate screen; the returned function switches back (idempotent). */

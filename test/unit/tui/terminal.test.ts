@@ -11,6 +11,7 @@ import { NOW, status } from './fixtures.js';
 
 const ALTERNATE_ON = '\u001B[?1049h';
 const ALTERNATE_OFF = '\u001B[?1049l';
+const CURSOR_HOME = '\u001B[H';
 const CURSOR_HIDDEN = '\u001B[?25l';
 const CURSOR_SHOWN = '\u001B[?25h';
 
@@ -76,7 +77,10 @@ function start(terminal: FakeTerminal) {
 }
 
 function assertRestored(written: string): void {
-  assert.ok(written.startsWith(`${ALTERNATE_ON}${CURSOR_HIDDEN}`), 'the alternate screen first, cursor hidden');
+  assert.ok(
+    written.startsWith(`${ALTERNATE_ON}${CURSOR_HOME}${CURSOR_HIDDEN}`),
+    'the alternate screen first, drawn from its top line (not from where the shell left the cursor), cursor hidden',
+  );
   assert.ok(written.endsWith(`${CURSOR_SHOWN}${ALTERNATE_OFF}`), 'the cursor and the screen given back last');
 }
 
