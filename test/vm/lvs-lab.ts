@@ -17,9 +17,15 @@ const run = promisify(execFile);
 /** Set by test/vm/ipvs-vm.sh in the guest; these tests skip anywhere else. */
 export const outsideVm = process.env.VIGIL_IPVS_VM === '1' ? false : 'runs only in the IPVS guest: npm run test:vm';
 
-/** Runs ipvsadm in the guest's own namespace (or in `netns`) and returns its stdout. */
+/**
+ * Runs ipvsadm in the guest's own namespace (or in `netns`) and returns its stdout. nsenter
+ * rather than `ip netns exec`, which also sets up a mount namespace: tests poll the table, and
+ * each exec costs the emulated guest most of a second of CPU.
+ */
 export async function ipvsadm(args: string[], netns?: string): Promise<string> {
-  const { stdout } = await (netns ? run('ip', ['netns', 'exec', netns, 'ipvsadm', ...args]) : run('ipvsadm', args));
+  const { stdout } = await (netns
+    ? run('nsenter', [`--net=/run/netns/${netns}`, 'ipvsadm', ...args])
+    : run('ipvsadm', args));
   return stdout;
 }
 
@@ -40,17 +46,21 @@ export const DIRECTOR: NodeName = 'r1';
 
 // One tiny HTTP server per real server: answers every request with the node's name.
 const SERVER = `require('node:http').createServer((q, s) => s.end(process.argv[1])).listen(80, () => console.log('listening'))`;
-// The client: `count` GETs of the VIP, each on a new connection (so each is scheduled anew).
-const CLIENT = `const http = require('node:http'); const [host, count] = process.argv.slice(1);
+// The client, started once per lab (a node start costs seconds in the guest): for each line
+// `COUNT` on its stdin, COUNT GETs of the VIP, each on a new connection (so each is scheduled
+// anew), answered with one line: the names in order as JSON, or `{"error": MESSAGE}`.
+const CLIENT = `const http = require('node:http'); const host = process.argv[1];
 const get = () => new Promise((resolve, reject) => http.get({ host, agent: false, timeout: 5000 }, (r) => {
   let body = ''; r.on('data', (d) => (body += d)); r.on('end', () => resolve(body));
 }).on('error', reject).on('timeout', function () { this.destroy(new Error('timed out')); }));
-(async () => { const names = []; for (let i = 0; i < +count; i++) names.push(await get()); console.log(JSON.stringify(names)); })()
-  .catch((e) => { console.error(e.message); process.exit(1); });`;
+const fetchAll = async (count) => { const names = []; for (let i = 0; i < count; i++) names.push(await get()); return names; };
+require('node:readline').createInterface({ input: process.stdin }).on('line', (count) =>
+  fetchAll(+count).then((names) => console.log(JSON.stringify(names)), (e) => console.log(JSON.stringify({ error: e.message }))));`;
 
 export class LvsLab extends Lab {
   readonly realServers: NodeName[] = [];
   private readonly httpServers = new Map<NodeName, ChildProcess>();
+  private fetchDialog: LineDialog | undefined;
 
   /** Builds the client, the director (r1, VIP on eth0, no IPVS service yet) and `count` real servers (r2..) with the VIP on lo. */
   async upDr(count = 2): Promise<void> {
@@ -105,7 +115,54 @@ export class LvsLab extends Lab {
 
   /** The names of the real servers that answered `count` GETs of http://VIP/ from the client, in order. */
   async fetchVip(count: number): Promise<string[]> {
-    const { stdout } = await this.exec('client', ['node', '-e', CLIENT, VIP, String(count)]);
-    return JSON.parse(stdout) as string[];
+    const answer = await this.fetcher().ask(String(count));
+    const parsed = JSON.parse(answer) as string[] | { error: string };
+    if (!Array.isArray(parsed)) throw new Error(`fetching http://${VIP}/ from the client: ${parsed.error}`);
+    return parsed;
+  }
+
+  /** The client's fetch process, started on first use; Lab.down() ends it with the lab's other children. */
+  private fetcher(): LineDialog {
+    if (!this.fetchDialog || this.fetchDialog.exited) {
+      this.fetchDialog = new LineDialog(
+        this.spawn('client', ['node', '-e', CLIENT, VIP], { stdio: ['pipe', 'pipe', 'pipe'] }),
+      );
+    }
+    return this.fetchDialog;
+  }
+}
+
+/** A child that answers each line on its stdin with one line on its stdout. */
+class LineDialog {
+  exited = false;
+  private buffered = '';
+  private stderr = '';
+  private waiting: { resolve: (line: string) => void; reject: (error: Error) => void } | undefined;
+
+  constructor(private readonly child: ChildProcess) {
+    child.stdout!.on('data', (d) => {
+      this.buffered += d;
+      const end = this.buffered.indexOf('\n');
+      if (end < 0 || !this.waiting) return;
+      const line = this.buffered.slice(0, end);
+      this.buffered = this.buffered.slice(end + 1);
+      this.waiting.resolve(line);
+      this.waiting = undefined;
+    });
+    child.stderr!.on('data', (d) => (this.stderr += d));
+    child.once('exit', (code, signal) => {
+      this.exited = true;
+      this.waiting?.reject(new Error(`the client exited (${signal ?? code}): ${this.stderr}`));
+    });
+  }
+
+  /** Sends `line` and resolves with the answer; callers wait for one answer before asking again. */
+  ask(line: string): Promise<string> {
+    return new Promise<string>((resolve, reject) => {
+      if (this.exited) return reject(new Error(`the client exited: ${this.stderr}`));
+      if (this.waiting) return reject(new Error('the client is still answering the previous question'));
+      this.waiting = { resolve, reject };
+      this.child.stdin!.write(`${line}\n`);
+    });
   }
 }
