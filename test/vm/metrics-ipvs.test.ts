@@ -32,7 +32,12 @@ describe('/metrics and a real IPVS kernel', { skip: outsideVm }, () => {
     daemon.writeConfig(CONFIG);
     await daemon.start(['--metrics-listen', '127.0.0.1:9650']);
   });
-  after(() => daemon.cleanup());
+  // Stopped, not killed: vigild then removes its service, which the next file in this lane's
+  // IPVS table would otherwise find as a foreign one.
+  after(async () => {
+    await daemon.stop();
+    await daemon.cleanup();
+  });
 
   test("the LVS series are the kernel's counters that status shows", async () => {
     const read = async () => {
