@@ -4,6 +4,7 @@
  * and static_rules / virtual_rules, filled as keepalived 2.2.7 fills them. Pure: no sockets.
  */
 import type { IpPrefix, NextHop, Route, RouteMode, Rule, RuleAction } from '../config/index.js';
+import { ROUTE_TYPES } from '../config/index.js';
 import { parseIp } from '../inet/address.js';
 import { writeI32, writeU16, writeU32 } from './byte-order.js';
 import { type AttributeInput, attribute, encodeAttributes, NLM_F_CREATE, NLM_F_EXCL } from './netlink-codec.js';
@@ -47,20 +48,8 @@ const FRA_OIFNAME = 17;
 const FRA_PROTOCOL = 21;
 const FIB_RULE_INVERT = 0x2;
 
-const RTN_TYPES = [
-  'unspec',
-  'unicast',
-  'local',
-  'broadcast',
-  'anycast',
-  'multicast',
-  'blackhole',
-  'unreachable',
-  'prohibit',
-  'throw',
-  'nat',
-  'xresolve',
-];
+/** RTN_* by number: RTN_UNSPEC, then the route types as `ip route` names them. */
+const RTN_TYPES: readonly string[] = ['unspec', ...ROUTE_TYPES];
 const FR_ACTIONS: Record<RuleAction, number> = {
   table: 1,
   goto: 2,
