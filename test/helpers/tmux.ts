@@ -33,12 +33,6 @@ export class TmuxScreen {
     return Number(await this.pane('#{pane_pid}'));
   }
 
-  /** The program's exit status once it exited, else undefined. */
-  async exitStatus(): Promise<number | undefined> {
-    const [dead, status] = (await this.pane('#{pane_dead} #{pane_dead_status}')).split(' ');
-    return dead === '1' ? Number(status) : undefined;
-  }
-
   /** The screen as text, one line per row (trailing blanks trimmed by tmux). */
   async capture(): Promise<string> {
     this.lastScreen = (await this.tmux(['capture-pane', '-p', '-t', SESSION])).stdout;
