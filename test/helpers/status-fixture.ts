@@ -60,6 +60,21 @@ export function realServerFixture(overrides: Partial<RealServerStatus> = {}): Re
   };
 }
 
+/** A destination as the kernel's IPVS table has it: its counters zero but those given. */
+export function kernelFixture(
+  parts: { weight?: number; activeConns?: number; inactiveConns?: number; connectionRate?: number } = {},
+): NonNullable<RealServerStatus['kernel']> {
+  const stats = { connections: 0, packetsIn: 0, packetsOut: 0, bytesIn: 0, bytesOut: 0 };
+  const rates = { packetRateIn: 0, packetRateOut: 0, byteRateIn: 0, byteRateOut: 0 };
+  return {
+    weight: parts.weight ?? 1,
+    activeConns: parts.activeConns ?? 0,
+    inactiveConns: parts.inactiveConns ?? 0,
+    persistConns: 0,
+    stats: { ...stats, ...rates, connectionRate: parts.connectionRate ?? 0 },
+  };
+}
+
 export function virtualServerFixture(
   realServers: RealServerStatus[] = [realServerFixture()],
   overrides: Partial<VirtualServerStatus> = {},

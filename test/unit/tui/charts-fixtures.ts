@@ -1,7 +1,7 @@
 // What the chart tests add to the shared status fixtures: real servers with a check latency and
 // an IPVS connection rate, on a director where IPVS is there (unless a test says otherwise).
 import type { DaemonEvent, RealServerStatus, StatusResponse, VirtualServerStatus } from '../../../src/api/schema.js';
-import { realServerFixture, statusFixture, virtualServerFixture } from '../../helpers/status-fixture.js';
+import { kernelFixture, realServerFixture, statusFixture, virtualServerFixture } from '../../helpers/status-fixture.js';
 
 export { T0 } from '../../helpers/status-fixture.js';
 
@@ -17,24 +17,7 @@ function realServer(load: RealServerLoad, at: number): RealServerStatus {
   return realServerFixture({
     address: load.address,
     lastCheck: { at: new Date(at).toISOString(), latencyMs: load.latencyMs },
-    kernel: {
-      weight: 1,
-      activeConns: 0,
-      inactiveConns: 0,
-      persistConns: 0,
-      stats: {
-        connections: 0,
-        packetsIn: 0,
-        packetsOut: 0,
-        bytesIn: 0,
-        bytesOut: 0,
-        connectionRate: load.rate ?? 0,
-        packetRateIn: 0,
-        packetRateOut: 0,
-        byteRateIn: 0,
-        byteRateOut: 0,
-      },
-    },
+    kernel: kernelFixture({ connectionRate: load.rate ?? 0 }),
   });
 }
 

@@ -1,6 +1,7 @@
 // Status, as vigild would answer it, for the monitor's tests: two routers' worth of VRRP and a
 // web service with real servers in every state the panels show.
 import type { InstanceStatus, RealServerStatus, StatusResponse, VirtualServerStatus } from '../../../src/api/schema.js';
+import { kernelFixture, virtualServerFixture } from '../../helpers/status-fixture.js';
 
 /** The tests' "now": 14:00:00 UTC on the day the fixtures were taken. */
 export const NOW = Date.parse('2026-12-02T14:00:00.000Z');
@@ -48,51 +49,20 @@ export function realServer(overrides: Partial<RealServerStatus> = {}): RealServe
     checkers: ['HTTP_GET'],
     drained: false,
     lastCheck: { at: secondsBefore(1), latencyMs: 2.5 },
-    kernel: {
-      weight: 100,
-      activeConns: 12,
-      inactiveConns: 340,
-      persistConns: 0,
-      stats: {
-        connections: 0,
-        packetsIn: 0,
-        packetsOut: 0,
-        bytesIn: 0,
-        bytesOut: 0,
-        connectionRate: 0,
-        packetRateIn: 0,
-        packetRateOut: 0,
-        byteRateIn: 0,
-        byteRateOut: 0,
-      },
-    },
+    kernel: kernelFixture({ weight: 100, activeConns: 12, inactiveConns: 340 }),
     source: 'k.conf:9:3',
     ...overrides,
   };
 }
 
 export function virtualServer(overrides: Partial<VirtualServerStatus> = {}): VirtualServerStatus {
-  return {
-    name: '198.51.100.10:80',
-    protocol: 'TCP',
-    scheduler: 'wrr',
-    lbKind: 'DR',
-    quorum: 1,
-    hysteresis: 0,
-    aliveWeight: 100,
-    quorumHolds: true,
-    realServers: [
-      realServer(),
-      realServer({
-        address: '203.0.113.22',
-        health: 'down',
-        healthReason: 'HTTP_GET: connection refused',
-        kernel: undefined,
-      }),
-    ],
-    source: 'k.conf:8:1',
-    ...overrides,
-  };
+  const down = realServer({
+    address: '203.0.113.22',
+    health: 'down',
+    healthReason: 'HTTP_GET: connection refused',
+    kernel: undefined,
+  });
+  return virtualServerFixture([realServer(), down], { name: '198.51.100.10:80', source: 'k.conf:8:1', ...overrides });
 }
 
 export function status(overrides: Partial<StatusResponse> = {}): StatusResponse {
