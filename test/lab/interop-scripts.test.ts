@@ -26,13 +26,15 @@ const records = path.join(dir, 'argv');
 /**
  * A script that writes its argv ($0 included), NUL-separated, to argv/NAMESPACE/LABEL, where
  * LABEL is its first argument: both daemons run the same file, the namespace tells them apart.
+ * It writes beside and renames, because track scripts still run every second while the test
+ * reads: a file truncated by the next run read as an empty argv.
  */
 function writeRecorder(): string {
   const file = path.join(dir, 'record');
   const ip = execFileSync('sh', ['-c', 'command -v ip'], { encoding: 'utf8' }).trim();
   writeFileSync(
     file,
-    `#!/bin/sh\nout="${records}/$(${ip} netns identify $$)"\nmkdir -p "$out"\nprintf '%s\\0' "$0" "$@" > "$out/$1"\n`,
+    `#!/bin/sh\nout="${records}/$(${ip} netns identify $$)"\nmkdir -p "$out"\ntmp=$(mktemp "${dir}/run.XXXXXX")\nprintf '%s\\0' "$0" "$@" > "$tmp"\nmv "$tmp" "$out/$1"\n`,
   );
   chmodSync(file, 0o755);
   return file;
