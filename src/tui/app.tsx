@@ -84,6 +84,7 @@ export function App(props: AppProps) {
             lines={budget.instances}
             now={now()}
             filtered={filtered}
+            width={size.columns}
           />
           <ServersPanel
             groups={view.groups}
@@ -91,6 +92,7 @@ export function App(props: AppProps) {
             lines={budget.servers}
             model={model}
             filtered={filtered}
+            width={size.columns}
           />
           {pending?.detail ? (
             <DetailPanel title={`${pending.what}: what it would change`} detail={pending.detail} lines={budget.log} />

@@ -1,7 +1,7 @@
 // The VRRP instances: who is master, how sure (priorities, adverts), and the last change.
-import { Text } from 'ink';
 import type { InstanceStatus, VrrpState } from '../api/schema.js';
-import { ago, fit } from './format.js';
+import { Cells, type Column, fitColumns, titleLine } from './columns.js';
+import { ago } from './format.js';
 import { Line } from './line.js';
 import type { Row } from './rows.js';
 import { moreLine, windowAround } from './window.js';
@@ -29,22 +29,51 @@ function masterCell(instance: InstanceStatus): string {
   return `${instance.masterAddress}${heard}`;
 }
 
-const COLUMNS =
-  `  ${fit('INSTANCE', 12)} ${fit('STATE', 6)} ${fit('HOLD', 7)} ${fit('PRIO/EFF', 8)} ` +
-  `${fit('MASTER (PRIO)', 21)} ${fit('CHANGED', 10)} ${fit('ADVERTS RX/TX', 15)} ${fit('IF VRID', 13)} REASON`;
+interface InstanceCells {
+  instance: InstanceStatus;
+  now: number;
+}
 
-function InstanceLine({ instance, selected, now }: { instance: InstanceStatus; selected: boolean; now: number }) {
-  const t = instance.lastTransition;
-  const reason = instance.state === 'FAULT' ? (instance.faultReason ?? t?.reason) : t?.reason;
+/** At 80 columns: instance, state, hold, priorities, changed, and the reason; wider adds the rest. */
+const COLUMNS: readonly Column<InstanceCells>[] = [
+  { title: 'INSTANCE', width: 12, cell: ({ instance }) => ({ text: instance.name }) },
+  { title: 'STATE', width: 6, cell: ({ instance: i }) => ({ text: i.state, color: STATE_COLORS[i.state] }) },
+  { title: 'HOLD', width: 7, dropRank: 5, cell: ({ instance }) => ({ text: holdCell(instance), color: 'yellow' }) },
+  { title: 'PRIO/EFF', width: 8, cell: ({ instance: i }) => ({ text: `${i.priority}/${i.effectivePriority}` }) },
+  { title: 'MASTER (PRIO)', width: 21, dropRank: 3, cell: ({ instance }) => ({ text: masterCell(instance) }) },
+  {
+    title: 'CHANGED',
+    width: 10,
+    dropRank: 4,
+    cell: ({ instance, now }) => ({ text: instance.lastTransition ? ago(now, instance.lastTransition.at) : '-' }),
+  },
+  {
+    title: 'ADVERTS RX/TX',
+    width: 15,
+    dropRank: 1,
+    cell: ({ instance: { counters } }) => ({ text: `${counters.advertsReceived}/${counters.advertsSent}` }),
+  },
+  { title: 'IF VRID', width: 13, dropRank: 2, cell: ({ instance: i }) => ({ text: `${i.interface} ${i.vrid}` }) },
+];
+
+const INDENT = 2;
+
+function reasonOf(instance: InstanceStatus): string {
+  const reason = instance.lastTransition?.reason;
+  return (instance.state === 'FAULT' ? (instance.faultReason ?? reason) : reason) ?? '';
+}
+
+function InstanceLine(props: {
+  columns: readonly Column<InstanceCells>[];
+  instance: InstanceStatus;
+  selected: boolean;
+  now: number;
+}) {
   return (
-    <Line inverse={selected}>
-      {selected ? '> ' : '  '}
-      {fit(instance.name, 12)} <Text color={STATE_COLORS[instance.state]}>{fit(instance.state, 6)}</Text>{' '}
-      <Text color="yellow">{fit(holdCell(instance), 7)}</Text>{' '}
-      {fit(`${instance.priority}/${instance.effectivePriority}`, 8)} {fit(masterCell(instance), 21)}{' '}
-      {fit(t ? ago(now, t.at) : '-', 10)}{' '}
-      {fit(`${instance.counters.advertsReceived}/${instance.counters.advertsSent}`, 15)}{' '}
-      {fit(`${instance.interface} ${instance.vrid}`, 13)} {reason ?? ''}
+    <Line inverse={props.selected}>
+      {props.selected ? '> ' : '  '}
+      <Cells columns={props.columns} row={{ instance: props.instance, now: props.now }} />
+      {reasonOf(props.instance)}
     </Line>
   );
 }
@@ -55,16 +84,24 @@ export function InstancesPanel(props: {
   lines: number;
   now: number;
   filtered: boolean;
+  width: number;
 }) {
+  const columns = fitColumns(COLUMNS, props.width, INDENT);
   const focus = props.rows.findIndex((r) => r.key === props.selectedKey);
   const w = windowAround(props.rows.length, props.lines, focus);
   const empty = props.filtered ? '  (no instance matches the filter)' : '  (no VRRP instance configured)';
   return (
     <>
-      <Line bold>{COLUMNS}</Line>
+      <Line bold>{titleLine(columns, INDENT, 'REASON')}</Line>
       {props.rows.length === 0 && props.lines > 0 && <Line dimColor>{empty}</Line>}
       {props.rows.slice(w.start, w.end).map((r) => (
-        <InstanceLine key={r.key} instance={r.instance} selected={r.key === props.selectedKey} now={props.now} />
+        <InstanceLine
+          key={r.key}
+          columns={columns}
+          instance={r.instance}
+          selected={r.key === props.selectedKey}
+          now={props.now}
+        />
       ))}
       {w.above + w.below > 0 && <Line dimColor>{moreLine(w)}</Line>}
     </>

@@ -2,7 +2,7 @@
 // has them, drains, connections, and check latency over time.
 import { Text } from 'ink';
 import type { RealServerHealth, RealServerStatus, VirtualServerStatus } from '../api/schema.js';
-import { fit } from './format.js';
+import { Cells, type Column, fitColumns, titleLine } from './columns.js';
 import { Line } from './line.js';
 import type { MonitorModel } from './model.js';
 import type { RealServerRow, VirtualServerGroup } from './rows.js';
@@ -11,12 +11,8 @@ import { moreLine, windowAround } from './window.js';
 
 const HEALTH_COLORS: Record<RealServerHealth, string> = { up: 'green', down: 'red', unchecked: 'gray' };
 
-/** Samples in the latency trend: enough to see a drift, short enough for 80 columns. */
-const TREND_WIDTH = 16;
-
-const COLUMNS =
-  `    ${fit('VIRTUAL / REAL SERVER', 24)} ${fit('HEALTH', 9)} ${fit('WGT/KERN', 9)} ${fit('DRAIN', 7)} ` +
-  `${fit('ACT/INACT', 11)} ${fit('CHECK', 8)} ${fit('LATENCY TREND', TREND_WIDTH)} REASON`;
+/** Samples in the latency trend: enough to see a drift. */
+const TREND_WIDTH = 14;
 
 type PanelLine = { kind: 'vs'; group: VirtualServerGroup } | { kind: 'rs'; row: RealServerRow };
 
@@ -42,16 +38,54 @@ function weightCell(rs: RealServerStatus): string {
   return `${rs.dynamicWeight ?? rs.weight}/${rs.kernel ? rs.kernel.weight : '-'}`;
 }
 
-function RealServerLine(props: { row: RealServerRow; selected: boolean; trend: string }) {
-  const rs = props.row.realServer;
-  const latency = rs.lastCheck ? `${rs.lastCheck.latencyMs.toFixed(1)}ms` : '-';
-  const conns = rs.kernel ? `${rs.kernel.activeConns}/${rs.kernel.inactiveConns}` : '-';
+interface RealServerCells {
+  row: RealServerRow;
+  trend: string;
+}
+
+/**
+ * At 80 columns: server, health, drain, connections and the reason; at 100 the weights and the
+ * trend too (the trend says more than the last latency, which goes first).
+ */
+const COLUMNS: readonly Column<RealServerCells>[] = [
+  { title: 'VIRTUAL / REAL SERVER', width: 24, cell: ({ row }) => ({ text: row.name }) },
+  {
+    title: 'HEALTH',
+    width: 9,
+    cell: ({ row: { realServer: rs } }) => ({ text: rs.health, color: HEALTH_COLORS[rs.health] }),
+  },
+  { title: 'WGT/KERN', width: 9, dropRank: 3, cell: ({ row }) => ({ text: weightCell(row.realServer) }) },
+  {
+    title: 'DRAIN',
+    width: 7,
+    dropRank: 5,
+    cell: ({ row }) => ({ text: row.realServer.drained ? 'DRAINED' : '', color: 'magenta' }),
+  },
+  {
+    title: 'ACT/INACT',
+    width: 11,
+    dropRank: 4,
+    cell: ({ row: { realServer: rs } }) => ({
+      text: rs.kernel ? `${rs.kernel.activeConns}/${rs.kernel.inactiveConns}` : '-',
+    }),
+  },
+  {
+    title: 'CHECK',
+    width: 8,
+    dropRank: 1,
+    cell: ({ row: { realServer: rs } }) => ({ text: rs.lastCheck ? `${rs.lastCheck.latencyMs.toFixed(1)}ms` : '-' }),
+  },
+  { title: 'LATENCY TREND', width: TREND_WIDTH, dropRank: 2, cell: ({ trend }) => ({ text: trend, color: 'blue' }) },
+];
+
+const INDENT = 4;
+
+function RealServerLine(props: { columns: readonly Column<RealServerCells>[]; selected: boolean } & RealServerCells) {
   return (
     <Line inverse={props.selected}>
       {props.selected ? '>   ' : '    '}
-      {fit(props.row.name, 24)} <Text color={HEALTH_COLORS[rs.health]}>{fit(rs.health, 9)}</Text>{' '}
-      {fit(weightCell(rs), 9)} <Text color="magenta">{fit(rs.drained ? 'DRAINED' : '', 7)}</Text> {fit(conns, 11)}{' '}
-      {fit(latency, 8)} <Text color="blue">{fit(props.trend, TREND_WIDTH)}</Text> {rs.healthReason ?? ''}
+      <Cells columns={props.columns} row={props} />
+      {props.row.realServer.healthReason ?? ''}
     </Line>
   );
 }
@@ -62,7 +96,9 @@ export function ServersPanel(props: {
   lines: number;
   model: Pick<MonitorModel, 'latency'>;
   filtered: boolean;
+  width: number;
 }) {
+  const columns = fitColumns(COLUMNS, props.width, INDENT);
   const lines: PanelLine[] = props.groups.flatMap((group) => [
     { kind: 'vs' as const, group },
     ...group.rows.map((row) => ({ kind: 'rs' as const, row })),
@@ -72,7 +108,7 @@ export function ServersPanel(props: {
   const empty = props.filtered ? '  (no server matches the filter)' : '  (no virtual server configured)';
   return (
     <>
-      <Line bold>{COLUMNS}</Line>
+      <Line bold>{titleLine(columns, INDENT, 'REASON')}</Line>
       {lines.length === 0 && props.lines > 0 && <Line dimColor>{empty}</Line>}
       {lines
         .slice(w.start, w.end)
@@ -82,6 +118,7 @@ export function ServersPanel(props: {
           ) : (
             <RealServerLine
               key={l.row.key}
+              columns={columns}
               row={l.row}
               selected={l.row.key === props.selectedKey}
               trend={sparkline(props.model.latency(l.row.virtualServer.name, l.row.name), TREND_WIDTH)}

@@ -65,6 +65,20 @@ describe('layout', () => {
     assert.match(frame, /203\.0\.113\.1:80 +down .*TCP_CHECK: connection refused/);
   });
 
+  it("at 80 columns keeps each row's reason: counters, interface, master and latency give way", async () => {
+    const screen = await renderApp({ model: crowded() }, { columns: 80, rows: 24 });
+    const frame = screen.frame();
+    assert.match(frame, /^ {2}INSTANCE +STATE +HOLD +PRIO\/EFF +CHANGED +REASON$/m);
+    assert.match(frame, /VI_1 +MASTER +150\/150 +12s ago +master down: no advert for/);
+    assert.match(frame, /^ {4}VIRTUAL \/ REAL SERVER +HEALTH +DRAIN +ACT\/INACT +REASON$/m);
+    assert.match(frame, /203\.0\.113\.1:80 +down +12\/340 +TCP_CHECK: conn/);
+    screen.unmount();
+    const wide = await renderApp({ model: crowded() }, { columns: 200, rows: 60 });
+    assert.match(wide.frame(), /MASTER \(PRIO\) +CHANGED +ADVERTS RX\/TX +IF VRID +REASON/);
+    assert.match(wide.frame(), /WGT\/KERN +DRAIN +ACT\/INACT +CHECK +LATENCY TREND +REASON/);
+    wide.unmount();
+  });
+
   it('lays out again when the terminal is resized', async () => {
     const screen = await renderApp({ model: crowded() }, { columns: 200, rows: 60 });
     await screen.resize(80, 24);
