@@ -19,6 +19,12 @@ const TIMEOUT_S = 600;
  */
 const SECOND_LANE = ['lvs-dr-vigild', 'lvs-drain', 'lvs-health', 'lvs-timeouts', 'smoke'];
 
+/**
+ * When the guest prints what the lanes have written so far, if they are still running: before
+ * TIMEOUT_S kills it (boot takes ~15 s of that), so that a hung file is named in CI's output.
+ */
+const LANES_SO_FAR_S = TIMEOUT_S - 60;
+
 /** The second lane's own network namespace in the guest. */
 const LANE_NAMESPACE = 'vigil-vm-lane';
 
@@ -74,14 +80,20 @@ function lanesOf(all: string[]): string[][] {
   return [all.filter((f) => !second.includes(f)), second].filter((lane) => lane.length > 0);
 }
 
-/** The guest's shell command: the lanes in parallel, each into its own file, printed one after the other. */
+/**
+ * The guest's shell command: the lanes in parallel, each into its own file, printed one after the
+ * other when both have ended, or as far as they got when the guest's time is nearly up.
+ */
 function laneCommand(lanes: string[][], reporter: string): string {
   const setUp = `ip netns add ${LANE_NAMESPACE} && ip -n ${LANE_NAMESPACE} link set lo up`;
   const run = lanes.map((lane, i) => {
     const within = i === 0 ? '' : `ip netns exec ${LANE_NAMESPACE} `;
     return `${within}node --test --test-concurrency=1 --test-reporter=${reporter} ${lane.join(' ')} >/tmp/vm-lane-${i} 2>&1 & pid${i}=$!`;
   });
-  const wait = lanes.map((_, i) => `wait $pid${i}; rc${i}=$?; cat /tmp/vm-lane-${i}`);
+  const soFar = lanes.map((_, i) => `echo "# VM lane ${i} still running; its output so far:"; cat /tmp/vm-lane-${i}`);
+  const watchdog = `(sleep ${LANES_SO_FAR_S}; ${soFar.join('; ')}) & watchdog=$!`;
+  const wait = lanes.map((_, i) => `wait $pid${i}; rc${i}=$?`);
+  const print = lanes.map((_, i) => `cat /tmp/vm-lane-${i}`);
   const ok = lanes.map((_, i) => `[ $rc${i} -eq 0 ]`).join(' && ');
-  return [setUp, ...run, ...wait, ok].join('\n');
+  return [setUp, ...run, watchdog, ...wait, 'kill $watchdog 2>/dev/null', ...print, ok].join('\n');
 }
