@@ -77,6 +77,20 @@ export interface GlobalDefs {
   umask?: number;
   /** vigil_metrics_listen (vigil's own): where vigild serves Prometheus /metrics; unset, nowhere. */
   metricsListen?: ListenAddress;
+  /** startup_script: run once before VRRP and the checks start, which wait for it (up to its timeout). */
+  startupScript?: LifecycleScript;
+  /** shutdown_script: run once after everything vigild set up has been removed, before it exits. */
+  shutdownScript?: LifecycleScript;
+  /** Seconds each may run before it is killed (keepalived's default: 10). */
+  startupScriptTimeout: number;
+  shutdownScriptTimeout: number;
+}
+
+export interface LifecycleScript {
+  command: Command;
+  /** Whom it runs as; unset, script_user. */
+  runAs?: RunAs;
+  pos: SourcePos;
 }
 
 /** Seconds; the kernel's defaults are 900 (tcp), 120 (tcpfin) and 300 (udp). 0 leaves the kernel's value. */

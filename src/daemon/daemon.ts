@@ -20,6 +20,7 @@ import { ControlServer, HttpError } from './control-server.js';
 import { DrainService } from './drain-service.js';
 import { KeepalivedDumps } from './dumps/keepalived-dumps.js';
 import { IpvsService } from './ipvs-service.js';
+import { runLifecycleScript, warnLifecycleScriptSecurity } from './lifecycle-scripts.js';
 import type { Logger } from './logger.js';
 import { MetricsService } from './metrics-service.js';
 import { OperatorService } from './operator.js';
@@ -159,6 +160,9 @@ export class Daemon {
 
     // Before anything is touched: another vigild on this state dir, and its VIPs, stay alone.
     const locks = holdDaemonLocks(options.stateDir, options.pidFile);
+    // keepalived's order: the startup script ends (or times out) before VRRP and the checks begin.
+    warnLifecycleScriptSecurity(loaded.config.global, log);
+    await runLifecycleScript('startup', loaded.config.global, new ChildProcessLauncher(loaded.config.global), log);
     const store = new StateStore(options.configPath, loaded.config, loaded.files, loaded.warnings, new Date());
     const daemon = new Daemon(options, store);
     daemon.locks = locks;
@@ -258,6 +262,9 @@ export class Daemon {
     await this.ipvs?.stop(this.options.keepIpvs);
     await this.metrics.close();
     await this.server.close();
+    // After everything vigild set up is gone, and while it still holds the state dir.
+    const { global } = this.applied;
+    await runLifecycleScript('shutdown', global, new ChildProcessLauncher(global), this.options.log);
     this.locks.release();
     this.options.log.info('vigild stopped');
   }

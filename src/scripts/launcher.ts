@@ -256,8 +256,9 @@ export interface RunOptions {
   /** Aborting kills the run's process group (vigild is stopping). */
   signal?: AbortSignal;
   /**
-   * On abort, SIGTERM the group and SIGKILL it only this much later, as keepalived stops its
-   * scripts, so they can finish what they were doing; unset, SIGKILL at once.
+   * On abort or timeout, SIGTERM the group and SIGKILL it only this much later, as keepalived
+   * stops its FIFO, startup and shutdown scripts, so they can finish what they were doing;
+   * unset, SIGKILL at once.
    */
   termGraceMs?: number;
 }
@@ -411,16 +412,16 @@ export class ChildProcessLauncher implements ScriptLauncher {
         }
       };
       const killGroup = (because: string) => signalGroup(because, 'SIGKILL');
-      const timer = Number.isFinite(timeoutMs)
-        ? setTimeout(() => killGroup(`timed out after ${secondsText(timeoutMs)} and was killed`), timeoutMs)
-        : undefined;
       let graceTimer: NodeJS.Timeout | undefined;
-      const onAbort = () => {
-        const because = 'killed: vigild is stopping';
+      const stopGroup = (because: string) => {
         if (termGraceMs === undefined) return killGroup(because);
         signalGroup(because, 'SIGTERM');
-        graceTimer = setTimeout(() => killGroup(because), termGraceMs);
+        graceTimer ??= setTimeout(() => killGroup(because), termGraceMs);
       };
+      const timer = Number.isFinite(timeoutMs)
+        ? setTimeout(() => stopGroup(`timed out after ${secondsText(timeoutMs)} and was killed`), timeoutMs)
+        : undefined;
+      const onAbort = () => stopGroup('killed: vigild is stopping');
       signal?.addEventListener('abort', onAbort, { once: true });
 
       let settled = false;

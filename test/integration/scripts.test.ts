@@ -102,6 +102,22 @@ describe('running scripts', () => {
     await waitFor('the script and its background sleep to be gone', () => isGone(shell!) && isGone(background!), 2000);
   });
 
+  test('with a grace period, a timeout sends SIGTERM first: the script may finish its work, and is killed after the grace', async () => {
+    const out = path.join(dir, 'graceful.out');
+    const launcher = new ChildProcessLauncher({ enableScriptSecurity: false });
+    const run = async (body: string) => {
+      const preparation = await launcher.prepare([writeScript('graceful.sh', body)]);
+      assert.ok(preparation.ok);
+      return launcher.run(preparation.script, { timeoutMs: 200, termGraceMs: 500 });
+    };
+    const tidy = await run(`trap 'echo tidied > "${out}"; exit 5' TERM\nsleep 30 & wait`);
+    assert.deepEqual([tidy.detail, readFileSync(out, 'utf8')], ['exited with status 5', 'tidied\n']);
+    const started = performance.now();
+    const stubborn = await run(`trap '' TERM\nsleep 3`);
+    assert.equal(stubborn.detail, 'timed out after 0.2 s and was killed');
+    assert.ok(performance.now() - started < 200 + 500 + 400);
+  });
+
   test('a missing or non-executable script is refused when prepared, saying why', async () => {
     const launcher = new ChildProcessLauncher({ enableScriptSecurity: false });
     const missing = await launcher.prepare([path.join(dir, 'no-such-script')]);

@@ -3,6 +3,7 @@ import type { Token } from '../lexer.js';
 import type { Statement } from '../parser.js';
 import type { GlobalDefs, LvsTimeouts, NotifyFifo, NotifyFifoKind } from '../types.js';
 import { ignoredKeywords } from './ignored.js';
+import { DEFAULT_LIFECYCLE_SCRIPT_TIMEOUT_S, lifecycleScriptKeywords } from './lifecycle-scripts.js';
 import { metricsListenKeyword } from './metrics.js';
 import {
   ARGS,
@@ -51,6 +52,8 @@ export function defaultGlobalDefs(): GlobalDefs {
     higherPrioSendAdvert: false,
     notifyFifos: {},
     mail: { connectTimeout: 30, to: [], noFaults: false },
+    startupScriptTimeout: DEFAULT_LIFECYCLE_SCRIPT_TIMEOUT_S,
+    shutdownScriptTimeout: DEFAULT_LIFECYCLE_SCRIPT_TIMEOUT_S,
   };
 }
 
@@ -285,6 +288,7 @@ export const globalDefsBlock = defineBlock<GlobalDefs>('global_defs', [
   ...notifyFifoKeywords('vrrp'),
   ...notifyFifoKeywords('lvs'),
   lvsTimeoutsKeyword,
+  ...lifecycleScriptKeywords,
   ...mailKeywords,
   ...ignoredKeywords<GlobalDefs>('global_defs'),
   umaskKeyword,

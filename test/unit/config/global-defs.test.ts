@@ -57,6 +57,10 @@ const SAMPLE_ARGS: Record<string, string> = {
   vrrp_down_timer_adverts: '2',
   lvs_timeouts: 'tcp 900',
   umask: '0077',
+  startup_script: '/etc/keepalived/up.sh',
+  shutdown_script: '/etc/keepalived/down.sh',
+  startup_script_timeout: '5',
+  shutdown_script_timeout: '5',
 };
 const line = (keyword: string): string => {
   if (keyword === 'notification_email') return 'notification_email {\n  ops@example.net\n}';
@@ -94,6 +98,25 @@ describe('global_defs', () => {
       const result = load(`global_defs {\n  ${keyword} x\n}`);
       expectDiagnostic(result, 'warning', 'mem.conf:2:3', 'not implemented');
     }
+  });
+
+  it('reads startup_script and shutdown_script with their users and timeouts; the first of each wins, as in keepalived', () => {
+    const config = globals(
+      '  startup_script "/etc/ka/up.sh now" nobody nogroup\n  startup_script /etc/ka/other.sh\n' +
+        '  shutdown_script /etc/ka/down.sh\n  shutdown_script_timeout 30',
+    );
+    const { global } = config;
+    assert.deepEqual(global.startupScript?.command, ['/etc/ka/up.sh', 'now']);
+    assert.deepEqual(global.startupScript?.runAs, { user: 'nobody', group: 'nogroup' });
+    assert.deepEqual(global.shutdownScript?.command, ['/etc/ka/down.sh']);
+    assert.deepEqual([global.startupScriptTimeout, global.shutdownScriptTimeout], [10, 30]);
+    assert.deepEqual(warningsOf(load(`global_defs {\n  startup_script /a\n  startup_script /b\n}`)).length, 1);
+    expectDiagnostic(
+      load('global_defs {\n  startup_script_timeout 1001\n}'),
+      'error',
+      'mem.conf:2:26',
+      'must be between 1 and 1000',
+    );
   });
 
   it('reads the lower-priority answer, down timer and unicast source check, and instances inherit them', () => {

@@ -34,6 +34,8 @@ describe('typed values and keepalived defaults', () => {
       higherPrioSendAdvert: false,
       notifyFifos: {},
       mail: { connectTimeout: 30, to: [], noFaults: false },
+      startupScriptTimeout: 10,
+      shutdownScriptTimeout: 10,
     });
     const [vi] = config.instances;
     assert.deepEqual(
