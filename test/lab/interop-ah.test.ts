@@ -1,0 +1,45 @@
+// vigild and Debian's keepalived 2.2.7 with `auth_type AH` (keepalived's IPsec AH form of VRRPv2)
+// on one segment: each authenticates the other's AH adverts (keepalived logs no rejection, vigild
+// counts no drop), one is master, and either takes over from the other on SIGTERM, its AH
+// sequence numbers going on from the other's. A wrong key splits them, and vigild says why.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { keepalivedUnavailable } from '../../lab/keepalived.js';
+import { labUnavailable } from '../../lab/lab.js';
+import { pollUntil, waitForStates } from '../../lab/routers.js';
+import { skipWithout } from '../helpers/needs.js';
+import { bothWays, configFor, HIGH, LOW, MixedLab, type VirtualRouter } from './interop.js';
+
+const skip = await skipWithout(labUnavailable, keepalivedUnavailable);
+
+const V2_AH: VirtualRouter = {
+  version: 2,
+  vrid: 54,
+  advertInt: 1,
+  vip: '198.51.100.202/24',
+  authType: 'AH',
+  authPass: 'secret12',
+};
+
+describe('interop with keepalived: VRRPv2 with IPsec AH, advert 1 s', { skip }, () => {
+  const mixed = new MixedLab();
+  mixed.hooks();
+  bothWays(mixed, V2_AH);
+
+  test('a wrong key: neither believes the other, so both are MASTER, and vigild counts auth_mismatch', async () => {
+    await Promise.all([
+      mixed.vigild.start(configFor(V2_AH, mixed.vigild, mixed.keepalived, HIGH)),
+      mixed.keepalived.start(configFor({ ...V2_AH, authPass: 'wrongpw1' }, mixed.keepalived, mixed.vigild, LOW)),
+    ]);
+    await waitForStates([
+      [mixed.vigild, 'MASTER'],
+      [mixed.keepalived, 'MASTER'],
+    ]);
+    await pollUntil(
+      async () => ((await mixed.vigild.instance()).counters.drops.auth_mismatch ?? 0) > 0,
+      () => `vigild counted no auth_mismatch drop:\n${mixed.vigild.log.slice(-2000)}`,
+    );
+    assert.match(mixed.vigild.log, /wrong IPsec AH HMAC-MD5 value/);
+    assert.match(mixed.keepalived.log, /IPSEC-AH : invalid IPSEC HMAC-MD5 value/);
+  });
+});
