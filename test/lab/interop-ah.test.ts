@@ -1,14 +1,15 @@
 // vigild and Debian's keepalived 2.2.7 with `auth_type AH` (keepalived's IPsec AH form of VRRPv2)
 // on one segment: each authenticates the other's AH adverts (keepalived logs no rejection, vigild
 // counts no drop), one is master, and either takes over from the other on SIGTERM, its AH
-// sequence numbers going on from the other's. A wrong key splits them, and vigild says why.
+// sequence numbers going on from the other's; over multicast and between unicast peers. A wrong
+// key splits them, and vigild says why.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { keepalivedUnavailable } from '../../lab/keepalived.js';
 import { labUnavailable } from '../../lab/lab.js';
 import { pollUntil, waitForStates } from '../../lab/routers.js';
 import { skipWithout } from '../helpers/needs.js';
-import { bothWays, configFor, HIGH, LOW, MixedLab, type VirtualRouter } from './interop.js';
+import { bothWays, configFor, electFailOverAndPreempt, HIGH, LOW, MixedLab, type VirtualRouter } from './interop.js';
 
 const skip = await skipWithout(labUnavailable, keepalivedUnavailable);
 
@@ -25,6 +26,10 @@ describe('interop with keepalived: VRRPv2 with IPsec AH, advert 1 s', { skip }, 
   const mixed = new MixedLab();
   mixed.hooks();
   bothWays(mixed, V2_AH);
+
+  // Unicast leaves the TTL out of the ICV: both sides must agree on that too.
+  test('unicast peers: keepalived is master, vigild takes over on SIGTERM, keepalived preempts back', (t) =>
+    electFailOverAndPreempt(t, mixed, 'keepalived', { ...V2_AH, vrid: 55, unicast: true }));
 
   test('a wrong key: neither believes the other, so both are MASTER, and vigild counts auth_mismatch', async () => {
     await Promise.all([
