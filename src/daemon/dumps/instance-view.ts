@@ -71,7 +71,8 @@ export interface InstanceView {
   accept: boolean;
   nopreempt: boolean;
   preemptDelay: number;
-  password?: string;
+  /** VRRPv2 authentication: PASS's password, or AH's key. */
+  auth?: { type: 'PASS' | 'AH'; password: string };
   /** keepalived's text of each VIP, with " set" while the instance holds them. */
   vips: string[];
   excludedVips: string[];
@@ -160,7 +161,7 @@ function instanceView(
     accept: true,
     nopreempt: inst.nopreempt,
     preemptDelay: inst.preemptDelay,
-    password: inst.auth?.password,
+    auth: inst.auth,
     vips: inst.vips.map(vipLine),
     excludedVips: inst.excludedVips.map(vipLine),
     unicastPeers: inst.unicastPeers.map((p) => p.address),
