@@ -164,10 +164,11 @@ export class VrrpSocket extends EventEmitter<VrrpSocketEvents> {
   }
 
   /**
-   * Sends one VRRP message (on an AH socket: the whole datagram, ah.ts) to `destination` (the VRRP multicast group or a unicast peer) from
-   * `source`, not from the kernel's choice of source: the VRRPv3 checksum was computed over
-   * `source`, and peers take it for the master's address. The kernel would choose otherwise
-   * for unicast_src_ip, or for IPv6 once a VIP in the destination's prefix is on the interface.
+   * Sends one VRRP message (on an AH socket: the whole datagram, see vrrp/ah.ts) to
+   * `destination` (the VRRP multicast group or a unicast peer) from `source`, not from the
+   * kernel's choice of source: the VRRPv3 checksum was computed over `source`, and peers take it
+   * for the master's address. The kernel would choose otherwise for unicast_src_ip, or for IPv6
+   * once a VIP in the destination's prefix is on the interface.
    */
   send(payload: Buffer, destination: string, source: string): void {
     const c = nativeConstants();
