@@ -39,8 +39,10 @@ export interface InstanceSpec {
   advertInt: number;
   /** With its prefix length, e.g. 198.51.100.200/24. */
   vip: string;
-  /** VRRPv2 `auth_type PASS` password. */
+  /** VRRPv2 `auth_pass`: the password of `auth_type PASS`, or the key of `auth_type AH`. */
   authPass?: string;
+  /** VRRPv2 `auth_type` for `authPass`; PASS unless said. */
+  authType?: 'PASS' | 'AH';
   /** Unicast adverts from `source` to each of `peers`, instead of multicast. */
   unicast?: { source: string; peers: string[] };
 }
@@ -58,6 +60,7 @@ function instanceBlock({
   advertInt,
   vip,
   authPass,
+  authType = 'PASS',
   unicast,
 }: InstanceSpec): string {
   const block = (keyword: string, lines: string[]) => [`${keyword} {`, ...lines.map((line) => `    ${line}`), '}'];
@@ -69,7 +72,8 @@ function instanceBlock({
     `priority ${priority}`,
     `advert_int ${advertInt}`,
   ];
-  if (authPass !== undefined) lines.push(...block('authentication', ['auth_type PASS', `auth_pass ${authPass}`]));
+  if (authPass !== undefined)
+    lines.push(...block('authentication', [`auth_type ${authType}`, `auth_pass ${authPass}`]));
   if (unicast) lines.push(`unicast_src_ip ${unicast.source}`, ...block('unicast_peer', unicast.peers));
   lines.push(...block('virtual_ipaddress', [`${vip} dev eth0`]));
   return `${block(`vrrp_instance ${name}`, lines).join('\n')}\n`;

@@ -239,7 +239,8 @@ export interface VrrpInstance {
   preemptDelay: number;
   unicastSrcIp?: string;
   unicastPeers: { address: string; pos: SourcePos }[];
-  auth?: { type: 'PASS'; password: string };
+  /** VRRPv2 only. AH: keepalived's IPsec AH form, keyed with the password (vrrp/ah.ts). */
+  auth?: { type: 'PASS' | 'AH'; password: string };
   vips: Vip[];
   excludedVips: Vip[];
   /** Added on becoming master, removed on leaving it, as the VIPs are. */

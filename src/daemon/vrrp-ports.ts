@@ -89,6 +89,17 @@ export function realEnginePorts(
         close: () => socket.close(),
       };
     },
+    openAhSocket(ifname, onDatagram) {
+      const socket = new VrrpSocket({ interface: ifname, family: 4, ah: true });
+      socket.on('packet', (p) =>
+        onDatagram(p.datagram!, { family: p.family, source: p.source, destination: p.destination, ttl: p.ttl }),
+      );
+      socket.on('error', (err) => log.error({ interface: ifname, err: err.message }, 'IPsec AH socket receive failed'));
+      return {
+        send: (datagram, destination, source) => socket.send(datagram, destination, source),
+        close: () => socket.close(),
+      };
+    },
     primaryAddress(ifname, family) {
       const ifindex = current.host.links.find((l) => l.name === ifname)?.index;
       return primaryAddressOf(current.host.addresses, ifindex, family, current.vipAddresses);

@@ -9,3 +9,6 @@ export const VRRP_TTL = 255;
 
 /** The all-VRRP-routers multicast groups (RFC 5798 §5.1.1.2, §5.1.2.2). */
 export const VRRP_MULTICAST: Readonly<Record<Family, string>> = { 4: '224.0.0.18', 6: 'ff02::12' };
+
+/** The IP protocol number of the Authentication Header, which keepalived's `auth_type AH` puts before the VRRPv2 message (RFC 2338 §5.3.6.3). */
+export const IPPROTO_AH = 51;

@@ -32,6 +32,7 @@ export interface NativeConstants {
   SO_BINDTODEVICE: number;
   IP_TTL: number;
   IP_TOS: number;
+  IP_HDRINCL: number;
   IP_RECVTTL: number;
   IP_PKTINFO: number;
   IP_MULTICAST_IF: number;

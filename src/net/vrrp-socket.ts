@@ -4,10 +4,14 @@
  * 5798 §5.1.1.3) and DSCP CS6 from the source address it is given, and handing each received
  * message up with the IP header fields the receive checks need. The VRRP message itself is
  * vrrp/packet's business.
+ *
+ * keepalived's `auth_type AH` puts an AH header before VRRPv2: those adverts are IP protocol 51,
+ * so an interface with AH instances has a second socket of that protocol (`ah`), which sends
+ * whole datagrams (IP_HDRINCL, since the ICV covers the IP header) and hands whole ones up.
  */
 import { EventEmitter } from 'node:events';
 import { type Family, parseIp } from '../inet/address.js';
-import { IPPROTO_VRRP, VRRP_MULTICAST, VRRP_TTL } from '../inet/vrrp-wire.js';
+import { IPPROTO_AH, IPPROTO_VRRP, VRRP_MULTICAST, VRRP_TTL } from '../inet/vrrp-wire.js';
 import { writeI32 } from './byte-order.js';
 import {
   type Ancillary,
@@ -36,12 +40,16 @@ export interface VrrpPacket {
   destination: string;
   /** The IPv4 TTL or the IPv6 hop limit it arrived with. */
   ttl: number;
+  /** IPv4: the whole datagram, IP header included (an AH socket's `payload` starts with AH, whose ICV covers the header). */
+  datagram?: Buffer;
 }
 
 export interface VrrpSocketOptions {
   /** The interface name, e.g. eth0. */
   interface: string;
   family: Family;
+  /** IPv4 only: the IPsec AH socket, which sends and receives whole datagrams of protocol 51. */
+  ah?: boolean;
 }
 
 interface VrrpSocketEvents {
@@ -84,6 +92,7 @@ function parseIpv4(data: Buffer): VrrpPacket | undefined {
     source: [...data.subarray(12, 16)].join('.'),
     destination: [...data.subarray(16, 20)].join('.'),
     ttl: data[8]!,
+    datagram: data.subarray(0, totalLength),
   };
 }
 
@@ -111,10 +120,16 @@ export class VrrpSocket extends EventEmitter<VrrpSocketEvents> {
     this.interface = options.interface;
     this.family = options.family;
     const c = nativeConstants();
-    const where = `the IPv${this.family} VRRP socket on ${this.interface}`;
+    const ah = options.ah === true;
+    if (ah && this.family !== 4) throw new RangeError('IPsec AH adverts are IPv4 only (VRRPv2)');
+    const where = `the IPv${this.family} ${ah ? 'VRRP-in-AH' : 'VRRP'} socket on ${this.interface}`;
     try {
       this.ifindex = interfaceIndex(this.interface);
-      this.#socket = new RawSocket(this.family === 4 ? c.AF_INET : c.AF_INET6, c.SOCK_RAW, IPPROTO_VRRP);
+      this.#socket = new RawSocket(
+        this.family === 4 ? c.AF_INET : c.AF_INET6,
+        c.SOCK_RAW,
+        ah ? IPPROTO_AH : IPPROTO_VRRP,
+      );
     } catch (error) {
       throw withContext(`cannot open ${where}`, error as Error);
     }
@@ -129,6 +144,7 @@ export class VrrpSocket extends EventEmitter<VrrpSocketEvents> {
         this.#socket.setOption(c.IPPROTO_IP, c.IP_TOS, TRAFFIC_CLASS_CS6);
         // Our own adverts must not come back to us as if from a peer.
         this.#socket.setOption(c.IPPROTO_IP, c.IP_MULTICAST_LOOP, 0);
+        if (ah) this.#socket.setOption(c.IPPROTO_IP, c.IP_HDRINCL, 1);
       } else {
         this.#socket.setOption(c.IPPROTO_IPV6, c.IPV6_MULTICAST_IF, this.ifindex);
         this.#socket.setOption(c.IPPROTO_IPV6, c.IPV6_ADD_MEMBERSHIP, ipv6Mreq(group, this.ifindex));
@@ -148,10 +164,11 @@ export class VrrpSocket extends EventEmitter<VrrpSocketEvents> {
   }
 
   /**
-   * Sends one VRRP message to `destination` (the VRRP multicast group or a unicast peer) from
-   * `source`, not from the kernel's choice of source: the VRRPv3 checksum was computed over
-   * `source`, and peers take it for the master's address. The kernel would choose otherwise
-   * for unicast_src_ip, or for IPv6 once a VIP in the destination's prefix is on the interface.
+   * Sends one VRRP message (on an AH socket: the whole datagram, see vrrp/ah.ts) to
+   * `destination` (the VRRP multicast group or a unicast peer) from `source`, not from the
+   * kernel's choice of source: the VRRPv3 checksum was computed over `source`, and peers take it
+   * for the master's address. The kernel would choose otherwise for unicast_src_ip, or for IPv6
+   * once a VIP in the destination's prefix is on the interface.
    */
   send(payload: Buffer, destination: string, source: string): void {
     const c = nativeConstants();

@@ -1,9 +1,11 @@
 // All VRRP instances of a config, running: one advert socket per interface and family shared by
-// the instances on it, received adverts decoded once and handed to the instance of their VRID.
+// the instances on it (and, IPv4, one for VRRP behind IPsec AH once an instance there uses
+// `auth_type AH`), received adverts decoded once and handed to the instance of their VRID.
 // The kernel is reached only through the ports the daemon passes in.
 import type { Clock } from '../clock.js';
 import type { Config, VrrpInstance as InstanceConfig } from '../config/index.js';
 import { AddressHoldings } from './address-holdings.js';
+import { type AhEnvelope, openEnvelope } from './ah.js';
 import { Coordinator } from './coordinator.js';
 import {
   type AddressPort,
@@ -29,6 +31,11 @@ export interface AdvertSocket {
 export interface EnginePorts {
   /** Opens the advert socket of an interface; every VRRP packet received on it goes to `onPacket`. */
   openSocket(ifname: string, family: Family, onPacket: (payload: Buffer, ip: ReceivedIpHeader) => void): AdvertSocket;
+  /**
+   * Opens the IPv4 socket of IP protocol 51 (AH) of an interface: `onDatagram` gets every whole
+   * datagram received, and `send` takes whole datagrams (see ah.ts).
+   */
+  openAhSocket?(ifname: string, onDatagram: (datagram: Buffer, ip: ReceivedIpHeader) => void): AdvertSocket;
   /** The interface's primary address for `family` (IPv6: its link-local address), if it has one. */
   primaryAddress(ifname: string, family: Family): string | undefined;
   addresses(ifname: string): AddressPort;
@@ -42,6 +49,8 @@ export interface EnginePorts {
 
 interface Link {
   socket: AdvertSocket;
+  /** Opened for the first instance on the link with `auth_type AH`. */
+  ahSocket?: AdvertSocket;
   byVrid: Map<number, VrrpInstanceRuntime>;
   /** Our own source addresses on this link: packets from them are our own, looped back. */
   ownSources: Set<string>;
@@ -93,6 +102,8 @@ export class VrrpEngine {
     for (const instance of starting) this.sourceAddressOf(instance);
     this.config = next;
     const updates = changes.flatMap((c) => (c.kind === 'updated' ? [[this.runtimeOf(c.from), c.to] as const] : []));
+    // Authentication changes in place: one that turns to AH must hear AH from now on.
+    for (const [, to] of updates) this.listenForAh(to);
     const lost = await Promise.all(updates.map(([runtime, to]) => runtime.reconfigure(to)));
     await Promise.all(updates.map(([runtime], i) => runtime.dropAddresses(lost[i] ?? [])));
     const stopping = changes.flatMap((c) => (c.kind === 'removed' || c.kind === 'restarted' ? [c.from] : []));
@@ -129,6 +140,7 @@ export class VrrpEngine {
     const coordinators = this.syncGroupCoordinators(planned, startupDelayMs);
     return planned.map(({ instance, source }) => {
       const link = this.linkFor(instance);
+      this.listenForAh(instance);
       const coordinator =
         coordinators.get(instance.name) ??
         Coordinator.solo(instance.name, machineOptionsFor(instance, source, startupDelayMs), this.ports.clock);
@@ -146,6 +158,8 @@ export class VrrpEngine {
         sourceAddress: source,
         send: (payload: Buffer, destination: string, sourceAddress: string) =>
           link.socket.send(payload, destination, sourceAddress),
+        sendAh: (datagram: Buffer, destination: string, sourceAddress: string) =>
+          this.ahSocketOf(link, instance.interface).send(datagram, destination, sourceAddress),
       },
       addresses: this.holdings.port(instance.interface, this.ports.addresses(instance.interface)),
       routes: this.ports.routes?.(),
@@ -181,6 +195,7 @@ export class VrrpEngine {
     for (const [key, link] of this.links) {
       if (link.byVrid.size > 0) continue;
       link.socket.close();
+      link.ahSocket?.close();
       this.links.delete(key);
       closed.push(key);
     }
@@ -234,12 +249,28 @@ export class VrrpEngine {
     return link;
   }
 
+  private listenForAh(instance: InstanceConfig): void {
+    if (instance.auth?.type === 'AH') this.ahSocketOf(this.linkFor(instance), instance.interface);
+  }
+
+  private ahSocketOf(link: Link, ifname: string): AdvertSocket {
+    const { openAhSocket } = this.ports;
+    if (!openAhSocket) throw new Error(`no IPsec AH socket can be opened on ${ifname} here`);
+    link.ahSocket ??= openAhSocket(ifname, (datagram, ip) => {
+      // AH for anything but VRRP is someone else's IPsec: ignored, as keepalived does.
+      const envelope = openEnvelope(datagram);
+      if (envelope) this.dispatch(ifname, link.byVrid, link.ownSources, envelope.message, ip, envelope);
+    });
+    return link.ahSocket;
+  }
+
   private dispatch(
     ifname: string,
     byVrid: Map<number, VrrpInstanceRuntime>,
     ownSources: Set<string>,
     payload: Buffer,
     ip: ReceivedIpHeader,
+    envelope?: AhEnvelope,
   ): void {
     if (ownSources.has(ip.source)) return;
     const decoded = decodeAdvertisement(payload, ip);
@@ -253,7 +284,7 @@ export class VrrpEngine {
       return;
     }
     if (!decoded.ok) runtime.countDrop(decoded.reason, `packet from ${ip.source} dropped: ${decoded.detail}`);
-    else runtime.receive(decoded.advert, ip);
+    else runtime.receive(decoded.advert, ip, envelope);
   }
 
   private reportUnknownVrid(ifname: string, vrid: number, source: string): void {
@@ -270,7 +301,10 @@ export class VrrpEngine {
   }
 
   private closeLinks(): void {
-    for (const link of this.links.values()) link.socket.close();
+    for (const link of this.links.values()) {
+      link.socket.close();
+      link.ahSocket?.close();
+    }
     this.links.clear();
   }
 }

@@ -5,6 +5,7 @@
 import type { Clock } from '../clock.js';
 import type { Family, GlobalDefs, VrrpInstance as InstanceConfig, Route, Rule, Vip } from '../config/index.js';
 import { VRRP_MULTICAST } from '../inet/vrrp-wire.js';
+import { type AhEnvelope, AhSequence, ahKey, sealAdvert, verifyEnvelope } from './ah.js';
 import { Coordinator, type GroupTransition } from './coordinator.js';
 import type { Action, Input, MachineOptions, MachineSnapshot, OperatorMode, VrrpState } from './machine.js';
 import {
@@ -23,6 +24,8 @@ export interface AdvertLink {
   readonly sourceAddress: string;
   /** Sends from `source` explicitly: the VRRPv3 checksum covers it, and peers take it for the master's address. */
   send(payload: Buffer, destination: string, source: string): void;
+  /** `auth_type AH`: sends a whole IPv4 datagram (ah.ts) on the interface's AH socket. */
+  sendAh?(datagram: Buffer, destination: string, source: string): void;
 }
 
 /** Adds and removes VIPs on the interface; remembers what it added, so it removes only that. */
@@ -185,6 +188,10 @@ export class VrrpInstanceRuntime {
   private readonly announceTimers = new Set<() => void>();
   /** VIP changes run one after another, in the order the machine asked for them. */
   private addressQueue: Promise<void> = Promise.resolve();
+  /** `auth_type AH`: the sequence numbers sent and heard, kept across reloads as keepalived keeps them. */
+  private readonly ahSequence = new AhSequence();
+  /** `auth_type AH`: the IPv4 id of our adverts, ours to choose since the ICV covers it. */
+  private ipId = 0;
 
   /**
    * `coordinator` runs this instance's state machine: its sync group's, or by default one of its
@@ -261,19 +268,22 @@ export class VrrpInstanceRuntime {
     this.ports.addresses.dispose?.();
   }
 
-  /** A decoded advert for this instance's VRID, from another router. */
-  receive(advert: Advertisement, ip: ReceivedIpHeader): void {
+  /** A decoded advert for this instance's VRID, from another router; `envelope` if it came behind AH. */
+  receive(advert: Advertisement, ip: ReceivedIpHeader, envelope?: AhEnvelope): void {
     if (this.refusesSource(ip.source)) {
       this.countDrop('unknown_unicast_source', `advert from ${ip.source} dropped: not one of the unicast peers`);
       return;
     }
+    if (!this.passesAh(ip.source, envelope)) return;
+    const { auth } = this.config;
     const check = checkAgainstInstance(advert, ip, {
       version: this.config.version,
       vrid: this.config.vrid,
       priority: this.config.priority,
       advertIntervalCs: Math.round(this.config.advertInt * 100),
       addresses: this.config.vips.map((v) => v.address),
-      password: this.config.auth?.password,
+      password: auth?.type === 'PASS' ? auth.password : undefined,
+      ah: auth?.type === 'AH',
       unicast: this.config.unicastPeers.length > 0,
     });
     // skip_check_adv_addr: a master we already follow may advertise another address list.
@@ -288,6 +298,7 @@ export class VrrpInstanceRuntime {
     }
     if (check.ok && check.warning)
       this.ports.observer.problem(this.name, check.warning.reason, check.warning.detail, { source: ip.source });
+    if (envelope) this.overtakeLowerMaster(advert.priority, envelope.sequence);
     this.counters.advertsReceived++;
     if (advert.priority === 0) this.counters.priorityZeroReceived++;
     this.step({
@@ -296,6 +307,33 @@ export class VrrpInstanceRuntime {
       advertIntervalCs: advert.advertIntervalCs,
       source: ip.source,
     });
+  }
+
+  /**
+   * keepalived's AH checks come before the others, as nothing in an advert whose ICV fails can be
+   * believed: an AH header exactly when the instance uses AH, then ICV, SPI and sequence (ah.ts).
+   */
+  private passesAh(source: string, envelope: AhEnvelope | undefined): boolean {
+    const { auth } = this.config;
+    const usesAh = auth?.type === 'AH';
+    if (!envelope && !usesAh) return true;
+    if (!envelope || !usesAh) {
+      const why = envelope
+        ? 'it came behind an IPsec AH header, and the instance does not use `auth_type AH`'
+        : 'it has no IPsec AH header, and the instance uses `auth_type AH`';
+      this.countDrop('auth_type_mismatch', `advert from ${source} dropped: ${why}`);
+      return false;
+    }
+    const unicast = this.config.unicastPeers.length > 0;
+    const verdict = verifyEnvelope(envelope, ahKey(auth.password), unicast, this.ahSequence);
+    if (!verdict.ok) this.countDrop(verdict.reason, `advert from ${source} dropped: ${verdict.detail}`);
+    return verdict.ok;
+  }
+
+  /** A master hearing a lower priority goes on numbering above that router (ah.ts, AhSequence.overtake). */
+  private overtakeLowerMaster(priority: number, sequence: number): void {
+    const { state, effectivePriority } = this.coordinator.snapshot(this.name);
+    if (state === 'MASTER' && priority < effectivePriority) this.ahSequence.overtake(sequence);
   }
 
   /** check_unicast_src: with unicast peers, only they may advertise for this virtual router. */
@@ -413,6 +451,9 @@ export class VrrpInstanceRuntime {
     const destinations =
       config.unicastPeers.length > 0 ? config.unicastPeers.map((p) => p.address) : [VRRP_MULTICAST[config.family]];
     const source = ports.link.sourceAddress;
+    const { auth } = config;
+    // keepalived numbers a round of adverts once, however many unicast peers it goes to.
+    const ah = auth?.type === 'AH' ? { id: this.nextIpId(), sequence: this.ahSequence.next() } : undefined;
     for (const destination of destinations) {
       try {
         const payload = encodeAdvertisement(
@@ -422,11 +463,15 @@ export class VrrpInstanceRuntime {
             priority,
             addresses: config.vips.map((v) => v.address),
             advertIntervalCs: Math.round(config.advertInt * 100),
-            password: config.auth?.password,
+            password: auth?.type === 'PASS' ? auth.password : undefined,
+            ...(ah && { ah: true }),
           },
           { family: config.family, source, destination },
         );
-        ports.link.send(payload, destination, source);
+        if (ah && auth) {
+          const fields = { source, destination, ...ah, unicast: config.unicastPeers.length > 0 };
+          ports.link.sendAh!(sealAdvert(payload, fields, ahKey(auth.password)), destination, source);
+        } else ports.link.send(payload, destination, source);
         this.counters.advertsSent++;
         if (priority === 0) this.counters.priorityZeroSent++;
       } catch (err) {
@@ -438,6 +483,12 @@ export class VrrpInstanceRuntime {
         );
       }
     }
+  }
+
+  /** 1-65535 and round again: the kernel would put its own id in place of a 0. */
+  private nextIpId(): number {
+    this.ipId = (this.ipId % 0xffff) + 1;
+    return this.ipId;
   }
 
   /** The VIPs and the excluded VIPs: both move with mastership; only the VIPs are advertised. */

@@ -17,7 +17,7 @@ const HEADER_LENGTH = 8;
 const V2_AUTH_DATA_LENGTH = 8;
 const V2_AUTH_NONE = 0;
 const V2_AUTH_PASS = 1;
-/** RFC 2338's IP Authentication Header type; RFC 3768 dropped authentication, and vigil only recognises it to say so. */
+/** RFC 2338's IP Authentication Header type: the message travels behind AH (see ah.ts), its auth data zero. */
 const V2_AUTH_AH = 2;
 /** VRRPv3's Max Adver Int is the low 12 bits of its 16-bit field; the top 4 are reserved. */
 const V3_MAX_INTERVAL_CS = 0x0fff;
@@ -35,6 +35,8 @@ export interface Advertisement {
   advertIntervalCs: number;
   /** VRRPv2 simple text password (auth type 1), at most 8 bytes of UTF-8; absent for auth type 0 and in VRRPv3. */
   password?: string;
+  /** VRRPv2 auth type 2: keepalived's `auth_type AH`, the message behind an IPsec AH header (ah.ts). */
+  ah?: true;
 }
 
 /** The IP header fields a VRRP message is sent with. */
@@ -60,7 +62,6 @@ export const DROP_REASONS = [
   'bad_checksum',
   'bad_vrid',
   'bad_auth_type',
-  'auth_ah_unsupported',
   'bad_interval',
   // The packet against the receiving instance (checkAgainstInstance). The TTL is checked here,
   // not on its own, because unicast peers may send with any (keepalived sends 64 over IPv6).
@@ -68,7 +69,11 @@ export const DROP_REASONS = [
   'version_mismatch',
   'vrid_mismatch',
   'local_is_owner',
+  // keepalived's authtype_mismatch: AH, PASS or none, not what the instance uses.
+  'auth_type_mismatch',
+  // keepalived's auth_failure: a wrong password, AH ICV or AH SPI; or an AH sequence number seen before.
   'auth_mismatch',
+  'ah_replayed',
   'interval_mismatch',
   'address_mismatch',
   // check_unicast_src: from a source that is not one of the unicast peers.
@@ -160,13 +165,14 @@ function assertEncodable(advert: Advertisement, ip: IpHeader): void {
     const seconds = interval / CENTISECONDS_PER_SECOND;
     if (!Number.isInteger(seconds) || seconds < 1 || seconds > 255)
       refuse(`interval ${interval} cs is not a whole 1-255 seconds`);
+    if (advert.password !== undefined && advert.ah) refuse('a password and AH exclude each other');
     if (advert.password !== undefined && Buffer.byteLength(advert.password) > V2_AUTH_DATA_LENGTH) {
       refuse(`password is ${Buffer.byteLength(advert.password)} bytes, at most ${V2_AUTH_DATA_LENGTH} fit`);
     }
   } else {
     if (!Number.isInteger(interval) || interval < 1 || interval > V3_MAX_INTERVAL_CS)
       refuse(`interval ${interval} cs is not 1-${V3_MAX_INTERVAL_CS}`);
-    if (advert.password !== undefined) refuse('VRRPv3 has no authentication');
+    if (advert.password !== undefined || advert.ah) refuse('VRRPv3 has no authentication');
   }
 }
 
@@ -182,7 +188,7 @@ export function encodeAdvertisement(advert: Advertisement, ip: IpHeader): Buffer
   message[2] = advert.priority;
   message[3] = advert.addresses.length;
   if (advert.version === 2) {
-    message[4] = advert.password === undefined ? V2_AUTH_NONE : V2_AUTH_PASS;
+    message[4] = advert.ah ? V2_AUTH_AH : advert.password === undefined ? V2_AUTH_NONE : V2_AUTH_PASS;
     message[5] = advert.advertIntervalCs / CENTISECONDS_PER_SECOND;
     // Zero-padded to the 8-byte field, as keepalived sends it.
     if (advert.password !== undefined) message.write(advert.password, message.length - V2_AUTH_DATA_LENGTH, 'utf8');
@@ -243,14 +249,10 @@ export function decodeAdvertisement(message: Uint8Array, ip: IpHeader): DecodeRe
   const advert: Advertisement = { version, vrid, priority: message[2]!, addresses: [], advertIntervalCs: 0 };
   if (version === 2) {
     const authType = message[4]!;
-    if (authType === V2_AUTH_AH)
-      return drop(
-        'auth_ah_unsupported',
-        'auth type 2 (IP Authentication Header, RFC 2338): not supported; use auth type PASS or none',
-      );
-    if (authType !== V2_AUTH_NONE && authType !== V2_AUTH_PASS)
-      return drop('bad_auth_type', `auth type ${authType}, expected 0 (none) or 1 (simple text password)`);
+    if (authType !== V2_AUTH_NONE && authType !== V2_AUTH_PASS && authType !== V2_AUTH_AH)
+      return drop('bad_auth_type', `auth type ${authType}, expected 0 (none), 1 (simple text password) or 2 (AH)`);
     advert.advertIntervalCs = message[5]! * CENTISECONDS_PER_SECOND;
+    if (authType === V2_AUTH_AH) advert.ah = true;
     if (authType === V2_AUTH_PASS) {
       // The sender zero-pads the password to 8 bytes; only that padding is removed.
       let end = message.length;
@@ -286,6 +288,8 @@ export interface ReceivingInstance {
   addresses: readonly string[];
   /** VRRPv2 simple text password; absent for no authentication. */
   password?: string;
+  /** VRRPv2 `auth_type AH`: the advert must say auth type 2 (the AH header itself is checked before, with ah.ts). */
+  ah?: boolean;
   /** It has unicast peers: their adverts may arrive with any TTL / hop limit. */
   unicast: boolean;
 }
@@ -304,8 +308,9 @@ export type InstanceCheck = { ok: true; warning?: AdvertWarning } | Drop;
 
 const listText = (addresses: readonly string[]): string => `[${addresses.join(', ')}]`;
 
-function describeAuth(password: string | undefined): string {
-  return password === undefined ? 'no authentication' : 'a simple text password';
+function describeAuth(auth: { password?: string; ah?: boolean }): string {
+  if (auth.ah) return 'IPsec AH';
+  return auth.password === undefined ? 'no authentication' : 'a simple text password';
 }
 
 /**
@@ -344,10 +349,10 @@ export function checkAgainstInstance(
     );
 
   if (advert.version === 2) {
-    if ((advert.password === undefined) !== (instance.password === undefined)) {
+    if (describeAuth(advert) !== describeAuth(instance)) {
       return drop(
-        'auth_mismatch',
-        `advert uses ${describeAuth(advert.password)}, the instance is configured with ${describeAuth(instance.password)}`,
+        'auth_type_mismatch',
+        `advert uses ${describeAuth(advert)}, the instance is configured with ${describeAuth(instance)}`,
       );
     }
     // The password itself is not logged: it is a secret, however weak.

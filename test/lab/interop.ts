@@ -167,6 +167,32 @@ export async function electFailOverAndPreempt(
   await mixed.assertAcceptedEachOther();
 }
 
+/**
+ * vigild at the higher priority, keepalived with `wrongPass` instead of `virtualRouter`'s
+ * auth_pass: neither accepts the other, so both are MASTER; vigild counts auth_mismatch, and
+ * keepalived logs `keepalivedSays`.
+ */
+export async function expectSplitByWrongPass(
+  mixed: MixedLab,
+  virtualRouter: VirtualRouter,
+  wrongPass: string,
+  keepalivedSays: RegExp,
+): Promise<void> {
+  await Promise.all([
+    mixed.vigild.start(configFor(virtualRouter, mixed.vigild, mixed.keepalived, HIGH)),
+    mixed.keepalived.start(configFor({ ...virtualRouter, authPass: wrongPass }, mixed.keepalived, mixed.vigild, LOW)),
+  ]);
+  await waitForStates([
+    [mixed.vigild, 'MASTER'],
+    [mixed.keepalived, 'MASTER'],
+  ]);
+  await pollUntil(
+    async () => ((await mixed.vigild.instance()).counters.drops.auth_mismatch ?? 0) > 0,
+    () => `vigild counted no auth_mismatch drop:\n${mixed.vigild.log.slice(-2000)}`,
+  );
+  assert.match(mixed.keepalived.log, keepalivedSays);
+}
+
 /** A scenario played with `masterKind` as the higher priority. */
 export type Scenario = (
   t: TestContext,

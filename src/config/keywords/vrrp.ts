@@ -439,19 +439,13 @@ function readAuthentication(instance: VrrpInstance, stmt: Statement, ctx: BuildC
   const draft: AuthDraft = {};
   applyBlock(authenticationBlock, stmt.block ?? [], draft, ctx);
   const typeStmt = ctx.sites.get(draft, 'auth_type');
-  if (draft.type === 'AH') {
-    ctx.error(
-      typeStmt!.keyword.pos,
-      'AH authentication is not supported: it was removed from VRRP by RFC 3768 and never interoperated; use `auth_type PASS` or remove the `authentication` block',
-    );
-    return;
-  }
   if (draft.type === undefined) {
-    if (!typeStmt) ctx.error(stmt.keyword.pos, '`authentication` needs `auth_type PASS`');
+    if (!typeStmt) ctx.error(stmt.keyword.pos, '`authentication` needs `auth_type PASS` or `auth_type AH`');
     return;
   }
   if (draft.password === undefined) {
-    ctx.error(stmt.keyword.pos, '`auth_type PASS` needs an `auth_pass` of 1 to 8 bytes');
+    // AH keys its HMAC with the same 8-byte field.
+    ctx.error(stmt.keyword.pos, `\`auth_type ${draft.type}\` needs an \`auth_pass\` of 1 to 8 bytes`);
     return;
   }
   let password = draft.password;
@@ -477,7 +471,7 @@ function readAuthentication(instance: VrrpInstance, stmt: Statement, ctx: BuildC
       `\`auth_pass\` is longer than ${AUTH_PASS_MAX} bytes; keepalived uses only the first ${AUTH_PASS_MAX} (\`${password}\`), and so does vigil`,
     );
   }
-  instance.auth = { type: 'PASS', password };
+  instance.auth = { type: draft.type, password };
 }
 
 export const instanceBlock = defineBlock<VrrpInstance>('vrrp_instance', [
@@ -589,5 +583,13 @@ export function resolveInstance(instance: VrrpInstance, global: GlobalDefs, ctx:
   if (auth && instance.version === 3) {
     ctx.warning(auth.keyword.pos, 'VRRPv3 has no authentication (RFC 5798); this `authentication` block is ignored');
     delete instance.auth;
+  }
+  // An AH instance must hear the master's sequence number before it may send; keepalived starts it as BACKUP.
+  if (instance.auth?.type === 'AH' && instance.initialState === 'MASTER' && instance.priority !== 255) {
+    ctx.warning(
+      sites.get(instance, 'state')!.keyword.pos,
+      '`state MASTER` does not go with `auth_type AH` (the AH sequence number must first be heard from the master); starting as BACKUP, as keepalived does',
+    );
+    instance.initialState = 'BACKUP';
   }
 }

@@ -102,7 +102,9 @@ function garpLines(i: InstanceView): string[] {
 }
 
 function authLines(i: InstanceView): string[] {
-  if (i.password !== undefined) return ['   Authentication type = SIMPLE_PASSWORD', `   Password = ${i.password}`];
+  // keepalived prints PASS's password but not AH's key.
+  if (i.auth?.type === 'AH') return ['   Authentication type = IPSEC_AH'];
+  if (i.auth) return ['   Authentication type = SIMPLE_PASSWORD', `   Password = ${i.auth.password}`];
   return i.version === 2 ? ['   Authentication type = none'] : [];
 }
 

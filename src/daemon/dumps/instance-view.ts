@@ -71,7 +71,8 @@ export interface InstanceView {
   accept: boolean;
   nopreempt: boolean;
   preemptDelay: number;
-  password?: string;
+  /** VRRPv2 authentication: PASS's password, or AH's key. */
+  auth?: { type: 'PASS' | 'AH'; password: string };
   /** keepalived's text of each VIP, with " set" while the instance holds them. */
   vips: string[];
   excludedVips: string[];
@@ -160,7 +161,7 @@ function instanceView(
     accept: true,
     nopreempt: inst.nopreempt,
     preemptDelay: inst.preemptDelay,
-    password: inst.auth?.password,
+    auth: inst.auth,
     vips: inst.vips.map(vipLine),
     excludedVips: inst.excludedVips.map(vipLine),
     unicastPeers: inst.unicastPeers.map((p) => p.address),
@@ -236,9 +237,9 @@ export function keepalivedStats(counters: InstanceCounters | undefined): Keepali
     invalid_type_rcvd: drops('bad_type'),
     addr_list_err: drops('address_mismatch'),
     invalid_authtype: drops('bad_auth_type'),
-    // An AH advert at an instance without AH: keepalived counts the type mismatch.
-    authtype_mismatch: drops('auth_ah_unsupported'),
-    auth_failure: drops('auth_mismatch'),
+    authtype_mismatch: drops('auth_type_mismatch'),
+    // keepalived counts a replayed AH sequence number as an authentication failure too.
+    auth_failure: drops('auth_mismatch', 'ah_replayed'),
     pri_zero_rcvd: counters?.priorityZeroReceived ?? 0,
     pri_zero_sent: counters?.priorityZeroSent ?? 0,
   };

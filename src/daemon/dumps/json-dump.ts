@@ -10,6 +10,8 @@ type Field = [name: string, value: Json];
 
 /** keepalived's numbers for the states. */
 const STATE_NUMBER = { INIT: 0, BACKUP: 1, MASTER: 2, FAULT: 3 } as const;
+/** keepalived's (and RFC 2338's) numbers for the VRRPv2 authentication types. */
+const AUTH_TYPE_NUMBER = { PASS: 1, AH: 2 } as const;
 
 export function jsonDump(instances: readonly InstanceView[]): string {
   return `[${instances
@@ -67,8 +69,8 @@ function dataObject(i: InstanceView): Json {
       'track_script',
       i.trackScripts.map((t) => t.command),
     ),
-    ['auth_type', i.password === undefined ? '0' : '1'],
-    ...(i.password === undefined ? [] : [['auth_data', str(i.password)] as Field]),
+    ['auth_type', String(i.auth ? AUTH_TYPE_NUMBER[i.auth.type] : 0)],
+    ...(i.auth ? [['auth_data', str(i.auth.password)] as Field] : []),
   ];
   return object(fields);
 }

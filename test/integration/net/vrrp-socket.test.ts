@@ -3,6 +3,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { ahKey, sealAdvert } from '../../../src/vrrp/ah.js';
+import { type Advertisement, encodeAdvertisement } from '../../../src/vrrp/packet.js';
 import { type AgentEvent, createVethPair, ip, NetAgent, skipWithoutNamespaces, type VethPair } from './namespaces.js';
 
 /** A VRRP-sized payload (the socket does not look inside), unique so each test finds its own. */
@@ -199,6 +201,32 @@ describe('VRRP sockets between two namespaces', { skip: skipWithoutNamespaces },
       );
       return true;
     });
+  });
+
+  test('IPsec AH: the datagram built here arrives as built (IP id, TTL 255, TOS), on the AH socket alone', async () => {
+    const ahA = await a.call<number>('vrrp.open', { name: pair.a.link, family: 4, ah: true });
+    const ahB = await b.call<number>('vrrp.open', { name: pair.b.link, family: 4, ah: true });
+    const ipHeader = { family: 4, source: pair.a.ipv4, destination: '224.0.0.18' } as const;
+    const advert: Advertisement = {
+      version: 2,
+      vrid: 51,
+      priority: 100,
+      addresses: ['198.51.100.200'],
+      advertIntervalCs: 100,
+      ah: true,
+    };
+    const message = encodeAdvertisement(advert, ipHeader);
+    const fields = { ...ipHeader, id: 4321, sequence: 7, unicast: false };
+    const datagram = sealAdvert(message, fields, ahKey('secret'));
+    await a.call('vrrp.send', { handle: ahA, payload: datagram.toString('hex'), source: pair.a.ipv4 });
+    const packet = await b.event('vrrp.packet', (e) => e.datagram === datagram.toString('hex'));
+    assert.deepEqual([packet.handle, packet.source, packet.ttl], [ahB, pair.a.ipv4, 255]);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.deepEqual(
+      b.events.filter((e) => e.event === 'vrrp.packet'),
+      [],
+      'the VRRP socket does not see protocol 51',
+    );
   });
 
   test('a destination of the wrong family is refused, naming it', async () => {

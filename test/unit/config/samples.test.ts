@@ -10,11 +10,6 @@ import { fixture } from '../../helpers/paths.js';
 
 const SAMPLES = fixture('keepalived-samples');
 
-/** Refused today, with the reason's words: AH authentication, which issue 17 adds. */
-const REFUSED: Record<string, string> = {
-  'keepalived.conf.SSL_GET': 'AH authentication is not supported',
-};
-
 /** The keywords of issue 17's features, the only ones a sample may be warned about as not implemented. */
 const LATER =
   /^`(use_vmac|vrrp_strict|lvs_sync_daemon|lvs_sync_daemon_interface|\w*snmp\w*|\w*dbus\w*|\w*bfd\w*)` is accepted but not implemented/i;
@@ -31,15 +26,6 @@ describe("keepalived's sample configurations", () => {
       const result = loadConfig(`${SAMPLES}/${file}`);
       const listing = result.diagnostics.map(formatDiagnostic).join('\n');
       const errors = result.diagnostics.filter((d) => d.severity === 'error');
-      const refused = REFUSED[file];
-      if (refused) {
-        assert.deepEqual(
-          errors.map((d) => d.message.includes(refused)),
-          [true],
-          `only the refusal for ${refused}:\n${listing}`,
-        );
-        return;
-      }
       assert.deepEqual(errors.map(formatDiagnostic), [], listing);
       const unimplemented = result.diagnostics.filter(
         (d) => d.message.includes('not implemented') && !LATER.test(d.message),

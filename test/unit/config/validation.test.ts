@@ -147,9 +147,21 @@ describe('validation: VRRP instances', () => {
 });
 
 describe('validation: authentication', () => {
-  it('AH is refused at its auth_type line', () => {
-    const { result, at } = broken('auth-ah.conf');
-    expectOnlyErrors(result, [[at(5, 9), 'AH authentication is not supported: it was removed from VRRP by RFC 3768']]);
+  it("AH is keepalived's IPsec AH, keyed with auth_pass; it makes a `state MASTER` start as BACKUP", () => {
+    const instance = (state: string, priority: number) =>
+      `vrrp_instance V {\n interface eth0\n virtual_router_id 1\n ${state}\n priority ${priority}\n authentication {\n  auth_type AH\n  auth_pass secret\n }\n virtual_ipaddress {\n  198.51.100.1\n }\n}\n`;
+    const master = parseConfigText(instance('state MASTER', 100), 'k.conf');
+    expectDiagnostic(master, 'warning', 'k.conf:4:2', '`state MASTER` does not go with `auth_type AH`');
+    assert.equal(expectLoaded(master).instances[0]!.initialState, 'BACKUP');
+    // The address owner does not wait for anyone's sequence number.
+    const backup = parseConfigText(instance('state BACKUP', 100), 'k.conf');
+    assert.deepEqual(warningsOf(backup), []);
+    assert.deepEqual(expectLoaded(backup).instances[0]!.auth, { type: 'AH', password: 'secret' });
+    const owner = parseConfigText(instance('state MASTER', 255), 'k.conf');
+    assert.deepEqual(warningsOf(owner), []);
+    assert.equal(expectLoaded(owner).instances[0]!.initialState, 'MASTER');
+    const noPass = parseConfigText(instance('state BACKUP', 100).replace('  auth_pass secret\n', ''), 'k.conf');
+    expectOnlyErrors(noPass, [['k.conf:6:2', '`auth_type AH` needs an `auth_pass` of 1 to 8 bytes']]);
   });
 
   it('a PASS password over 8 characters is truncated with a warning; VRRPv3 ignores authentication', () => {

@@ -62,7 +62,8 @@ function receivingInstance(instance: VrrpInstance): ReceivingInstance {
     priority: instance.priority,
     advertIntervalCs: Math.round(instance.advertInt * 100),
     addresses: instance.vips.map((vip) => vip.address),
-    ...(instance.auth && { password: instance.auth.password }),
+    ...(instance.auth?.type === 'PASS' && { password: instance.auth.password }),
+    ah: instance.auth?.type === 'AH',
     unicast: instance.unicastPeers.length > 0,
   };
 }
@@ -166,18 +167,16 @@ describe('golden captures from keepalived 2.2.7', () => {
     });
   }
 
-  it('v2-auth-ah: every advert arrives behind an AH header and is dropped as auth_ah_unsupported', () => {
+  it('v2-auth-ah: behind the AH header, each advert says auth type 2 and is byte-for-byte what vigil sends', () => {
     const frames = vrrpFrames('v2-auth-ah');
     assert.equal(frames.length, 4);
     for (const frame of frames) {
       assert.ok(frame.ip.viaAh, `frame ${frame.number} carries AH`);
-      // Its checksum is right: the drop is for the auth type, not for a damaged packet.
-      assert.equal(internetChecksum(frame.payload), 0);
-      assertDrop(
-        decodeAdvertisement(frame.payload, received(frame.ip)),
-        'auth_ah_unsupported',
-        `frame ${frame.number}`,
-      );
+      const advert = decoded(decodeAdvertisement(frame.payload, received(frame.ip)), `frame ${frame.number}`);
+      assert.equal(advert.ah, true);
+      assert.equal(advert.password, undefined, 'the auth data is zero, not a password');
+      assert.deepEqual(encodeAdvertisement(advert, frame.ip), frame.payload);
+      assert.deepEqual(checkAgainstInstance(advert, received(frame.ip), goldenInstance('v2-auth-ah')), { ok: true });
     }
   });
 
@@ -406,16 +405,7 @@ describe('corrupted adverts are dropped with their reason', () => {
     );
   });
 
-  it('VRRPv2 auth type 2 (AH) and unknown auth types', () => {
-    assertDrop(
-      decodeAs(
-        V2,
-        corrupt(V2, (m) => {
-          m[4] = 2;
-        }),
-      ),
-      'auth_ah_unsupported',
-    );
+  it('VRRPv2 unknown auth types', () => {
     for (const type of [3, 254])
       assertDrop(
         decodeAs(
@@ -591,12 +581,19 @@ describe('checks against the receiving instance', () => {
       'auth_mismatch',
       'a prefix of the password',
     );
+    // keepalived counts another kind of authentication as a type mismatch (authtype_mismatch).
     assertDrop(
       checkAgainstInstance(v2Advert, ip4, { ...v2Instance, password: 'secret12' }),
-      'auth_mismatch',
+      'auth_type_mismatch',
       'password missing',
     );
-    assertDrop(checkAgainstInstance(passAdvert, ip4, v2Instance), 'auth_mismatch', 'password unexpected');
+    assertDrop(checkAgainstInstance(passAdvert, ip4, v2Instance), 'auth_type_mismatch', 'password unexpected');
+    assertDrop(checkAgainstInstance(passAdvert, ip4, { ...v2Instance, ah: true }), 'auth_type_mismatch', 'PASS at AH');
+    assertDrop(
+      checkAgainstInstance({ ...v2Advert, ah: true }, ip4, v2Instance),
+      'auth_type_mismatch',
+      'auth type 2 at no authentication',
+    );
   });
 
   it('VRRPv2 interval must match; VRRPv3 adopts the master interval', () => {
@@ -732,17 +729,7 @@ describe('seeded fuzz', () => {
       if (message.length > 3) message[3] = count;
       if (version === 2 && message.length > 4 && random() < 0.8) message[4] = int(3);
       return [random() < 0.8 ? repairChecksum(message, ip) : message, ip];
-    }, [
-      'ok',
-      'bad_type',
-      'bad_length',
-      'too_short',
-      'bad_checksum',
-      'bad_vrid',
-      'bad_auth_type',
-      'auth_ah_unsupported',
-      'auth_mismatch',
-    ]);
+    }, ['ok', 'bad_type', 'bad_length', 'too_short', 'bad_checksum', 'bad_vrid', 'bad_auth_type', 'auth_mismatch']);
   });
 
   it('never throws on mutated captures, checksum repaired or not', () => {

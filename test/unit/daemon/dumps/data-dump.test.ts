@@ -41,3 +41,10 @@ test('a BACKUP names its master; a sync group lists its members and their state'
     /------< VRRP Sync groups >------\n VRRP Sync Group = G1, BACKUP\n {3}Num member fault 0, num member init 0\n {3}VRRP member instances :\n {5}VI_1\n {5}VI_2\n {3}Using smtp notification = no\n {3}Master state transition script = '\/bin\/true' 'x', uid:gid 0:0\n$/,
   );
 });
+
+test('an AH instance dumps as IPSEC_AH, its key left out as keepalived leaves it out', () => {
+  const [, vi2] = views();
+  const text = dataDump(globalView(), [{ ...vi2!, auth: { type: 'AH', password: 'secret' } }], []);
+  assert.match(text, / {3}Authentication type = IPSEC_AH\n/);
+  assert.doesNotMatch(text, /Password|secret/);
+});

@@ -23,3 +23,9 @@ test('strings are escaped as keepalived escapes them, but the file stays JSON', 
   assert.match(text, /"iname":"a\\\/b\\\\c\\"d\\u0001"/);
   assert.equal(JSON.parse(text)[0].data.iname, 'a/b\\c"d\u0001');
 });
+
+test('an AH instance is auth_type 2 in JSON, with its key as auth_data, as keepalived writes it', () => {
+  const [, vi2] = views();
+  const text = jsonDump([{ ...vi2!, auth: { type: 'AH', password: 'secret' } }]);
+  assert.match(text, /"auth_type":2,"auth_data":"secret"/);
+});

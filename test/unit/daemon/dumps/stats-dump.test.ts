@@ -30,7 +30,7 @@ test("the stats dump is keepalived's text, heading for heading", () => {
 
 test("vigil's drop reasons land in keepalived's error counters", () => {
   const drops = { too_short: 1, bad_length: 2, bad_ttl: 3, bad_type: 4, interval_mismatch: 5, address_mismatch: 6 };
-  const more = { bad_auth_type: 7, auth_ah_unsupported: 8, auth_mismatch: 9 };
+  const more = { bad_auth_type: 7, auth_type_mismatch: 8, auth_mismatch: 5, ah_replayed: 4 };
   const live = LIVE.map((s) => ({
     ...s,
     counters: { ...s.counters, releasedMaster: 2, priorityZeroReceived: 1, drops: { ...drops, ...more } },
