@@ -77,6 +77,8 @@ export interface GlobalDefs {
   umask?: number;
   /** vigil_metrics_listen (vigil's own): where vigild serves Prometheus /metrics; unset, nowhere. */
   metricsListen?: ListenAddress;
+  /** vmac_prefix: the start of the vmac names use_vmac makes up; unset, `vrrp`. */
+  vmacPrefix?: string;
 }
 
 /** Seconds; the kernel's defaults are 900 (tcp), 120 (tcpfin) and 300 (udp). 0 leaves the kernel's value. */
@@ -257,6 +259,13 @@ export interface VrrpInstance {
   dontTrackPrimary: boolean;
   /** smtp_alert; unset inherits (see alert-mail). */
   smtpAlert?: boolean;
+  /**
+   * use_vmac: a macvlan over `interface` with the RFC 5798 virtual MAC carries the VIPs and the
+   * adverts, so a failover moves no MAC. `name` unset: `<vmac_prefix>.<vrid>`, as keepalived names it.
+   */
+  vmac?: { name?: string };
+  /** vmac_xmit_base: with use_vmac, adverts leave from `interface` itself, not the vmac. */
+  vmacXmitBase?: boolean;
 }
 
 export interface SyncGroup {
