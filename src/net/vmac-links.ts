@@ -131,7 +131,8 @@ export class VmacLinks {
     )?.address;
     if (!address) throw new Error(`interface ${base} has no IPv6 link-local address for its vmac`);
     try {
-      await this.rtnl.addAddress({ ifindex: index, address, prefix: 64, scope: 'link' });
+      // Deprecated, as keepalived adds it: a source for VRRP alone, never for other traffic.
+      await this.rtnl.addAddress({ ifindex: index, address, prefix: 64, scope: 'link', preferredLifetime: 0 });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }

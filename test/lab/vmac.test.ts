@@ -1,7 +1,8 @@
 // use_vmac in the lab: vigild (r1) and Debian's keepalived 2.2.7 (r2), both with the RFC 5798
 // virtual MAC on a private macvlan. The vmacs look alike in `ip -d link`, the adverts leave from
 // 00:00:5e:00:01:VRID (or, with vmac_xmit_base, from eth0's own MAC), the client's neighbour
-// entry for the VIP never changes across failovers either way, and a stop deletes the vmac.
+// entry for the VIP never changes across failovers either way, and a stop deletes the vmac;
+// for IPv6, 00:00:5e:00:02:VRID and the same link-local address on both.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,8 +22,8 @@ const VIP = '198.51.100.210';
 const VMAC = '00:00:5e:00:01:3d';
 const VMAC_NAME = `vrrp.${VRID}`;
 
-const config = (priority: number, extra: string[] = ['use_vmac']) =>
-  vrrpConfig({ version: 3, vrid: VRID, priority, advertInt: 0.5, vip: `${VIP}/24` }).replace(
+const config = (priority: number, extra: string[] = ['use_vmac'], vip = `${VIP}/24`) =>
+  vrrpConfig({ version: 3, vrid: VRID, priority, advertInt: 0.5, vip }).replace(
     'interface eth0\n',
     `interface eth0\n${extra.map((line) => `    ${line}\n`).join('')}`,
   );
@@ -180,5 +181,33 @@ describe('use_vmac with keepalived on one segment', { skip }, () => {
     });
     assert.deepEqual(macs, [macOf('r1')]);
     assert.equal(await clientMacOfVip(lab), VMAC);
+  });
+
+  test('IPv6: the vmac has 00:00:5e:00:02:VRID and the deprecated link-local address keepalived gives its own', async () => {
+    const { vigild, keepalived } = mixed;
+    const vip6 = '2001:db8::210';
+    await pinClientNeighbour(lab);
+    await Promise.all([
+      vigild.start(config(HIGH, ['use_vmac'], `${vip6}/64`)),
+      keepalived.start(config(LOW, ['use_vmac'], `${vip6}/64`)),
+    ]);
+    await waitForStates([
+      [vigild, 'MASTER'],
+      [keepalived, 'BACKUP'],
+    ]);
+    const ours = await linkShape(lab, 'r1', VMAC_NAME);
+    assert.equal(ours?.mac, '00:00:5e:00:02:3d');
+    assert.deepEqual(ours, await linkShape(lab, 'r2', VMAC_NAME));
+    const linkLocal = async (node: NodeName) => {
+      const { stdout } = await lab.exec(node, ['ip', '-j', '-6', 'addr', 'show', 'dev', VMAC_NAME, 'scope', 'link']);
+      return (JSON.parse(stdout) as { addr_info: { preferred_life_time: number; prefixlen: number }[] }[]).flatMap(
+        (l) => l.addr_info.flatMap((a) => (a.prefixlen ? [`/${a.prefixlen} preferred ${a.preferred_life_time}`] : [])),
+      );
+    };
+    assert.deepEqual(await linkLocal('r1'), ['/64 preferred 0']);
+    assert.deepEqual(await linkLocal('r1'), await linkLocal('r2'));
+    await lab.exec('client', ['ping', '-c', '1', '-W', '1', vip6]);
+    const { stdout } = await lab.exec('client', ['ip', '-j', '-6', 'neigh', 'show', vip6]);
+    assert.equal((JSON.parse(stdout) as { lladdr?: string }[])[0]?.lladdr, '00:00:5e:00:02:3d');
   });
 });
