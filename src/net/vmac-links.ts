@@ -66,7 +66,8 @@ export class VmacLinks {
   async ensure(wants: readonly VmacWant[], prefix?: string): Promise<void> {
     const missing = wants.filter((w) => !this.#up.has(identity(w)));
     const links = await this.rtnl.listLinks();
-    const plan = planVmacs(missing, links, prefix);
+    const up = [...this.#up.values()].map((u) => u.plan.name);
+    const plan = planVmacs(missing, links, prefix, up);
     for (const warning of plan.warnings) this.log(warning);
     if (!this.#swept) await this.#sweep(plan.links);
     for (const [i, link] of plan.links.entries()) {

@@ -105,17 +105,34 @@ function sysctlsOf(name: string, base: string, family: Family): Pick<VmacLinkPla
   };
 }
 
+/** keepalived's answer to a name another instance's vmac has: the name is dropped. */
+function withoutName({ name, ...request }: VmacRequest, warnings: string[]): VmacRequest {
+  warnings.push(
+    `vrrp_instance ${request.instance}: vmac name ${name} is another instance's; use_vmac takes another name`,
+  );
+  return request;
+}
+
 /**
  * Plans every vmac of `requests` against the links there now. A link that already is the vmac
  * is used whatever its name (keepalived's "Found matching interface"); a configured name held by
  * another macvlan is replaced; one held by any other kind of link is given up for a made-up name.
  */
-export function planVmacs(requests: readonly VmacRequest[], links: readonly Link[], prefix = 'vrrp'): VmacPlan {
+export function planVmacs(
+  requests: readonly VmacRequest[],
+  links: readonly Link[],
+  prefix = 'vrrp',
+  /** The vmacs already up for other instances: never used, replaced or named again. */
+  inUse: readonly string[] = [],
+): VmacPlan {
   const warnings: string[] = [];
   const claimed = new Set<string>(requests.flatMap((r) => (r.name ? [r.name] : [])));
   const taken = (name: string) => claimed.has(name) || links.some((l) => l.name === name);
-  const adopted = new Set<number>();
-  const planned = requests.map((request): VmacLinkPlan => {
+  const adopted = new Set<number>(links.filter((l) => inUse.includes(l.name)).map((l) => l.index));
+  const named = new Set<string>(inUse);
+  const planned = requests.map((asked): VmacLinkPlan => {
+    const request = named.has(asked.name ?? '') ? withoutName(asked, warnings) : asked;
+    if (request.name) named.add(request.name);
     const mac = virtualMac(request.family, request.vrid);
     const baseIndex = links.find((l) => l.name === request.base)?.index;
     const match = links.find((l) => !adopted.has(l.index) && serves(l, baseIndex, mac));

@@ -97,4 +97,16 @@ describe('use_vmac plan', () => {
     assert.equal(plan.links[0]?.replace, undefined);
     assert.match(plan.warnings[0] ?? '', /eth0 exists and is not a macvlan/);
   });
+
+  test("a name another instance's vmac has is dropped for a made-up one, never taken from it", () => {
+    const twice = planVmacs([want({ name: 'v' }), want({ instance: 'VI_2', vrid: 8, name: 'v' })], [eth0]);
+    assert.deepEqual(
+      twice.links.map((p) => p.name),
+      ['v', 'vrrp.8'],
+    );
+    assert.match(twice.warnings[0] ?? '', /VI_2: vmac name v is another instance's/);
+    const running = planVmacs([want({ name: 'v' })], [eth0, macvlan(9, 'v', '00:00:5e:00:01:08')], 'vrrp', ['v']);
+    assert.equal(running.links[0]?.name, 'vrrp.7');
+    assert.equal(running.links[0]?.replace, undefined);
+  });
 });
