@@ -77,6 +77,8 @@ export interface GlobalDefs {
   umask?: number;
   /** vigil_metrics_listen (vigil's own): where vigild serves Prometheus /metrics; unset, nowhere. */
   metricsListen?: ListenAddress;
+  /** vmac_prefix: the start of the vmac names use_vmac makes up; unset, `vrrp`. */
+  vmacPrefix?: string;
   /** startup_script: run once before VRRP and the checks start, which wait for it (up to its timeout). */
   startupScript?: LifecycleScript;
   /** shutdown_script: run once after everything vigild set up has been removed, before it exits. */
@@ -272,6 +274,13 @@ export interface VrrpInstance {
   dontTrackPrimary: boolean;
   /** smtp_alert; unset inherits (see alert-mail). */
   smtpAlert?: boolean;
+  /**
+   * use_vmac: a macvlan over `interface` with the RFC 5798 virtual MAC carries the VIPs and the
+   * adverts, so a failover moves no MAC. `name` unset: `<vmac_prefix>.<vrid>`, as keepalived names it.
+   */
+  vmac?: { name?: string };
+  /** vmac_xmit_base: with use_vmac, adverts leave from `interface` itself, not the vmac. */
+  vmacXmitBase?: boolean;
 }
 
 export interface SyncGroup {

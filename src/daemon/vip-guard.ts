@@ -41,6 +41,8 @@ export interface VipGuardPorts {
   announceIntervals: AnnounceIntervals;
   /** One round of gratuitous ARP / unsolicited NA for `vips` of the instance on `ifname`. */
   announce(ifname: string, vips: readonly Vip[]): void;
+  /** use_vmac: the vmac an instance's VIPs are on, when not on its interface. */
+  vmacOf?(instance: InstanceConfig): string | undefined;
   clock: Clock;
   log: Logger;
 }
@@ -132,7 +134,7 @@ export class VipGuard {
     const round = () => {
       if (!holder.holds(held.spec)) return;
       try {
-        this.ports.announce(instance.interface, [held.vip]);
+        this.ports.announce(this.ports.vmacOf?.(instance) ?? instance.interface, [held.vip]);
       } catch (err) {
         this.#warn('vip_announce_failed', held, `could not be announced: ${(err as Error).message}`);
       }

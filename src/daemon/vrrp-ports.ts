@@ -2,7 +2,7 @@
 // back a VIP someone deletes from a master), AF_PACKET for gratuitous ARP / unsolicited NA, the
 // process clock, and the daemon's log and event stream.
 import { processClock } from '../clock.js';
-import type { Config, Vip } from '../config/index.js';
+import type { Config, VrrpInstance as InstanceConfig, Vip } from '../config/index.js';
 import { FrameSocket } from '../net/frame-socket.js';
 import { interfaceIndex } from '../net/native.js';
 import { OwnedRoutes } from '../net/owned-routes.js';
@@ -34,6 +34,7 @@ export function realEnginePorts(
   ledger: AddressLedger,
   observer: InstanceObserver,
   log: Logger,
+  vmacOf?: (instance: InstanceConfig) => string | undefined,
 ): EnginePorts & { update(config: Config, host: HostSnapshot): void; close(): void } {
   // A reload brings a new config and a new look at the host (interfaces may have come since).
   let current = { config, host, vipAddresses: vipAddressesOf(config) };
@@ -69,6 +70,7 @@ export function realEnginePorts(
       return announceIntervalsOf(current.config.global);
     },
     announce: (ifname, vips) => announcer(ifname).announce(vips),
+    vmacOf,
     clock: processClock,
     log,
   });
@@ -107,6 +109,7 @@ export function realEnginePorts(
     addresses: (ifname) => guard.guard(new VipAddresses(rtnl, ifname, ledger)),
     routes: () => new OwnedRoutes(rtnl, interfaceIndex),
     announcer,
+    vmacOf,
     clock: processClock,
     observer,
     update(config, host) {

@@ -8,6 +8,7 @@ import type { Config } from '../config/index.js';
 import { sweepLeftoverRules } from '../net/owned-routes.js';
 import { Rtnetlink } from '../net/rtnetlink.js';
 import { reclaimLeftovers } from '../net/vip-addresses.js';
+import { VmacLinks } from '../net/vmac-links.js';
 import { mailConfigured, vrrpAlerts, vrrpMail } from '../scripts/alert-mail.js';
 import { vrrpFifoLine } from '../scripts/fifo-lines.js';
 import { ChildProcessLauncher, type ScriptLauncher } from '../scripts/launcher.js';
@@ -24,6 +25,7 @@ import { ProblemLog } from './log-throttle.js';
 import type { Logger } from './logger.js';
 import { StaticEntries } from './static-entries.js';
 import type { StateStore } from './store.js';
+import { FileVmacLedger, vmacWantOf, vmacWantsOf } from './vmacs.js';
 import { type HostSnapshot, realEnginePorts, snapshotHost } from './vrrp-ports.js';
 import { TrackingSupervisor } from './vrrp-tracking.js';
 
@@ -40,10 +42,13 @@ export class VrrpService {
   private running: Config | undefined;
   private readonly problems: ProblemLog;
   private readonly statics: StaticEntries;
+  /** use_vmac's macvlans: made before the instances that use them start, deleted after they stop. */
+  private readonly vmacs: VmacLinks;
 
   private constructor(
     private readonly rtnl: Rtnetlink,
     private readonly ledger: FileAddressLedger,
+    vmacLedger: FileVmacLedger,
     private readonly log: Logger,
     private readonly store: StateStore,
     private readonly fifo: FifoSink,
@@ -51,6 +56,7 @@ export class VrrpService {
   ) {
     this.problems = new ProblemLog(log);
     this.statics = new StaticEntries(rtnl, ledger, log);
+    this.vmacs = new VmacLinks(rtnl, vmacLedger, (message) => log.warn(message));
   }
 
   /** Reclaims leftover VIPs and starts the config's instances; throws with a clear message when it cannot. */
@@ -64,7 +70,7 @@ export class VrrpService {
   ): Promise<VrrpService> {
     const ledger = new FileAddressLedger(stateDir);
     const rtnl = new Rtnetlink();
-    const service = new VrrpService(rtnl, ledger, log, store, fifo, heldMode);
+    const service = new VrrpService(rtnl, ledger, new FileVmacLedger(stateDir), log, store, fifo, heldMode);
     // Read through, not pushed: counters move with every advert (see the store).
     store.readVrrpFrom(() => service.engine?.status() ?? []);
     try {
@@ -103,12 +109,15 @@ export class VrrpService {
     if (!this.engine || !running || config.instances.length === 0) {
       await this.stopEngine();
       await this.run(config);
+      await this.vmacs.prune(vmacWantsOf(config));
       return undefined;
     }
+    await this.vmacs.ensure(vmacWantsOf(config), config.global.vmacPrefix);
     const host = await snapshotHost(this.rtnl);
     this.updatePorts?.(config, host);
     const outcome = await this.engine.reconfigure(config);
     this.running = config;
+    await this.vmacs.prune(vmacWantsOf(config));
     if (!sameTrackingDefinitions(running, config)) {
       this.tracking?.stop();
       this.tracking = new TrackingSupervisor(
@@ -138,6 +147,7 @@ export class VrrpService {
 
   async stop(): Promise<void> {
     await this.stopEngine();
+    await this.vmacs.clear();
     await this.statics.clear();
     this.rtnl.close();
   }
@@ -145,8 +155,12 @@ export class VrrpService {
   private async run(config: Config, startupDelayMs = 0): Promise<void> {
     this.running = config;
     if (config.instances.length === 0) return;
+    await this.vmacs.ensure(vmacWantsOf(config), config.global.vmacPrefix);
     const host = await snapshotHost(this.rtnl);
-    const ports = realEnginePorts(config, host, this.rtnl, this.ledger, this.observer(), this.log);
+    const ports = realEnginePorts(config, host, this.rtnl, this.ledger, this.observer(), this.log, (instance) => {
+      const want = vmacWantOf(instance);
+      return want && this.vmacs.nameOf(want);
+    });
     const launcher = this.launcher(config);
     this.notify = new NotifyRunner({
       launcher,

@@ -31,6 +31,11 @@ const IFINFOMSG_LENGTH = 16;
 const IFLA_ADDRESS = 1;
 const IFLA_IFNAME = 3;
 const IFLA_MTU = 4;
+const IFLA_LINK = 5;
+const IFLA_LINKINFO = 18;
+const IFLA_INFO_KIND = 1;
+const IFLA_INFO_DATA = 2;
+const IFLA_MACVLAN_MODE = 1;
 const IFF_UP = 0x1;
 const IFF_RUNNING = 0x40;
 const IFF_LOWER_UP = 0x10000;
@@ -72,6 +77,21 @@ export interface Link {
   mtu?: number;
   /** Every IFF_* flag as the kernel reports it. */
   flags: number;
+  /** IFLA_LINK: the index of the link this one is made on (a macvlan's lower device). */
+  parentIndex?: number;
+  /** IFLA_INFO_KIND: the driver of a virtual link, e.g. `macvlan`, `veth`. */
+  kind?: string;
+  /** IFLA_MACVLAN_MODE of a macvlan (MACVLAN_MODE_PRIVATE is 1). */
+  macvlanMode?: number;
+}
+
+/** A macvlan to create (`ip link add link PARENT name NAME address MAC type macvlan mode MODE`). */
+export interface MacvlanSpec {
+  name: string;
+  parentIndex: number;
+  mac: string;
+  /** MACVLAN_MODE_*: 1 private, 2 vepa, 4 bridge, 8 passthru. */
+  mode: number;
 }
 
 export interface InterfaceAddress {
@@ -132,6 +152,18 @@ function formatIp(bytes: Buffer): string | undefined {
   return parseIp(groups.join(':'))?.address;
 }
 
+/** IFLA_LINKINFO's kind and, for a macvlan, its mode. */
+function linkInfo(data: Buffer | undefined): Pick<Link, 'kind' | 'macvlanMode'> {
+  if (!data) return {};
+  const info = attributesByType(data);
+  const kind = info.get(IFLA_INFO_KIND);
+  if (!kind) return {};
+  const name = attributeData.string(kind);
+  const mode = name === 'macvlan' ? info.get(IFLA_INFO_DATA) : undefined;
+  const macvlanMode = mode && attributesByType(mode).get(IFLA_MACVLAN_MODE);
+  return { kind: name, ...(macvlanMode ? { macvlanMode: attributeData.u32(macvlanMode) } : {}) };
+}
+
 export function decodeLink(message: NetlinkMessage): Link {
   const { payload } = message;
   const flags = readU32(payload, 8);
@@ -139,6 +171,7 @@ export function decodeLink(message: NetlinkMessage): Link {
   const name = attributes.get(IFLA_IFNAME);
   const mac = attributes.get(IFLA_ADDRESS);
   const mtu = attributes.get(IFLA_MTU);
+  const parent = attributes.get(IFLA_LINK);
   return {
     index: readI32(payload, 4),
     name: name ? attributeData.string(name) : '',
@@ -148,6 +181,8 @@ export function decodeLink(message: NetlinkMessage): Link {
     ...(mac && mac.length > 0 ? { mac: formatMac(mac) } : {}),
     ...(mtu ? { mtu: attributeData.u32(mtu) } : {}),
     flags,
+    ...(parent ? { parentIndex: attributeData.u32(parent) } : {}),
+    ...linkInfo(attributes.get(IFLA_LINKINFO)),
   };
 }
 
@@ -182,12 +217,54 @@ export function decodeAddress(message: NetlinkMessage): InterfaceAddress | undef
   };
 }
 
-/** The payload of a link dump request: every link. */
-export function linkDumpRequest(): Buffer {
+/** struct ifinfomsg for AF_UNSPEC: which link, and which of its IFF_* flags to set (`change`) to what. */
+function ifinfomsg(index = 0, flags = 0, change = 0): Buffer {
   const header = Buffer.alloc(IFINFOMSG_LENGTH);
   header[0] = AF_UNSPEC;
+  writeU32(header, index, 4);
+  writeU32(header, flags, 8);
+  writeU32(header, change, 12);
   return header;
 }
+
+/** The payload of a link dump request: every link. */
+export const linkDumpRequest = (): Buffer => ifinfomsg();
+
+function macBytes(mac: string): Buffer {
+  const octets = mac.split(':');
+  if (octets.length !== 6 || octets.some((o) => !/^[0-9a-f]{1,2}$/i.test(o)))
+    throw new RangeError(`${JSON.stringify(mac)} is not a MAC address`);
+  return Buffer.from(octets.map((o) => Number.parseInt(o, 16)));
+}
+
+/**
+ * RTM_NEWLINK creating a macvlan, its attributes in iproute2's order. The nests carry no
+ * NLA_F_NESTED, as iproute2's and keepalived's do not: the kernel takes IFLA_LINKINFO either way.
+ */
+export function macvlanRequest(spec: MacvlanSpec): Buffer {
+  if (Buffer.byteLength(spec.name) > MAX_LABEL_LENGTH || spec.name.length === 0)
+    throw new RangeError(`interface name ${JSON.stringify(spec.name)} must be 1-${MAX_LABEL_LENGTH} bytes`);
+  const data = encodeAttributes([attribute.u32(IFLA_MACVLAN_MODE, spec.mode)]);
+  const info = encodeAttributes([
+    attribute.bytes(IFLA_INFO_KIND, Buffer.from('macvlan')),
+    attribute.bytes(IFLA_INFO_DATA, data),
+  ]);
+  return Buffer.concat([
+    ifinfomsg(),
+    encodeAttributes([
+      attribute.bytes(IFLA_ADDRESS, macBytes(spec.mac)),
+      attribute.u32(IFLA_LINK, spec.parentIndex),
+      attribute.string(IFLA_IFNAME, spec.name),
+      attribute.bytes(IFLA_LINKINFO, info),
+    ]),
+  ]);
+}
+
+/** RTM_NEWLINK setting a link administratively up (`ip link set NAME up`). */
+export const linkUpRequest = (index: number): Buffer => ifinfomsg(index, IFF_UP, IFF_UP);
+
+/** RTM_DELLINK's payload for one link. */
+export const linkDeleteRequest = (index: number): Buffer => ifinfomsg(index);
 
 function ifaddrmsg(family: number, prefix: number, flags: number, scope: number, ifindex: number): Buffer {
   const header = Buffer.alloc(IFADDRMSG_LENGTH);

@@ -30,8 +30,13 @@ import {
   type InterfaceAddress,
   type Link,
   type LinkEvent,
+  linkDeleteRequest,
   linkDumpRequest,
+  linkUpRequest,
+  type MacvlanSpec,
+  macvlanRequest,
   RTM_DELADDR,
+  RTM_DELLINK,
   RTM_GETADDR,
   RTM_GETLINK,
   RTM_NEWADDR,
@@ -45,6 +50,7 @@ export type {
   InterfaceAddress,
   Link,
   LinkEvent,
+  MacvlanSpec,
 } from './rtnetlink-codec.js';
 
 /** Multicast groups (enum rtnetlink_groups). */
@@ -120,6 +126,21 @@ export class Rtnetlink {
   /** Removes a rule; rejects with code ENOENT when there is none. */
   async removeRule(rule: Rule): Promise<void> {
     await this.#socket.request(`remove rule ${rule.priority}`, RTM_DELRULE, 0, ruleRequest(rule));
+  }
+
+  /** Creates a macvlan, down; rejects with code EEXIST when a link of that name is there. */
+  async addMacvlan(spec: MacvlanSpec): Promise<void> {
+    const operation = `create macvlan ${spec.name}`;
+    await this.#socket.request(operation, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, macvlanRequest(spec));
+  }
+
+  async setLinkUp(index: number, name: string): Promise<void> {
+    await this.#socket.request(`set ${name} up`, RTM_NEWLINK, 0, linkUpRequest(index));
+  }
+
+  /** Deletes a link; rejects with code ENODEV when it is gone. */
+  async removeLink(index: number, name: string): Promise<void> {
+    await this.#socket.request(`delete link ${name}`, RTM_DELLINK, 0, linkDeleteRequest(index));
   }
 
   close(): void {

@@ -43,6 +43,8 @@ export interface EnginePorts {
   routes?(): RoutePort;
   /** Announces VIPs of an instance on this interface (each on its own `dev` if it has one). */
   announcer(ifname: string): AnnouncePort;
+  /** use_vmac: the instance's vmac, home of its VIPs and (without vmac_xmit_base) its adverts. */
+  vmacOf?(instance: InstanceConfig): string | undefined;
   clock: Clock;
   observer: InstanceObserver;
 }
@@ -161,9 +163,9 @@ export class VrrpEngine {
         sendAh: (datagram: Buffer, destination: string, sourceAddress: string) =>
           this.ahSocketOf(link, instance.interface).send(datagram, destination, sourceAddress),
       },
-      addresses: this.holdings.port(instance.interface, this.ports.addresses(instance.interface)),
+      addresses: this.holdings.port(this.vipInterface(instance), this.ports.addresses(this.vipInterface(instance))),
       routes: this.ports.routes?.(),
-      announcer: this.ports.announcer(instance.interface),
+      announcer: this.ports.announcer(this.vipInterface(instance)),
       clock: this.ports.clock,
       observer: this.ports.observer,
       announceIntervals: announceIntervalsOf(this.config.global),
@@ -178,7 +180,7 @@ export class VrrpEngine {
 
   /** Takes an instance off its link and stops it (a master resigns). */
   private async retire(runtime: VrrpInstanceRuntime): Promise<void> {
-    const link = this.links.get(linkKey(runtime.config));
+    const link = this.links.get(this.linkKey(runtime.config));
     if (link?.byVrid.get(runtime.config.vrid) === runtime) link.byVrid.delete(runtime.config.vrid);
     if (link) {
       // Instances on a link usually share their source: it stays ours while one of them runs.
@@ -234,14 +236,29 @@ export class VrrpEngine {
     return source;
   }
 
+  /** Where the instance's VIPs go: its vmac with use_vmac, else its interface. */
+  private vipInterface(instance: InstanceConfig): string {
+    return this.ports.vmacOf?.(instance) ?? instance.interface;
+  }
+
+  /** Where its adverts come and go: the vmac too, unless vmac_xmit_base keeps them on the interface. */
+  private advertInterface(instance: InstanceConfig): string {
+    return instance.vmacXmitBase ? instance.interface : this.vipInterface(instance);
+  }
+
+  private linkKey(instance: InstanceConfig): string {
+    return `${this.advertInterface(instance)}/${instance.family}`;
+  }
+
   private linkFor(instance: InstanceConfig): Link {
-    const key = linkKey(instance);
+    const key = this.linkKey(instance);
     let link = this.links.get(key);
     if (!link) {
       const byVrid = new Map<number, VrrpInstanceRuntime>();
       const ownSources = new Set<string>();
-      const socket = this.ports.openSocket(instance.interface, instance.family, (payload, ip) =>
-        this.dispatch(instance.interface, byVrid, ownSources, payload, ip),
+      const ifname = this.advertInterface(instance);
+      const socket = this.ports.openSocket(ifname, instance.family, (payload, ip) =>
+        this.dispatch(ifname, byVrid, ownSources, payload, ip),
       );
       link = { socket, byVrid, ownSources };
       this.links.set(key, link);
@@ -308,5 +325,3 @@ export class VrrpEngine {
     this.links.clear();
   }
 }
-
-const linkKey = (i: Pick<InstanceConfig, 'interface' | 'family'>) => `${i.interface}/${i.family}`;

@@ -39,6 +39,9 @@ const RESTART_FIELDS = [
   'higherPrioSendAdvert',
   'lowerPrioNoAdvert',
   'downTimerAdverts',
+  // Where the adverts and VIPs go (use_vmac): a new socket and new VIPs' home.
+  'vmac',
+  'vmacXmitBase',
 ] as const satisfies readonly (keyof InstanceConfig)[];
 
 export type InstanceChange =

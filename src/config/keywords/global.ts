@@ -273,6 +273,7 @@ export const globalDefsBlock = defineBlock<GlobalDefs>('global_defs', [
   toggle('vrrp_min_garp', 'minGarp'),
   field('vrrp_startup_delay', 'vrrpStartupDelay', decimal()),
   flag('log_unknown_vrids', 'logUnknownVrids'),
+  field('vmac_prefix', 'vmacPrefix', text),
   custom('script_user', {
     args: [1, 2],
     apply(global, stmt) {

@@ -86,7 +86,6 @@ export const NOT_IMPLEMENTED: readonly NotImplemented[] = [
     'rs_init_notifies',
     'no_checker_emails',
     'vrrp_delay_after_boot',
-    'vmac_prefix',
     'vmac_addr_prefix',
     'vrrp_vmac_garp_intvl',
     'reload_time_file',
@@ -104,9 +103,7 @@ export const NOT_IMPLEMENTED: readonly NotImplemented[] = [
   ),
   ...entries(
     INSTANCE,
-    'use_vmac',
     'use_vmac_addr',
-    'vmac_xmit_base',
     'use_ipvlan',
     'vrf',
     'track_bfd',

@@ -474,6 +474,30 @@ function readAuthentication(instance: VrrpInstance, stmt: Statement, ctx: BuildC
   instance.auth = { type: draft.type, password };
 }
 
+/** What the kernel takes as an interface name (dev_valid_name). */
+const validInterfaceName = (name: string) =>
+  Buffer.byteLength(name) <= 15 && name !== '.' && name !== '..' && !/[/:\s]/.test(name);
+
+/** `use_vmac [NAME] [MAC]`: a word with a colon is a MAC, as interface names cannot hold one. */
+function readUseVmac(instance: VrrpInstance, stmt: Statement, ctx: BuildContext): void {
+  instance.vmac = {};
+  for (const arg of stmt.args) {
+    if (arg.text.includes(':')) {
+      ctx.warning(
+        arg.pos,
+        'a MAC address for `use_vmac` is not implemented by vigil yet; the RFC 5798 virtual MAC is used',
+      );
+    } else if (!validInterfaceName(arg.text)) {
+      ctx.error(
+        arg.pos,
+        `\`use_vmac\` name ${JSON.stringify(arg.text)} is not a valid interface name (1-15 bytes, no '/', ':' or spaces)`,
+      );
+    } else {
+      instance.vmac.name = arg.text;
+    }
+  }
+}
+
 export const instanceBlock = defineBlock<VrrpInstance>('vrrp_instance', [
   toggle('smtp_alert', 'smtpAlert'),
   field('state', 'initialState', oneOf(['MASTER', 'BACKUP'] as const)),
@@ -526,6 +550,13 @@ export const instanceBlock = defineBlock<VrrpInstance>('vrrp_instance', [
   field('down_timer_adverts', 'downTimerAdverts', integer(1, 100)),
   flag('check_unicast_src', 'checkUnicastSrc'),
   flag('dont_track_primary', 'dontTrackPrimary'),
+  custom('use_vmac', { args: [0, 2], apply: readUseVmac }),
+  custom('vmac_xmit_base', {
+    args: ARGS.none,
+    apply(instance) {
+      instance.vmacXmitBase = true;
+    },
+  }),
   // Deprecated in keepalived: forces IPv6. Only noted; the family is worked out at the end.
   custom('native_ipv6', { args: ARGS.none, apply() {} }),
   // vigil installs no firewall rules, so a backup-turned-master always accepts traffic for
@@ -579,6 +610,8 @@ export function resolveInstance(instance: VrrpInstance, global: GlobalDefs, ctx:
     if (!sites.has(instance, keyword)) instance[key] = global[key];
   }
 
+  resolveVmac(instance, ctx);
+
   const auth = sites.get(instance, 'authentication');
   if (auth && instance.version === 3) {
     ctx.warning(auth.keyword.pos, 'VRRPv3 has no authentication (RFC 5798); this `authentication` block is ignored');
@@ -592,4 +625,30 @@ export function resolveInstance(instance: VrrpInstance, global: GlobalDefs, ctx:
     );
     instance.initialState = 'BACKUP';
   }
+}
+
+/** keepalived's corrections: vmac_xmit_base needs a vmac, and unicast adverts from a vmac need it. */
+function resolveVmac(instance: VrrpInstance, ctx: BuildContext): void {
+  const xmitBase = ctx.sites.get(instance, 'vmac_xmit_base');
+  if (xmitBase && !instance.vmac) {
+    ctx.warning(xmitBase.keyword.pos, '`vmac_xmit_base` is only valid with `use_vmac`; ignored');
+    delete instance.vmacXmitBase;
+  }
+  const useVmac = ctx.sites.get(instance, 'use_vmac');
+  if (useVmac && instance.unicastPeers.length > 0 && !instance.vmacXmitBase) {
+    ctx.warning(useVmac.keyword.pos, 'unicast peers with `use_vmac` need `vmac_xmit_base`; set, as keepalived does');
+    instance.vmacXmitBase = true;
+  }
+  if (instance.vmac) for (const vip of [...instance.vips, ...instance.excludedVips]) placeOnVmac(vip, instance);
+}
+
+/**
+ * keepalived's homes for VIPs with use_vmac: one of the instance's family on its interface (no
+ * `dev`, or `dev` naming it) goes on the vmac, so no `dev`; one of the other family stays on the
+ * interface itself, so `dev` names it.
+ */
+function placeOnVmac(vip: Vip, instance: VrrpInstance): void {
+  if (vip.dev !== undefined && vip.dev !== instance.interface) return;
+  if (vip.family === instance.family) delete vip.dev;
+  else vip.dev = instance.interface;
 }

@@ -61,6 +61,7 @@ const SAMPLE_ARGS: Record<string, string> = {
   shutdown_script: '/etc/keepalived/down.sh',
   startup_script_timeout: '5',
   shutdown_script_timeout: '5',
+  vmac_prefix: 'vrrp',
 };
 const line = (keyword: string): string => {
   if (keyword === 'notification_email') return 'notification_email {\n  ops@example.net\n}';

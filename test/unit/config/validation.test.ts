@@ -307,7 +307,12 @@ describe('keywords: unknown, misplaced and not implemented', () => {
       '`vrrp_mcast_group4` is accepted but not implemented by vigil yet; ignored',
     );
     expectDiagnostic(result, 'warning', at(5, 5), '`default_interface` is accepted');
-    expectDiagnostic(result, 'warning', at(10, 5), '`use_vmac` is accepted but not implemented by vigil yet; ignored');
+    expectDiagnostic(
+      result,
+      'warning',
+      at(10, 5),
+      '`use_vmac_addr` is accepted but not implemented by vigil yet; ignored',
+    );
     expectDiagnostic(result, 'warning', at(12, 35), '`no_track` is accepted');
     expectDiagnostic(result, 'warning', at(12, 44), '`peer` is accepted');
     assert.equal(warningsOf(result).length, 5);
