@@ -79,6 +79,8 @@ export interface GlobalDefs {
   metricsListen?: ListenAddress;
   /** vmac_prefix: the start of the vmac names use_vmac makes up; unset, `vrrp`. */
   vmacPrefix?: string;
+  /** vrrp_notify_priority_changes: what instances do unless they or their sync group say (notifyPriorityChanges). */
+  notifyPriorityChanges: boolean;
   /** startup_script: run once before VRRP and the checks start, which wait for it (up to its timeout). */
   startupScript?: LifecycleScript;
   /** shutdown_script: run once after everything vigild set up has been removed, before it exits. */
@@ -274,6 +276,8 @@ export interface VrrpInstance {
   dontTrackPrimary: boolean;
   /** smtp_alert; unset inherits (see alert-mail). */
   smtpAlert?: boolean;
+  /** notify_priority_changes: FIFO lines for effective priority changes; unset, the sync group's, then the global one. */
+  notifyPriorityChanges?: boolean;
   /**
    * use_vmac: a macvlan over `interface` with the RFC 5798 virtual MAC carries the VIPs and the
    * adverts, so a failover moves no MAC. `name` unset: `<vmac_prefix>.<vrid>`, as keepalived names it.
@@ -291,6 +295,7 @@ export interface SyncGroup {
   trackProcesses: TrackRef[];
   notify: NotifyScripts;
   smtpAlert?: boolean;
+  notifyPriorityChanges?: boolean;
 }
 
 export type VirtualServerGroupEntry =

@@ -241,10 +241,29 @@ export class VrrpService {
         if (group) void this.notify?.notifyGroup(t.group, group.notify, notifyState(t.to));
         if (group) this.alert('group', t.group, group.smtpAlert, notifyState(t.to));
       },
+      priorityChange: (c) => {
+        this.log.info(
+          { instance: c.instance, from: c.from, to: c.to },
+          `${c.instance}: effective priority ${c.from} -> ${c.to}`,
+        );
+        if (!this.notifiesPriorityChanges(c.instance)) return;
+        const event = c.state === 'MASTER' ? 'MASTER_PRIORITY' : 'BACKUP_PRIORITY';
+        this.fifo.write('vrrp', vrrpFifoLine('INSTANCE', c.instance, event, c.to));
+      },
       // Drops are counted in status anyway; the log gets the first of each kind and a tally.
       problem: this.problems.report,
       heldMode: this.heldMode,
     };
+  }
+
+  /** notify_priority_changes of the instance, else of its sync group, else vrrp_notify_priority_changes. */
+  private notifiesPriorityChanges(name: string): boolean {
+    const config = this.running;
+    // A reload's new instances are in the engine before `running` is the new config.
+    const own = (this.engine?.instance(name)?.config ?? config?.instances.find((i) => i.name === name))
+      ?.notifyPriorityChanges;
+    const group = config?.syncGroups.find((g) => g.members.includes(name))?.notifyPriorityChanges;
+    return own ?? group ?? config?.global.notifyPriorityChanges ?? false;
   }
 
   /** Queues keepalived's mail for the transition, if the object sends mail and this state was not mailed last. */

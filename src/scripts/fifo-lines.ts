@@ -4,8 +4,16 @@
 import type { RealServer, VirtualServer } from '../config/index.js';
 import type { NotifyState } from './notify.js';
 
+/** What notify_priority_changes writes instead of a state: the priority moved while master, or else. */
+export type PriorityEvent = 'MASTER_PRIORITY' | 'BACKUP_PRIORITY';
+
 /** keepalived writes the instance's effective priority, and 0 for a group. */
-export function vrrpFifoLine(type: 'INSTANCE' | 'GROUP', name: string, state: NotifyState, priority: number): string {
+export function vrrpFifoLine(
+  type: 'INSTANCE' | 'GROUP',
+  name: string,
+  state: NotifyState | PriorityEvent,
+  priority: number,
+): string {
   return `${type} "${name}" ${state} ${type === 'GROUP' ? 0 : priority}\n`;
 }
 

@@ -73,10 +73,19 @@ export type ProblemKind =
   /** log_unknown_vrids: an advert for a VRID no instance on the interface has (reported under the interface's name). */
   | 'unknown_vrid';
 
+export interface PriorityChange {
+  instance: string;
+  state: VrrpState;
+  from: number;
+  to: number;
+}
+
 export interface InstanceObserver {
   transition(t: Transition): void;
   /** A sync group changed state as a whole (for its notify scripts and the log). */
   groupTransition?(t: GroupTransition): void;
+  /** Tracking moved the effective priority (keepalived's "Changing effective priority"). */
+  priorityChange?(change: PriorityChange): void;
   /** Something an operator should see in the log: a dropped advert, a failed send or VIP change. */
   problem(instance: string, kind: ProblemKind, message: string, detail?: Record<string, unknown>): void;
   /**
@@ -344,7 +353,11 @@ export class VrrpInstanceRuntime {
 
   /** Priority after tracking weights (configured priority plus the weights that apply). */
   setEffectivePriority(value: number): void {
+    const before = this.coordinator.snapshot(this.name).effectivePriority;
     this.step({ type: 'effectivePriority', value });
+    const { state, effectivePriority } = this.coordinator.snapshot(this.name);
+    if (effectivePriority !== before)
+      this.ports.observer.priorityChange?.({ instance: this.name, state, from: before, to: effectivePriority });
   }
 
   setFault(reason: string | undefined): void {

@@ -52,6 +52,7 @@ export function defaultGlobalDefs(): GlobalDefs {
     higherPrioSendAdvert: false,
     notifyFifos: {},
     mail: { connectTimeout: 30, to: [], noFaults: false },
+    notifyPriorityChanges: false,
     startupScriptTimeout: DEFAULT_LIFECYCLE_SCRIPT_TIMEOUT_S,
     shutdownScriptTimeout: DEFAULT_LIFECYCLE_SCRIPT_TIMEOUT_S,
   };
@@ -271,6 +272,7 @@ export const globalDefsBlock = defineBlock<GlobalDefs>('global_defs', [
   field('vrrp_down_timer_adverts', 'downTimerAdverts', integer(1, 100)),
   flag('vrrp_check_unicast_src', 'checkUnicastSrc'),
   toggle('vrrp_min_garp', 'minGarp'),
+  toggle('vrrp_notify_priority_changes', 'notifyPriorityChanges'),
   field('vrrp_startup_delay', 'vrrpStartupDelay', decimal()),
   flag('log_unknown_vrids', 'logUnknownVrids'),
   field('vmac_prefix', 'vmacPrefix', text),

@@ -221,6 +221,7 @@ export const syncGroupBlock = defineBlock<SyncGroup>('vrrp_sync_group', [
   trackBlock<SyncGroup>('track_process'),
   ...notifyKeywords<SyncGroup>(),
   toggle('smtp_alert', 'smtpAlert'),
+  toggle('notify_priority_changes', 'notifyPriorityChanges'),
 ]);
 
 /**
@@ -500,6 +501,7 @@ function readUseVmac(instance: VrrpInstance, stmt: Statement, ctx: BuildContext)
 
 export const instanceBlock = defineBlock<VrrpInstance>('vrrp_instance', [
   toggle('smtp_alert', 'smtpAlert'),
+  toggle('notify_priority_changes', 'notifyPriorityChanges'),
   field('state', 'initialState', oneOf(['MASTER', 'BACKUP'] as const)),
   field('interface', 'interface', text),
   field('virtual_router_id', 'vrid', integer(1, 255)),

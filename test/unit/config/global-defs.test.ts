@@ -120,6 +120,23 @@ describe('global_defs', () => {
     );
   });
 
+  it('reads vrrp_notify_priority_changes, and notify_priority_changes of instances and sync groups, unset where not written', () => {
+    const config = expectLoaded(
+      load(
+        'global_defs {\n  vrrp_notify_priority_changes\n}\n' +
+          'vrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 51\n  notify_priority_changes off\n  virtual_ipaddress {\n    198.51.100.10/24\n  }\n}\n' +
+          'vrrp_instance VI_2 {\n  interface eth0\n  virtual_router_id 52\n  virtual_ipaddress {\n    198.51.100.11/24\n  }\n}\n' +
+          'vrrp_sync_group G {\n  group {\n    VI_1\n    VI_2\n  }\n  notify_priority_changes\n}\n',
+      ),
+    );
+    assert.equal(config.global.notifyPriorityChanges, true);
+    assert.deepEqual(
+      config.instances.map((i) => i.notifyPriorityChanges),
+      [false, undefined],
+    );
+    assert.equal(config.syncGroups[0]?.notifyPriorityChanges, true);
+  });
+
   it('reads the lower-priority answer, down timer and unicast source check, and instances inherit them', () => {
     const config = globals(
       '  vrrp_garp_lower_prio_delay 7\n  vrrp_garp_lower_prio_repeat 2\n  vrrp_lower_prio_no_advert\n  vrrp_down_timer_adverts 4\n  vrrp_check_unicast_src',

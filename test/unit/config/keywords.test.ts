@@ -34,6 +34,7 @@ describe('typed values and keepalived defaults', () => {
       higherPrioSendAdvert: false,
       notifyFifos: {},
       mail: { connectTimeout: 30, to: [], noFaults: false },
+      notifyPriorityChanges: false,
       startupScriptTimeout: 10,
       shutdownScriptTimeout: 10,
     });
