@@ -31,7 +31,8 @@ export interface EnginePorts {
   openSocket(ifname: string, family: Family, onPacket: (payload: Buffer, ip: ReceivedIpHeader) => void): AdvertSocket;
   /** The interface's primary address for `family` (IPv6: its link-local address), if it has one. */
   primaryAddress(ifname: string, family: Family): string | undefined;
-  addresses(ifname: string): AddressPort;
+  /** The VIPs of `instance` on `ifname`. */
+  addresses(ifname: string, instance: InstanceConfig): AddressPort;
   /** A new owner of virtual routes and rules, one per instance. */
   routes?(): RoutePort;
   /** Announces VIPs of an instance on this interface (each on its own `dev` if it has one). */
@@ -147,7 +148,7 @@ export class VrrpEngine {
         send: (payload: Buffer, destination: string, sourceAddress: string) =>
           link.socket.send(payload, destination, sourceAddress),
       },
-      addresses: this.holdings.port(instance.interface, this.ports.addresses(instance.interface)),
+      addresses: this.holdings.port(instance.interface, this.ports.addresses(instance.interface, instance)),
       routes: this.ports.routes?.(),
       announcer: this.ports.announcer(instance.interface),
       clock: this.ports.clock,

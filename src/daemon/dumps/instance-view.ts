@@ -67,7 +67,7 @@ export interface InstanceView {
   priority: number;
   effectivePriority: number;
   advertIntSeconds: number;
-  /** keepalived accepts packets to its VIPs unless vrrp_strict (and no `accept`). */
+  /** Accept mode as resolved (strict-mode.ts): without it a master drops traffic to its VIPs. */
   accept: boolean;
   nopreempt: boolean;
   preemptDelay: number;
@@ -142,8 +142,7 @@ function instanceView(
     interface: inst.interface,
     dontTrackPrimary: inst.dontTrackPrimary,
     skipCheckAdvAddr: inst.skipCheckAdvAddr,
-    // vrrp_strict is not implemented (issue 17): vigild runs as keepalived does without it.
-    strict: false,
+    strict: inst.strict,
     sourceAddress: inst.unicastSrcIp ?? live?.sourceAddress,
     sourceFromConfig: inst.unicastSrcIp !== undefined,
     multicastAddress:
@@ -157,7 +156,7 @@ function instanceView(
     priority: inst.priority,
     effectivePriority: live?.effectivePriority ?? inst.priority,
     advertIntSeconds: inst.advertInt,
-    accept: true,
+    accept: inst.accept,
     nopreempt: inst.nopreempt,
     preemptDelay: inst.preemptDelay,
     password: inst.auth?.password,

@@ -57,6 +57,7 @@ const SAMPLE_ARGS: Record<string, string> = {
   vrrp_down_timer_adverts: '2',
   lvs_timeouts: 'tcp 900',
   umask: '0077',
+  nftables_priority: '-5',
 };
 const line = (keyword: string): string => {
   if (keyword === 'notification_email') return 'notification_email {\n  ops@example.net\n}';

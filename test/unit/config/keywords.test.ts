@@ -34,6 +34,8 @@ describe('typed values and keepalived defaults', () => {
       higherPrioSendAdvert: false,
       notifyFifos: {},
       mail: { connectTimeout: 30, to: [], noFaults: false },
+      vrrpStrict: false,
+      nftables: { named: false, table: 'keepalived', priority: -1, counters: false, ifindex: false },
     });
     const [vi] = config.instances;
     assert.deepEqual(

@@ -1,0 +1,114 @@
+// vrrp_strict and accept mode in the netns lab: a master without accept mode has keepalived's
+// nftables table dropping traffic to its VIPs (the client's ping fails), one with accept mode
+// answers, the VIP set follows mastership, stop (and a restart after SIGKILL) removes the table,
+// and vigild and keepalived both in strict mode elect one master and fail over each way.
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, test } from 'node:test';
+import { KeepalivedRouter, keepalivedUnavailable } from '../../lab/keepalived.js';
+import { impairmentsUnavailable, type Lab, labUnavailable, type NodeName } from '../../lab/lab.js';
+import { type LabRouter, pollUntil, VigildRouter, vrrpConfig, waitForStates } from '../../lab/routers.js';
+import { skipWithout } from '../helpers/needs.js';
+import { HIGH, LOW, MixedLab } from './interop.js';
+
+const skip = await skipWithout(labUnavailable, keepalivedUnavailable, impairmentsUnavailable);
+
+const VIP = '198.51.100.210';
+
+/** keepalived.conf in strict mode; `accept` written into the instance when asked. */
+function strictConfig(priority: number, { version = 2 as 2 | 3, accept = false } = {}): string {
+  const instance = vrrpConfig({ version, vrid: 61, priority, advertInt: 1, vip: `${VIP}/24` });
+  return `global_defs {\n    vrrp_strict\n}\n${accept ? instance.replace('state BACKUP', 'state BACKUP\n    accept') : instance}`;
+}
+
+const ruleset = async (lab: Lab, node: NodeName) => (await lab.exec(node, ['nft', 'list', 'ruleset'])).stdout;
+
+async function pings(lab: Lab): Promise<boolean> {
+  return lab.exec('client', ['ping', '-c', '1', '-W', '1', VIP]).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Waits until the table of `router`'s node has the VIP in its set (`held`) or not. */
+async function expectDropSet(lab: Lab, router: LabRouter, held: boolean): Promise<void> {
+  await pollUntil(
+    async () => (await ruleset(lab, router.node)).includes(`elements = { ${VIP} }`) === held,
+    () => `${router.kind} on ${router.node}: VIP ${held ? 'not ' : ''}in the drop set:\n${router.log.slice(-2000)}`,
+    3000,
+  );
+}
+
+describe('vrrp_strict and accept mode', { skip }, () => {
+  const mixed = new MixedLab();
+  const { lab } = mixed;
+  before(() => lab.up(2));
+  afterEach(async () => {
+    for (const r of [mixed.vigild, mixed.keepalived]) await r.stop();
+    await Promise.all([mixed.vigild.cleanup(), mixed.keepalived.cleanup()]);
+    mixed.vigild = new VigildRouter(lab, 'r1');
+    mixed.keepalived = new KeepalivedRouter(lab, 'r2');
+  });
+  after(() => lab.down());
+
+  test("without accept, a master has keepalived's drop table, pings to the VIP fail, and stop or a restart after SIGKILL removes it", async () => {
+    // keepalived alone first, for the table it makes for this config.
+    await mixed.keepalived.start(strictConfig(LOW));
+    await waitForStates([[mixed.keepalived, 'MASTER']]);
+    await expectDropSet(lab, mixed.keepalived, true);
+    const keepalivedTable = await ruleset(lab, 'r2');
+    await mixed.keepalived.stop();
+
+    const { vigild } = mixed;
+    await vigild.start(strictConfig(LOW));
+    await waitForStates([[vigild, 'MASTER']]);
+    await expectDropSet(lab, vigild, true);
+    assert.equal(await ruleset(lab, 'r1'), keepalivedTable, "vigild's table is keepalived's");
+    assert.ok(await lab.holds('r1', VIP), 'the master holds the VIP');
+    assert.equal(await pings(lab), false, 'the VIP answered a ping through the drop rules');
+
+    await vigild.kill();
+    assert.match(await ruleset(lab, 'r1'), /table ip keepalived/, 'SIGKILL leaves the table');
+    await vigild.start(strictConfig(LOW));
+    assert.equal(await ruleset(lab, 'r1'), '', 'the restart did not clear the table left behind');
+    await waitForStates([[vigild, 'MASTER']]);
+    await expectDropSet(lab, vigild, true);
+    await vigild.stop();
+    assert.equal(await ruleset(lab, 'r1'), '', 'stop left the table');
+  });
+
+  test('with accept (VRRPv3) the master answers pings to its VIP and sets no table', async () => {
+    await mixed.vigild.start(strictConfig(LOW, { version: 3, accept: true }));
+    await waitForStates([[mixed.vigild, 'MASTER']]);
+    await pollUntil(
+      () => pings(lab),
+      () => 'the VIP does not answer',
+    );
+    assert.equal(await ruleset(lab, 'r1'), '');
+  });
+
+  test('vigild and keepalived, both strict: one master, failover each way, the drop set following the VIP', async () => {
+    const { vigild, keepalived } = mixed;
+    await Promise.all([vigild.start(strictConfig(HIGH)), keepalived.start(strictConfig(LOW))]);
+    await waitForStates([
+      [vigild, 'MASTER'],
+      [keepalived, 'BACKUP'],
+    ]);
+    await expectDropSet(lab, vigild, true);
+    assert.equal(await lab.holds('r2', VIP), false);
+
+    await vigild.stop();
+    await waitForStates([[keepalived, 'MASTER']]);
+    await expectDropSet(lab, keepalived, true);
+    assert.equal(await ruleset(lab, 'r1'), '', "vigild's stop left its table");
+
+    await vigild.start(strictConfig(HIGH));
+    await waitForStates([
+      [vigild, 'MASTER'],
+      [keepalived, 'BACKUP'],
+    ]);
+    await expectDropSet(lab, vigild, true);
+    await expectDropSet(lab, keepalived, false);
+    assert.ok(await lab.holds('r1', VIP));
+    await mixed.assertAcceptedEachOther();
+  });
+});
