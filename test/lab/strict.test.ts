@@ -14,9 +14,10 @@ const skip = await skipWithout(labUnavailable, keepalivedUnavailable, impairment
 
 const VIP = '198.51.100.210';
 
-/** keepalived.conf in strict mode; `accept` written into the instance when asked. */
-function strictConfig(priority: number, { version = 2 as 2 | 3, accept = false } = {}): string {
-  const instance = vrrpConfig({ version, vrid: 61, priority, advertInt: 1, vip: `${VIP}/24` });
+/** keepalived.conf in strict mode; `accept` written into the instance when asked. VRRPv3 at 0.5 s unless VRRPv2 (whole seconds). */
+function strictConfig(priority: number, { version = 3 as 2 | 3, accept = false } = {}): string {
+  const advertInt = version === 3 ? 0.5 : 1;
+  const instance = vrrpConfig({ version, vrid: 61, priority, advertInt, vip: `${VIP}/24` });
   return `global_defs {\n    vrrp_strict\n}\n${accept ? instance.replace('state BACKUP', 'state BACKUP\n    accept') : instance}`;
 }
 
@@ -77,7 +78,7 @@ describe('vrrp_strict and accept mode', { skip }, () => {
   });
 
   test('with accept (VRRPv3) the master answers pings to its VIP and sets no table', async () => {
-    await mixed.vigild.start(strictConfig(LOW, { version: 3, accept: true }));
+    await mixed.vigild.start(strictConfig(LOW, { accept: true }));
     await waitForStates([[mixed.vigild, 'MASTER']]);
     await pollUntil(
       () => pings(lab),
@@ -86,9 +87,10 @@ describe('vrrp_strict and accept mode', { skip }, () => {
     assert.equal(await ruleset(lab, 'r1'), '');
   });
 
-  test('vigild and keepalived, both strict: one master, failover each way, the drop set following the VIP', async () => {
+  test('vigild and keepalived, both strict VRRPv2: one master, failover each way, the drop set following the VIP', async () => {
     const { vigild, keepalived } = mixed;
-    await Promise.all([vigild.start(strictConfig(HIGH)), keepalived.start(strictConfig(LOW))]);
+    const v2 = { version: 2 } as const;
+    await Promise.all([vigild.start(strictConfig(HIGH, v2)), keepalived.start(strictConfig(LOW, v2))]);
     await waitForStates([
       [vigild, 'MASTER'],
       [keepalived, 'BACKUP'],
@@ -101,7 +103,7 @@ describe('vrrp_strict and accept mode', { skip }, () => {
     await expectDropSet(lab, keepalived, true);
     assert.equal(await ruleset(lab, 'r1'), '', "vigild's stop left its table");
 
-    await vigild.start(strictConfig(HIGH));
+    await vigild.start(strictConfig(HIGH, v2));
     await waitForStates([
       [vigild, 'MASTER'],
       [keepalived, 'BACKUP'],
@@ -109,6 +111,16 @@ describe('vrrp_strict and accept mode', { skip }, () => {
     await expectDropSet(lab, vigild, true);
     await expectDropSet(lab, keepalived, false);
     assert.ok(await lab.holds('r1', VIP));
+
+    // Below keepalived now: keepalived preempts, and vigild, a backup, lets go of the set.
+    await vigild.reload(strictConfig(LOW - 50, v2));
+    await waitForStates([
+      [keepalived, 'MASTER'],
+      [vigild, 'BACKUP'],
+    ]);
+    await expectDropSet(lab, keepalived, true);
+    await expectDropSet(lab, vigild, false);
+    assert.equal(await lab.holds('r1', VIP), false);
     await mixed.assertAcceptedEachOther();
   });
 });

@@ -63,6 +63,10 @@ export interface InstanceView {
   garpRefresh: number;
   garpRefreshRepeat: number;
   higherPrioSendAdvert: boolean;
+  /** What a master does on hearing a lower priority (strict mode sets them: see strict-mode.ts). */
+  garpLowerPrioDelay: number;
+  garpLowerPrioRepeat: number;
+  lowerPrioNoAdvert: boolean;
   vrid: number;
   priority: number;
   effectivePriority: number;
@@ -152,6 +156,9 @@ function instanceView(
     garpRefresh: inst.garpMasterRefresh,
     garpRefreshRepeat: inst.garpMasterRefreshRepeat,
     higherPrioSendAdvert: inst.higherPrioSendAdvert,
+    garpLowerPrioDelay: inst.garpLowerPrioDelay,
+    garpLowerPrioRepeat: inst.garpLowerPrioRepeat,
+    lowerPrioNoAdvert: inst.lowerPrioNoAdvert,
     vrid: inst.vrid,
     priority: inst.priority,
     effectivePriority: live?.effectivePriority ?? inst.priority,
