@@ -39,6 +39,8 @@ const RESTART_FIELDS = [
   'higherPrioSendAdvert',
   'lowerPrioNoAdvert',
   'downTimerAdverts',
+  // Not the machine's, but its address port's: with accept mode it has no VIP drop rules (vip-firewall.ts).
+  'accept',
 ] as const satisfies readonly (keyof InstanceConfig)[];
 
 export type InstanceChange =
