@@ -14,11 +14,20 @@ const skip = await skipWithout(labUnavailable, keepalivedUnavailable, impairment
 
 const VIP = '198.51.100.210';
 
-/** keepalived.conf in strict mode; `accept` written into the instance when asked. VRRPv3 at 0.5 s unless VRRPv2 (whole seconds). */
-function strictConfig(priority: number, { version = 3 as 2 | 3, accept = false } = {}): string {
+/** IPv6 excluded VIPs, global and link-local: keepalived's drop table covers them too (its ip6 table). */
+const EXCLUDED =
+  '    virtual_ipaddress_excluded {\n        2001:db8::210/64 dev eth0\n        fe80::210/64 dev eth0\n    }\n}\n';
+
+/**
+ * keepalived.conf in strict mode; `accept` written into the instance when asked, and IPv6
+ * excluded VIPs. VRRPv3 at 0.5 s unless VRRPv2 (whole seconds).
+ */
+function strictConfig(priority: number, { version = 3 as 2 | 3, accept = false, excluded = false } = {}): string {
   const advertInt = version === 3 ? 0.5 : 1;
-  const instance = vrrpConfig({ version, vrid: 61, priority, advertInt, vip: `${VIP}/24` });
-  return `global_defs {\n    vrrp_strict\n}\n${accept ? instance.replace('state BACKUP', 'state BACKUP\n    accept') : instance}`;
+  let instance = vrrpConfig({ version, vrid: 61, priority, advertInt, vip: `${VIP}/24` });
+  if (accept) instance = instance.replace('state BACKUP', 'state BACKUP\n    accept');
+  if (excluded) instance = instance.replace(/\}\n$/, EXCLUDED);
+  return `global_defs {\n    vrrp_strict\n}\n${instance}`;
 }
 
 const ruleset = async (lab: Lab, node: NodeName) => (await lab.exec(node, ['nft', 'list', 'ruleset'])).stdout;
@@ -53,14 +62,16 @@ describe('vrrp_strict and accept mode', { skip }, () => {
 
   test("without accept, a master has keepalived's drop table, pings to the VIP fail, and stop or a restart after SIGKILL removes it", async () => {
     // keepalived alone first, for the table it makes for this config.
-    await mixed.keepalived.start(strictConfig(LOW));
+    const config = strictConfig(LOW, { excluded: true });
+    await mixed.keepalived.start(config);
     await waitForStates([[mixed.keepalived, 'MASTER']]);
     await expectDropSet(lab, mixed.keepalived, true);
     const keepalivedTable = await ruleset(lab, 'r2');
+    assert.match(keepalivedTable, /table ip6 keepalived \{[\s\S]*elements = \{ fe80::210 \. "eth0" \}/);
     await mixed.keepalived.stop();
 
     const { vigild } = mixed;
-    await vigild.start(strictConfig(LOW));
+    await vigild.start(config);
     await waitForStates([[vigild, 'MASTER']]);
     await expectDropSet(lab, vigild, true);
     assert.equal(await ruleset(lab, 'r1'), keepalivedTable, "vigild's table is keepalived's");
@@ -69,7 +80,7 @@ describe('vrrp_strict and accept mode', { skip }, () => {
 
     await vigild.kill();
     assert.match(await ruleset(lab, 'r1'), /table ip keepalived/, 'SIGKILL leaves the table');
-    await vigild.start(strictConfig(LOW));
+    await vigild.start(config);
     assert.equal(await ruleset(lab, 'r1'), '', 'the restart did not clear the table left behind');
     await waitForStates([[vigild, 'MASTER']]);
     await expectDropSet(lab, vigild, true);

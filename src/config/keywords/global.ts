@@ -58,6 +58,8 @@ export function defaultGlobalDefs(): GlobalDefs {
 
 /** keepalived's table name when `nftables` gives none, or a firewall is needed without it. */
 export const DEFAULT_NFTABLES_TABLE = 'keepalived';
+/** An identifier in nft's syntax: anything else would be read as more than a name. */
+const NFT_IDENTIFIER = /^[A-Za-z][A-Za-z0-9_./-]*$/;
 /** NFT_TABLE_MAXNAMELEN, with its terminating NUL. */
 const NFT_TABLE_NAME_MAX = 255;
 
@@ -76,6 +78,13 @@ const nftablesKeyword = custom<GlobalDefs>('nftables', {
     const name = stmt.args[0];
     if (name && Buffer.byteLength(name.text) >= NFT_TABLE_NAME_MAX) {
       ctx.warning(name.pos, `the nftables table name is too long (at most ${NFT_TABLE_NAME_MAX - 1} bytes); ignored`);
+      return;
+    }
+    if (name && !NFT_IDENTIFIER.test(name.text)) {
+      ctx.error(
+        name.pos,
+        `vigil gives the table name to \`nft\`, which reads only a letter then letters, digits and \`_ . / -\`; \`${name.text}\` is not one`,
+      );
       return;
     }
     nftablesRead.add(global);

@@ -123,6 +123,11 @@ describe('nftables settings', () => {
     assert.equal(nft('  nftables').table, 'keepalived');
   });
 
+  it('refuses a table name nft would read as more than a name', () => {
+    const result = load('global_defs {\n  nftables x;flush\n}\n');
+    expectDiagnostic(result, 'error', 'mem.conf:2:12', 'which reads only a letter then letters');
+  });
+
   it('keeps the first nftables, as keepalived does, and warns about the second', () => {
     const result = load('global_defs {\n  nftables one\n  nftables two\n}\n');
     assert.equal(expectLoaded(result).global.nftables.table, 'one');
