@@ -73,6 +73,10 @@ export interface GlobalDefs {
   notifyFifos: Partial<Record<NotifyFifoKind, NotifyFifo>>;
   /** Email alerts: sent only when there is both a server and at least one recipient, as in keepalived. */
   mail: MailSettings;
+  /** vrrp_strict: every instance without its own `strict_mode` runs in strict RFC mode. */
+  vrrpStrict: boolean;
+  /** Where the VIP drop rules of `no_accept` go (global `nftables`, `nftables_priority`, ...). */
+  nftables: NftablesSettings;
   /** umask: the mode bits keepalived's dump files leave out; unset, keepalived's 0177 (files 0600). */
   umask?: number;
   /** vigil_metrics_listen (vigil's own): where vigild serves Prometheus /metrics; unset, nowhere. */
@@ -229,6 +233,20 @@ export interface Vip {
   pos: SourcePos;
 }
 
+/** keepalived's vrrp_nftables settings: one table per family, made when first needed. */
+export interface NftablesSettings {
+  /** The `nftables` keyword was given (keepalived's dump then names the table even if unused). */
+  named: boolean;
+  /** `nftables [TABLE]`; keepalived's `keepalived` when a firewall is needed but not named. */
+  table: string;
+  /** The base chains' priority (`nftables_priority`). */
+  priority: number;
+  /** `nftables_counters`: a counter on each rule. */
+  counters: boolean;
+  /** `nftables_ifindex`: link-local VIPs always matched with the interface's index, never its name. */
+  ifindex: boolean;
+}
+
 export interface VrrpInstance {
   name: string;
   pos: SourcePos;
@@ -285,6 +303,13 @@ export interface VrrpInstance {
   vmac?: { name?: string };
   /** vmac_xmit_base: with use_vmac, adverts leave from `interface` itself, not the vmac. */
   vmacXmitBase?: boolean;
+  /** strict_mode, else global vrrp_strict: RFC compliance, with keepalived's corrections made. */
+  strict: boolean;
+  /**
+   * Accept mode: a master that is not the address owner answers traffic to its VIPs. Without it
+   * the VIPs get drop rules in nftables while held (keepalived's default only in strict mode).
+   */
+  accept: boolean;
 }
 
 export interface SyncGroup {

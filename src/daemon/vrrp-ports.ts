@@ -14,6 +14,7 @@ import { buildGratuitousArp, buildUnsolicitedNeighborAdvert } from '../vrrp/grat
 import { announceIntervalsOf, type InstanceObserver } from '../vrrp/instance.js';
 import type { Family } from '../vrrp/packet.js';
 import type { Logger } from './logger.js';
+import { needsDropRules, type VipFirewall } from './vip-firewall.js';
 import { VipGuard } from './vip-guard.js';
 
 export interface HostSnapshot {
@@ -34,6 +35,7 @@ export function realEnginePorts(
   ledger: AddressLedger,
   observer: InstanceObserver,
   log: Logger,
+  firewall: VipFirewall,
   vmacOf?: (instance: InstanceConfig) => string | undefined,
 ): EnginePorts & { update(config: Config, host: HostSnapshot): void; close(): void } {
   // A reload brings a new config and a new look at the host (interfaces may have come since).
@@ -106,7 +108,10 @@ export function realEnginePorts(
       const ifindex = current.host.links.find((l) => l.name === ifname)?.index;
       return primaryAddressOf(current.host.addresses, ifindex, family, current.vipAddresses);
     },
-    addresses: (ifname) => guard.guard(new VipAddresses(rtnl, ifname, ledger)),
+    addresses(ifname, instance) {
+      const port = guard.guard(new VipAddresses(rtnl, ifname, ledger));
+      return needsDropRules(instance) ? firewall.guard(port, ifname, instance, log) : port;
+    },
     routes: () => new OwnedRoutes(rtnl, interfaceIndex),
     announcer,
     vmacOf,

@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
 import { processClock } from '../clock.js';
 import type { Config } from '../config/index.js';
+import { runNft } from '../net/nft.js';
 import { sweepLeftoverRules } from '../net/owned-routes.js';
 import { Rtnetlink } from '../net/rtnetlink.js';
 import { reclaimLeftovers } from '../net/vip-addresses.js';
@@ -25,6 +26,7 @@ import { ProblemLog } from './log-throttle.js';
 import type { Logger } from './logger.js';
 import { StaticEntries } from './static-entries.js';
 import type { StateStore } from './store.js';
+import { needsDropRules, VipFirewall } from './vip-firewall.js';
 import { FileVmacLedger, vmacWantOf, vmacWantsOf } from './vmacs.js';
 import { type HostSnapshot, realEnginePorts, snapshotHost } from './vrrp-ports.js';
 import { TrackingSupervisor } from './vrrp-tracking.js';
@@ -44,6 +46,8 @@ export class VrrpService {
   private readonly statics: StaticEntries;
   /** use_vmac's macvlans: made before the instances that use them start, deleted after they stop. */
   private readonly vmacs: VmacLinks;
+  /** The VIP drop rules; made with the first config that runs, its nftables settings kept until stop. */
+  private firewall?: VipFirewall;
 
   private constructor(
     private readonly rtnl: Rtnetlink,
@@ -84,6 +88,7 @@ export class VrrpService {
       for (const left of await sweepLeftoverRules(rtnl, rules))
         log.warn({ priority: left.priority }, 'removed a rule left behind by a previous run');
       await service.statics.apply(config);
+      await service.sweepDropRules(config);
       // keepalived delays only the first start, never a reload.
       await service.run(config, config.global.vrrpStartupDelay * 1000);
     } catch (err) {
@@ -147,6 +152,11 @@ export class VrrpService {
 
   async stop(): Promise<void> {
     await this.stopEngine();
+    await this.firewall
+      ?.close()
+      .catch((err: Error) =>
+        this.log.error({ err: err.message }, 'could not delete the nftables table of the VIP drop rules'),
+      );
     await this.vmacs.clear();
     await this.statics.clear();
     this.rtnl.close();
@@ -157,10 +167,20 @@ export class VrrpService {
     if (config.instances.length === 0) return;
     await this.vmacs.ensure(vmacWantsOf(config), config.global.vmacPrefix);
     const host = await snapshotHost(this.rtnl);
-    const ports = realEnginePorts(config, host, this.rtnl, this.ledger, this.observer(), this.log, (instance) => {
-      const want = vmacWantOf(instance);
-      return want && this.vmacs.nameOf(want);
-    });
+    this.firewall ??= new VipFirewall(config.global.nftables, runNft);
+    const ports = realEnginePorts(
+      config,
+      host,
+      this.rtnl,
+      this.ledger,
+      this.observer(),
+      this.log,
+      this.firewall,
+      (instance) => {
+        const want = vmacWantOf(instance);
+        return want && this.vmacs.nameOf(want);
+      },
+    );
     const launcher = this.launcher(config);
     this.notify = new NotifyRunner({
       launcher,
@@ -192,6 +212,18 @@ export class VrrpService {
     const scripts = vrrpScripts(config);
     for (const warning of await startupScriptWarnings(launcher, scripts, config.global.enableScriptSecurity))
       this.log.warn(warning);
+  }
+
+  /**
+   * A run killed as master leaves its table dropping traffic to VIPs it no longer holds: one
+   * that will use the table again clears it first (the table is ours by its configured name).
+   */
+  private async sweepDropRules(config: Config): Promise<void> {
+    if (!config.instances.some(needsDropRules)) return;
+    this.firewall = new VipFirewall(config.global.nftables, runNft);
+    await this.firewall
+      .sweep()
+      .catch((err: Error) => this.log.error({ err: err.message }, 'could not clear a left-behind nftables table'));
   }
 
   private async stopEngine(): Promise<void> {

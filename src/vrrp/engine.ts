@@ -38,7 +38,8 @@ export interface EnginePorts {
   openAhSocket?(ifname: string, onDatagram: (datagram: Buffer, ip: ReceivedIpHeader) => void): AdvertSocket;
   /** The interface's primary address for `family` (IPv6: its link-local address), if it has one. */
   primaryAddress(ifname: string, family: Family): string | undefined;
-  addresses(ifname: string): AddressPort;
+  /** The VIPs of `instance` on `ifname`. */
+  addresses(ifname: string, instance: InstanceConfig): AddressPort;
   /** A new owner of virtual routes and rules, one per instance. */
   routes?(): RoutePort;
   /** Announces VIPs of an instance on this interface (each on its own `dev` if it has one). */
@@ -163,7 +164,10 @@ export class VrrpEngine {
         sendAh: (datagram: Buffer, destination: string, sourceAddress: string) =>
           this.ahSocketOf(link, instance.interface).send(datagram, destination, sourceAddress),
       },
-      addresses: this.holdings.port(this.vipInterface(instance), this.ports.addresses(this.vipInterface(instance))),
+      addresses: this.holdings.port(
+        this.vipInterface(instance),
+        this.ports.addresses(this.vipInterface(instance), instance),
+      ),
       routes: this.ports.routes?.(),
       announcer: this.ports.announcer(this.vipInterface(instance)),
       clock: this.ports.clock,

@@ -42,6 +42,8 @@ const RESTART_FIELDS = [
   // Where the adverts and VIPs go (use_vmac): a new socket and new VIPs' home.
   'vmac',
   'vmacXmitBase',
+  // Not the machine's, but its address port's: with accept mode it has no VIP drop rules (vip-firewall.ts).
+  'accept',
 ] as const satisfies readonly (keyof InstanceConfig)[];
 
 export type InstanceChange =

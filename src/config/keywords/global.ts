@@ -55,8 +55,47 @@ export function defaultGlobalDefs(): GlobalDefs {
     notifyPriorityChanges: false,
     startupScriptTimeout: DEFAULT_LIFECYCLE_SCRIPT_TIMEOUT_S,
     shutdownScriptTimeout: DEFAULT_LIFECYCLE_SCRIPT_TIMEOUT_S,
+    vrrpStrict: false,
+    nftables: { named: false, table: DEFAULT_NFTABLES_TABLE, priority: -1, counters: false, ifindex: false },
   };
 }
+
+/** keepalived's table name when `nftables` gives none, or a firewall is needed without it. */
+export const DEFAULT_NFTABLES_TABLE = 'keepalived';
+/** An identifier in nft's syntax: anything else would be read as more than a name. */
+const NFT_IDENTIFIER = /^[A-Za-z][A-Za-z0-9_./-]*$/;
+/** NFT_TABLE_MAXNAMELEN, with its terminating NUL. */
+const NFT_TABLE_NAME_MAX = 255;
+
+/** The global_defs whose `nftables` has been read: keepalived keeps the first one. */
+const nftablesRead = new WeakSet<GlobalDefs>();
+
+/** `nftables [TABLE]`: as in keepalived, the first one counts and a later one is ignored. */
+const nftablesKeyword = custom<GlobalDefs>('nftables', {
+  args: ARGS.optional,
+  repeatable: true,
+  apply(global, stmt, ctx) {
+    if (nftablesRead.has(global)) {
+      ctx.warning(stmt.keyword.pos, '`nftables` is already set; keepalived ignores this one, and so does vigil');
+      return;
+    }
+    const name = stmt.args[0];
+    if (name && Buffer.byteLength(name.text) >= NFT_TABLE_NAME_MAX) {
+      ctx.warning(name.pos, `the nftables table name is too long (at most ${NFT_TABLE_NAME_MAX - 1} bytes); ignored`);
+      return;
+    }
+    if (name && !NFT_IDENTIFIER.test(name.text)) {
+      ctx.error(
+        name.pos,
+        `vigil gives the table name to \`nft\`, which reads only a letter then letters, digits and \`_ . / -\`; \`${name.text}\` is not one`,
+      );
+      return;
+    }
+    nftablesRead.add(global);
+    global.nftables.named = true;
+    global.nftables.table = name?.text ?? DEFAULT_NFTABLES_TABLE;
+  },
+});
 
 const FIFO_PREFIX: Record<NotifyFifoKind, string> = { all: '', vrrp: 'vrrp_', lvs: 'lvs_' };
 
@@ -285,6 +324,27 @@ export const globalDefsBlock = defineBlock<GlobalDefs>('global_defs', [
   flag('enable_script_security', 'enableScriptSecurity'),
   toggle('vrrp_skip_check_adv_addr', 'skipCheckAdvAddr'),
   toggle('vrrp_higher_prio_send_advert', 'higherPrioSendAdvert'),
+  flag('vrrp_strict', 'vrrpStrict'),
+  nftablesKeyword,
+  custom('nftables_priority', {
+    args: ARGS.one,
+    apply(global, stmt, ctx) {
+      const priority = integer(-(2 ** 31), 2 ** 31 - 1)(stmt.args[0]!, ctx, 'nftables_priority');
+      if (priority !== undefined) global.nftables.priority = priority;
+    },
+  }),
+  custom('nftables_counters', {
+    args: ARGS.none,
+    apply(global) {
+      global.nftables.counters = true;
+    },
+  }),
+  custom('nftables_ifindex', {
+    args: ARGS.none,
+    apply(global) {
+      global.nftables.ifindex = true;
+    },
+  }),
   field('vrrp_priority', 'vrrpNice', nice),
   field('checker_priority', 'checkerNice', nice),
   ...notifyFifoKeywords('all'),

@@ -17,6 +17,7 @@ import type {
 import { vrrpVersion } from './global.js';
 import { findNotImplemented, notImplementedMessage } from './not-implemented.js';
 import { readRoute, readRule, routeBlock } from './routes.js';
+import { resolveStrictMode } from './strict-mode.js';
 import {
   ARGS,
   applyBlock,
@@ -297,6 +298,8 @@ export function newInstance(name: string, pos: SourcePos): VrrpInstance {
     downTimerAdverts: 3,
     checkUnicastSrc: false,
     dontTrackPrimary: false,
+    strict: false,
+    accept: true,
   };
 }
 
@@ -561,9 +564,20 @@ export const instanceBlock = defineBlock<VrrpInstance>('vrrp_instance', [
   }),
   // Deprecated in keepalived: forces IPv6. Only noted; the family is worked out at the end.
   custom('native_ipv6', { args: ARGS.none, apply() {} }),
-  // vigil installs no firewall rules, so a backup-turned-master always accepts traffic for
-  // its VIPs: `accept` states what already happens.
-  custom('accept', { args: ARGS.none, apply() {} }),
+  // Both are read as one setting: the later of the two wins, and unset it is resolved (strict-mode.ts).
+  custom('accept', {
+    args: ARGS.none,
+    apply(instance) {
+      instance.accept = true;
+    },
+  }),
+  custom('no_accept', {
+    args: ARGS.none,
+    apply(instance) {
+      instance.accept = false;
+    },
+  }),
+  toggle('strict_mode', 'strict'),
 ]);
 
 // ---- resolution once the whole file is read ------------------------------------------------
@@ -612,10 +626,11 @@ export function resolveInstance(instance: VrrpInstance, global: GlobalDefs, ctx:
     if (!sites.has(instance, keyword)) instance[key] = global[key];
   }
 
+  resolveStrictMode(instance, global, ctx);
   resolveVmac(instance, ctx);
 
   const auth = sites.get(instance, 'authentication');
-  if (auth && instance.version === 3) {
+  if (auth && instance.auth && instance.version === 3) {
     ctx.warning(auth.keyword.pos, 'VRRPv3 has no authentication (RFC 5798); this `authentication` block is ignored');
     delete instance.auth;
   }

@@ -12,6 +12,8 @@ export interface GlobalView {
   scriptIds: ScriptIds;
   /** The mode bits the dump files leave out (keepalived's `umask`). */
   umask: number;
+  /** keepalived names its nftables table when `nftables` is set or an instance needs drop rules. */
+  firewall: boolean;
 }
 
 const onOff = (value: boolean | undefined): string => (value === undefined ? 'unset' : value ? 'on' : 'off');
@@ -43,10 +45,10 @@ export function globalLines(view: GlobalView): string[] {
     ` Gratuitous ARP interval = ${fText(global.garpInterval)}`,
     ` Gratuitous NA interval = ${fText(global.gnaInterval)}`,
     ` VRRP default protocol version = ${global.vrrpVersion}`,
-    ' nftables without counters',
+    ...nftablesLines(view),
     ' VRRP check unicast_src = false',
     ` VRRP skip check advert addresses = ${global.skipCheckAdvAddr}`,
-    ' VRRP strict mode = false',
+    ` VRRP strict mode = ${global.vrrpStrict}`,
     ' Max auto priority = 0',
     ' Min auto priority delay = 1000000 usecs',
     ...processLines('VRRP', global.vrrpNice),
@@ -142,4 +144,15 @@ function bufferLines(): string[] {
     ' no_checker_emails = 0',
     ' rx_bufs_multiples = 3',
   ];
+}
+
+function nftablesLines({ global: { nftables }, firewall }: GlobalView): string[] {
+  const table = firewall
+    ? [
+        ` nftables table name = ${nftables.table}`,
+        ` nftables base chain priority = ${nftables.priority}`,
+        ` nftables ${nftables.ifindex ? '' : "don't "}force use ifindex for link local IPv6`,
+      ]
+    : [];
+  return [...table, ` nftables with${nftables.counters ? '' : 'out'} counters`];
 }

@@ -32,7 +32,7 @@ export function instanceLines(i: InstanceView, ids: ScriptIds): string[] {
     `   Using src_ip = ${i.sourceAddress ?? '(none)'}${i.sourceFromConfig ? ' (from configuration)' : ''}`,
     ...(i.unicast ? [] : [`   Multicast address ${i.multicastAddress}`]),
     ...garpLines(i),
-    '   Send advert after receive lower priority advert = true',
+    `   Send advert after receive lower priority advert = ${!i.lowerPrioNoAdvert}`,
     `   Send advert after receive higher priority advert = ${i.higherPrioSendAdvert}`,
     `   Virtual Router ID = ${i.vrid}`,
     `   Priority = ${i.priority}`,
@@ -88,15 +88,15 @@ function flagLines(i: InstanceView): string[] {
   return ['   Flags:', ...(i.unicast ? ['     Using unicast'] : [])];
 }
 
-/** Lower-priority GARP and the down-timer adverts are keepalived's defaults: vigil has neither setting. */
+/** The down-timer adverts are keepalived's default: the view does not carry the setting. */
 function garpLines(i: InstanceView): string[] {
   return [
     `   Gratuitous ARP delay = ${i.garpDelay}`,
     `   Gratuitous ARP repeat = ${i.garpRepeat}`,
     `   Gratuitous ARP refresh = ${i.garpRefresh}`,
     `   Gratuitous ARP refresh repeat = ${i.garpRefreshRepeat}`,
-    `   Gratuitous ARP lower priority delay = ${i.garpDelay}`,
-    `   Gratuitous ARP lower priority repeat = ${i.garpRepeat}`,
+    `   Gratuitous ARP lower priority delay = ${i.garpLowerPrioDelay}`,
+    `   Gratuitous ARP lower priority repeat = ${i.garpLowerPrioRepeat}`,
     '   Down timer adverts = 3',
   ];
 }

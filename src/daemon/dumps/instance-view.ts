@@ -63,11 +63,15 @@ export interface InstanceView {
   garpRefresh: number;
   garpRefreshRepeat: number;
   higherPrioSendAdvert: boolean;
+  /** What a master does on hearing a lower priority (strict mode sets them: see strict-mode.ts). */
+  garpLowerPrioDelay: number;
+  garpLowerPrioRepeat: number;
+  lowerPrioNoAdvert: boolean;
   vrid: number;
   priority: number;
   effectivePriority: number;
   advertIntSeconds: number;
-  /** keepalived accepts packets to its VIPs unless vrrp_strict (and no `accept`). */
+  /** Accept mode as resolved (strict-mode.ts): without it a master drops traffic to its VIPs. */
   accept: boolean;
   nopreempt: boolean;
   preemptDelay: number;
@@ -143,8 +147,7 @@ function instanceView(
     interface: inst.interface,
     dontTrackPrimary: inst.dontTrackPrimary,
     skipCheckAdvAddr: inst.skipCheckAdvAddr,
-    // vrrp_strict is not implemented (issue 17): vigild runs as keepalived does without it.
-    strict: false,
+    strict: inst.strict,
     sourceAddress: inst.unicastSrcIp ?? live?.sourceAddress,
     sourceFromConfig: inst.unicastSrcIp !== undefined,
     multicastAddress:
@@ -154,11 +157,14 @@ function instanceView(
     garpRefresh: inst.garpMasterRefresh,
     garpRefreshRepeat: inst.garpMasterRefreshRepeat,
     higherPrioSendAdvert: inst.higherPrioSendAdvert,
+    garpLowerPrioDelay: inst.garpLowerPrioDelay,
+    garpLowerPrioRepeat: inst.garpLowerPrioRepeat,
+    lowerPrioNoAdvert: inst.lowerPrioNoAdvert,
     vrid: inst.vrid,
     priority: inst.priority,
     effectivePriority: live?.effectivePriority ?? inst.priority,
     advertIntSeconds: inst.advertInt,
-    accept: true,
+    accept: inst.accept,
     nopreempt: inst.nopreempt,
     preemptDelay: inst.preemptDelay,
     auth: inst.auth,

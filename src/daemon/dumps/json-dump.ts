@@ -38,10 +38,9 @@ function dataObject(i: InstanceView): Json {
     ['garp_refresh', String(i.garpRefresh)],
     ['garp_rep', String(i.garpRepeat)],
     ['garp_refresh_rep', String(i.garpRefreshRepeat)],
-    // Unset lower-priority GARP settings take the GARP ones, as keepalived's do.
-    ['garp_lower_prio_delay', String(i.garpDelay)],
-    ['garp_lower_prio_rep', String(i.garpRepeat)],
-    ['lower_prio_no_advert', '0'],
+    ['garp_lower_prio_delay', String(i.garpLowerPrioDelay)],
+    ['garp_lower_prio_rep', String(i.garpLowerPrioRepeat)],
+    ['lower_prio_no_advert', flag(i.lowerPrioNoAdvert)],
     ['higher_prio_send_advert', flag(i.higherPrioSendAdvert)],
     ['vrid', String(i.vrid)],
     ['base_priority', String(i.priority)],

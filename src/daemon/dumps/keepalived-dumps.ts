@@ -1,5 +1,6 @@
 // keepalived's three dumps in vigild: what each dump signal writes, from the store's state, to
 // keepalived's files. The formatting is in the pure modules beside this one.
+
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { processClock } from '../../clock.js';
@@ -10,6 +11,7 @@ import { resolveScriptIdentity } from '../../scripts/launcher.js';
 import type { Logger } from '../logger.js';
 import type { DumpKind } from '../signals.js';
 import type { StateStore } from '../store.js';
+import { needsDropRules } from '../vip-firewall.js';
 import { dataDump } from './data-dump.js';
 import type { ScriptIds } from './data-instances.js';
 import { DEFAULT_DUMP_UMASK, type DumpFile, dumpPath, writeAtomically } from './dump-files.js';
@@ -70,6 +72,7 @@ export class KeepalivedDumps {
       routerId: config.global.routerId ?? hostname(),
       scriptIds: defaultScriptIds(config),
       umask: this.umask(),
+      firewall: config.global.nftables.named || config.instances.some(needsDropRules),
     };
     return dataDump(global, instances, groups);
   }

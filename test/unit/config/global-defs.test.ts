@@ -62,6 +62,7 @@ const SAMPLE_ARGS: Record<string, string> = {
   startup_script_timeout: '5',
   shutdown_script_timeout: '5',
   vmac_prefix: 'vrrp',
+  nftables_priority: '-5',
 };
 const line = (keyword: string): string => {
   if (keyword === 'notification_email') return 'notification_email {\n  ops@example.net\n}';

@@ -37,6 +37,8 @@ describe('typed values and keepalived defaults', () => {
       notifyPriorityChanges: false,
       startupScriptTimeout: 10,
       shutdownScriptTimeout: 10,
+      vrrpStrict: false,
+      nftables: { named: false, table: 'keepalived', priority: -1, counters: false, ifindex: false },
     });
     const [vi] = config.instances;
     assert.deepEqual(

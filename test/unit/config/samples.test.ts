@@ -1,6 +1,6 @@
 // keepalived's own sample configurations (test/fixtures/keepalived-samples, its doc/samples):
 // each loads, and none draws a "not implemented" warning except for the features issue 17 adds
-// (VMACs, vrrp_strict, the LVS sync daemon, SNMP,
+// (VMACs, the LVS sync daemon, SNMP,
 // DBus, BFD). A sample that warns about a missing dialect, alert, FIFO or dump feature fails.
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
@@ -12,7 +12,7 @@ const SAMPLES = fixture('keepalived-samples');
 
 /** The keywords of issue 17's features, the only ones a sample may be warned about as not implemented. */
 const LATER =
-  /^`(vrrp_strict|lvs_sync_daemon|lvs_sync_daemon_interface|\w*snmp\w*|\w*dbus\w*|\w*bfd\w*)` is accepted but not implemented/i;
+  /^`(lvs_sync_daemon|lvs_sync_daemon_interface|\w*snmp\w*|\w*dbus\w*|\w*bfd\w*)` is accepted but not implemented/i;
 
 const samples = readdirSync(SAMPLES).filter((f) => f.startsWith('keepalived.conf.'));
 

@@ -187,6 +187,17 @@ describe('VRRP engine reconfiguration', () => {
     await h.engine.stop();
   });
 
+  test('accept mode restarts the instance: its VIPs get or lose their drop rules with a new address port', async () => {
+    const h = harness(instance('A', 1, [`${X}/24`]));
+    await settle();
+    const outcome = await h.reload(instance('A', 1, [`${X}/24`], 'no_accept'));
+    assert.deepEqual(
+      outcome.changes.map((c) => (c.kind === 'restarted' ? `${c.kind}: ${c.reason}` : c.kind)),
+      ['restarted: accept changed'],
+    );
+    await h.engine.stop();
+  });
+
   test('sync groups: a changed group restarts its members only; an unchanged group stays', async () => {
     const groups = (gMembers: string) => `vrrp_sync_group G {
   group {

@@ -14,6 +14,7 @@ const globalView = () => ({
   routerId: 'vm',
   scriptIds: { uid: 0, gid: 0 },
   umask: DEFAULT_DUMP_UMASK,
+  firewall: false,
 });
 
 test("the data dump is keepalived's, line for line, less its sockets and interfaces (see the fixture's README)", () => {
