@@ -3,7 +3,7 @@
 // keepalived does. Only what vigild added is ever removed.
 import type { Config } from '../config/index.js';
 import { interfaceIndex } from '../net/native.js';
-import { OwnedRoutes } from '../net/owned-routes.js';
+import { OwnedRoutes, type RouteLedger } from '../net/owned-routes.js';
 import type { Rtnetlink } from '../net/rtnetlink.js';
 import { type AddressLedger, VipAddresses } from '../net/vip-addresses.js';
 import { sameDefinition } from '../vrrp/reconfiguration.js';
@@ -35,10 +35,11 @@ export class StaticEntries {
   constructor(
     rtnl: Rtnetlink,
     ledger: AddressLedger,
+    routeLedger: RouteLedger,
     private readonly log: Logger,
   ) {
     this.#addresses = new VipAddresses(rtnl, DEFAULT_INTERFACE, ledger);
-    this.#routes = new OwnedRoutes(rtnl, interfaceIndex);
+    this.#routes = new OwnedRoutes(rtnl, interfaceIndex, routeLedger);
   }
 
   /** Makes the static entries those of `config`: failures are logged, the rest still applies. */

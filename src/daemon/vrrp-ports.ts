@@ -5,7 +5,7 @@ import { processClock } from '../clock.js';
 import type { Config, Vip } from '../config/index.js';
 import { FrameSocket } from '../net/frame-socket.js';
 import { interfaceIndex } from '../net/native.js';
-import { OwnedRoutes } from '../net/owned-routes.js';
+import { OwnedRoutes, type RouteLedger } from '../net/owned-routes.js';
 import { type InterfaceAddress, type Link, type Rtnetlink, watchAddresses } from '../net/rtnetlink.js';
 import { type AddressLedger, VipAddresses } from '../net/vip-addresses.js';
 import { VrrpSocket } from '../net/vrrp-socket.js';
@@ -32,6 +32,7 @@ export function realEnginePorts(
   host: HostSnapshot,
   rtnl: Rtnetlink,
   ledger: AddressLedger,
+  routeLedger: RouteLedger,
   observer: InstanceObserver,
   log: Logger,
 ): EnginePorts & { update(config: Config, host: HostSnapshot): void; close(): void } {
@@ -94,7 +95,7 @@ export function realEnginePorts(
       return primaryAddressOf(current.host.addresses, ifindex, family, current.vipAddresses);
     },
     addresses: (ifname) => guard.guard(new VipAddresses(rtnl, ifname, ledger)),
-    routes: () => new OwnedRoutes(rtnl, interfaceIndex),
+    routes: () => new OwnedRoutes(rtnl, interfaceIndex, routeLedger),
     announcer,
     clock: processClock,
     observer,

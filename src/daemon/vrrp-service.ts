@@ -5,7 +5,8 @@ import { hostname } from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
 import { processClock } from '../clock.js';
 import type { Config } from '../config/index.js';
-import { sweepLeftoverRules } from '../net/owned-routes.js';
+import { interfaceIndex } from '../net/native.js';
+import { reclaimLeftoverRoutes, sweepLeftoverRules } from '../net/owned-routes.js';
 import { Rtnetlink } from '../net/rtnetlink.js';
 import { reclaimLeftovers } from '../net/vip-addresses.js';
 import { mailConfigured, vrrpAlerts, vrrpMail } from '../scripts/alert-mail.js';
@@ -22,6 +23,7 @@ import { sameDefinition } from '../vrrp/reconfiguration.js';
 import { FileAddressLedger } from './address-ledger.js';
 import { ProblemLog } from './log-throttle.js';
 import type { Logger } from './logger.js';
+import { FileRouteLedger } from './route-ledger.js';
 import { StaticEntries } from './static-entries.js';
 import type { StateStore } from './store.js';
 import { type HostSnapshot, realEnginePorts, snapshotHost } from './vrrp-ports.js';
@@ -44,13 +46,14 @@ export class VrrpService {
   private constructor(
     private readonly rtnl: Rtnetlink,
     private readonly ledger: FileAddressLedger,
+    private readonly routeLedger: FileRouteLedger,
     private readonly log: Logger,
     private readonly store: StateStore,
     private readonly fifo: FifoSink,
     private readonly heldMode: (instance: string) => OperatorMode,
   ) {
     this.problems = new ProblemLog(log);
-    this.statics = new StaticEntries(rtnl, ledger, log);
+    this.statics = new StaticEntries(rtnl, ledger, routeLedger, log);
   }
 
   /** Reclaims leftover VIPs and starts the config's instances; throws with a clear message when it cannot. */
@@ -63,8 +66,9 @@ export class VrrpService {
     heldMode: (instance: string) => OperatorMode = () => 'none',
   ): Promise<VrrpService> {
     const ledger = new FileAddressLedger(stateDir);
+    const routeLedger = new FileRouteLedger(stateDir);
     const rtnl = new Rtnetlink();
-    const service = new VrrpService(rtnl, ledger, log, store, fifo, heldMode);
+    const service = new VrrpService(rtnl, ledger, routeLedger, log, store, fifo, heldMode);
     // Read through, not pushed: counters move with every advert (see the store).
     store.readVrrpFrom(() => service.engine?.status() ?? []);
     try {
@@ -74,6 +78,14 @@ export class VrrpService {
           'removed a VIP left behind by a previous run',
         );
       }
+      const left = await reclaimLeftoverRoutes(rtnl, routeLedger, interfaceIndex);
+      for (const route of left.routes)
+        log.warn(
+          { to: `${route.to.address}/${route.to.prefix}`, table: route.table },
+          'removed a route left behind by a previous run',
+        );
+      for (const rule of left.rules)
+        log.warn({ priority: rule.priority }, 'removed a rule left behind by a previous run');
       const rules = [...config.staticRules, ...config.instances.flatMap((i) => i.virtualRules)];
       for (const left of await sweepLeftoverRules(rtnl, rules))
         log.warn({ priority: left.priority }, 'removed a rule left behind by a previous run');
@@ -146,7 +158,7 @@ export class VrrpService {
     this.running = config;
     if (config.instances.length === 0) return;
     const host = await snapshotHost(this.rtnl);
-    const ports = realEnginePorts(config, host, this.rtnl, this.ledger, this.observer(), this.log);
+    const ports = realEnginePorts(config, host, this.rtnl, this.ledger, this.routeLedger, this.observer(), this.log);
     const launcher = this.launcher(config);
     this.notify = new NotifyRunner({
       launcher,
