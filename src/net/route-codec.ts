@@ -28,6 +28,7 @@ const RTA_GATEWAY = 5;
 const RTA_PRIORITY = 6;
 const RTA_PREFSRC = 7;
 const RTA_MULTIPATH = 9;
+const RTA_FLOW = 11;
 /** struct rtnexthop: length (u16), flags, hops (the weight less one), ifindex (i32). */
 const RTNEXTHOP_LENGTH = 8;
 const RTA_TABLE = 15;
@@ -42,6 +43,7 @@ const FRA_IIFNAME = 3;
 const FRA_GOTO = 4;
 const FRA_PRIORITY = 6;
 const FRA_FWMARK = 10;
+const FRA_FLOW = 11;
 const FRA_TABLE = 15;
 const FRA_FWMASK = 16;
 const FRA_OIFNAME = 17;
@@ -145,6 +147,8 @@ export function routeRequest(route: Route, indexOf: IndexOf, operation: 'add' | 
     ...(route.via ? [attribute.bytes(RTA_GATEWAY, addressBytes(route.via))] : []),
     ...(route.dev === undefined ? [] : [attribute.u32(RTA_OIF, indexOf(route.dev))]),
     ...(route.metric === undefined ? [] : [attribute.u32(RTA_PRIORITY, route.metric)]),
+    // As keepalived: realms 0 (or none) sends nothing.
+    ...(route.realms ? [attribute.u32(RTA_FLOW, route.realms)] : []),
     ...(route.nexthops ? [attribute.bytes(RTA_MULTIPATH, multipath(route.nexthops, indexOf))] : []),
   ];
   return Buffer.concat([rtmsg, encodeAttributes(attributes)]);
@@ -173,6 +177,7 @@ export function ruleRequest(rule: Rule): Buffer {
     attribute.u32(FRA_PRIORITY, rule.priority),
     ...(rule.fwmark === undefined ? [] : [attribute.u32(FRA_FWMARK, rule.fwmark)]),
     ...(rule.fwmask === undefined ? [] : [attribute.u32(FRA_FWMASK, rule.fwmask)]),
+    ...(rule.realms ? [attribute.u32(FRA_FLOW, rule.realms)] : []),
     ...(rule.iif ? [attribute.string(FRA_IIFNAME, rule.iif)] : []),
     ...(rule.oif ? [attribute.string(FRA_OIFNAME, rule.oif)] : []),
     ...(rule.protocol === undefined ? [] : [attribute.u8(FRA_PROTOCOL, rule.protocol)]),

@@ -94,7 +94,7 @@ describe('static_routes and virtual_routes', () => {
       result,
       'warning',
       'mem.conf:5:24',
-      '`table` must be `unspec`, `default`, `main`, `local` or a number',
+      '`table` must be a number from 0 to 4294967295 or a name in /etc/iproute2/rt_tables (`default`, `main`, `local`), got `nosuch`',
     );
   });
 
