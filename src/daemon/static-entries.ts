@@ -1,9 +1,9 @@
 // static_ipaddress, static_routes and static_rules: set when vigild starts, whatever the VRRP
 // state, changed by a reload (what went is removed, what came is added) and removed on stop, as
 // keepalived does. Only what vigild added is ever removed.
-import type { Config } from '../config/index.js';
+import type { Config, Route, Rule } from '../config/index.js';
 import { interfaceIndex } from '../net/native.js';
-import { OwnedRoutes, type RouteLedger } from '../net/owned-routes.js';
+import { type EntryKind, OwnedRoutes, type RouteLedger } from '../net/owned-routes.js';
 import type { Rtnetlink } from '../net/rtnetlink.js';
 import { type AddressLedger, VipAddresses } from '../net/vip-addresses.js';
 import { sameDefinition } from '../vrrp/reconfiguration.js';
@@ -51,6 +51,11 @@ export class StaticEntries {
     await this.#change('remove', () => this.#addresses.remove(lost.staticAddresses));
     await this.#change('add', () => this.#addresses.add(gained.staticAddresses));
     await this.#change('add', () => this.#routes.add(gained.staticRoutes, gained.staticRules));
+  }
+
+  /** Puts back a static route or rule of its own that someone deleted; see OwnedRoutes.restore. */
+  restore(kind: EntryKind, entry: Route | Rule): Promise<boolean> {
+    return this.#routes.restore(kind, entry);
   }
 
   /** Removes every static entry vigild added. */

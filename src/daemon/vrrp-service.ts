@@ -7,7 +7,7 @@ import { processClock } from '../clock.js';
 import type { Config } from '../config/index.js';
 import { interfaceIndex } from '../net/native.js';
 import { reclaimLeftoverRoutes, sweepLeftoverRules } from '../net/owned-routes.js';
-import { Rtnetlink } from '../net/rtnetlink.js';
+import { Rtnetlink, type Watcher, watchRoutes } from '../net/rtnetlink.js';
 import { reclaimLeftovers } from '../net/vip-addresses.js';
 import { mailConfigured, vrrpAlerts, vrrpMail } from '../scripts/alert-mail.js';
 import { vrrpFifoLine } from '../scripts/fifo-lines.js';
@@ -23,6 +23,7 @@ import { sameDefinition } from '../vrrp/reconfiguration.js';
 import { FileAddressLedger } from './address-ledger.js';
 import { ProblemLog } from './log-throttle.js';
 import type { Logger } from './logger.js';
+import { RouteGuard } from './route-guard.js';
 import { FileRouteLedger } from './route-ledger.js';
 import { StaticEntries } from './static-entries.js';
 import type { StateStore } from './store.js';
@@ -42,6 +43,7 @@ export class VrrpService {
   private running: Config | undefined;
   private readonly problems: ProblemLog;
   private readonly statics: StaticEntries;
+  private routeWatch: Watcher | undefined;
 
   private constructor(
     private readonly rtnl: Rtnetlink,
@@ -90,9 +92,11 @@ export class VrrpService {
       for (const left of await sweepLeftoverRules(rtnl, rules))
         log.warn({ priority: left.priority }, 'removed a rule left behind by a previous run');
       await service.statics.apply(config);
+      service.guardRoutes();
       // keepalived delays only the first start, never a reload.
       await service.run(config, config.global.vrrpStartupDelay * 1000);
     } catch (err) {
+      service.routeWatch?.close();
       rtnl.close();
       throw err;
     }
@@ -149,9 +153,26 @@ export class VrrpService {
   }
 
   async stop(): Promise<void> {
+    this.routeWatch?.close();
     await this.stopEngine();
     await this.statics.clear();
     this.rtnl.close();
+  }
+
+  /** Watches for deleted routes and rules of vigild's (see RouteGuard) until stop. */
+  private guardRoutes(): void {
+    const guard = new RouteGuard({
+      config: () => this.running,
+      isMaster: (name) => this.engine?.instance(name)?.state === 'MASTER',
+      ownedDeleted: (name, what) => this.engine?.instance(name)?.ownedDeleted(what),
+      restoreStatic: (kind, entry) => this.statics.restore(kind, entry),
+      indexOf: interfaceIndex,
+      log: this.log,
+    });
+    this.routeWatch = watchRoutes(
+      (event) => guard.onEvent(event),
+      (err) => this.log.error({ err: err.message }, 'watching routes and rules failed: a deleted one may go unnoticed'),
+    );
   }
 
   private async run(config: Config, startupDelayMs = 0): Promise<void> {

@@ -143,6 +143,20 @@ export class OwnedRoutes {
     });
   }
 
+  /**
+   * Puts back an entry of its own that someone deleted (keepalived's reinstate of a static
+   * route or rule); one it does not own is left alone. Returns whether it was its own.
+   */
+  restore(kind: EntryKind, entry: Route | Rule): Promise<boolean> {
+    const owned = kind === 'routes' ? this.#routes : this.#rules;
+    if (!owned.some((e) => sameEntry(e, entry))) return Promise.resolve(false);
+    // Gone from the kernel, so no longer held: adding it again makes it ours again.
+    if (kind === 'routes') this.#routes = this.#routes.filter((e) => !sameEntry(e, entry));
+    else this.#rules = this.#rules.filter((e) => !sameEntry(e, entry));
+    const again = kind === 'routes' ? this.add([entry as Route], []) : this.add([], [entry as Rule]);
+    return again.then(() => true);
+  }
+
   /** Removes everything it added. */
   clear(): Promise<void> {
     return this.remove(this.#routes, this.#rules);

@@ -309,6 +309,11 @@ export class VrrpInstanceRuntime {
     this.step({ type: 'effectivePriority', value });
   }
 
+  /** A tracked VIP, virtual route or rule of this instance was deleted (see the machine's `ownedDeleted`). */
+  ownedDeleted(what: string): void {
+    this.step({ type: 'ownedDeleted', what });
+  }
+
   setFault(reason: string | undefined): void {
     this.step(reason === undefined ? { type: 'faultCleared' } : { type: 'fault', reason });
   }

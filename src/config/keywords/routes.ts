@@ -313,7 +313,10 @@ export function readRoute(line: Statement, outer: BuildContext, staticEntry: boo
   }
   const family = r.family ?? 4;
   const { to, protocol, ...rest } = draft;
-  return { ...rest, family, to: settlePrefix(to, family), protocol: routeProtocol(draft, line, ctx), pos: line.pos };
+  // keepalived cannot tell which interface a route without `dev` went to, so it does not track it.
+  const track = draft.track && draft.dev !== undefined;
+  const settled = { ...rest, family, to: settlePrefix(to, family), track };
+  return { ...settled, protocol: routeProtocol(draft, line, ctx), pos: line.pos };
 }
 
 /**

@@ -123,12 +123,12 @@ static_rules {
 
   test('realms go to the kernel as RTA_FLOW / FRA_FLOW', () => {
     const config = expectLoaded(load(text));
-    const flow = '08000b00' + Buffer.from(Uint32Array.of((7 << 16) | 9).buffer).toString('hex');
+    const flow = `08000b00${Buffer.from(Uint32Array.of((7 << 16) | 9).buffer).toString('hex')}`;
     assert.ok(
       routeRequest(config.staticRoutes[0]!, () => 3, 'add')
         .toString('hex')
         .includes(flow),
     );
-    assert.ok(ruleRequest(config.staticRules[0]!).toString('hex').includes(`08000b00${'07000000'}`));
+    assert.ok(ruleRequest(config.staticRules[0]!).toString('hex').includes('08000b0007000000'));
   });
 });
