@@ -1,7 +1,7 @@
 // Someone deletes a route or rule under a master: vigild does what Debian's keepalived 2.2.7
 // does on the same config, each alone in its own virtual router on one segment. A tracked
 // virtual route or rule takes the master to BACKUP and back to MASTER, which puts it back; a
-// tracked static one is put back with no transition; a `no_track` one stays deleted.
+// tracked static one is put back with no transition; a `no_track` one, or VIP, stays deleted.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { KeepalivedRouter, keepalivedUnavailable } from '../../lab/keepalived.js';
@@ -22,6 +22,7 @@ vrrp_instance VI_1 {
   version 3
   virtual_ipaddress {
     198.51.100.${vrid}/24 dev eth0
+    198.51.100.${vrid + 100}/24 dev eth0 no_track
   }
   virtual_routes {
     203.0.113.0/26 via 198.51.100.1 dev eth0 table 100
@@ -84,12 +85,20 @@ describe('a route or rule deleted under a master, beside keepalived', { skip }, 
     await lab.down();
   });
 
-  test('a no_track virtual route stays deleted, with no transition', async () => {
+  test('a no_track VIP or virtual route stays deleted, with no transition', async () => {
     const before = backups();
+    await Promise.all(
+      both.map((r, i) => lab.exec(r.node, ['ip', 'addr', 'del', `198.51.100.${151 + i}/24`, 'dev', 'eth0'])),
+    );
     await deleteOnBoth(['route', 'del', ...UNTRACKED_ROUTE], route(UNTRACKED_ROUTE), false);
     // Time for a transition that should not come: a few advert intervals.
     await new Promise((resolve) => setTimeout(resolve, 500));
     assert.deepEqual(backups(), before);
+    for (const [i, router] of both.entries())
+      assert.ok(
+        !(await shows(router, ['addr', 'show', 'to', `198.51.100.${151 + i}`])),
+        `${router.kind} left the VIP out`,
+      );
   });
 
   test('a tracked static route is put back, with no transition', async () => {
