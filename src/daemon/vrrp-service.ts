@@ -7,7 +7,7 @@ import { processClock } from '../clock.js';
 import type { Config } from '../config/index.js';
 import { interfaceIndex } from '../net/native.js';
 import { reclaimLeftoverRoutes, sweepLeftoverRules } from '../net/owned-routes.js';
-import { Rtnetlink, type Watcher, watchRoutes } from '../net/rtnetlink.js';
+import { type AddressEvent, Rtnetlink, type Watcher, watchAddresses, watchRoutes } from '../net/rtnetlink.js';
 import { reclaimLeftovers } from '../net/vip-addresses.js';
 import { mailConfigured, vrrpAlerts, vrrpMail } from '../scripts/alert-mail.js';
 import { vrrpFifoLine } from '../scripts/fifo-lines.js';
@@ -43,7 +43,7 @@ export class VrrpService {
   private running: Config | undefined;
   private readonly problems: ProblemLog;
   private readonly statics: StaticEntries;
-  private routeWatch: Watcher | undefined;
+  private readonly watches: Watcher[] = [];
 
   private constructor(
     private readonly rtnl: Rtnetlink,
@@ -92,11 +92,11 @@ export class VrrpService {
       for (const left of await sweepLeftoverRules(rtnl, rules))
         log.warn({ priority: left.priority }, 'removed a rule left behind by a previous run');
       await service.statics.apply(config);
-      service.guardRoutes();
+      service.guardEntries();
       // keepalived delays only the first start, never a reload.
       await service.run(config, config.global.vrrpStartupDelay * 1000);
     } catch (err) {
-      service.routeWatch?.close();
+      for (const watch of service.watches) watch.close();
       rtnl.close();
       throw err;
     }
@@ -153,14 +153,14 @@ export class VrrpService {
   }
 
   async stop(): Promise<void> {
-    this.routeWatch?.close();
+    for (const watch of this.watches) watch.close();
     await this.stopEngine();
     await this.statics.clear();
     this.rtnl.close();
   }
 
-  /** Watches for deleted routes and rules of vigild's (see RouteGuard) until stop. */
-  private guardRoutes(): void {
+  /** Watches for deleted routes and rules of vigild's (see RouteGuard), and static addresses, until stop. */
+  private guardEntries(): void {
     const guard = new RouteGuard({
       config: () => this.running,
       isMaster: (name) => this.engine?.instance(name)?.state === 'MASTER',
@@ -169,9 +169,22 @@ export class VrrpService {
       indexOf: interfaceIndex,
       log: this.log,
     });
-    this.routeWatch = watchRoutes(
-      (event) => guard.onEvent(event),
-      (err) => this.log.error({ err: err.message }, 'watching routes and rules failed: a deleted one may go unnoticed'),
+    const failed = (what: string) => (err: Error) =>
+      this.log.error({ err: err.message }, `watching ${what} failed: a deleted one may go unnoticed`);
+    this.watches.push(
+      watchRoutes((event) => guard.onEvent(event), failed('routes and rules')),
+      watchAddresses((event) => this.restoreStaticAddress(event), failed('static addresses')),
+    );
+  }
+
+  private restoreStaticAddress(event: AddressEvent): void {
+    if (event.kind !== 'removed') return;
+    const { address, prefix } = event.address;
+    this.statics.restoreAddress(event.address).then(
+      (restored) => {
+        if (restored) this.log.warn({ address: `${address}/${prefix}` }, 'a static address was deleted; put it back');
+      },
+      (err: Error) => this.log.error({ err: err.message }, `could not put back static address ${address}/${prefix}`),
     );
   }
 

@@ -1,7 +1,7 @@
 // Someone deletes a route or rule under a master: vigild does what Debian's keepalived 2.2.7
 // does on the same config, each alone in its own virtual router on one segment. A tracked
 // virtual route or rule takes the master to BACKUP and back to MASTER, which puts it back; a
-// tracked static one is put back with no transition; a `no_track` one, or VIP, stays deleted.
+// tracked static one (or static address) is put back with no transition; a `no_track` one, or VIP, stays deleted.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { KeepalivedRouter, keepalivedUnavailable } from '../../lab/keepalived.js';
@@ -11,7 +11,10 @@ import { skipWithout } from '../helpers/needs.js';
 
 const skip = await skipWithout(labUnavailable, keepalivedUnavailable);
 
-const config = (vrid: number) => `static_routes {
+const config = (vrid: number) => `static_ipaddress {
+  198.51.100.${vrid + 150}/32 dev eth0
+}
+static_routes {
   203.0.113.64/26 via 198.51.100.1 dev eth0
 }
 vrrp_instance VI_1 {
@@ -101,9 +104,17 @@ describe('a route or rule deleted under a master, beside keepalived', { skip }, 
       );
   });
 
-  test('a tracked static route is put back, with no transition', async () => {
+  test('a tracked static route or address is put back, with no transition', async () => {
     const before = backups();
     await deleteOnBoth(['route', 'del', ...STATIC_ROUTE], route(STATIC_ROUTE), true);
+    for (const [i, router] of both.entries()) {
+      const address = `198.51.100.${201 + i}/32`;
+      await lab.exec(router.node, ['ip', 'addr', 'del', address, 'dev', 'eth0']);
+      await pollUntil(
+        () => shows(router, ['addr', 'show', 'to', address]),
+        () => `${router.kind} should put ${address} back:\n${router.log}`,
+      );
+    }
     assert.deepEqual(backups(), before);
   });
 
