@@ -11,8 +11,12 @@ import type { RouteEvent } from '../net/rtnetlink.js';
 import type { Logger } from './logger.js';
 
 export interface RouteGuardPorts {
-  /** The running config, if VRRP runs. */
-  config(): Config | undefined;
+  /**
+   * The instances as they run now (a reload changes an instance's config before it removes
+   * what it lost, so that vigild's own removals are not taken for someone else's), and the
+   * static routes and rules.
+   */
+  entries(): Pick<Config, 'instances' | 'staticRoutes' | 'staticRules'> | undefined;
   /** Whether the instance is MASTER now. */
   isMaster(instance: string): boolean;
   /** Drop the master to BACKUP, to come back after its skew time (the machine's `ownedDeleted`). */
@@ -29,7 +33,7 @@ const describeRule = (rule: Rule) => `virtual rule ${rule.priority}`;
 /** The first entry the deletion is, with whose it is: keepalived looks at the instances first. */
 function ownerOf(
   event: DeletedEntry,
-  config: Config,
+  config: Pick<Config, 'instances' | 'staticRoutes' | 'staticRules'>,
   indexOf: IndexOf,
 ): { instance?: VrrpInstance; kind: EntryKind; entry: Route | Rule } | undefined {
   const sameRoute = (virtual: boolean) => (route: Route) => {
@@ -61,7 +65,7 @@ export class RouteGuard {
       log.warn('route and rule notifications were lost: a deleted route or rule may go unnoticed');
       return;
     }
-    const config = this.ports.config();
+    const config = this.ports.entries();
     const owner = config && ownerOf(event, config, this.ports.indexOf);
     if (!owner?.entry.track) return;
     const { instance, kind, entry } = owner;

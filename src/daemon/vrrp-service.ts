@@ -162,7 +162,11 @@ export class VrrpService {
   /** Watches for deleted routes and rules of vigild's (see RouteGuard), and static addresses, until stop. */
   private guardEntries(): void {
     const guard = new RouteGuard({
-      config: () => this.running,
+      entries: () =>
+        this.running && {
+          ...this.running,
+          instances: this.running.instances.map((i) => this.engine?.instance(i.name)?.config ?? i),
+        },
       isMaster: (name) => this.engine?.instance(name)?.state === 'MASTER',
       ownedDeleted: (name, what) => this.engine?.instance(name)?.ownedDeleted(what),
       restoreStatic: (kind, entry) => this.statics.restore(kind, entry),
