@@ -5,6 +5,7 @@
  */
 import { type Diagnostic, DiagnosticSink, sortDiagnostics } from './diagnostics.js';
 import { fsReader } from './fs-reader.js';
+import { RouteNames } from './iproute2-names.js';
 import { buildConfig } from './keywords.js';
 import { SourceLoader } from './parser.js';
 import type { SourceReader } from './source-reader.js';
@@ -69,6 +70,17 @@ function load(path: string, text: string | undefined, opts: LoadOptions): LoadRe
   }
 }
 
+/** keepalived reads /etc/iproute2 where it runs; a file that cannot be read leaves the built-in names. */
+function iproute2Names(reader: SourceReader): RouteNames {
+  return new RouteNames((path) => {
+    try {
+      return reader.readFile(path);
+    } catch {
+      return undefined;
+    }
+  });
+}
+
 function loadUnguarded(path: string, text: string | undefined, opts: LoadOptions): LoadResult {
   const sink = new DiagnosticSink();
   const loader = new SourceLoader(opts.reader ?? fsReader, sink, opts.configId, opts.allConfig);
@@ -76,7 +88,7 @@ function loadUnguarded(path: string, text: string | undefined, opts: LoadOptions
   let config: Config | undefined;
   // Unbalanced braces make the tree's shape a guess; interpreting it would only add noise.
   if (sources.balanced && sources.files.length > 0) {
-    const built = buildConfig(sources.statements, sink);
+    const built = buildConfig(sources.statements, sink, iproute2Names(opts.reader ?? fsReader));
     validateConfig(built.config, built.sites, sink, { interfaces: opts.interfaces });
     config = built.config;
   }

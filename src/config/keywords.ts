@@ -1,4 +1,5 @@
 import type { DiagnosticSink, SourcePos } from './diagnostics.js';
+import type { RouteNames } from './iproute2-names.js';
 import { checkerTables } from './keywords/checkers.js';
 import { defaultGlobalDefs, globalDefsBlock, resolveGlobalDefs } from './keywords/global.js';
 import { ignoredKeywords } from './keywords/ignored.js';
@@ -143,9 +144,13 @@ function emptyConfig(): Config {
  * Interprets the statement tree into a typed Config. Value errors are reported as found, then
  * keepalived's corrections made (lvs-corrections.ts); cross-object rules are left to validate(). `sites` records which statement set what.
  */
-export function buildConfig(statements: readonly Statement[], sink: DiagnosticSink): { config: Config; sites: Sites } {
+export function buildConfig(
+  statements: readonly Statement[],
+  sink: DiagnosticSink,
+  names: RouteNames,
+): { config: Config; sites: Sites } {
   const sites = new Sites();
-  const ctx = new BuildContext(sink, sites, KEYWORD_HOMES);
+  const ctx = new BuildContext(sink, sites, KEYWORD_HOMES, names);
   const config = emptyConfig();
   applyBlock(topLevel, statements, config, ctx);
   resolveGlobalDefs(config.global, sites);

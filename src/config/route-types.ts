@@ -65,6 +65,8 @@ export interface Route {
   /** RT_SCOPE_*; unset, universe (0), as keepalived sends it. */
   scope?: number;
   tos?: number;
+  /** `realms [FROM/]TO` (RTA_FLOW, IPv4 only): FROM in the upper 16 bits. */
+  realms?: number;
   onlink: boolean;
   mode: RouteMode;
   /** Not `no_track`. */
@@ -89,6 +91,8 @@ export interface Rule {
   /** `preference` / `priority` / `order`; keepalived assigns one from 16384 down when not written. */
   priority: number;
   tos?: number;
+  /** `realms [FROM/]TO` (FRA_FLOW, IPv4 only, with a `table` action). */
+  realms?: number;
   fwmark?: number;
   fwmask?: number;
   iif?: string;

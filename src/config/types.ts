@@ -230,6 +230,8 @@ export interface Vip {
    * from the director do not leave from the VIP.
    */
   preferredLifetime?: number;
+  /** `no_track`: deleted by someone else while master, it stays deleted. */
+  noTrack?: true;
   pos: SourcePos;
 }
 

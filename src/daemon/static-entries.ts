@@ -1,11 +1,12 @@
 // static_ipaddress, static_routes and static_rules: set when vigild starts, whatever the VRRP
 // state, changed by a reload (what went is removed, what came is added) and removed on stop, as
-// keepalived does. Only what vigild added is ever removed.
-import type { Config } from '../config/index.js';
+// keepalived does; one that someone deletes is put back (see also RouteGuard). Only what vigild
+// added is ever removed.
+import type { Config, Route, Rule } from '../config/index.js';
 import { interfaceIndex } from '../net/native.js';
-import { OwnedRoutes } from '../net/owned-routes.js';
+import { type EntryKind, OwnedRoutes, type RouteLedger } from '../net/owned-routes.js';
 import type { Rtnetlink } from '../net/rtnetlink.js';
-import { type AddressLedger, VipAddresses } from '../net/vip-addresses.js';
+import { type AddressKey, type AddressLedger, VipAddresses } from '../net/vip-addresses.js';
 import { sameDefinition } from '../vrrp/reconfiguration.js';
 import type { Logger } from './logger.js';
 
@@ -35,10 +36,11 @@ export class StaticEntries {
   constructor(
     rtnl: Rtnetlink,
     ledger: AddressLedger,
+    routeLedger: RouteLedger,
     private readonly log: Logger,
   ) {
     this.#addresses = new VipAddresses(rtnl, DEFAULT_INTERFACE, ledger);
-    this.#routes = new OwnedRoutes(rtnl, interfaceIndex);
+    this.#routes = new OwnedRoutes(rtnl, interfaceIndex, routeLedger);
   }
 
   /** Makes the static entries those of `config`: failures are logged, the rest still applies. */
@@ -50,6 +52,21 @@ export class StaticEntries {
     await this.#change('remove', () => this.#addresses.remove(lost.staticAddresses));
     await this.#change('add', () => this.#addresses.add(gained.staticAddresses));
     await this.#change('add', () => this.#routes.add(gained.staticRoutes, gained.staticRules));
+  }
+
+  /** Puts back a static route or rule of its own that someone deleted; see OwnedRoutes.restore. */
+  restore(kind: EntryKind, entry: Route | Rule): Promise<boolean> {
+    return this.#routes.restore(kind, entry);
+  }
+
+  /**
+   * Puts back a static address someone deleted, as keepalived does, unless it is `no_track`.
+   * Returns whether it was one of vigild's.
+   */
+  async restoreAddress(key: AddressKey): Promise<boolean> {
+    const held = this.#addresses.holds(key);
+    if (!held || held.vip.noTrack) return false;
+    return (await this.#addresses.restore(key)) !== undefined;
   }
 
   /** Removes every static entry vigild added. */

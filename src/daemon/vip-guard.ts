@@ -96,7 +96,8 @@ export class VipGuard {
     const holder = this.#holders.find((h) => h.holds(key));
     const held = holder?.holds(key);
     const id = keyText(key);
-    if (!holder || !held || this.#pending.has(id)) return;
+    // keepalived's `no_track`: a VIP someone else may take away.
+    if (!holder || !held || held.vip.noTrack || this.#pending.has(id)) return;
     const { delayMs, streak } = this.#backoff.next(id, this.ports.clock.now());
     const wait = delayMs > 0 ? ` in ${delayMs} ms (deleted ${streak + 1} times in a row)` : '';
     this.#warn('vip_deleted', held, `was deleted while MASTER; putting it back${wait}`);

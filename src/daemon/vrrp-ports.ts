@@ -5,7 +5,7 @@ import { processClock } from '../clock.js';
 import type { Config, VrrpInstance as InstanceConfig, Vip } from '../config/index.js';
 import { FrameSocket } from '../net/frame-socket.js';
 import { interfaceIndex } from '../net/native.js';
-import { OwnedRoutes } from '../net/owned-routes.js';
+import { OwnedRoutes, type RouteLedger } from '../net/owned-routes.js';
 import { type InterfaceAddress, type Link, type Rtnetlink, watchAddresses } from '../net/rtnetlink.js';
 import { type AddressLedger, VipAddresses } from '../net/vip-addresses.js';
 import { VrrpSocket } from '../net/vrrp-socket.js';
@@ -33,6 +33,7 @@ export function realEnginePorts(
   host: HostSnapshot,
   rtnl: Rtnetlink,
   ledger: AddressLedger,
+  routeLedger: RouteLedger,
   observer: InstanceObserver,
   log: Logger,
   firewall: VipFirewall,
@@ -112,7 +113,7 @@ export function realEnginePorts(
       const port = guard.guard(new VipAddresses(rtnl, ifname, ledger));
       return needsDropRules(instance) ? firewall.guard(port, ifname, instance, log) : port;
     },
-    routes: () => new OwnedRoutes(rtnl, interfaceIndex),
+    routes: () => new OwnedRoutes(rtnl, interfaceIndex, routeLedger),
     announcer,
     vmacOf,
     clock: processClock,

@@ -5,9 +5,10 @@ import { hostname } from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
 import { processClock } from '../clock.js';
 import type { Config } from '../config/index.js';
+import { interfaceIndex } from '../net/native.js';
 import { runNft } from '../net/nft.js';
-import { sweepLeftoverRules } from '../net/owned-routes.js';
-import { Rtnetlink } from '../net/rtnetlink.js';
+import { reclaimLeftoverRoutes, sweepLeftoverRules } from '../net/owned-routes.js';
+import { type AddressEvent, Rtnetlink, type Watcher, watchAddresses, watchRoutes } from '../net/rtnetlink.js';
 import { reclaimLeftovers } from '../net/vip-addresses.js';
 import { VmacLinks } from '../net/vmac-links.js';
 import { mailConfigured, vrrpAlerts, vrrpMail } from '../scripts/alert-mail.js';
@@ -24,6 +25,8 @@ import { sameDefinition } from '../vrrp/reconfiguration.js';
 import { FileAddressLedger } from './address-ledger.js';
 import { ProblemLog } from './log-throttle.js';
 import type { Logger } from './logger.js';
+import { RouteGuard } from './route-guard.js';
+import { FileRouteLedger } from './route-ledger.js';
 import { StaticEntries } from './static-entries.js';
 import type { StateStore } from './store.js';
 import { needsDropRules, VipFirewall } from './vip-firewall.js';
@@ -48,18 +51,20 @@ export class VrrpService {
   private readonly vmacs: VmacLinks;
   /** The VIP drop rules; made with the first config that runs, its nftables settings kept until stop. */
   private firewall?: VipFirewall;
+  private readonly watches: Watcher[] = [];
 
   private constructor(
     private readonly rtnl: Rtnetlink,
     private readonly ledger: FileAddressLedger,
     vmacLedger: FileVmacLedger,
+    private readonly routeLedger: FileRouteLedger,
     private readonly log: Logger,
     private readonly store: StateStore,
     private readonly fifo: FifoSink,
     private readonly heldMode: (instance: string) => OperatorMode,
   ) {
     this.problems = new ProblemLog(log);
-    this.statics = new StaticEntries(rtnl, ledger, log);
+    this.statics = new StaticEntries(rtnl, ledger, routeLedger, log);
     this.vmacs = new VmacLinks(rtnl, vmacLedger, (message) => log.warn(message));
   }
 
@@ -73,8 +78,18 @@ export class VrrpService {
     heldMode: (instance: string) => OperatorMode = () => 'none',
   ): Promise<VrrpService> {
     const ledger = new FileAddressLedger(stateDir);
+    const routeLedger = new FileRouteLedger(stateDir);
     const rtnl = new Rtnetlink();
-    const service = new VrrpService(rtnl, ledger, new FileVmacLedger(stateDir), log, store, fifo, heldMode);
+    const service = new VrrpService(
+      rtnl,
+      ledger,
+      new FileVmacLedger(stateDir),
+      routeLedger,
+      log,
+      store,
+      fifo,
+      heldMode,
+    );
     // Read through, not pushed: counters move with every advert (see the store).
     store.readVrrpFrom(() => service.engine?.status() ?? []);
     try {
@@ -84,14 +99,24 @@ export class VrrpService {
           'removed a VIP left behind by a previous run',
         );
       }
+      const left = await reclaimLeftoverRoutes(rtnl, routeLedger, interfaceIndex);
+      for (const route of left.routes)
+        log.warn(
+          { to: `${route.to.address}/${route.to.prefix}`, table: route.table },
+          'removed a route left behind by a previous run',
+        );
+      for (const rule of left.rules)
+        log.warn({ priority: rule.priority }, 'removed a rule left behind by a previous run');
       const rules = [...config.staticRules, ...config.instances.flatMap((i) => i.virtualRules)];
       for (const left of await sweepLeftoverRules(rtnl, rules))
         log.warn({ priority: left.priority }, 'removed a rule left behind by a previous run');
       await service.statics.apply(config);
       await service.sweepDropRules(config);
+      service.guardEntries();
       // keepalived delays only the first start, never a reload.
       await service.run(config, config.global.vrrpStartupDelay * 1000);
     } catch (err) {
+      for (const watch of service.watches) watch.close();
       rtnl.close();
       throw err;
     }
@@ -151,6 +176,7 @@ export class VrrpService {
   }
 
   async stop(): Promise<void> {
+    for (const watch of this.watches) watch.close();
     await this.stopEngine();
     await this.firewall
       ?.close()
@@ -160,6 +186,39 @@ export class VrrpService {
     await this.vmacs.clear();
     await this.statics.clear();
     this.rtnl.close();
+  }
+
+  /** Watches for deleted routes and rules of vigild's (see RouteGuard), and static addresses, until stop. */
+  private guardEntries(): void {
+    const guard = new RouteGuard({
+      entries: () =>
+        this.running && {
+          ...this.running,
+          instances: this.running.instances.map((i) => this.engine?.instance(i.name)?.config ?? i),
+        },
+      isMaster: (name) => this.engine?.instance(name)?.state === 'MASTER',
+      ownedDeleted: (name, what) => this.engine?.instance(name)?.ownedDeleted(what),
+      restoreStatic: (kind, entry) => this.statics.restore(kind, entry),
+      indexOf: interfaceIndex,
+      log: this.log,
+    });
+    const failed = (what: string) => (err: Error) =>
+      this.log.error({ err: err.message }, `watching ${what} failed: a deleted one may go unnoticed`);
+    this.watches.push(
+      watchRoutes((event) => guard.onEvent(event), failed('routes and rules')),
+      watchAddresses((event) => this.restoreStaticAddress(event), failed('static addresses')),
+    );
+  }
+
+  private restoreStaticAddress(event: AddressEvent): void {
+    if (event.kind !== 'removed') return;
+    const { address, prefix } = event.address;
+    this.statics.restoreAddress(event.address).then(
+      (restored) => {
+        if (restored) this.log.warn({ address: `${address}/${prefix}` }, 'a static address was deleted; put it back');
+      },
+      (err: Error) => this.log.error({ err: err.message }, `could not put back static address ${address}/${prefix}`),
+    );
   }
 
   private async run(config: Config, startupDelayMs = 0): Promise<void> {
@@ -173,6 +232,7 @@ export class VrrpService {
       host,
       this.rtnl,
       this.ledger,
+      this.routeLedger,
       this.observer(),
       this.log,
       this.firewall,

@@ -17,40 +17,42 @@ export const RTM_DELRULE = 33;
 /** Adds after any matching route (`ip route append`). */
 export const NLM_F_APPEND = 0x800;
 
-const AF_INET = 2;
-const AF_INET6 = 10;
+export const AF_INET = 2;
+export const AF_INET6 = 10;
 const HEADER_LENGTH = 12;
 
-const RTA_DST = 1;
+export const RTA_DST = 1;
 const RTA_SRC = 2;
-const RTA_OIF = 4;
+export const RTA_OIF = 4;
 const RTA_GATEWAY = 5;
-const RTA_PRIORITY = 6;
+export const RTA_PRIORITY = 6;
 const RTA_PREFSRC = 7;
 const RTA_MULTIPATH = 9;
+const RTA_FLOW = 11;
 /** struct rtnexthop: length (u16), flags, hops (the weight less one), ifindex (i32). */
 const RTNEXTHOP_LENGTH = 8;
-const RTA_TABLE = 15;
+export const RTA_TABLE = 15;
 const RTNH_F_ONLINK = 4;
 const RT_SCOPE_UNIVERSE = 0;
 /** In a delete: any scope matches. */
 const RT_SCOPE_NOWHERE = 255;
 
-const FRA_DST = 1;
-const FRA_SRC = 2;
-const FRA_IIFNAME = 3;
-const FRA_GOTO = 4;
-const FRA_PRIORITY = 6;
-const FRA_FWMARK = 10;
-const FRA_TABLE = 15;
-const FRA_FWMASK = 16;
-const FRA_OIFNAME = 17;
-const FRA_PROTOCOL = 21;
-const FIB_RULE_INVERT = 0x2;
+export const FRA_DST = 1;
+export const FRA_SRC = 2;
+export const FRA_IIFNAME = 3;
+export const FRA_GOTO = 4;
+export const FRA_PRIORITY = 6;
+export const FRA_FWMARK = 10;
+export const FRA_FLOW = 11;
+export const FRA_TABLE = 15;
+export const FRA_FWMASK = 16;
+export const FRA_OIFNAME = 17;
+export const FRA_PROTOCOL = 21;
+export const FIB_RULE_INVERT = 0x2;
 
 /** RTN_* by number: RTN_UNSPEC, then the route types as `ip route` names them. */
 const RTN_TYPES: readonly string[] = ['unspec', ...ROUTE_TYPES];
-const FR_ACTIONS: Record<RuleAction, number> = {
+export const FR_ACTIONS: Record<RuleAction, number> = {
   table: 1,
   goto: 2,
   nop: 3,
@@ -70,7 +72,7 @@ export const RULE_ADD_FLAGS = NLM_F_CREATE | NLM_F_EXCL;
 
 const familyCode = (family: 4 | 6): number => (family === 4 ? AF_INET : AF_INET6);
 
-function addressBytes(address: string): Buffer {
+export function addressBytes(address: string): Buffer {
   const ip = parseIp(address);
   if (!ip) throw new RangeError(`${JSON.stringify(address)} is not an IPv4 or IPv6 address`);
   return Buffer.from(ip.bytes);
@@ -145,6 +147,8 @@ export function routeRequest(route: Route, indexOf: IndexOf, operation: 'add' | 
     ...(route.via ? [attribute.bytes(RTA_GATEWAY, addressBytes(route.via))] : []),
     ...(route.dev === undefined ? [] : [attribute.u32(RTA_OIF, indexOf(route.dev))]),
     ...(route.metric === undefined ? [] : [attribute.u32(RTA_PRIORITY, route.metric)]),
+    // As keepalived: realms 0 (or none) sends nothing.
+    ...(route.realms ? [attribute.u32(RTA_FLOW, route.realms)] : []),
     ...(route.nexthops ? [attribute.bytes(RTA_MULTIPATH, multipath(route.nexthops, indexOf))] : []),
   ];
   return Buffer.concat([rtmsg, encodeAttributes(attributes)]);
@@ -173,6 +177,7 @@ export function ruleRequest(rule: Rule): Buffer {
     attribute.u32(FRA_PRIORITY, rule.priority),
     ...(rule.fwmark === undefined ? [] : [attribute.u32(FRA_FWMARK, rule.fwmark)]),
     ...(rule.fwmask === undefined ? [] : [attribute.u32(FRA_FWMASK, rule.fwmask)]),
+    ...(rule.realms ? [attribute.u32(FRA_FLOW, rule.realms)] : []),
     ...(rule.iif ? [attribute.string(FRA_IIFNAME, rule.iif)] : []),
     ...(rule.oif ? [attribute.string(FRA_OIFNAME, rule.oif)] : []),
     ...(rule.protocol === undefined ? [] : [attribute.u8(FRA_PROTOCOL, rule.protocol)]),

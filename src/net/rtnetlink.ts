@@ -3,6 +3,7 @@
  * adding and removing virtual IPs, and notifications when links or addresses change. It acts
  * on the network namespace of the process.
  */
+
 import type { Route, Rule } from '../config/index.js';
 import { nativeConstants } from './native.js';
 import { NetlinkSocket } from './netlink.js';
@@ -18,6 +19,7 @@ import {
   routeRequest,
   ruleRequest,
 } from './route-codec.js';
+import { type DeletedEntry, decodeDeletedEntry } from './route-events.js';
 import {
   type AddressEvent,
   type AddressSpec,
@@ -57,6 +59,10 @@ export type {
 const RTNLGRP_LINK = 1;
 const RTNLGRP_IPV4_IFADDR = 5;
 const RTNLGRP_IPV6_IFADDR = 9;
+const RTNLGRP_IPV4_ROUTE = 7;
+const RTNLGRP_IPV4_RULE = 8;
+const RTNLGRP_IPV6_ROUTE = 11;
+const RTNLGRP_IPV6_RULE = 19;
 
 export interface Watcher {
   close(): void;
@@ -191,6 +197,20 @@ export function watchAddresses(onEvent: (event: AddressEvent) => void, onError: 
     [RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR],
     decodeAddressEvent,
     async (socket) => ({ kind: 'resync', addresses: await dumpAddresses(socket) }),
+    onEvent,
+    onError,
+  );
+}
+
+/** A deleted route or rule of keepalived's protocol, or notifications lost (no dump tells what was deleted). */
+export type RouteEvent = DeletedEntry | { kind: 'overrun' };
+
+/** Calls `onEvent` when a route or rule marked `proto keepalived` is deleted. */
+export function watchRoutes(onEvent: (event: RouteEvent) => void, onError: (error: Error) => void): Watcher {
+  return watch<RouteEvent>(
+    [RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE, RTNLGRP_IPV4_RULE, RTNLGRP_IPV6_RULE],
+    decodeDeletedEntry,
+    async () => ({ kind: 'overrun' }),
     onEvent,
     onError,
   );

@@ -360,6 +360,11 @@ export class VrrpInstanceRuntime {
       this.ports.observer.priorityChange?.({ instance: this.name, state, from: before, to: effectivePriority });
   }
 
+  /** A tracked VIP, virtual route or rule of this instance was deleted (see the machine's `ownedDeleted`). */
+  ownedDeleted(what: string): void {
+    this.step({ type: 'ownedDeleted', what });
+  }
+
   setFault(reason: string | undefined): void {
     this.step(reason === undefined ? { type: 'faultCleared' } : { type: 'fault', reason });
   }

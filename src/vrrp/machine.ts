@@ -139,6 +139,13 @@ export type Input =
   | { type: 'operator'; mode: OperatorMode; force?: boolean }
   /** The VIPs of a new master are in place and announced (from the instance, after `becomeMaster`). */
   | { type: 'announced' }
+  /**
+   * Someone deleted a tracked VIP, virtual route or rule of this master: as keepalived 2.2.7
+   * does, it goes to BACKUP (no priority 0: it means to come back) and takes mastership back
+   * after its skew time unless a master speaks up first, so that every VIP, route and rule goes
+   * back on and the notify scripts see it.
+   */
+  | { type: 'ownedDeleted'; what: string }
   /** From SyncGroup only: promote a member waiting in BACKUP, or take a master back to BACKUP. */
   | { type: 'sync'; to: 'MASTER' | 'BACKUP'; reason: string };
 
@@ -191,7 +198,8 @@ export interface MachineSnapshot {
 type TakeoverCause =
   | { kind: 'silence'; since: number; from?: string }
   | { kind: 'resigned'; source: string }
-  | { kind: 'preempting'; source: string; priority: number };
+  | { kind: 'preempting'; source: string; priority: number }
+  | { kind: 'restoring'; what: string };
 
 type Advert = Extract<Input, { type: 'advert' }>;
 
@@ -273,6 +281,8 @@ export class VrrpMachine {
         return this.#announcing && this.#state === 'MASTER' ? this.#advertiseNow(now) : [];
       case 'sync':
         return this.#sync(input, now);
+      case 'ownedDeleted':
+        return this.#ownedDeleted(input.what, now);
     }
   }
 
@@ -548,6 +558,15 @@ export class VrrpMachine {
     return this.#advertiseNow(now);
   }
 
+  #ownedDeleted(what: string, now: number): Action[] {
+    if (this.#state !== 'MASTER') return [];
+    this.#forgetMaster();
+    const actions = this.#masterToBackup(now, undefined, `${what} was deleted while MASTER`);
+    this.#deadline = this.#backupTimerStart(now) + this.#skewMs;
+    this.#takeoverCause = { kind: 'restoring', what };
+    return actions;
+  }
+
   #sync(input: Extract<Input, { type: 'sync' }>, now: number): Action[] {
     if (input.to === 'MASTER') {
       // Only a member waiting for its group is promoted; one that hears a master again is not.
@@ -617,6 +636,8 @@ export class VrrpMachine {
         return `${cause.source} resigned (priority 0 advert); took over after skew time ${seconds(this.#skewMs)}`;
       case 'preempting':
         return `preempted ${cause.source}: its priority ${cause.priority} is below ours (${this.#effectivePriority})`;
+      case 'restoring':
+        return `taking mastership back after skew time ${seconds(this.#skewMs)}, since ${cause.what} was deleted`;
     }
   }
 

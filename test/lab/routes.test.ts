@@ -140,4 +140,18 @@ describe('static and virtual routes and rules', { skip }, () => {
     await waitForStates([[r1, 'MASTER']]);
     assert.ok(!r1.log.slice(logBefore).includes(': MASTER ->'), `no transition:\n${r1.log.slice(logBefore)}`);
   });
+
+  test('killed as master and restarted as backup, it removes what it had added, and only that', async () => {
+    // r1 runs the reloaded config: its routes and rules are those of MOVED now.
+    await r1.kill();
+    await waitForStates([[r2, 'MASTER']]);
+    await r1.start(config(50));
+    await waitForStates([[r1, 'BACKUP']]);
+    const moved = [
+      'blackhole 203.0.113.160/27 proto keepalived',
+      '90:\tfrom all fwmark 0x7 lookup 102 proto keepalived',
+    ];
+    await expectRouting('r1', [...STATIC, FOREIGN], [...VIRTUAL, ...moved]);
+    assert.match(r1.log, /removed a route left behind by a previous run/);
+  });
 });

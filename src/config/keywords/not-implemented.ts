@@ -129,7 +129,7 @@ export const NOT_IMPLEMENTED: readonly NotImplemented[] = [
     'global_tracking',
     'sync_group_tracking_weight',
   ),
-  ...options(VIP, 0, 'home', '-nodad', 'nodad', 'mngtmpaddr', 'noprefixroute', 'autojoin', 'no_track', 'use_vmac'),
+  ...options(VIP, 0, 'home', '-nodad', 'nodad', 'mngtmpaddr', 'noprefixroute', 'autojoin', 'use_vmac'),
   ...options(VIP, 1, 'peer'),
   ...options(['static_ipaddress'], 1, 'track_group'),
   ...options(['unicast_peer'], 1, 'min_ttl', 'max_ttl'),

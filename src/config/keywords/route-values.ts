@@ -1,6 +1,8 @@
 // The words of `ip route` / `ip rule` lines as keepalived 2.2.7 reads them: numbers in C's bases,
-// tables, protocols and scopes by name or number, and prefixes with `default`.
+// tables, protocols, scopes, realms and DS fields by number or by /etc/iproute2's names, and
+// prefixes with `default`.
 import { type Family, maxPrefix, parseIp } from '../../inet/address.js';
+import { NAME_FILES, type NameKind } from '../iproute2-names.js';
 import type { Token } from '../lexer.js';
 import type { IpPrefix } from '../types.js';
 import type { BuildContext } from './table.js';
@@ -36,46 +38,51 @@ export function numberOrName(
   return undefined;
 }
 
-/** The tables every rt_tables has; vigil does not read /etc/iproute2/rt_tables for others. */
-const TABLES = { unspec: 0, default: 253, main: 254, local: 255 };
-/** RT_SCOPE_*, as keepalived names them. */
-const SCOPES = { global: 0, universe: 0, site: 200, link: 253, host: 254, nowhere: 255 };
-/** The routing protocols of iproute2's rt_protos (RTPROT_*). */
-const PROTOCOLS = {
-  unspec: 0,
-  redirect: 1,
-  kernel: 2,
-  boot: 3,
-  static: 4,
-  gated: 8,
-  ra: 9,
-  mrt: 10,
-  zebra: 11,
-  bird: 12,
-  dnrouted: 13,
-  xorp: 14,
-  ntk: 15,
-  dhcp: 16,
-  keepalived: 18,
-  babel: 42,
-  openr: 99,
-  bgp: 186,
-  isis: 187,
-  ospf: 188,
-  rip: 189,
-  eigrp: 192,
-};
+/** The names known for `kind`, listed for an error, or nothing when there are none. */
+function knownNames(ctx: BuildContext, kind: NameKind): string {
+  const known = ctx.names.names(kind);
+  return known.length > 0 ? ` (${known.map((n) => `\`${n}\``).join(', ')})` : '';
+}
 
-export const readTable = (tok: Token, ctx: BuildContext): number | undefined =>
-  numberOrName(tok, ctx, '`table`', U32_MAX, TABLES);
-export const readScope = (tok: Token, ctx: BuildContext): number | undefined =>
-  numberOrName(tok, ctx, '`scope`', 255, SCOPES);
+/**
+ * A word of `kind` as keepalived reads it: a number up to the kind's maximum, or a name of its
+ * /etc/iproute2 file (or of keepalived's built-in names); anything else is an error at the word.
+ */
+function named(tok: Token, ctx: BuildContext, kind: NameKind, what: string): number | undefined {
+  const value = ctx.names.lookup(kind, tok.text);
+  if (value !== undefined) return value;
+  const { path, max } = NAME_FILES[kind];
+  ctx.error(
+    tok.pos,
+    `${what} must be a number from 0 to ${max} or a name in ${path}${knownNames(ctx, kind)}, got \`${tok.text}\``,
+  );
+  return undefined;
+}
+
+export const readTable = (tok: Token, ctx: BuildContext): number | undefined => named(tok, ctx, 'table', '`table`');
+export const readScope = (tok: Token, ctx: BuildContext): number | undefined => named(tok, ctx, 'scope', '`scope`');
 export const readProtocol = (tok: Token, ctx: BuildContext): number | undefined =>
-  numberOrName(tok, ctx, '`protocol`', 255, PROTOCOLS);
+  named(tok, ctx, 'protocol', '`protocol`');
+/** TOS / DS field, by number or by a name of rt_dsfield. */
+export const readTos = (tok: Token, ctx: BuildContext): number | undefined => named(tok, ctx, 'dsfield', '`tos`');
+
+/**
+ * `realms [FROM/]TO`, each a number up to 255 or a name of rt_realms: RTA_FLOW / FRA_FLOW's
+ * value, FROM in the upper 16 bits.
+ */
+export function readRealms(tok: Token, ctx: BuildContext): number | undefined {
+  const parts = tok.text.split('/');
+  const ids = parts.map((part) => ctx.names.lookup('realm', part));
+  if (parts.length <= 2 && ids.every((id) => id !== undefined)) return ids.reduce((flow, id) => flow * 65536 + id, 0);
+  ctx.error(
+    tok.pos,
+    `\`realms\` must be [FROM/]TO, each a number from 0 to 255 or a name in ${NAME_FILES.realm.path}${knownNames(ctx, 'realm')}, got \`${tok.text}\``,
+  );
+  return undefined;
+}
+
 export const readU32 = (tok: Token, ctx: BuildContext, what: string): number | undefined =>
   numberOrName(tok, ctx, `\`${what}\``, U32_MAX);
-/** TOS / DS field: a number; vigil does not read the names of /etc/iproute2/rt_dsfield. */
-export const readTos = (tok: Token, ctx: BuildContext): number | undefined => numberOrName(tok, ctx, '`tos`', 255);
 
 /** A prefix and its family; `default`, `any` and `all` have no family of their own. */
 export interface ParsedPrefix {

@@ -19,6 +19,7 @@ import {
   numberOrName,
   readPrefix,
   readProtocol,
+  readRealms,
   readScope,
   readTable,
   readTos,
@@ -52,10 +53,9 @@ const ROUTE_METRICS: Readonly<Record<string, boolean>> = {
   'ttl-propagate': false,
 };
 /** Options that change where a route leads: without them it would be another route, so it is left out. */
-const ROUTE_UNSUPPORTED = ['encap', 'as', 'vrf', 'expires', 'realms'];
+const ROUTE_UNSUPPORTED = ['encap', 'as', 'vrf', 'expires'];
 /** Rule selectors vigil does not send: without them the rule would match more, so it is left out. */
 const RULE_UNSUPPORTED = [
-  'realms',
   'suppress_prefixlength',
   'sup_pl',
   'suppress_ifgroup',
@@ -146,6 +146,10 @@ function readRouteOption(tok: Token, r: LineReader, draft: RouteDraft, staticEnt
       const v = value();
       return set('table', v && readTable(v, ctx));
     }
+    case 'realms': {
+      const v = value();
+      return set('realms', v && readRealms(v, ctx)) && ipv4Only(v!, r);
+    }
     case 'protocol': {
       const v = value();
       return set('protocol', v && readProtocol(v, ctx));
@@ -185,6 +189,15 @@ function readRouteOption(tok: Token, r: LineReader, draft: RouteDraft, staticEnt
   if (Object.hasOwn(ROUTE_METRICS, tok.text)) return r.skipOption(tok, 1, ROUTE_METRICS[tok.text]);
   if (ROUTE_UNSUPPORTED.includes(tok.text)) return r.skipLine(tok) ?? 'skip';
   return readDestination(tok, r, draft);
+}
+
+/** `realms` are IPv4's alone: keepalived makes the line IPv4 when nothing said otherwise yet. */
+function ipv4Only(tok: Token, r: LineReader): boolean {
+  if (r.family === 6) {
+    r.ctx.error(tok.pos, `\`realms\` are only for IPv4, and this ${r.what} is IPv6`);
+    return false;
+  }
+  return r.setFamily(4, tok);
 }
 
 /** A single address of the line's family. */
@@ -300,7 +313,10 @@ export function readRoute(line: Statement, outer: BuildContext, staticEntry: boo
   }
   const family = r.family ?? 4;
   const { to, protocol, ...rest } = draft;
-  return { ...rest, family, to: settlePrefix(to, family), protocol: routeProtocol(draft, line, ctx), pos: line.pos };
+  // keepalived cannot tell which interface a route without `dev` went to, so it does not track it.
+  const track = draft.track && draft.dev !== undefined;
+  const settled = { ...rest, family, to: settlePrefix(to, family), track };
+  return { ...settled, protocol: routeProtocol(draft, line, ctx), pos: line.pos };
 }
 
 /**
@@ -430,6 +446,11 @@ function readRuleOption(tok: Token, r: LineReader, draft: RuleDraft, staticEntry
       const v = value();
       return v !== undefined && readFwmark(v, ctx, draft);
     }
+    case 'realms': {
+      const v = value();
+      draft.realms = v && readRealms(v, ctx);
+      return draft.realms !== undefined && ipv4Only(v!, r);
+    }
     case 'dev':
     case 'iif':
       draft.iif = value()?.text;
@@ -487,6 +508,10 @@ export function readRule(line: Statement, outer: BuildContext, staticEntry: bool
       line.keyword.pos,
       'a rule needs an action: `table`, `goto`, `nop`, `blackhole`, `unreachable` or `prohibit`',
     );
+    return undefined;
+  }
+  if (draft.realms !== undefined && action !== 'table') {
+    ctx.error(line.keyword.pos, '`realms` needs a `table` action');
     return undefined;
   }
   if (action === 'goto' && !(draft.priority !== undefined && draft.priority < draft.goto!)) {

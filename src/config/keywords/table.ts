@@ -1,4 +1,5 @@
 import { type DiagnosticSink, formatPos, type SourcePos } from '../diagnostics.js';
+import type { RouteNames } from '../iproute2-names.js';
 import type { Token } from '../lexer.js';
 import type { Statement } from '../parser.js';
 import { closestMatch } from '../suggest.js';
@@ -35,6 +36,8 @@ export class BuildContext {
     readonly sites: Sites,
     /** keyword → the blocks where it is valid, for "belongs in" hints. */
     private readonly homes: ReadonlyMap<string, readonly string[]>,
+    /** The names of /etc/iproute2, for route and rule lines. */
+    readonly names: RouteNames,
   ) {}
 
   error(pos: SourcePos, message: string): void {

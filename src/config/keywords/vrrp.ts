@@ -79,10 +79,18 @@ function readLineOptions(
   block: string,
   known: ReadonlyMap<string, (value: Token) => boolean>,
   ctx: BuildContext,
+  /** Options without a value. */
+  flags: ReadonlyMap<string, () => void> = new Map(),
 ): boolean {
   const args = line.args;
   for (let i = 0; i < args.length; ) {
     const option = args[i]!;
+    const flag = flags.get(option.text);
+    if (flag) {
+      flag();
+      i += 1;
+      continue;
+    }
     const handler = known.get(option.text);
     if (handler) {
       const value = args[i + 1];
@@ -377,7 +385,16 @@ export function readVip(line: Statement, block: string, ctx: BuildContext): Vip 
       },
     ],
   ]);
-  const ok = readLineOptions(line, block, options, ctx);
+  // keepalived leaves a `no_track` VIP deleted when someone deletes it (see VipGuard).
+  const flags = new Map([
+    [
+      'no_track',
+      () => {
+        vip.noTrack = true;
+      },
+    ],
+  ]);
+  const ok = readLineOptions(line, block, options, ctx, flags);
   // keepalived's default: a /128 is deprecated, so that the director does not send from it.
   if (ok && !preferredSet && ip.family === 6 && vip.prefix === 128) vip.preferredLifetime = 0;
   return ok ? vip : undefined;

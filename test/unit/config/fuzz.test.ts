@@ -3,6 +3,7 @@
 // exception itself. Every diagnostic must point into the text it blames, and layout that
 // keepalived ignores (indentation, spacing, comments, blank lines, CRLF, a `{` on its own line)
 // must change nothing but positions, which must follow the words they point at.
+
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
@@ -15,6 +16,7 @@ import {
   sortDiagnostics,
 } from '../../../src/config/diagnostics.js';
 import { createMemoryReader, parseConfigText } from '../../../src/config/index.js';
+import { RouteNames } from '../../../src/config/iproute2-names.js';
 import { buildConfig } from '../../../src/config/keywords.js';
 import { SourceLoader } from '../../../src/config/parser.js';
 import type { Config } from '../../../src/config/types.js';
@@ -39,7 +41,7 @@ function loadStages(text: string): { config?: Config; diagnostics: Diagnostic[] 
   const sources = new SourceLoader(createMemoryReader(INCLUDED), sink).loadMain(MAIN, text);
   let config: Config | undefined;
   if (sources.balanced && sources.files.length > 0) {
-    const built = buildConfig(sources.statements, sink);
+    const built = buildConfig(sources.statements, sink, new RouteNames(() => undefined));
     validateConfig(built.config, built.sites, sink);
     config = built.config;
   }

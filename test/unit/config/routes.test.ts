@@ -35,7 +35,7 @@ describe('static_routes and virtual_routes', () => {
         table: 254,
         onlink: false,
         mode: 'prepend',
-        track: true,
+        track: false, // no `dev`: keepalived does not track it
         family: 4,
         to: { address: '203.0.113.128', prefix: 25 },
         protocol: 18,
@@ -45,7 +45,7 @@ describe('static_routes and virtual_routes', () => {
         table: 255,
         onlink: false,
         mode: 'prepend',
-        track: true,
+        track: false,
         via: '2001:db8::1',
         family: 6,
         to: { address: '::', prefix: 0 },
@@ -94,7 +94,7 @@ describe('static_routes and virtual_routes', () => {
       result,
       'warning',
       'mem.conf:5:24',
-      '`table` must be `unspec`, `default`, `main`, `local` or a number',
+      '`table` must be a number from 0 to 4294967295 or a name in /etc/iproute2/rt_tables (`default`, `main`, `local`), got `nosuch`',
     );
   });
 

@@ -28,11 +28,15 @@ function removed(address: string, prefix: number, ifindex = 1): { kind: 'removed
   };
 }
 
-/** `reread`: the guard knows the instance from a config read again, as after a reload. */
-async function harness(extra = 'garp_master_repeat 2\n  garp_master_delay 1', reread = false) {
+/**
+ * `reread`: the guard knows the instance from a config read again, as after a reload;
+ * `noTrack`: the first VIP's line says `no_track`.
+ */
+async function harness(extra = 'garp_master_repeat 2\n  garp_master_delay 1', reread = false, noTrack = false) {
   const clock = new FakeClock();
   const host = new FakeHost();
   const instance = loInstance(extra);
+  if (noTrack) instance.vips[0]!.noTrack = true;
   const announced: string[] = [];
   const warnings: { fields: Record<string, unknown>; message: string }[] = [];
   const log = {
@@ -70,6 +74,16 @@ describe('VipGuard', () => {
     assert.equal(h.warnings.length, 1);
     assert.deepEqual(h.warnings[0]!.fields, { instance: 'VI_1', interface: 'lo', address: '198.51.100.200/24' });
     assert.equal(h.warnings[0]!.message, 'VI_1: VIP 198.51.100.200/24 on lo was deleted while MASTER; putting it back');
+  });
+
+  test('a no_track VIP deleted by someone stays deleted, as keepalived leaves it', async () => {
+    const h = await harness(undefined, false, true);
+    h.host.deleteByHand('198.51.100.200', 24);
+    h.guard.onEvent(removed('198.51.100.200', 24));
+    await settle();
+    h.clock.advance(10_000);
+    assert.ok(!h.host.onInterfaces.has('1 198.51.100.200/24'));
+    assert.deepEqual([h.announced, h.warnings], [[], []]);
   });
 
   test('after a reload that left the instance as it was, a deleted VIP is still put back and announced', async () => {

@@ -499,6 +499,25 @@ describe('Master (RFC 5798 6.4.3)', () => {
 });
 
 describe('tracking, fault and operator failover', () => {
+  test('a deleted route, rule or VIP: the master goes to BACKUP without resigning and takes over after its skew time', () => {
+    const m = master();
+    const at = 5000;
+    const actions = m.step({ type: 'ownedDeleted', what: 'virtual route 203.0.113.0/26 (table 100)' }, at);
+    assert.deepEqual(actions, [
+      { type: 'leaveMaster' },
+      transition('MASTER', 'BACKUP', 'virtual route 203.0.113.0/26 (table 100) was deleted while MASTER'),
+    ]);
+    assert.equal(m.nextDeadline(), at + (MDI_100 - 3000));
+    const back = m.step(tick, m.nextDeadline()!);
+    assert.equal(back.at(-1)?.type, 'transition');
+    assert.equal(m.state, 'MASTER');
+    assert.match(
+      (back.at(-1) as TransitionAction).reason,
+      /since virtual route 203\.0\.113\.0\/26 \(table 100\) was deleted/,
+    );
+    assert.deepEqual(started().step({ type: 'ownedDeleted', what: 'x' }, 0), [], 'a backup has nothing to give up');
+  });
+
   test('tracking: a master whose effective priority drops below the backup is preempted by it', () => {
     const lan = settledPair();
     lan.input('A', 'VI_1', { type: 'effectivePriority', value: 150 - 60 });

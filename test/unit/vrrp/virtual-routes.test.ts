@@ -2,12 +2,17 @@
 // changes only the entries that changed, a stop removes what it added, and an entry the kernel
 // already had (EEXIST: not ours) is never removed.
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, test } from 'node:test';
-import { type Config, parseConfigText, type Route, type Rule } from '../../../src/config/index.js';
-import { OwnedRoutes, type RouteKernel } from '../../../src/net/owned-routes.js';
+import { type Config, parseConfigText } from '../../../src/config/index.js';
+import { FileRouteLedger } from '../../../src/daemon/route-ledger.js';
+import { OwnedRoutes } from '../../../src/net/owned-routes.js';
 import { VrrpEngine } from '../../../src/vrrp/engine.js';
 import type { Transition } from '../../../src/vrrp/instance.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
+import { FakeRouteKernel } from '../../helpers/fake-route-kernel.js';
 
 const config = (routes: string[], rules: string[]): Config => {
   const text = `vrrp_instance VI_1 {
@@ -29,30 +34,9 @@ const config = (routes: string[], rules: string[]): Config => {
   return config;
 };
 
-/** The kernel's routes and rules as `ip` would name them, and every request in order. */
-class FakeKernel implements RouteKernel {
-  readonly entries = new Set<string>();
-  readonly requests: string[] = [];
-  #change(verb: 'add' | 'remove', entry: string): Promise<void> {
-    this.requests.push(`${verb} ${entry}`);
-    const there = this.entries.has(entry);
-    if (verb === 'add' && there) return Promise.reject(Object.assign(new Error('exists'), { code: 'EEXIST' }));
-    if (verb === 'remove' && !there) return Promise.reject(Object.assign(new Error('gone'), { code: 'ESRCH' }));
-    if (verb === 'add') this.entries.add(entry);
-    else this.entries.delete(entry);
-    return Promise.resolve();
-  }
-  addRoute = (r: Route) => this.#change('add', routeName(r));
-  removeRoute = (r: Route) => this.#change('remove', routeName(r));
-  addRule = (r: Rule) => this.#change('add', ruleName(r));
-  removeRule = (r: Rule) => this.#change('remove', ruleName(r));
-}
-const routeName = (r: Route) => `${r.to.address}/${r.to.prefix} table ${r.table}`;
-const ruleName = (r: Rule) => `rule ${r.priority} table ${r.table}`;
-
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
-function harness(first: Config, kernel: FakeKernel) {
+function harness(first: Config, kernel: FakeRouteKernel) {
   const clock = new FakeClock();
   const order: string[] = [];
   const transitions: Transition[] = [];
@@ -64,7 +48,8 @@ function harness(first: Config, kernel: FakeKernel) {
       remove: async (vips) => void order.push(...vips.map((v) => `unvip ${v.address}`)),
     }),
     routes: () => {
-      const owned = new OwnedRoutes(kernel, () => 1);
+      const ledger = new FileRouteLedger(mkdtempSync(path.join(tmpdir(), 'vigil-routes-')));
+      const owned = new OwnedRoutes(kernel, () => 1, ledger);
       return {
         add: (routes, rules) => {
           order.push('routes');
@@ -87,7 +72,7 @@ function harness(first: Config, kernel: FakeKernel) {
 
 describe('virtual routes and rules', () => {
   test('a master adds them after its VIPs and a stop removes them before its VIPs', async () => {
-    const kernel = new FakeKernel();
+    const kernel = new FakeRouteKernel();
     const h = harness(
       config(['203.0.113.0/24 dev lo table 100'], ['from 198.51.100.200 table 100 preference 10']),
       kernel,
@@ -101,7 +86,7 @@ describe('virtual routes and rules', () => {
   });
 
   test('a reload beside a master changes only what changed, and leaves what the kernel already had', async () => {
-    const kernel = new FakeKernel();
+    const kernel = new FakeRouteKernel();
     kernel.entries.add('203.0.113.0/24 table 100'); // there before vigild: not ours
     const h = harness(
       config(
