@@ -1,9 +1,8 @@
 // use_vmac inside vigild: which vmacs a config wants, and the names of those vigild created, kept
 // in its state dir so that a restart after a crash knows them for its own.
-import path from 'node:path';
 import type { Config, VrrpInstance } from '../config/index.js';
 import type { VmacLedger, VmacWant } from '../net/vmac-links.js';
-import { readStateFile, writeStateFile } from './state-file.js';
+import { FileLedger } from './file-ledger.js';
 
 export const vmacWantOf = (instance: VrrpInstance): VmacWant | undefined =>
   instance.vmac && {
@@ -17,26 +16,6 @@ export const vmacWantOf = (instance: VrrpInstance): VmacWant | undefined =>
 
 export const vmacWantsOf = (config: Config): VmacWant[] => config.instances.flatMap((i) => vmacWantOf(i) ?? []);
 
-export class FileVmacLedger implements VmacLedger {
-  private readonly file: string;
-  private names: string[];
-
-  constructor(stateDir: string) {
-    this.file = path.join(stateDir, 'owned-vmacs.json');
-    this.names = readStateFile(this.file, [], (v): v is string[] => Array.isArray(v));
-  }
-
-  owned(): string[] {
-    return [...this.names];
-  }
-
-  record(name: string): void {
-    this.names = [...this.names.filter((n) => n !== name), name];
-    writeStateFile(this.file, this.names);
-  }
-
-  forget(name: string): void {
-    this.names = this.names.filter((n) => n !== name);
-    writeStateFile(this.file, this.names);
-  }
-}
+/** The names of the vmacs vigild made. */
+export const fileVmacLedger = (stateDir: string): VmacLedger =>
+  new FileLedger<string>(stateDir, 'owned-vmacs.json', (a, b) => a === b);

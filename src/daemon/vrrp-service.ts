@@ -9,8 +9,8 @@ import { interfaceIndex } from '../net/native.js';
 import { runNft } from '../net/nft.js';
 import { reclaimLeftoverRoutes, sweepLeftoverRules } from '../net/owned-routes.js';
 import { type AddressEvent, Rtnetlink, type Watcher, watchAddresses, watchRoutes } from '../net/rtnetlink.js';
-import { reclaimLeftovers } from '../net/vip-addresses.js';
-import { VmacLinks } from '../net/vmac-links.js';
+import { type AddressLedger, reclaimLeftovers } from '../net/vip-addresses.js';
+import { type VmacLedger, VmacLinks } from '../net/vmac-links.js';
 import { mailConfigured, vrrpAlerts, vrrpMail } from '../scripts/alert-mail.js';
 import { vrrpFifoLine } from '../scripts/fifo-lines.js';
 import { ChildProcessLauncher, type ScriptLauncher } from '../scripts/launcher.js';
@@ -22,7 +22,7 @@ import { type ReconfigureOutcome, VrrpEngine } from '../vrrp/engine.js';
 import type { InstanceObserver, InstanceStatus, VrrpInstanceRuntime } from '../vrrp/instance.js';
 import type { OperatorMode } from '../vrrp/machine.js';
 import { sameDefinition } from '../vrrp/reconfiguration.js';
-import { FileAddressLedger } from './address-ledger.js';
+import { fileAddressLedger } from './address-ledger.js';
 import { ProblemLog } from './log-throttle.js';
 import type { Logger } from './logger.js';
 import { RouteGuard } from './route-guard.js';
@@ -30,7 +30,7 @@ import { FileRouteLedger } from './route-ledger.js';
 import { StaticEntries } from './static-entries.js';
 import type { StateStore } from './store.js';
 import { needsDropRules, VipFirewall } from './vip-firewall.js';
-import { FileVmacLedger, vmacWantOf, vmacWantsOf } from './vmacs.js';
+import { fileVmacLedger, vmacWantOf, vmacWantsOf } from './vmacs.js';
 import { type HostSnapshot, realEnginePorts, snapshotHost } from './vrrp-ports.js';
 import { TrackingSupervisor } from './vrrp-tracking.js';
 
@@ -55,8 +55,8 @@ export class VrrpService {
 
   private constructor(
     private readonly rtnl: Rtnetlink,
-    private readonly ledger: FileAddressLedger,
-    vmacLedger: FileVmacLedger,
+    private readonly ledger: AddressLedger,
+    vmacLedger: VmacLedger,
     private readonly routeLedger: FileRouteLedger,
     private readonly log: Logger,
     private readonly store: StateStore,
@@ -77,19 +77,10 @@ export class VrrpService {
     fifo: FifoSink,
     heldMode: (instance: string) => OperatorMode = () => 'none',
   ): Promise<VrrpService> {
-    const ledger = new FileAddressLedger(stateDir);
+    const ledger = fileAddressLedger(stateDir);
     const routeLedger = new FileRouteLedger(stateDir);
     const rtnl = new Rtnetlink();
-    const service = new VrrpService(
-      rtnl,
-      ledger,
-      new FileVmacLedger(stateDir),
-      routeLedger,
-      log,
-      store,
-      fifo,
-      heldMode,
-    );
+    const service = new VrrpService(rtnl, ledger, fileVmacLedger(stateDir), routeLedger, log, store, fifo, heldMode);
     // Read through, not pushed: counters move with every advert (see the store).
     store.readVrrpFrom(() => service.engine?.status() ?? []);
     try {
