@@ -60,7 +60,9 @@ ${instance('VI_ASKS', 61, 'notify_priority_changes')}${instance('VI_QUIET', 62, 
     await waitFor('the priority line', () => lines.includes('INSTANCE "VI_ASKS" MASTER_PRIORITY 140')).catch(
       (err: Error) => assert.fail(`${err.message}; lines: ${JSON.stringify(lines)}; log:\n${daemon.log}`),
     );
+    await waitFor('the quiet instance to log its change', () =>
+      daemon.log.includes('VI_QUIET: effective priority 150 -> 140'),
+    );
     assert.equal(lines.filter((l) => l.includes('PRIORITY')).length, 1, JSON.stringify(lines));
-    assert.match(daemon.log, /VI_QUIET: effective priority 150 -> 140/);
   });
 });
