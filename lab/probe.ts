@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import type { Lab, NodeName } from './lab.js';
 
 export const PROBE_INTERVAL_MS = 10;
+/** A gap between two asks longer than this is the probe not being scheduled. */
+const STALL_MS = 5 * PROBE_INTERVAL_MS;
 
 const answerProbe = path.join(path.dirname(fileURLToPath(import.meta.url)), 'answer-probe.js');
 
@@ -13,9 +15,9 @@ export class VipProbe {
   /** Reply times, in ms since the epoch. */
   readonly replies: number[] = [];
   /** Every ask, when it was made and when (if) it was answered, in ms since the epoch. */
-  readonly asks: { at: number; answeredAt?: number }[] = [];
+  readonly asks: Ask[] = [];
   /** The asks not yet answered, by the time answer-probe printed for them. */
-  private readonly pendingAsks = new Map<string, { at: number; answeredAt?: number }>();
+  private readonly pendingAsks = new Map<string, Ask>();
   private readonly child: ChildProcess;
   private pending = '';
 
@@ -43,19 +45,18 @@ export class VipProbe {
 
   /**
    * The longest a client asking after `since` (and up to `until`) waited for an answer: for a
-   * lost ask, until the first later ask was answered. Unlike longestOutageSince, a probe that was
-   * not scheduled (a busy host) asked nothing and so saw no outage; only what a client asked
-   * for counts.
+   * lost ask, until the first later ask was answered. Unlike longestOutageSince, time the probe
+   * itself was not scheduled (a busy host) is not counted: it asked nothing then, and an answer
+   * that came while it slept is read late but was not late.
    */
   longestWaitSince(since: number, until = Number.POSITIVE_INFINITY): number {
+    return longestWait(this.asks, since, until, Date.now());
+  }
+
+  /** The probe's own stalls after `since`: each gap between asks much longer than the interval, in ms. */
+  stallsSince(since: number): number[] {
     const asks = this.asks.filter((a) => a.at > since).sort((a, b) => a.at - b.at);
-    let longest = 0;
-    for (const [i, ask] of asks.entries()) {
-      if (ask.at > until) break;
-      const answeredAt = ask.answeredAt ?? asks.slice(i + 1).find((a) => a.answeredAt !== undefined)?.answeredAt;
-      longest = Math.max(longest, (answeredAt ?? Date.now()) - ask.at);
-    }
-    return longest;
+    return asks.slice(1).flatMap((a, i) => (a.at - asks[i]!.at > STALL_MS ? [Math.round(a.at - asks[i]!.at)] : []));
   }
 
   /** Whether a reply arrived after `since`. */
@@ -82,6 +83,34 @@ export class VipProbe {
   stop(): void {
     this.child.kill('SIGTERM');
   }
+}
+
+type Ask = { at: number; answeredAt?: number };
+
+/** VipProbe.longestWaitSince over `asks`, at time `now`. */
+export function longestWait(asks: readonly Ask[], since: number, until: number, now: number): number {
+  const sorted = asks.filter((a) => a.at > since).sort((a, b) => a.at - b.at);
+  let longest = 0;
+  for (const [i, ask] of sorted.entries()) {
+    if (ask.at > until) break;
+    const answeredAt = ask.answeredAt ?? sorted.slice(i + 1).find((a) => a.answeredAt !== undefined)?.answeredAt;
+    const end = answeredAt ?? now;
+    longest = Math.max(longest, end - ask.at - stalledWithin(sorted, i, end));
+  }
+  return longest;
+}
+
+/**
+ * How long of asks[from].at .. end the probe was stalled: the part of each long gap between its
+ * asks beyond one interval, as far as it falls before `end`.
+ */
+function stalledWithin(asks: readonly { at: number }[], from: number, end: number): number {
+  let stalled = 0;
+  for (let k = from; k + 1 < asks.length && asks[k]!.at < end; k++) {
+    const gap = Math.min(asks[k + 1]!.at, end) - asks[k]!.at;
+    if (asks[k + 1]!.at - asks[k]!.at > STALL_MS) stalled += Math.max(0, gap - PROBE_INTERVAL_MS);
+  }
+  return stalled;
 }
 
 /**
