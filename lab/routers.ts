@@ -45,6 +45,8 @@ export interface InstanceSpec {
   authType?: 'PASS' | 'AH';
   /** Unicast adverts from `source` to each of `peers`, instead of multicast. */
   unicast?: { source: string; peers: string[] };
+  /** `mcast_dst_ip`: a multicast group instead of 224.0.0.18 / ff02::12. */
+  multicastGroup?: string;
 }
 
 /** keepalived.conf text for these instances, in the dialect both keepalived and vigild read. */
@@ -62,6 +64,7 @@ function instanceBlock({
   authPass,
   authType = 'PASS',
   unicast,
+  multicastGroup,
 }: InstanceSpec): string {
   const block = (keyword: string, lines: string[]) => [`${keyword} {`, ...lines.map((line) => `    ${line}`), '}'];
   const lines = [
@@ -75,6 +78,7 @@ function instanceBlock({
   if (authPass !== undefined)
     lines.push(...block('authentication', [`auth_type ${authType}`, `auth_pass ${authPass}`]));
   if (unicast) lines.push(`unicast_src_ip ${unicast.source}`, ...block('unicast_peer', unicast.peers));
+  if (multicastGroup) lines.push(`mcast_dst_ip ${multicastGroup}`);
   lines.push(...block('virtual_ipaddress', [`${vip} dev eth0`]));
   return `${block(`vrrp_instance ${name}`, lines).join('\n')}\n`;
 }

@@ -81,6 +81,9 @@ export interface GlobalDefs {
   umask?: number;
   /** vigil_metrics_listen (vigil's own): where vigild serves Prometheus /metrics; unset, nowhere. */
   metricsListen?: ListenAddress;
+  /** vrrp_mcast_group4 / vrrp_mcast_group6: where multicast instances send unless mcast_dst_ip says (224.0.0.18, ff02::12). */
+  vrrpMcastGroup4: string;
+  vrrpMcastGroup6: string;
   /** vmac_prefix: the start of the vmac names use_vmac makes up; unset, `vrrp`. */
   vmacPrefix?: string;
   /** vrrp_notify_priority_changes: what instances do unless they or their sync group say (notifyPriorityChanges). */
@@ -263,6 +266,8 @@ export interface VrrpInstance {
   preemptDelay: number;
   unicastSrcIp?: string;
   unicastPeers: { address: string; pos: SourcePos }[];
+  /** Where adverts go without unicast peers, and the only group heard: mcast_dst_ip, else the global group of the family. */
+  multicastGroup?: string;
   /** VRRPv2 only. AH: keepalived's IPsec AH form, keyed with the password (vrrp/ah.ts). */
   auth?: { type: 'PASS' | 'AH'; password: string };
   vips: Vip[];

@@ -1,4 +1,5 @@
 import { parseIp } from '../inet/address.js';
+import { ownMulticastGroup } from '../inet/vrrp-wire.js';
 import { type DiagnosticSink, formatPos, type SourcePos } from './diagnostics.js';
 import { Sites } from './keywords/table.js';
 import type { Token } from './lexer.js';
@@ -110,10 +111,13 @@ function knownInterface(v: Validation, name: string, pos: SourcePos): void {
   );
 }
 
-/** Two instances on one interface and family cannot share a VRID; `vrids` holds the first of each. */
+/**
+ * Two instances on one interface and family cannot share a VRID unless they multicast to
+ * different groups, which keeps them apart as keepalived's sockets do; `vrids` holds the first of each.
+ */
 function uniqueVrid(v: Validation, instance: VrrpInstance, vrids: Map<string, VrrpInstance>): void {
   if (!instance.interface || !instance.vrid) return;
-  const key = `${instance.interface}|${instance.family}|${instance.vrid}`;
+  const key = `${instance.interface}|${instance.family}|${instance.vrid}|${ownMulticastGroup(instance) ?? ''}`;
   const first = vrids.get(key);
   if (!first) {
     vrids.set(key, instance);

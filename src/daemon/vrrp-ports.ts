@@ -83,8 +83,8 @@ export function realEnginePorts(
   );
 
   return {
-    openSocket(ifname, family, onPacket) {
-      const socket = new VrrpSocket({ interface: ifname, family });
+    openSocket(ifname, family, group, onPacket) {
+      const socket = new VrrpSocket({ interface: ifname, family, group });
       socket.on('packet', (p) =>
         onPacket(p.payload, { family: p.family, source: p.source, destination: p.destination, ttl: p.ttl }),
       );

@@ -95,6 +95,17 @@ export function parseIp(text: string): IpAddress | undefined {
   return { address: formatIp(bytes), family: v4 ? 4 : 6, bytes };
 }
 
+/** 224.0.0.0/4 or ff00::/8. */
+export function isMulticast(ip: IpAddress): boolean {
+  return ip.family === 4 ? ip.bytes[0]! >= 224 && ip.bytes[0]! <= 239 : ip.bytes[0] === 0xff;
+}
+
+/** The same of an address's text; false for what is no address. */
+export function isMulticastAddress(text: string): boolean {
+  const ip = parseIp(text);
+  return ip !== undefined && isMulticast(ip);
+}
+
 export const maxPrefix = (family: Family): number => (family === 4 ? 32 : 128);
 
 function ipToBigInt(ip: IpAddress): bigint {

@@ -12,3 +12,17 @@ export const VRRP_MULTICAST: Readonly<Record<Family, string>> = { 4: '224.0.0.18
 
 /** The IP protocol number of the Authentication Header, which keepalived's `auth_type AH` puts before the VRRPv2 message (RFC 2338 §5.3.6.3). */
 export const IPPROTO_AH = 51;
+
+/**
+ * The multicast group of its own an instance sends to and hears (vrrp_mcast_group4/6,
+ * mcast_dst_ip), if not the all-VRRP-routers group: keepalived keeps such instances apart, a VRID
+ * space and a socket of their own. Instances with unicast peers share the standard group's.
+ */
+export function ownMulticastGroup(instance: {
+  family: Family;
+  unicastPeers: readonly unknown[];
+  multicastGroup?: string;
+}): string | undefined {
+  const group = instance.unicastPeers.length > 0 ? undefined : instance.multicastGroup;
+  return group === VRRP_MULTICAST[instance.family] ? undefined : group;
+}

@@ -1,6 +1,6 @@
 /**
  * The VRRP wire for one interface and one IP family: a raw IPPROTO_VRRP socket bound to the
- * interface, joined to the VRRP multicast group there, sending with TTL / hop limit 255 (RFC
+ * interface, joined to a VRRP multicast group there (224.0.0.18 / ff02::12 unless configured), sending with TTL / hop limit 255 (RFC
  * 5798 §5.1.1.3) and DSCP CS6 from the source address it is given, and handing each received
  * message up with the IP header fields the receive checks need. The VRRP message itself is
  * vrrp/packet's business.
@@ -48,6 +48,8 @@ export interface VrrpSocketOptions {
   /** The interface name, e.g. eth0. */
   interface: string;
   family: Family;
+  /** The multicast group to join (vrrp_mcast_group4/6, mcast_dst_ip); unset, the all-VRRP-routers group. */
+  group?: string;
   /** IPv4 only: the IPsec AH socket, which sends and receives whole datagrams of protocol 51. */
   ah?: boolean;
 }
@@ -133,7 +135,7 @@ export class VrrpSocket extends EventEmitter<VrrpSocketEvents> {
     } catch (error) {
       throw withContext(`cannot open ${where}`, error as Error);
     }
-    const group = VRRP_MULTICAST[this.family];
+    const group = options.group ?? VRRP_MULTICAST[this.family];
     try {
       this.#socket.setOption(c.SOL_SOCKET, c.SO_BINDTODEVICE, Buffer.from(this.interface));
       if (this.family === 4) {

@@ -1,9 +1,13 @@
 // All VRRP instances of a config, running: one advert socket per interface and family shared by
 // the instances on it (and, IPv4, one for VRRP behind IPsec AH once an instance there uses
 // `auth_type AH`), received adverts decoded once and handed to the instance of their VRID.
+// Instances on a multicast group of their own (vrrp_mcast_group4/6, mcast_dst_ip) have a link
+// and socket per group, and each link hears only its own group's adverts.
 // The kernel is reached only through the ports the daemon passes in.
 import type { Clock } from '../clock.js';
 import type { Config, VrrpInstance as InstanceConfig } from '../config/index.js';
+import { isMulticastAddress } from '../inet/address.js';
+import { ownMulticastGroup, VRRP_MULTICAST } from '../inet/vrrp-wire.js';
 import { AddressHoldings } from './address-holdings.js';
 import { type AhEnvelope, openEnvelope } from './ah.js';
 import { Coordinator } from './coordinator.js';
@@ -29,8 +33,16 @@ export interface AdvertSocket {
 }
 
 export interface EnginePorts {
-  /** Opens the advert socket of an interface; every VRRP packet received on it goes to `onPacket`. */
-  openSocket(ifname: string, family: Family, onPacket: (payload: Buffer, ip: ReceivedIpHeader) => void): AdvertSocket;
+  /**
+   * Opens an advert socket of an interface, joined to `group`; every VRRP packet received on it
+   * goes to `onPacket`, whatever its destination.
+   */
+  openSocket(
+    ifname: string,
+    family: Family,
+    group: string,
+    onPacket: (payload: Buffer, ip: ReceivedIpHeader) => void,
+  ): AdvertSocket;
   /**
    * Opens the IPv4 socket of IP protocol 51 (AH) of an interface: `onDatagram` gets every whole
    * datagram received, and `send` takes whole datagrams (see ah.ts).
@@ -52,6 +64,8 @@ export interface EnginePorts {
 
 interface Link {
   socket: AdvertSocket;
+  /** Whether an advert to `destination` is this link's: its own group's only, or the standard group's and unicast ones. */
+  hears(destination: string): boolean;
   /** Opened for the first instance on the link with `auth_type AH`. */
   ahSocket?: AdvertSocket;
   byVrid: Map<number, VrrpInstanceRuntime>;
@@ -251,7 +265,8 @@ export class VrrpEngine {
   }
 
   private linkKey(instance: InstanceConfig): string {
-    return `${this.advertInterface(instance)}/${instance.family}`;
+    const group = ownMulticastGroup(instance);
+    return `${this.advertInterface(instance)}/${instance.family}${group ? ` ${group}` : ''}`;
   }
 
   private linkFor(instance: InstanceConfig): Link {
@@ -261,10 +276,14 @@ export class VrrpEngine {
       const byVrid = new Map<number, VrrpInstanceRuntime>();
       const ownSources = new Set<string>();
       const ifname = this.advertInterface(instance);
-      const socket = this.ports.openSocket(ifname, instance.family, (payload, ip) =>
-        this.dispatch(ifname, byVrid, ownSources, payload, ip),
+      const ownGroup = ownMulticastGroup(instance);
+      const standard = VRRP_MULTICAST[instance.family];
+      const hears = (destination: string) =>
+        ownGroup ? destination === ownGroup : destination === standard || !isMulticastAddress(destination);
+      const socket = this.ports.openSocket(ifname, instance.family, ownGroup ?? standard, (payload, ip) =>
+        this.dispatch(ifname, link!, payload, ip),
       );
-      link = { socket, byVrid, ownSources };
+      link = { socket, hears, byVrid, ownSources };
       this.links.set(key, link);
     }
     return link;
@@ -280,20 +299,15 @@ export class VrrpEngine {
     link.ahSocket ??= openAhSocket(ifname, (datagram, ip) => {
       // AH for anything but VRRP is someone else's IPsec: ignored, as keepalived does.
       const envelope = openEnvelope(datagram);
-      if (envelope) this.dispatch(ifname, link.byVrid, link.ownSources, envelope.message, ip, envelope);
+      if (envelope) this.dispatch(ifname, link, envelope.message, ip, envelope);
     });
     return link.ahSocket;
   }
 
-  private dispatch(
-    ifname: string,
-    byVrid: Map<number, VrrpInstanceRuntime>,
-    ownSources: Set<string>,
-    payload: Buffer,
-    ip: ReceivedIpHeader,
-    envelope?: AhEnvelope,
-  ): void {
-    if (ownSources.has(ip.source)) return;
+  private dispatch(ifname: string, link: Link, payload: Buffer, ip: ReceivedIpHeader, envelope?: AhEnvelope): void {
+    // Another link's group (every raw socket on the interface gets every advert), or our own looped back.
+    if (!link.hears(ip.destination) || link.ownSources.has(ip.source)) return;
+    const { byVrid } = link;
     const decoded = decodeAdvertisement(payload, ip);
     // The VRID byte is readable in all but the shortest packets: a bad packet is counted by the
     // instance it was meant for, where operators look.

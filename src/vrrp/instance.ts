@@ -467,7 +467,9 @@ export class VrrpInstanceRuntime {
   private sendAdvert(priority: number): void {
     const { config, ports } = this;
     const destinations =
-      config.unicastPeers.length > 0 ? config.unicastPeers.map((p) => p.address) : [VRRP_MULTICAST[config.family]];
+      config.unicastPeers.length > 0
+        ? config.unicastPeers.map((p) => p.address)
+        : [config.multicastGroup ?? VRRP_MULTICAST[config.family]];
     const source = ports.link.sourceAddress;
     const { auth } = config;
     // keepalived numbers a round of adverts once, however many unicast peers it goes to.

@@ -1,8 +1,8 @@
 // What a reload does to each running VRRP instance, decided from the two configs alone (pure).
 //
 // The rules:
-// - A running instance is matched to the new config by its wire identity — interface, family and
-//   VRID — not by its name: a virtual router is what the network sees. When two instances swap
+// - A running instance is matched to the new config by its wire identity — interface, family,
+//   VRID and a multicast group of its own — not by its name: a virtual router is what the network sees. When two instances swap
 //   their VRIDs, the node keeps its state in each virtual router, which takes the new VIPs and
 //   name of the instance that now has its VRID; the VIPs are diffed per address across all
 //   instances, so an address still held by a master here is never deleted.
@@ -26,6 +26,7 @@
 // - vrrp_garp_interval / vrrp_gna_interval are built into every instance: a change restarts all.
 import { isDeepStrictEqual } from 'node:util';
 import type { Config, VrrpInstance as InstanceConfig } from '../config/index.js';
+import { ownMulticastGroup } from '../inet/vrrp-wire.js';
 import { OWNER_PRIORITY } from './machine.js';
 
 /** The fields the state machine is built from: changing one needs a new machine. */
@@ -54,8 +55,12 @@ export type InstanceChange =
   | { kind: 'removed'; from: InstanceConfig };
 
 /** A virtual router as the network sees it. */
-export const wireIdentity = (i: Pick<InstanceConfig, 'interface' | 'family' | 'vrid'>): string =>
-  `${i.interface}/${i.family}/${i.vrid}`;
+export const wireIdentity = (
+  i: Pick<InstanceConfig, 'interface' | 'family' | 'vrid' | 'unicastPeers' | 'multicastGroup'>,
+): string => {
+  const group = ownMulticastGroup(i);
+  return `${i.interface}/${i.family}/${i.vrid}${group ? ` ${group}` : ''}`;
+};
 
 /** Deep equality, source positions aside. */
 export function sameDefinition(a: unknown, b: unknown): boolean {

@@ -1,3 +1,4 @@
+import { VRRP_MULTICAST } from '../../inet/vrrp-wire.js';
 import { INCLUDE_CHECK_TYPES } from '../include.js';
 import type { Token } from '../lexer.js';
 import type { Statement } from '../parser.js';
@@ -5,6 +6,7 @@ import type { GlobalDefs, LvsTimeouts, NotifyFifo, NotifyFifoKind } from '../typ
 import { ignoredKeywords } from './ignored.js';
 import { DEFAULT_LIFECYCLE_SCRIPT_TIMEOUT_S, lifecycleScriptKeywords } from './lifecycle-scripts.js';
 import { metricsListenKeyword } from './metrics.js';
+import { globalMulticastGroup } from './multicast.js';
 import {
   ARGS,
   type BuildContext,
@@ -32,6 +34,8 @@ const nice = integer(-20, 19);
 export function defaultGlobalDefs(): GlobalDefs {
   return {
     vrrpVersion: 2,
+    vrrpMcastGroup4: VRRP_MULTICAST[4],
+    vrrpMcastGroup6: VRRP_MULTICAST[6],
     garpMasterDelay: 5,
     garpMasterRepeat: 5,
     garpMasterRefresh: 0,
@@ -315,6 +319,8 @@ export const globalDefsBlock = defineBlock<GlobalDefs>('global_defs', [
   field('vrrp_startup_delay', 'vrrpStartupDelay', decimal()),
   flag('log_unknown_vrids', 'logUnknownVrids'),
   field('vmac_prefix', 'vmacPrefix', text),
+  field('vrrp_mcast_group4', 'vrrpMcastGroup4', globalMulticastGroup(4)),
+  field('vrrp_mcast_group6', 'vrrpMcastGroup6', globalMulticastGroup(6)),
   custom('script_user', {
     args: [1, 2],
     apply(global, stmt) {

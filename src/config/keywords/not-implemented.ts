@@ -48,8 +48,6 @@ export const NOT_IMPLEMENTED: readonly NotImplemented[] = [
   ...entries(
     GLOBAL,
     'checker_log_all_failures',
-    'vrrp_mcast_group4',
-    'vrrp_mcast_group6',
     'default_interface',
     'lvs_sync_daemon',
     'lvs_flush',
@@ -101,7 +99,6 @@ export const NOT_IMPLEMENTED: readonly NotImplemented[] = [
     'use_ipvlan',
     'vrf',
     'track_bfd',
-    'mcast_dst_ip',
     'track_src_ip',
     'unicast_fault_no_peer',
     'unicast_ttl',

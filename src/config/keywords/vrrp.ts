@@ -15,6 +15,7 @@ import type {
   VrrpScript,
 } from '../types.js';
 import { vrrpVersion } from './global.js';
+import { resolveMulticastGroup } from './multicast.js';
 import { findNotImplemented, notImplementedMessage } from './not-implemented.js';
 import { readRoute, readRule, routeBlock } from './routes.js';
 import { resolveStrictMode } from './strict-mode.js';
@@ -538,6 +539,7 @@ export const instanceBlock = defineBlock<VrrpInstance>('vrrp_instance', [
   }),
   field('preempt_delay', 'preemptDelay', decimal({ max: 1000 })),
   field('unicast_src_ip', 'unicastSrcIp', ipText, ['mcast_src_ip']),
+  field('mcast_dst_ip', 'multicastGroup', ipText),
   custom('unicast_peer', {
     args: ARGS.none,
     block: true,
@@ -645,6 +647,7 @@ export function resolveInstance(instance: VrrpInstance, global: GlobalDefs, ctx:
 
   resolveStrictMode(instance, global, ctx);
   resolveVmac(instance, ctx);
+  resolveMulticastGroup(instance, global, ctx);
 
   const auth = sites.get(instance, 'authentication');
   if (auth && instance.auth && instance.version === 3) {

@@ -2,6 +2,7 @@
 // into keepalived's vocabulary once, so that the data, stats and JSON formatters only lay it out.
 // Pure: the caller passes the clocks.
 import type { Config, NotifyScripts, Vip, VrrpInstance } from '../../config/index.js';
+import { VRRP_MULTICAST } from '../../inet/vrrp-wire.js';
 import { vrrpAlerts } from '../../scripts/alert-mail.js';
 import type { InstanceCounters, InstanceStatus } from '../../vrrp/instance.js';
 import type { VrrpState } from '../../vrrp/machine.js';
@@ -101,8 +102,6 @@ export interface ViewHost {
   ifindex(name: string): number | undefined;
 }
 
-const MULTICAST = { 4: '224.0.0.18', 6: 'ff02::12' } as const;
-
 /** Every configured instance, in config order, with what the engine reports of it. */
 export function instanceViews(
   config: Config,
@@ -150,8 +149,7 @@ function instanceView(
     strict: inst.strict,
     sourceAddress: inst.unicastSrcIp ?? live?.sourceAddress,
     sourceFromConfig: inst.unicastSrcIp !== undefined,
-    multicastAddress:
-      inst.family === 4 ? MULTICAST[4] : `${MULTICAST[6]}, ifindex ${host.ifindex(inst.interface) ?? 0}`,
+    multicastAddress: multicastAddressOf(inst, host),
     garpDelay: inst.garpMasterDelay,
     garpRepeat: inst.garpMasterRepeat,
     garpRefresh: inst.garpMasterRefresh,
@@ -249,4 +247,10 @@ export function keepalivedStats(counters: InstanceCounters | undefined): Keepali
     pri_zero_rcvd: counters?.priorityZeroReceived ?? 0,
     pri_zero_sent: counters?.priorityZeroSent ?? 0,
   };
+}
+
+/** The instance's multicast group (the dump leaves it out for unicast instances, which have none). */
+function multicastAddressOf(inst: VrrpInstance, host: ViewHost): string {
+  const group = inst.multicastGroup ?? VRRP_MULTICAST[inst.family];
+  return inst.family === 4 ? group : `${group}, ifindex ${host.ifindex(inst.interface) ?? 0}`;
 }

@@ -62,6 +62,8 @@ const SAMPLE_ARGS: Record<string, string> = {
   startup_script_timeout: '5',
   shutdown_script_timeout: '5',
   vmac_prefix: 'vrrp',
+  vrrp_mcast_group4: '224.0.0.19',
+  vrrp_mcast_group6: 'ff02::13',
   nftables_priority: '-5',
 };
 const line = (keyword: string): string => {
@@ -96,7 +98,7 @@ describe('global_defs', () => {
   });
 
   it('still warns about the global keywords whose feature vigil lacks, which change what VRRP or LVS does', () => {
-    for (const keyword of ['lvs_flush', 'vrrp_mcast_group4', 'default_interface', 'enable_snmp_vrrp']) {
+    for (const keyword of ['lvs_flush', 'vrrp_garp_extra_if', 'default_interface', 'enable_snmp_vrrp']) {
       const result = load(`global_defs {\n  ${keyword} x\n}`);
       expectDiagnostic(result, 'warning', 'mem.conf:2:3', 'not implemented');
     }

@@ -15,6 +15,8 @@ describe('typed values and keepalived defaults', () => {
     const config = loaded(INSTANCE());
     assert.deepEqual(config.global, {
       vrrpVersion: 2,
+      vrrpMcastGroup4: '224.0.0.18',
+      vrrpMcastGroup6: 'ff02::12',
       garpMasterDelay: 5,
       garpMasterRepeat: 5,
       garpMasterRefresh: 0,

@@ -304,7 +304,7 @@ describe('keywords: unknown, misplaced and not implemented', () => {
       result,
       'warning',
       at(2, 5),
-      '`vrrp_mcast_group4` is accepted but not implemented by vigil yet; ignored',
+      '`vrrp_garp_extra_if` is accepted but not implemented by vigil yet; ignored',
     );
     expectDiagnostic(result, 'warning', at(5, 5), '`default_interface` is accepted');
     expectDiagnostic(

@@ -45,7 +45,7 @@ function mixedEngine() {
     };
   };
   const engine = new VrrpEngine(config, {
-    openSocket: (ifname, family, onPacket) => socket(`vrrp ${ifname}/${family}`, onPacket),
+    openSocket: (ifname, family, _group, onPacket) => socket(`vrrp ${ifname}/${family}`, onPacket),
     openAhSocket: (ifname, onDatagram) => socket(`ah ${ifname}`, onDatagram),
     primaryAddress: () => '198.51.100.11',
     addresses: () => ({ add: async () => undefined, remove: async () => undefined }),

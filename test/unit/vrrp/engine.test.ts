@@ -13,7 +13,7 @@ function engineWith(globals: string) {
   const problems: { name: string; kind: string; message: string }[] = [];
   const receivers: ((payload: Buffer, ip: ReceivedIpHeader) => void)[] = [];
   const engine = new VrrpEngine(configWith('eth0', '', globals), {
-    openSocket: (_ifname, _family, onPacket) => {
+    openSocket: (_ifname, _family, _group, onPacket) => {
       receivers.push(onPacket);
       return { send: () => undefined, close: () => undefined };
     },
