@@ -16,6 +16,7 @@ export { defaultConfigId } from './config-id.js';
 export { type Diagnostic, formatDiagnostic, formatPos, type Severity, type SourcePos } from './diagnostics.js';
 export { fsReader } from './fs-reader.js';
 export { regexFlags } from './keywords/checkers.js';
+export { trackedNames } from './keywords/sync-tracking.js';
 export { NOT_IMPLEMENTED, type NotImplemented } from './keywords.js';
 export { createMemoryReader, type SourceReader } from './source-reader.js';
 export type * from './types.js';

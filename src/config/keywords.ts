@@ -10,6 +10,7 @@ import {
   virtualServerKeyword,
 } from './keywords/lvs.js';
 import { readRoute, readRule, routeBlock } from './keywords/routes.js';
+import { correctTrackingWeights } from './keywords/sync-tracking.js';
 import {
   ARGS,
   applyBlock,
@@ -156,6 +157,7 @@ export function buildConfig(
   resolveGlobalDefs(config.global, sites);
   for (const instance of config.instances) resolveInstance(instance, config.global, ctx);
   dropEmptySyncGroups(config.syncGroups, ctx);
+  correctTrackingWeights(config, ctx);
   correctVirtualServers(config, ctx);
   for (const vs of config.virtualServers) resolveVirtualServer(vs, ctx);
   return { config, sites };

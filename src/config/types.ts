@@ -323,8 +323,13 @@ export interface SyncGroup {
   name: string;
   pos: SourcePos;
   members: string[];
-  /** track_process of the group: applies to every member. */
+  /** The group's own tracking: applies to every member, with its weights (vrrp/tracking.ts). */
+  trackInterfaces: TrackRef[];
+  trackScripts: TrackRef[];
+  trackFiles: TrackRef[];
   trackProcesses: TrackRef[];
+  /** sync_group_tracking_weight (global_tracking): members keep their own weights. */
+  trackingWeight: boolean;
   notify: NotifyScripts;
   smtpAlert?: boolean;
   notifyPriorityChanges?: boolean;

@@ -51,8 +51,12 @@ export function validateConfig(config: Config, sites: Sites, sink: DiagnosticSin
     checkRefs(v, instance.trackFiles, trackFiles, 'track_file', 'track_file');
     checkRefs(v, instance.trackProcesses, trackProcesses, 'track_process', 'vrrp_track_process');
   }
-  for (const group of config.syncGroups)
+  for (const group of config.syncGroups) {
+    checkRefs(v, group.trackScripts, scripts, 'track_script', 'vrrp_script');
+    checkRefs(v, group.trackFiles, trackFiles, 'track_file', 'track_file');
     checkRefs(v, group.trackProcesses, trackProcesses, 'track_process', 'vrrp_track_process');
+    for (const track of group.trackInterfaces) knownInterface(v, track.name, track.pos);
+  }
   validateSyncGroups(v, instances);
   for (const vs of config.virtualServers) validateVirtualServer(v, vs, groups);
   const fileChecks = config.virtualServers.flatMap((vs) =>

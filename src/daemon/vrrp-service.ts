@@ -4,7 +4,7 @@
 import { hostname } from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
 import { processClock } from '../clock.js';
-import type { Config } from '../config/index.js';
+import { type Config, trackedNames } from '../config/index.js';
 import { interfaceIndex } from '../net/native.js';
 import { runNft } from '../net/nft.js';
 import { reclaimLeftoverRoutes, sweepLeftoverRules } from '../net/owned-routes.js';
@@ -367,12 +367,14 @@ const notifyState = (state: InstanceStatus['state']): NotifyState => (state === 
 
 /**
  * Whether the running tracking can follow the new config as it is: the same vrrp_scripts and
- * track files, run the same way. Otherwise it restarts, and scripts report afresh.
+ * track files, run the same way, and the same of them tracked (only those run). Otherwise it
+ * restarts, and scripts report afresh.
  */
 function sameTrackingDefinitions(a: Config, b: Config): boolean {
   const part = (c: Config) => ({
     scripts: c.scripts,
     trackFiles: c.trackFiles,
+    tracked: [trackedNames(c, 'trackScripts'), trackedNames(c, 'trackFiles')].map((names) => [...names].sort()),
     trackProcesses: c.trackProcesses,
     user: c.global.scriptUser,
     security: c.global.enableScriptSecurity,

@@ -3,7 +3,7 @@
 // the running instances whenever any of it changes.
 
 import type { Clock } from '../clock.js';
-import { type Config, formatPos } from '../config/index.js';
+import { type Config, formatPos, trackedNames } from '../config/index.js';
 import { type Link, type Watcher, watchLinks } from '../net/rtnetlink.js';
 import type { ScriptLauncher } from '../scripts/launcher.js';
 import { TrackFileWatcher } from '../track-file.js';
@@ -19,8 +19,6 @@ export class TrackingSupervisor {
   private readonly files: TrackFileWatcher;
   private readonly processes: ProcessWatcher;
   private links: Watcher | undefined;
-  /** Sync-group members ignore track weights (keepalived's default); faults still count. */
-  private groupMembers: Set<string>;
 
   constructor(
     private config: Config,
@@ -31,10 +29,9 @@ export class TrackingSupervisor {
     private readonly log: Logger,
   ) {
     for (const link of links) this.interfaces.set(link.name, linkIsUp(link));
-    this.groupMembers = new Set(config.syncGroups.flatMap((g) => g.members));
     // Only what some instance tracks runs: keepalived ignores unused vrrp_scripts too.
-    const scriptNames = new Set(config.instances.flatMap((i) => i.trackScripts.map((t) => t.name)));
-    const fileNames = new Set(config.instances.flatMap((i) => i.trackFiles.map((t) => t.name)));
+    const scriptNames = trackedNames(config, 'trackScripts');
+    const fileNames = trackedNames(config, 'trackFiles');
     this.scripts = new TrackScriptScheduler(
       config.scripts.filter((s) => scriptNames.has(s.name)),
       {
@@ -94,7 +91,6 @@ export class TrackingSupervisor {
   /** A reloaded config with the same scripts and track files: instances and weights may differ. */
   follow(config: Config): void {
     this.config = config;
-    this.groupMembers = new Set(config.syncGroups.flatMap((g) => g.members));
     this.apply();
   }
 
@@ -135,11 +131,7 @@ export class TrackingSupervisor {
       const runtime = this.engine.instance(instance.name);
       if (!runtime) continue;
       const verdict = evaluateTracking(instance, this.config, observed);
-      runtime.setEffectivePriority(
-        this.groupMembers.has(instance.name)
-          ? (verdict.syncMemberPriority ?? instance.priority)
-          : verdict.effectivePriority,
-      );
+      runtime.setEffectivePriority(verdict.effectivePriority);
       runtime.setFault(verdict.fault);
     }
   }

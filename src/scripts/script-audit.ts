@@ -2,7 +2,7 @@
 // found by a PATH search, each that would run with root privileges although others could
 // change it, and, when enable_script_security is off, once that scripts run without it. With it
 // on, scripts others could change are refused when prepared instead.
-import type { Command, Config, RunAs } from '../config/index.js';
+import { type Command, type Config, type RunAs, trackedNames } from '../config/index.js';
 import type { PreparedScript, ScriptLauncher } from './launcher.js';
 
 export interface AuditedScript {
@@ -40,7 +40,7 @@ export async function startupScriptWarnings(
 
 /** What the VRRP side runs: the tracked vrrp_scripts and every notify script of instances and sync groups. */
 export function vrrpScripts(config: Config): AuditedScript[] {
-  const tracked = new Set(config.instances.flatMap((i) => i.trackScripts.map((t) => t.name)));
+  const tracked = trackedNames(config, 'trackScripts');
   const notify = [...config.instances, ...config.syncGroups].flatMap((owner) =>
     Object.values(owner.notify).filter((command) => command !== undefined),
   );

@@ -9,8 +9,10 @@
 //    -254 or less means FAULT, more than 253 counts as 253. Weight 0: a non-zero value means
 //    FAULT (`reverse`: zero means FAULT).
 //  - A track process is good while its count of processes is within quorum..quorum_max, and
-//    weighs like a script. Its weights count on sync-group members too (keepalived 2.2.7
-//    strips the others' there, not these); a sync group's track_process applies to every member.
+//    weighs like a script.
+//  - A sync group's own track_* entries apply to every member, with their weights. What would
+//    move one member alone was taken out of the config when it was read (config/keywords/
+//    sync-tracking.ts), so every weight left counts, on members too.
 //  - The effective priority is the configured one plus what the weights add, kept within
 //    1..254. The address owner (255) keeps 255: weights never move it, faults still do.
 import type { Config, TrackRef, VrrpInstance, VrrpScript } from '../config/index.js';
@@ -95,17 +97,12 @@ export interface TrackingVerdict {
   waitingFor?: string;
   /** Configured priority plus the weights that apply, within 1..254; 255 for the address owner. */
   effectivePriority: number;
-  /**
-   * The priority a sync-group member has, set when track_process weights move it (they alone
-   * count there); otherwise the configured one.
-   */
-  syncMemberPriority?: number;
 }
 
 /** Above this a track file's weighted value is cut; at its negation or below it means FAULT. */
 const TRACK_FILE_LIMIT = 254;
 
-type Effect = { fault: string } | { waiting: string } | { adjust: number; process?: true };
+type Effect = { fault: string } | { waiting: string } | { adjust: number };
 const NO_EFFECT: Effect = { adjust: 0 };
 
 /** keepalived's rule for something good or bad, such as an interface (up) or a script (OK). */
@@ -169,17 +166,19 @@ export type TrackingDefinitions = Pick<Config, 'scripts' | 'trackFiles'> &
   Partial<Pick<Config, 'trackProcesses' | 'syncGroups'>>;
 
 /**
- * The track_process lines that apply to `instance`: its own, then its sync group's. A process
+ * The entries of one kind that apply to `instance`: its own, then its sync group's. An object
  * tracked by both takes the group's weight, unless the instance's is 0 (keepalived's rule).
  */
-function processRefs(instance: VrrpInstance, definitions: TrackingDefinitions): TrackRef[] {
-  const group = definitions.syncGroups?.find((g) => g.members.includes(instance.name));
-  const refs = new Map(instance.trackProcesses.map((ref) => [ref.name, ref]));
-  for (const ref of group?.trackProcesses ?? []) {
-    const own = refs.get(ref.name);
-    if (!own) refs.set(ref.name, ref);
-    else if ((own.weight ?? processDefinition(definitions, own, instance).weight) !== 0)
-      refs.set(ref.name, { ...own, weight: ref.weight ?? processDefinition(definitions, ref, instance).weight });
+function withGroupRefs(
+  own: readonly TrackRef[],
+  group: readonly TrackRef[],
+  weightOf: (ref: TrackRef) => number,
+): TrackRef[] {
+  const refs = new Map(own.map((ref) => [ref.name, ref]));
+  for (const ref of group) {
+    const mine = refs.get(ref.name);
+    if (!mine) refs.set(ref.name, ref);
+    else if (weightOf(mine) !== 0) refs.set(ref.name, { ...mine, weight: weightOf(ref) });
   }
   return [...refs.values()];
 }
@@ -196,7 +195,7 @@ function processEffect(definitions: TrackingDefinitions, ref: TrackRef, instance
       ? `track_process ${ref.name} has its quorum (weight 0 reverse)`
       : `track_process ${ref.name} lost its quorum of ${quorumText(def)} processes named ${def.process}`,
   );
-  return 'adjust' in effect ? { ...effect, process: true } : effect;
+  return effect;
 }
 
 const quorumText = (def: { quorum: number; quorumMax?: number }): string =>
@@ -205,10 +204,14 @@ const quorumText = (def: { quorum: number; quorumMax?: number }): string =>
 /** Every tracked object's effect on `instance`, its own interface first. */
 function effects(instance: VrrpInstance, definitions: TrackingDefinitions, observed: TrackingObservations): Effect[] {
   const isUp = (name: string) => observed.interfaces.get(name) ?? false;
+  const group = definitions.syncGroups?.find((g) => g.members.includes(instance.name));
+  const script = (ref: TrackRef) => definitionOf(definitions.scripts, ref, 'vrrp_script', instance.name);
+  const file = (ref: TrackRef) => definitionOf(definitions.trackFiles, ref, 'track_file', instance.name);
+  const process = (ref: TrackRef) => processDefinition(definitions, ref, instance);
   const all: Effect[] = [];
   if (!instance.dontTrackPrimary && !isUp(instance.interface))
     all.push({ fault: `interface ${instance.interface} is down` });
-  for (const ref of instance.trackInterfaces) {
+  for (const ref of withGroupRefs(instance.trackInterfaces, group?.trackInterfaces ?? [], (r) => r.weight ?? 0)) {
     const reverse = ref.reverse ?? false;
     all.push(
       goodOrBadEffect(isUp(ref.name), ref.weight ?? 0, reverse, () =>
@@ -216,22 +219,31 @@ function effects(instance: VrrpInstance, definitions: TrackingDefinitions, obser
       ),
     );
   }
-  for (const ref of instance.trackScripts) {
-    const script = definitionOf(definitions.scripts, ref, 'vrrp_script', instance.name);
-    all.push(scriptEffect(script, ref, observed.scripts.get(ref.name) ?? initialScriptStatus(script)));
+  for (const ref of withGroupRefs(
+    instance.trackScripts,
+    group?.trackScripts ?? [],
+    (r) => r.weight ?? script(r).weight,
+  )) {
+    const def = script(ref);
+    all.push(scriptEffect(def, ref, observed.scripts.get(ref.name) ?? initialScriptStatus(def)));
   }
-  for (const ref of instance.trackFiles) {
-    const file = definitionOf(definitions.trackFiles, ref, 'track_file', instance.name);
+  for (const ref of withGroupRefs(instance.trackFiles, group?.trackFiles ?? [], (r) => r.weight ?? file(r).weight)) {
+    const def = file(ref);
     all.push(
       fileEffect(
         ref.name,
         observed.files.get(ref.name) ?? 0,
-        ref.weight ?? file.weight,
-        ref.reverse ?? file.weightReverse,
+        ref.weight ?? def.weight,
+        ref.reverse ?? def.weightReverse,
       ),
     );
   }
-  for (const ref of processRefs(instance, definitions))
+  const processes = withGroupRefs(
+    instance.trackProcesses,
+    group?.trackProcesses ?? [],
+    (r) => r.weight ?? process(r).weight,
+  );
+  for (const ref of processes)
     all.push(processEffect(definitions, ref, instance, observed.processes?.get(ref.name) ?? false));
   return all;
 }
@@ -245,21 +257,16 @@ export function evaluateTracking(
   const faults: string[] = [];
   const waiting: string[] = [];
   let adjustment = 0;
-  let processAdjustment = 0;
   for (const effect of effects(instance, definitions, observed)) {
     if ('fault' in effect) faults.push(effect.fault);
     else if ('waiting' in effect) waiting.push(effect.waiting);
-    else {
-      adjustment += effect.adjust;
-      if (effect.process) processAdjustment += effect.adjust;
-    }
+    else adjustment += effect.adjust;
   }
   const moved = (by: number) =>
     instance.priority === OWNER_PRIORITY
       ? OWNER_PRIORITY
       : Math.min(OWNER_PRIORITY - 1, Math.max(1, instance.priority + by));
   const verdict: TrackingVerdict = { effectivePriority: moved(adjustment) };
-  if (processAdjustment !== 0) verdict.syncMemberPriority = moved(processAdjustment);
   if (faults.length > 0) verdict.fault = faults.join('; ');
   else if (waiting.length > 0) verdict.waitingFor = waiting.join('; ');
   return verdict;

@@ -216,7 +216,17 @@ export const trackFileBlock = defineBlock<TrackFile>('track_file', [
 // ---- vrrp_sync_group -----------------------------------------------------------------------
 
 export function newSyncGroup(name: string, pos: SourcePos): SyncGroup {
-  return { name, pos, members: [], trackProcesses: [], notify: {} };
+  return {
+    name,
+    pos,
+    members: [],
+    trackInterfaces: [],
+    trackScripts: [],
+    trackFiles: [],
+    trackProcesses: [],
+    trackingWeight: false,
+    notify: {},
+  };
 }
 
 export const syncGroupBlock = defineBlock<SyncGroup>('vrrp_sync_group', [
@@ -228,7 +238,21 @@ export const syncGroupBlock = defineBlock<SyncGroup>('vrrp_sync_group', [
       group.members = listLines(stmt, ctx).flatMap((line) => [line.keyword, ...line.args].map((tok) => tok.text));
     },
   }),
+  trackBlock<SyncGroup>('track_interface'),
+  trackBlock<SyncGroup>('track_script'),
+  trackBlock<SyncGroup>('track_file'),
   trackBlock<SyncGroup>('track_process'),
+  flag('sync_group_tracking_weight', 'trackingWeight'),
+  custom('global_tracking', {
+    args: ARGS.none,
+    apply(group, stmt, ctx) {
+      ctx.warning(
+        stmt.keyword.pos,
+        '`global_tracking` is deprecated in keepalived; it means `sync_group_tracking_weight`, and tracking goes on the sync group itself',
+      );
+      group.trackingWeight = true;
+    },
+  }),
   ...notifyKeywords<SyncGroup>(),
   toggle('smtp_alert', 'smtpAlert'),
   toggle('notify_priority_changes', 'notifyPriorityChanges'),

@@ -72,6 +72,6 @@ describe('track_process verdicts', () => {
 }`;
     const verdict = setup('weight 0', '', group)(false);
     assert.equal(verdict.fault, undefined);
-    assert.equal(verdict.syncMemberPriority, 70);
+    assert.equal(verdict.effectivePriority, 70);
   });
 });

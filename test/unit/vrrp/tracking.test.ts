@@ -32,8 +32,8 @@ track_file tf {
 }
 `;
 
-/** One instance with `body` (track blocks, flags) and every definition above. */
-function tracking(body: string, priority = 100) {
+/** One instance with `body` (track blocks, flags) and every definition above; then `rest` (a sync group). */
+function tracking(body: string, priority = 100, rest = '') {
   const { config, diagnostics } = parseConfigText(
     `${DEFINITIONS}
 vrrp_instance VI_1 {
@@ -44,7 +44,8 @@ vrrp_instance VI_1 {
   virtual_ipaddress {
     198.51.100.200/24
   }
-}`,
+}
+${rest}`,
     'k.conf',
   );
   assert.ok(config, diagnostics.map((d) => d.message).join('\n'));
@@ -272,9 +273,13 @@ describe('tracking: effective priority', () => {
     );
   });
 
-  test('the address owner keeps 255 whatever the weights, but still faults', () => {
+  test('the address owner keeps 255 whatever the weights, but still faults; its track file of weight 1 is weight 0', () => {
     const verdict = tracking('track_interface {\n eth1 weight -30\n }\n track_file {\n tf\n }', 255);
-    assert.deepEqual(verdict({ interfaces: { eth1: false }, files: { tf: -50 } }), { effectivePriority: 255 });
+    assert.deepEqual(verdict({ interfaces: { eth1: false }, files: { tf: 0 } }), { effectivePriority: 255 });
+    assert.deepEqual(verdict({ files: { tf: -50 } }), {
+      fault: 'track_file tf holds -50 (weight 0: non-zero means FAULT)',
+      effectivePriority: 255,
+    });
     assert.deepEqual(verdict({ interfaces: { eth0: false } }), {
       fault: 'interface eth0 is down',
       effectivePriority: 255,
@@ -287,6 +292,37 @@ describe('tracking: effective priority', () => {
       fault: 'interface eth0 is down; track_interface eth1 is down; vrrp_script chk_init_fail failed',
       effectivePriority: 100,
     });
+  });
+});
+
+describe("tracking: a sync group's own entries", () => {
+  const group = (body: string) => `vrrp_sync_group G {\n  group {\n    VI_1\n  }\n${body}\n}`;
+
+  test("apply to each member, weights and all: a failed weighted script moves the member's priority", () => {
+    const verdict = tracking('', 100, group('  track_script {\n    chk_plus10 weight -30\n  }'));
+    assert.deepEqual(verdict({ scripts: { chk_plus10: 'failed' } }), { effectivePriority: 70 });
+    assert.deepEqual(verdict({ scripts: { chk_plus10: 'ok' } }), { effectivePriority: 100 });
+  });
+
+  test('a weight-0 interface or file of the group puts the member in FAULT', () => {
+    const verdict = tracking(
+      '',
+      100,
+      group('  track_interface {\n    eth1\n  }\n  track_file {\n    tf weight 0\n  }'),
+    );
+    assert.equal(verdict({ interfaces: { eth1: false } }).fault, 'track_interface eth1 is down');
+    assert.match(verdict({ interfaces: { eth1: true }, files: { tf: 3 } }).fault ?? '', /track_file tf holds 3/);
+  });
+
+  test("an object the member tracks with weight 0 itself stays weight 0: the group's weight does not replace it", () => {
+    const verdict = tracking('track_script {\n chk\n }', 100, group('  track_script {\n    chk weight 20\n  }'));
+    assert.equal(verdict({ scripts: { chk: 'failed' } }).fault, 'vrrp_script chk failed');
+    assert.deepEqual(verdict({ scripts: { chk: 'ok' } }), { effectivePriority: 100 });
+  });
+
+  test("a member's own weighted interface counts as weight 0 there (keepalived's correction): down is FAULT", () => {
+    const verdict = tracking('track_interface {\n eth1 weight -30\n }', 100, group(''));
+    assert.equal(verdict({ interfaces: { eth1: false } }).fault, 'track_interface eth1 is down');
   });
 });
 

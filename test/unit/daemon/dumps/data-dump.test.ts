@@ -29,7 +29,11 @@ test('a BACKUP names its master; a sync group lists its members and their state'
     name: 'G1',
     pos: { file: 'k', line: 1, col: 1 },
     members: ['VI_1', 'VI_2'],
+    trackInterfaces: [],
+    trackScripts: [],
+    trackFiles: [],
     trackProcesses: [],
+    trackingWeight: false,
     notify: { master: ['/bin/true', 'x'] },
   };
   const text = dataDump(globalView(), [{ ...backup, masterPriority: 200 }, vi2!], [{ group, smtpAlert: false }]);
