@@ -2,10 +2,11 @@
 // sync_group_tracking_init). A sync group changes state as one, so a weight that would move one
 // member alone has no place there; the address owner (255) has no weights at all. Each is a
 // warning at the line, and the entry becomes what keepalived makes of it:
-//  - a weighted track_interface: weight 0 (down means FAULT); the owner's is dropped;
 //  - a weighted track_script: dropped;
 //  - a track_file of weight 1 (its default): weight 0 (non-zero means FAULT); of another weight: dropped;
-//  - track_process keeps its weights.
+//  - track_interface and track_process keep their weights. keepalived logs that it ignores an
+//    interface's, but its running daemon still applies it (a member at 100 with `eth1 weight -30`
+//    is at 70 while eth1 is down, not in FAULT), and so does vigil.
 // Members keep their own weights when the group says sync_group_tracking_weight. The group's own
 // track_* entries apply to every member with their weights (vrrp/tracking.ts), but not when a
 // member is the owner: then they become weight 0.
@@ -47,18 +48,8 @@ export function correctTrackingWeights(config: Config, ctx: BuildContext): void 
 }
 
 function stripWeights(instance: VrrpInstance, why: string, weights: Weights, ctx: BuildContext): void {
-  const owner = instance.priority === OWNER;
   const say = (ref: TrackRef, what: string) =>
     ctx.warning(ref.pos, `vrrp_instance \`${instance.name}\`: ${what}: ${why}, as keepalived 2.2.7 does`);
-  instance.trackInterfaces = instance.trackInterfaces.flatMap((ref) => {
-    if (!ref.weight) return [ref];
-    if (owner) {
-      say(ref, `track_interface ${ref.name} is not tracked`);
-      return [];
-    }
-    say(ref, `track_interface ${ref.name} is tracked with weight 0 (down means FAULT)`);
-    return [{ ...ref, weight: 0 }];
-  });
   instance.trackScripts = instance.trackScripts.filter((ref) => {
     if (!weights.scriptWeight(ref)) return true;
     say(ref, `track_script ${ref.name} is not tracked, having a weight`);

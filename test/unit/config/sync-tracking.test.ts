@@ -59,13 +59,13 @@ const MEMBER_TRACKS = `  track_interface {
   }`;
 
 describe('tracking in sync groups', () => {
-  it("a member's own weights go, as keepalived's: an interface's becomes 0, weighted scripts and files are dropped, a file of weight 1 becomes 0", () => {
+  it("a member's own weights go as Debian's keepalived drops them: weighted scripts and files are not tracked, a file of weight 1 is weight 0; interfaces and processes keep theirs", () => {
     const result = load(config(MEMBER_TRACKS));
     const instance = expectLoaded(result).instances[0]!;
     assert.deepEqual(
       instance.trackInterfaces.map((r) => [r.name, r.weight]),
       [
-        ['eth1', 0],
+        ['eth1', -30],
         ['eth2', undefined],
       ],
     );
@@ -85,14 +85,13 @@ describe('tracking in sync groups', () => {
     expectDiagnostic(
       result,
       'warning',
-      'mem.conf:21:5',
-      'track_interface eth1 is tracked with weight 0 (down means FAULT): weights do not apply in sync group `G`',
+      'mem.conf:25:5',
+      'track_script chk is not tracked, having a weight: weights do not apply in sync group `G`',
     );
-    expectDiagnostic(result, 'warning', 'mem.conf:25:5', 'track_script chk is not tracked, having a weight');
     expectDiagnostic(result, 'warning', 'mem.conf:26:5', 'track_script chk_weighted is not tracked');
     expectDiagnostic(result, 'warning', 'mem.conf:30:5', 'track_file tf is tracked with weight 0, not its default 1');
     expectDiagnostic(result, 'warning', 'mem.conf:31:5', 'track_file tf is not tracked, having weight 5');
-    assert.equal(warningsOf(result).length, 5);
+    assert.equal(warningsOf(result).length, 4);
   });
 
   it('sync_group_tracking_weight keeps them; global_tracking means the same, with a warning that it is deprecated', () => {
@@ -118,18 +117,18 @@ describe('tracking in sync groups', () => {
 
   it("a group with the address owner among its members has no weights: the group's become 0, the owner's own go", () => {
     const body = '  track_script {\n    chk_weighted\n  }\n  track_process {\n    web\n  }';
-    const result = load(config('  track_interface {\n    eth1 weight -30\n  }', body, 255));
+    const result = load(config('  track_script {\n    chk_weighted\n  }', body, 255));
     const loaded = expectLoaded(result);
     assert.deepEqual(
       [loaded.syncGroups[0]!.trackScripts[0]!.weight, loaded.syncGroups[0]!.trackProcesses[0]!.weight],
       [0, 0],
     );
-    assert.deepEqual(loaded.instances[0]!.trackInterfaces, []);
+    assert.deepEqual(loaded.instances[0]!.trackScripts, []);
     expectDiagnostic(
       result,
       'warning',
       'mem.conf:21:5',
-      'track_interface eth1 is not tracked: the address owner (priority 255) has no weights',
+      'track_script chk_weighted is not tracked, having a weight: the address owner (priority 255) has no weights',
     );
     expectDiagnostic(
       result,

@@ -320,9 +320,9 @@ describe("tracking: a sync group's own entries", () => {
     assert.deepEqual(verdict({ scripts: { chk: 'ok' } }), { effectivePriority: 100 });
   });
 
-  test("a member's own weighted interface counts as weight 0 there (keepalived's correction): down is FAULT", () => {
+  test("a member's own weighted interface still counts, as in Debian's keepalived (which logs that it ignores it)", () => {
     const verdict = tracking('track_interface {\n eth1 weight -30\n }', 100, group(''));
-    assert.equal(verdict({ interfaces: { eth1: false } }).fault, 'track_interface eth1 is down');
+    assert.deepEqual(verdict({ interfaces: { eth1: false } }), { effectivePriority: 70 });
   });
 });
 
