@@ -271,21 +271,22 @@ export class VrrpEngine {
 
   private linkFor(instance: InstanceConfig): Link {
     const key = this.linkKey(instance);
-    let link = this.links.get(key);
-    if (!link) {
-      const byVrid = new Map<number, VrrpInstanceRuntime>();
-      const ownSources = new Set<string>();
-      const ifname = this.advertInterface(instance);
-      const ownGroup = ownMulticastGroup(instance);
-      const standard = VRRP_MULTICAST[instance.family];
-      const hears = (destination: string) =>
-        ownGroup ? destination === ownGroup : destination === standard || !isMulticastAddress(destination);
-      const socket = this.ports.openSocket(ifname, instance.family, ownGroup ?? standard, (payload, ip) =>
-        this.dispatch(ifname, link!, payload, ip),
-      );
-      link = { socket, hears, byVrid, ownSources };
-      this.links.set(key, link);
-    }
+    const existing = this.links.get(key);
+    if (existing) return existing;
+    const ifname = this.advertInterface(instance);
+    const ownGroup = ownMulticastGroup(instance);
+    const standard = VRRP_MULTICAST[instance.family];
+    const listener: Omit<Link, 'socket'> = {
+      hears: (destination) =>
+        ownGroup ? destination === ownGroup : destination === standard || !isMulticastAddress(destination),
+      byVrid: new Map(),
+      ownSources: new Set(),
+    };
+    const socket = this.ports.openSocket(ifname, instance.family, ownGroup ?? standard, (payload, ip) =>
+      this.dispatch(ifname, link, payload, ip),
+    );
+    const link: Link = { ...listener, socket };
+    this.links.set(key, link);
     return link;
   }
 
