@@ -53,7 +53,7 @@ async function tour(lab: Lab, r1: DaemonProcess, r2: DaemonProcess): Promise<voi
   await r1.stop();
   await waitForState(r2, 'MASTER');
   await sleep(500);
-  console.log(`client saw an outage of ${probe.longestOutageSince(stoppedAt).toFixed(0)} ms`);
+  console.log(`client saw an outage of ${probe.longestWaitSince(stoppedAt).toFixed(0)} ms`);
   await show(r2, 'r2');
 
   step('r1 comes back and preempts (its priority is higher)');
@@ -61,7 +61,7 @@ async function tour(lab: Lab, r1: DaemonProcess, r2: DaemonProcess): Promise<voi
   await waitForState(r1, 'MASTER');
   const backAt = Date.now();
   await sleep(1500);
-  console.log(`client saw an outage of ${probe.longestOutageSince(backAt - 1500).toFixed(0)} ms during the hand-back`);
+  console.log(`client saw an outage of ${probe.longestWaitSince(backAt - 1500).toFixed(0)} ms during the hand-back`);
   await show(r1, 'r1');
   await show(r2, 'r2');
   probe.stop();

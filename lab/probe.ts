@@ -35,19 +35,11 @@ export class VipProbe {
     });
   }
 
-  /** The longest stretch without a reply since `since` (ms epoch), minus the probe interval. */
-  longestOutageSince(since: number): number {
-    const times = [since, ...this.replies.filter((t) => t > since)];
-    let longest = 0;
-    for (let i = 1; i < times.length; i++) longest = Math.max(longest, times[i]! - times[i - 1]!);
-    return Math.max(0, longest - PROBE_INTERVAL_MS);
-  }
-
   /**
    * The longest a client asking after `since` (and up to `until`) waited for an answer: for a
-   * lost ask, until the first later ask was answered. Unlike longestOutageSince, time the probe
-   * itself was not scheduled (a busy host) is not counted: it asked nothing then, and an answer
-   * that came while it slept is read late but was not late.
+   * lost ask, until the first later ask was answered. Time the probe itself was not scheduled
+   * (a busy host) is not counted: it asked nothing then, and an answer that came while it slept
+   * is read late but was not late.
    */
   longestWaitSince(since: number, until = Number.POSITIVE_INFINITY): number {
     return longestWait(this.asks, since, until, Date.now());

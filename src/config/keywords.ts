@@ -9,6 +9,7 @@ import {
   resolveVirtualServer,
   virtualServerKeyword,
 } from './keywords/lvs.js';
+import { resolveLvsSyncDaemon } from './keywords/lvs-sync-daemon.js';
 import { readRoute, readRule, routeBlock } from './keywords/routes.js';
 import { correctTrackingWeights } from './keywords/sync-tracking.js';
 import {
@@ -158,6 +159,7 @@ export function buildConfig(
   for (const instance of config.instances) resolveInstance(instance, config.global, ctx);
   dropEmptySyncGroups(config.syncGroups, ctx);
   correctTrackingWeights(config, ctx);
+  resolveLvsSyncDaemon(config, ctx);
   correctVirtualServers(config, ctx);
   for (const vs of config.virtualServers) resolveVirtualServer(vs, ctx);
   return { config, sites };

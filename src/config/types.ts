@@ -81,6 +81,8 @@ export interface GlobalDefs {
   umask?: number;
   /** vigil_metrics_listen (vigil's own): where vigild serves Prometheus /metrics; unset, nowhere. */
   metricsListen?: ListenAddress;
+  /** lvs_sync_daemon: IPVS's connection sync daemon, following an instance or not (config/keywords/lvs-sync-daemon.ts). */
+  lvsSyncDaemon?: LvsSyncDaemon;
   /** vrrp_mcast_group4 / vrrp_mcast_group6: where multicast instances send unless mcast_dst_ip says (224.0.0.18, ff02::12). */
   vrrpMcastGroup4: string;
   vrrpMcastGroup6: string;
@@ -266,6 +268,8 @@ export interface VrrpInstance {
   preemptDelay: number;
   unicastSrcIp?: string;
   unicastPeers: { address: string; pos: SourcePos }[];
+  /** lvs_sync_daemon_interface, keepalived 1.x's form of lvs_sync_daemon (resolveLvsSyncDaemon). */
+  lvsSyncDaemonInterface?: { name: string; pos: SourcePos };
   /** Where adverts go without unicast peers, and the only group heard: mcast_dst_ip, else the global group of the family. */
   multicastGroup?: string;
   /** VRRPv2 only. AH: keepalived's IPsec AH form, keyed with the password (vrrp/ah.ts). */
@@ -317,6 +321,19 @@ export interface VrrpInstance {
    * the VIPs get drop rules in nftables while held (keepalived's default only in strict mode).
    */
   accept: boolean;
+}
+
+export interface LvsSyncDaemon {
+  interface: string;
+  /** The vrrp_instance whose state it follows; unset, both the master and the backup daemon run. */
+  instance?: string;
+  /** Settled once the file is read: the instance's VRID unless written, 0 without an instance. */
+  syncId?: number;
+  maxlen?: number;
+  port?: number;
+  ttl?: number;
+  group?: string;
+  pos: SourcePos;
 }
 
 export interface SyncGroup {

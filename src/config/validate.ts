@@ -58,6 +58,8 @@ export function validateConfig(config: Config, sites: Sites, sink: DiagnosticSin
     for (const track of group.trackInterfaces) knownInterface(v, track.name, track.pos);
   }
   validateSyncGroups(v, instances);
+  const syncDaemon = config.global.lvsSyncDaemon;
+  if (syncDaemon) knownInterface(v, syncDaemon.interface, syncDaemon.pos);
   for (const vs of config.virtualServers) validateVirtualServer(v, vs, groups);
   const fileChecks = config.virtualServers.flatMap((vs) =>
     vs.realServers.flatMap((rs) =>
@@ -163,14 +165,26 @@ function checkInterfaces(v: Validation, { instance, at, label }: InstanceAt): vo
   }
 }
 
-/** An instance needs VIPs, all of one family. */
+/**
+ * VIPs all of one family. keepalived 2.2.7 runs a VRRPv2 IPv4 instance without VIPs (it elects a
+ * master and runs notify scripts, holding no address) with a warning, and refuses one of VRRPv3,
+ * IPv6 or strict mode.
+ */
 function checkVips(v: Validation, { instance, at, label }: InstanceAt): void {
   const [firstVip] = instance.vips;
   if (!firstVip) {
     const vipStmt = v.sites.get(instance, 'virtual_ipaddress');
     // A block whose lines were all invalid has been reported already.
-    if (!vipStmt || vipStmt.block?.length === 0)
-      v.sink.error(at, `${label} has no \`virtual_ipaddress\`: add the address(es) it should hold`);
+    if (vipStmt && vipStmt.block?.length !== 0) return;
+    if (instance.version === 3 || instance.family === 6 || instance.strict) {
+      const why = instance.strict ? 'strict mode' : instance.version === 3 ? 'VRRPv3' : 'IPv6';
+      v.sink.error(at, `${label} has no \`virtual_ipaddress\`: ${why} needs at least one, as in keepalived 2.2.7`);
+    } else {
+      v.sink.warning(
+        at,
+        `${label} has no \`virtual_ipaddress\`: it elects a master and runs its notify scripts but holds no address, as in keepalived 2.2.7`,
+      );
+    }
     return;
   }
   for (const vip of instance.vips) {

@@ -7,6 +7,7 @@ import type { Diagnostic, ReloadChange, ReloadRequest, ReloadResponse, StatusRes
 import { formatReloadChange } from '../cli/render-reload.js';
 import { type Config, loadConfig, summarize } from '../config/index.js';
 import type { ListenAddress } from '../inet/listen-address.js';
+import { IpvsClient } from '../ipvs/client.js';
 import type { TableInputs } from '../ipvs/desired.js';
 import { IpvsKernel } from '../ipvs/kernel.js';
 import { hostInterfaces } from '../net/interfaces.js';
@@ -29,6 +30,7 @@ import type { DumpKind } from './signals.js';
 import { type DaemonLocks, holdDaemonLocks } from './state-lock.js';
 import { buildStatus, type DaemonIdentity, ipvsStatsEvent, vrrpStatsEvent } from './status.js';
 import { StateStore } from './store.js';
+import { SyncDaemonService } from './sync-daemon-service.js';
 import { VrrpService } from './vrrp-service.js';
 
 /** The kernel re-estimates IPVS rates every 2 s: more often would repeat the same figures. */
@@ -78,6 +80,8 @@ export class Daemon {
   private ipvs: IpvsService | undefined;
   private checks: CheckService | undefined;
   private drains: DrainService | undefined;
+  /** lvs_sync_daemon: IPVS's connection sync daemons, following VRRP. */
+  private readonly syncDaemon: SyncDaemonService;
   /** The operator's holds: failover and maintenance. */
   private readonly operator: OperatorService;
   private fifos: NotifyFifos | undefined;
@@ -98,6 +102,7 @@ export class Daemon {
     private readonly options: DaemonOptions,
     private readonly store: StateStore,
   ) {
+    this.syncDaemon = new SyncDaemonService(() => IpvsClient.open(), options.log);
     this.applied = store.loaded.config;
     this.identity = {
       version: VERSION,
@@ -175,6 +180,10 @@ export class Daemon {
       daemon.vrrp = await VrrpService.start(loaded.config, options.stateDir, log, store, daemon.fifoSink, (name) =>
         daemon.operator.heldMode(name),
       );
+      store.subscribe((event) => {
+        if (event.type === 'vrrp.transition') void daemon.syncDaemon.transition(event.instance, event.to);
+      });
+      await daemon.syncDaemon.apply(loaded.config, (name) => daemon.isMaster(name));
       // Checks start before IPVS so that the first table already leaves out alpha servers.
       daemon.checks = await CheckService.start(loaded.config, {
         log,
@@ -257,6 +266,7 @@ export class Daemon {
     this.fifos?.stopScripts();
     // Masters resign first (priority 0, VIPs removed), so backups take over within their skew time.
     await this.vrrp?.stop();
+    await this.syncDaemon.stop();
     await this.checks?.stop();
     await this.fifos?.close();
     await this.ipvs?.stop(this.options.keepIpvs);
@@ -289,6 +299,7 @@ export class Daemon {
     const vrrp = await this.vrrp?.reload(loaded.config);
     if (vrrp?.opened.length || vrrp?.closed.length)
       log.info({ opened: vrrp.opened, closed: vrrp.closed }, 'reload: VRRP sockets opened and closed');
+    await this.syncDaemon.apply(loaded.config, (name) => this.isMaster(name));
     // From here on IPVS follows the new config, even before the store accepts it (see `applied`).
     this.applied = loaded.config;
     this.drains?.keepConfigured(loaded.config);
@@ -361,6 +372,10 @@ export class Daemon {
       quorumLost: this.store.quorumLost(),
       drained: this.store.drained(),
     };
+  }
+
+  private isMaster(instance: string): boolean {
+    return this.vrrp?.instance(instance)?.state === 'MASTER';
   }
 
   private refreshIpvs(): Promise<void> | undefined {

@@ -24,6 +24,14 @@ import {
   type Service,
   type ServiceKey,
 } from './codec.js';
+import {
+  DAEMON_CMD,
+  decodeSyncDaemon,
+  type SyncDaemon,
+  type SyncRole,
+  type SyncSettings,
+  syncDaemonRequest,
+} from './sync-daemon.js';
 
 /** The kernel has no IPVS family: ip_vs is not loaded, or not built. */
 export class IpvsUnavailableError extends Error {
@@ -44,7 +52,9 @@ function meaningOf(code: string, command: number): string | undefined {
     case 'EPERM':
       return 'IPVS needs root / CAP_NET_ADMIN';
     case 'ESRCH':
-      return 'no such service';
+      return command === DAEMON_CMD.DEL ? 'that sync daemon is not running' : 'no such service';
+    case 'EEXIST':
+      return command === DAEMON_CMD.NEW ? 'a sync daemon of that role is running already' : undefined;
     case 'ENOENT':
       // The kernel tried to load ip_vs_<scheduler> / ip_vs_pe_<engine> and found none.
       return SERVICE_CHANGES.has(command) ? 'no such scheduler or persistence engine' : 'no such destination';
@@ -150,6 +160,21 @@ export class IpvsClient {
 
   async removeDestination(service: ServiceKey, destination: DestinationKey): Promise<void> {
     await this.#send(ipvsRequest.removeDestination(service, destination));
+  }
+
+  /** The sync daemons running (lvs_sync_daemon): none, a master, a backup, or both. */
+  async syncDaemons(): Promise<SyncDaemon[]> {
+    const request = syncDaemonRequest.list();
+    const replies = await this.#send(request, 'dump');
+    return decodeFor(request.operation, () => replies.map(decodeSyncDaemon));
+  }
+
+  async startSyncDaemon(role: SyncRole, settings: SyncSettings): Promise<void> {
+    await this.#send(syncDaemonRequest.start(role, settings));
+  }
+
+  async stopSyncDaemon(daemon: SyncDaemon): Promise<void> {
+    await this.#send(syncDaemonRequest.stop(daemon));
   }
 
   close(): void {

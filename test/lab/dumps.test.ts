@@ -105,9 +105,12 @@ async function dumpOf(router: Router, signal: NodeJS.Signals | number, file: str
  * - times (Last transition, Read timeout, last_transition): each daemon's own moments;
  * - adverts sent: vigild sends each advert again half an interval later (see vrrp/instance
  *   scheduleEcho) and counts every frame, keepalived counts one per interval;
- * - adverts received: how many arrived before the signal, a matter of timing.
+ * - adverts received: how many arrived before the signal, a matter of timing;
+ * - higher_prio_send_advert: on by default in vigil, off in keepalived (docs/keepalived-compat.md).
  */
 const MAY_DIFFER = [
+  /Send advert after receive higher priority advert$/,
+  /higher_prio_send_advert$/,
   /\/Last transition$/,
   /\/Read timeout$/,
   /\/last_transition$/,

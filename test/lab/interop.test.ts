@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { keepalivedUnavailable } from '../../lab/keepalived.js';
 import { labUnavailable } from '../../lab/lab.js';
-import { vipAddress } from '../../lab/routers.js';
+import { vipAddress, waitForStates } from '../../lab/routers.js';
 import { skipWithout } from '../helpers/needs.js';
 import {
   bothWays,
@@ -50,6 +50,21 @@ describe('interop with keepalived: VRRPv2 with a simple password, advert 1 s', {
     await expectSoleMaster(mixed.lab, mixed.vigild, [mixed.keepalived, 'BACKUP'], vipAddress(cut.vip));
     await mixed.assertAcceptedEachOther();
     assert.match(mixed.vigild.log, /:\d+:\d+: warning: `!` in the middle of a word starts a comment/);
+  });
+
+  // A router that only elects (its notify scripts do the work): keepalived runs it with a warning.
+  test('no virtual_ipaddress: vigild and keepalived elect one master, and keepalived takes over on SIGTERM', async () => {
+    const bare = (priority: number) =>
+      `vrrp_instance VI_1 {\n  state BACKUP\n  interface eth0\n  virtual_router_id 59\n  priority ${priority}\n  advert_int 1\n}\n`;
+    await Promise.all([mixed.vigild.start(bare(HIGH)), mixed.keepalived.start(bare(LOW))]);
+    await waitForStates([
+      [mixed.vigild, 'MASTER'],
+      [mixed.keepalived, 'BACKUP'],
+    ]);
+    await mixed.assertAcceptedEachOther();
+    assert.match(mixed.vigild.log, /has no `virtual_ipaddress`: it elects a master/);
+    await mixed.vigild.stop();
+    await waitForStates([[mixed.keepalived, 'MASTER']]);
   });
 });
 

@@ -115,7 +115,7 @@ async function assertOutage(
   boundMs: number,
 ): Promise<void> {
   await new Promise((r) => setTimeout(r, 300));
-  const outage = probe.longestOutageSince(since);
+  const outage = probe.longestWaitSince(since);
   t.diagnostic(`${what}: client outage ${outage.toFixed(0)} ms (bound ${boundMs.toFixed(0)} ms)`);
   assert.ok(outage <= boundMs, `${what}: client outage ${outage.toFixed(0)} ms > ${boundMs.toFixed(0)} ms`);
 }

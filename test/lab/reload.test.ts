@@ -98,7 +98,7 @@ describe('reload under client traffic', { skip }, () => {
     const since = Date.now();
     // What the probe's scheduling alone costs here now, for comparison with the gaps below.
     const quiet = probes.get(V1)!.replies.filter((r) => r > since - 1500);
-    t.diagnostic(`before the reload: longest gap ${probes.get(V1)!.longestOutageSince(quiet[0] ?? since)} ms`);
+    t.diagnostic(`before the reload: longest gap ${probes.get(V1)!.longestWaitSince(quiet[0] ?? since)} ms`);
     transitions.length = 0;
     const [one] = await Promise.all([r1.reload(config(layout, 150)), r2.reload(config(layout, 100))]);
     // Address notifications and probes of the time right after the reload.
@@ -108,7 +108,7 @@ describe('reload under client traffic', { skip }, () => {
 
   function assertUntouched(t: { diagnostic(m: string): void }, since: number, vips: string[]): void {
     for (const vip of vips) {
-      const outage = probes.get(vip)!.longestOutageSince(since);
+      const outage = probes.get(vip)!.longestWaitSince(since);
       t.diagnostic(`${vip}: longest gap between answers ${outage} ms; deleted ${monitor.deletions(vip, since)} times`);
       assert.equal(monitor.deletions(vip, since), 0, `${vip} never leaves r1`);
       assert.equal(monitor.adds(vip, since), 0, `${vip} is not added again either`);

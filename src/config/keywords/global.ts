@@ -5,6 +5,7 @@ import type { Statement } from '../parser.js';
 import type { GlobalDefs, LvsTimeouts, NotifyFifo, NotifyFifoKind } from '../types.js';
 import { ignoredKeywords } from './ignored.js';
 import { DEFAULT_LIFECYCLE_SCRIPT_TIMEOUT_S, lifecycleScriptKeywords } from './lifecycle-scripts.js';
+import { lvsSyncDaemonKeyword } from './lvs-sync-daemon.js';
 import { metricsListenKeyword } from './metrics.js';
 import { globalMulticastGroup } from './multicast.js';
 import {
@@ -53,7 +54,10 @@ export function defaultGlobalDefs(): GlobalDefs {
     logUnknownVrids: false,
     enableScriptSecurity: false,
     skipCheckAdvAddr: false,
-    higherPrioSendAdvert: false,
+    // Not keepalived's default (off): a master that steps down for a higher priority says so with
+    // one advert, and the new master, hearing a lower priority, announces the VIPs again. Without
+    // it, a partition's heal can leave clients on the old master's MAC for seconds (docs).
+    higherPrioSendAdvert: true,
     notifyFifos: {},
     mail: { connectTimeout: 30, to: [], noFaults: false },
     notifyPriorityChanges: false,
@@ -319,6 +323,7 @@ export const globalDefsBlock = defineBlock<GlobalDefs>('global_defs', [
   field('vrrp_startup_delay', 'vrrpStartupDelay', decimal()),
   flag('log_unknown_vrids', 'logUnknownVrids'),
   field('vmac_prefix', 'vmacPrefix', text),
+  lvsSyncDaemonKeyword,
   field('vrrp_mcast_group4', 'vrrpMcastGroup4', globalMulticastGroup(4)),
   field('vrrp_mcast_group6', 'vrrpMcastGroup6', globalMulticastGroup(6)),
   custom('script_user', {

@@ -599,6 +599,16 @@ export const instanceBlock = defineBlock<VrrpInstance>('vrrp_instance', [
   flag('check_unicast_src', 'checkUnicastSrc'),
   flag('dont_track_primary', 'dontTrackPrimary'),
   custom('use_vmac', { args: [0, 2], apply: readUseVmac }),
+  custom('lvs_sync_daemon_interface', {
+    args: ARGS.one,
+    apply(instance, stmt, ctx) {
+      ctx.warning(
+        stmt.keyword.pos,
+        '`lvs_sync_daemon_interface` in an instance is deprecated in keepalived; write `lvs_sync_daemon INTERFACE inst INSTANCE` in global_defs',
+      );
+      instance.lvsSyncDaemonInterface = { name: stmt.args[0]!.text, pos: stmt.keyword.pos };
+    },
+  }),
   custom('vmac_xmit_base', {
     args: ARGS.none,
     apply(instance) {

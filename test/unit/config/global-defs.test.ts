@@ -63,6 +63,7 @@ const SAMPLE_ARGS: Record<string, string> = {
   shutdown_script_timeout: '5',
   vmac_prefix: 'vrrp',
   vrrp_mcast_group4: '224.0.0.19',
+  lvs_sync_daemon: 'eth0',
   vrrp_mcast_group6: 'ff02::13',
   nftables_priority: '-5',
 };

@@ -33,7 +33,7 @@ describe('typed values and keepalived defaults', () => {
       logUnknownVrids: false,
       enableScriptSecurity: false,
       skipCheckAdvAddr: false,
-      higherPrioSendAdvert: false,
+      higherPrioSendAdvert: true,
       notifyFifos: {},
       mail: { connectTimeout: 30, to: [], noFaults: false },
       notifyPriorityChanges: false,

@@ -117,12 +117,25 @@ describe('validation: VRRP instances', () => {
     ]);
   });
 
-  it('an instance needs an interface and at least one virtual_ipaddress', () => {
+  it('an instance needs an interface; without a virtual_ipaddress only a VRRPv2 IPv4 one runs, with a warning', () => {
     const { result, at } = broken('missing-parts.conf');
-    expectOnlyErrors(result, [
-      [at(1, 15), 'vrrp_instance `VI_NOIF` needs an `interface`'],
-      [at(7, 15), 'vrrp_instance `VI_NOVIP` has no `virtual_ipaddress`'],
-    ]);
+    expectOnlyErrors(result, [[at(1, 15), 'vrrp_instance `VI_NOIF` needs an `interface`']]);
+    expectDiagnostic(
+      result,
+      'warning',
+      at(7, 15),
+      'vrrp_instance `VI_NOVIP` has no `virtual_ipaddress`: it elects a master',
+    );
+    const v3 = parseConfigText(
+      'vrrp_instance VI_3 {\n  interface eth0\n  virtual_router_id 52\n  version 3\n}\n',
+      'v3.conf',
+    );
+    expectDiagnostic(v3, 'error', 'v3.conf:1:15', 'VRRPv3 needs at least one');
+    const strict = parseConfigText(
+      'vrrp_instance VI_S {\n  interface eth0\n  virtual_router_id 52\n  strict_mode\n}\n',
+      's.conf',
+    );
+    expectDiagnostic(strict, 'error', 's.conf:1:15', 'strict mode needs at least one');
   });
 
   it('VRIDs are unique per interface and family, and instance names are unique', () => {

@@ -7,7 +7,14 @@ import { parseConfigText } from '../../../../src/config/index.js';
 import { instanceViews } from '../../../../src/daemon/dumps/instance-view.js';
 import { emptyCounters, type InstanceStatus } from '../../../../src/vrrp/instance.js';
 
-export const CONFIG_TEXT = `vrrp_instance VI_1 {
+/**
+ * keepalived's default for vrrp_higher_prio_send_advert is written out (so its dumps are what it
+ * wrote without it): vigil's default is on (docs/keepalived-compat.md).
+ */
+export const CONFIG_TEXT = `global_defs {
+    vrrp_higher_prio_send_advert off
+}
+vrrp_instance VI_1 {
     state BACKUP
     interface eth0
     version 3
