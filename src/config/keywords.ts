@@ -156,6 +156,9 @@ export function buildConfig(
   const config = emptyConfig();
   applyBlock(topLevel, statements, config, ctx);
   resolveGlobalDefs(config.global, sites);
+  // keepalived puts a static address without `dev` on default_interface (eth0 unless set).
+  const { defaultInterface } = config.global;
+  if (defaultInterface) for (const vip of config.staticAddresses) vip.dev ??= defaultInterface;
   for (const instance of config.instances) resolveInstance(instance, config.global, ctx);
   dropEmptySyncGroups(config.syncGroups, ctx);
   correctTrackingWeights(config, ctx);

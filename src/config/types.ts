@@ -83,6 +83,8 @@ export interface GlobalDefs {
   metricsListen?: ListenAddress;
   /** lvs_sync_daemon: IPVS's connection sync daemon, following an instance or not (config/keywords/lvs-sync-daemon.ts). */
   lvsSyncDaemon?: LvsSyncDaemon;
+  /** default_interface: where a static_ipaddress without `dev` goes; unset, eth0. */
+  defaultInterface?: string;
   /** vrrp_mcast_group4 / vrrp_mcast_group6: where multicast instances send unless mcast_dst_ip says (224.0.0.18, ff02::12). */
   vrrpMcastGroup4: string;
   vrrpMcastGroup6: string;
@@ -90,6 +92,8 @@ export interface GlobalDefs {
   vmacPrefix?: string;
   /** vrrp_notify_priority_changes: what instances do unless they or their sync group say (notifyPriorityChanges). */
   notifyPriorityChanges: boolean;
+  /** fifo_write_vrrp_states_on_reload: after a reload, the FIFOs get the states that did not change (see vrrp-service). */
+  fifoWriteStatesOnReload: boolean;
   /** startup_script: run once before VRRP and the checks start, which wait for it (up to its timeout). */
   startupScript?: LifecycleScript;
   /** shutdown_script: run once after everything vigild set up has been removed, before it exits. */
@@ -267,7 +271,12 @@ export interface VrrpInstance {
   nopreempt: boolean;
   preemptDelay: number;
   unicastSrcIp?: string;
-  unicastPeers: { address: string; pos: SourcePos }[];
+  /** min_ttl / max_ttl: the TTL (hop limit) range its adverts must arrive with; either one turns check_unicast_src on. */
+  unicastPeers: { address: string; pos: SourcePos; minTtl?: number; maxTtl?: number }[];
+  /** notify_master_rx_lower_pri: run (with no arguments added) when, as master, a lower priority's advert arrives. */
+  notifyMasterRxLowerPri?: Command;
+  /** promote_secondaries: net.ipv4.conf.IF.promote_secondaries on while the instance runs (not with use_vmac, whose vmac has it). */
+  promoteSecondaries?: boolean;
   /** lvs_sync_daemon_interface, keepalived 1.x's form of lvs_sync_daemon (resolveLvsSyncDaemon). */
   lvsSyncDaemonInterface?: { name: string; pos: SourcePos };
   /** Where adverts go without unicast peers, and the only group heard: mcast_dst_ip, else the global group of the family. */

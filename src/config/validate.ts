@@ -58,6 +58,9 @@ export function validateConfig(config: Config, sites: Sites, sink: DiagnosticSin
     for (const track of group.trackInterfaces) knownInterface(v, track.name, track.pos);
   }
   validateSyncGroups(v, instances);
+  const { defaultInterface } = config.global;
+  const defaultAt = sites.get(config.global, 'default_interface')?.args[0]?.pos;
+  if (defaultInterface && defaultAt) knownInterface(v, defaultInterface, defaultAt);
   const syncDaemon = config.global.lvsSyncDaemon;
   if (syncDaemon) knownInterface(v, syncDaemon.interface, syncDaemon.pos);
   for (const vs of config.virtualServers) validateVirtualServer(v, vs, groups);

@@ -51,9 +51,14 @@ export class SyncDaemonService {
     return this.settle();
   }
 
-  /** A VRRP transition: the followed instance's becoming or leaving MASTER moves the daemons. */
+  /**
+   * A VRRP transition: the followed instance's becoming or leaving MASTER moves the daemons. To
+   * INIT it is stopping (vigild's stop, or a reload that removes it), and stop() or apply() follow:
+   * starting the backup daemon only to stop it again at once is no use, and the kernel can hang
+   * stopping a daemon it has just started.
+   */
   transition(instance: string, to: string): Promise<void> {
-    if (instance !== this.following || (to === 'MASTER') === this.master) return this.queue;
+    if (instance !== this.following || to === 'INIT' || (to === 'MASTER') === this.master) return this.queue;
     this.master = to === 'MASTER';
     return this.settle();
   }

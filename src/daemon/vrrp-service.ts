@@ -25,6 +25,7 @@ import { sameDefinition } from '../vrrp/reconfiguration.js';
 import { fileAddressLedger } from './address-ledger.js';
 import { ProblemLog } from './log-throttle.js';
 import type { Logger } from './logger.js';
+import { PromoteSecondaries } from './promote-secondaries.js';
 import { RouteGuard } from './route-guard.js';
 import { FileRouteLedger } from './route-ledger.js';
 import { StaticEntries } from './static-entries.js';
@@ -47,6 +48,7 @@ export class VrrpService {
   private running: Config | undefined;
   private readonly problems: ProblemLog;
   private readonly statics: StaticEntries;
+  private readonly promoted: PromoteSecondaries;
   /** use_vmac's macvlans: made before the instances that use them start, deleted after they stop. */
   private readonly vmacs: VmacLinks;
   /** The VIP drop rules; made with the first config that runs, its nftables settings kept until stop. */
@@ -65,6 +67,7 @@ export class VrrpService {
   ) {
     this.problems = new ProblemLog(log);
     this.statics = new StaticEntries(rtnl, ledger, routeLedger, log);
+    this.promoted = new PromoteSecondaries(log);
     this.vmacs = new VmacLinks(rtnl, vmacLedger, (message) => log.warn(message));
   }
 
@@ -102,6 +105,7 @@ export class VrrpService {
       for (const left of await sweepLeftoverRules(rtnl, rules))
         log.warn({ priority: left.priority }, 'removed a rule left behind by a previous run');
       await service.statics.apply(config);
+      service.promoted.apply(config);
       await service.sweepDropRules(config);
       service.guardEntries();
       // keepalived delays only the first start, never a reload.
@@ -123,6 +127,7 @@ export class VrrpService {
   async reload(config: Config): Promise<ReconfigureOutcome | undefined> {
     const running = this.running;
     await this.statics.apply(config);
+    this.promoted.apply(config);
     if (this.engine && running && !isDeepStrictEqual(running.global.mail, config.global.mail)) {
       this.mailer?.close();
       this.mailer = alertSender(config.global.mail, this.log);
@@ -138,6 +143,7 @@ export class VrrpService {
     this.updatePorts?.(config, host);
     const outcome = await this.engine.reconfigure(config);
     this.running = config;
+    if (config.global.fifoWriteStatesOnReload) this.writeKeptStates(config, outcome);
     await this.vmacs.prune(vmacWantsOf(config));
     if (!sameTrackingDefinitions(running, config)) {
       this.tracking?.stop();
@@ -154,6 +160,30 @@ export class VrrpService {
       this.tracking?.follow(config);
     }
     return outcome;
+  }
+
+  /**
+   * fifo_write_vrrp_states_on_reload, as Debian's keepalived 2.2.7 does it: after a reload each
+   * sync group whose members all kept running gets a line with its state, and then each instance
+   * that kept running and is not MASTER gets one (a master's is not written again). Instances
+   * that started anew write their transitions anyway.
+   */
+  private writeKeptStates(config: Config, { changes }: ReconfigureOutcome): void {
+    const kept = new Set(changes.flatMap((c) => (c.kind === 'unchanged' || c.kind === 'updated' ? [c.to.name] : [])));
+    const stateOf = (name: string) => this.engine?.instance(name)?.status();
+    for (const group of config.syncGroups) {
+      const first = stateOf(group.members[0]!);
+      if (first && group.members.every((m) => kept.has(m)))
+        this.fifo.write('vrrp', vrrpFifoLine('GROUP', group.name, notifyState(first.state), 0));
+    }
+    for (const instance of config.instances) {
+      const status = kept.has(instance.name) ? stateOf(instance.name) : undefined;
+      if (status && status.state !== 'MASTER')
+        this.fifo.write(
+          'vrrp',
+          vrrpFifoLine('INSTANCE', instance.name, notifyState(status.state), status.effectivePriority),
+        );
+    }
   }
 
   /** A running instance, for the operator's holds. */
@@ -176,6 +206,7 @@ export class VrrpService {
       );
     await this.vmacs.clear();
     await this.statics.clear();
+    this.promoted.clear();
     this.rtnl.close();
   }
 
@@ -323,6 +354,12 @@ export class VrrpService {
         this.fifo.write('vrrp', vrrpFifoLine('GROUP', t.group, notifyState(t.to), 0));
         if (group) void this.notify?.notifyGroup(t.group, group.notify, notifyState(t.to));
         if (group) this.alert('group', t.group, group.smtpAlert, notifyState(t.to));
+      },
+      heardLowerPriority: (name, source, priority) => {
+        this.log.info({ instance: name, source }, `${name}: master heard a lower priority from ${source}`);
+        this.fifo.write('vrrp', vrrpFifoLine('INSTANCE', name, 'MASTER_RX_LOWER_PRI', priority));
+        const script = this.engine?.instance(name)?.config.notifyMasterRxLowerPri;
+        if (script) void this.notify?.run(name, 'MASTER_RX_LOWER_PRI', [script]);
       },
       priorityChange: (c) => {
         this.log.info(

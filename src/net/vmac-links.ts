@@ -4,8 +4,8 @@
  * to send adverts from. Only vmacs vigild made are ever deleted; their names outlive a crash in a
  * ledger, so the next run takes a leftover back (or deletes it when no instance wants it).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import type { Rtnetlink } from './rtnetlink.js';
+import { procSysctl, type SysctlPort } from './sysctl.js';
 import { planVmacs, type Sysctl, type VmacLinkPlan, type VmacRequest } from './vmac-plan.js';
 
 /** A vmac one instance wants: the plan's request, and whether its adverts leave from the base (vmac_xmit_base). */
@@ -19,22 +19,6 @@ export interface VmacLedger {
   record(name: string): void;
   forget(name: string): void;
 }
-
-export interface SysctlPort {
-  read(path: string): number | undefined;
-  write(path: string, value: number): void;
-}
-
-export const procSysctl: SysctlPort = {
-  read(path) {
-    try {
-      return Number.parseInt(readFileSync(`/proc/sys/${path}`, 'utf8'), 10);
-    } catch {
-      return undefined;
-    }
-  },
-  write: (path, value) => writeFileSync(`/proc/sys/${path}`, String(value)),
-};
 
 interface UpVmac {
   want: VmacWant;

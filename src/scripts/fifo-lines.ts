@@ -4,8 +4,11 @@
 import type { RealServer, VirtualServer } from '../config/index.js';
 import type { NotifyState } from './notify.js';
 
-/** What notify_priority_changes writes instead of a state: the priority moved while master, or else. */
-export type PriorityEvent = 'MASTER_PRIORITY' | 'BACKUP_PRIORITY';
+/**
+ * What keepalived writes instead of a state: notify_priority_changes' (the priority moved while
+ * master, or else), and a master's hearing a lower priority.
+ */
+export type PriorityEvent = 'MASTER_PRIORITY' | 'BACKUP_PRIORITY' | 'MASTER_RX_LOWER_PRI';
 
 /** keepalived writes the instance's effective priority, and 0 for a group. */
 export function vrrpFifoLine(

@@ -86,6 +86,8 @@ export interface InstanceObserver {
   groupTransition?(t: GroupTransition): void;
   /** Tracking moved the effective priority (keepalived's "Changing effective priority"). */
   priorityChange?(change: PriorityChange): void;
+  /** As master, a lower priority's advert arrived: `priority` is ours, as keepalived reports it. */
+  heardLowerPriority?(instance: string, source: string, priority: number): void;
   /** Something an operator should see in the log: a dropped advert, a failed send or VIP change. */
   problem(instance: string, kind: ProblemKind, message: string, detail?: Record<string, unknown>): void;
   /**
@@ -283,6 +285,11 @@ export class VrrpInstanceRuntime {
       this.countDrop('unknown_unicast_source', `advert from ${ip.source} dropped: not one of the unicast peers`);
       return;
     }
+    const ttlRange = this.refusedTtl(ip);
+    if (ttlRange) {
+      this.countDrop('bad_ttl', `advert from ${ip.source} dropped: TTL ${ip.ttl} is outside its peer's ${ttlRange}`);
+      return;
+    }
     if (!this.passesAh(ip.source, envelope)) return;
     const { auth } = this.config;
     const check = checkAgainstInstance(advert, ip, {
@@ -349,6 +356,14 @@ export class VrrpInstanceRuntime {
   private refusesSource(source: string): boolean {
     const { checkUnicastSrc, unicastPeers } = this.config;
     return checkUnicastSrc && unicastPeers.length > 0 && !unicastPeers.some((peer) => peer.address === source);
+  }
+
+  /** The peer's min_ttl..max_ttl the advert's TTL (hop limit) is outside of, checked with check_unicast_src as keepalived does. */
+  private refusedTtl({ source, ttl }: ReceivedIpHeader): string | undefined {
+    if (!this.config.checkUnicastSrc) return undefined;
+    const peer = this.config.unicastPeers.find((p) => p.address === source);
+    const [min, max] = [peer?.minTtl ?? 0, peer?.maxTtl ?? 255];
+    return peer && (ttl < min || ttl > max) ? `min_ttl ${min} .. max_ttl ${max}` : undefined;
   }
 
   /** Priority after tracking weights (configured priority plus the weights that apply). */
@@ -425,6 +440,13 @@ export class VrrpInstanceRuntime {
         return;
       case 'reannounce':
         this.announceTwice(this.config.garpLowerPrioRepeat, this.config.garpLowerPrioDelay);
+        return;
+      case 'heardLowerPriority':
+        this.ports.observer.heardLowerPriority?.(
+          this.name,
+          action.source,
+          this.coordinator.snapshot(this.name).effectivePriority,
+        );
         return;
       case 'transition':
         this.lastTransition = {

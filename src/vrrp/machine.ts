@@ -166,6 +166,8 @@ export type Action =
    * stepping down, and clients may have learned its MAC for the VIPs.
    */
   | { type: 'reannounce' }
+  /** As master, an advert of a lower priority arrived (notify_master_rx_lower_pri, the FIFO's MASTER_RX_LOWER_PRI). */
+  | { type: 'heardLowerPriority'; source: string; priority: number }
   | TransitionAction
   /** A sync-group member is ready to become master and waits for its group. */
   | { type: 'wantMaster'; reason: string }
@@ -228,6 +230,8 @@ export class VrrpMachine {
   #startupHoldUntil: number | undefined;
   readonly #resignationAnswers: AnswerLimiter;
   readonly #lowerPriorityAnswers: AnswerLimiter;
+  /** keepalived tells of every such advert; a flood of them must not become a flood of scripts. */
+  readonly #lowerPriorityNotices: AnswerLimiter;
 
   constructor(options: MachineOptions) {
     validate(options);
@@ -241,6 +245,7 @@ export class VrrpMachine {
     this.#masterAdvertIntervalCs = options.advertIntervalCs;
     this.#resignationAnswers = new AnswerLimiter(this.#advertIntervalMs, ANSWERS_PER_INTERVAL);
     this.#lowerPriorityAnswers = new AnswerLimiter(this.#advertIntervalMs, ANSWERS_PER_INTERVAL);
+    this.#lowerPriorityNotices = new AnswerLimiter(this.#advertIntervalMs, ANSWERS_PER_INTERVAL);
   }
 
   get state(): VrrpState {
@@ -441,14 +446,18 @@ export class VrrpMachine {
       this.#follow(advert);
       return this.#masterToBackup(now, this.#options.higherPrioSendAdvert ? ours : undefined, reason);
     }
+    const notice: Action[] = this.#lowerPriorityNotices.admit(advert.source, now)
+      ? [{ type: 'heardLowerPriority', source: advert.source, priority: advert.priority }]
+      : [];
     const { replyToLowerPriority, announceToLowerPriority } = this.#options;
     // Our first advert would make the old master let go before our VIPs are announced.
-    if (this.#announcing) return [];
+    if (this.#announcing) return notice;
     if (!(replyToLowerPriority || announceToLowerPriority) || !this.#lowerPriorityAnswers.admit(advert.source, now))
-      return [];
+      return notice;
     return [
       ...(replyToLowerPriority ? this.#advertiseNow(now) : []),
       ...(announceToLowerPriority ? [{ type: 'reannounce' } as const] : []),
+      ...notice,
     ];
   }
 

@@ -103,7 +103,8 @@ describe('lvs_sync_daemon between two vigild directors', { skip: outsideVm }, ()
       30_000,
     );
 
-    await r1.stop();
+    const stopped = await Promise.race([r1.stop(), new Promise((r) => setTimeout(r, 30_000, 'hung'))]);
+    assert.notEqual(stopped, 'hung', `r1's vigild did not stop within 30 s:\n${r1.log.slice(-3000)}`);
     assert.deepEqual(await daemons(lab, 'r1'), [], 'a stopped vigild stops its sync daemon');
     await waitFor('r2 to take over', () => r2.log.includes('VI_1: BACKUP -> MASTER'), 30_000);
     await pollUntil(

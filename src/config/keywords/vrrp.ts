@@ -571,8 +571,23 @@ export const instanceBlock = defineBlock<VrrpInstance>('vrrp_instance', [
     apply(instance, stmt, ctx) {
       for (const line of listLines(stmt, ctx)) {
         const ip = readIp(line.keyword, ctx, 'unicast_peer');
-        if (ip && readLineOptions(line, 'unicast_peer', new Map(), ctx))
-          instance.unicastPeers.push({ address: ip.address, pos: line.keyword.pos });
+        const peer: VrrpInstance['unicastPeers'][number] = { address: ip?.address ?? '', pos: line.keyword.pos };
+        const ttl = (key: 'minTtl' | 'maxTtl') => (tok: Token) => {
+          const value = integer(0, 255)(tok, ctx, key === 'minTtl' ? 'min_ttl' : 'max_ttl');
+          if (value !== undefined) peer[key] = value;
+          return value !== undefined;
+        };
+        const options = new Map([
+          ['min_ttl', ttl('minTtl')],
+          ['max_ttl', ttl('maxTtl')],
+        ]);
+        if (!ip || !readLineOptions(line, 'unicast_peer', options, ctx)) continue;
+        if ((peer.minTtl ?? 0) > (peer.maxTtl ?? 255))
+          ctx.warning(
+            line.keyword.pos,
+            `\`unicast_peer\` ${ip.address}: min_ttl ${peer.minTtl} is above max_ttl ${peer.maxTtl ?? 255}, so every advert from it is dropped`,
+          );
+        instance.unicastPeers.push(peer);
       }
     },
   }),
@@ -599,6 +614,19 @@ export const instanceBlock = defineBlock<VrrpInstance>('vrrp_instance', [
   flag('check_unicast_src', 'checkUnicastSrc'),
   flag('dont_track_primary', 'dontTrackPrimary'),
   custom('use_vmac', { args: [0, 2], apply: readUseVmac }),
+  custom('notify_master_rx_lower_pri', {
+    args: ARGS.atLeastOne,
+    apply(instance, stmt, ctx) {
+      const command = readNotifyCommand(stmt, ctx);
+      if (command) instance.notifyMasterRxLowerPri = command;
+    },
+  }),
+  custom('promote_secondaries', {
+    args: ARGS.none,
+    apply(instance) {
+      instance.promoteSecondaries = true;
+    },
+  }),
   custom('lvs_sync_daemon_interface', {
     args: ARGS.one,
     apply(instance, stmt, ctx) {
@@ -678,6 +706,9 @@ export function resolveInstance(instance: VrrpInstance, global: GlobalDefs, ctx:
   for (const [keyword, key] of Object.entries(FLAGS_FROM_GLOBAL)) {
     if (!sites.has(instance, keyword)) instance[key] = global[key];
   }
+  // keepalived: a peer's TTL range is checked only with check_unicast_src, which it therefore sets.
+  if (instance.unicastPeers.some((p) => p.minTtl !== undefined || p.maxTtl !== undefined))
+    instance.checkUnicastSrc = true;
 
   resolveStrictMode(instance, global, ctx);
   resolveVmac(instance, ctx);
@@ -711,6 +742,11 @@ function resolveVmac(instance: VrrpInstance, ctx: BuildContext): void {
     instance.vmacXmitBase = true;
   }
   if (instance.vmac) for (const vip of [...instance.vips, ...instance.excludedVips]) placeOnVmac(vip, instance);
+  const promote = ctx.sites.get(instance, 'promote_secondaries');
+  if (promote && instance.vmac) {
+    ctx.warning(promote.keyword.pos, '`promote_secondaries` is set on vmacs anyway; ignored, as keepalived does');
+    delete instance.promoteSecondaries;
+  }
 }
 
 /**

@@ -30,7 +30,7 @@ export function globalLines(view: GlobalView): string[] {
     ' No test config before reload',
     ' Dynamic interfaces = false',
     ...(global.mail.noFaults ? [' Send emails for fault transitions = off'] : []),
-    ' Default interface = eth0',
+    ` Default interface = ${global.defaultInterface ?? 'eth0'}`,
     ' Disable local IGMP = no',
     ' LVS flush = false',
     ' LVS flush on stop = disabled',

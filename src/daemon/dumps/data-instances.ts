@@ -115,7 +115,7 @@ function unicastLines(i: InstanceView): string[] {
     ...(i.family === 4 ? ['   Unicast TTL = 255'] : []),
     '   Check unicast src : no',
     '   Unicast Peer :',
-    ...i.unicastPeers.map((p) => `     ${p} min_ttl 0 max_ttl 255`),
+    ...i.unicastPeers.map((p) => `     ${p.address} min_ttl ${p.minTtl} max_ttl ${p.maxTtl}`),
     '   Unicast checksum compatibility = no',
   ];
 }

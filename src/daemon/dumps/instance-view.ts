@@ -81,12 +81,13 @@ export interface InstanceView {
   /** keepalived's text of each VIP, with " set" while the instance holds them. */
   vips: string[];
   excludedVips: string[];
-  unicastPeers: string[];
+  /** With the TTL range each peer's adverts must arrive in (keepalived's defaults 0 and 255). */
+  unicastPeers: { address: string; minTtl: number; maxTtl: number }[];
   trackInterfaces: TrackedView[];
   trackScripts: (TrackedView & { command: string })[];
   smtpAlert: boolean;
   /** keepalived's script slots that are set, by its names (Backup, Master, Fault, Stop, Generic). */
-  notify: { slot: 'Backup' | 'Master' | 'Fault' | 'Stop' | 'Generic'; command: string }[];
+  notify: { slot: 'Backup' | 'Master' | 'Fault' | 'Stop' | 'Generic' | 'Master rx lower pri'; command: string }[];
   stats: KeepalivedStats;
 }
 
@@ -168,11 +169,20 @@ function instanceView(
     auth: inst.auth,
     vips: inst.vips.map(vipLine),
     excludedVips: inst.excludedVips.map(vipLine),
-    unicastPeers: inst.unicastPeers.map((p) => p.address),
+    unicastPeers: inst.unicastPeers.map((p) => ({
+      address: p.address,
+      minTtl: p.minTtl ?? 0,
+      maxTtl: p.maxTtl ?? 255,
+    })),
     trackInterfaces: trackedInterfaces(inst),
     trackScripts: trackedScripts(inst, config),
     smtpAlert: vrrpAlerts(inst.smtpAlert, config.global.mail),
-    notify: notifySlots(inst.notify),
+    notify: [
+      ...notifySlots(inst.notify),
+      ...(inst.notifyMasterRxLowerPri
+        ? [{ slot: 'Master rx lower pri' as const, command: commandText(inst.notifyMasterRxLowerPri) }]
+        : []),
+    ],
     stats: keepalivedStats(live?.counters),
   };
 }

@@ -81,6 +81,7 @@ const SCRIPT_FIELD = {
   Fault: 'script_fault',
   Stop: 'script_stop',
   Generic: 'script',
+  'Master rx lower pri': 'script_master_rx_lower_pri',
 };
 
 function scriptFields(i: InstanceView): Field[] {

@@ -64,6 +64,7 @@ const SAMPLE_ARGS: Record<string, string> = {
   vmac_prefix: 'vrrp',
   vrrp_mcast_group4: '224.0.0.19',
   lvs_sync_daemon: 'eth0',
+  default_interface: 'eth0',
   vrrp_mcast_group6: 'ff02::13',
   nftables_priority: '-5',
 };
@@ -99,10 +100,27 @@ describe('global_defs', () => {
   });
 
   it('still warns about the global keywords whose feature vigil lacks, which change what VRRP or LVS does', () => {
-    for (const keyword of ['lvs_flush', 'vrrp_garp_extra_if', 'default_interface', 'enable_snmp_vrrp']) {
+    for (const keyword of ['lvs_flush', 'vrrp_garp_extra_if', 'vrrp_iptables', 'enable_snmp_vrrp']) {
       const result = load(`global_defs {\n  ${keyword} x\n}`);
       expectDiagnostic(result, 'warning', 'mem.conf:2:3', 'not implemented');
     }
+  });
+
+  it('default_interface: a static_ipaddress without `dev` goes there, one with `dev` stays', () => {
+    const config = expectLoaded(
+      load(
+        'global_defs {\n  default_interface eth1\n}\nstatic_ipaddress {\n  203.0.113.1/24\n  203.0.113.2/24 dev eth2\n}\n',
+      ),
+    );
+    assert.deepEqual(
+      config.staticAddresses.map((v) => v.dev),
+      ['eth1', 'eth2'],
+    );
+    assert.equal(
+      expectLoaded(load('static_ipaddress {\n  203.0.113.1/24\n}\n')).staticAddresses[0]!.dev,
+      undefined,
+      'eth0, as before',
+    );
   });
 
   it('reads startup_script and shutdown_script with their users and timeouts; the first of each wins, as in keepalived', () => {

@@ -37,6 +37,7 @@ describe('typed values and keepalived defaults', () => {
       notifyFifos: {},
       mail: { connectTimeout: 30, to: [], noFaults: false },
       notifyPriorityChanges: false,
+      fifoWriteStatesOnReload: false,
       startupScriptTimeout: 10,
       shutdownScriptTimeout: 10,
       vrrpStrict: false,

@@ -319,7 +319,7 @@ describe('keywords: unknown, misplaced and not implemented', () => {
       at(2, 5),
       '`vrrp_garp_extra_if` is accepted but not implemented by vigil yet; ignored',
     );
-    expectDiagnostic(result, 'warning', at(5, 5), '`default_interface` is accepted');
+    expectDiagnostic(result, 'warning', at(5, 5), '`dynamic_interfaces` is accepted');
     expectDiagnostic(
       result,
       'warning',

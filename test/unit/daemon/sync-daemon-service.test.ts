@@ -54,6 +54,14 @@ describe('the IPVS sync daemons of vigild', () => {
     assert.deepEqual(kernel.calls.slice(5), ['stop backup 51', 'close']);
   });
 
+  test("vigild's stop: the master's way down to INIT starts no backup daemon; the stop stops the master one", async () => {
+    const { kernel, service } = setup();
+    await service.apply(configWith('lvs_sync_daemon eth0 inst VI_1'), () => true);
+    await service.transition('VI_1', 'INIT');
+    await service.stop();
+    assert.deepEqual(kernel.calls, ['start master eth0 51', 'stop master 51', 'close']);
+  });
+
   test('following no instance: both daemons, with sync id 0', async () => {
     const { kernel, service } = setup();
     await service.apply(configWith('lvs_sync_daemon eth0'), () => false);

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Link, MacvlanSpec, Rtnetlink } from '../../../src/net/rtnetlink.js';
-import { type SysctlPort, type VmacLedger, VmacLinks, type VmacWant } from '../../../src/net/vmac-links.js';
+import type { SysctlPort } from '../../../src/net/sysctl.js';
+import { type VmacLedger, VmacLinks, type VmacWant } from '../../../src/net/vmac-links.js';
 
 class FakeKernel {
   links: Link[] = [{ index: 2, name: 'eth0', up: true, running: true, lowerUp: true, flags: 0, kind: 'veth' }];

@@ -272,6 +272,19 @@ describe('VRRP instance runtime', () => {
     assert.deepEqual(instance.runtime.status().counters.drops, { unknown_unicast_source: 1 }, 'per instance too');
   });
 
+  test("a unicast peer's min_ttl / max_ttl: adverts arriving outside them are dropped as bad_ttl (they turn check_unicast_src on)", () => {
+    const h = harness(`unicast_peer {\n ${PEER} min_ttl 250 max_ttl 254\n }`);
+    h.runtime.start();
+    h.advertFrom(PEER, 200, {}, 255);
+    h.advertFrom(PEER, 200, {}, 249);
+    assert.deepEqual(h.runtime.status().counters.drops, { bad_ttl: 2 });
+    assert.match(h.log.at(-1)!, /TTL 249 is outside its peer's min_ttl 250 \.\. max_ttl 254/);
+    h.advertFrom(PEER, 200, {}, 252);
+    assert.equal(h.runtime.status().masterAddress, PEER);
+    h.advertFrom('198.51.100.66', 220);
+    assert.equal(h.runtime.status().counters.drops.unknown_unicast_source, 1);
+  });
+
   test('3,000 lower-priority adverts in a second from three sources: three answers, not 3,000 adverts and GARP rounds', async () => {
     const h = harness();
     await h.settledMaster();

@@ -32,6 +32,8 @@ const advert = (priority: number, source = PEER, advertIntervalCs = 100): Input 
   advertIntervalCs,
   source,
 });
+/** What a master does besides telling of a lower priority (heardLowerPriority, tested on its own). */
+const answered = (actions: Action[]) => actions.filter((a) => a.type !== 'heardLowerPriority');
 
 function started(overrides: Partial<MachineOptions> = {}, at = 0): VrrpMachine {
   const m = machine(overrides);
@@ -351,28 +353,42 @@ describe('Master (RFC 5798 6.4.3)', () => {
   });
 
   test('a lower priority is discarded (RFC); replyToLowerPriority answers it at once (keepalived default)', () => {
-    assert.deepEqual(master().step(advert(50), 4000), []);
+    assert.deepEqual(answered(master().step(advert(50), 4000)), []);
     const replying = master(ANSWERING);
-    assert.deepEqual(replying.step(advert(50), 4000), [{ type: 'sendAdvert', priority: 100 }, { type: 'reannounce' }]);
+    assert.deepEqual(answered(replying.step(advert(50), 4000)), [
+      { type: 'sendAdvert', priority: 100 },
+      { type: 'reannounce' },
+    ]);
     assert.equal(replying.nextDeadline(), 5000);
   });
 
   test('lower_prio_no_advert: the VIPs are announced again, but no advert answers, and the advert timer runs on', () => {
     const m = master({ announceToLowerPriority: true });
     const due = m.nextDeadline();
-    assert.deepEqual(m.step(advert(50), 4000), [{ type: 'reannounce' }]);
+    assert.deepEqual(answered(m.step(advert(50), 4000)), [{ type: 'reannounce' }]);
     assert.equal(m.nextDeadline(), due);
   });
 
+  test('a master tells of each lower priority it hears (notify_master_rx_lower_pri): once a source and advert interval at most', () => {
+    const m = master();
+    const start = m.nextDeadline()! - 500;
+    assert.deepEqual(m.step(advert(50), start), [{ type: 'heardLowerPriority', source: PEER, priority: 50 }]);
+    const flood = Array.from({ length: 100 }, (_, i) => m.step(advert(50), start + 1 + i)).flat();
+    assert.deepEqual(flood, [], 'one a source and interval');
+    assert.deepEqual(m.step(advert(50), start + 1000), [{ type: 'heardLowerPriority', source: PEER, priority: 50 }]);
+  });
+
   test('garp_lower_prio_repeat 0: an advert answers, without announcing the VIPs again', () => {
-    assert.deepEqual(master({ replyToLowerPriority: true }).step(advert(50), 4000), [
+    assert.deepEqual(answered(master({ replyToLowerPriority: true }).step(advert(50), 4000)), [
       { type: 'sendAdvert', priority: 100 },
     ]);
   });
 
   /** What a master does with `adverts`, each [time, priority, source], as [time, action type]. */
   const answersTo = (m: VrrpMachine, adverts: [number, number, string][]) =>
-    adverts.flatMap(([at, priority, source]) => m.step(advert(priority, source), at).map((a) => [at, a.type]));
+    adverts.flatMap(([at, priority, source]) =>
+      answered(m.step(advert(priority, source), at)).map((a) => [at, a.type]),
+    );
   /** 3,000 adverts over one second from 192.0.2.<first..>, in turn. */
   const flood = (start: number, priority: number, sources = 1, first = 2): [number, number, string][] =>
     Array.from({ length: 3000 }, (_, i) => [start + i / 3, priority, `192.0.2.${first + (i % sources)}`]);
@@ -438,7 +454,7 @@ describe('Master (RFC 5798 6.4.3)', () => {
 
   test('equal priorities: the numerically greater IPv4 primary address wins (192.0.2.10 > 192.0.2.9)', () => {
     const m = master({ primaryAddress: '192.0.2.10' });
-    assert.deepEqual(m.step(advert(100, '192.0.2.9'), 4000), []);
+    assert.deepEqual(answered(m.step(advert(100, '192.0.2.9'), 4000)), []);
     assert.deepEqual(
       m.step(advert(100, '192.0.2.11'), 4100).at(-1),
       transition(
@@ -466,7 +482,7 @@ describe('Master (RFC 5798 6.4.3)', () => {
 
   test('equal priorities: the numerically greater IPv6 primary address wins (2001:db8::1:0 > 2001:db8::ffff)', () => {
     const m = master({ primaryAddress: '2001:db8::1:0' });
-    assert.deepEqual(m.step(advert(100, '2001:db8::ffff'), 4000), []);
+    assert.deepEqual(answered(m.step(advert(100, '2001:db8::ffff'), 4000)), []);
     assert.equal(m.step(advert(100, '2001:db8::1:1'), 4100).at(-1)?.type, 'transition');
     assert.equal(m.state, 'BACKUP');
 
