@@ -43,8 +43,8 @@ export interface InstanceSpec {
   authPass?: string;
   /** VRRPv2 `auth_type` for `authPass`; PASS unless said. */
   authType?: 'PASS' | 'AH';
-  /** Unicast adverts from `source` to each of `peers`, instead of multicast. */
-  unicast?: { source: string; peers: string[] };
+  /** Unicast adverts from `source` to each of `peers` (a peer line may carry min_ttl / max_ttl), instead of multicast; `ttl`: unicast_ttl. */
+  unicast?: { source: string; peers: string[]; ttl?: number };
   /** `mcast_dst_ip`: a multicast group instead of 224.0.0.18 / ff02::12. */
   multicastGroup?: string;
 }
@@ -78,6 +78,7 @@ function instanceBlock({
   if (authPass !== undefined)
     lines.push(...block('authentication', [`auth_type ${authType}`, `auth_pass ${authPass}`]));
   if (unicast) lines.push(`unicast_src_ip ${unicast.source}`, ...block('unicast_peer', unicast.peers));
+  if (unicast?.ttl) lines.push(`unicast_ttl ${unicast.ttl}`);
   if (multicastGroup) lines.push(`mcast_dst_ip ${multicastGroup}`);
   lines.push(...block('virtual_ipaddress', [`${vip} dev eth0`]));
   return `${block(`vrrp_instance ${name}`, lines).join('\n')}\n`;

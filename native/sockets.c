@@ -42,8 +42,9 @@
   (CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(struct in_pktinfo)) +             \
    2 * CMSG_SPACE(sizeof(int)))
 
-/* Room for the one control message sendto attaches: IP_PKTINFO, or the larger IPV6_PKTINFO. */
-#define SEND_CONTROL_BUFFER_SIZE CMSG_SPACE(sizeof(struct in6_pktinfo))
+/* Room for the control messages sendto attaches: IP_PKTINFO (or the larger IPV6_PKTINFO), then
+ * perhaps IP_TTL / IPV6_HOPLIMIT. */
+#define SEND_CONTROL_BUFFER_SIZE (CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(int)))
 
 struct addon_state {
   unsigned char receive_buffer[RECEIVE_BUFFER_SIZE];
@@ -354,12 +355,22 @@ static napi_value SetSockOpt(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* Puts the packet info of `options` ({ sourceAddress?, ifindex? }) into `message`'s control
- * buffer: IP_PKTINFO or IPV6_PKTINFO, as the socket's family (SO_DOMAIN) requires. */
+/* Adds an int control message after the first one (a TTL or hop limit for this datagram alone). */
+static void append_int_control(struct msghdr *message, int level, int type, int value) {
+  struct cmsghdr *cmsg = CMSG_NXTHDR(message, CMSG_FIRSTHDR(message));
+  cmsg->cmsg_level = level;
+  cmsg->cmsg_type = type;
+  cmsg->cmsg_len = CMSG_LEN(sizeof value);
+  memcpy(CMSG_DATA(cmsg), &value, sizeof value);
+}
+
+/* Puts the packet info of `options` ({ sourceAddress?, ifindex?, ttl? }) into `message`'s control
+ * buffer: IP_PKTINFO or IPV6_PKTINFO, as the socket's family (SO_DOMAIN) requires, and with a
+ * ttl (1..255) IP_TTL or IPV6_HOPLIMIT, which win over the socket's for this datagram. */
 static bool write_packet_info(napi_env env, int fd, napi_value options, struct msghdr *message) {
   int family;
   socklen_t family_length = sizeof family;
-  uint32_t ifindex;
+  uint32_t ifindex, ttl;
   napi_value source;
   struct cmsghdr *cmsg = CMSG_FIRSTHDR(message);
 
@@ -368,6 +379,11 @@ static bool write_packet_info(napi_env env, int fd, napi_value options, struct m
     return false;
   }
   if (!get_optional_uint(env, options, "ifindex", 0, &ifindex)) return false;
+  if (!get_optional_uint(env, options, "ttl", 0, &ttl)) return false;
+  if (ttl > 255) {
+    throw_type_error(env, "%s must be from 1 to 255", "options.ttl");
+    return false;
+  }
   if (napi_get_named_property(env, options, "sourceAddress", &source) != napi_ok) return false;
   bool has_source = !is_type(env, source, napi_undefined);
   if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &family, &family_length) < 0) {
@@ -386,7 +402,8 @@ static bool write_packet_info(napi_env env, int fd, napi_value options, struct m
     cmsg->cmsg_type = IP_PKTINFO;
     cmsg->cmsg_len = CMSG_LEN(sizeof info);
     memcpy(CMSG_DATA(cmsg), &info, sizeof info);
-    message->msg_controllen = CMSG_SPACE(sizeof info);
+    if (ttl) append_int_control(message, IPPROTO_IP, IP_TTL, (int)ttl);
+    message->msg_controllen = CMSG_SPACE(sizeof info) + (ttl ? CMSG_SPACE(sizeof(int)) : 0);
     return true;
   }
   if (family == AF_INET6) {
@@ -399,7 +416,8 @@ static bool write_packet_info(napi_env env, int fd, napi_value options, struct m
     cmsg->cmsg_type = IPV6_PKTINFO;
     cmsg->cmsg_len = CMSG_LEN(sizeof info);
     memcpy(CMSG_DATA(cmsg), &info, sizeof info);
-    message->msg_controllen = CMSG_SPACE(sizeof info);
+    if (ttl) append_int_control(message, IPPROTO_IPV6, IPV6_HOPLIMIT, (int)ttl);
+    message->msg_controllen = CMSG_SPACE(sizeof info) + (ttl ? CMSG_SPACE(sizeof(int)) : 0);
     return true;
   }
   throw_type_error(env, "%s: a source address or interface applies to AF_INET and AF_INET6 sockets only",
@@ -407,7 +425,7 @@ static bool write_packet_info(napi_env env, int fd, napi_value options, struct m
   return false;
 }
 
-/* sendto(fd, data, address?, options?) -> bytes sent. options { sourceAddress?, ifindex? } send
+/* sendto(fd, data, address?, options?) -> bytes sent. options { sourceAddress?, ifindex?, ttl? } send
  * this datagram from that local address and out of that interface instead of the kernel's
  * choice; the kernel refuses an address the host does not have (IPv6 EINVAL, IPv4 ENETUNREACH). */
 static napi_value SendTo(napi_env env, napi_callback_info info) {

@@ -271,6 +271,8 @@ export interface VrrpInstance {
   nopreempt: boolean;
   preemptDelay: number;
   unicastSrcIp?: string;
+  /** unicast_ttl: the TTL (hop limit) of the unicast adverts; unset, 255. */
+  unicastTtl?: number;
   /** min_ttl / max_ttl: the TTL (hop limit) range its adverts must arrive with; either one turns check_unicast_src on. */
   unicastPeers: { address: string; pos: SourcePos; minTtl?: number; maxTtl?: number }[];
   /** notify_master_rx_lower_pri: run (with no arguments added) when, as master, a lower priority's advert arrives. */

@@ -90,7 +90,7 @@ export function realEnginePorts(
       );
       socket.on('error', (err) => log.error({ interface: ifname, err: err.message }, 'VRRP socket receive failed'));
       return {
-        send: (payload, destination, source) => socket.send(payload, destination, source),
+        send: (payload, destination, source, ttl) => socket.send(payload, destination, source, ttl),
         close: () => socket.close(),
       };
     },

@@ -99,6 +99,8 @@ export interface SendOptions {
   sourceAddress?: string;
   /** The outgoing interface. */
   ifindex?: number;
+  /** The TTL / hop limit of this datagram (IP_TTL / IPV6_HOPLIMIT), 1..255; unset, the socket's. */
+  ttl?: number;
 }
 
 /** What recvmsg found in the control messages the socket options asked for. */

@@ -172,7 +172,7 @@ export class VrrpSocket extends EventEmitter<VrrpSocketEvents> {
    * for the master's address. The kernel would choose otherwise for unicast_src_ip, or for IPv6
    * once a VIP in the destination's prefix is on the interface.
    */
-  send(payload: Buffer, destination: string, source: string): void {
+  send(payload: Buffer, destination: string, source: string, ttl?: number): void {
     const c = nativeConstants();
     const family = this.family === 4 ? c.AF_INET : c.AF_INET6;
     try {
@@ -180,7 +180,7 @@ export class VrrpSocket extends EventEmitter<VrrpSocketEvents> {
       this.#socket.send(
         payload,
         { family, address: destination, scopeId: this.ifindex },
-        { sourceAddress: source, ifindex: this.ifindex },
+        { sourceAddress: source, ifindex: this.ifindex, ...(ttl !== undefined && { ttl }) },
       );
     } catch (error) {
       throw withContext(

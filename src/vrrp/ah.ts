@@ -43,6 +43,8 @@ export interface AhSendFields {
   sequence: number;
   /** The instance has unicast peers: the TTL may change on the way, so it is left out of the ICV. */
   unicast: boolean;
+  /** unicast_ttl; unset, 255. */
+  ttl?: number;
 }
 
 function ipv4Bytes(address: string): Uint8Array {
@@ -73,7 +75,7 @@ export function sealAdvert(message: Uint8Array, fields: AhSendFields, key: Buffe
   datagram[1] = TOS_CS6;
   datagram.writeUInt16BE(datagram.length, 2);
   datagram.writeUInt16BE(fields.id, 4);
-  datagram[8] = VRRP_TTL;
+  datagram[8] = fields.ttl ?? VRRP_TTL;
   datagram[9] = IPPROTO_AH;
   datagram.set(source, 12);
   datagram.set(ipv4Bytes(fields.destination), 16);

@@ -27,8 +27,11 @@ import { type InstanceChange, planReconfiguration, wireIdentity } from './reconf
 
 /** An open advert socket on one interface for one family. */
 export interface AdvertSocket {
-  /** Sends from `source`, which must be an address of this host, rather than the kernel's choice. */
-  send(payload: Buffer, destination: string, source: string): void;
+  /**
+   * Sends from `source`, which must be an address of this host, rather than the kernel's choice;
+   * `ttl` (unicast_ttl) instead of the socket's 255.
+   */
+  send(payload: Buffer, destination: string, source: string, ttl?: number): void;
   close(): void;
 }
 
@@ -173,8 +176,8 @@ export class VrrpEngine {
     return {
       link: {
         sourceAddress: source,
-        send: (payload: Buffer, destination: string, sourceAddress: string) =>
-          link.socket.send(payload, destination, sourceAddress),
+        send: (payload: Buffer, destination: string, sourceAddress: string, ttl?: number) =>
+          link.socket.send(payload, destination, sourceAddress, ttl),
         sendAh: (datagram: Buffer, destination: string, sourceAddress: string) =>
           this.ahSocketOf(link, instance.interface).send(datagram, destination, sourceAddress),
       },

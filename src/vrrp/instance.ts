@@ -23,7 +23,7 @@ export interface AdvertLink {
   /** The source address of our adverts: the interface's primary address (IPv6: link-local), or unicast_src_ip. */
   readonly sourceAddress: string;
   /** Sends from `source` explicitly: the VRRPv3 checksum covers it, and peers take it for the master's address. */
-  send(payload: Buffer, destination: string, source: string): void;
+  send(payload: Buffer, destination: string, source: string, ttl?: number): void;
   /** `auth_type AH`: sends a whole IPv4 datagram (ah.ts) on the interface's AH socket. */
   sendAh?(datagram: Buffer, destination: string, source: string): void;
 }
@@ -511,9 +511,15 @@ export class VrrpInstanceRuntime {
           { family: config.family, source, destination },
         );
         if (ah && auth) {
-          const fields = { source, destination, ...ah, unicast: config.unicastPeers.length > 0 };
+          const fields = {
+            source,
+            destination,
+            ...ah,
+            unicast: config.unicastPeers.length > 0,
+            ttl: config.unicastTtl,
+          };
           ports.link.sendAh!(sealAdvert(payload, fields, ahKey(auth.password)), destination, source);
-        } else ports.link.send(payload, destination, source);
+        } else ports.link.send(payload, destination, source, config.unicastTtl);
         this.counters.advertsSent++;
         if (priority === 0) this.counters.priorityZeroSent++;
       } catch (err) {

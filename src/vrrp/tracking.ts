@@ -190,12 +190,11 @@ function processDefinition(definitions: TrackingDefinitions, ref: TrackRef, inst
 function processEffect(definitions: TrackingDefinitions, ref: TrackRef, instance: VrrpInstance, up: boolean): Effect {
   const def = processDefinition(definitions, ref, instance);
   const reverse = ref.reverse ?? def.weightReverse;
-  const effect = goodOrBadEffect(up, ref.weight ?? def.weight, reverse, () =>
+  return goodOrBadEffect(up, ref.weight ?? def.weight, reverse, () =>
     up
       ? `track_process ${ref.name} has its quorum (weight 0 reverse)`
       : `track_process ${ref.name} lost its quorum of ${quorumText(def)} processes named ${def.process}`,
   );
-  return effect;
 }
 
 const quorumText = (def: { quorum: number; quorumMax?: number }): string =>

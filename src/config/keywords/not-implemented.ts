@@ -98,7 +98,6 @@ export const NOT_IMPLEMENTED: readonly NotImplemented[] = [
     'track_bfd',
     'track_src_ip',
     'unicast_fault_no_peer',
-    'unicast_ttl',
     'old_unicast_checksum',
     'v3_checksum_as_v2',
     'garp_extra_if',

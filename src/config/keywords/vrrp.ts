@@ -564,6 +564,7 @@ export const instanceBlock = defineBlock<VrrpInstance>('vrrp_instance', [
   field('preempt_delay', 'preemptDelay', decimal({ max: 1000 })),
   field('unicast_src_ip', 'unicastSrcIp', ipText, ['mcast_src_ip']),
   field('mcast_dst_ip', 'multicastGroup', ipText),
+  field('unicast_ttl', 'unicastTtl', integer(1, 255)),
   custom('unicast_peer', {
     args: ARGS.none,
     block: true,
@@ -705,6 +706,11 @@ export function resolveInstance(instance: VrrpInstance, global: GlobalDefs, ctx:
   }
   for (const [keyword, key] of Object.entries(FLAGS_FROM_GLOBAL)) {
     if (!sites.has(instance, keyword)) instance[key] = global[key];
+  }
+  const ttl = sites.get(instance, 'unicast_ttl');
+  if (ttl && instance.unicastPeers.length === 0) {
+    ctx.warning(ttl.keyword.pos, '`unicast_ttl` does not apply without unicast peers; ignored, as keepalived does');
+    delete instance.unicastTtl;
   }
   // keepalived: a peer's TTL range is checked only with check_unicast_src, which it therefore sets.
   if (instance.unicastPeers.some((p) => p.minTtl !== undefined || p.maxTtl !== undefined))

@@ -111,9 +111,9 @@ function authLines(i: InstanceView): string[] {
 function unicastLines(i: InstanceView): string[] {
   if (!i.unicast) return [];
   return [
-    // keepalived sends IPv4 unicast with TTL 255 and leaves IPv6's hop limit to the kernel.
-    ...(i.family === 4 ? ['   Unicast TTL = 255'] : []),
-    '   Check unicast src : no',
+    // keepalived sends IPv4 unicast with TTL 255 unless unicast_ttl says, and leaves IPv6's hop limit to the kernel.
+    ...(i.unicastTtl !== undefined || i.family === 4 ? [`   Unicast TTL = ${i.unicastTtl ?? 255}`] : []),
+    `   Check unicast src : ${i.checkUnicastSrc ? 'yes' : 'no'}`,
     '   Unicast Peer :',
     ...i.unicastPeers.map((p) => `     ${p.address} min_ttl ${p.minTtl} max_ttl ${p.maxTtl}`),
     '   Unicast checksum compatibility = no',

@@ -47,6 +47,9 @@ export interface InstanceView {
   /** keepalived's vrrp->flags is non-zero (it prints "Flags: none" otherwise). */
   hasFlags: boolean;
   unicast: boolean;
+  /** unicast_ttl, if set; check_unicast_src (which min_ttl / max_ttl imply). */
+  unicastTtl?: number;
+  checkUnicastSrc: boolean;
   lastTransition?: Date;
   /** When the instance's timer fires next (wall clock). */
   readTimeout?: Date;
@@ -140,6 +143,8 @@ function instanceView(
     masterAdvertIntSeconds: (live?.masterAdvertIntervalCs ?? Math.round(inst.advertInt * 100)) / 100,
     hasFlags: hasKeepalivedFlags(inst),
     unicast: inst.unicastPeers.length > 0,
+    ...(inst.unicastTtl !== undefined && { unicastTtl: inst.unicastTtl }),
+    checkUnicastSrc: inst.checkUnicastSrc,
     lastTransition: live?.lastTransition?.at,
     readTimeout:
       live?.nextDeadline === undefined ? undefined : new Date(clocks.wallNow + live.nextDeadline - clocks.monotonicNow),

@@ -35,4 +35,15 @@ describe('unicast_peer min_ttl / max_ttl', () => {
       'every advert from it is dropped',
     );
   });
+
+  it('unicast_ttl: 1 to 255, for an instance with unicast peers; without them it is ignored with a warning', () => {
+    assert.equal(expectLoaded(load('    198.51.100.12', '  unicast_ttl 64\n')).instances[0]!.unicastTtl, 64);
+    expectDiagnostic(load('    198.51.100.12', '  unicast_ttl 0\n'), 'error', 'mem.conf:4:15', 'between 1 and 255');
+    const alone = parseConfigText(
+      'vrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 51\n  unicast_ttl 64\n  virtual_ipaddress {\n    198.51.100.10/24\n  }\n}\n',
+      'mem.conf',
+    );
+    expectDiagnostic(alone, 'warning', 'mem.conf:4:3', '`unicast_ttl` does not apply without unicast peers');
+    assert.equal(expectLoaded(alone).instances[0]!.unicastTtl, undefined);
+  });
 });
