@@ -20,7 +20,7 @@ export class PromoteSecondaries {
 
   apply(config: Config): void {
     const wanted = new Set(config.instances.filter((i) => i.promoteSecondaries).map((i) => i.interface));
-    for (const ifname of [...this.turnedOn]) if (!wanted.has(ifname)) this.turnOff(ifname);
+    for (const ifname of [...this.turnedOn]) if (!wanted.has(ifname)) this.write(ifname, 0);
     for (const ifname of wanted) {
       if (this.turnedOn.has(ifname) || this.sysctl.read(pathOf(ifname)) !== 0) continue;
       this.write(ifname, 1);
@@ -28,11 +28,7 @@ export class PromoteSecondaries {
   }
 
   clear(): void {
-    for (const ifname of [...this.turnedOn]) this.turnOff(ifname);
-  }
-
-  private turnOff(ifname: string): void {
-    this.write(ifname, 0);
+    for (const ifname of [...this.turnedOn]) this.write(ifname, 0);
   }
 
   private write(ifname: string, value: 0 | 1): void {

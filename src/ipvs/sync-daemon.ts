@@ -43,7 +43,8 @@ export interface SyncDaemon extends SyncSettings {
   role: SyncRole;
 }
 
-const describe = (role: SyncRole, s: SyncSettings) => `${role} IPVS sync daemon on ${s.interface}, sync id ${s.syncId}`;
+const daemonText = (role: SyncRole, s: SyncSettings) =>
+  `${role} IPVS sync daemon on ${s.interface}, sync id ${s.syncId}`;
 
 function groupAttribute(group: string): AttributeInput {
   const ip = parseIp(group);
@@ -56,7 +57,7 @@ function groupAttribute(group: string): AttributeInput {
 
 export const syncDaemonRequest = {
   start: (role: SyncRole, s: SyncSettings): IpvsRequest => ({
-    operation: `start the ${describe(role, s)}`,
+    operation: `start the ${daemonText(role, s)}`,
     command: DAEMON_CMD.NEW,
     attributes: [
       attribute.nested(CMD_ATTR_DAEMON, [
@@ -72,7 +73,7 @@ export const syncDaemonRequest = {
   }),
   /** The kernel stops a role's daemon by its state alone. */
   stop: (daemon: SyncDaemon): IpvsRequest => ({
-    operation: `stop the ${describe(daemon.role, daemon)}`,
+    operation: `stop the ${daemonText(daemon.role, daemon)}`,
     command: DAEMON_CMD.DEL,
     attributes: [
       attribute.nested(CMD_ATTR_DAEMON, [attribute.u32(DAEMON_LAYOUT.state.type, STATE_NUMBER[daemon.role])]),

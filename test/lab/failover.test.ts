@@ -1,7 +1,7 @@
 // vigild nodes in a namespace lab electing masters with real VRRP packets, and a client that
 // probes the VIP: the failover bounds of RFC 5798 as a client sees them.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { impairmentsUnavailable, ipv4Of, Lab, labUnavailable, macOf, type NodeName } from '../../lab/lab.js';
@@ -194,11 +194,18 @@ describe('VRRP failover between vigild nodes (v3, advert 0.1 s)', { skip }, () =
   }, async (t) => {
     const told = path.join(cluster.router('r1').dir, 'rx-lower-pri');
     const script = path.join(cluster.router('r1').dir, 'rx-lower-pri.sh');
+    const fifo = path.join(cluster.router('r1').dir, 'vrrp.fifo');
     writeFileSync(script, `#!/bin/sh\necho heard >> ${told}\n`, { mode: 0o755 });
     await Promise.all([
-      cluster.start('r1', { priority: 150, extra: `notify_master_rx_lower_pri ${script}` }),
+      cluster.start('r1', {
+        priority: 150,
+        preamble: `global_defs {\n  vrrp_notify_fifo ${fifo}\n}`,
+        extra: `notify_master_rx_lower_pri ${script}`,
+      }),
       cluster.start('r2', { priority: 100 }),
     ]);
+    let fifoText = '';
+    createReadStream(fifo, { encoding: 'utf8' }).on('data', (text) => (fifoText += text));
     await cluster.waitForMaster('r1');
     probe = new VipProbe(cluster.lab, 'client', VIP);
     await cluster.lab.cut('r1', 'all');
@@ -213,6 +220,7 @@ describe('VRRP failover between vigild nodes (v3, advert 0.1 s)', { skip }, () =
     const outage = probe.longestWaitSince(healedAt);
     // r2, stepping down, said so with one advert (higher_prio_send_advert): r1 heard a lower priority.
     await waitFor('notify_master_rx_lower_pri to run', () => existsSync(told));
+    await waitFor('the FIFO line', () => fifoText.includes('INSTANCE "VI_1" MASTER_RX_LOWER_PRI 150\n'));
     t.diagnostic(`client outage after heal ${outage.toFixed(0)} ms (bound ${ADVERT_MS + MARGIN_MS} ms)`);
     assert.ok(
       outage <= ADVERT_MS + MARGIN_MS,
